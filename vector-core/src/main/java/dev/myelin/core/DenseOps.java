@@ -1,0 +1,250 @@
+package dev.myelin.core;
+
+import dev.myelin.core.dispatch.KernelRegistry;
+import java.util.Objects;
+
+/**
+ * The public, checked entry to the dense-layer kernels: it validates every operand once (names, shapes,
+ * strides, offsets, array lengths) and hands the call to a {@link DenseKernel} variant, which trusts it.
+ *
+ * <p>All matrices are float32, row-major, given as array + offset + row stride, or as a {@link MatrixView}.
+ * Shapes: {@code X[m×k]}, {@code W[k×n]}, {@code b[n]}, {@code Y[m×n]}. Outputs must not overlap inputs,
+ * except that {@code dZ} may be the very same view as {@code dY}. A DenseOps is immutable and thread-safe.
+ *
+ * <pre>{@code
+ * DenseOps ops = DenseOps.defaults();              // -Dmyelin.kernel=NAME, else the best available
+ * ops.forward(X, W, b, Activation.SIGMOID, Y);      // Y = sigmoid(X·W + b), one pass
+ * }</pre>
+ */
+public final class DenseOps {
+
+    private final DenseKernel kernel;
+
+    private DenseOps(DenseKernel kernel) {
+        this.kernel = Objects.requireNonNull(kernel, "kernel is null");
+    }
+
+    /** The default variant: {@code -Dmyelin.kernel=NAME} if set, otherwise the best one available. */
+    public static DenseOps defaults() {
+        return new DenseOps(KernelRegistry.defaultKernel());
+    }
+
+    /** The variant registered under {@code name} ({@code scalar}, {@code vector}, or one of your own). */
+    public static DenseOps of(String name) {
+        return new DenseOps(KernelRegistry.get(name));
+    }
+
+    /** Checked access to a kernel instance you built yourself. */
+    public static DenseOps of(DenseKernel kernel) {
+        return new DenseOps(kernel);
+    }
+
+    public DenseKernel kernel() {
+        return kernel;
+    }
+
+    // ---------------------------------------------------------------- forward
+
+    /**
+     * {@code Y[m×n] = act(X[m×k]·W[k×n] + b)}: bias and activation fused into the GEMM's store.
+     * {@code b} may be null (no bias). Softmax is applied row-wise after the fused {@code X·W + b}.
+     */
+    public void forward(int m, int n, int k,
+                        float[] x, int xOff, int ldx,
+                        float[] w, int wOff, int ldw,
+                        float[] b, int bOff,
+                        Activation act,
+                        float[] y, int yOff, int ldy) {
+        Checks.dimension("m", "rows of X and Y", m);
+        Checks.dimension("n", "columns of W and Y", n);
+        Checks.dimension("k", "columns of X, rows of W", k);
+        Checks.matrix("X", x, xOff, m, k, ldx);
+        Checks.matrix("W", w, wOff, k, n, ldw);
+        if (b != null) {
+            Checks.vector("b", b, bOff, n, "one per column of W");
+        }
+        Objects.requireNonNull(act, "activation is null");
+        Checks.matrix("Y", y, yOff, m, n, ldy);
+        if (act.isElementwise()) {
+            kernel.forward(m, n, k, x, xOff, ldx, w, wOff, ldw, b, bOff, act, y, yOff, ldy);
+        } else {
+            kernel.forward(m, n, k, x, xOff, ldx, w, wOff, ldw, b, bOff, Activation.IDENTITY, y, yOff, ldy);
+            kernel.softmaxRows(m, n, y, yOff, ldy);
+        }
+    }
+
+    /** {@link #forward(int, int, int, float[], int, int, float[], int, int, float[], int, Activation, float[], int, int)} on views. */
+    public void forward(MatrixView x, MatrixView w, float[] b, Activation act, MatrixView y) {
+        Checks.view("X", x);
+        Checks.view("W", w);
+        Checks.view("Y", y);
+        Checks.same(w.rows(), "W has %d rows", x.cols(), "X has %d columns");
+        Checks.same(y.rows(), "Y has %d rows", x.rows(), "X has %d rows");
+        Checks.same(y.cols(), "Y has %d columns", w.cols(), "W has %d columns");
+        forward(x.rows(), w.cols(), x.cols(), x.data(), x.offset(), x.stride(), w.data(), w.offset(), w.stride(),
+                b, 0, act, y.data(), y.offset(), y.stride());
+    }
+
+    // ---------------------------------------------------------------- backward
+
+    /**
+     * The whole backward pass of {@code Y = act(X·W + b)} given {@code dY}: {@code dZ = dY ⊙ act'(Y)} once
+     * (with {@code db = Σ_rows dZ} in the same pass), {@code dW = Xᵀ·dZ}, and {@code dX = dZ·Wᵀ} when
+     * {@code dx} is not null (the first layer needs none). {@code dz} is the caller's work buffer
+     * {@code [m×n]}; it may be {@code dy} itself. With {@code accumulate}, {@code dW} and {@code db} are
+     * added to; otherwise their old contents are never read. {@code db} may be null.
+     */
+    public void backward(int m, int n, int k, Activation act,
+                         float[] x, int xOff, int ldx,
+                         float[] w, int wOff, int ldw,
+                         float[] y, int yOff, int ldy,
+                         float[] dy, int dyOff, int lddy,
+                         float[] dz, int dzOff, int lddz,
+                         float[] dw, int dwOff, int lddw,
+                         float[] db, int dbOff,
+                         float[] dx, int dxOff, int lddx,
+                         boolean accumulate) {
+        activationBackward(m, n, act, y, yOff, ldy, dy, dyOff, lddy, dz, dzOff, lddz, db, dbOff, accumulate);
+        weightGradient(m, n, k, x, xOff, ldx, dz, dzOff, lddz, dw, dwOff, lddw, accumulate);
+        if (dx != null) {
+            inputGradient(m, n, k, dz, dzOff, lddz, w, wOff, ldw, dx, dxOff, lddx);
+        }
+    }
+
+    /** The whole backward pass on views ({@code dX} and {@code db} may be null); see the array form. */
+    public void backward(Activation act, MatrixView x, MatrixView w, MatrixView y, MatrixView dy, MatrixView dz,
+                         MatrixView dw, float[] db, MatrixView dx, boolean accumulate) {
+        Checks.view("X", x);
+        Checks.view("W", w);
+        Checks.view("Y", y);
+        Checks.view("dY", dy);
+        Checks.view("dZ", dz);
+        Checks.view("dW", dw);
+        Checks.same(w.rows(), "W has %d rows", x.cols(), "X has %d columns");
+        Checks.same(y.rows(), "Y has %d rows", x.rows(), "X has %d rows");
+        Checks.same(y.cols(), "Y has %d columns", w.cols(), "W has %d columns");
+        sameShape("dY", dy, "Y", y);
+        sameShape("dZ", dz, "Y", y);
+        sameShape("dW", dw, "W", w);
+        if (dx != null) {
+            Checks.view("dX", dx);
+            sameShape("dX", dx, "X", x);
+        }
+        backward(x.rows(), w.cols(), x.cols(), act, x.data(), x.offset(), x.stride(), w.data(), w.offset(),
+                w.stride(), y.data(), y.offset(), y.stride(), dy.data(), dy.offset(), dy.stride(), dz.data(),
+                dz.offset(), dz.stride(), dw.data(), dw.offset(), dw.stride(), db, 0,
+                dx == null ? null : dx.data(), dx == null ? 0 : dx.offset(), dx == null ? 0 : dx.stride(),
+                accumulate);
+    }
+
+    /** {@code dZ[m×n] = dY ⊙ act'(Y)}, and {@code db[n] = Σ_rows dZ} (or {@code +=}) in the same pass. */
+    public void activationBackward(int m, int n, Activation act,
+                                   float[] y, int yOff, int ldy,
+                                   float[] dy, int dyOff, int lddy,
+                                   float[] dz, int dzOff, int lddz,
+                                   float[] db, int dbOff, boolean accumulate) {
+        Checks.dimension("m", "rows of Y", m);
+        Checks.dimension("n", "columns of Y", n);
+        Checks.elementwise(act);
+        Checks.matrix("Y", y, yOff, m, n, ldy);
+        Checks.matrix("dY", dy, dyOff, m, n, lddy);
+        Checks.matrix("dZ", dz, dzOff, m, n, lddz);
+        if (db != null) {
+            Checks.vector("db", db, dbOff, n, "one per column of Y");
+        }
+        kernel.activationBackward(m, n, act, y, yOff, ldy, dy, dyOff, lddy, dz, dzOff, lddz, db, dbOff, accumulate);
+    }
+
+    /** {@code dW[k×n] = X[m×k]ᵀ·dZ[m×n]} (or {@code +=} when {@code accumulate}). */
+    public void weightGradient(int m, int n, int k,
+                               float[] x, int xOff, int ldx,
+                               float[] dz, int dzOff, int lddz,
+                               float[] dw, int dwOff, int lddw, boolean accumulate) {
+        Checks.dimension("m", "rows of X and dZ", m);
+        Checks.dimension("n", "columns of dZ and dW", n);
+        Checks.dimension("k", "columns of X, rows of dW", k);
+        Checks.matrix("X", x, xOff, m, k, ldx);
+        Checks.matrix("dZ", dz, dzOff, m, n, lddz);
+        Checks.matrix("dW", dw, dwOff, k, n, lddw);
+        kernel.weightGradient(m, n, k, x, xOff, ldx, dz, dzOff, lddz, dw, dwOff, lddw, accumulate);
+    }
+
+    /** {@code dX[m×k] = dZ[m×n]·W[k×n]ᵀ}, overwriting {@code dX}. */
+    public void inputGradient(int m, int n, int k,
+                              float[] dz, int dzOff, int lddz,
+                              float[] w, int wOff, int ldw,
+                              float[] dx, int dxOff, int lddx) {
+        Checks.dimension("m", "rows of dZ and dX", m);
+        Checks.dimension("n", "columns of dZ and W", n);
+        Checks.dimension("k", "rows of W, columns of dX", k);
+        Checks.matrix("dZ", dz, dzOff, m, n, lddz);
+        Checks.matrix("W", w, wOff, k, n, ldw);
+        Checks.matrix("dX", dx, dxOff, m, k, lddx);
+        kernel.inputGradient(m, n, k, dz, dzOff, lddz, w, wOff, ldw, dx, dxOff, lddx);
+    }
+
+    // ---------------------------------------------------------------- fused output heads
+
+    /**
+     * Sigmoid + binary cross-entropy head (also identity + squared error): {@code dZ = (Y − T)·scale}
+     * without forming {@code dY}, and {@code db = Σ_rows dZ} (or {@code +=}) in the same pass.
+     * {@code db} may be null. For the mean loss over a batch of m rows, {@code scale = 1/m}.
+     */
+    public void outputMinusTarget(int m, int n,
+                                  float[] y, int yOff, int ldy,
+                                  float[] t, int tOff, int ldt,
+                                  float scale,
+                                  float[] dz, int dzOff, int lddz,
+                                  float[] db, int dbOff, boolean accumulate) {
+        Checks.dimension("m", "rows of Y and T", m);
+        Checks.dimension("n", "columns of Y and T", n);
+        Checks.matrix("Y", y, yOff, m, n, ldy);
+        Checks.matrix("T", t, tOff, m, n, ldt);
+        Checks.matrix("dZ", dz, dzOff, m, n, lddz);
+        if (db != null) {
+            Checks.vector("db", db, dbOff, n, "one per column of Y");
+        }
+        kernel.outputMinusTarget(m, n, y, yOff, ldy, t, tOff, ldt, scale, dz, dzOff, lddz, db, dbOff, accumulate);
+    }
+
+    /** Row-wise softmax of {@code Z[m×n]} in place. */
+    public void softmaxRows(int m, int n, float[] z, int zOff, int ldz) {
+        Checks.dimension("m", "rows of Z", m);
+        Checks.dimension("n", "columns of Z", n);
+        Checks.matrix("Z", z, zOff, m, n, ldz);
+        kernel.softmaxRows(m, n, z, zOff, ldz);
+    }
+
+    /**
+     * Softmax + cross-entropy head: {@code dZ = (P − onehot(labels))·scale} and {@code db = Σ_rows dZ}
+     * (or {@code +=}), where {@code P} is the softmax output and {@code labels[labelsOff + i]} in [0, n).
+     */
+    public void softmaxCrossEntropyBackward(int m, int n,
+                                            float[] p, int pOff, int ldp,
+                                            int[] labels, int labelsOff,
+                                            float scale,
+                                            float[] dz, int dzOff, int lddz,
+                                            float[] db, int dbOff, boolean accumulate) {
+        Checks.dimension("m", "rows of P", m);
+        Checks.dimension("n", "classes, columns of P", n);
+        Checks.matrix("P", p, pOff, m, n, ldp);
+        Checks.labels(labels, labelsOff, m, n);
+        Checks.matrix("dZ", dz, dzOff, m, n, lddz);
+        if (db != null) {
+            Checks.vector("db", db, dbOff, n, "one per class");
+        }
+        kernel.softmaxCrossEntropyBackward(m, n, p, pOff, ldp, labels, labelsOff, scale, dz, dzOff, lddz, db,
+                dbOff, accumulate);
+    }
+
+    private static void sameShape(String name, MatrixView v, String refName, MatrixView ref) {
+        if (v.rows() != ref.rows() || v.cols() != ref.cols()) {
+            throw new IllegalArgumentException(name + " is " + v.shape() + " but " + refName + " is " + ref.shape());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DenseOps[" + kernel.describe() + "]";
+    }
+}

@@ -1,0 +1,41 @@
+package dev.myelin.core;
+
+/**
+ * A row-major float matrix inside an array: element {@code (i, j)} is {@code data[offset + i·stride + j]}.
+ * A view does not copy; several views may share one array (e.g. a mini-batch inside a data set).
+ * {@link DenseOps} checks a view against its array when it is used, naming the operand.
+ */
+public record MatrixView(float[] data, int offset, int rows, int cols, int stride) {
+
+    /** A dense {@code rows×cols} matrix that fills {@code data} from index 0. */
+    public static MatrixView of(float[] data, int rows, int cols) {
+        return new MatrixView(data, 0, rows, cols, cols);
+    }
+
+    /** A new zero-filled dense {@code rows×cols} matrix. */
+    public static MatrixView allocate(int rows, int cols) {
+        if (rows < 0 || cols < 0 || (long) rows * cols > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("cannot allocate a " + rows + "×" + cols + " matrix");
+        }
+        return of(new float[rows * cols], rows, cols);
+    }
+
+    /** Element {@code (i, j)}; bounds follow the array, not the view. */
+    public float get(int i, int j) {
+        return data[offset + i * stride + j];
+    }
+
+    /** The rows {@code [from, from + count)} of this view, sharing its array. */
+    public MatrixView rowRange(int from, int count) {
+        if (from < 0 || count < 0 || from + count > rows) {
+            throw new IndexOutOfBoundsException("rows [" + from + ", " + (from + count) + ") of a view with "
+                    + rows + " rows");
+        }
+        return new MatrixView(data, offset + from * stride, count, cols, stride);
+    }
+
+    /** "rows×cols". */
+    public String shape() {
+        return rows + "×" + cols;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.myelin.core.dispatch;
+
+import dev.myelin.core.DenseKernel;
+import dev.myelin.core.scalar.ScalarKernel;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Finds kernel variants by name and picks the default one.
+ *
+ * <p>Variants come from three places: the built-ins ({@code scalar}, and {@code vector} when the Vector API
+ * module is present), {@link DenseKernelProvider}s found by {@link ServiceLoader}, and {@link #register}.
+ * The default is {@code -Dmyelin.kernel=NAME} when set, otherwise the first available of
+ * {@link #PREFERENCE}; it is chosen once and logged once. Without the Vector API the default falls back to
+ * {@code scalar} with one warning that names the flag to add.
+ */
+public final class KernelRegistry {
+
+    /** System property that forces the default variant. */
+    public static final String KERNEL_PROPERTY = "myelin.kernel";
+
+    /** Built-in variants, fastest first: the default is the first one available. */
+    static final List<String> PREFERENCE = List.of("vector", ScalarKernel.NAME);
+
+    private static final System.Logger LOG = System.getLogger("dev.myelin");
+
+    private static final Map<String, Supplier<DenseKernel>> FACTORIES = new ConcurrentHashMap<>();
+    private static final Map<String, DenseKernel> INSTANCES = new ConcurrentHashMap<>();
+
+    static {
+        FACTORIES.put(ScalarKernel.NAME, ScalarKernel::new);
+        if (VectorSupport.available()) {
+            FACTORIES.put("vector", () -> VectorSupport.vectorKernel(VectorSupport.requestedBits()).orElseThrow());
+        }
+        for (DenseKernelProvider provider : ServiceLoader.load(DenseKernelProvider.class)) {
+            FACTORIES.putIfAbsent(provider.name(), provider::create);
+        }
+    }
+
+    private KernelRegistry() {
+    }
+
+    /** Holder idiom: the default is chosen (and logged) on first use, once. */
+    private static final class DefaultHolder {
+        static final DenseKernel DEFAULT = chooseDefault();
+    }
+
+    /** The default variant (see the class comment). */
+    public static DenseKernel defaultKernel() {
+        return DefaultHolder.DEFAULT;
+    }
+
+    /**
+     * The variant registered as {@code name}; one shared instance per name.
+     *
+     * @throws IllegalArgumentException for an unknown name (the message lists the known ones), or for
+     *                                  {@code vector} when the Vector API module is missing
+     */
+    public static DenseKernel get(String name) {
+        String key = name == null ? "" : name.trim();
+        DenseKernel cached = INSTANCES.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Supplier<DenseKernel> factory = FACTORIES.get(key);
+        if (factory == null) {
+            if (key.equals("vector")) {
+                throw new IllegalArgumentException("kernel 'vector' needs the Vector API: start the JVM with "
+                        + VectorSupport.ENABLE_FLAG);
+            }
+            throw new IllegalArgumentException("unknown kernel '" + name + "' (available: "
+                    + String.join(", ", names()) + ")");
+        }
+        return INSTANCES.computeIfAbsent(key, unused -> factory.get());
+    }
+
+    /** Registers a variant under {@code name}; an existing name is refused. */
+    public static void register(String name, Supplier<DenseKernel> factory) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("kernel name is empty");
+        }
+        if (FACTORIES.putIfAbsent(name.trim(), factory) != null) {
+            throw new IllegalArgumentException("a kernel named '" + name + "' is already registered");
+        }
+    }
+
+    /** The names of every selectable variant, built-ins first. */
+    public static Set<String> names() {
+        Map<String, Boolean> ordered = new LinkedHashMap<>();
+        for (String n : PREFERENCE) {
+            if (FACTORIES.containsKey(n)) {
+                ordered.put(n, true);
+            }
+        }
+        FACTORIES.keySet().stream().sorted().forEach(n -> ordered.put(n, true));
+        return ordered.keySet();
+    }
+
+    private static DenseKernel chooseDefault() {
+        String forced = System.getProperty(KERNEL_PROPERTY);
+        DenseKernel chosen;
+        if (forced != null && !forced.isBlank()) {
+            chosen = get(forced);
+            LOG.log(System.Logger.Level.INFO, "Myelin kernel: {0} (from -D{1})", chosen.describe(), KERNEL_PROPERTY);
+            return chosen;
+        }
+        if (!VectorSupport.available()) {
+            LOG.log(System.Logger.Level.WARNING, "Myelin: the Vector API is not available, running the scalar"
+                    + " kernel. Start the JVM with {0} to enable SIMD.", VectorSupport.ENABLE_FLAG);
+        }
+        chosen = PREFERENCE.stream().filter(FACTORIES::containsKey).findFirst().map(KernelRegistry::get).orElseThrow();
+        LOG.log(System.Logger.Level.INFO, "Myelin kernel: {0}", chosen.describe());
+        return chosen;
+    }
+}
