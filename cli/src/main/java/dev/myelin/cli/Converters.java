@@ -1,0 +1,79 @@
+package dev.myelin.cli;
+
+import dev.myelin.core.Activation;
+import dev.myelin.nn.GradientConvention;
+import dev.myelin.nn.Init;
+import dev.myelin.nn.Loss;
+import java.util.function.Function;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * Option values parsed by the library's own {@code parse} methods, so the CLI and model files accept the same
+ * names and the error lists them ("unknown loss 'x' (expected one of bce, ce, mse)").
+ */
+final class Converters {
+
+    private Converters() {
+    }
+
+    /** Turns the parser's IllegalArgumentException into picocli's "Invalid value for option" error. */
+    private abstract static class Parsing<T> implements ITypeConverter<T> {
+        private final Function<String, T> parser;
+
+        Parsing(Function<String, T> parser) {
+            this.parser = parser;
+        }
+
+        @Override
+        public T convert(String value) {
+            try {
+                return parser.apply(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class LossConverter extends Parsing<Loss> {
+        LossConverter() {
+            super(Loss::parse);
+        }
+    }
+
+    static final class ActivationConverter extends Parsing<Activation> {
+        ActivationConverter() {
+            super(Activation::parse);
+        }
+    }
+
+    static final class InitConverter extends Parsing<Init> {
+        InitConverter() {
+            super(Init::parse);
+        }
+    }
+
+    static final class PresetConverter extends Parsing<Preset> {
+        PresetConverter() {
+            super(Preset::parse);
+        }
+    }
+
+    static final class LogFormatConverter extends Parsing<LogFormat> {
+        LogFormatConverter() {
+            super(LogFormat::parse);
+        }
+    }
+
+    /** {@code mean} or {@code sum} (the document's rule); {@code document_sum} is accepted too. */
+    static final class ConventionConverter extends Parsing<GradientConvention> {
+        ConventionConverter() {
+            super(s -> switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "mean" -> GradientConvention.MEAN;
+                case "sum", "document_sum", "document-sum" -> GradientConvention.DOCUMENT_SUM;
+                default -> throw new IllegalArgumentException("unknown gradient convention '" + s
+                        + "' (expected mean or sum)");
+            });
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package dev.myelin.cli;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.myelin.core.DenseKernel;
+import dev.myelin.core.dispatch.KernelRegistry;
+import dev.myelin.core.dispatch.VectorSupport;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import javax.management.ObjectName;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code myelin info}: the JVM, whether the Vector API is on, the vector shape it prefers, the CPU's SIMD
+ * features as HotSpot sees them, and the kernel variants. Vector API classes are reached by reflection only,
+ * so this command also works (and says what is missing) without {@code --add-modules jdk.incubator.vector}.
+ */
+@Command(name = "info",
+        mixinStandardHelpOptions = true,
+        description = "Show the JDK, the Vector API state, the CPU's SIMD features and the kernel variants.")
+final class InfoCommand implements Callable<Integer> {
+
+    /** CPU feature names that concern SIMD, on x86 (sse…, avx…, fma, amx…, f16c) and on ARM (asimd, sve…). */
+    private static final Pattern SIMD_FEATURE = Pattern.compile("(sse|ssse|avx|fma|amx|f16c|asimd|sve|neon).*",
+            Pattern.CASE_INSENSITIVE);
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("Java:        %s (%s), %s %s%n", System.getProperty("java.version"),
+                System.getProperty("java.vendor"), System.getProperty("java.vm.name"),
+                System.getProperty("java.vm.version"));
+        out.printf("OS:          %s %s, %d processors%n", System.getProperty("os.name"),
+                System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors());
+        if (VectorSupport.available()) {
+            out.println("Vector API:  active (jdk.incubator.vector is loaded)");
+            out.println("Species:     " + preferredSpecies().orElse("unknown (FloatVector.SPECIES_PREFERRED unreadable)"));
+        } else {
+            out.println("Vector API:  not active: start the JVM with " + VectorSupport.ENABLE_FLAG
+                    + " (./myelin does); the scalar kernel is used");
+        }
+        out.println("VM options:  " + vmOptions());
+        cpuFeatures().ifPresent(f -> out.println("CPU SIMD:    " + f));
+        out.println("Kernels:");
+        String defaultName = defaultKernelName();
+        for (String name : KernelRegistry.names()) {
+            out.printf("  %-8s %s%s%n", name, describe(name), name.equals(defaultName) ? "  (default)" : "");
+        }
+        if (defaultName == null) {
+            out.println("  (no default kernel could be created)");
+        }
+        out.println("Select one with --kernel NAME or -D" + KernelRegistry.KERNEL_PROPERTY + "=NAME.");
+        out.flush();
+        return 0;
+    }
+
+    /** "FloatVector 512-bit, 16 lanes", read by reflection so this class never links jdk.incubator.vector. */
+    static Optional<String> preferredSpecies() {
+        try {
+            Class<?> floatVector = Class.forName("jdk.incubator.vector.FloatVector");
+            Class<?> species = Class.forName("jdk.incubator.vector.VectorSpecies");
+            Object preferred = floatVector.getField("SPECIES_PREFERRED").get(null);
+            int bits = (Integer) species.getMethod("vectorBitSize").invoke(preferred);
+            int lanes = (Integer) species.getMethod("length").invoke(preferred);
+            return Optional.of(String.format(Locale.ROOT, "FloatVector %d-bit, %d float lanes (preferred)",
+                    bits, lanes));
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return Optional.empty();
+        }
+    }
+
+    /** HotSpot's SIMD-related flags, e.g. "UseAVX=3 UseFMA=true MaxVectorSize=64 UseSSE=4"; absent ones are skipped. */
+    static String vmOptions() {
+        List<String> shown = new ArrayList<>();
+        try {
+            HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            for (String name : List.of("UseAVX", "UseFMA", "MaxVectorSize", "UseSSE", "UseSVE")) {
+                try {
+                    shown.add(name + "=" + hotspot.getVMOption(name).getValue());
+                } catch (IllegalArgumentException notOnThisCpu) {
+                    // e.g. UseAVX on ARM, UseSVE on x86
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            return "unavailable (not a HotSpot JVM)";
+        }
+        return shown.isEmpty() ? "unavailable" : String.join(" ", shown);
+    }
+
+    /**
+     * The SIMD part of HotSpot's "CPU: total N (...) ..., cx8, cmov, ..., avx2, ..." line from the VM.info
+     * diagnostic command; empty when the command or the line is not there.
+     */
+    static Optional<String> cpuFeatures() {
+        try {
+            Object text = ManagementFactory.getPlatformMBeanServer().invoke(
+                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmInfo",
+                    new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            return text instanceof String s ? simdFeatures(s) : Optional.empty();
+        } catch (Exception | LinkageError e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Picks the SIMD features out of VM.info's text (package-private for tests). */
+    static Optional<String> simdFeatures(String vmInfo) {
+        for (String line : vmInfo.split("\\R")) {
+            String trimmed = line.strip();
+            if (!trimmed.startsWith("CPU:") || !trimmed.contains(",")) {
+                continue;
+            }
+            List<String> simd = new ArrayList<>();
+            String[] parts = trimmed.split(",");
+            for (int i = 1; i < parts.length; i++) { // parts[0] is "CPU: total N (...) family .. microcode .."
+                String feature = parts[i].strip();
+                if (SIMD_FEATURE.matcher(feature).matches()) {
+                    simd.add(feature);
+                }
+            }
+            return simd.isEmpty() ? Optional.empty() : Optional.of(String.join(" ", simd));
+        }
+        return Optional.empty();
+    }
+
+    private static String defaultKernelName() {
+        try {
+            return KernelRegistry.defaultKernel().name();
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
+    private static String describe(String name) {
+        try {
+            DenseKernel kernel = KernelRegistry.get(name);
+            return kernel.describe();
+        } catch (RuntimeException | LinkageError e) {
+            return "unavailable: " + Main.userMessage(e);
+        }
+    }
+}

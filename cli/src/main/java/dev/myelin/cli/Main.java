@@ -1,0 +1,161 @@
+package dev.myelin.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.util.concurrent.Callable;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The {@code myelin} command: {@code train}, {@code predict} and {@code info}.
+ *
+ * <p>Exit codes: 0 success, 2 a user error (bad option or value, missing or malformed file, data that does not
+ * fit the model), reported as one {@code myelin: } line on stderr without a stack trace; 1 a bug, reported with
+ * its stack trace.
+ */
+@Command(name = "myelin",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Dense neural-network layers on the Java Vector API: train a small network, predict with it,"
+                + " or show what the SIMD kernels see.",
+        subcommands = {TrainCommand.class, PredictCommand.class, InfoCommand.class,
+                CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:internal error (a bug: please report the stack trace)",
+                "2:user error (bad option, value, file or data)"})
+public final class Main implements Callable<Integer> {
+
+    /** Exit code of every user error. */
+    public static final int USER_ERROR = 2;
+
+    /** Prefix of every message the CLI writes to stderr. */
+    static final String PREFIX = "myelin: ";
+
+    @Spec
+    CommandSpec spec;
+
+    /** Runs the command line and exits with its code. */
+    public static void main(String[] args) {
+        configureLogging();
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The fully configured command line (error handlers included); tests call this and set their own
+     * out/err writers.
+     */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main())
+                .setParameterExceptionHandler(new ParameterErrors())
+                .setExecutionExceptionHandler(new ExecutionErrors());
+    }
+
+    /** {@code myelin} without a subcommand: the usage on stderr, and a user-error exit code. */
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(PREFIX + "missing command (train, predict or info)");
+        spec.commandLine().usage(err);
+        return USER_ERROR;
+    }
+
+    /**
+     * Routes {@link System.Logger} (whose default backend is java.util.logging) to stderr, one line a record,
+     * so that the kernel selection reads {@code myelin: kernel vector (...)} and never mixes with stdout.
+     */
+    static void configureLogging() {
+        Logger root = Logger.getLogger("");
+        for (Handler h : root.getHandlers()) {
+            root.removeHandler(h);
+        }
+        ConsoleHandler handler = new ConsoleHandler(); // System.err
+        handler.setFormatter(new OneLineLogFormatter());
+        handler.setLevel(Level.INFO);
+        root.addHandler(handler);
+        root.setLevel(Level.INFO);
+    }
+
+    /** The user-facing text of a user error: what went wrong, with the file when there is one. */
+    static String userMessage(Throwable e) {
+        if (e instanceof UncheckedIOException u) {
+            return userMessage(u.getCause());
+        }
+        if (e instanceof NoSuchFileException f) {
+            return f.getFile() + ": file not found";
+        }
+        if (e instanceof AccessDeniedException f) {
+            return f.getFile() + ": permission denied";
+        }
+        if (e instanceof FileSystemException f) {
+            return f.getFile() + ": " + (f.getReason() != null ? f.getReason() : f.getClass().getSimpleName());
+        }
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            return e.getClass().getSimpleName();
+        }
+        return message;
+    }
+
+    /** Whether {@code e} is a user error (exit 2) rather than a bug (exit 1). */
+    static boolean isUserError(Throwable e) {
+        return e instanceof IllegalArgumentException || e instanceof IOException || e instanceof UncheckedIOException;
+    }
+
+    /** Bad command lines: the message, picocli's suggestions, then the synopsis and where the help is; exit 2. */
+    static final class ParameterErrors implements IParameterExceptionHandler {
+        @Override
+        public int handleParseException(ParameterException ex, String[] args) {
+            CommandLine cmd = ex.getCommandLine();
+            PrintWriter err = cmd.getErr();
+            err.println(PREFIX + ex.getMessage());
+            UnmatchedArgumentException.printSuggestions(ex, err);
+            err.print(cmd.getHelp().fullSynopsis());
+            err.printf("Try '%s --help' for more information.%n", cmd.getCommandSpec().qualifiedName());
+            err.flush();
+            return USER_ERROR;
+        }
+    }
+
+    /** Exceptions from a command: user errors as one line (exit 2), anything else with its stack trace (exit 1). */
+    static final class ExecutionErrors implements IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
+            PrintWriter err = cmd.getErr();
+            cmd.getOut().flush();
+            if (isUserError(ex)) {
+                err.println(PREFIX + userMessage(ex));
+                err.flush();
+                return USER_ERROR;
+            }
+            err.println(PREFIX + "internal error, please report it with this stack trace:");
+            ex.printStackTrace(err);
+            err.flush();
+            return 1;
+        }
+    }
+
+    /** {@code --version}: the jar's Implementation-Version (set by the shade plugin). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"myelin " + (v != null ? v : "(development build)"),
+                    "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"};
+        }
+    }
+}

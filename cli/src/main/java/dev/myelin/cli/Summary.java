@@ -1,0 +1,93 @@
+package dev.myelin.cli;
+
+import dev.myelin.core.DenseOps;
+import dev.myelin.nn.Dataset;
+import dev.myelin.nn.Loss;
+import dev.myelin.nn.Mlp;
+import java.io.PrintWriter;
+import java.util.Locale;
+
+/** What {@code train} prints after the epochs: the predictions on the training data and how many are right. */
+final class Summary {
+
+    private Summary() {
+    }
+
+    /**
+     * Prints the predictions row by row when there are at most {@code maxRows} rows, and an accuracy line for
+     * bce and ce on their own data; returns the number of rows classified right (threshold 0.5 for one output,
+     * argmax for ce), or −1 for several mse outputs, where "right" has no meaning.
+     */
+    static int print(PrintWriter out, Mlp model, Dataset data, Loss loss, DenseOps ops, int maxRows,
+                     boolean accuracyLine) {
+        int rows = data.rows();
+        int n = model.outputs();
+        float[] y = model.predict(data.features(), rows, ops);
+        boolean printRows = rows <= maxRows;
+        if (printRows) {
+            out.println(loss == Loss.CE ? "Predictions (inputs -> class, probability; target):"
+                    : n == 1 && loss == Loss.BCE ? "Predictions (inputs -> probability of 1; target):"
+                    : "Predictions (inputs -> outputs; targets):");
+        }
+        int correct = 0;
+        for (int i = 0; i < rows; i++) {
+            boolean right;
+            String shown;
+            String target;
+            if (loss == Loss.CE) {
+                int best = argmax(y, i * n, n);
+                right = best == data.labels()[i];
+                shown = String.format(Locale.ROOT, "class %d, %.4f", best, y[i * n + best]);
+                target = String.valueOf(data.labels()[i]);
+            } else if (n == 1) {
+                float t = data.targets()[i];
+                right = (y[i] >= 0.5f) == (t >= 0.5f);
+                shown = String.format(Locale.ROOT, "%.4f", y[i]);
+                target = number(t);
+            } else {
+                right = false;
+                shown = row(y, i * n, n);
+                target = row(data.targets(), i * n, n);
+            }
+            if (right) {
+                correct++;
+            }
+            if (printRows) {
+                out.printf(Locale.ROOT, "  %s -> %s  (target %s)%s%n", row(data.features(), i * data.inputs(),
+                        data.inputs()), shown, target, loss == Loss.MSE && n > 1 ? "" : right ? "  right" : "  WRONG");
+            }
+        }
+        if (!printRows) {
+            out.printf(Locale.ROOT, "(%d rows; predictions are printed for up to %d, use myelin predict)%n",
+                    rows, maxRows);
+        }
+        if (accuracyLine && loss != Loss.MSE) {
+            out.printf(Locale.ROOT, "Accuracy: %d/%d rows right (%s).%n", correct, rows,
+                    loss == Loss.CE ? "most probable class" : "threshold 0.5");
+        }
+        return loss == Loss.MSE && n > 1 ? -1 : correct;
+    }
+
+    private static int argmax(float[] v, int off, int n) {
+        int best = 0;
+        for (int j = 1; j < n; j++) {
+            if (v[off + j] > v[off + best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    private static String row(float[] v, int off, int n) {
+        StringBuilder s = new StringBuilder("[");
+        for (int j = 0; j < n; j++) {
+            s.append(j == 0 ? "" : ", ").append(number(v[off + j]));
+        }
+        return s.append(']').toString();
+    }
+
+    /** Whole numbers without ".0" (inputs such as 0 and 1 read better), others as Float.toString. */
+    static String number(float v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e7f ? String.valueOf((long) v) : Float.toString(v);
+    }
+}

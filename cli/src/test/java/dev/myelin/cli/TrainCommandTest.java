@@ -1,0 +1,288 @@
+package dev.myelin.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.myelin.nn.Mlp;
+import dev.myelin.nn.ModelFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class TrainCommandTest {
+
+    private static final Pattern EPOCH_LINE = Pattern.compile("Epoch (\\d+), Loss: (.+)");
+
+    /*
+     * The document's program with np.random.rand parameters, float64; the loss it prints, negated:
+     *
+     * python3 -c "import numpy as np; np.random.seed(42); W=np.random.rand(2,1); b=np.random.rand(1,1)
+     * X=np.array([[0,0],[0,1],[1,0],[1,1]]); y=np.array([[0],[1],[1],[0]]); s=lambda z:1/(1+np.exp(-z))
+     * for e in range(1000):
+     *     p=s(X@W+b); L=np.mean(y*np.log(p)+(1-y)*np.log(1-p))
+     *     if e in (0,999): print(e+1, repr(-L))
+     *     dZ=p-y; W-=0.1*(X.T@dZ); b-=0.1*np.sum(dZ)"
+     *
+     * prints: 1 0.9395957401558894 / 1000 0.6931471805599454
+     */
+    private static final double NUMPY_SEED42_EPOCH1 = 0.9395957401558894;
+    private static final double NUMPY_SEED42_EPOCH1000 = 0.6931471805599454;
+
+    /*
+     * The document's own printed numbers, from its fixed start W=[[0.5],[0.25]], b=[[0.125]]
+     * (nn/src/test/resources/seed/document-trajectory.csv, made by document_program.py there):
+     * "Epoch 1, Loss: -0.7332168896846459" and epoch 1000 -0.6931471805599453, printed with the sign fixed.
+     */
+    private static final double DOCUMENT_EPOCH1 = 0.7332168896846459;
+    private static final double DOCUMENT_EPOCH1000 = 0.6931471805599453;
+
+    private static final String DOCUMENT_START_MODEL = """
+            {"format":"myelin-model","version":1,"layers":[{"type":"dense","inputs":2,"outputs":1,
+             "activation":"sigmoid","weights":[[0.5],[0.25]],"bias":[0.125]}]}
+            """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void documentPresetPrintsTheThousandEpochLinesOfTheDocument() {
+        Cli run = Cli.run("train");
+        assertEquals(0, run.exitCode(), run.transcript());
+        List<Double> losses = epochLosses(run.outLines(), 1000);
+        assertEquals(NUMPY_SEED42_EPOCH1, losses.get(0), 1e-5, "epoch 1 vs numpy, seed 42");
+        assertEquals(NUMPY_SEED42_EPOCH1000, losses.get(999), 1e-5, "epoch 1000 vs numpy, seed 42");
+        // What comes after the epochs: the four predictions and the verdict with its reason.
+        List<String> rest = run.outLines().subList(1000, run.outLines().size());
+        assertTrue(rest.stream().noneMatch(l -> l.startsWith("Epoch")), run.transcript());
+        String after = String.join("\n", rest);
+        assertTrue(after.contains("[0, 1] -> 0.5000  (target 1)"), after);
+        assertTrue(after.contains("XOR not learned: 2/4 correct at threshold 0.5."), after);
+        assertTrue(after.contains("cannot separate XOR") && after.contains("ln 2")
+                && after.contains("--preset xor"), after);
+        assertFalse(run.err().contains("Epoch"), run.transcript());
+    }
+
+    @Test
+    void documentPresetFromTheDocumentsStartPrintsTheDocumentsNumbers() throws IOException {
+        Path start = Files.writeString(dir.resolve("start.json"), DOCUMENT_START_MODEL);
+        Cli run = Cli.run("train", "--init", start.toString());
+        assertEquals(0, run.exitCode(), run.transcript());
+        List<Double> losses = epochLosses(run.outLines(), 1000);
+        assertEquals(DOCUMENT_EPOCH1, losses.get(0), 1e-6);
+        assertEquals(DOCUMENT_EPOCH1000, losses.get(999), 1e-5);
+    }
+
+    @Test
+    void explicitOptionsOverrideThePreset() {
+        Cli run = Cli.run("train", "--epochs", "5");
+        assertEquals(0, run.exitCode(), run.transcript());
+        List<Double> losses = epochLosses(run.outLines(), 5);
+        assertEquals(NUMPY_SEED42_EPOCH1, losses.get(0), 1e-5);
+        assertTrue(run.out().contains("5 epochs, lr 0.1, summed gradients"), run.out());
+
+        Cli faster = Cli.run("train", "--epochs", "2", "--lr", "0.5");
+        assertTrue(faster.out().contains("lr 0.5"), faster.out());
+        assertEquals(losses.get(0), epochLosses(faster.outLines(), 2).get(0), 0.0, "same start, same first loss");
+    }
+
+    @Test
+    void logEveryPrintsEveryNthEpochAndTheLast() {
+        Cli run = Cli.run("train", "--log-every", "300");
+        assertEquals(0, run.exitCode(), run.transcript());
+        List<Integer> epochs = new ArrayList<>();
+        for (String line : run.outLines()) {
+            Matcher m = EPOCH_LINE.matcher(line);
+            if (m.matches()) {
+                epochs.add(Integer.parseInt(m.group(1)));
+            }
+        }
+        assertEquals(List.of(300, 600, 900, 1000), epochs);
+    }
+
+    @Test
+    void jsonLogLinesAreJsonObjectsAndStdoutHasNothingElse() throws IOException {
+        Cli run = Cli.run("train", "--log-format", "json", "--epochs", "20", "--log-every", "7");
+        assertEquals(0, run.exitCode(), run.transcript());
+        ObjectMapper json = new ObjectMapper();
+        List<Integer> epochs = new ArrayList<>();
+        for (String line : run.outLines()) {
+            JsonNode node = json.readTree(line);
+            assertTrue(node.isObject() && node.size() == 2, line);
+            assertTrue(node.get("epoch").isInt() && node.get("loss").isDouble(), line);
+            epochs.add(node.get("epoch").intValue());
+            if (node.get("epoch").intValue() == 7) {
+                double text = epochLosses(Cli.run("train", "--epochs", "7").outLines(), 7).get(6);
+                assertEquals(text, node.get("loss").doubleValue(), 0.0, "json and text carry the same double");
+            }
+        }
+        assertEquals(List.of(7, 14, 20), epochs);
+        assertTrue(run.err().contains("XOR not learned"), "the summary goes to stderr: " + run.transcript());
+    }
+
+    @Test
+    void scalarKernelGivesTheDefaultKernelsFirstLoss() {
+        double byDefault = epochLosses(Cli.run("train", "--epochs", "1").outLines(), 1).get(0);
+        double scalar = epochLosses(Cli.run("train", "--epochs", "1", "--kernel", "scalar").outLines(), 1).get(0);
+        assertEquals(scalar, byDefault, 1e-6);
+        double xorDefault = epochLosses(Cli.run("train", "--preset", "xor", "--epochs", "1").outLines(), 1).get(0);
+        double xorScalar = epochLosses(Cli.run("train", "--preset", "xor", "--epochs", "1", "--kernel", "scalar")
+                .outLines(), 1).get(0);
+        assertEquals(xorScalar, xorDefault, 1e-6);
+    }
+
+    static Stream<Long> xorSeeds() {
+        return Stream.concat(IntStream.range(0, 20).mapToObj(i -> (long) i), Stream.of(42L));
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("xorSeeds")
+    void xorPresetLearnsXor(long seed) {
+        Cli run = Cli.run("train", "--preset", "xor", "--seed", String.valueOf(seed), "--log-every", "500");
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertTrue(run.out().contains("XOR learned: 4/4 correct at threshold 0.5."),
+                "seed " + seed + ":\n" + run.transcript());
+    }
+
+    @Test
+    void xorPresetWithCrossEntropyAndTwoClassesLearnsToo() {
+        Cli run = Cli.run("train", "--preset", "xor", "--loss", "ce", "--layers", "2,4,2", "--log-every", "1000");
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertTrue(run.out().contains("XOR learned: 4/4"), run.transcript());
+    }
+
+    @Test
+    void trainSavePredictRoundTrip() throws IOException {
+        Path model = dir.resolve("xor.json");
+        Cli train = Cli.run("train", "--preset", "xor", "--save", model.toString(), "--log-every", "2000");
+        assertEquals(0, train.exitCode(), train.transcript());
+        assertTrue(Files.isRegularFile(model));
+        assertTrue(train.out().contains("Model saved to " + model), train.out());
+        Mlp saved = ModelFile.read(model);
+        assertEquals("2→4 sigmoid, 4→1 sigmoid", saved.describe());
+
+        Path features = Files.writeString(dir.resolve("features.csv"), "a,b\n0,0\n0,1\n1,0\n1,1\n");
+        Cli predict = Cli.run("predict", "--model", model.toString(), "--data", features.toString());
+        assertEquals(0, predict.exitCode(), predict.transcript());
+        List<String> lines = predict.outLines();
+        assertEquals(4, lines.size(), predict.transcript());
+        float[] expected = saved.predict(new float[] {0, 0, 0, 1, 1, 0, 1, 1}, 4);
+        for (int i = 0; i < 4; i++) {
+            float p = Float.parseFloat(lines.get(i));
+            assertEquals(Float.toString(p), lines.get(i), "printed with Float.toString");
+            assertEquals(expected[i], p, 1e-6f, "row " + (i + 1));
+            assertEquals(i == 1 || i == 2, p > 0.5f, "row " + (i + 1) + ": " + p);
+            // train printed the same probabilities, rounded to 4 places
+            assertTrue(train.out().contains(String.format(java.util.Locale.ROOT, "-> %.4f", p)), train.out());
+        }
+    }
+
+    @Test
+    void initContinuesFromASavedModel() throws IOException {
+        Path model = dir.resolve("m.json");
+        assertEquals(0, Cli.run("train", "--preset", "xor", "--save", model.toString()).exitCode());
+        Cli more = Cli.run("train", "--preset", "xor", "--init", model.toString(), "--epochs", "3",
+                "--layers", "2,9,1");
+        assertEquals(0, more.exitCode(), more.transcript());
+        assertTrue(epochLosses(more.outLines(), 3).get(0) < 0.01, more.out());
+        assertTrue(more.out().contains("Trained 2→4 sigmoid, 4→1 sigmoid"), "the file's architecture wins");
+        assertTrue(more.err().contains("--layers and --activation are ignored"), more.transcript());
+    }
+
+    @Test
+    void trainsOnCsvDataWithEachLoss() throws IOException {
+        // Two blobs, class 0 near (0,0) and class 1 near (3,3): separable by one unit.
+        StringBuilder binary = new StringBuilder("x1,x2,label\n");
+        StringBuilder classes = new StringBuilder("x1,x2,class\n");
+        StringBuilder regression = new StringBuilder();
+        for (int i = 0; i < 12; i++) {
+            float d = (i % 4) * 0.1f;
+            binary.append(d).append(',').append(1 - d).append(",0\n").append(3 + d).append(',').append(3 - d)
+                    .append(",1\n");
+            classes.append(d).append(',').append(d).append(",0\n").append(3 + d).append(",0,1\n")
+                    .append("0,").append(3 + d).append(",2\n");
+            regression.append(i).append(',').append(2 * i + 1).append('\n'); // y = 2x + 1
+        }
+        Path bce = Files.writeString(dir.resolve("binary.csv"), binary);
+        Cli logistic = Cli.run("train", "--data", bce.toString(), "--lr", "0.5", "--log-every", "1000");
+        assertEquals(0, logistic.exitCode(), logistic.transcript());
+        assertTrue(logistic.out().contains("Trained 2→1 sigmoid with bce loss"), "inferred 2,1: " + logistic.out());
+        assertTrue(logistic.out().contains("Accuracy: 24/24 rows right (threshold 0.5)."), logistic.out());
+        assertTrue(logistic.out().contains("(24 rows; predictions are printed for up to 16"), logistic.out());
+
+        Path ce = Files.writeString(dir.resolve("classes.csv"), classes);
+        // The scalar kernel: the vector kernel's tanh may round differently once the JIT has compiled it, which
+        // would hide what this checks, that shuffled mini-batches are reproducible from --seed.
+        String[] miniBatches = {"train", "--data", ce.toString(), "--loss", "ce", "--layers", "2,8,3",
+                "--activation", "tanh", "--lr", "0.5", "--batch-size", "6", "--log-every", "1000",
+                "--kernel", "scalar"};
+        Cli softmax = Cli.run(miniBatches);
+        assertEquals(0, softmax.exitCode(), softmax.transcript());
+        assertTrue(softmax.out().contains("Accuracy: 36/36 rows right (most probable class)."), softmax.out());
+        assertEquals(softmax.out(), Cli.run(miniBatches).out(), "same --seed, same mini-batches");
+        String[] otherSeed = miniBatches.clone();
+        otherSeed[otherSeed.length - 2] = "--seed";
+        otherSeed[otherSeed.length - 1] = "7";
+        assertFalse(softmax.out().equals(Cli.run(otherSeed).out()), "another --seed, other batches");
+
+        Path mse = Files.writeString(dir.resolve("line.csv"), regression);
+        Cli linear = Cli.run("train", "--data", mse.toString(), "--loss", "mse", "--lr", "0.01", "--epochs", "3000",
+                "--log-every", "3000");
+        assertEquals(0, linear.exitCode(), linear.transcript());
+        assertTrue(linear.out().contains("Trained 1→1 identity with mse loss"), linear.out());
+        assertTrue(linear.out().startsWith("Epoch 3000, Loss: "), linear.out());
+        assertTrue(lastLoss(linear) < 1e-4, "y = 2x + 1 is learned: " + linear.out());
+    }
+
+    @Test
+    void nanLossIsPrintedAndTrainingFinishes() {
+        Cli run = Cli.run("train", "--preset", "xor", "--loss", "mse", "--lr", "1e30", "--epochs", "10");
+        assertEquals(0, run.exitCode(), run.transcript());
+        List<Double> losses = epochLosses(run.outLines(), 10);
+        assertTrue(losses.stream().anyMatch(l -> l.isNaN()), run.out());
+    }
+
+    /** The loss of the last epoch line printed. */
+    private static double lastLoss(Cli run) {
+        double loss = Double.NaN;
+        for (String line : run.outLines()) {
+            Matcher m = EPOCH_LINE.matcher(line);
+            if (m.matches()) {
+                loss = Double.parseDouble(m.group(2));
+            }
+        }
+        return loss;
+    }
+
+    /**
+     * Checks that {@code lines} starts with exactly {@code count} lines "Epoch N, Loss: L", N = 1..count, each L
+     * a positive double (or NaN), and returns the losses.
+     */
+    private static List<Double> epochLosses(List<String> lines, int count) {
+        List<String> epochLines = lines.stream().filter(l -> l.startsWith("Epoch")).toList();
+        assertEquals(count, epochLines.size(), "epoch lines");
+        List<Double> losses = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Matcher m = EPOCH_LINE.matcher(lines.get(i));
+            assertTrue(m.matches(), "line " + (i + 1) + ": " + lines.get(i));
+            assertEquals(i + 1, Integer.parseInt(m.group(1)), lines.get(i));
+            double loss = Double.parseDouble(m.group(2));
+            assertEquals(Double.toString(loss), m.group(2), "printed with Double.toString");
+            assertTrue(loss > 0 || Double.isNaN(loss), lines.get(i));
+            losses.add(loss);
+        }
+        return losses;
+    }
+}

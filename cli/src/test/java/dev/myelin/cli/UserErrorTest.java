@@ -1,0 +1,188 @@
+package dev.myelin.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every user error: exit code 2, one "myelin: " message on stderr naming what is wrong (file:line for data),
+ * no stack trace, and no model file written.
+ */
+class UserErrorTest {
+
+    @TempDir
+    static Path dir;
+
+    /** Files the cases refer to as {@code @name}. */
+    @BeforeAll
+    static void files() throws IOException {
+        write("xor.csv", "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n");
+        write("bad-cell.csv", "a,b,y\n0,0,0\n0,abc,1\n");
+        write("ragged.csv", "0,0,0\n0,1,1\n1,0\n");
+        write("label-two.csv", "a,b,y\n0,0,0\n0,1,2\n");
+        write("classes.csv", "0,0,0\n0,1,1\n1,0,5\n");
+        write("empty.csv", "a,b,y\n");
+        write("three-columns.csv", "x,y,z\n1,2,3\n");
+        write("features-bad.csv", "a,b\n0,0\n0,x\n");
+        write("not-json.json", "{ \"format\": ");
+        write("wrong-format.json", "{\"format\":\"keras\",\"version\":1,\"layers\":[]}");
+        write("shape.json", "{\"format\":\"myelin-model\",\"version\":1,\"layers\":[{\"type\":\"dense\",\"inputs\":2,"
+                + "\"outputs\":1,\"activation\":\"sigmoid\",\"weights\":[[0.5],[0.25],[1]],\"bias\":[0.1]}]}");
+        write("sigmoid.json", "{\"format\":\"myelin-model\",\"version\":1,\"layers\":[{\"type\":\"dense\",\"inputs\":2,"
+                + "\"outputs\":1,\"activation\":\"sigmoid\",\"weights\":[[0.5],[0.25]],\"bias\":[0.1]}]}");
+        write("three-inputs.json", "{\"format\":\"myelin-model\",\"version\":1,\"layers\":[{\"type\":\"dense\","
+                + "\"inputs\":3,\"outputs\":1,\"activation\":\"sigmoid\",\"weights\":[[0.5],[0.25],[1]],\"bias\":[0]}]}");
+        Files.createDirectory(dir.resolve("a-directory"));
+    }
+
+    private static void write(String name, String text) throws IOException {
+        Files.writeString(dir.resolve(name), text);
+    }
+
+    static Stream<Arguments> trainErrors() {
+        return Stream.of(
+                // picocli: message, then the synopsis
+                errorCase("--bogus", "Unknown option: '--bogus'", "Usage: myelin train"),
+                errorCase("--epochs abc", "--epochs", "'abc' is not an int"),
+                errorCase("--preset fancy", "unknown preset 'fancy'", "document, xor or none"),
+                errorCase("--loss hinge", "unknown loss 'hinge'", "bce, ce, mse"),
+                errorCase("--activation swish", "unknown activation 'swish'"),
+                errorCase("--init-method zeros", "unknown init 'zeros'"),
+                errorCase("--log-format xml", "unknown log format 'xml'"),
+                errorCase("--gradients median", "unknown gradient convention 'median'"),
+                errorCase("--layers 2,x,1", "--layers", "'x' is not an int"),
+                errorCase("stray", "Unmatched argument", "'stray'"),
+                // values
+                errorCase("--epochs 0", "--epochs must be at least 1, got 0"),
+                errorCase("--lr -0.5", "--lr must be a positive number, got -0.5"),
+                errorCase("--lr NaN", "--lr must be a positive number"),
+                errorCase("--batch-size -1", "--batch-size must be 0"),
+                errorCase("--log-every 0", "--log-every must be at least 1"),
+                errorCase("--seed -1", "--seed must be in [0, 4294967295]"),
+                errorCase("--seed 4294967296", "--seed must be in"),
+                errorCase("--activation softmax", "softmax is for the output layer only"),
+                errorCase("--layers 2", "--layers needs at least two sizes"),
+                errorCase("--layers 2,0,1", "--layers 2,0,1", "at least 1"),
+                errorCase("--kernel turbo", "unknown kernel 'turbo'", "scalar"),
+                // architecture against the XOR points
+                errorCase("--layers 3,4,1", "--layers 3,4,1 takes 3 inputs but the XOR data has 2 input columns"),
+                errorCase("--layers 2,4,2", "--layers 2,4,2 has 2 outputs but the XOR data has 1 target column"),
+                // files
+                errorCase("--data /nonexistent.csv", "/nonexistent.csv: file not found"),
+                errorCase("--data @missing.csv", "missing.csv: file not found"),
+                errorCase("--data @a-directory", "a-directory: is a directory"),
+                errorCase("--data @bad-cell.csv", "bad-cell.csv:3:", "'abc' is not a number"),
+                errorCase("--data @ragged.csv", "ragged.csv:3:", "ragged row"),
+                errorCase("--data @label-two.csv", "label-two.csv:3:", "label 2 is not 0 or 1"),
+                errorCase("--data @empty.csv", "empty.csv: no data rows"),
+                errorCase("--data @xor.csv --layers 3,4,1", "~xor\\.csv:[12]:", "has 3 columns", "3 inputs"),
+                errorCase("--data @xor.csv --loss ce", "--loss ce with --data needs --layers"),
+                errorCase("--data @xor.csv --layers 2,4,2", "--loss bce takes one output"),
+                errorCase("--data @classes.csv --loss ce --layers 2,4,3", "classes.csv:3:", "class 5 is outside [0, 3)"),
+                errorCase("--data @xor.csv --loss ce --layers 2,1", "--loss ce needs at least 2 classes"),
+                errorCase("--init @missing.json", "missing.json: file not found"),
+                errorCase("--init @not-json.json", "not-json.json", "not valid JSON"),
+                errorCase("--init @wrong-format.json", "wrong-format.json", "\"format\""),
+                errorCase("--init @shape.json", "shape.json", "weights has 3 rows but inputs is 2"),
+                errorCase("--init @sigmoid.json --loss ce", "--loss ce needs a softmax output layer",
+                        "sigmoid.json", "use --loss bce"),
+                errorCase("--init @three-inputs.json", "three-inputs.json takes 3 inputs but the XOR data has 2"),
+                errorCase("--save @no-such-dir/model.json", "--save", "no-such-dir", "does not exist"),
+                errorCase("--save @a-directory", "--save", "is a directory"));
+    }
+
+    private static Arguments errorCase(String args, String... expected) {
+        return Arguments.of(args, expected);
+    }
+
+    @ParameterizedTest(name = "train {0}")
+    @MethodSource("trainErrors")
+    void trainUserError(String args, String[] expected) {
+        Path save = dir.resolve("must-not-exist.json");
+        List<String> argv = new ArrayList<>(List.of("train"));
+        argv.addAll(expand(args));
+        if (!args.contains("--save")) {
+            argv.addAll(List.of("--save", save.toString()));
+        }
+        Cli run = Cli.run(argv.toArray(String[]::new));
+        assertUserError(run, expected);
+        assertFalse(Files.exists(save), "--save target written");
+        assertFalse(Files.exists(dir.resolve("no-such-dir")));
+        assertTrue(run.outLines().stream().noneMatch(l -> l.startsWith("Epoch")), "no training: " + run.transcript());
+    }
+
+    static Stream<Arguments> otherErrors() {
+        return Stream.of(
+                errorCase("", "missing command", "Usage: myelin"),
+                errorCase("fly", "Unmatched argument", "'fly'"),
+                errorCase("predict --data @xor.csv", "Missing required option: '--model=MODEL.json'"),
+                errorCase("predict --model @sigmoid.json", "Missing required option: '--data=FILE.csv'"),
+                errorCase("predict --model @missing.json --data @xor.csv", "missing.json: file not found"),
+                errorCase("predict --model @sigmoid.json --data @xor.csv", "~xor\\.csv:[12]:", "has 3 columns",
+                        "needs 2 inputs"),
+                errorCase("predict --model @sigmoid.json --data @features-bad.csv", "features-bad.csv:3:",
+                        "'x' is not a number"),
+                errorCase("predict --model @sigmoid.json --data @missing.csv", "missing.csv: file not found"),
+                errorCase("predict --model @not-json.json --data @xor.csv", "not-json.json", "not valid JSON"),
+                errorCase("predict --model @sigmoid.json --data @xor.csv --kernel turbo", "unknown kernel 'turbo'"),
+                errorCase("info --verbose", "Unknown option: '--verbose'"));
+    }
+
+    @ParameterizedTest(name = "myelin {0}")
+    @MethodSource("otherErrors")
+    void otherUserError(String args, String[] expected) {
+        Cli run = Cli.run(expand(args).toArray(String[]::new));
+        assertUserError(run, expected);
+        assertEquals("", run.out(), "nothing on stdout");
+    }
+
+    @Test
+    void aBugIsExitOneWithItsStackTrace() throws Exception {
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cmd = Main.commandLine();
+        cmd.setErr(new java.io.PrintWriter(err, true));
+        int code = cmd.getExecutionExceptionHandler()
+                .handleExecutionException(new IllegalStateException("broken invariant"), cmd, null);
+        assertEquals(1, code);
+        assertTrue(err.toString().contains("IllegalStateException: broken invariant"), err.toString());
+        assertTrue(err.toString().contains("\tat "), err.toString());
+    }
+
+    private static void assertUserError(Cli run, String... expected) {
+        assertEquals(2, run.exitCode(), run.transcript());
+        String err = run.err();
+        assertTrue(err.startsWith("myelin: "), run.transcript());
+        for (String text : expected) {
+            // "~regex" where the reader may name either of two lines (a header's or the first row's)
+            boolean found = text.startsWith("~") ? java.util.regex.Pattern.compile(text.substring(1)).matcher(err).find()
+                    : err.contains(text);
+            assertTrue(found, "stderr lacks \"" + text + "\":\n" + run.transcript());
+        }
+        assertFalse(err.contains("Exception"), "exception name on stderr:\n" + run.transcript());
+        assertFalse(err.contains("\tat "), "stack trace on stderr:\n" + run.transcript());
+    }
+
+    /** Splits the case's arguments; {@code @name} is the file {@code name} in the temporary folder. */
+    private static List<String> expand(String args) {
+        if (args.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(args.split(" "))
+                .map(a -> a.startsWith("@") ? dir.resolve(a.substring(1)).toString() : a)
+                .toList();
+    }
+}

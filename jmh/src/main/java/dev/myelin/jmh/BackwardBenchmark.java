@@ -1,0 +1,87 @@
+package dev.myelin.jmh;
+
+import dev.myelin.core.Activation;
+import dev.myelin.core.DenseOps;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The backward pass of one sigmoid layer (dZ = dY ⊙ Y(1−Y) with db, dW = Xᵀ·dZ, dX = dZ·Wᵀ) of every
+ * variant; {@code forwardBackward} adds the fused forward, i.e. one training step of the layer.
+ *
+ * <p>Run: {@code jmh/run BackwardBenchmark -prof gc}. GFLOP/s of the step = 6·m·k·n / (µs/op) / 1000.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 4, time = 2) // see ForwardBenchmark: C2 needs seconds for Vector API kernels
+@Measurement(iterations = 5, time = 1)
+@Fork(2)
+@State(Scope.Thread)
+public class BackwardBenchmark {
+
+    @Param({"scalar", "vector"})
+    public String kernel;
+
+    @Param({"128x784x256", "128x128x10"})
+    public String shape;
+
+    private LayerShape layer;
+    private DenseOps ops;
+    private float[] dy;
+    private float[] dz;
+    private float[] dw;
+    private float[] db;
+    private float[] dx;
+
+    @Setup
+    public void setUp() {
+        layer = new LayerShape(shape);
+        ops = DenseOps.of(kernel);
+        dy = LayerShape.fill(new Random(7), layer.m * layer.n, 1f);
+        dz = new float[layer.m * layer.n];
+        dw = new float[layer.k * layer.n];
+        db = new float[layer.n];
+        dx = new float[layer.m * layer.k];
+        layer.forward(ops, Activation.SIGMOID, layer.y);
+
+        DenseOps scalar = DenseOps.of("scalar");
+        float[] dwRef = new float[dw.length];
+        float[] dxRef = new float[dx.length];
+        backward(scalar, dwRef, dxRef);
+        backward(ops, dw, dx);
+        LayerShape.requireAgreement(kernel + " dW at " + shape, dwRef, dw);
+        LayerShape.requireAgreement(kernel + " dX at " + shape, dxRef, dx);
+    }
+
+    private void backward(DenseOps with, float[] dwOut, float[] dxOut) {
+        int m = layer.m;
+        int n = layer.n;
+        int k = layer.k;
+        with.backward(m, n, k, Activation.SIGMOID, layer.x, 0, k, layer.w, 0, n, layer.y, 0, n, dy, 0, n,
+                dz, 0, n, dwOut, 0, n, db, 0, dxOut, 0, k, false);
+    }
+
+    @Benchmark
+    public float[] backward() {
+        backward(ops, dw, dx);
+        return dx;
+    }
+
+    @Benchmark
+    public float[] forwardBackward() {
+        layer.forward(ops, Activation.SIGMOID, layer.y);
+        backward(ops, dw, dx);
+        return dx;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.myelin.jmh;
+
+import dev.myelin.core.Activation;
+import dev.myelin.core.DenseOps;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The fused forward {@code Y = act(X·W + b)} of every kernel variant, side by side on the same data.
+ *
+ * <p>Run: {@code jmh/run ForwardBenchmark -prof gc} (all variants and shapes), or narrow it with
+ * {@code -p kernel=vector -p shape=128x784x256}. GFLOP/s = 2·m·k·n / (µs/op) / 1000.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+// C1 cannot compile the Vector API kernels; they run interpreted until C2 is done: warm up for seconds.
+@Warmup(iterations = 4, time = 2)
+@Measurement(iterations = 5, time = 1)
+// C2's outcome varies from one JVM run to the next: two forks show the spread instead of hiding it.
+@Fork(2)
+@State(Scope.Thread)
+public class ForwardBenchmark {
+
+    /** A registered variant ({@code KernelRegistry.names()}). */
+    @Param({"scalar", "vector"})
+    public String kernel;
+
+    /** m×k×n: an MNIST-sized layer, a thin output layer, a small square one with odd sizes. */
+    @Param({"128x784x256", "128x128x10", "65x63x67"})
+    public String shape;
+
+    @Param({"sigmoid"})
+    public String activation;
+
+    private LayerShape layer;
+    private DenseOps ops;
+    private Activation act;
+
+    @Setup
+    public void setUp() {
+        layer = new LayerShape(shape);
+        ops = DenseOps.of(kernel);
+        act = Activation.parse(activation);
+        float[] expected = new float[layer.y.length];
+        layer.forward(DenseOps.of("scalar"), act, expected);
+        layer.forward(ops, act, layer.y);
+        LayerShape.requireAgreement(kernel + " forward at " + shape, expected, layer.y);
+    }
+
+    @Benchmark
+    public float[] forward() {
+        layer.forward(ops, act, layer.y);
+        return layer.y;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.myelin.jmh;
+
+import dev.myelin.core.Activation;
+import dev.myelin.core.DenseOps;
+import java.util.Random;
+
+/**
+ * One dense layer's operands for a benchmark: {@code X[m×k]}, {@code W[k×n]}, {@code b[n]} and the outputs,
+ * filled from a seeded {@code Random(42)}. Shapes are written {@code m×k×n} ("128x784x256"), as in the
+ * anchors' tables.
+ */
+final class LayerShape {
+    final int m;
+    final int k;
+    final int n;
+    final float[] x;
+    final float[] w;
+    final float[] b;
+    final float[] y;
+
+    LayerShape(String shape) {
+        String[] parts = shape.split("x");
+        if (parts.length != 3) {
+            throw new IllegalArgumentException("shape '" + shape + "' is not m x k x n, e.g. 128x784x256");
+        }
+        m = Integer.parseInt(parts[0]);
+        k = Integer.parseInt(parts[1]);
+        n = Integer.parseInt(parts[2]);
+        Random random = new Random(42);
+        x = fill(random, m * k, 1f);
+        w = fill(random, k * n, (float) Math.sqrt(3.0 / k)); // keeps |X·W| ~ 1, so sigmoid is not saturated
+        b = fill(random, n, 0.1f);
+        y = new float[m * n];
+    }
+
+    static float[] fill(Random random, int size, float scale) {
+        float[] a = new float[size];
+        for (int i = 0; i < size; i++) {
+            a[i] = (random.nextFloat() * 2 - 1) * scale;
+        }
+        return a;
+    }
+
+    /** {@code Y = act(X·W + b)} with {@code ops}, into {@code out}. */
+    void forward(DenseOps ops, Activation act, float[] out) {
+        ops.forward(m, n, k, x, 0, k, w, 0, n, b, 0, act, out, 0, n);
+    }
+
+    /** GEMM flops of one forward: 2·m·n·k. */
+    double forwardFlops() {
+        return 2.0 * m * n * k;
+    }
+
+    /**
+     * Agreement check run in {@code @Setup} before anything is timed: {@code variant} must match the scalar
+     * kernel within 1e-4 (inputs are O(1), k ≤ a few thousand: float error is far below that).
+     */
+    static void requireAgreement(String what, float[] expected, float[] actual) {
+        for (int i = 0; i < expected.length; i++) {
+            float e = expected[i];
+            float a = actual[i];
+            if (!(Math.abs(e - a) <= 1e-4f * Math.max(1f, Math.abs(e)))) {
+                throw new IllegalStateException(what + " disagrees with scalar at element " + i + ": " + a
+                        + " vs " + e);
+            }
+        }
+    }
+}

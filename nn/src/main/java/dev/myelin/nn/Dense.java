@@ -1,0 +1,90 @@
+package dev.myelin.nn;
+
+import dev.myelin.core.Activation;
+import java.util.Objects;
+
+/**
+ * One dense layer {@code Y[m×n] = act(X[m×k]·W[k×n] + b)} with k = {@link #inputs()}, n = {@link #outputs()}.
+ *
+ * <p>The layer only holds its parameters and their gradients, as live float arrays; the arithmetic lives in
+ * {@link dev.myelin.core.DenseOps}, called by {@link Mlp} and {@link Trainer}. {@code W} is row-major
+ * {@code [inputs×outputs]}: {@code weights[i·outputs + j]} connects input i to output j (numpy's
+ * {@code X @ W} layout, and the model file's {@code weights[i][j]}).
+ */
+public final class Dense {
+
+    private final int inputs;
+    private final int outputs;
+    private final Activation activation;
+    private final float[] weights;
+    private final float[] bias;
+    private final float[] weightGradient;
+    private final float[] biasGradient;
+
+    /** A layer with zero weights and bias; sizes must be at least 1. */
+    public Dense(int inputs, int outputs, Activation activation) {
+        Objects.requireNonNull(activation, "activation is null");
+        if (inputs < 1) {
+            throw new IllegalArgumentException("a dense layer needs at least 1 input, got " + inputs);
+        }
+        if (outputs < 1) {
+            throw new IllegalArgumentException("a dense layer needs at least 1 output, got " + outputs);
+        }
+        if ((long) inputs * outputs > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a " + inputs + "×" + outputs + " dense layer has too many weights");
+        }
+        this.inputs = inputs;
+        this.outputs = outputs;
+        this.activation = activation;
+        this.weights = new float[inputs * outputs];
+        this.bias = new float[outputs];
+        this.weightGradient = new float[inputs * outputs];
+        this.biasGradient = new float[outputs];
+    }
+
+    public int inputs() {
+        return inputs;
+    }
+
+    public int outputs() {
+        return outputs;
+    }
+
+    public Activation activation() {
+        return activation;
+    }
+
+    /** Live array, row-major {@code [inputs×outputs]}: {@code weights[i·outputs + j]} joins input i to output j. */
+    public float[] weights() {
+        return weights;
+    }
+
+    /** Live array {@code [outputs]}. */
+    public float[] bias() {
+        return bias;
+    }
+
+    /** Live array, same layout as {@link #weights()}: {@code dL/dW}, filled by the backward pass. */
+    public float[] weightGradient() {
+        return weightGradient;
+    }
+
+    /** Live array {@code [outputs]}: {@code dL/db}, filled by the backward pass. */
+    public float[] biasGradient() {
+        return biasGradient;
+    }
+
+    /** A deep copy of the parameters (gradients start at zero). */
+    Dense copy() {
+        Dense d = new Dense(inputs, outputs, activation);
+        System.arraycopy(weights, 0, d.weights, 0, weights.length);
+        System.arraycopy(bias, 0, d.bias, 0, bias.length);
+        return d;
+    }
+
+    /** "2→4 sigmoid". */
+    @Override
+    public String toString() {
+        return inputs + "→" + outputs + " " + activation.id();
+    }
+}

@@ -1,0 +1,137 @@
+package dev.myelin.nn;
+
+import dev.myelin.core.Activation;
+import dev.myelin.core.DenseOps;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * A multi-layer perceptron: {@link Dense} layers applied in order, each layer's outputs feeding the next one's
+ * inputs. Softmax is allowed on the last layer only (it is differentiated only through the cross-entropy head).
+ */
+public final class Mlp {
+
+    private final List<Dense> layers;
+
+    /**
+     * A network of the given layers (not copied: the Mlp uses these very objects).
+     *
+     * @throws IllegalArgumentException if the list is empty, a layer appears twice, sizes do not chain
+     *                                  ("layer 2 has 3 inputs but layer 1 has 4 outputs"), or softmax is not last
+     */
+    public Mlp(List<Dense> layers) {
+        Objects.requireNonNull(layers, "layers is null");
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException("an MLP needs at least one layer");
+        }
+        List<Dense> copy = List.copyOf(layers); // also rejects null elements
+        for (int l = 0; l < copy.size(); l++) {
+            Dense d = copy.get(l);
+            for (int e = 0; e < l; e++) {
+                if (copy.get(e) == d) {
+                    throw new IllegalArgumentException("layer " + (l + 1) + " is the same Dense object as layer "
+                            + (e + 1) + " (layers must not share parameters)");
+                }
+            }
+            if (l > 0 && d.inputs() != copy.get(l - 1).outputs()) {
+                throw new IllegalArgumentException("layer " + (l + 1) + " has " + d.inputs() + " inputs but layer "
+                        + l + " has " + copy.get(l - 1).outputs() + " outputs");
+            }
+            if (d.activation() == Activation.SOFTMAX && l != copy.size() - 1) {
+                throw new IllegalArgumentException("layer " + (l + 1) + " of " + copy.size()
+                        + " has softmax activation, which is allowed on the last layer only");
+            }
+        }
+        this.layers = copy;
+    }
+
+    /**
+     * Zero-initialised layers of the given widths: {@code sizes = {2, 4, 1}} is 2→4 with {@code hidden}, then 4→1
+     * with {@code output}. Initialise the parameters with {@link Init#initialize(Mlp, long)}.
+     */
+    public static Mlp of(int[] sizes, Activation hidden, Activation output) {
+        Objects.requireNonNull(sizes, "sizes is null");
+        Objects.requireNonNull(hidden, "hidden activation is null");
+        Objects.requireNonNull(output, "output activation is null");
+        if (sizes.length < 2) {
+            throw new IllegalArgumentException("an MLP needs at least two sizes (inputs and outputs), got "
+                    + sizes.length);
+        }
+        for (int i = 0; i < sizes.length; i++) {
+            if (sizes[i] < 1) {
+                throw new IllegalArgumentException("size " + (i + 1) + " of " + sizes.length
+                        + " must be at least 1, got " + sizes[i]);
+            }
+        }
+        List<Dense> list = new ArrayList<>();
+        for (int l = 0; l + 1 < sizes.length; l++) {
+            list.add(new Dense(sizes[l], sizes[l + 1], l + 2 == sizes.length ? output : hidden));
+        }
+        return new Mlp(list);
+    }
+
+    /** The layers, first to last (unmodifiable). */
+    public List<Dense> layers() {
+        return layers;
+    }
+
+    /** Inputs of the first layer. */
+    public int inputs() {
+        return layers.get(0).inputs();
+    }
+
+    /** Outputs of the last layer. */
+    public int outputs() {
+        return layers.get(layers.size() - 1).outputs();
+    }
+
+    /** The number of weights and biases. */
+    public long parameterCount() {
+        long count = 0;
+        for (Dense d : layers) {
+            count += (long) d.inputs() * d.outputs() + d.outputs();
+        }
+        return count;
+    }
+
+    /** A deep copy of the parameters (same architecture, independent arrays). */
+    public Mlp copy() {
+        List<Dense> list = new ArrayList<>(layers.size());
+        for (Dense d : layers) {
+            list.add(d.copy());
+        }
+        return new Mlp(list);
+    }
+
+    /** The forward pass with {@link DenseOps#defaults()}; see {@link #predict(float[], int, DenseOps)}. */
+    public float[] predict(float[] x, int rows) {
+        return predict(x, rows, DenseOps.defaults());
+    }
+
+    /** A new array {@code [rows×outputs]} of the network's outputs for {@code x [rows×inputs]}, row-major. */
+    public float[] predict(float[] x, int rows, DenseOps ops) {
+        Objects.requireNonNull(x, "x is null");
+        Objects.requireNonNull(ops, "ops is null");
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be at least 1, got " + rows);
+        }
+        if ((long) rows * inputs() != x.length) {
+            throw new IllegalArgumentException("x has " + x.length + " values but " + rows + " rows × " + inputs()
+                    + " inputs = " + (long) rows * inputs());
+        }
+        Workspace ws = new Workspace(this, rows, false);
+        return ws.forward(ops, x, rows);
+    }
+
+    /** "2→4 sigmoid, 4→1 sigmoid". */
+    public String describe() {
+        return layers.stream().map(Dense::toString).collect(Collectors.joining(", "));
+    }
+
+    @Override
+    public String toString() {
+        return "Mlp[" + describe() + "]";
+    }
+}

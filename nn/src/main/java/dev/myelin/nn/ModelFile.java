@@ -1,0 +1,376 @@
+package dev.myelin.nn;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.myelin.core.Activation;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Model files: JSON, version 1, read and written with Jackson.
+ *
+ * <pre>{@code
+ * {"format":"myelin-model","version":1,"layers":[{"type":"dense","inputs":2,"outputs":1,"activation":"sigmoid",
+ *   "weights":[[0.5],[0.25]],"bias":[0.125]}]}
+ * }</pre>
+ * {@code weights[i][j]} connects input i to output j ({@code inputs} rows of {@code outputs} numbers), as in
+ * {@link Dense#weights()}. Layers are listed first to last.
+ *
+ * <p>Numbers are read as Jackson reads JSON numbers, to the nearest double, then rounded to float. They are
+ * written as Java's shortest decimal for the float ({@link Float#toString(float)}, e.g. {@code 0.1}) whenever that
+ * text reads back to the same float along this double path; for the rare float where the two roundings
+ * (decimal → double → float) land on the neighbouring float, the exact value of the float is written instead, as
+ * the shortest decimal of that double (an exhaustive check over all 2³¹ non-negative finite floats found one
+ * such value, {@code 7.038531E-26}, written as {@code 7.038530691851209E-26}). So a write–read round trip is exact,
+ * bit for bit, for every finite float including −0.0. NaN and infinite values are neither written nor read: a model
+ * that diverged cannot be saved.
+ *
+ * <p>Reading is strict: every field must be there with the right JSON type, unknown fields are errors (a typo
+ * must not pass silently), and the layers must form a valid {@link Mlp}. Each {@link ModelFormatException}
+ * names the file, and the layer (1-based) and field where there is one.
+ */
+public final class ModelFile {
+
+    /** The value of the {@code "format"} field. */
+    public static final String FORMAT = "myelin-model";
+    /** The version this class writes and reads. */
+    public static final int VERSION = 1;
+
+    private static final Set<String> TOP_FIELDS = Set.of("format", "version", "layers");
+    private static final Set<String> LAYER_FIELDS = Set.of("type", "inputs", "outputs", "activation", "weights",
+            "bias");
+
+    // Strict JSON: no NaN tokens (the default), duplicate keys and trailing tokens are errors.
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private ModelFile() {
+    }
+
+    /** Reads a model file; see the class comment for what is checked. */
+    public static Mlp read(Path file) throws IOException {
+        Objects.requireNonNull(file, "file is null");
+        String json;
+        try {
+            json = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ModelFormatException(file + ": file not found");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ModelFormatException(file + ": not UTF-8 text");
+        }
+        return parse(json, file.toString());
+    }
+
+    /** Parses a model from JSON text; {@code sourceName} starts every error message. */
+    public static Mlp parse(String json, String sourceName) {
+        Objects.requireNonNull(json, "json is null");
+        String src = sourceName == null ? "<model>" : sourceName;
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            String reason = e.getOriginalMessage();
+            if (reason.startsWith("Non-standard token")) { // Jackson's hint to enable a feature means nothing here
+                reason = reason.replaceFirst(":\\s*enable .*", "")
+                        + " (NaN and infinite values are not allowed in a model file)";
+            }
+            throw new ModelFormatException(src + ": not valid JSON" + where + ": " + reason, e);
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new ModelFormatException(src + ": empty file, expected a JSON object");
+        }
+        if (!root.isObject()) {
+            throw new ModelFormatException(src + ": expected a JSON object, found " + kind(root));
+        }
+        checkFields(root, TOP_FIELDS, src + ": ");
+        String format = text(root, "format", src + ": ");
+        if (!format.equals(FORMAT)) {
+            throw new ModelFormatException(src + ": \"format\" is \"" + format + "\" but a Myelin model file has \""
+                    + FORMAT + "\"");
+        }
+        JsonNode version = field(root, "version", src + ": ");
+        if (!version.isIntegralNumber()) {
+            throw new ModelFormatException(src + ": \"version\" must be an integer, found " + kind(version));
+        }
+        if (!version.canConvertToInt() || version.intValue() != VERSION) {
+            throw new ModelFormatException(src + ": unsupported version " + version.asText() + " (this Myelin reads"
+                    + " version " + VERSION + ")");
+        }
+        JsonNode layersNode = field(root, "layers", src + ": ");
+        if (!layersNode.isArray()) {
+            throw new ModelFormatException(src + ": \"layers\" must be an array, found " + kind(layersNode));
+        }
+        if (layersNode.isEmpty()) {
+            throw new ModelFormatException(src + ": \"layers\" is empty; a model needs at least one layer");
+        }
+        List<Dense> layers = new ArrayList<>();
+        for (int l = 0; l < layersNode.size(); l++) {
+            layers.add(layer(layersNode.get(l), src + ": layer " + (l + 1) + ": "));
+        }
+        for (int l = 1; l < layers.size(); l++) {
+            if (layers.get(l).inputs() != layers.get(l - 1).outputs()) {
+                throw new ModelFormatException(src + ": layer " + (l + 1) + ": inputs is " + layers.get(l).inputs()
+                        + " but layer " + l + " has " + layers.get(l - 1).outputs() + " outputs");
+            }
+        }
+        for (int l = 0; l + 1 < layers.size(); l++) {
+            if (layers.get(l).activation() == Activation.SOFTMAX) {
+                throw new ModelFormatException(src + ": layer " + (l + 1) + ": activation softmax is allowed on the"
+                        + " last layer only (there are " + layers.size() + " layers)");
+            }
+        }
+        try {
+            return new Mlp(layers);
+        } catch (IllegalArgumentException e) { // every case is caught above; kept so nothing escapes unnamed
+            throw new ModelFormatException(src + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Dense layer(JsonNode node, String where) {
+        if (!node.isObject()) {
+            throw new ModelFormatException(where + "expected a JSON object, found " + kind(node));
+        }
+        checkFields(node, LAYER_FIELDS, where);
+        String type = text(node, "type", where);
+        if (!type.equals("dense")) {
+            throw new ModelFormatException(where + "unknown layer type \"" + type + "\" (expected \"dense\")");
+        }
+        int inputs = positiveInt(node, "inputs", where);
+        int outputs = positiveInt(node, "outputs", where);
+        String actName = text(node, "activation", where);
+        Activation activation;
+        try {
+            activation = Activation.parse(actName);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(where + "\"activation\": " + e.getMessage());
+        }
+        if ((long) inputs * outputs > Integer.MAX_VALUE - 8) {
+            throw new ModelFormatException(where + inputs + "×" + outputs + " weights are too many");
+        }
+        JsonNode weights = field(node, "weights", where);
+        if (!weights.isArray()) {
+            throw new ModelFormatException(where + "\"weights\" must be an array of " + inputs + " rows, found "
+                    + kind(weights));
+        }
+        if (weights.size() != inputs) {
+            throw new ModelFormatException(where + "weights has " + weights.size() + " rows but inputs is " + inputs);
+        }
+        JsonNode bias = field(node, "bias", where);
+        if (!bias.isArray()) {
+            throw new ModelFormatException(where + "\"bias\" must be an array of " + outputs + " numbers, found "
+                    + kind(bias));
+        }
+        if (bias.size() != outputs) {
+            throw new ModelFormatException(where + "bias has " + bias.size() + " values but outputs is " + outputs);
+        }
+        Dense dense = new Dense(inputs, outputs, activation);
+        float[] w = dense.weights();
+        for (int i = 0; i < inputs; i++) {
+            JsonNode row = weights.get(i);
+            if (!row.isArray()) {
+                throw new ModelFormatException(where + "weights[" + i + "] must be an array of " + outputs
+                        + " numbers, found " + kind(row));
+            }
+            if (row.size() != outputs) {
+                throw new ModelFormatException(where + "weights[" + i + "] has " + row.size()
+                        + " values but outputs is " + outputs);
+            }
+            for (int j = 0; j < outputs; j++) {
+                w[i * outputs + j] = number(row.get(j), where + "weights[" + i + "][" + j + "]");
+            }
+        }
+        float[] b = dense.bias();
+        for (int j = 0; j < outputs; j++) {
+            b[j] = number(bias.get(j), where + "bias[" + j + "]");
+        }
+        return dense;
+    }
+
+    private static void checkFields(JsonNode object, Set<String> allowed, String where) {
+        for (Iterator<String> it = object.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!allowed.contains(name)) {
+                throw new ModelFormatException(where + "unknown field \"" + name + "\"");
+            }
+        }
+    }
+
+    private static JsonNode field(JsonNode object, String name, String where) {
+        JsonNode v = object.get(name);
+        if (v == null) {
+            throw new ModelFormatException(where + "missing field \"" + name + "\"");
+        }
+        return v;
+    }
+
+    private static String text(JsonNode object, String name, String where) {
+        JsonNode v = field(object, name, where);
+        if (!v.isTextual()) {
+            throw new ModelFormatException(where + "\"" + name + "\" must be a string, found " + kind(v));
+        }
+        return v.textValue();
+    }
+
+    private static int positiveInt(JsonNode object, String name, String where) {
+        JsonNode v = field(object, name, where);
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 1) {
+            throw new ModelFormatException(where + "\"" + name + "\" must be a positive integer, found "
+                    + (v.isNumber() ? v.asText() : kind(v)));
+        }
+        return v.intValue();
+    }
+
+    private static float number(JsonNode v, String where) {
+        if (!v.isNumber()) {
+            throw new ModelFormatException(where + " must be a number, found " + kind(v));
+        }
+        float f = v.floatValue();
+        if (!Float.isFinite(f)) {
+            throw new ModelFormatException(where + " is " + v.asText() + ", outside the float range (±3.4e38)");
+        }
+        return f;
+    }
+
+    private static String kind(JsonNode v) {
+        return switch (v.getNodeType()) {
+            case STRING -> "the string " + quote(v.textValue());
+            case NUMBER -> "the number " + v.asText();
+            case BOOLEAN -> v.asText();
+            case NULL -> "null";
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            default -> v.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    private static String quote(String s) {
+        String shown = s.length() > 40 ? s.substring(0, 40) + "…" : s;
+        return "\"" + shown + "\"";
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /**
+     * The model as JSON (the format in the class comment, one weight row per line).
+     *
+     * @throws ModelFormatException if a weight or bias is NaN or infinite (such a file could not be read back)
+     */
+    public static String toJson(Mlp model) {
+        Objects.requireNonNull(model, "model is null");
+        StringBuilder sb = new StringBuilder(256);
+        sb.append("{\n  \"format\": \"").append(FORMAT).append("\",\n  \"version\": ").append(VERSION)
+                .append(",\n  \"layers\": [");
+        List<Dense> layers = model.layers();
+        for (int l = 0; l < layers.size(); l++) {
+            Dense d = layers.get(l);
+            String where = "layer " + (l + 1) + ": ";
+            sb.append(l == 0 ? "\n" : ",\n");
+            sb.append("    {\n      \"type\": \"dense\",\n      \"inputs\": ").append(d.inputs())
+                    .append(",\n      \"outputs\": ").append(d.outputs())
+                    .append(",\n      \"activation\": \"").append(d.activation().id())
+                    .append("\",\n      \"weights\": [");
+            float[] w = d.weights();
+            for (int i = 0; i < d.inputs(); i++) {
+                sb.append(i == 0 ? "\n        [" : ",\n        [");
+                for (int j = 0; j < d.outputs(); j++) {
+                    appendNumber(sb.append(j == 0 ? "" : ", "), w[i * d.outputs() + j],
+                            where, "weights[" + i + "][" + j + "]");
+                }
+                sb.append(']');
+            }
+            sb.append("\n      ],\n      \"bias\": [");
+            float[] b = d.bias();
+            for (int j = 0; j < d.outputs(); j++) {
+                appendNumber(sb.append(j == 0 ? "" : ", "), b[j], where, "bias[" + j + "]");
+            }
+            sb.append("]\n    }");
+        }
+        sb.append("\n  ]\n}\n");
+        return sb.toString();
+    }
+
+    private static void appendNumber(StringBuilder sb, float v, String where, String field) {
+        if (!Float.isFinite(v)) {
+            throw new ModelFormatException(where + field + " is " + v + "; a model with NaN or infinite parameters"
+                    + " cannot be saved (did training diverge? try a smaller learning rate)");
+        }
+        String shortest = Float.toString(v); // valid JSON, e.g. 0.1, -0.0, 1.0E-5
+        sb.append((float) Double.parseDouble(shortest) == v ? shortest : Double.toString(v)); // see class comment
+    }
+
+    /**
+     * Writes the model atomically: to a temporary file in the target's directory, flushed to disk, then renamed
+     * over {@code file} ({@code ATOMIC_MOVE}; a plain replacing move only where the file system has no atomic
+     * rename). On any failure the temporary file is deleted and an existing {@code file} is left as it was.
+     */
+    public static void write(Mlp model, Path file) throws IOException {
+        Objects.requireNonNull(file, "file is null");
+        byte[] bytes = toJson(model).getBytes(StandardCharsets.UTF_8); // fails on NaN before touching the disk
+        Path target = file.toAbsolutePath();
+        Path tmp = createSibling(target);
+        boolean moved = false;
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true); // the data is on disk before the rename makes it visible
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            moved = true;
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /**
+     * A new empty file {@code .NAME.RANDOM.tmp} beside {@code target}. Created with CREATE_NEW rather than
+     * {@link Files#createTempFile}, so it gets the directory's usual permissions (umask), not owner-only ones.
+     */
+    private static Path createSibling(Path target) throws IOException {
+        Path dir = target.getParent();
+        String base = "." + target.getFileName() + ".";
+        for (int attempt = 0; ; attempt++) {
+            String unique = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
+            Path tmp = dir.resolve(base + unique + ".tmp");
+            try {
+                Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+                return tmp;
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 100) {
+                    throw e;
+                }
+            }
+        }
+    }
+}

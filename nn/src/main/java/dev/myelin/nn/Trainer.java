@@ -1,0 +1,208 @@
+package dev.myelin.nn;
+
+import dev.myelin.core.Activation;
+import dev.myelin.core.DenseOps;
+import java.util.Objects;
+
+/**
+ * Trains an {@link Mlp} with {@link Sgd}: per step, a forward pass, the loss, the fused output head, the
+ * backward pass through every layer and the update. All arithmetic goes through the {@link DenseOps} given
+ * at construction.
+ *
+ * <p>Batches: full batch (batch size 0, or at least the row count) uses all rows in file order, with no copy.
+ * Otherwise every epoch shuffles the rows with {@link NumpyRandom}{@code (seed)} — the order of epoch e is the
+ * e-th {@code np.random.permutation(rows)} after {@code np.random.seed(seed)} — and walks them in batches of
+ * {@code batchSize}; the last, partial batch is used too. Batch rows are gathered into buffers allocated once.
+ *
+ * <p>After the first step a training step allocates nothing: activations and gradients live in a workspace
+ * sized once for the batch size, and a partial batch uses the first rows of the same buffers.
+ */
+public final class Trainer {
+
+    private final DenseOps ops;
+
+    /** A trainer doing all arithmetic with {@code ops} ({@code DenseOps.of("scalar")}, {@code DenseOps.defaults()}). */
+    public Trainer(DenseOps ops) {
+        this.ops = Objects.requireNonNull(ops, "ops is null");
+    }
+
+    /** A trainer using {@link DenseOps#defaults()}. */
+    public Trainer() {
+        this(DenseOps.defaults());
+    }
+
+    public DenseOps ops() {
+        return ops;
+    }
+
+    /**
+     * Trains {@code model} in place for {@code config.epochs()} epochs.
+     *
+     * <p>The loss reported for epoch e (to {@code listener}, which may be null, after the epoch's updates; and as
+     * {@link TrainingResult#finalLoss()} for the last epoch): full batch → the loss of that epoch's forward pass,
+     * before its update (as the document prints it); mini-batch → the mean of the batch losses, weighted by batch
+     * rows. Loss values come from {@link dev.myelin.core.Losses}.
+     *
+     * @throws IllegalArgumentException if the data does not fit the model (inputs, outputs), or the loss does not
+     *                                  fit the model's output activation or the data: BCE needs a sigmoid last
+     *                                  layer and targets in [0, 1]; CE needs a softmax last layer and class
+     *                                  labels; MSE needs an elementwise last activation and targets
+     */
+    public TrainingResult fit(Mlp model, Dataset data, TrainingConfig config, EpochListener listener) {
+        Objects.requireNonNull(config, "config is null");
+        check(model, data, config.loss());
+        int rows = data.rows();
+        Sgd sgd = new Sgd(config.learningRate());
+        double loss = Double.NaN;
+        if (config.fullBatch(rows)) {
+            Workspace ws = new Workspace(model, rows, true);
+            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+                loss = ws.lossAndGradients(ops, data.features(), data.targets(), data.labels(), rows, config.loss(),
+                        config.convention());
+                sgd.step(model);
+                if (listener != null) {
+                    listener.onEpoch(epoch, loss);
+                }
+            }
+        } else {
+            MiniBatches batches = new MiniBatches(data, config.batchSize(), config.seed());
+            Workspace ws = new Workspace(model, config.batchSize(), true);
+            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+                batches.shuffle();
+                double sum = 0;
+                for (int start = 0; start < rows; start += config.batchSize()) {
+                    int m = batches.gather(start);
+                    sum += m * ws.lossAndGradients(ops, batches.x, batches.t, batches.labels, m, config.loss(),
+                            config.convention());
+                    sgd.step(model);
+                }
+                loss = sum / rows;
+                if (listener != null) {
+                    listener.onEpoch(epoch, loss);
+                }
+            }
+        }
+        return new TrainingResult(loss, config.epochs());
+    }
+
+    /**
+     * The full-batch loss of {@code model} on {@code data} and, left in every layer's
+     * {@link Dense#weightGradient()} and {@link Dense#biasGradient()}, its gradient under {@code convention};
+     * the parameters are not changed. Checks as {@link #fit} does.
+     */
+    public double computeGradients(Mlp model, Dataset data, Loss loss, GradientConvention convention) {
+        Objects.requireNonNull(loss, "loss is null");
+        Objects.requireNonNull(convention, "convention is null");
+        check(model, data, loss);
+        Workspace ws = new Workspace(model, data.rows(), true);
+        return ws.lossAndGradients(ops, data.features(), data.targets(), data.labels(), data.rows(), loss,
+                convention);
+    }
+
+    /** The checks of {@link #fit}: data shape against the model, loss against output activation and data. */
+    static void check(Mlp model, Dataset data, Loss loss) {
+        Objects.requireNonNull(model, "model is null");
+        Objects.requireNonNull(data, "data is null");
+        Objects.requireNonNull(loss, "loss is null");
+        if (data.inputs() != model.inputs()) {
+            throw new IllegalArgumentException("the data has " + data.inputs() + " inputs but the model has "
+                    + model.inputs());
+        }
+        Activation out = model.layers().get(model.layers().size() - 1).activation();
+        switch (loss) {
+            case BCE -> {
+                if (out != Activation.SIGMOID) {
+                    throw new IllegalArgumentException("loss bce needs a sigmoid output layer, but the model's last"
+                            + " layer is " + out.id());
+                }
+                requireTargets(data, model, loss);
+                float[] t = data.targets();
+                for (int i = 0; i < t.length; i++) {
+                    if (!(t[i] >= 0f && t[i] <= 1f)) {
+                        throw new IllegalArgumentException("loss bce needs targets in [0, 1], but row "
+                                + (i / data.outputs() + 1) + " column " + (i % data.outputs() + 1) + " is " + t[i]);
+                    }
+                }
+            }
+            case CE -> {
+                if (out != Activation.SOFTMAX) {
+                    throw new IllegalArgumentException("loss ce needs a softmax output layer, but the model's last"
+                            + " layer is " + out.id());
+                }
+                if (!data.hasLabels()) {
+                    throw new IllegalArgumentException("loss ce needs class labels, but the data has "
+                            + data.outputs() + " target columns");
+                }
+                if (data.outputs() != model.outputs()) {
+                    throw new IllegalArgumentException("the data has " + data.outputs() + " classes but the model has "
+                            + model.outputs() + " outputs");
+                }
+            }
+            case MSE -> {
+                if (!out.isElementwise()) {
+                    throw new IllegalArgumentException("loss mse needs an elementwise output activation (identity,"
+                            + " sigmoid, tanh or relu), but the model's last layer is " + out.id());
+                }
+                requireTargets(data, model, loss);
+            }
+            default -> throw new AssertionError(loss);
+        }
+    }
+
+    private static void requireTargets(Dataset data, Mlp model, Loss loss) {
+        if (data.hasLabels()) {
+            throw new IllegalArgumentException("loss " + loss.id() + " needs target columns, but the data has class"
+                    + " labels");
+        }
+        if (data.outputs() != model.outputs()) {
+            throw new IllegalArgumentException("the data has " + data.outputs() + " target columns but the model has "
+                    + model.outputs() + " outputs");
+        }
+    }
+
+    /** Per-epoch shuffled row order and the reused buffers one mini-batch is gathered into. */
+    private static final class MiniBatches {
+        final Dataset data;
+        final int batchSize;
+        final NumpyRandom random;
+        final int[] order;
+        final float[] x;
+        final float[] t;
+        final int[] labels;
+
+        MiniBatches(Dataset data, int batchSize, long seed) {
+            this.data = data;
+            this.batchSize = batchSize;
+            this.random = new NumpyRandom(seed);
+            this.order = new int[data.rows()];
+            this.x = new float[batchSize * data.inputs()];
+            this.t = data.hasLabels() ? null : new float[batchSize * data.outputs()];
+            this.labels = data.hasLabels() ? new int[batchSize] : null;
+        }
+
+        /** This epoch's order: {@code np.random.permutation(rows)}, continuing the stream of the last epoch. */
+        void shuffle() {
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            random.shuffle(order);
+        }
+
+        /** Copies the rows {@code order[start .. start+m)} into the batch buffers; returns m. */
+        int gather(int start) {
+            int m = Math.min(batchSize, order.length - start);
+            int k = data.inputs();
+            int n = data.outputs();
+            for (int i = 0; i < m; i++) {
+                int r = order[start + i];
+                System.arraycopy(data.features(), r * k, x, i * k, k);
+                if (labels != null) {
+                    labels[i] = data.labels()[r];
+                } else {
+                    System.arraycopy(data.targets(), r * n, t, i * n, n);
+                }
+            }
+            return m;
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.myelin.nn;
+
+import dev.myelin.core.Activation;
+import dev.myelin.core.DenseOps;
+import dev.myelin.core.Losses;
+
+/**
+ * The buffers of a forward and backward pass over up to {@code capacity} rows, allocated once and reused for
+ * every step (a smaller batch, such as the last partial mini-batch, uses the first rows of each buffer: the row
+ * stride of every matrix is its column count, so a prefix of m rows is itself a dense m-row matrix).
+ *
+ * <p>Per layer l with n_l outputs: {@code y[l] [capacity×n_l]} holds the layer's activations, and
+ * {@code dz[l] [capacity×n_l]} its gradient. The gradient with respect to a layer's input, {@code dX = dZ·Wᵀ},
+ * is written straight into the previous layer's {@code dz} buffer, where it is turned into that layer's
+ * {@code dZ = dX ⊙ act'(Y)} in place. All arithmetic goes through {@link DenseOps} and {@link Losses}.
+ */
+final class Workspace {
+
+    private final Dense[] layers;
+    private final int capacity;
+    private final float[][] y;
+    private final float[][] dz;
+
+    Workspace(Mlp model, int capacity, boolean training) {
+        this.layers = model.layers().toArray(new Dense[0]);
+        this.capacity = capacity;
+        this.y = new float[layers.length][];
+        this.dz = training ? new float[layers.length][] : null;
+        for (int l = 0; l < layers.length; l++) {
+            long size = (long) capacity * layers[l].outputs();
+            if (size > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("a batch of " + capacity + " rows through layer " + (l + 1)
+                        + " (" + layers[l] + ") needs more than 2³¹ floats; use a smaller batch size");
+            }
+            y[l] = new float[(int) size];
+            if (training) {
+                dz[l] = new float[(int) size];
+            }
+        }
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    /** Runs {@code x [m×inputs]} through every layer; returns the last layer's buffer (its first m rows are Y). */
+    float[] forward(DenseOps ops, float[] x, int m) {
+        float[] in = x;
+        for (int l = 0; l < layers.length; l++) {
+            Dense d = layers[l];
+            int k = d.inputs();
+            int n = d.outputs();
+            ops.forward(m, n, k, in, 0, k, d.weights(), 0, n, d.bias(), 0, d.activation(), y[l], 0, n);
+            in = y[l];
+        }
+        return y[layers.length - 1];
+    }
+
+    /**
+     * One forward and backward pass over the first m rows of {@code x} with targets {@code t [m×outputs]} (BCE,
+     * MSE) or {@code labels [m]} (CE): fills every layer's {@link Dense#weightGradient()} and
+     * {@link Dense#biasGradient()} (overwriting them) and returns the mean loss of the forward pass.
+     */
+    double lossAndGradients(DenseOps ops, float[] x, float[] t, int[] labels, int m, Loss loss,
+                            GradientConvention convention) {
+        forward(ops, x, m);
+        int last = layers.length - 1;
+        Dense out = layers[last];
+        int n = out.outputs();
+        float[] yOut = y[last];
+        float[] dzOut = dz[last];
+        // DOCUMENT_SUM is the MEAN gradient times the batch size m (see GradientConvention).
+        double rowsFactor = convention == GradientConvention.MEAN ? m : 1.0;
+        double value;
+        switch (loss) {
+            case BCE -> {
+                value = Losses.binaryCrossEntropy(m, n, yOut, 0, n, t, 0, n);
+                // d/dZ of mean_{m·n} BCE(sigmoid(Z)) = (Y − T)/(m·n)
+                ops.outputMinusTarget(m, n, yOut, 0, n, t, 0, n, (float) (1.0 / (rowsFactor * n)),
+                        dzOut, 0, n, out.biasGradient(), 0, false);
+            }
+            case CE -> {
+                value = Losses.crossEntropy(m, n, yOut, 0, n, labels, 0);
+                // d/dZ of mean_m CE(softmax(Z)) = (P − onehot)/m
+                ops.softmaxCrossEntropyBackward(m, n, yOut, 0, n, labels, 0, (float) (1.0 / rowsFactor),
+                        dzOut, 0, n, out.biasGradient(), 0, false);
+            }
+            case MSE -> {
+                value = Losses.meanSquaredError(m, n, yOut, 0, n, t, 0, n);
+                // dY = 2(Y − T)/(m·n), then dZ = dY ⊙ act'(Y) in place
+                float scale = (float) (2.0 / (rowsFactor * n));
+                if (out.activation() == Activation.IDENTITY) {
+                    ops.outputMinusTarget(m, n, yOut, 0, n, t, 0, n, scale, dzOut, 0, n, out.biasGradient(), 0,
+                            false);
+                } else {
+                    ops.outputMinusTarget(m, n, yOut, 0, n, t, 0, n, scale, dzOut, 0, n, null, 0, false);
+                    ops.activationBackward(m, n, out.activation(), yOut, 0, n, dzOut, 0, n, dzOut, 0, n,
+                            out.biasGradient(), 0, false);
+                }
+            }
+            default -> throw new AssertionError(loss);
+        }
+        for (int l = last; l >= 0; l--) {
+            Dense d = layers[l];
+            int k = d.inputs();
+            n = d.outputs();
+            float[] in = l == 0 ? x : y[l - 1];
+            ops.weightGradient(m, n, k, in, 0, k, dz[l], 0, n, d.weightGradient(), 0, n, false); // dW = Xᵀ·dZ
+            if (l > 0) {
+                Dense prev = layers[l - 1];
+                ops.inputGradient(m, n, k, dz[l], 0, n, d.weights(), 0, n, dz[l - 1], 0, k);  // dX = dZ·Wᵀ
+                ops.activationBackward(m, k, prev.activation(), y[l - 1], 0, k, dz[l - 1], 0, k, // dZ = dX ⊙ act'(Y)
+                        dz[l - 1], 0, k, prev.biasGradient(), 0, false);
+            }
+        }
+        return value;
+    }
+}

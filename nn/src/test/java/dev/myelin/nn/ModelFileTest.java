@@ -1,0 +1,292 @@
+package dev.myelin.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import dev.myelin.core.Activation;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ModelFileTest {
+
+    /** The example of the format's specification (nn-api.md), verbatim. */
+    private static final String EXAMPLE = """
+            {"format":"myelin-model","version":1,"layers":[{"type":"dense","inputs":2,"outputs":1,"activation":"sigmoid",
+              "weights":[[0.5],[0.25]],"bias":[0.125]}]}""";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theSpecificationsExampleParses() {
+        Mlp m = ModelFile.parse(EXAMPLE, "example.json");
+        assertEquals(1, m.layers().size());
+        Dense d = m.layers().get(0);
+        assertEquals(2, d.inputs());
+        assertEquals(1, d.outputs());
+        assertEquals(Activation.SIGMOID, d.activation());
+        assertArrayEquals(new float[] {0.5f, 0.25f}, d.weights());
+        assertArrayEquals(new float[] {0.125f}, d.bias());
+    }
+
+    @Test
+    void weightsAreRowsOfInputsNotColumns() {
+        // 2 inputs, 3 outputs: weights[i][j] connects input i to output j → Dense.weights()[i*3 + j].
+        String json = """
+                {"format":"myelin-model","version":1,"layers":[
+                  {"type":"dense","inputs":2,"outputs":3,"activation":"relu",
+                   "weights":[[1,2,3],[4,5,6]],"bias":[7,8,9]},
+                  {"type":"dense","inputs":3,"outputs":2,"activation":"softmax",
+                   "weights":[[-1,-2],[-3,-4],[-5,-6]],"bias":[0,-0.5]}]}""";
+        Mlp m = ModelFile.parse(json, "two.json");
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, m.layers().get(0).weights());
+        assertArrayEquals(new float[] {7, 8, 9}, m.layers().get(0).bias());
+        assertArrayEquals(new float[] {-1, -2, -3, -4, -5, -6}, m.layers().get(1).weights());
+        assertEquals(Activation.SOFTMAX, m.layers().get(1).activation());
+        // x = (1, 1): z1 = (1+4+7, 2+5+8, 3+6+9) = (12, 15, 18) — a check that the layout is what predict uses.
+        float[] y = ModelFile.parse(json.replace("softmax", "identity"), "two.json").predict(new float[] {1, 1}, 1);
+        assertArrayEquals(new float[] {-12 - 45 - 90, -24 - 60 - 108 - 0.5f}, y, 1e-3f);
+    }
+
+    @Test
+    void roundTripKeepsEveryFloatBitForBit() throws IOException {
+        Mlp model = Mlp.of(new int[] {300, 200, 3}, Activation.TANH, Activation.SOFTMAX);
+        Random r = new Random(7);
+        float[] specials = {-0.0f, 0.0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, Float.MAX_VALUE,
+                -Float.MAX_VALUE, 0.1f, 1f / 3, 1e-45f, 3.4028235e38f, Math.nextDown(1f), Math.nextUp(1f),
+                16777217f, 1.17549421E-38f /* largest subnormal */,
+                // The one non-negative float whose shortest decimal does not survive decimal → double → float
+                // (found by checking all 2³¹ of them): it must be written in a longer form.
+                7.038531E-26f, -7.038531E-26f};
+        int s = 0;
+        for (Dense d : model.layers()) {
+            for (float[] a : new float[][] {d.weights(), d.bias()}) {
+                for (int i = 0; i < a.length; i++) {
+                    float v;
+                    if (s < specials.length) {
+                        v = specials[s++];
+                    } else {
+                        do { // any finite bit pattern: all exponents, subnormals included
+                            v = Float.intBitsToFloat(r.nextInt());
+                        } while (!Float.isFinite(v));
+                    }
+                    a[i] = v;
+                }
+            }
+        }
+        Path file = dir.resolve("big.json");
+        ModelFile.write(model, file);
+        Mlp back = ModelFile.read(file);
+        assertEquals(model.describe(), back.describe());
+        for (int l = 0; l < model.layers().size(); l++) {
+            assertBitsEqual(model.layers().get(l).weights(), back.layers().get(l).weights(), "layer " + (l + 1));
+            assertBitsEqual(model.layers().get(l).bias(), back.layers().get(l).bias(), "layer " + (l + 1) + " bias");
+        }
+        assertEquals(ModelFile.toJson(model), ModelFile.toJson(back));
+    }
+
+    private static void assertBitsEqual(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length);
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
+                throw new AssertionError(what + "[" + i + "]: wrote " + expected[i] + " read " + actual[i]);
+            }
+        }
+    }
+
+    @Test
+    void theDoubleRoundingCaseIsWrittenLonger() {
+        Mlp m = Mlp.of(new int[] {1, 1}, Activation.IDENTITY, Activation.IDENTITY);
+        m.layers().get(0).weights()[0] = 7.038531E-26f;
+        m.layers().get(0).bias()[0] = 0.1f;
+        String json = ModelFile.toJson(m);
+        assertTrue(json.contains("[7.038530691851209E-26]"), json);
+        assertTrue(json.contains("\"bias\": [0.1]"), json);
+        Mlp back = ModelFile.parse(json, "m.json");
+        float read = back.layers().get(0).weights()[0];
+        assertEquals(Float.floatToRawIntBits(7.038531E-26f), Float.floatToRawIntBits(read));
+    }
+
+    @Test
+    void writtenFileIsTheDocumentedFormat() throws IOException {
+        Mlp m = ModelFile.parse(EXAMPLE, "example.json");
+        Path file = dir.resolve("m.json");
+        ModelFile.write(m, file);
+        String text = Files.readString(file);
+        // Whitespace aside, the file is the example.
+        assertEquals(EXAMPLE.replaceAll("\\s", ""), text.replaceAll("\\s", ""));
+    }
+
+    static Stream<Arguments> badModels() {
+        String layer = "{\"type\":\"dense\",\"inputs\":2,\"outputs\":1,\"activation\":\"sigmoid\","
+                + "\"weights\":[[0.5],[0.25]],\"bias\":[0.125]}";
+        String head = "{\"format\":\"myelin-model\",\"version\":1,\"layers\":[";
+        return Stream.of(
+                Arguments.of("{\"format\":\"myelin-model\",\n\"version\":", "m.json: not valid JSON at line 2"),
+                Arguments.of("", "m.json: empty file"),
+                Arguments.of("[1,2]", "m.json: expected a JSON object, found an array"),
+                Arguments.of(head + layer + "]} extra", "m.json: not valid JSON at line 1"),
+                Arguments.of(head.replace("myelin-model", "keras") + layer + "]}",
+                        "m.json: \"format\" is \"keras\" but a Myelin model file has \"myelin-model\""),
+                Arguments.of(head.replace("\"version\":1", "\"version\":2") + layer + "]}",
+                        "m.json: unsupported version 2 (this Myelin reads version 1)"),
+                Arguments.of(head.replace("\"version\":1", "\"version\":\"1\"") + layer + "]}",
+                        "m.json: \"version\" must be an integer, found the string \"1\""),
+                Arguments.of("{\"version\":1,\"layers\":[" + layer + "]}", "m.json: missing field \"format\""),
+                Arguments.of("{\"format\":\"myelin-model\",\"version\":1}", "m.json: missing field \"layers\""),
+                Arguments.of(head + "]}", "m.json: \"layers\" is empty"),
+                Arguments.of(head + layer + "],\"loss\":\"bce\"}", "m.json: unknown field \"loss\""),
+                Arguments.of(head.replace("\"version\":1", "\"version\":1,\"version\":1") + layer + "]}",
+                        "m.json: not valid JSON at line 1"),
+                Arguments.of(head + layer.replace("dense", "conv2d") + "]}",
+                        "m.json: layer 1: unknown layer type \"conv2d\" (expected \"dense\")"),
+                Arguments.of(head + layer.replace("sigmoid", "swish") + "]}",
+                        "m.json: layer 1: \"activation\": unknown activation 'swish'"),
+                Arguments.of(head + layer.replace("\"inputs\":2", "\"inputs\":3") + "]}",
+                        "m.json: layer 1: weights has 2 rows but inputs is 3"),
+                Arguments.of(head + layer.replace("[0.25]]", "[0.25, 1]]") + "]}",
+                        "m.json: layer 1: weights[1] has 2 values but outputs is 1"),
+                Arguments.of(head + layer.replace("[0.125]", "[0.125, 0]") + "]}",
+                        "m.json: layer 1: bias has 2 values but outputs is 1"),
+                Arguments.of(head + layer.replace("[[0.5]", "[[\"NaN\"]") + "]}",
+                        "m.json: layer 1: weights[0][0] must be a number, found the string \"NaN\""),
+                Arguments.of(head + layer.replace("[[0.5]", "[[NaN]") + "]}",
+                        "m.json: not valid JSON at line 1, column 125:"
+                        + " Non-standard token 'NaN' (NaN and infinite values are not allowed in a model file)"),
+                Arguments.of(head + layer.replace("[[0.5]", "[[\"0.5\"]") + "]}",
+                        "m.json: layer 1: weights[0][0] must be a number, found the string \"0.5\""),
+                Arguments.of(head + layer.replace("[0.125]", "[null]") + "]}",
+                        "m.json: layer 1: bias[0] must be a number, found null"),
+                Arguments.of(head + layer.replace("[0.25]]", "[1e39]]") + "]}",
+                        "m.json: layer 1: weights[1][0] is 1.0E39, outside the float range"),
+                Arguments.of(head + layer.replace("[[0.5],[0.25]]", "[0.5,0.25]") + "]}",
+                        "m.json: layer 1: weights[0] must be an array of 1 numbers, found the number 0.5"),
+                Arguments.of(head + layer.replace(",\"bias\":[0.125]", "") + "]}",
+                        "m.json: layer 1: missing field \"bias\""),
+                Arguments.of(head + layer + "," + layer.replace(",\"activation\":\"sigmoid\"", "") + "]}",
+                        "m.json: layer 2: missing field \"activation\""),
+                Arguments.of(head + layer.replace("\"outputs\":1", "\"outputs\":0") + "]}",
+                        "m.json: layer 1: \"outputs\" must be a positive integer, found 0"),
+                Arguments.of(head + layer.replace("\"inputs\":2", "\"inputs\":2.5") + "]}",
+                        "m.json: layer 1: \"inputs\" must be a positive integer, found 2.5"),
+                Arguments.of(head + layer.replace("\"inputs\":2", "\"inputs\":\"2\"") + "]}",
+                        "m.json: layer 1: \"inputs\" must be a positive integer, found the string \"2\""),
+                Arguments.of(head + layer.replace("sigmoid", "softmax") + "," + layer.replace("\"inputs\":2",
+                                "\"inputs\":1").replace("[[0.5],[0.25]]", "[[0.5]]") + "]}",
+                        "m.json: layer 1: activation softmax is allowed on the last layer only"),
+                Arguments.of(head + layer + "," + layer + "]}",
+                        "m.json: layer 2: inputs is 2 but layer 1 has 1 outputs"),
+                Arguments.of(head + "3]}", "m.json: layer 1: expected a JSON object, found the number 3"));
+    }
+
+    @ParameterizedTest(name = "[{index}] {1}")
+    @MethodSource("badModels")
+    void badModelsAreRejectedWithTheReason(String json, String expectedStart) {
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFile.parse(json, "m.json"));
+        assertTrue(e.getMessage().startsWith(expectedStart),
+                "expected a message starting with\n  " + expectedStart + "\nbut got\n  " + e.getMessage());
+    }
+
+    @Test
+    void readNamesTheFile() throws IOException {
+        Path missing = dir.resolve("nope.json");
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFile.read(missing));
+        assertEquals(missing + ": file not found", e.getMessage());
+        Path bad = dir.resolve("bad.json");
+        Files.writeString(bad, EXAMPLE.replace("0.125", "\"x\""));
+        e = assertThrows(ModelFormatException.class, () -> ModelFile.read(bad));
+        assertEquals(bad + ": layer 1: bias[0] must be a number, found the string \"x\"", e.getMessage());
+    }
+
+    @Test
+    void aModelWithNaNIsNotWrittenAndTheOldFileStays() throws IOException {
+        Path file = dir.resolve("model.json");
+        Mlp good = ModelFile.parse(EXAMPLE, "example.json");
+        ModelFile.write(good, file);
+        String before = Files.readString(file);
+        Mlp diverged = good.copy();
+        diverged.layers().get(0).weights()[1] = Float.NaN;
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFile.write(diverged, file));
+        assertTrue(e.getMessage().startsWith("layer 1: weights[1][0] is NaN"), e.getMessage());
+        assertEquals(before, Files.readString(file));
+        assertEquals(List.of(file), listing(dir));
+    }
+
+    @Test
+    void writeReplacesTheOldFileAndLeavesNoTemporaryFile() throws IOException {
+        Path file = dir.resolve("model.json");
+        Mlp a = ModelFile.parse(EXAMPLE, "a");
+        ModelFile.write(a, file);
+        Mlp b = a.copy();
+        b.layers().get(0).bias()[0] = -3.5f;
+        ModelFile.write(b, file);
+        assertArrayEquals(new float[] {-3.5f}, ModelFile.read(file).layers().get(0).bias());
+        assertEquals(List.of(file), listing(dir));
+    }
+
+    @Test
+    void aFailedRenameLeavesTheTargetAndNoTemporaryFile() throws IOException {
+        // The target is a non-empty directory: the temporary file is written, the rename over the directory fails.
+        Path target = dir.resolve("model.json");
+        Files.createDirectory(target);
+        Path inside = Files.writeString(target.resolve("keep.txt"), "keep");
+        Mlp m = ModelFile.parse(EXAMPLE, "example.json");
+        assertThrows(IOException.class, () -> ModelFile.write(m, target));
+        assertTrue(Files.isDirectory(target));
+        assertEquals("keep", Files.readString(inside));
+        assertEquals(List.of(target), listing(dir));
+    }
+
+    @Test
+    void aReadOnlyDirectoryFailsAndLeavesTheOldFile() throws IOException {
+        Path sub = Files.createDirectory(dir.resolve("ro"));
+        Path file = sub.resolve("model.json");
+        Mlp m = ModelFile.parse(EXAMPLE, "example.json");
+        ModelFile.write(m, file);
+        byte[] before = Files.readAllBytes(file);
+        Files.setPosixFilePermissions(sub, PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            assumeFalse(Files.isWritable(sub), "running as root: a read-only directory is still writable");
+            Mlp other = m.copy();
+            other.layers().get(0).bias()[0] = 9f;
+            assertThrows(IOException.class, () -> ModelFile.write(other, file));
+            assertArrayEquals(before, Files.readAllBytes(file));
+            assertEquals(List.of(file), listing(sub));
+        } finally {
+            Files.setPosixFilePermissions(sub, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    @Test
+    void missingDirectoryFails() {
+        Mlp m = ModelFile.parse(EXAMPLE, "example.json");
+        assertThrows(IOException.class, () -> ModelFile.write(m, dir.resolve("no/such/dir/model.json")));
+    }
+
+    @Test
+    void nonAsciiSourceIsReadAsUtf8() throws IOException {
+        Path file = dir.resolve("模型.json");
+        Files.write(file, EXAMPLE.getBytes(StandardCharsets.UTF_8));
+        assertEquals("2→1 sigmoid", ModelFile.read(file).describe());
+    }
+
+    private static List<Path> listing(Path d) throws IOException {
+        try (Stream<Path> s = Files.list(d)) {
+            return s.sorted().toList();
+        }
+    }
+}
