@@ -1,13 +1,17 @@
 package dev.myelin.core.simd;
 
+import static jdk.incubator.vector.VectorOperators.FMA;
+
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseKernel;
 import java.lang.constant.ConstantDescs;
 import java.lang.invoke.MethodHandles;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,14 +20,42 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Rules this code keeps, because C2 punishes breaking them (VECTOR-API-NOTES): the species is a
  * {@code static final}; no method takes or returns a {@code FloatVector} or a {@code VectorMask}, so every
- * vector lives and dies inside one method and stays in registers (the bias + activation epilogue is written
- * out in each tile, not called; masks are made where they are used); no lambdas, enum switches or nested
+ * vector lives and dies inside one method and stays in registers (the bias + relu epilogue is written out in
+ * each tile, not called; masks are made where they are used); no lambdas, enum switches or nested
  * classes, which javac would compile into separate classes tied to the original class, not to its copies.
  *
  * <p>Tails: columns past the last full vector use masked loads and stores ({@code F.indexInRange}), so
  * nothing outside a view is read or written; rows past the last full tile go through one-row edge tiles.
  * Outputs that are overwritten are only stored, never loaded. All methods allocate nothing once compiled
  * by C2 ({@code VectorKernelAllocationTest}).
+ *
+ * <h2>Same bits interpreted and compiled</h2>
+ * A method runs in the interpreter (the Vector API's Java fallback, lane by lane) until C2 compiles it, and
+ * when that happens depends on timing; for training to be reproducible the two must give identical bits
+ * ({@code KernelDeterminismTest}). So this class uses only operations that IEEE 754 defines exactly and
+ * both paths implement alike: add, sub, mul, div, fma, neg, abs, min/max, compare and blend, rearrange with
+ * a fixed shuffle, lane extraction, float↔int conversion of integral values, integer adds and shifts, and
+ * reinterpretation. Not {@code lanewise(EXP)} or {@code lanewise(TANH)} (the fallback calls
+ * {@code Math.exp}/{@code Math.tanh}, C2 a SIMD math library: they differ in the last bits), nor
+ * {@code reduceLanes(ADD)} (the fallback adds lanes in order, C2 in a tree). Instead:
+ * <ul>
+ * <li><b>exp(x)</b>, written out in activateInPlace (twice) and softmaxRows: clamp x to
+ *     [{@link #EXP_MIN}, {@link #EXP_MAX}] (min/max keep NaN); n = round(x / ln 2) by adding and subtracting
+ *     {@link #ROUNDER}; r = x − n·ln 2 in two parts ({@link #LN2_HI}, {@link #LN2_LO}), so |r| ≤ ln 2 / 2
+ *     (Cody–Waite); e^r by the degree-7
+ *     Taylor polynomial in Horner form with fma (truncation r⁸/8! ≤ 5.3·10⁻⁹, relative ≤ 7.5·10⁻⁹); then
+ *     e^x = e^r·2^n1·2^n2 with n1 = ⌊n/2⌋, n2 = n − n1, both in [−75, 64] so that each 2^k is a normal float
+ *     built from its bits: the first product is exact and the second rounds once, correctly into the
+ *     subnormals or to +Inf. exp(+Inf) = +Inf, exp(−Inf) = 0, exp(NaN) = NaN. Error ≤ 1 ulp.</li>
+ * <li><b>sigmoid(z)</b> = 1 / (1 + exp(−z)): exactly 0 for z below about −88.7 (exp overflows to +Inf), as in
+ *     {@link Activation#apply}; ≤ 1.3 ε relative error (ε = 2⁻²³, measured).</li>
+ * <li><b>tanh(z)</b> = z·(1 + s·(c3 + s·(c5 + … + s·c15))), s = z², the odd Taylor series to z¹⁵, for
+ *     |z| &lt; ½ (truncation ≤ 10⁻⁸ relative at ½; the sign of −0 kept); otherwise ±(1 − e) / (1 + e) with
+ *     e = exp(−2|z|) and z's sign, so ±Inf gives ±1 and NaN gives NaN; ≤ 1.5 ε relative error (measured).</li>
+ * <li><b>Lane sums</b>: v += v rotated by L/2 lanes, then by L/4, …, by 1 (constant shuffles, straight-line
+ *     code: a loop over an array of shuffles left dot1x1 in boxing C1 code for good, measured); then every
+ *     lane holds the sum, added in one fixed tree order, and lane 0 is read.</li>
+ * </ul>
  */
 final class FloatKernels implements DenseKernel {
 
@@ -40,6 +72,45 @@ final class FloatKernels implements DenseKernel {
     private static final int TILE_ROWS = 4;
     private static final int TILE_COLS = 2 * L;
 
+    // exp (see the class comment). ln FLT_MAX ≈ 88.72 and ln 2⁻¹⁵⁰ ≈ −103.97, so exp overflows above
+    // EXP_MAX and rounds to 0 below EXP_MIN; n = round(x·log₂e) then lies in [−150, 128].
+    /** exp(89) > Float.MAX_VALUE: x is clamped to at most this, which still overflows to +Inf. */
+    private static final float EXP_MAX = 89f;
+    /** exp(−104) ≈ 6.8·10⁻⁴⁶ is below 2⁻¹⁵⁰, half the smallest subnormal: rounds to 0 like anything smaller. */
+    private static final float EXP_MIN = -104f;
+    /** log₂ e = 1 / ln 2. */
+    private static final float LOG2E = 1.44269504f;
+    /**
+     * 1.5·2²³: for |t| &lt; 2²², t + ROUNDER lies in [2²³, 2²⁴), where floats are the integers, so the addition
+     * rounds t to an integer (to nearest even) and subtracting ROUNDER again gives that integer exactly.
+     */
+    private static final float ROUNDER = 0x1.8p23f;
+    /**
+     * ln 2 to 9 significant bits (355/512): n·LN2_HI is exact for |n| ≤ 2¹⁵, and x − n·LN2_HI is exact
+     * too (x and n·LN2_HI agree in their leading bits, and the difference, under 0.4, fits in 24 bits).
+     */
+    private static final float LN2_HI = 0.693359375f;
+    /** ln 2 − LN2_HI = −2.121944400546905…·10⁻⁴, rounded to float. */
+    private static final float LN2_LO = -2.12194440e-4f;
+    /** 1/k!, the Taylor coefficients of e^r (1/2!, 1/1! and 1/0! are written as 0.5f and 1f). */
+    private static final float EXP_C3 = 1f / 6, EXP_C4 = 1f / 24, EXP_C5 = 1f / 120, EXP_C6 = 1f / 720,
+            EXP_C7 = 1f / 5040;
+
+    /**
+     * Taylor coefficients of tanh z = z + c3·z³ + c5·z⁵ + …: (2²ᵏ(2²ᵏ − 1)·B₂ₖ / (2k)!) for z^(2k−1), B the
+     * Bernoulli numbers: −1/3, 2/15, −17/315, 62/2835, −1382/155925, 21844/6081075, −929569/638512875.
+     */
+    private static final float TANH_C3 = (float) (-1.0 / 3), TANH_C5 = (float) (2.0 / 15),
+            TANH_C7 = (float) (-17.0 / 315), TANH_C9 = (float) (62.0 / 2835),
+            TANH_C11 = (float) (-1382.0 / 155925), TANH_C13 = (float) (21844.0 / 6081075),
+            TANH_C15 = (float) (-929569.0 / 638512875);
+    /** tanh uses its polynomial below this |z|, exp above. */
+    private static final float TANH_POLY_MAX = 0.5f;
+
+    /** Lane rotations for lane sums: lane i takes lane (i + k) mod L; those with k ≥ L are never used. */
+    private static final VectorShuffle<Float> ROTATE_32 = rotation(32), ROTATE_16 = rotation(16),
+            ROTATE_8 = rotation(8), ROTATE_4 = rotation(4), ROTATE_2 = rotation(2), ROTATE_1 = rotation(1);
+
     FloatKernels() {
     }
 
@@ -52,6 +123,10 @@ final class FloatKernels implements DenseKernel {
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static VectorShuffle<Float> rotation(int k) {
+        return VectorShuffle.iota(F, k % L, 1, true);
     }
 
     @Override
@@ -82,6 +157,11 @@ final class FloatKernels implements DenseKernel {
      * {@code accumulate}; {@code A(r, q) = a[aOff + r·ars + q·acs]} (a matrix or a transposed view), B and C
      * row-major. Full 4-row × 2-vector tiles first; then the column edge: one full vector of 4 rows, then
      * the last {@code cols % L} columns masked, one row at a time; then the row edge, one row at a time.
+     * Relu is applied on the tiles' registers; sigmoid and tanh (some 25–45 vector operations each, with
+     * the deterministic exp) by {@link #activateInPlace} over each 4-row band (or edge row) right after it
+     * is stored, still in L1: one extra load and store per element. Written into every tile instead (one
+     * copy per tile, looped over the accumulators), they made C1's tile code ~150 KB and C2's compile time
+     * for the module's tests 70 % longer, and kernels were left in boxing code on this 2-core machine.
      *
      * <p>Masks stay out of the 4-row tiles on purpose: C1 compiled a masked 4-row tile at tier 2 but ran
      * out of registers at tier 3, and HotSpot then left it in (boxing) tier-2 code for good instead of
@@ -111,6 +191,9 @@ final class FloatKernels implements DenseKernel {
                             c, cRow + i * ldc + j, cols - j);
                 }
             }
+            if (act == Activation.SIGMOID || act == Activation.TANH) { // on the band just stored, still in L1
+                activateInPlace(act, c, cRow, ldc, TILE_ROWS, cols);
+            }
         }
         for (; r < rows; r++) { // row edge: the last rows % 4 rows, one at a time
             int aRow = aOff + r * ars;
@@ -122,6 +205,73 @@ final class FloatKernels implements DenseKernel {
             for (; j < cols; j += L) { // a full vector, then the masked rest (or either alone)
                 tile1x1(depth, a, aRow, acs, b, bOff + j, ldb, bias, biasOff + j, act, accumulate, c, cRow + j,
                         cols - j);
+            }
+            if (act == Activation.SIGMOID || act == Activation.TANH) {
+                activateInPlace(act, c, cRow, ldc, 1, cols);
+            }
+        }
+    }
+
+    /**
+     * {@code C = act(C)} in place on {@code rows × cols} at {@code c0} (row stride {@code ldc}), for sigmoid or
+     * tanh, with exp as in the class comment:
+     * <ul>
+     * <li>sigmoid: 1 / (1 + exp(−z)); exactly 0 once exp(−z) overflows to +Inf (z below about −88.7);</li>
+     * <li>tanh: z·(1 + s·(c3 + s·(c5 + … + s·c15))), s = z², for |z| &lt; ½; otherwise ±(1 − e) / (1 + e)
+     *     with e = exp(−2|z|) (no upper clamp: −2|z| ≤ 0) and z's sign; both computed, then blended.</li>
+     * </ul>
+     * Both activations share this one method on purpose: at over 325 bytes of bytecode (C2's FreqInlineSize)
+     * it is never inlined into gemm, so it is compiled on its own. A 309-byte sigmoid-only version was inlined
+     * into gemm, where part of its Vector API calls stayed virtual and boxed on every call (measured). Every
+     * vector is made inside the loop: one made before it (a broadcast 1) was boxed once per call as soon as
+     * the masked load's out-of-range path had been compiled in (measured, once several widths had run).
+     */
+    private static void activateInPlace(Activation act, float[] c, int c0, int ldc, int rows, int cols) {
+        boolean sigmoid = act == Activation.SIGMOID;
+        for (int i = 0; i < rows; i++) {
+            int row = c0 + i * ldc;
+            for (int j = 0; j < cols; j += L) {
+                VectorMask<Float> in = F.indexInRange(j, cols);
+                FloatVector z = FloatVector.fromArray(F, c, row + j, in);
+                FloatVector y;
+                if (sigmoid) {
+                    // e = exp(−z): clamp (NaN stays NaN); n = round(x / ln 2); r = x − n·ln 2, |r| ≤ ln 2 / 2;
+                    // e^r by Horner; then ·2^n1 (exact) ·2^n2 (one rounding), n1 = ⌊n/2⌋, n2 = n − n1, each
+                    // 2^k built from its bits, (k + 127) << 23
+                    FloatVector x = z.neg().max(EXP_MIN).min(EXP_MAX);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    y = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                } else {
+                    // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
+                    FloatVector s = z.mul(z);
+                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z);
+                    FloatVector absz = z.abs();
+                    // e = exp(−2|z|), as for sigmoid
+                    FloatVector x = absz.mul(-2f).max(EXP_MIN);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
+                    y = big.blend(big.neg(), z.compare(VectorOperators.LT, 0f))
+                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                }
+                y.intoArray(c, row + j, in);
             }
         }
     }
@@ -155,7 +305,7 @@ final class FloatKernels implements DenseKernel {
             acc30 = a3v.fma(b0v, acc30);
             acc31 = a3v.fma(b1v, acc31);
         }
-        // epilogue: C = act(acc + bias) or C = C + acc, on the registers, then the tile's single store
+        // epilogue: C = acc + bias (relu'd) or C = C + acc, on the registers, then the tile's single store
         int c1 = c0 + ldc;
         int c2 = c1 + ldc;
         int c3 = c2 + ldc;
@@ -181,7 +331,7 @@ final class FloatKernels implements DenseKernel {
             acc30 = acc30.add(bias0v);
             acc31 = acc31.add(bias1v);
         }
-        if (act == Activation.RELU) { // max(z, 0) keeps NaN, like Math.max
+        if (act == Activation.RELU) { // max(z, 0) keeps NaN, like Math.max; sigmoid and tanh: see gemm
             acc00 = acc00.max(0f);
             acc01 = acc01.max(0f);
             acc10 = acc10.max(0f);
@@ -190,25 +340,6 @@ final class FloatKernels implements DenseKernel {
             acc21 = acc21.max(0f);
             acc30 = acc30.max(0f);
             acc31 = acc31.max(0f);
-        } else if (act == Activation.SIGMOID) { // 1 / (1 + exp(−z)); exp overflow to +Inf gives exactly 0
-            FloatVector one = FloatVector.broadcast(F, 1f);
-            acc00 = one.div(acc00.neg().lanewise(VectorOperators.EXP).add(one));
-            acc01 = one.div(acc01.neg().lanewise(VectorOperators.EXP).add(one));
-            acc10 = one.div(acc10.neg().lanewise(VectorOperators.EXP).add(one));
-            acc11 = one.div(acc11.neg().lanewise(VectorOperators.EXP).add(one));
-            acc20 = one.div(acc20.neg().lanewise(VectorOperators.EXP).add(one));
-            acc21 = one.div(acc21.neg().lanewise(VectorOperators.EXP).add(one));
-            acc30 = one.div(acc30.neg().lanewise(VectorOperators.EXP).add(one));
-            acc31 = one.div(acc31.neg().lanewise(VectorOperators.EXP).add(one));
-        } else if (act == Activation.TANH) {
-            acc00 = acc00.lanewise(VectorOperators.TANH);
-            acc01 = acc01.lanewise(VectorOperators.TANH);
-            acc10 = acc10.lanewise(VectorOperators.TANH);
-            acc11 = acc11.lanewise(VectorOperators.TANH);
-            acc20 = acc20.lanewise(VectorOperators.TANH);
-            acc21 = acc21.lanewise(VectorOperators.TANH);
-            acc30 = acc30.lanewise(VectorOperators.TANH);
-            acc31 = acc31.lanewise(VectorOperators.TANH);
         }
         acc00.intoArray(c, c0);
         acc01.intoArray(c, c0 + L);
@@ -258,17 +389,6 @@ final class FloatKernels implements DenseKernel {
             acc10 = acc10.max(0f);
             acc20 = acc20.max(0f);
             acc30 = acc30.max(0f);
-        } else if (act == Activation.SIGMOID) {
-            FloatVector one = FloatVector.broadcast(F, 1f);
-            acc00 = one.div(acc00.neg().lanewise(VectorOperators.EXP).add(one));
-            acc10 = one.div(acc10.neg().lanewise(VectorOperators.EXP).add(one));
-            acc20 = one.div(acc20.neg().lanewise(VectorOperators.EXP).add(one));
-            acc30 = one.div(acc30.neg().lanewise(VectorOperators.EXP).add(one));
-        } else if (act == Activation.TANH) {
-            acc00 = acc00.lanewise(VectorOperators.TANH);
-            acc10 = acc10.lanewise(VectorOperators.TANH);
-            acc20 = acc20.lanewise(VectorOperators.TANH);
-            acc30 = acc30.lanewise(VectorOperators.TANH);
         }
         acc00.intoArray(c, c0);
         acc10.intoArray(c, c1);
@@ -299,13 +419,6 @@ final class FloatKernels implements DenseKernel {
         if (act == Activation.RELU) {
             acc00 = acc00.max(0f);
             acc01 = acc01.max(0f);
-        } else if (act == Activation.SIGMOID) {
-            FloatVector one = FloatVector.broadcast(F, 1f);
-            acc00 = one.div(acc00.neg().lanewise(VectorOperators.EXP).add(one));
-            acc01 = one.div(acc01.neg().lanewise(VectorOperators.EXP).add(one));
-        } else if (act == Activation.TANH) {
-            acc00 = acc00.lanewise(VectorOperators.TANH);
-            acc01 = acc01.lanewise(VectorOperators.TANH);
         }
         acc00.intoArray(c, c0);
         acc01.intoArray(c, c0 + L);
@@ -332,11 +445,6 @@ final class FloatKernels implements DenseKernel {
         }
         if (act == Activation.RELU) {
             acc00 = acc00.max(0f);
-        } else if (act == Activation.SIGMOID) {
-            FloatVector one = FloatVector.broadcast(F, 1f);
-            acc00 = one.div(acc00.neg().lanewise(VectorOperators.EXP).add(one));
-        } else if (act == Activation.TANH) {
-            acc00 = acc00.lanewise(VectorOperators.TANH);
         }
         acc00.intoArray(c, c0, cols);
     }
@@ -419,15 +527,74 @@ final class FloatKernels implements DenseKernel {
             acc03 = z0v.fma(wv, acc03);
             acc13 = z1v.fma(wv, acc13);
         }
+        // lane sums in one fixed order (class comment): fold by L/2, L/4, …, 1 lanes; lane 0 holds the sum
+        if (L > 32) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_32));
+            acc01 = acc01.add(acc01.rearrange(ROTATE_32));
+            acc02 = acc02.add(acc02.rearrange(ROTATE_32));
+            acc03 = acc03.add(acc03.rearrange(ROTATE_32));
+            acc10 = acc10.add(acc10.rearrange(ROTATE_32));
+            acc11 = acc11.add(acc11.rearrange(ROTATE_32));
+            acc12 = acc12.add(acc12.rearrange(ROTATE_32));
+            acc13 = acc13.add(acc13.rearrange(ROTATE_32));
+        }
+        if (L > 16) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_16));
+            acc01 = acc01.add(acc01.rearrange(ROTATE_16));
+            acc02 = acc02.add(acc02.rearrange(ROTATE_16));
+            acc03 = acc03.add(acc03.rearrange(ROTATE_16));
+            acc10 = acc10.add(acc10.rearrange(ROTATE_16));
+            acc11 = acc11.add(acc11.rearrange(ROTATE_16));
+            acc12 = acc12.add(acc12.rearrange(ROTATE_16));
+            acc13 = acc13.add(acc13.rearrange(ROTATE_16));
+        }
+        if (L > 8) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_8));
+            acc01 = acc01.add(acc01.rearrange(ROTATE_8));
+            acc02 = acc02.add(acc02.rearrange(ROTATE_8));
+            acc03 = acc03.add(acc03.rearrange(ROTATE_8));
+            acc10 = acc10.add(acc10.rearrange(ROTATE_8));
+            acc11 = acc11.add(acc11.rearrange(ROTATE_8));
+            acc12 = acc12.add(acc12.rearrange(ROTATE_8));
+            acc13 = acc13.add(acc13.rearrange(ROTATE_8));
+        }
+        if (L > 4) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_4));
+            acc01 = acc01.add(acc01.rearrange(ROTATE_4));
+            acc02 = acc02.add(acc02.rearrange(ROTATE_4));
+            acc03 = acc03.add(acc03.rearrange(ROTATE_4));
+            acc10 = acc10.add(acc10.rearrange(ROTATE_4));
+            acc11 = acc11.add(acc11.rearrange(ROTATE_4));
+            acc12 = acc12.add(acc12.rearrange(ROTATE_4));
+            acc13 = acc13.add(acc13.rearrange(ROTATE_4));
+        }
+        if (L > 2) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_2));
+            acc01 = acc01.add(acc01.rearrange(ROTATE_2));
+            acc02 = acc02.add(acc02.rearrange(ROTATE_2));
+            acc03 = acc03.add(acc03.rearrange(ROTATE_2));
+            acc10 = acc10.add(acc10.rearrange(ROTATE_2));
+            acc11 = acc11.add(acc11.rearrange(ROTATE_2));
+            acc12 = acc12.add(acc12.rearrange(ROTATE_2));
+            acc13 = acc13.add(acc13.rearrange(ROTATE_2));
+        }
+        acc00 = acc00.add(acc00.rearrange(ROTATE_1));
+        acc01 = acc01.add(acc01.rearrange(ROTATE_1));
+        acc02 = acc02.add(acc02.rearrange(ROTATE_1));
+        acc03 = acc03.add(acc03.rearrange(ROTATE_1));
+        acc10 = acc10.add(acc10.rearrange(ROTATE_1));
+        acc11 = acc11.add(acc11.rearrange(ROTATE_1));
+        acc12 = acc12.add(acc12.rearrange(ROTATE_1));
+        acc13 = acc13.add(acc13.rearrange(ROTATE_1));
         int x1 = x0 + lddx;
-        dx[x0] = acc00.reduceLanes(VectorOperators.ADD);
-        dx[x0 + 1] = acc01.reduceLanes(VectorOperators.ADD);
-        dx[x0 + 2] = acc02.reduceLanes(VectorOperators.ADD);
-        dx[x0 + 3] = acc03.reduceLanes(VectorOperators.ADD);
-        dx[x1] = acc10.reduceLanes(VectorOperators.ADD);
-        dx[x1 + 1] = acc11.reduceLanes(VectorOperators.ADD);
-        dx[x1 + 2] = acc12.reduceLanes(VectorOperators.ADD);
-        dx[x1 + 3] = acc13.reduceLanes(VectorOperators.ADD);
+        dx[x0] = acc00.lane(0);
+        dx[x0 + 1] = acc01.lane(0);
+        dx[x0 + 2] = acc02.lane(0);
+        dx[x0 + 3] = acc03.lane(0);
+        dx[x1] = acc10.lane(0);
+        dx[x1 + 1] = acc11.lane(0);
+        dx[x1 + 2] = acc12.lane(0);
+        dx[x1 + 3] = acc13.lane(0);
     }
 
     /** Edge tile: 2 rows of dZ against one row of W. */
@@ -448,8 +615,31 @@ final class FloatKernels implements DenseKernel {
             acc00 = FloatVector.fromArray(F, dz, z0 + j, tail).fma(wv, acc00);
             acc10 = FloatVector.fromArray(F, dz, z1 + j, tail).fma(wv, acc10);
         }
-        dx[x0] = acc00.reduceLanes(VectorOperators.ADD);
-        dx[x0 + lddx] = acc10.reduceLanes(VectorOperators.ADD);
+        // lane sums, as in dot2x4
+        if (L > 32) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_32));
+            acc10 = acc10.add(acc10.rearrange(ROTATE_32));
+        }
+        if (L > 16) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_16));
+            acc10 = acc10.add(acc10.rearrange(ROTATE_16));
+        }
+        if (L > 8) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_8));
+            acc10 = acc10.add(acc10.rearrange(ROTATE_8));
+        }
+        if (L > 4) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_4));
+            acc10 = acc10.add(acc10.rearrange(ROTATE_4));
+        }
+        if (L > 2) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_2));
+            acc10 = acc10.add(acc10.rearrange(ROTATE_2));
+        }
+        acc00 = acc00.add(acc00.rearrange(ROTATE_1));
+        acc10 = acc10.add(acc10.rearrange(ROTATE_1));
+        dx[x0] = acc00.lane(0);
+        dx[x0 + lddx] = acc10.lane(0);
     }
 
     /** Edge tile: one row of dZ against 4 rows of W. */
@@ -475,10 +665,45 @@ final class FloatKernels implements DenseKernel {
             acc02 = z0v.fma(FloatVector.fromArray(F, w, w2 + j, tail), acc02);
             acc03 = z0v.fma(FloatVector.fromArray(F, w, w3 + j, tail), acc03);
         }
-        dx[x0] = acc00.reduceLanes(VectorOperators.ADD);
-        dx[x0 + 1] = acc01.reduceLanes(VectorOperators.ADD);
-        dx[x0 + 2] = acc02.reduceLanes(VectorOperators.ADD);
-        dx[x0 + 3] = acc03.reduceLanes(VectorOperators.ADD);
+        // lane sums, as in dot2x4
+        if (L > 32) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_32));
+            acc01 = acc01.add(acc01.rearrange(ROTATE_32));
+            acc02 = acc02.add(acc02.rearrange(ROTATE_32));
+            acc03 = acc03.add(acc03.rearrange(ROTATE_32));
+        }
+        if (L > 16) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_16));
+            acc01 = acc01.add(acc01.rearrange(ROTATE_16));
+            acc02 = acc02.add(acc02.rearrange(ROTATE_16));
+            acc03 = acc03.add(acc03.rearrange(ROTATE_16));
+        }
+        if (L > 8) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_8));
+            acc01 = acc01.add(acc01.rearrange(ROTATE_8));
+            acc02 = acc02.add(acc02.rearrange(ROTATE_8));
+            acc03 = acc03.add(acc03.rearrange(ROTATE_8));
+        }
+        if (L > 4) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_4));
+            acc01 = acc01.add(acc01.rearrange(ROTATE_4));
+            acc02 = acc02.add(acc02.rearrange(ROTATE_4));
+            acc03 = acc03.add(acc03.rearrange(ROTATE_4));
+        }
+        if (L > 2) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_2));
+            acc01 = acc01.add(acc01.rearrange(ROTATE_2));
+            acc02 = acc02.add(acc02.rearrange(ROTATE_2));
+            acc03 = acc03.add(acc03.rearrange(ROTATE_2));
+        }
+        acc00 = acc00.add(acc00.rearrange(ROTATE_1));
+        acc01 = acc01.add(acc01.rearrange(ROTATE_1));
+        acc02 = acc02.add(acc02.rearrange(ROTATE_1));
+        acc03 = acc03.add(acc03.rearrange(ROTATE_1));
+        dx[x0] = acc00.lane(0);
+        dx[x0 + 1] = acc01.lane(0);
+        dx[x0 + 2] = acc02.lane(0);
+        dx[x0 + 3] = acc03.lane(0);
     }
 
     /** Corner tile: one row of dZ against one row of W. */
@@ -492,7 +717,24 @@ final class FloatKernels implements DenseKernel {
             VectorMask<Float> tail = F.indexInRange(j, n);
             acc00 = FloatVector.fromArray(F, dz, z0 + j, tail).fma(FloatVector.fromArray(F, w, w0 + j, tail), acc00);
         }
-        dx[x0] = acc00.reduceLanes(VectorOperators.ADD);
+        // lane sum, as in dot2x4
+        if (L > 32) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_32));
+        }
+        if (L > 16) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_16));
+        }
+        if (L > 8) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_8));
+        }
+        if (L > 4) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_4));
+        }
+        if (L > 2) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_2));
+        }
+        acc00 = acc00.add(acc00.rearrange(ROTATE_1));
+        dx[x0] = acc00.lane(0);
     }
 
     // =================================================================================== elementwise backward
@@ -594,11 +836,37 @@ final class FloatKernels implements DenseKernel {
             FloatVector sumv = FloatVector.zero(F);
             for (int j = 0; j < n; j += L) {
                 VectorMask<Float> cols = F.indexInRange(j, n);
-                FloatVector e = FloatVector.fromArray(F, z, row + j, cols).sub(max).lanewise(VectorOperators.EXP);
+                // e = exp(z − max) as in activateInPlace (z − max ≤ 0, except in masked-off lanes)
+                FloatVector x = FloatVector.fromArray(F, z, row + j, cols).sub(max).max(EXP_MIN).min(EXP_MAX);
+                FloatVector nv = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                FloatVector r = x.sub(nv.mul(LN2_HI)).sub(nv.mul(LN2_LO));
+                FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                IntVector n0 = (IntVector) nv.convert(VectorOperators.F2I, 0);
+                IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                        .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
                 e.intoArray(z, row + j, cols);
                 sumv = sumv.add(e, cols);
             }
-            float sum = sumv.reduceLanes(VectorOperators.ADD);
+            // the lane sum, as in dot2x4
+            if (L > 32) {
+                sumv = sumv.add(sumv.rearrange(ROTATE_32));
+            }
+            if (L > 16) {
+                sumv = sumv.add(sumv.rearrange(ROTATE_16));
+            }
+            if (L > 8) {
+                sumv = sumv.add(sumv.rearrange(ROTATE_8));
+            }
+            if (L > 4) {
+                sumv = sumv.add(sumv.rearrange(ROTATE_4));
+            }
+            if (L > 2) {
+                sumv = sumv.add(sumv.rearrange(ROTATE_2));
+            }
+            sumv = sumv.add(sumv.rearrange(ROTATE_1));
+            float sum = sumv.lane(0);
             for (int j = 0; j < n; j += L) {
                 VectorMask<Float> cols = F.indexInRange(j, n);
                 FloatVector.fromArray(F, z, row + j, cols).div(sum).intoArray(z, row + j, cols);
