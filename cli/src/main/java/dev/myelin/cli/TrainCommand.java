@@ -40,8 +40,8 @@ import picocli.CommandLine.Spec;
                         + " 1000 epochs, printing 'Epoch N, Loss: L'. Options given explicitly override the"
                         + " preset's values."},
         footer = {"%nExamples:",
-                "  myelin train                                   # the document's program (cannot learn XOR)",
-                "  myelin train --preset xor                      # a hidden layer: learns XOR 4/4",
+                "  myelin train                  # the document's program (cannot learn XOR)",
+                "  myelin train --preset xor     # a hidden layer: learns XOR 4/4",
                 "  myelin train --data iris.csv --loss ce --layers 4,8,3 --save iris.json",
                 "  myelin predict --model iris.json --data iris-features.csv"})
 final class TrainCommand implements Callable<Integer> {
