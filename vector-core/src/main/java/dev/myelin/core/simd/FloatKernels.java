@@ -39,7 +39,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code Math.exp}/{@code Math.tanh}, C2 a SIMD math library: they differ in the last bits), nor
  * {@code reduceLanes(ADD)} (the fallback adds lanes in order, C2 in a tree). Instead:
  * <ul>
- * <li><b>exp(x)</b>, written out in activateInPlace (twice) and softmaxRows: clamp x to
+ * <li><b>exp(x)</b>, written out in each GEMM tile's epilogue (sigmoid and tanh) and softmaxRows: clamp x to
  *     [{@link #EXP_MIN}, {@link #EXP_MAX}] (min/max keep NaN); n = round(x / ln 2) by adding and subtracting
  *     {@link #ROUNDER}; r = x − n·ln 2 in two parts ({@link #LN2_HI}, {@link #LN2_LO}), so |r| ≤ ln 2 / 2
  *     (Cody–Waite); e^r by the degree-7
@@ -157,11 +157,14 @@ final class FloatKernels implements DenseKernel {
      * {@code accumulate}; {@code A(r, q) = a[aOff + r·ars + q·acs]} (a matrix or a transposed view), B and C
      * row-major. Full 4-row × 2-vector tiles first; then the column edge: one full vector of 4 rows, then
      * the last {@code cols % L} columns masked, one row at a time; then the row edge, one row at a time.
-     * Relu is applied on the tiles' registers; sigmoid and tanh (some 25–45 vector operations each, with
-     * the deterministic exp) by {@link #activateInPlace} over each 4-row band (or edge row) right after it
-     * is stored, still in L1: one extra load and store per element. Written into every tile instead (one
-     * copy per tile, looped over the accumulators), they made C1's tile code ~150 KB and C2's compile time
-     * for the module's tests 70 % longer, and kernels were left in boxing code on this 2-core machine.
+     * Bias and every activation are applied on the tiles' registers before the tile's single store; C is
+     * never swept a second time. Sigmoid and tanh (some 25–45 vector operations each, with the
+     * deterministic exp) are written once per tile and activation, in a short loop over the tile's rows
+     * (tile4x2: 4 steps of 2 independent vectors, so the two exp chains overlap; tile4x1: 2 steps of 2),
+     * each step picking its accumulators with a conditional chain and storing its results at once. No
+     * helper takes or returns a vector (a non-inlined one boxes). Measured before this layout: one copy per
+     * accumulator (8 per tile) made C1's tile code ~150 KB and C2's compile time 70 % longer; a loop of
+     * one vector per step made tanh ~15 % slower at 64³ (one latency-bound chain per step).
      *
      * <p>Masks stay out of the 4-row tiles on purpose: C1 compiled a masked 4-row tile at tier 2 but ran
      * out of registers at tier 3, and HotSpot then left it in (boxing) tier-2 code for good instead of
@@ -191,9 +194,6 @@ final class FloatKernels implements DenseKernel {
                             c, cRow + i * ldc + j, cols - j);
                 }
             }
-            if (act == Activation.SIGMOID || act == Activation.TANH) { // on the band just stored, still in L1
-                activateInPlace(act, c, cRow, ldc, TILE_ROWS, cols);
-            }
         }
         for (; r < rows; r++) { // row edge: the last rows % 4 rows, one at a time
             int aRow = aOff + r * ars;
@@ -206,79 +206,13 @@ final class FloatKernels implements DenseKernel {
                 tile1x1(depth, a, aRow, acs, b, bOff + j, ldb, bias, biasOff + j, act, accumulate, c, cRow + j,
                         cols - j);
             }
-            if (act == Activation.SIGMOID || act == Activation.TANH) {
-                activateInPlace(act, c, cRow, ldc, 1, cols);
-            }
-        }
-    }
-
-    /**
-     * {@code C = act(C)} in place on {@code rows × cols} at {@code c0} (row stride {@code ldc}), for sigmoid or
-     * tanh, with exp as in the class comment:
-     * <ul>
-     * <li>sigmoid: 1 / (1 + exp(−z)); exactly 0 once exp(−z) overflows to +Inf (z below about −88.7);</li>
-     * <li>tanh: z·(1 + s·(c3 + s·(c5 + … + s·c15))), s = z², for |z| &lt; ½; otherwise ±(1 − e) / (1 + e)
-     *     with e = exp(−2|z|) (no upper clamp: −2|z| ≤ 0) and z's sign; both computed, then blended.</li>
-     * </ul>
-     * Both activations share this one method on purpose: at over 325 bytes of bytecode (C2's FreqInlineSize)
-     * it is never inlined into gemm, so it is compiled on its own. A 309-byte sigmoid-only version was inlined
-     * into gemm, where part of its Vector API calls stayed virtual and boxed on every call (measured). Every
-     * vector is made inside the loop: one made before it (a broadcast 1) was boxed once per call as soon as
-     * the masked load's out-of-range path had been compiled in (measured, once several widths had run).
-     */
-    private static void activateInPlace(Activation act, float[] c, int c0, int ldc, int rows, int cols) {
-        boolean sigmoid = act == Activation.SIGMOID;
-        for (int i = 0; i < rows; i++) {
-            int row = c0 + i * ldc;
-            for (int j = 0; j < cols; j += L) {
-                VectorMask<Float> in = F.indexInRange(j, cols);
-                FloatVector z = FloatVector.fromArray(F, c, row + j, in);
-                FloatVector y;
-                if (sigmoid) {
-                    // e = exp(−z): clamp (NaN stays NaN); n = round(x / ln 2); r = x − n·ln 2, |r| ≤ ln 2 / 2;
-                    // e^r by Horner; then ·2^n1 (exact) ·2^n2 (one rounding), n1 = ⌊n/2⌋, n2 = n − n1, each
-                    // 2^k built from its bits, (k + 127) << 23
-                    FloatVector x = z.neg().max(EXP_MIN).min(EXP_MAX);
-                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
-                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
-                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
-                            .lanewise(FMA, r, 1f);
-                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
-                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
-                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                    y = FloatVector.broadcast(F, 1f).div(e.add(1f));
-                } else {
-                    // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
-                    FloatVector s = z.mul(z);
-                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
-                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
-                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z);
-                    FloatVector absz = z.abs();
-                    // e = exp(−2|z|), as for sigmoid
-                    FloatVector x = absz.mul(-2f).max(EXP_MIN);
-                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
-                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
-                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
-                            .lanewise(FMA, r, 1f);
-                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
-                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
-                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                    FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
-                    y = big.blend(big.neg(), z.compare(VectorOperators.LT, 0f))
-                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
-                }
-                y.intoArray(c, row + j, in);
-            }
         }
     }
 
     /**
      * Micro-kernel: the 4 × 2L block of C at {@code c0} as {@code depth} rank-1 updates (column q of A,
-     * 4 broadcasts, times row q of B, 2 vectors), then the epilogue on the 8 accumulators and one store.
+     * 4 broadcasts, times row q of B, 2 vectors), then the epilogue on the 8 accumulators and one store
+     * (for sigmoid and tanh, see gemm).
      */
     private static void tile4x2(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
                                 float[] bias, int bias0, Activation act, boolean accumulate,
@@ -331,7 +265,7 @@ final class FloatKernels implements DenseKernel {
             acc30 = acc30.add(bias0v);
             acc31 = acc31.add(bias1v);
         }
-        if (act == Activation.RELU) { // max(z, 0) keeps NaN, like Math.max; sigmoid and tanh: see gemm
+        if (act == Activation.RELU) { // max(z, 0) keeps NaN, like Math.max; sigmoid and tanh below
             acc00 = acc00.max(0f);
             acc01 = acc01.max(0f);
             acc10 = acc10.max(0f);
@@ -340,6 +274,117 @@ final class FloatKernels implements DenseKernel {
             acc21 = acc21.max(0f);
             acc30 = acc30.max(0f);
             acc31 = acc31.max(0f);
+        }
+        // sigmoid, tanh: one row (two independent vectors) per step, each stored right after it
+        if (act == Activation.SIGMOID) {
+            for (int i = 0; i < 4; i++) {
+                FloatVector z0 = i == 0 ? acc00 : i == 1 ? acc10 : i == 2 ? acc20 : acc30;
+                FloatVector z1 = i == 0 ? acc01 : i == 1 ? acc11 : i == 2 ? acc21 : acc31;
+                FloatVector y0, y1;
+                {
+                    FloatVector z = z0;
+                    FloatVector y;
+                    // e = exp(−z): clamp (NaN stays NaN); n = round(x / ln 2); r = x − n·ln 2, |r| ≤ ln 2 / 2;
+                    // e^r by Horner; then ·2^n1 (exact) ·2^n2 (one rounding), n1 = ⌊n/2⌋, n2 = n − n1, each
+                    // 2^k built from its bits, (k + 127) << 23
+                    FloatVector x = z.neg().max(EXP_MIN).min(EXP_MAX);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    y = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                    y0 = y;
+                }
+                {
+                    FloatVector z = z1;
+                    FloatVector y;
+                    // e = exp(−z): clamp (NaN stays NaN); n = round(x / ln 2); r = x − n·ln 2, |r| ≤ ln 2 / 2;
+                    // e^r by Horner; then ·2^n1 (exact) ·2^n2 (one rounding), n1 = ⌊n/2⌋, n2 = n − n1, each
+                    // 2^k built from its bits, (k + 127) << 23
+                    FloatVector x = z.neg().max(EXP_MIN).min(EXP_MAX);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    y = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                    y1 = y;
+                }
+                int ci = c0 + i * ldc;
+                y0.intoArray(c, ci);
+                y1.intoArray(c, ci + L);
+            }
+            return;
+        }
+        if (act == Activation.TANH) {
+            for (int i = 0; i < 4; i++) {
+                FloatVector z0 = i == 0 ? acc00 : i == 1 ? acc10 : i == 2 ? acc20 : acc30;
+                FloatVector z1 = i == 0 ? acc01 : i == 1 ? acc11 : i == 2 ? acc21 : acc31;
+                FloatVector y0, y1;
+                {
+                    FloatVector z = z0;
+                    FloatVector y;
+                    // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
+                    FloatVector s = z.mul(z);
+                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z);
+                    FloatVector absz = z.abs();
+                    // e = exp(−2|z|), as for sigmoid
+                    FloatVector x = absz.mul(-2f).max(EXP_MIN);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
+                    y = big.blend(big.neg(), z.compare(VectorOperators.LT, 0f))
+                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                    y0 = y;
+                }
+                {
+                    FloatVector z = z1;
+                    FloatVector y;
+                    // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
+                    FloatVector s = z.mul(z);
+                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z);
+                    FloatVector absz = z.abs();
+                    // e = exp(−2|z|), as for sigmoid
+                    FloatVector x = absz.mul(-2f).max(EXP_MIN);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
+                    y = big.blend(big.neg(), z.compare(VectorOperators.LT, 0f))
+                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                    y1 = y;
+                }
+                int ci = c0 + i * ldc;
+                y0.intoArray(c, ci);
+                y1.intoArray(c, ci + L);
+            }
+            return;
         }
         acc00.intoArray(c, c0);
         acc01.intoArray(c, c0 + L);
@@ -390,6 +435,116 @@ final class FloatKernels implements DenseKernel {
             acc20 = acc20.max(0f);
             acc30 = acc30.max(0f);
         }
+        if (act == Activation.SIGMOID) {
+            for (int i = 0; i < 2; i++) {
+                FloatVector z0 = i == 0 ? acc00 : acc20;
+                FloatVector z1 = i == 0 ? acc10 : acc30;
+                FloatVector y0, y1;
+                {
+                    FloatVector z = z0;
+                    FloatVector y;
+                    // e = exp(−z): clamp (NaN stays NaN); n = round(x / ln 2); r = x − n·ln 2, |r| ≤ ln 2 / 2;
+                    // e^r by Horner; then ·2^n1 (exact) ·2^n2 (one rounding), n1 = ⌊n/2⌋, n2 = n − n1, each
+                    // 2^k built from its bits, (k + 127) << 23
+                    FloatVector x = z.neg().max(EXP_MIN).min(EXP_MAX);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    y = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                    y0 = y;
+                }
+                {
+                    FloatVector z = z1;
+                    FloatVector y;
+                    // e = exp(−z): clamp (NaN stays NaN); n = round(x / ln 2); r = x − n·ln 2, |r| ≤ ln 2 / 2;
+                    // e^r by Horner; then ·2^n1 (exact) ·2^n2 (one rounding), n1 = ⌊n/2⌋, n2 = n − n1, each
+                    // 2^k built from its bits, (k + 127) << 23
+                    FloatVector x = z.neg().max(EXP_MIN).min(EXP_MAX);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    y = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                    y1 = y;
+                }
+                int ci = c0 + 2 * i * ldc;
+                y0.intoArray(c, ci);
+                y1.intoArray(c, ci + ldc);
+            }
+            return;
+        }
+        if (act == Activation.TANH) {
+            for (int i = 0; i < 2; i++) {
+                FloatVector z0 = i == 0 ? acc00 : acc20;
+                FloatVector z1 = i == 0 ? acc10 : acc30;
+                FloatVector y0, y1;
+                {
+                    FloatVector z = z0;
+                    FloatVector y;
+                    // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
+                    FloatVector s = z.mul(z);
+                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z);
+                    FloatVector absz = z.abs();
+                    // e = exp(−2|z|), as for sigmoid
+                    FloatVector x = absz.mul(-2f).max(EXP_MIN);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
+                    y = big.blend(big.neg(), z.compare(VectorOperators.LT, 0f))
+                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                    y0 = y;
+                }
+                {
+                    FloatVector z = z1;
+                    FloatVector y;
+                    // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
+                    FloatVector s = z.mul(z);
+                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z);
+                    FloatVector absz = z.abs();
+                    // e = exp(−2|z|), as for sigmoid
+                    FloatVector x = absz.mul(-2f).max(EXP_MIN);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
+                    y = big.blend(big.neg(), z.compare(VectorOperators.LT, 0f))
+                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                    y1 = y;
+                }
+                int ci = c0 + 2 * i * ldc;
+                y0.intoArray(c, ci);
+                y1.intoArray(c, ci + ldc);
+            }
+            return;
+        }
         acc00.intoArray(c, c0);
         acc10.intoArray(c, c1);
         acc20.intoArray(c, c2);
@@ -420,6 +575,106 @@ final class FloatKernels implements DenseKernel {
             acc00 = acc00.max(0f);
             acc01 = acc01.max(0f);
         }
+        if (act == Activation.SIGMOID) {
+            FloatVector y0, y1;
+            {
+                FloatVector z = acc00;
+                FloatVector y;
+                // e = exp(−z): clamp (NaN stays NaN); n = round(x / ln 2); r = x − n·ln 2, |r| ≤ ln 2 / 2;
+                // e^r by Horner; then ·2^n1 (exact) ·2^n2 (one rounding), n1 = ⌊n/2⌋, n2 = n − n1, each
+                // 2^k built from its bits, (k + 127) << 23
+                FloatVector x = z.neg().max(EXP_MIN).min(EXP_MAX);
+                FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                        .lanewise(FMA, r, 1f);
+                IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                        .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                y = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                y0 = y;
+            }
+            {
+                FloatVector z = acc01;
+                FloatVector y;
+                // e = exp(−z): clamp (NaN stays NaN); n = round(x / ln 2); r = x − n·ln 2, |r| ≤ ln 2 / 2;
+                // e^r by Horner; then ·2^n1 (exact) ·2^n2 (one rounding), n1 = ⌊n/2⌋, n2 = n − n1, each
+                // 2^k built from its bits, (k + 127) << 23
+                FloatVector x = z.neg().max(EXP_MIN).min(EXP_MAX);
+                FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                        .lanewise(FMA, r, 1f);
+                IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                        .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                y = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                y1 = y;
+            }
+            y0.intoArray(c, c0);
+            y1.intoArray(c, c0 + L);
+            return;
+        }
+        if (act == Activation.TANH) {
+            FloatVector y0, y1;
+            {
+                FloatVector z = acc00;
+                FloatVector y;
+                // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
+                FloatVector s = z.mul(z);
+                FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                        .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                        .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z);
+                FloatVector absz = z.abs();
+                // e = exp(−2|z|), as for sigmoid
+                FloatVector x = absz.mul(-2f).max(EXP_MIN);
+                FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                        .lanewise(FMA, r, 1f);
+                IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                        .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
+                y = big.blend(big.neg(), z.compare(VectorOperators.LT, 0f))
+                        .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                y0 = y;
+            }
+            {
+                FloatVector z = acc01;
+                FloatVector y;
+                // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
+                FloatVector s = z.mul(z);
+                FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                        .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                        .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z);
+                FloatVector absz = z.abs();
+                // e = exp(−2|z|), as for sigmoid
+                FloatVector x = absz.mul(-2f).max(EXP_MIN);
+                FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                        .lanewise(FMA, r, 1f);
+                IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                        .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
+                y = big.blend(big.neg(), z.compare(VectorOperators.LT, 0f))
+                        .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                y1 = y;
+            }
+            y0.intoArray(c, c0);
+            y1.intoArray(c, c0 + L);
+            return;
+        }
         acc00.intoArray(c, c0);
         acc01.intoArray(c, c0 + L);
     }
@@ -445,6 +700,60 @@ final class FloatKernels implements DenseKernel {
         }
         if (act == Activation.RELU) {
             acc00 = acc00.max(0f);
+        }
+        if (act == Activation.SIGMOID) {
+            FloatVector y0;
+            {
+                FloatVector z = acc00;
+                FloatVector y;
+                // e = exp(−z): clamp (NaN stays NaN); n = round(x / ln 2); r = x − n·ln 2, |r| ≤ ln 2 / 2;
+                // e^r by Horner; then ·2^n1 (exact) ·2^n2 (one rounding), n1 = ⌊n/2⌋, n2 = n − n1, each
+                // 2^k built from its bits, (k + 127) << 23
+                FloatVector x = z.neg().max(EXP_MIN).min(EXP_MAX);
+                FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                        .lanewise(FMA, r, 1f);
+                IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                        .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                y = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                y0 = y;
+            }
+            y0.intoArray(c, c0, cols);
+            return;
+        }
+        if (act == Activation.TANH) {
+            FloatVector y0;
+            {
+                FloatVector z = acc00;
+                FloatVector y;
+                // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
+                FloatVector s = z.mul(z);
+                FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                        .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                        .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z);
+                FloatVector absz = z.abs();
+                // e = exp(−2|z|), as for sigmoid
+                FloatVector x = absz.mul(-2f).max(EXP_MIN);
+                FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                        .lanewise(FMA, r, 1f);
+                IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                        .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
+                y = big.blend(big.neg(), z.compare(VectorOperators.LT, 0f))
+                        .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                y0 = y;
+            }
+            y0.intoArray(c, c0, cols);
+            return;
         }
         acc00.intoArray(c, c0, cols);
     }
@@ -836,7 +1145,7 @@ final class FloatKernels implements DenseKernel {
             FloatVector sumv = FloatVector.zero(F);
             for (int j = 0; j < n; j += L) {
                 VectorMask<Float> cols = F.indexInRange(j, n);
-                // e = exp(z − max) as in activateInPlace (z − max ≤ 0, except in masked-off lanes)
+                // e = exp(z − max) as in the tiles' sigmoid (z − max ≤ 0, except in masked-off lanes)
                 FloatVector x = FloatVector.fromArray(F, z, row + j, cols).sub(max).max(EXP_MIN).min(EXP_MAX);
                 FloatVector nv = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                 FloatVector r = x.sub(nv.mul(LN2_HI)).sub(nv.mul(LN2_LO));

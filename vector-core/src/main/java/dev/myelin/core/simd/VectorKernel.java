@@ -75,8 +75,8 @@ public final class VectorKernel implements DenseKernel {
     }
 
     /**
-     * {@code Y[m×n] = act(X[m×k]·W[k×n] + b)}, row-major; bias and relu on the registers before the store,
-     * sigmoid and tanh in one pass over each 4-row band right after it is stored.
+     * {@code Y[m×n] = act(X[m×k]·W[k×n] + b)}, row-major; bias and activation on the registers before the
+     * single store.
      */
     @Override
     public void forward(int m, int n, int k, float[] x, int xOff, int ldx, float[] w, int wOff, int ldw,
