@@ -303,9 +303,7 @@ final class FloatKernels implements DenseKernel {
                 {
                     FloatVector z = z1;
                     FloatVector y;
-                    // e = exp(−z): clamp (NaN stays NaN); n = round(x / ln 2); r = x − n·ln 2, |r| ≤ ln 2 / 2;
-                    // e^r by Horner; then ·2^n1 (exact) ·2^n2 (one rounding), n1 = ⌊n/2⌋, n2 = n − n1, each
-                    // 2^k built from its bits, (k + 127) << 23
+                    // e = exp(−z), as in the class comment
                     FloatVector x = z.neg().max(EXP_MIN).min(EXP_MAX);
                     FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
@@ -443,9 +441,7 @@ final class FloatKernels implements DenseKernel {
                 {
                     FloatVector z = z0;
                     FloatVector y;
-                    // e = exp(−z): clamp (NaN stays NaN); n = round(x / ln 2); r = x − n·ln 2, |r| ≤ ln 2 / 2;
-                    // e^r by Horner; then ·2^n1 (exact) ·2^n2 (one rounding), n1 = ⌊n/2⌋, n2 = n − n1, each
-                    // 2^k built from its bits, (k + 127) << 23
+                    // e = exp(−z), as in the class comment
                     FloatVector x = z.neg().max(EXP_MIN).min(EXP_MAX);
                     FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
@@ -462,9 +458,7 @@ final class FloatKernels implements DenseKernel {
                 {
                     FloatVector z = z1;
                     FloatVector y;
-                    // e = exp(−z): clamp (NaN stays NaN); n = round(x / ln 2); r = x − n·ln 2, |r| ≤ ln 2 / 2;
-                    // e^r by Horner; then ·2^n1 (exact) ·2^n2 (one rounding), n1 = ⌊n/2⌋, n2 = n − n1, each
-                    // 2^k built from its bits, (k + 127) << 23
+                    // e = exp(−z), as in the class comment
                     FloatVector x = z.neg().max(EXP_MIN).min(EXP_MAX);
                     FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
@@ -580,9 +574,7 @@ final class FloatKernels implements DenseKernel {
             {
                 FloatVector z = acc00;
                 FloatVector y;
-                // e = exp(−z): clamp (NaN stays NaN); n = round(x / ln 2); r = x − n·ln 2, |r| ≤ ln 2 / 2;
-                // e^r by Horner; then ·2^n1 (exact) ·2^n2 (one rounding), n1 = ⌊n/2⌋, n2 = n − n1, each
-                // 2^k built from its bits, (k + 127) << 23
+                // e = exp(−z), as in the class comment
                 FloatVector x = z.neg().max(EXP_MIN).min(EXP_MAX);
                 FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                 FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
@@ -599,9 +591,7 @@ final class FloatKernels implements DenseKernel {
             {
                 FloatVector z = acc01;
                 FloatVector y;
-                // e = exp(−z): clamp (NaN stays NaN); n = round(x / ln 2); r = x − n·ln 2, |r| ≤ ln 2 / 2;
-                // e^r by Horner; then ·2^n1 (exact) ·2^n2 (one rounding), n1 = ⌊n/2⌋, n2 = n − n1, each
-                // 2^k built from its bits, (k + 127) << 23
+                // e = exp(−z), as in the class comment
                 FloatVector x = z.neg().max(EXP_MIN).min(EXP_MAX);
                 FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                 FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
@@ -706,9 +696,7 @@ final class FloatKernels implements DenseKernel {
             {
                 FloatVector z = acc00;
                 FloatVector y;
-                // e = exp(−z): clamp (NaN stays NaN); n = round(x / ln 2); r = x − n·ln 2, |r| ≤ ln 2 / 2;
-                // e^r by Horner; then ·2^n1 (exact) ·2^n2 (one rounding), n1 = ⌊n/2⌋, n2 = n − n1, each
-                // 2^k built from its bits, (k + 127) << 23
+                // e = exp(−z), as in the class comment
                 FloatVector x = z.neg().max(EXP_MIN).min(EXP_MAX);
                 FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                 FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
