@@ -65,15 +65,10 @@ final class Converters {
         }
     }
 
-    /** {@code mean} or {@code sum} (the document's rule); {@code document_sum} is accepted too. */
+    /** {@code mean} or {@code sum} (the document's rule). */
     static final class ConventionConverter extends Parsing<GradientConvention> {
         ConventionConverter() {
-            super(s -> switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
-                case "mean" -> GradientConvention.MEAN;
-                case "sum", "document_sum", "document-sum" -> GradientConvention.DOCUMENT_SUM;
-                default -> throw new IllegalArgumentException("unknown gradient convention '" + s
-                        + "' (expected mean or sum)");
-            });
+            super(GradientConvention::parse);
         }
     }
 }

@@ -1,25 +1,31 @@
 package dev.myelin.cli;
 
-import java.util.Locale;
+import dev.myelin.core.Named;
 
 /** How {@code train} prints its epoch lines. */
-enum LogFormat {
+enum LogFormat implements Named {
     /** {@code Epoch 1, Loss: 0.7332168896846459}, as the document's program prints it. */
-    TEXT,
+    TEXT("text"),
     /** One JSON object per line: {@code {"epoch":1,"loss":0.7332168896846459}}. */
-    JSON;
+    JSON("json");
+
+    private final String id;
+
+    LogFormat(String id) {
+        this.id = id;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
 
     static LogFormat parse(String s) {
-        for (LogFormat f : values()) {
-            if (f.name().equalsIgnoreCase(s.trim())) {
-                return f;
-            }
-        }
-        throw new IllegalArgumentException("unknown log format '" + s + "' (expected text or json)");
+        return Named.parse(LogFormat.class, "log format", s);
     }
 
     @Override
     public String toString() {
-        return name().toLowerCase(Locale.ROOT);
+        return id;
     }
 }

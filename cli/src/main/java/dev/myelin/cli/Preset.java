@@ -1,5 +1,6 @@
 package dev.myelin.cli;
 
+import dev.myelin.core.Named;
 import dev.myelin.nn.GradientConvention;
 import dev.myelin.nn.Init;
 import java.util.Locale;
@@ -11,7 +12,7 @@ import java.util.Locale;
  * {@code TrainCommandTest} checks it. Of seeds 0..299 only seed 66 ends in a local minimum with four hidden
  * units; {@code --layers 2,8,1} learns all 300.
  */
-enum Preset {
+enum Preset implements Named {
     /**
      * The document's program: one sigmoid unit 2→1 on the four XOR points, BCE, lr 0.1, 1000 epochs, full
      * batch, parameters from {@code np.random.rand}, and its summed gradients {@code dZ = Y − T} without 1/m.
@@ -45,15 +46,11 @@ enum Preset {
     }
 
     static Preset parse(String s) {
-        for (Preset p : values()) {
-            if (p.id().equals(s.trim().toLowerCase(Locale.ROOT))) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("unknown preset '" + s + "' (expected document, xor or none)");
+        return Named.parse(Preset.class, "preset", s);
     }
 
-    String id() {
+    @Override
+    public String id() {
         return name().toLowerCase(Locale.ROOT);
     }
 

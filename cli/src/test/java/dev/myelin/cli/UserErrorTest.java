@@ -58,7 +58,7 @@ class UserErrorTest {
                 // picocli: message, then the synopsis
                 errorCase("--bogus", "Unknown option: '--bogus'", "Usage: myelin train"),
                 errorCase("--epochs abc", "--epochs", "'abc' is not an int"),
-                errorCase("--preset fancy", "unknown preset 'fancy'", "document, xor or none"),
+                errorCase("--preset fancy", "unknown preset 'fancy'", "document, xor, none"),
                 errorCase("--loss hinge", "unknown loss 'hinge'", "bce, ce, mse"),
                 errorCase("--activation swish", "unknown activation 'swish'"),
                 errorCase("--init-method zeros", "unknown init 'zeros'"),

@@ -1,14 +1,14 @@
 package dev.myelin.nn;
 
+import dev.myelin.core.Named;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.stream.Collectors;
 
 /**
  * How a new model's parameters are drawn. Every scheme uses {@link NumpyRandom}, layer by layer: first the
  * layer's weights in row-major order {@code [inputs×outputs]}, then (for {@link #UNIFORM01}) its bias.
  */
-public enum Init {
+public enum Init implements Named {
     /**
      * Every weight, then the layer's bias, from {@code np.random.rand}: uniform in [0, 1). For a one-layer
      * net this is the document's {@code np.random.seed(seed); W = np.random.rand(in, out); b = np.random.rand(1, out)}.
@@ -25,22 +25,14 @@ public enum Init {
         this.id = id;
     }
 
-    /** The lower-case name used on the command line. */
+    @Override
     public String id() {
         return id;
     }
 
     /** Parses a name (case-insensitive); the error lists the valid names. */
     public static Init parse(String s) {
-        if (s != null) {
-            for (Init i : values()) {
-                if (i.id.equalsIgnoreCase(s.trim())) {
-                    return i;
-                }
-            }
-        }
-        throw new IllegalArgumentException("unknown init '" + s + "' (expected one of "
-                + Arrays.stream(values()).map(Init::id).collect(Collectors.joining(", ")) + ")");
+        return Named.parse(Init.class, "init", s);
     }
 
     /** Overwrites every weight and bias of {@code model} with draws from {@code new NumpyRandom(seed)}. */

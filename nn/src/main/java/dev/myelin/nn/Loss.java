@@ -1,15 +1,14 @@
 package dev.myelin.nn;
 
+import dev.myelin.core.Named;
 import dev.myelin.core.Activation;
-import java.util.Arrays;
-import java.util.stream.Collectors;
 
 /**
  * The training loss, with the output activation it pairs with. Values come from
  * {@link dev.myelin.core.Losses} (PyTorch's mean conventions); gradients from the fused heads of
  * {@link dev.myelin.core.DenseOps}.
  */
-public enum Loss {
+public enum Loss implements Named {
     /** Binary cross-entropy on sigmoid outputs, mean over all m·n outputs; targets in [0, 1]. */
     BCE("bce"),
     /** Cross-entropy on softmax outputs, mean over the m rows; targets are class labels. */
@@ -23,22 +22,14 @@ public enum Loss {
         this.id = id;
     }
 
-    /** The lower-case name used on the command line ({@code bce}, {@code ce}, {@code mse}). */
+    @Override
     public String id() {
         return id;
     }
 
     /** Parses a name (case-insensitive); the error lists the valid names. */
     public static Loss parse(String s) {
-        if (s != null) {
-            for (Loss l : values()) {
-                if (l.id.equalsIgnoreCase(s.trim())) {
-                    return l;
-                }
-            }
-        }
-        throw new IllegalArgumentException("unknown loss '" + s + "' (expected one of "
-                + Arrays.stream(values()).map(Loss::id).collect(Collectors.joining(", ")) + ")");
+        return Named.parse(Loss.class, "loss", s);
     }
 
     /** The output activation a new model gets for this loss: BCE → sigmoid, CE → softmax, MSE → identity. */

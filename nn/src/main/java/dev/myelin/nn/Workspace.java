@@ -17,13 +17,11 @@ import dev.myelin.core.Losses;
 final class Workspace {
 
     private final Dense[] layers;
-    private final int capacity;
     private final float[][] y;
     private final float[][] dz;
 
     Workspace(Mlp model, int capacity, boolean training) {
         this.layers = model.layers().toArray(new Dense[0]);
-        this.capacity = capacity;
         this.y = new float[layers.length][];
         this.dz = training ? new float[layers.length][] : null;
         for (int l = 0; l < layers.length; l++) {
@@ -37,10 +35,6 @@ final class Workspace {
                 dz[l] = new float[(int) size];
             }
         }
-    }
-
-    int capacity() {
-        return capacity;
     }
 
     /** Runs {@code x [m×inputs]} through every layer; returns the last layer's buffer (its first m rows are Y). */

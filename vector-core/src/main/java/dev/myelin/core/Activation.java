@@ -1,7 +1,5 @@
 package dev.myelin.core;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
 
 /**
  * The activation {@code act} of a dense layer {@code Y = act(X·W + b)}.
@@ -14,7 +12,7 @@ import java.util.stream.Collectors;
  * <p>The scalar formulas here are the single definition used by the scalar kernel and by every kernel's
  * scalar tail.
  */
-public enum Activation {
+public enum Activation implements Named {
     IDENTITY("identity"),
     SIGMOID("sigmoid"),
     TANH("tanh"),
@@ -27,7 +25,7 @@ public enum Activation {
         this.id = id;
     }
 
-    /** The lower-case name used in model files and on the command line. */
+    @Override
     public String id() {
         return id;
     }
@@ -39,13 +37,7 @@ public enum Activation {
 
     /** Parses a name such as {@code "sigmoid"} (case-insensitive); the error lists the valid names. */
     public static Activation parse(String name) {
-        for (Activation a : values()) {
-            if (a.id.equalsIgnoreCase(name.trim())) {
-                return a;
-            }
-        }
-        throw new IllegalArgumentException("unknown activation '" + name + "' (expected one of "
-                + Arrays.stream(values()).map(Activation::id).collect(Collectors.joining(", ")) + ")");
+        return Named.parse(Activation.class, "activation", name);
     }
 
     /** {@code act(z)} for one element, in float; NaN in gives NaN out. Not defined for softmax. */
