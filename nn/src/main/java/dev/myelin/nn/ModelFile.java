@@ -1,13 +1,18 @@
 package dev.myelin.nn;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.myelin.core.Activation;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -274,51 +279,67 @@ public final class ModelFile {
     // ---------------------------------------------------------------- writing
 
     /**
-     * The model as JSON (the format in the class comment, one weight row per line).
+     * The model as JSON (the format in the class comment), written with Jackson's generator; weight rows and
+     * the bias stay on one line each ({@code "weights": [[0.5], [0.25]]}).
      *
      * @throws ModelFormatException if a weight or bias is NaN or infinite (such a file could not be read back)
      */
     public static String toJson(Mlp model) {
         Objects.requireNonNull(model, "model is null");
-        StringBuilder sb = new StringBuilder(256);
-        sb.append("{\n  \"format\": \"").append(FORMAT).append("\",\n  \"version\": ").append(VERSION)
-                .append(",\n  \"layers\": [");
-        List<Dense> layers = model.layers();
-        for (int l = 0; l < layers.size(); l++) {
-            Dense d = layers.get(l);
-            String where = "layer " + (l + 1) + ": ";
-            sb.append(l == 0 ? "\n" : ",\n");
-            sb.append("    {\n      \"type\": \"dense\",\n      \"inputs\": ").append(d.inputs())
-                    .append(",\n      \"outputs\": ").append(d.outputs())
-                    .append(",\n      \"activation\": \"").append(d.activation().id())
-                    .append("\",\n      \"weights\": [");
-            float[] w = d.weights();
-            for (int i = 0; i < d.inputs(); i++) {
-                sb.append(i == 0 ? "\n        [" : ",\n        [");
-                for (int j = 0; j < d.outputs(); j++) {
-                    appendNumber(sb.append(j == 0 ? "" : ", "), w[i * d.outputs() + j],
-                            where, "weights[" + i + "][" + j + "]");
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator gen = MAPPER.createGenerator(out)) {
+            gen.setPrettyPrinter(new DefaultPrettyPrinter()
+                    .withSeparators(Separators.createDefaultInstance()
+                            .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                            .withArrayValueSpacing(Separators.Spacing.AFTER))
+                    .withArrayIndenter(DefaultPrettyPrinter.NopIndenter.instance));
+            gen.writeStartObject();
+            gen.writeStringField("format", FORMAT);
+            gen.writeNumberField("version", VERSION);
+            gen.writeArrayFieldStart("layers");
+            List<Dense> layers = model.layers();
+            for (int l = 0; l < layers.size(); l++) {
+                Dense d = layers.get(l);
+                String where = "layer " + (l + 1) + ": ";
+                gen.writeStartObject();
+                gen.writeStringField("type", "dense");
+                gen.writeNumberField("inputs", d.inputs());
+                gen.writeNumberField("outputs", d.outputs());
+                gen.writeStringField("activation", d.activation().id());
+                gen.writeArrayFieldStart("weights");
+                float[] w = d.weights();
+                for (int i = 0; i < d.inputs(); i++) {
+                    gen.writeStartArray();
+                    for (int j = 0; j < d.outputs(); j++) {
+                        gen.writeNumber(number(w[i * d.outputs() + j], where, "weights[" + i + "][" + j + "]"));
+                    }
+                    gen.writeEndArray();
                 }
-                sb.append(']');
+                gen.writeEndArray();
+                gen.writeArrayFieldStart("bias");
+                float[] b = d.bias();
+                for (int j = 0; j < d.outputs(); j++) {
+                    gen.writeNumber(number(b[j], where, "bias[" + j + "]"));
+                }
+                gen.writeEndArray();
+                gen.writeEndObject();
             }
-            sb.append("\n      ],\n      \"bias\": [");
-            float[] b = d.bias();
-            for (int j = 0; j < d.outputs(); j++) {
-                appendNumber(sb.append(j == 0 ? "" : ", "), b[j], where, "bias[" + j + "]");
-            }
-            sb.append("]\n    }");
+            gen.writeEndArray();
+            gen.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
         }
-        sb.append("\n  ]\n}\n");
-        return sb.toString();
+        return out.append('\n').toString();
     }
 
-    private static void appendNumber(StringBuilder sb, float v, String where, String field) {
+    /** The JSON text of {@code v}: the shortest float repr when it reads back exactly, else the exact double. */
+    private static String number(float v, String where, String field) {
         if (!Float.isFinite(v)) {
             throw new ModelFormatException(where + field + " is " + v + "; a model with NaN or infinite parameters"
                     + " cannot be saved (did training diverge? try a smaller learning rate)");
         }
         String shortest = Float.toString(v); // valid JSON, e.g. 0.1, -0.0, 1.0E-5
-        sb.append((float) Double.parseDouble(shortest) == v ? shortest : Double.toString(v)); // see class comment
+        return (float) Double.parseDouble(shortest) == v ? shortest : Double.toString(v); // see class comment
     }
 
     /**
