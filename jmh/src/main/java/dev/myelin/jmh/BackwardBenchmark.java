@@ -30,11 +30,15 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 public class BackwardBenchmark {
 
-    @Param({"scalar", "vector"})
+    @Param({"scalar", "vector", "blocked", "parallel"})
     public String kernel;
 
-    @Param({"128x784x256", "128x128x10"})
+    @Param({"128x784x256", "256x784x512", "128x128x10"})
     public String shape;
+
+    /** Threads of {@code parallel} (the single-threaded variants ignore it). */
+    @Param({"1"})
+    public int threads;
 
     private LayerShape layer;
     private DenseOps ops;
@@ -47,7 +51,7 @@ public class BackwardBenchmark {
     @Setup
     public void setUp() {
         layer = new LayerShape(shape);
-        ops = DenseOps.of(kernel);
+        ops = LayerShape.ops(kernel, threads);
         dy = LayerShape.fill(new Random(7), layer.m * layer.n, 1f);
         dz = new float[layer.m * layer.n];
         dw = new float[layer.k * layer.n];

@@ -19,7 +19,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The fused forward {@code Y = act(X·W + b)} of every kernel variant, side by side on the same data.
  *
  * <p>Run: {@code jmh/run ForwardBenchmark -prof gc} (all variants and shapes), or narrow it with
- * {@code -p kernel=vector -p shape=128x784x256}. GFLOP/s = 2·m·k·n / (µs/op) / 1000.
+ * {@code -p kernel=blocked,parallel -p shape=128x784x256 -p threads=1,2}. GFLOP/s = 2·m·k·n / (µs/op) / 1000;
+ * quote it as a ratio to {@link PeakBenchmark} from the same run (the clock of a shared machine varies).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -32,12 +33,19 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ForwardBenchmark {
 
     /** A registered variant ({@code KernelRegistry.names()}). */
-    @Param({"scalar", "vector"})
+    @Param({"scalar", "vector", "blocked", "parallel"})
     public String kernel;
 
-    /** m×k×n: an MNIST-sized layer, a thin output layer, a small square one with odd sizes. */
-    @Param({"128x784x256", "128x128x10", "65x63x67"})
+    /**
+     * m×k×n: an MNIST-sized layer, a wider one, the square 1024³ of the BLAS tables, a thin output layer, a
+     * small square one with odd sizes.
+     */
+    @Param({"128x784x256", "256x784x512", "1024x1024x1024", "128x128x10", "65x63x67"})
     public String shape;
+
+    /** Threads of {@code parallel} (the single-threaded variants ignore it). */
+    @Param({"1"})
+    public int threads;
 
     @Param({"sigmoid"})
     public String activation;
@@ -49,7 +57,7 @@ public class ForwardBenchmark {
     @Setup
     public void setUp() {
         layer = new LayerShape(shape);
-        ops = DenseOps.of(kernel);
+        ops = LayerShape.ops(kernel, threads);
         act = Activation.parse(activation);
         float[] expected = new float[layer.y.length];
         layer.forward(DenseOps.of("scalar"), act, expected);

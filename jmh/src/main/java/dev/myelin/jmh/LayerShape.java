@@ -2,6 +2,7 @@ package dev.myelin.jmh;
 
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseOps;
+import dev.myelin.core.dispatch.KernelRegistry;
 import java.util.Random;
 
 /**
@@ -39,6 +40,11 @@ final class LayerShape {
             a[i] = (random.nextFloat() * 2 - 1) * scale;
         }
         return a;
+    }
+
+    /** The variant {@code kernel}, with {@code threads} threads if it is {@code parallel}. */
+    static DenseOps ops(String kernel, int threads) {
+        return DenseOps.of(KernelRegistry.withThreads(kernel, threads));
     }
 
     /** {@code Y = act(X·W + b)} with {@code ops}, into {@code out}. */

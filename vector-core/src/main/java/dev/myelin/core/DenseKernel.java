@@ -24,6 +24,14 @@ public interface DenseKernel {
     }
 
     /**
+     * How many threads one call may use: 1 for the single-threaded variants; a multithreaded one returns its
+     * configured count (its results are the same bits for every count).
+     */
+    default int threads() {
+        return 1;
+    }
+
+    /**
      * {@code Y[m×n] = act(X[m×k]·W[k×n] + b)}, bias and elementwise activation applied to the accumulators
      * before the single store. {@code b} may be null (no bias). {@code act} is elementwise.
      */

@@ -24,18 +24,28 @@ public final class KernelRegistry {
     /** System property that forces the default variant. */
     public static final String KERNEL_PROPERTY = "myelin.kernel";
 
+    /** System property setting the thread count of {@code parallel}; unset means all available processors. */
+    public static final String THREADS_PROPERTY = "myelin.threads";
+
     /** Built-in variants, fastest first: the default is the first one available. */
-    static final List<String> PREFERENCE = List.of("vector", ScalarKernel.NAME);
+    static final List<String> PREFERENCE = List.of("parallel", "blocked", "vector", ScalarKernel.NAME);
 
     private static final System.Logger LOG = System.getLogger("dev.myelin");
 
     private static final Map<String, Supplier<DenseKernel>> FACTORIES = new ConcurrentHashMap<>();
     private static final Map<String, DenseKernel> INSTANCES = new ConcurrentHashMap<>();
+    private static final Map<Integer, DenseKernel> PARALLEL_BY_THREADS = new ConcurrentHashMap<>();
+
+    /** The built-ins that exist only with the Vector API module. */
+    private static final Set<String> VECTOR_API_NAMES = Set.of("vector", "blocked", "parallel");
 
     static {
         FACTORIES.put(ScalarKernel.NAME, ScalarKernel::new);
         if (VectorSupport.available()) {
             FACTORIES.put("vector", () -> VectorSupport.vectorKernel(VectorSupport.requestedBits()).orElseThrow());
+            FACTORIES.put("blocked", () -> VectorSupport.blockedKernel(VectorSupport.requestedBits()).orElseThrow());
+            FACTORIES.put("parallel", () -> VectorSupport.parallelKernel(VectorSupport.requestedBits(),
+                    defaultThreads()).orElseThrow());
         }
         for (DenseKernelProvider provider : ServiceLoader.load(DenseKernelProvider.class)) {
             FACTORIES.putIfAbsent(provider.name(), provider::create);
@@ -69,14 +79,55 @@ public final class KernelRegistry {
         }
         Supplier<DenseKernel> factory = FACTORIES.get(key);
         if (factory == null) {
-            if (key.equals("vector")) {
-                throw new IllegalArgumentException("kernel 'vector' needs the Vector API: start the JVM with "
+            if (VECTOR_API_NAMES.contains(key)) {
+                throw new IllegalArgumentException("kernel '" + key + "' needs the Vector API: start the JVM with "
                         + VectorSupport.ENABLE_FLAG);
             }
             throw new IllegalArgumentException("unknown kernel '" + name + "' (available: "
                     + String.join(", ", names()) + ")");
         }
         return INSTANCES.computeIfAbsent(key, unused -> factory.get());
+    }
+
+    /**
+     * The variant {@code name} running on {@code threads} threads: a new {@code parallel} instance for that count
+     * (one per count, shared), or the shared single-threaded instance of any other variant, which ignores it.
+     *
+     * @throws IllegalArgumentException for an unknown name, or a thread count below 1
+     */
+    public static DenseKernel withThreads(String name, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
+        }
+        String key = name == null ? "" : name.trim();
+        if (!key.equals("parallel") || !VectorSupport.available()) {
+            return get(key);
+        }
+        return PARALLEL_BY_THREADS.computeIfAbsent(threads,
+                t -> VectorSupport.parallelKernel(VectorSupport.requestedBits(), t).orElseThrow());
+    }
+
+    /**
+     * The thread count {@code parallel} uses by default: {@code -Dmyelin.threads=N} when set, otherwise every
+     * available processor.
+     *
+     * @throws IllegalArgumentException when the property is not a whole number of at least 1
+     */
+    public static int defaultThreads() {
+        String value = System.getProperty(THREADS_PROPERTY);
+        if (value == null || value.isBlank()) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        try {
+            int threads = Integer.parseInt(value.trim());
+            if (threads >= 1) {
+                return threads;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("-D" + THREADS_PROPERTY + "=" + value + " is not a thread count: use a"
+                + " whole number of at least 1");
     }
 
     /** Registers a variant under {@code name}; an existing name is refused. */

@@ -18,6 +18,8 @@ public final class VectorSupport {
     public static final String VECTOR_BITS_PROPERTY = "myelin.vectorBits";
 
     private static final String VECTOR_KERNEL_CLASS = "dev.myelin.core.simd.VectorKernel";
+    private static final String BLOCKED_KERNEL_CLASS = "dev.myelin.core.simd.BlockedKernel";
+    private static final String PARALLEL_KERNEL_CLASS = "dev.myelin.core.simd.ParallelKernel";
 
     private VectorSupport() {
     }
@@ -51,19 +53,33 @@ public final class VectorSupport {
      * empty when the module is absent.
      */
     public static Optional<DenseKernel> vectorKernel(int bits) {
+        return create(VECTOR_KERNEL_CLASS, new Class<?>[] {int.class}, bits);
+    }
+
+    /** The packed, cache-blocked single-threaded kernel ({@code blocked}), or empty without the module. */
+    public static Optional<DenseKernel> blockedKernel(int bits) {
+        return create(BLOCKED_KERNEL_CLASS, new Class<?>[] {int.class}, bits);
+    }
+
+    /** The blocked kernel split over {@code threads} threads ({@code parallel}), or empty without the module. */
+    public static Optional<DenseKernel> parallelKernel(int bits, int threads) {
+        return create(PARALLEL_KERNEL_CLASS, new Class<?>[] {int.class, int.class}, bits, threads);
+    }
+
+    private static Optional<DenseKernel> create(String className, Class<?>[] parameterTypes, Object... args) {
         if (!available()) {
             return Optional.empty();
         }
         try {
-            Class<?> type = Class.forName(VECTOR_KERNEL_CLASS);
-            return Optional.of((DenseKernel) type.getConstructor(int.class).newInstance(bits));
+            Class<?> type = Class.forName(className);
+            return Optional.of((DenseKernel) type.getConstructor(parameterTypes).newInstance(args));
         } catch (InvocationTargetException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
-            throw new IllegalStateException("cannot create the vector kernel", e.getCause());
+            throw new IllegalStateException("cannot create " + className, e.getCause());
         } catch (ReflectiveOperationException | LinkageError e) {
-            throw new IllegalStateException("the Vector API module is present but " + VECTOR_KERNEL_CLASS
+            throw new IllegalStateException("the Vector API module is present but " + className
                     + " cannot be loaded", e);
         }
     }

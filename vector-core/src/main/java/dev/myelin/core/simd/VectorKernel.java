@@ -2,11 +2,6 @@ package dev.myelin.core.simd;
 
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseKernel;
-import java.io.IOException;
-import java.io.InputStream;
-import java.lang.invoke.MethodHandles;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -19,16 +14,12 @@ import jdk.incubator.vector.VectorSpecies;
  * works while a JVM uses one width (type profiles stand in for the constant), but as soon as two widths
  * run — as in the conformance tests, or a benchmark comparing widths — every operation falls back to
  * boxed Java code (measured: 30 KB allocated per call of a 1024-element loop). So that each width gets its
- * own constant without three copies of the source, this class defines one hidden copy of
- * {@code FloatKernels} per width (the same bytecode; its {@code static final} species comes from the
- * hidden class's class data) and delegates to it. Copies are made once per width and shared by every
- * instance; calls cross into them through an interface, never with a vector argument.
+ * own constant without three copies of the source, this class delegates to one hidden copy of
+ * {@code FloatKernels} per width ({@link HiddenCopies}).
  */
 public final class VectorKernel implements DenseKernel {
 
     public static final String NAME = "vector";
-
-    private static final Map<Integer, DenseKernel> SPECIALIZED = new ConcurrentHashMap<>();
 
     private final VectorSpecies<Float> species;
     private final DenseKernel kernels;
@@ -46,7 +37,7 @@ public final class VectorKernel implements DenseKernel {
             default -> throw new IllegalArgumentException("vector width must be 0 (the preferred one), 128, 256"
                     + " or 512 bits, got " + bits);
         };
-        this.kernels = SPECIALIZED.computeIfAbsent(species.vectorBitSize(), VectorKernel::specialize);
+        this.kernels = HiddenCopies.forWidth(FloatKernels.class, DenseKernel.class, species.vectorBitSize());
     }
 
     /** The vector width in bits (128, 256, 512, ...). */
@@ -128,23 +119,5 @@ public final class VectorKernel implements DenseKernel {
                                             float[] db, int dbOff, boolean accumulate) {
         kernels.softmaxCrossEntropyBackward(m, n, p, pOff, ldp, labels, labelsOff, scale, dz, dzOff, lddz, db,
                 dbOff, accumulate);
-    }
-
-    /**
-     * Defines a hidden copy of {@link FloatKernels} whose class data is {@code bits}, so its
-     * {@code static final} species is that width, and returns an instance of it.
-     */
-    private static DenseKernel specialize(int bits) {
-        String classFile = FloatKernels.class.getSimpleName() + ".class";
-        try (InputStream in = VectorKernel.class.getResourceAsStream(classFile)) {
-            if (in == null) {
-                throw new IllegalStateException(classFile + " is missing next to " + VectorKernel.class.getName());
-            }
-            Class<?> copy = MethodHandles.lookup().defineHiddenClassWithClassData(in.readAllBytes(), bits, true)
-                    .lookupClass();
-            return (DenseKernel) copy.getDeclaredConstructor().newInstance();
-        } catch (IOException | ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot specialise the vector kernels for " + bits + "-bit vectors", e);
-        }
     }
 }

@@ -1,0 +1,28 @@
+package dev.myelin.core;
+
+/**
+ * The general matrix product behind {@link Blas#sgemm}, for variants that have one:
+ * {@code C = act(alpha·op(A)·op(B) + beta·C + bias)}, float32, row-major, each matrix an array, an offset
+ * and a row stride.
+ *
+ * <p>Shapes: {@code op(A)} is {@code m×k}, stored {@code m×k} ({@code lda ≥ k}) or, with {@code transA},
+ * {@code k×m} ({@code lda ≥ m}); {@code op(B)} is {@code k×n}, stored {@code k×n} ({@code ldb ≥ n}) or, with
+ * {@code transB}, {@code n×k} ({@code ldb ≥ k}); {@code C} is {@code m×n} ({@code ldc ≥ n}). {@code bias} (n
+ * elements, may be null) and {@code act} (elementwise) form the fused epilogue; {@code Activation.IDENTITY}
+ * with no bias is the plain BLAS {@code sgemm}. With {@code beta == 0} C is only written, never read (a NaN in
+ * it does not propagate); with {@code alpha == 0} A and B are not read.
+ *
+ * <p>Implementations trust their arguments: {@link Blas} checks them with the reference BLAS's rules first.
+ * They are stateless and thread-safe.
+ */
+public interface GemmKernel {
+
+    /** The variant's name, as in {@link DenseKernel#name()}. */
+    String name();
+
+    void sgemm(boolean transA, boolean transB, int m, int n, int k,
+               float alpha, float[] a, int aOff, int lda,
+               float[] b, int bOff, int ldb,
+               float beta, float[] c, int cOff, int ldc,
+               float[] bias, int biasOff, Activation act);
+}

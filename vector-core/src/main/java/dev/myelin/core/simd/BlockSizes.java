@@ -1,0 +1,48 @@
+package dev.myelin.core.simd;
+
+/**
+ * The cache and register blocking of {@link PackedGemm}, in one place, with the reasons.
+ *
+ * <p>The GotoBLAS/BLIS structure: C is computed in {@code MR×NR} register tiles. The loop over k is cut into
+ * blocks of {@code KC}; for each, a {@code KC×NC} block of B is packed into NR-column panels, and an
+ * {@code MC×KC} block of A into MR-row panels; the micro-kernel then sweeps the A panels (from L2) against one
+ * B panel (kept in L1). Values tuned on the 2-core Zen 5 the project is measured on (32 KiB L1d and 1 MiB L2
+ * per core as the VM reports them, 32 MiB L3); see docs/kernels.md for the measurements.
+ */
+final class BlockSizes {
+
+    private BlockSizes() {
+    }
+
+    /**
+     * Rows of the register tile. 6 rows × 2 vectors = 12 accumulators, plus 2 vectors of B and one broadcast:
+     * 15 of the 16 vector registers of AVX2 (and well inside AVX-512's 32). Per k step it issues 12 FMAs for 2
+     * vector loads and 6 broadcasts, enough independent FMA chains (12 ≥ 2 ports × 4 cycles latency) to keep
+     * both FMA pipes busy. 8 rows would need 16 accumulators and spill on AVX2; 4 rows leave the FMA pipes
+     * waiting on latency.
+     */
+    static final int MR = 6;
+
+    /** Columns of the register tile, in vectors: {@code NR = 2·lanes} (32 floats with AVX-512). */
+    static final int NR_VECTORS = 2;
+
+    /**
+     * Depth of a k block. One packed B panel ({@code KC×NR} floats, 32 KiB for KC 256 and NR 32) is read
+     * once per A panel from L1/L2, and one packed A panel ({@code MR×KC}, 6 KiB) streams beside it. A deeper
+     * block means fewer partial sums written to and read back from C; a shallower one keeps the B panel in
+     * L1. Chosen by measurement (docs/kernels.md).
+     */
+    static final int KC = Integer.getInteger("tune.kc", 256);
+
+    /**
+     * Rows of the packed A block: {@code MC×KC} floats = 192 KiB, a fifth of the 1 MiB L2, so that it stays
+     * there while every B panel of the block passes. A multiple of MR.
+     */
+    static final int MC = Integer.getInteger("tune.mc", 192);
+
+    /**
+     * Columns of the packed B block: {@code KC×NC} floats = 4 MiB, well inside the L3. A multiple of every
+     * NR (32 with AVX-512, 16 with AVX2, 8 with 128-bit vectors).
+     */
+    static final int NC = 4096;
+}

@@ -1,0 +1,110 @@
+package dev.myelin.core.simd;
+
+import dev.myelin.core.Activation;
+import dev.myelin.core.DenseKernel;
+import dev.myelin.core.GemmKernel;
+
+/**
+ * What {@code blocked} and {@code parallel} share: every product of the dense layer, and {@link GemmKernel#sgemm},
+ * expressed as one strided GEMM of {@link PackedGemm} ({@link #gemm}); the elementwise operations (dZ with db,
+ * the loss heads, softmax) go to the {@code vector} kernel of the same width, which already streams them at
+ * memory speed.
+ *
+ * <ul>
+ * <li>forward: {@code Y = act(X·W + b)}, the fused epilogue on the last k block;</li>
+ * <li>weight gradient: {@code dW = Xᵀ·dZ}, A = X read transposed through its strides (packed, no transposed
+ *     copy of X), {@code beta = 1} to accumulate;</li>
+ * <li>input gradient: {@code dX = dZ·Wᵀ}, B = W read transposed: the packing gathers W's rows as columns.</li>
+ * </ul>
+ */
+abstract class EngineKernel implements DenseKernel, GemmKernel {
+
+    private final VectorKernel elementwise;
+    final GemmEngine engine;
+
+    EngineKernel(int bits) {
+        this.elementwise = new VectorKernel(bits);
+        this.engine = HiddenCopies.forWidth(PackedGemm.class, GemmEngine.class, elementwise.bits());
+    }
+
+    /** The vector width in bits. */
+    public int bits() {
+        return elementwise.bits();
+    }
+
+    /** Float lanes per vector. */
+    public int lanes() {
+        return elementwise.lanes();
+    }
+
+    /** {@link GemmEngine#gemm}, on one thread or several. */
+    abstract void gemm(int m, int n, int k, float alpha, float[] a, int aOff, int ars, int acs,
+                       float[] b, int bOff, int brs, int bcs, float beta, float[] c, int cOff, int ldc,
+                       float[] bias, int biasOff, Activation act);
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+
+    @Override
+    public void forward(int m, int n, int k, float[] x, int xOff, int ldx, float[] w, int wOff, int ldw,
+                        float[] b, int bOff, Activation act, float[] y, int yOff, int ldy) {
+        if (!act.isElementwise()) {
+            throw new UnsupportedOperationException(act + " is not elementwise: softmax acts on rows"
+                    + " (softmaxRows) and is differentiated only through the softmax cross-entropy head");
+        }
+        gemm(m, n, k, 1f, x, xOff, ldx, 1, w, wOff, ldw, 1, 0f, y, yOff, ldy, b, bOff, act);
+    }
+
+    @Override
+    public void weightGradient(int m, int n, int k, float[] x, int xOff, int ldx, float[] dz, int dzOff,
+                               int lddz, float[] dw, int dwOff, int lddw, boolean accumulate) {
+        gemm(k, n, m, 1f, x, xOff, 1, ldx, dz, dzOff, lddz, 1, accumulate ? 1f : 0f, dw, dwOff, lddw,
+                null, 0, Activation.IDENTITY);
+    }
+
+    @Override
+    public void inputGradient(int m, int n, int k, float[] dz, int dzOff, int lddz, float[] w, int wOff,
+                              int ldw, float[] dx, int dxOff, int lddx) {
+        gemm(m, k, n, 1f, dz, dzOff, lddz, 1, w, wOff, 1, ldw, 0f, dx, dxOff, lddx, null, 0, Activation.IDENTITY);
+    }
+
+    @Override
+    public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
+                      int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc,
+                      float[] bias, int biasOff, Activation act) {
+        // alpha = 0: A and B are not read, as in the reference BLAS (an empty k does exactly that)
+        gemm(m, n, alpha == 0f ? 0 : k, alpha, a, aOff, transA ? 1 : lda, transA ? lda : 1,
+                b, bOff, transB ? 1 : ldb, transB ? ldb : 1, beta, c, cOff, ldc, bias, biasOff, act);
+    }
+
+    @Override
+    public void activationBackward(int m, int n, Activation act, float[] y, int yOff, int ldy,
+                                   float[] dy, int dyOff, int lddy, float[] dz, int dzOff, int lddz,
+                                   float[] db, int dbOff, boolean accumulate) {
+        elementwise.activationBackward(m, n, act, y, yOff, ldy, dy, dyOff, lddy, dz, dzOff, lddz, db, dbOff,
+                accumulate);
+    }
+
+    @Override
+    public void outputMinusTarget(int m, int n, float[] y, int yOff, int ldy, float[] t, int tOff, int ldt,
+                                  float scale, float[] dz, int dzOff, int lddz, float[] db, int dbOff,
+                                  boolean accumulate) {
+        elementwise.outputMinusTarget(m, n, y, yOff, ldy, t, tOff, ldt, scale, dz, dzOff, lddz, db, dbOff,
+                accumulate);
+    }
+
+    @Override
+    public void softmaxRows(int m, int n, float[] z, int zOff, int ldz) {
+        elementwise.softmaxRows(m, n, z, zOff, ldz);
+    }
+
+    @Override
+    public void softmaxCrossEntropyBackward(int m, int n, float[] p, int pOff, int ldp, int[] labels,
+                                            int labelsOff, float scale, float[] dz, int dzOff, int lddz,
+                                            float[] db, int dbOff, boolean accumulate) {
+        elementwise.softmaxCrossEntropyBackward(m, n, p, pOff, ldp, labels, labelsOff, scale, dz, dzOff, lddz,
+                db, dbOff, accumulate);
+    }
+}

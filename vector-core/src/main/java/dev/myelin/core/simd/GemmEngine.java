@@ -1,0 +1,29 @@
+package dev.myelin.core.simd;
+
+import dev.myelin.core.Activation;
+
+/**
+ * The door into one vector width's copy of {@link PackedGemm}: a general strided GEMM with the fused epilogue.
+ * Only ints, floats, arrays and the activation cross it, never a vector (a vector argument would be boxed).
+ */
+interface GemmEngine {
+
+    /**
+     * {@code C = act(alpha·A·B + beta·C + bias)} with {@code A(r, q) = a[aOff + r·ars + q·acs]} ({@code m×k}),
+     * {@code B(q, j) = b[bOff + q·brs + j·bcs]} ({@code k×n}) and C row-major; {@code beta == 0} never reads
+     * C, {@code bias} may be null, {@code act} is elementwise. Every output element is computed the same way
+     * (same k blocks, same order of operations) wherever it lies in C and whatever sub-view it is computed
+     * in: {@link ParallelKernel} relies on it for bit-identical results across thread counts.
+     */
+    void gemm(int m, int n, int k, float alpha,
+              float[] a, int aOff, int ars, int acs,
+              float[] b, int bOff, int brs, int bcs,
+              float beta, float[] c, int cOff, int ldc,
+              float[] bias, int biasOff, Activation act);
+
+    /** Float lanes per vector of this copy. */
+    int lanes();
+
+    /** Columns of the register tile ({@code 2·lanes}): the unit a column split between threads respects. */
+    int tileColumns();
+}

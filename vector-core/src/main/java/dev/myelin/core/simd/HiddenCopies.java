@@ -1,0 +1,48 @@
+package dev.myelin.core.simd;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One hidden copy of a kernel class per vector width. C2 compiles Vector API code into SIMD instructions only
+ * when the species is a constant; a {@code static final} is. So that each width gets its own constant without
+ * a copy of the source per width, the class's bytecode is defined again as a hidden class whose class data is
+ * the width in bits; its {@code static final} species is read from that class data. Copies are made once per
+ * class and width and shared; callers reach them through an interface, never with a vector argument.
+ */
+final class HiddenCopies {
+
+    private static final Map<String, Object> COPIES = new ConcurrentHashMap<>();
+
+    private HiddenCopies() {
+    }
+
+    /**
+     * The shared instance of {@code template}'s copy for {@code bits}-wide vectors, made through its no-argument
+     * constructor. {@code template} must live in this package and implement {@code type}.
+     */
+    static <T> T forWidth(Class<?> template, Class<T> type, int bits) {
+        Object copy = COPIES.computeIfAbsent(template.getName() + "/" + bits, key -> define(template, bits));
+        return type.cast(copy);
+    }
+
+    private static Object define(Class<?> template, int bits) {
+        String classFile = template.getSimpleName() + ".class";
+        try (InputStream in = template.getResourceAsStream(classFile)) {
+            if (in == null) {
+                throw new IllegalStateException(classFile + " is missing next to " + template.getName());
+            }
+            Class<?> copy = MethodHandles.lookup().defineHiddenClassWithClassData(in.readAllBytes(), bits, true)
+                    .lookupClass();
+            var constructor = copy.getDeclaredConstructor();
+            constructor.setAccessible(true);
+            return constructor.newInstance();
+        } catch (IOException | ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot specialise " + template.getSimpleName() + " for " + bits
+                    + "-bit vectors", e);
+        }
+    }
+}

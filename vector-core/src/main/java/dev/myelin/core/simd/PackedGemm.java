@@ -1,0 +1,661 @@
+package dev.myelin.core.simd;
+
+import static dev.myelin.core.simd.BlockSizes.KC;
+import static dev.myelin.core.simd.BlockSizes.MC;
+import static dev.myelin.core.simd.BlockSizes.MR;
+import static dev.myelin.core.simd.BlockSizes.NC;
+import static jdk.incubator.vector.VectorOperators.FMA;
+
+import dev.myelin.core.Activation;
+import java.lang.constant.ConstantDescs;
+import java.lang.invoke.MethodHandles;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The packed, cache-blocked GEMM with the fused epilogue, for one vector width (one hidden copy per width,
+ * made by {@link HiddenCopies}, as for {@link FloatKernels}: the species must be a {@code static final}).
+ *
+ * <p>The algorithm, outermost first (block sizes in {@link BlockSizes}):
+ * <ol>
+ * <li><b>Column blocks</b> of {@code NC} columns of B and C.</li>
+ * <li><b>k blocks</b> of {@code KC}: B's {@code KC×NC} block is packed into NR-column panels
+ *     ({@link #packB}), zero-padded at the right edge. A last panel of at most L columns is packed L wide and
+ *     served by the narrow micro-kernel.</li>
+ * <li><b>Row blocks</b> of {@code MC}: A's {@code MC×KC} block is packed into MR-row panels ({@link #packA})
+ *     when A is stored transposed (each k step of a panel would otherwise touch its own cache line); a
+ *     row-major A is read in place, its MR rows as MR sequential streams, which costs nothing and saves the
+ *     copy (only the last, partial rows are copied, zero-padded).</li>
+ * <li><b>Micro-kernel</b> per {@code MR×NR} tile ({@link #kernel6x2}, {@link #kernel6x1}): rank-1 updates into
+ *     register accumulators, then the <b>epilogue</b> on the registers and one store. The first k block
+ *     scales by alpha and adds {@code beta·C} (reading C only when {@code beta ≠ 0}); later blocks add the
+ *     partial sum stored in C; only the last one adds the bias and applies the activation.</li>
+ * </ol>
+ * Tiles that stick out of C (the last rows or columns) are computed whole into a staging tile from the
+ * zero-padded panels and only their valid part is copied to C, so nothing outside the view is touched and
+ * the arithmetic of every element is the same as in a full tile.
+ *
+ * <p>Rules kept for C2 (see FloatKernels and VECTOR-API-NOTES): vectors never cross a method boundary; the
+ * activations are written out in each micro-kernel; no lambdas or nested classes (they would belong to the
+ * original class, not to its copies). The exp/sigmoid/tanh recipe and its error bounds are FloatKernels'.
+ */
+final class PackedGemm implements GemmEngine {
+
+    private static final VectorSpecies<Float> F = speciesOfThisCopy();
+    private static final int L = F.length();
+    /** Columns of the register tile. */
+    private static final int NR = BlockSizes.NR_VECTORS * L;
+
+    /**
+     * A transposed A is packed when C has more than this many columns (each A panel is then reused by at least
+     * two B panels); below it the packing costs more than the strided reads it saves.
+     */
+    private static final int PACK_A_MIN_COLUMNS = 2 * NR;
+    /**
+     * With at most this many rows, a row-major B is read in place instead of packed: each of its elements
+     * then serves at most two register tiles, and the copy would cost as much as the arithmetic it feeds.
+     */
+    private static final int IN_PLACE_B_MAX_ROWS = Integer.getInteger("tune.inplaceb", 2 * MR);
+    private static final int TUNE_PACK = Integer.getInteger("tune.pack", 0);
+
+    // exp, sigmoid, tanh: the constants of FloatKernels (see its class comment for the recipe and bounds)
+    private static final float EXP_MAX = 89f;
+    private static final float EXP_MIN = -104f;
+    private static final float LOG2E = 1.44269504f;
+    private static final float ROUNDER = 0x1.8p23f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float EXP_C3 = 1f / 6, EXP_C4 = 1f / 24, EXP_C5 = 1f / 120, EXP_C6 = 1f / 720,
+            EXP_C7 = 1f / 5040;
+    private static final float TANH_C3 = (float) (-1.0 / 3), TANH_C5 = (float) (2.0 / 15),
+            TANH_C7 = (float) (-17.0 / 315), TANH_C9 = (float) (62.0 / 2835),
+            TANH_C11 = (float) (-1382.0 / 155925), TANH_C13 = (float) (21844.0 / 6081075),
+            TANH_C15 = (float) (-929569.0 / 638512875);
+    private static final float TANH_POLY_MAX = 0.5f;
+
+    /** Each thread's buffers for this width; made on a thread's first call, reused after. */
+    private static final ThreadLocal<GemmWorkspace> WORKSPACES = new ThreadLocal<>();
+
+    PackedGemm() {
+    }
+
+    private static VectorSpecies<Float> speciesOfThisCopy() {
+        try {
+            Integer bits = MethodHandles.classData(MethodHandles.lookup(), ConstantDescs.DEFAULT_NAME, Integer.class);
+            return bits == null ? FloatVector.SPECIES_PREFERRED
+                    : VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public int lanes() {
+        return L;
+    }
+
+    @Override
+    public int tileColumns() {
+        return NR;
+    }
+
+    private static GemmWorkspace workspace() {
+        GemmWorkspace ws = WORKSPACES.get();
+        if (ws == null) {
+            ws = new GemmWorkspace(MR, NR);
+            WORKSPACES.set(ws);
+        }
+        return ws;
+    }
+
+    /** The width a B panel is packed at: NR, or L for a last panel of at most L columns. */
+    private static int panelWidth(int cols) {
+        return cols <= L ? L : NR;
+    }
+
+    @Override
+    public void gemm(int m, int n, int k, float alpha, float[] a, int aOff, int ars, int acs,
+                     float[] b, int bOff, int brs, int bcs, float beta, float[] c, int cOff, int ldc,
+                     float[] bias, int biasOff, Activation act) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        GemmWorkspace ws = workspace();
+        boolean packA = TUNE_PACK == 1 || (TUNE_PACK == 0 && acs != 1 && n > PACK_A_MIN_COLUMNS);
+        // Few rows: each element of B is used by at most a few tiles, so copying it costs as much as the
+        // product; a row-major B is then read in place (only a partial last panel is copied).
+        boolean packB = bcs != 1 || m > IN_PLACE_B_MAX_ROWS;
+        // k in equal blocks of at most KC (784 = 4 × 196, not 3 × 256 + 16): no thin last block whose C
+        // traffic outweighs its arithmetic. Depends on k alone, so every slice of C splits k the same way.
+        int kBlock = ceilDiv(k, Math.max(1, ceilDiv(k, KC))); // 0 when k = 0: one pass, epilogue only
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            int pc = 0;
+            do { // at least once: k = 0 still runs the epilogue (C = act(beta·C + bias))
+                int kc = Math.min(kBlock, k - pc);
+                boolean first = pc == 0;
+                boolean last = pc + kc == k;
+                int bBlock = bOff + pc * brs + jc * bcs;
+                float[] pb = null;
+                if (packB) {
+                    pb = ws.packedB(kc * roundUp(nc, NR));
+                    packB(kc, nc, b, bBlock, brs, bcs, pb, ws.gather);
+                }
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    int aBlock = aOff + ic * ars + pc * acs;
+                    if (packA) {
+                        packA(mc, kc, a, aBlock, ars, acs, ws.packedA(roundUp(mc, MR) * kc));
+                    }
+                    macroKernel(mc, nc, kc, packA, a, aBlock, ars, acs, pb, b, bBlock, brs,
+                            alpha, first ? beta : 1f, !first || beta != 0f,
+                            last ? bias : null, biasOff + jc, last ? act : Activation.IDENTITY,
+                            c, cOff + ic * ldc + jc, ldc, ws);
+                }
+                pc += kc;
+            } while (pc < k);
+        }
+    }
+
+    /**
+     * One {@code mc×nc} block of C against one k block: every B panel (kept in L1) against every A panel,
+     * each tile through the micro-kernel, edge tiles through the workspace's staging tile. {@code pb} is the
+     * packed B block, or null when B is read in place ({@code b} from {@code bBlock}, row stride {@code brs}).
+     */
+    private static void macroKernel(int mc, int nc, int kc, boolean packedA, float[] a, int aBlock, int ars, int acs,
+                                    float[] pb, float[] b, int bBlock, int brs,
+                                    float alpha, float beta, boolean loadC,
+                                    float[] bias, int biasOff, Activation act,
+                                    float[] c, int cBlock, int ldc, GemmWorkspace ws) {
+        for (int j = 0; j < nc; j += NR) {
+            int cols = Math.min(NR, nc - j);
+            int width = panelWidth(cols);
+            float[] bp;
+            int b0, ldb;
+            if (pb != null) {
+                bp = pb;
+                b0 = j * kc;
+                ldb = width;
+            } else if (cols == width) { // B in place: a full panel is read straight from B's rows
+                bp = b;
+                b0 = bBlock + j;
+                ldb = brs;
+            } else { // B in place: the partial last panel is copied, zero-padded
+                bp = ws.packedB(kc * width);
+                packB(kc, cols, b, bBlock + j, brs, 1, bp, ws.gather);
+                b0 = 0;
+                ldb = width;
+            }
+            float[] biasArr = bias;
+            int bias0 = biasOff + j;
+            if (bias != null && cols < width) { // the bias of a partial panel, zero-padded to the panel
+                System.arraycopy(bias, bias0, ws.edgeBias, 0, cols);
+                java.util.Arrays.fill(ws.edgeBias, cols, NR, 0f);
+                biasArr = ws.edgeBias;
+                bias0 = 0;
+            }
+            for (int i = 0; i < mc; i += MR) {
+                int rows = Math.min(MR, mc - i);
+                float[] pa;
+                int a0, rs, cs;
+                if (packedA) {
+                    pa = ws.packedA;
+                    a0 = i * kc;
+                    rs = 1;
+                    cs = MR;
+                } else if (rows == MR) {
+                    pa = a;
+                    a0 = aBlock + i * ars;
+                    rs = ars;
+                    cs = acs;
+                } else { // the last rows of an in-place A: copied, zero-padded to MR rows
+                    pa = ws.edgeA(MR * kc);
+                    packA(rows, kc, a, aBlock + i * ars, ars, acs, pa);
+                    a0 = 0;
+                    rs = 1;
+                    cs = MR;
+                }
+                int c0 = cBlock + i * ldc + j;
+                if (rows == MR && cols == width) {
+                    microKernel(width, kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act,
+                            c, c0, ldc);
+                } else { // an edge tile: computed whole in the staging tile, its valid part copied
+                    float[] tile = ws.tile;
+                    if (loadC) {
+                        for (int r = 0; r < rows; r++) {
+                            System.arraycopy(c, c0 + r * ldc, tile, r * NR, cols);
+                        }
+                    }
+                    microKernel(width, kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act,
+                            tile, 0, NR);
+                    for (int r = 0; r < rows; r++) {
+                        System.arraycopy(tile, r * NR, c, c0 + r * ldc, cols);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void microKernel(int width, int kc, float[] a, int a0, int ars, int acs, float[] b, int b0,
+                                    int ldb, float alpha, float beta, boolean loadC, float[] bias, int bias0,
+                                    Activation act, float[] c, int c0, int ldc) {
+        if (width == NR) {
+            kernel6x2(kc, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
+        } else {
+            kernel6x1(kc, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
+        }
+    }
+
+    /**
+     * Packs {@code rows} (≤ MC) rows × {@code kc} of A into MR-row panels: panel p, column q, row r at
+     * {@code p·MR·kc + q·MR + r}; the rows past {@code rows} in the last panel are zeros.
+     */
+    private static void packA(int rows, int kc, float[] a, int a0, int ars, int acs, float[] pa) {
+        for (int p = 0; p < rows; p += MR) {
+            int pr = Math.min(MR, rows - p);
+            int dst = p * kc;
+            int src = a0 + p * ars;
+            for (int q = 0; q < kc; q++, dst += MR) {
+                int s = src + q * acs;
+                for (int r = 0; r < pr; r++) {
+                    pa[dst + r] = a[s + r * ars];
+                }
+                for (int r = pr; r < MR; r++) {
+                    pa[dst + r] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs {@code kc × nc} of B into panels of {@link #panelWidth} columns: the panel starting at column j,
+     * row q, column t at {@code j·kc + q·width + t}; columns past {@code nc} are zeros. Rows of a row-major B
+     * are copied a vector at a time; columns of a transposed B (B(q, j) = b[j·bcs + q]) are gathered with
+     * one index vector {@code t·bcs}.
+     */
+    private static void packB(int kc, int nc, float[] b, int b0, int brs, int bcs, float[] pb, int[] gather) {
+        for (int j = 0; j < nc; j += NR) {
+            int cols = Math.min(NR, nc - j);
+            int width = panelWidth(cols);
+            int dst = j * kc;
+            int src = b0 + j * bcs;
+            if (cols == width && bcs == 1) {
+                if (width == NR) {
+                    for (int q = 0; q < kc; q++, dst += NR) {
+                        int s = src + q * brs;
+                        FloatVector.fromArray(F, b, s).intoArray(pb, dst);
+                        FloatVector.fromArray(F, b, s + L).intoArray(pb, dst + L);
+                    }
+                } else {
+                    for (int q = 0; q < kc; q++, dst += L) {
+                        FloatVector.fromArray(F, b, src + q * brs).intoArray(pb, dst);
+                    }
+                }
+            } else if (cols == width && brs == 1) {
+                for (int t = 0; t < width; t++) {
+                    gather[t] = t * bcs;
+                }
+                if (width == NR) {
+                    for (int q = 0; q < kc; q++, dst += NR) {
+                        FloatVector.fromArray(F, b, src + q, gather, 0).intoArray(pb, dst);
+                        FloatVector.fromArray(F, b, src + q + L * bcs, gather, 0).intoArray(pb, dst + L);
+                    }
+                } else {
+                    for (int q = 0; q < kc; q++, dst += L) {
+                        FloatVector.fromArray(F, b, src + q, gather, 0).intoArray(pb, dst);
+                    }
+                }
+            } else { // a partial panel: element by element, zero-padded
+                for (int q = 0; q < kc; q++, dst += width) {
+                    int s = src + q * brs;
+                    for (int t = 0; t < cols; t++) {
+                        pb[dst + t] = b[s + t * bcs];
+                    }
+                    for (int t = cols; t < width; t++) {
+                        pb[dst + t] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    private static int ceilDiv(int value, int unit) {
+        return (value + unit - 1) / unit;
+    }
+
+    private static int roundUp(int value, int unit) {
+        return (value + unit - 1) / unit * unit;
+    }
+
+    /**
+     * The micro-kernel: the 6 × 2L tile of C at {@code c0} as {@code kc} rank-1 updates (6 broadcasts of A's
+     * column q times the 2 vectors of B's packed row q: 12 FMAs into 12 accumulators), then the epilogue on
+     * the registers and the tile's one store. {@code A(r, q) = a[a0 + r·ars + q·acs]}: a packed panel
+     * (ars 1, acs MR) or A in place; {@code B(q, ·) = b[b0 + q·NR ..]}, a packed panel.
+     */
+    private static void kernel6x2(int kc, float[] a, int a0, int ars, int acs, float[] b, int b0,
+                                int ldb, float alpha, float beta, boolean loadC, float[] bias, int bias0,
+                                Activation act, float[] c, int c0, int ldc) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars, a4 = a3 + ars, a5 = a4 + ars;
+        for (int q = 0, bq = b0, aq = 0; q < kc; q++, bq += ldb, aq += acs) {
+            FloatVector b0v = FloatVector.fromArray(F, b, bq);
+            FloatVector b1v = FloatVector.fromArray(F, b, bq + L);
+            FloatVector a0v = FloatVector.broadcast(F, a[a0 + aq]);
+            c00 = a0v.fma(b0v, c00);
+            c01 = a0v.fma(b1v, c01);
+            FloatVector a1v = FloatVector.broadcast(F, a[a1 + aq]);
+            c10 = a1v.fma(b0v, c10);
+            c11 = a1v.fma(b1v, c11);
+            FloatVector a2v = FloatVector.broadcast(F, a[a2 + aq]);
+            c20 = a2v.fma(b0v, c20);
+            c21 = a2v.fma(b1v, c21);
+            FloatVector a3v = FloatVector.broadcast(F, a[a3 + aq]);
+            c30 = a3v.fma(b0v, c30);
+            c31 = a3v.fma(b1v, c31);
+            FloatVector a4v = FloatVector.broadcast(F, a[a4 + aq]);
+            c40 = a4v.fma(b0v, c40);
+            c41 = a4v.fma(b1v, c41);
+            FloatVector a5v = FloatVector.broadcast(F, a[a5 + aq]);
+            c50 = a5v.fma(b0v, c50);
+            c51 = a5v.fma(b1v, c51);
+        }
+        // epilogue on the registers: z = alpha·acc (+ beta·C) (+ bias), activation, one store
+        FloatVector al = FloatVector.broadcast(F, alpha);
+        c00 = c00.mul(al); c01 = c01.mul(al);
+        c10 = c10.mul(al); c11 = c11.mul(al);
+        c20 = c20.mul(al); c21 = c21.mul(al);
+        c30 = c30.mul(al); c31 = c31.mul(al);
+        c40 = c40.mul(al); c41 = c41.mul(al);
+        c50 = c50.mul(al); c51 = c51.mul(al);
+        if (loadC) { // the only case that reads C: beta != 0, or a later k block
+            FloatVector be = FloatVector.broadcast(F, beta);
+            c00 = FloatVector.fromArray(F, c, c0 + 0 * ldc).fma(be, c00); c01 = FloatVector.fromArray(F, c, c0 + 0 * ldc + L).fma(be, c01);
+            c10 = FloatVector.fromArray(F, c, c0 + 1 * ldc).fma(be, c10); c11 = FloatVector.fromArray(F, c, c0 + 1 * ldc + L).fma(be, c11);
+            c20 = FloatVector.fromArray(F, c, c0 + 2 * ldc).fma(be, c20); c21 = FloatVector.fromArray(F, c, c0 + 2 * ldc + L).fma(be, c21);
+            c30 = FloatVector.fromArray(F, c, c0 + 3 * ldc).fma(be, c30); c31 = FloatVector.fromArray(F, c, c0 + 3 * ldc + L).fma(be, c31);
+            c40 = FloatVector.fromArray(F, c, c0 + 4 * ldc).fma(be, c40); c41 = FloatVector.fromArray(F, c, c0 + 4 * ldc + L).fma(be, c41);
+            c50 = FloatVector.fromArray(F, c, c0 + 5 * ldc).fma(be, c50); c51 = FloatVector.fromArray(F, c, c0 + 5 * ldc + L).fma(be, c51);
+        }
+        if (bias != null) {
+            FloatVector bias0v = FloatVector.fromArray(F, bias, bias0);
+            FloatVector bias1v = FloatVector.fromArray(F, bias, bias0 + L);
+            c00 = c00.add(bias0v); c01 = c01.add(bias1v);
+            c10 = c10.add(bias0v); c11 = c11.add(bias1v);
+            c20 = c20.add(bias0v); c21 = c21.add(bias1v);
+            c30 = c30.add(bias0v); c31 = c31.add(bias1v);
+            c40 = c40.add(bias0v); c41 = c41.add(bias1v);
+            c50 = c50.add(bias0v); c51 = c51.add(bias1v);
+        }
+        if (act == Activation.RELU) { // max(z, 0) keeps NaN, like Math.max
+            c00 = c00.max(0f); c01 = c01.max(0f);
+            c10 = c10.max(0f); c11 = c11.max(0f);
+            c20 = c20.max(0f); c21 = c21.max(0f);
+            c30 = c30.max(0f); c31 = c31.max(0f);
+            c40 = c40.max(0f); c41 = c41.max(0f);
+            c50 = c50.max(0f); c51 = c51.max(0f);
+        }
+        if (act == Activation.SIGMOID) { // 6 steps of two independent vectors, each stored at once
+            for (int i = 0; i < 6; i++) {
+                FloatVector z0 = i == 0 ? c00 : i == 1 ? c10 : i == 2 ? c20 : i == 3 ? c30 : i == 4 ? c40 : c50;
+                FloatVector z1 = i == 0 ? c01 : i == 1 ? c11 : i == 2 ? c21 : i == 3 ? c31 : i == 4 ? c41 : c51;
+                FloatVector y0, y1;
+                { // y0 = sigmoid(z0) = 1 / (1 + exp(-z0)), exp as in FloatKernels
+                    FloatVector x = z0.neg().max(EXP_MIN).min(EXP_MAX);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    y0 = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                }
+                { // y1 = sigmoid(z1) = 1 / (1 + exp(-z1)), exp as in FloatKernels
+                    FloatVector x = z1.neg().max(EXP_MIN).min(EXP_MAX);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    y1 = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                }
+                int ci = c0 + i * ldc;
+                y0.intoArray(c, ci);
+                y1.intoArray(c, ci + L);
+            }
+            return;
+        }
+        if (act == Activation.TANH) { // 6 steps of two independent vectors, each stored at once
+            for (int i = 0; i < 6; i++) {
+                FloatVector z0 = i == 0 ? c00 : i == 1 ? c10 : i == 2 ? c20 : i == 3 ? c30 : i == 4 ? c40 : c50;
+                FloatVector z1 = i == 0 ? c01 : i == 1 ? c11 : i == 2 ? c21 : i == 3 ? c31 : i == 4 ? c41 : c51;
+                FloatVector y0, y1;
+                { // y0 = tanh(z0): odd Taylor series below |z| = 1/2, else (1 - e) / (1 + e), e = exp(-2|z|)
+                    FloatVector s = z0.mul(z0);
+                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z0);
+                    FloatVector absz = z0.abs();
+                    FloatVector x = absz.mul(-2f).max(EXP_MIN);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector big = e.neg().add(1f).div(e.add(1f));
+                    y0 = big.blend(big.neg(), z0.compare(VectorOperators.LT, 0f))
+                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                }
+                { // y1 = tanh(z1): odd Taylor series below |z| = 1/2, else (1 - e) / (1 + e), e = exp(-2|z|)
+                    FloatVector s = z1.mul(z1);
+                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z1);
+                    FloatVector absz = z1.abs();
+                    FloatVector x = absz.mul(-2f).max(EXP_MIN);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector big = e.neg().add(1f).div(e.add(1f));
+                    y1 = big.blend(big.neg(), z1.compare(VectorOperators.LT, 0f))
+                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                }
+                int ci = c0 + i * ldc;
+                y0.intoArray(c, ci);
+                y1.intoArray(c, ci + L);
+            }
+            return;
+        }
+        c00.intoArray(c, c0 + 0 * ldc); c01.intoArray(c, c0 + 0 * ldc + L);
+        c10.intoArray(c, c0 + 1 * ldc); c11.intoArray(c, c0 + 1 * ldc + L);
+        c20.intoArray(c, c0 + 2 * ldc); c21.intoArray(c, c0 + 2 * ldc + L);
+        c30.intoArray(c, c0 + 3 * ldc); c31.intoArray(c, c0 + 3 * ldc + L);
+        c40.intoArray(c, c0 + 4 * ldc); c41.intoArray(c, c0 + 4 * ldc + L);
+        c50.intoArray(c, c0 + 5 * ldc); c51.intoArray(c, c0 + 5 * ldc + L);
+    }
+
+    /**
+     * The narrow micro-kernel for a last column panel of at most L columns (thin layers, n = 10): 6 × L, so
+     * a 10-column output wastes 6 of 16 lanes instead of 22 of 32. As {@link #kernel6x2} otherwise; the
+     * sigmoid and tanh epilogue takes two rows per step.
+     */
+    private static void kernel6x1(int kc, float[] a, int a0, int ars, int acs, float[] b, int b0,
+                                int ldb, float alpha, float beta, boolean loadC, float[] bias, int bias0,
+                                Activation act, float[] c, int c0, int ldc) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F);
+        int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars, a4 = a3 + ars, a5 = a4 + ars;
+        for (int q = 0, bq = b0, aq = 0; q < kc; q++, bq += ldb, aq += acs) {
+            FloatVector b0v = FloatVector.fromArray(F, b, bq);
+            FloatVector a0v = FloatVector.broadcast(F, a[a0 + aq]);
+            c00 = a0v.fma(b0v, c00);
+            FloatVector a1v = FloatVector.broadcast(F, a[a1 + aq]);
+            c10 = a1v.fma(b0v, c10);
+            FloatVector a2v = FloatVector.broadcast(F, a[a2 + aq]);
+            c20 = a2v.fma(b0v, c20);
+            FloatVector a3v = FloatVector.broadcast(F, a[a3 + aq]);
+            c30 = a3v.fma(b0v, c30);
+            FloatVector a4v = FloatVector.broadcast(F, a[a4 + aq]);
+            c40 = a4v.fma(b0v, c40);
+            FloatVector a5v = FloatVector.broadcast(F, a[a5 + aq]);
+            c50 = a5v.fma(b0v, c50);
+        }
+        // epilogue on the registers: z = alpha·acc (+ beta·C) (+ bias), activation, one store
+        FloatVector al = FloatVector.broadcast(F, alpha);
+        c00 = c00.mul(al);
+        c10 = c10.mul(al);
+        c20 = c20.mul(al);
+        c30 = c30.mul(al);
+        c40 = c40.mul(al);
+        c50 = c50.mul(al);
+        if (loadC) { // the only case that reads C: beta != 0, or a later k block
+            FloatVector be = FloatVector.broadcast(F, beta);
+            c00 = FloatVector.fromArray(F, c, c0 + 0 * ldc).fma(be, c00);
+            c10 = FloatVector.fromArray(F, c, c0 + 1 * ldc).fma(be, c10);
+            c20 = FloatVector.fromArray(F, c, c0 + 2 * ldc).fma(be, c20);
+            c30 = FloatVector.fromArray(F, c, c0 + 3 * ldc).fma(be, c30);
+            c40 = FloatVector.fromArray(F, c, c0 + 4 * ldc).fma(be, c40);
+            c50 = FloatVector.fromArray(F, c, c0 + 5 * ldc).fma(be, c50);
+        }
+        if (bias != null) {
+            FloatVector bias0v = FloatVector.fromArray(F, bias, bias0);
+            c00 = c00.add(bias0v);
+            c10 = c10.add(bias0v);
+            c20 = c20.add(bias0v);
+            c30 = c30.add(bias0v);
+            c40 = c40.add(bias0v);
+            c50 = c50.add(bias0v);
+        }
+        if (act == Activation.RELU) { // max(z, 0) keeps NaN, like Math.max
+            c00 = c00.max(0f);
+            c10 = c10.max(0f);
+            c20 = c20.max(0f);
+            c30 = c30.max(0f);
+            c40 = c40.max(0f);
+            c50 = c50.max(0f);
+        }
+        if (act == Activation.SIGMOID) { // 3 steps of two independent vectors, each stored at once
+            for (int i = 0; i < 3; i++) {
+                FloatVector z0 = i == 0 ? c00 : i == 1 ? c20 : c40;
+                FloatVector z1 = i == 0 ? c10 : i == 1 ? c30 : c50;
+                FloatVector y0, y1;
+                { // y0 = sigmoid(z0) = 1 / (1 + exp(-z0)), exp as in FloatKernels
+                    FloatVector x = z0.neg().max(EXP_MIN).min(EXP_MAX);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    y0 = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                }
+                { // y1 = sigmoid(z1) = 1 / (1 + exp(-z1)), exp as in FloatKernels
+                    FloatVector x = z1.neg().max(EXP_MIN).min(EXP_MAX);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    y1 = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                }
+                int ci = c0 + 2 * i * ldc;
+                y0.intoArray(c, ci);
+                y1.intoArray(c, ci + ldc);
+            }
+            return;
+        }
+        if (act == Activation.TANH) { // 3 steps of two independent vectors, each stored at once
+            for (int i = 0; i < 3; i++) {
+                FloatVector z0 = i == 0 ? c00 : i == 1 ? c20 : c40;
+                FloatVector z1 = i == 0 ? c10 : i == 1 ? c30 : c50;
+                FloatVector y0, y1;
+                { // y0 = tanh(z0): odd Taylor series below |z| = 1/2, else (1 - e) / (1 + e), e = exp(-2|z|)
+                    FloatVector s = z0.mul(z0);
+                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z0);
+                    FloatVector absz = z0.abs();
+                    FloatVector x = absz.mul(-2f).max(EXP_MIN);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector big = e.neg().add(1f).div(e.add(1f));
+                    y0 = big.blend(big.neg(), z0.compare(VectorOperators.LT, 0f))
+                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                }
+                { // y1 = tanh(z1): odd Taylor series below |z| = 1/2, else (1 - e) / (1 + e), e = exp(-2|z|)
+                    FloatVector s = z1.mul(z1);
+                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z1);
+                    FloatVector absz = z1.abs();
+                    FloatVector x = absz.mul(-2f).max(EXP_MIN);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector big = e.neg().add(1f).div(e.add(1f));
+                    y1 = big.blend(big.neg(), z1.compare(VectorOperators.LT, 0f))
+                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                }
+                int ci = c0 + 2 * i * ldc;
+                y0.intoArray(c, ci);
+                y1.intoArray(c, ci + ldc);
+            }
+            return;
+        }
+        c00.intoArray(c, c0 + 0 * ldc);
+        c10.intoArray(c, c0 + 1 * ldc);
+        c20.intoArray(c, c0 + 2 * ldc);
+        c30.intoArray(c, c0 + 3 * ldc);
+        c40.intoArray(c, c0 + 4 * ldc);
+        c50.intoArray(c, c0 + 5 * ldc);
+    }
+}
