@@ -65,6 +65,20 @@ final class Converters {
         }
     }
 
+    /** {@code forward}, {@code backward} or {@code both} (bench). */
+    static final class BenchOpsConverter extends Parsing<BenchCommand.Ops> {
+        BenchOpsConverter() {
+            super(BenchCommand.Ops::parse);
+        }
+    }
+
+    /** {@code table} or {@code json} (bench). */
+    static final class BenchFormatConverter extends Parsing<BenchCommand.Format> {
+        BenchFormatConverter() {
+            super(BenchCommand.Format::parse);
+        }
+    }
+
     /** {@code mean} or {@code sum} (the document's rule). */
     static final class ConventionConverter extends Parsing<GradientConvention> {
         ConventionConverter() {

@@ -1,33 +1,98 @@
 package dev.myelin.cli;
 
+import dev.myelin.core.DenseKernel;
 import dev.myelin.core.DenseOps;
+import dev.myelin.core.dispatch.KernelRegistry;
 
-/** The {@code --kernel} option shared by {@code train} and {@code predict}. */
+/** The {@code --kernel} and {@code --threads} options shared by {@code train} and {@code predict}. */
 final class Kernels {
 
     private static final System.Logger LOG = System.getLogger("dev.myelin.cli");
+
+    /** The multithreaded variant, the one {@code --threads} configures. */
+    static final String PARALLEL = "parallel";
 
     private Kernels() {
     }
 
     /**
-     * {@code DenseOps.of(name)}, or null for the default: called first, so that an unknown name fails (with the
-     * list of available ones) before any file is read. Logs nothing.
+     * What {@code --kernel} and {@code --threads} asked for, checked.
+     *
+     * @param kernel  the {@code --kernel} variant (on {@code threads} threads when it is {@code parallel}), or
+     *                null for the default one
+     * @param threads {@code --threads}, or null when not given (the registry's default count)
      */
-    static DenseOps named(String name) {
-        return name == null ? null : DenseOps.of(name);
+    record Choice(DenseKernel kernel, Integer threads) {
     }
 
     /**
-     * The kernel to run with, {@code named} or else the default variant, logged as one stderr line: the
-     * registry logs its default choice itself, an explicit choice is logged here. Called once the inputs are
-     * read, so that a run that fails on its inputs prints only the error.
+     * The {@code --kernel} variant, or null for the default, on {@code --threads} threads when it is
+     * {@code parallel} (the registry's default count, {@code -Dmyelin.threads} or every processor, when not
+     * given): called first, so that an unknown name or a bad count fails (with the list of available names)
+     * before any file is read. Logs nothing.
      */
-    static DenseOps use(DenseOps named) {
-        if (named == null) {
-            return DenseOps.defaults();
+    static Choice named(String name, Integer threads) {
+        if (threads != null && threads < 1) {
+            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         }
-        LOG.log(System.Logger.Level.INFO, "kernel {0} (from --kernel)", named.kernel().describe());
-        return named;
+        if (threads == null && PARALLEL.equals(name != null ? name.trim() : defaultName())) {
+            KernelRegistry.defaultThreads(); // a bad -Dmyelin.threads is a user error, reported now
+        }
+        if (name == null) {
+            return new Choice(null, threads);
+        }
+        DenseKernel kernel = threads == null ? KernelRegistry.get(name) : KernelRegistry.withThreads(name, threads);
+        return new Choice(kernel, threads);
+    }
+
+    /**
+     * The kernel to run with, logged as one stderr line with its thread count: the registry logs its default
+     * choice itself, an explicit choice is logged here. Called once the inputs are read, so that a run that
+     * fails on its inputs prints only the error.
+     */
+    static DenseOps use(Choice choice) {
+        Integer threads = choice.threads();
+        if (choice.kernel() != null) {
+            LOG.log(System.Logger.Level.INFO, "kernel {0} (from --kernel{1})", choice.kernel().describe(),
+                    threads != null && isParallel(choice.kernel()) ? " and --threads" : "");
+            noteIgnoredThreads(choice.kernel(), threads);
+            return DenseOps.of(choice.kernel());
+        }
+        if (threads == null) {
+            return DenseOps.defaults(); // built with the default thread count
+        }
+        if (PARALLEL.equals(defaultName())) {
+            DenseKernel kernel = KernelRegistry.withThreads(PARALLEL, threads);
+            LOG.log(System.Logger.Level.INFO, "kernel {0} (the default, --threads {1})", kernel.describe(),
+                    String.valueOf(threads));
+            return DenseOps.of(kernel);
+        }
+        DenseOps ops = DenseOps.defaults();
+        noteIgnoredThreads(ops.kernel(), threads);
+        return ops;
+    }
+
+    /**
+     * The default variant's name, without creating (and logging) it: {@code -Dmyelin.kernel} when set, otherwise
+     * the first name the registry lists, which is its first choice among those available.
+     */
+    private static String defaultName() {
+        String forced = System.getProperty(KernelRegistry.KERNEL_PROPERTY);
+        if (forced != null && !forced.isBlank()) {
+            return forced.trim();
+        }
+        return KernelRegistry.names().stream().findFirst().orElse("");
+    }
+
+    private static boolean isParallel(DenseKernel kernel) {
+        return PARALLEL.equals(kernel.name());
+    }
+
+    private static void noteIgnoredThreads(DenseKernel kernel, Integer threads) {
+        if (threads != null && !isParallel(kernel) && threads != kernel.threads()) {
+            LOG.log(System.Logger.Level.INFO, "note: --threads {0} has no effect: kernel {1} runs on {2} thread{3}",
+                    String.valueOf(threads), kernel.name(), String.valueOf(kernel.threads()),
+                    kernel.threads() == 1 ? "" : "s");
+        }
     }
 }

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code myelin} command: {@code train}, {@code predict} and {@code info}.
+ * The {@code myelin} command: {@code train}, {@code predict}, {@code info} and {@code bench}.
  *
  * <p>Exit codes: 0 success, 2 a user error (bad option or value, missing or malformed file, data that does not
  * fit the model), reported as one {@code myelin: } line on stderr without a stack trace; 1 a bug, reported with
@@ -32,8 +32,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Dense neural-network layers on the Java Vector API: train a small network, predict with it,"
-                + " or show what the SIMD kernels see.",
-        subcommands = {TrainCommand.class, PredictCommand.class, InfoCommand.class,
+                + " show what the SIMD kernels see, or time them against each other.",
+        subcommands = {TrainCommand.class, PredictCommand.class, InfoCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal error (a bug: please report the stack trace)",
@@ -69,7 +69,7 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        err.println(PREFIX + "missing command (train, predict or info)");
+        err.println(PREFIX + "missing command (train, predict, info or bench)");
         spec.commandLine().usage(err);
         return USER_ERROR;
     }

@@ -39,10 +39,15 @@ final class PredictCommand implements Callable<Integer> {
             description = "Kernel variant (see myelin info). Default: the best one available.")
     String kernel;
 
+    @Option(names = "--threads", paramLabel = "N",
+            description = {"Threads of the parallel kernel; the other kernels run on one. Default: every"
+                    + " available processor, or -Dmyelin.threads."})
+    Integer threads;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        DenseOps chosen = Kernels.named(kernel);
+        Kernels.Choice chosen = Kernels.named(kernel, threads);
         Mlp mlp = ModelFile.read(model);
         float[] x = CsvData.readFeatures(data, mlp.inputs());
         DenseOps ops = Kernels.use(chosen);

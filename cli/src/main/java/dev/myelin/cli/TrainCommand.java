@@ -147,6 +147,11 @@ final class TrainCommand implements Callable<Integer> {
                     + " available, or -Dmyelin.kernel."})
     String kernel;
 
+    @Option(names = "--threads", paramLabel = "N",
+            description = {"Threads of the parallel kernel (its results are the same for every count); the"
+                    + " other kernels run on one. Default: every available processor, or -Dmyelin.threads."})
+    Integer threads;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -169,7 +174,7 @@ final class TrainCommand implements Callable<Integer> {
             checkLayers(layers);
         }
         checkSaveTarget(save);
-        DenseOps chosen = Kernels.named(kernel);
+        Kernels.Choice chosen = Kernels.named(kernel, threads);
 
         // The model's architecture: --init, else --layers, else the preset's, else from the data.
         Mlp start = initModel != null ? ModelFile.read(initModel) : null;

@@ -3,16 +3,22 @@ package dev.myelin.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.myelin.core.dispatch.KernelRegistry;
 import dev.myelin.nn.Mlp;
 import dev.myelin.nn.ModelFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -252,6 +258,150 @@ class TrainCommandTest {
         assertEquals(0, run.exitCode(), run.transcript());
         List<Double> losses = epochLosses(run.outLines(), 10);
         assertTrue(losses.stream().anyMatch(l -> l.isNaN()), run.out());
+    }
+
+    @Test
+    void parallelKernelPrintsTheSameLossesForEveryThreadCount() {
+        assumeTrue(KernelRegistry.names().contains("parallel"), "needs the Vector API");
+        String[] xor = {"train", "--preset", "xor", "--kernel", "parallel"};
+        List<String> log = new ArrayList<>();
+        Cli one;
+        Cli two;
+        try (LogCapture capture = new LogCapture(log)) {
+            one = Cli.run(with(xor, "--threads", "1"));
+            two = Cli.run(with(xor, "--threads", "2"));
+        }
+        assertEquals(0, one.exitCode(), one.transcript());
+        assertEquals(0, two.exitCode(), two.transcript());
+        List<Double> losses = epochLosses(one.outLines(), 2000);
+        assertEquals(losses, epochLosses(two.outLines(), 2000));
+        assertEquals(one.out(), two.out(), "the same lines, bit for bit");
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("myelin: kernel parallel (") && l.contains("2 threads")
+                && l.contains("from --kernel and --threads")), "kernel line with its thread count: " + log);
+    }
+
+    @Test
+    void parallelKernelSplitsLargerLayersAndStillPrintsTheSameLosses() throws IOException {
+        assumeTrue(KernelRegistry.names().contains("parallel"), "needs the Vector API");
+        // 512 rows × 64 inputs → 128 hidden: 2·512·64·128 ≈ 8.4·10⁶ flops per product, enough to be split.
+        java.util.Random random = new java.util.Random(3);
+        StringBuilder csv = new StringBuilder();
+        for (int i = 0; i < 512; i++) {
+            double sum = 0;
+            for (int j = 0; j < 64; j++) {
+                float v = random.nextFloat() * 2 - 1;
+                sum += j % 3 == 0 ? v : -0.5 * v;
+                csv.append(v).append(',');
+            }
+            csv.append(sum > 0 ? 1 : 0).append('\n');
+        }
+        Path data = Files.writeString(dir.resolve("wide.csv"), csv);
+        String[] args = {"train", "--data", data.toString(), "--layers", "64,128,1", "--epochs", "15", "--lr", "0.05",
+                "--kernel", "parallel"};
+        Cli one = Cli.run(with(args, "--threads", "1"));
+        assertEquals(0, one.exitCode(), one.transcript());
+        List<Double> losses = epochLosses(one.outLines(), 15);
+        assertTrue(losses.get(14) < losses.get(0), "it learns: " + losses);
+        for (String threads : List.of("2", "3")) {
+            Cli more = Cli.run(with(args, "--threads", threads));
+            assertEquals(0, more.exitCode(), more.transcript());
+            assertEquals(losses, epochLosses(more.outLines(), 15), "--threads " + threads);
+            assertEquals(one.out(), more.out(), "--threads " + threads);
+        }
+        // And predict, with the model trained above.
+        Path model = dir.resolve("wide.json");
+        assertEquals(0, Cli.run(with(args, "--save", model.toString())).exitCode());
+        Path features = Files.writeString(dir.resolve("wide-features.csv"),
+                csv.toString().replaceAll(",[01]\n", "\n"));
+        Cli predictOne = Cli.run("predict", "--model", model.toString(), "--data", features.toString(),
+                "--kernel", "parallel", "--threads", "1");
+        Cli predictTwo = Cli.run("predict", "--model", model.toString(), "--data", features.toString(),
+                "--kernel", "parallel", "--threads", "2");
+        assertEquals(0, predictOne.exitCode(), predictOne.transcript());
+        assertEquals(512, predictOne.outLines().size());
+        assertEquals(predictOne.out(), predictTwo.out());
+    }
+
+    @Test
+    void threadsChoosesTheParallelKernelsCountAndOnlyItsCount() {
+        assertEquals(1, Kernels.use(Kernels.named("scalar", 4)).kernel().threads());
+        assertEquals("scalar", Kernels.use(Kernels.named("scalar", 4)).kernel().name());
+        assertEquals(1, Kernels.named("scalar", null).kernel().threads());
+        assumeTrue(KernelRegistry.names().contains("parallel"), "needs the Vector API");
+        assertEquals(3, Kernels.use(Kernels.named("parallel", 3)).kernel().threads());
+        assertEquals(1, Kernels.use(Kernels.named("parallel", 1)).kernel().threads());
+        assertEquals(KernelRegistry.defaultThreads(), Kernels.use(Kernels.named("parallel", null)).kernel().threads());
+        if (System.getProperty(KernelRegistry.KERNEL_PROPERTY) == null) {
+            // The default kernel is the first one listed, parallel here: --threads applies to it too.
+            assertEquals(3, Kernels.use(Kernels.named(null, 3)).kernel().threads());
+            assertEquals("parallel", Kernels.use(Kernels.named(null, 3)).kernel().name());
+        }
+    }
+
+    @Test
+    void threadsWithASingleThreadedKernelIsANote() {
+        List<String> log = new ArrayList<>();
+        Cli run;
+        try (LogCapture capture = new LogCapture(log)) {
+            run = Cli.run("train", "--epochs", "2", "--kernel", "scalar", "--threads", "2");
+        }
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertTrue(log.contains("myelin: note: --threads 2 has no effect: kernel scalar runs on 1 thread"
+                + System.lineSeparator()), log.toString());
+    }
+
+    @Test
+    void aBadThreadsPropertyIsAUserErrorWhenTheParallelKernelWouldUseIt() {
+        assumeTrue(KernelRegistry.names().contains("parallel"), "needs the Vector API");
+        String saved = System.getProperty(KernelRegistry.THREADS_PROPERTY);
+        System.setProperty(KernelRegistry.THREADS_PROPERTY, "0");
+        try {
+            Cli run = Cli.run("train", "--epochs", "1", "--kernel", "parallel");
+            assertEquals(2, run.exitCode(), run.transcript());
+            assertTrue(run.err().startsWith("myelin: -Dmyelin.threads=0 is not a thread count"), run.transcript());
+            assertFalse(run.err().contains("\tat "), run.transcript());
+            Cli explicit = Cli.run("train", "--epochs", "1", "--kernel", "parallel", "--threads", "2");
+            assertEquals(0, explicit.exitCode(), "--threads wins over the property: " + explicit.transcript());
+            Cli bench = Cli.run("bench", "--shapes", "2x2x2");
+            assertEquals(2, bench.exitCode(), bench.transcript());
+            assertTrue(bench.err().startsWith("myelin: -Dmyelin.threads=0 is not a thread count"), bench.transcript());
+        } finally {
+            if (saved == null) {
+                System.clearProperty(KernelRegistry.THREADS_PROPERTY);
+            } else {
+                System.setProperty(KernelRegistry.THREADS_PROPERTY, saved);
+            }
+        }
+    }
+
+    private static String[] with(String[] args, String... more) {
+        return Stream.concat(Arrays.stream(args), Arrays.stream(more)).toArray(String[]::new);
+    }
+
+    /** Collects the CLI's log records (the kernel line), formatted as the command line prints them. */
+    private static final class LogCapture extends Handler implements AutoCloseable {
+        private final Logger logger = Logger.getLogger("dev.myelin.cli"); // a strong reference while capturing
+        private final List<String> lines;
+        private final OneLineLogFormatter formatter = new OneLineLogFormatter();
+
+        LogCapture(List<String> lines) {
+            this.lines = lines;
+            logger.addHandler(this);
+        }
+
+        @Override
+        public synchronized void publish(LogRecord record) {
+            lines.add(formatter.format(record));
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            logger.removeHandler(this);
+        }
     }
 
     /** The loss of the last epoch line printed. */

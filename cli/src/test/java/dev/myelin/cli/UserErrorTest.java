@@ -78,6 +78,9 @@ class UserErrorTest {
                 errorCase("--layers 2", "--layers needs at least two sizes"),
                 errorCase("--layers 2,0,1", "--layers 2,0,1", "at least 1"),
                 errorCase("--kernel turbo", "unknown kernel 'turbo'", "scalar"),
+                errorCase("--threads 0", "--threads must be at least 1, got 0"),
+                errorCase("--kernel parallel --threads -1", "--threads must be at least 1, got -1"),
+                errorCase("--threads many", "--threads", "'many' is not an int"),
                 // architecture against the XOR points
                 errorCase("--layers 3,4,1", "--layers 3,4,1 takes 3 inputs but the XOR data has 2 input columns"),
                 errorCase("--layers 2,4,2", "--layers 2,4,2 has 2 outputs but the XOR data has 1 target column"),
@@ -139,6 +142,10 @@ class UserErrorTest {
                 errorCase("predict --model @sigmoid.json --data @missing.csv", "missing.csv: file not found"),
                 errorCase("predict --model @not-json.json --data @xor.csv", "not-json.json", "not valid JSON"),
                 errorCase("predict --model @sigmoid.json --data @xor.csv --kernel turbo", "unknown kernel 'turbo'"),
+                errorCase("predict --model @sigmoid.json --data @xor.csv --threads 0",
+                        "--threads must be at least 1, got 0"),
+                errorCase("bench --shapes 1x2", "--shapes: '1x2' is not m×k×n"),
+                errorCase("bench --kernels turbo", "unknown kernel 'turbo'"),
                 errorCase("info --verbose", "Unknown option: '--verbose'"));
     }
 

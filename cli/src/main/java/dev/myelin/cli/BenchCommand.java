@@ -1,0 +1,533 @@
+package dev.myelin.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.myelin.core.Activation;
+import dev.myelin.core.DenseKernel;
+import dev.myelin.core.Named;
+import dev.myelin.core.dispatch.KernelRegistry;
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code myelin bench}: times the kernel variants against each other in this JVM, after checking that each one
+ * computes what the scalar kernel computes. A quick comparison for users without a JMH run, not a replacement
+ * for one.
+ */
+@Command(name = "bench",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+                "Time the kernel variants on dense-layer shapes and compare them: microseconds per call, GFLOP/s,"
+                        + " and each one's time over the fastest's.",
+                "forward is Y = act(X·W + b) (2·m·k·n flops); backward is the layer's backward pass given Y and"
+                        + " dY: dZ = dY ⊙ act'(Y) with db, dW = Xᵀ·dZ and dX = dZ·Wᵀ (4·m·k·n flops, the two"
+                        + " products).",
+                "Correctness first: before anything is timed, every variant's outputs (Y; dZ, db, dW, dX) are"
+                        + " compared elementwise with the scalar kernel's on the same seeded inputs, within the"
+                        + " rounding-error bound of vector-core's conformance tests; one stderr line per check."
+                        + " Shapes over 2·10⁹ flops are checked on their first 64 rows. If a variant disagrees,"
+                        + " every disagreement is reported and the command exits 1 without timing anything.",
+                "Each (op, shape, kernel) is warmed up for --warmup-ms, then timed for --measure-ms in 5 rounds"
+                        + " (at least one call each); the median round is reported."},
+        footer = {"%nExamples:",
+                "  myelin bench",
+                "  myelin bench --shapes 1024x1024x1024,128x784x256 --kernels all --threads 2",
+                "  myelin bench --kernels vector,blocked --op forward --format json > bench.json"},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:a variant disagrees with the scalar kernel (a bug), or another internal error",
+                "2:user error (bad option or value)"})
+final class BenchCommand implements Callable<Integer> {
+
+    static final String DEFAULT_SHAPES = "128x784x256,128x128x10";
+
+    /** Timed rounds per (op, shape, kernel); the median is reported. */
+    static final int ROUNDS = 5;
+
+    /** Above this many flops of an op, the check runs on the first {@link #CHECK_ROWS} rows only. */
+    static final double FULL_CHECK_FLOPS = 2e9;
+
+    static final int CHECK_ROWS = 64;
+
+    /** The largest Java array. */
+    private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    private static final Pattern SHAPE = Pattern.compile("(\\d+)[x×X](\\d+)[x×X](\\d+)");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--shapes", paramLabel = "MxKxN[,...]", defaultValue = DEFAULT_SHAPES,
+            description = {"Comma-separated shapes m×k×n: X is m×k, W is k×n, Y is m×n ('x' or '×' between the"
+                    + " sizes; default: ${DEFAULT-VALUE})."})
+    String shapes;
+
+    @Option(names = "--kernels", paramLabel = "all|NAME[,...]", defaultValue = "all",
+            description = {"The variants to time: all (every one available, see myelin info) or a comma"
+                    + " list such as vector,blocked (default: ${DEFAULT-VALUE})."})
+    String kernels;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = {"Threads of the parallel kernel; the other variants run on one and report 1."
+                    + " Default: every available processor, or -D" + KernelRegistry.THREADS_PROPERTY + "."})
+    Integer threads;
+
+    @Option(names = "--op", paramLabel = "forward|backward|both", defaultValue = "both",
+            converter = Converters.BenchOpsConverter.class,
+            description = "What to time; both gives a forward and a backward row (default: ${DEFAULT-VALUE}).")
+    Ops ops;
+
+    @Option(names = "--activation", paramLabel = "NAME", defaultValue = "sigmoid",
+            converter = Converters.ActivationConverter.class,
+            description = "act: identity, sigmoid, tanh or relu (default: ${DEFAULT-VALUE}).")
+    Activation activation;
+
+    @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
+            converter = Converters.BenchFormatConverter.class,
+            description = {"table: one line per (op, shape, kernel); json: an array of objects"
+                    + " {\"op\",\"kernel\",\"m\",\"k\",\"n\",\"threads\",\"micros\",\"gflops\"} and nothing else on"
+                    + " stdout (default: ${DEFAULT-VALUE})."})
+    Format format;
+
+    @Option(names = "--warmup-ms", paramLabel = "MS", defaultValue = "1000",
+            description = {"Warm-up time per (op, shape, kernel), so that the JIT has compiled the kernel before"
+                    + " it is timed (the Vector API needs seconds; default: ${DEFAULT-VALUE})."})
+    long warmupMs;
+
+    @Option(names = "--measure-ms", paramLabel = "MS", defaultValue = "1000",
+            description = "Timed time per (op, shape, kernel), in 5 rounds (default: ${DEFAULT-VALUE}).")
+    long measureMs;
+
+    /** {@code --op}. */
+    enum Ops implements Named {
+        FORWARD("forward"), BACKWARD("backward"), BOTH("both");
+
+        private final String id;
+
+        Ops(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        static Ops parse(String s) {
+            return Named.parse(Ops.class, "op", s);
+        }
+
+        List<Op> list() {
+            return switch (this) {
+                case FORWARD -> List.of(Op.FORWARD);
+                case BACKWARD -> List.of(Op.BACKWARD);
+                case BOTH -> List.of(Op.FORWARD, Op.BACKWARD);
+            };
+        }
+
+        @Override
+        public String toString() {
+            return id;
+        }
+    }
+
+    /** One timed operation. */
+    enum Op {
+        FORWARD("forward", 2), BACKWARD("backward", 4);
+
+        final String id;
+        /** Flops per m·k·n: the GEMMs only. */
+        final int flopsPerMac;
+
+        Op(String id, int flopsPerMac) {
+            this.id = id;
+            this.flopsPerMac = flopsPerMac;
+        }
+
+        double flops(Shape s) {
+            return (double) flopsPerMac * s.m() * s.k() * s.n();
+        }
+    }
+
+    /** {@code --format}. */
+    enum Format implements Named {
+        TABLE("table"), JSON("json");
+
+        private final String id;
+
+        Format(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        static Format parse(String s) {
+            return Named.parse(Format.class, "format", s);
+        }
+
+        @Override
+        public String toString() {
+            return id;
+        }
+    }
+
+    /** X is m×k, W is k×n, Y is m×n. */
+    record Shape(int m, int k, int n) {
+        @Override
+        public String toString() {
+            return m + "x" + k + "x" + n;
+        }
+    }
+
+    /** One timed (op, shape, kernel). */
+    record Result(Op op, Shape shape, String kernel, int threads, double micros, double gflops) {
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+
+        // Every option is checked before anything runs.
+        require(threads == null || threads >= 1, "--threads must be at least 1, got " + threads);
+        require(warmupMs >= 0, "--warmup-ms must be 0 or more, got " + warmupMs);
+        require(measureMs >= 1, "--measure-ms must be at least 1, got " + measureMs);
+        require(activation.isElementwise(), "--activation " + activation.id() + ": bench times the elementwise"
+                + " activations (identity, sigmoid, tanh, relu)");
+        List<Shape> shapeList = parseShapes(shapes);
+        List<DenseKernel> kernelList = kernels(kernels, threads != null ? threads : KernelRegistry.defaultThreads());
+        List<Op> opList = ops.list();
+
+        // Correctness first: no timing unless every variant agrees with the scalar kernel everywhere.
+        List<String> disagreements = checkAll(shapeList, opList, kernelList, activation, err);
+        if (!disagreements.isEmpty()) {
+            err.println(Main.PREFIX + disagreements.size() + " check" + (disagreements.size() == 1 ? "" : "s")
+                    + " failed; nothing was timed. This is a bug in the kernel: please report it.");
+            err.flush();
+            return 1;
+        }
+
+        // Timing.
+        Table table = format == Format.TABLE ? new Table(out, shapeList, kernelList) : null;
+        List<Result> results = new ArrayList<>();
+        for (Shape shape : shapeList) {
+            Operands o = Operands.create(shape, activation);
+            for (Op op : opList) {
+                err.println("timing " + op.id + " " + shape + ": " + kernelList.stream().map(DenseKernel::name)
+                        .collect(Collectors.joining(", ")));
+                err.flush();
+                List<Result> group = new ArrayList<>();
+                for (DenseKernel kernel : kernelList) {
+                    double micros = roundMicros(microsPerCall(o.call(kernel, op, activation), nanos(warmupMs),
+                            nanos(measureMs)));
+                    group.add(new Result(op, shape, kernel.name(), kernel.threads(), micros,
+                            gflops(op.flops(shape), micros)));
+                }
+                results.addAll(group);
+                if (table != null) {
+                    table.print(group);
+                }
+            }
+        }
+        if (format == Format.JSON) {
+            printJson(out, results);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * Compares every variant with the scalar kernel on every (shape, op), one stderr line per check, each
+     * disagreement as a {@code myelin:} line; returns the disagreements (without the prefix).
+     */
+    static List<String> checkAll(List<Shape> shapes, List<Op> ops, List<DenseKernel> kernels, Activation act,
+                                 PrintWriter err) {
+        DenseKernel scalar = KernelRegistry.get("scalar");
+        List<String> disagreements = new ArrayList<>();
+        for (Shape shape : shapes) {
+            Operands o = Operands.create(shape, act);
+            for (Op op : ops) {
+                int rows = op.flops(shape) > FULL_CHECK_FLOPS ? Math.min(shape.m(), CHECK_ROWS) : shape.m();
+                String what = op.id + " " + shape;
+                String onRows = rows < shape.m() ? " on rows 0.." + (rows - 1) : "";
+                KernelCheck.Reference reference = null;
+                for (DenseKernel kernel : kernels) {
+                    if (kernel == scalar) {
+                        err.println("check scalar " + what + ": the reference");
+                        continue;
+                    }
+                    if (reference == null) {
+                        reference = KernelCheck.reference(scalar, op, o, rows, act);
+                    }
+                    KernelCheck.Outcome outcome = KernelCheck.check(kernel, op, o, rows, act, reference);
+                    if (outcome.failure() != null) {
+                        String line = "kernel " + kernel.name() + " disagrees with scalar on " + what + onRows + ": "
+                                + outcome.failure();
+                        disagreements.add(line);
+                        err.println(Main.PREFIX + line);
+                    } else {
+                        err.printf(Locale.ROOT, "check %s %s: ok%s (max error %.2g of bound)%n", kernel.name(),
+                                what, onRows, outcome.worstRatio());
+                    }
+                    err.flush();
+                }
+            }
+        }
+        return disagreements;
+    }
+
+    // ------------------------------------------------------------------------------------------- options
+
+    /** {@code 128x784x256,128x128x10}: the shapes, each size at least 1 and every operand a Java array. */
+    static List<Shape> parseShapes(String text) {
+        List<Shape> list = new ArrayList<>();
+        for (String part : text.split(",", -1)) {
+            String s = part.strip();
+            Matcher match = SHAPE.matcher(s);
+            require(match.matches(), "--shapes: '" + s + "' is not m×k×n (three positive integers, e.g. 128x784x256)");
+            long[] sizes = new long[3];
+            for (int i = 0; i < 3; i++) {
+                try {
+                    sizes[i] = Long.parseLong(match.group(i + 1));
+                } catch (NumberFormatException tooLong) {
+                    sizes[i] = Long.MAX_VALUE;
+                }
+            }
+            String[] names = {"m", "k", "n"};
+            for (int i = 0; i < 3; i++) {
+                require(sizes[i] >= 1, "--shapes: '" + s + "': " + names[i] + " is " + sizes[i]
+                        + ", every size must be at least 1");
+            }
+            long m = sizes[0], k = sizes[1], n = sizes[2];
+            fits(s, "X", m, k);
+            fits(s, "W", k, n);
+            fits(s, "Y", m, n);
+            list.add(new Shape((int) m, (int) k, (int) n));
+        }
+        return list;
+    }
+
+    private static void fits(String shape, String matrix, long rows, long cols) {
+        boolean fits = rows <= MAX_ELEMENTS && cols <= MAX_ELEMENTS && rows * cols <= MAX_ELEMENTS;
+        require(fits, "--shapes: '" + shape + "' is too large: " + matrix + " would have " + rows + "×" + cols
+                + " elements, a Java array holds at most " + MAX_ELEMENTS);
+    }
+
+    /** {@code all} or a comma list of names, each once, in the order given. */
+    static List<DenseKernel> kernels(String text, int threads) {
+        Map<String, DenseKernel> chosen = new LinkedHashMap<>();
+        List<String> names = text.strip().equalsIgnoreCase("all") ? new ArrayList<>(KernelRegistry.names())
+                : Arrays.stream(text.split(",", -1)).map(String::strip).toList();
+        for (String name : names) {
+            require(!name.isEmpty(), "--kernels: empty name in '" + text + "' (use all or names such as "
+                    + String.join(",", KernelRegistry.names()) + ")");
+            if (!chosen.containsKey(name)) {
+                chosen.put(name, KernelRegistry.withThreads(name, threads));
+            }
+        }
+        return List.copyOf(chosen.values());
+    }
+
+    static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- timing
+
+    /**
+     * The median over {@link #ROUNDS} rounds of the microseconds per call, after calling for {@code warmupNanos}
+     * (at least once). A round lasts a fifth of {@code measureNanos} and at least one call; when calls are so
+     * slow that the rounds overrun the budget, fewer rounds are taken (at least one).
+     */
+    static double microsPerCall(Runnable call, long warmupNanos, long measureNanos) {
+        long start = System.nanoTime();
+        do {
+            call.run();
+        } while (System.nanoTime() - start < warmupNanos);
+
+        double[] rounds = new double[ROUNDS];
+        int done = 0;
+        long roundNanos = measureNanos / ROUNDS;
+        long begin = System.nanoTime();
+        while (done < ROUNDS) {
+            long r0 = System.nanoTime();
+            long calls = 0;
+            long elapsed;
+            do {
+                call.run();
+                calls++;
+                elapsed = System.nanoTime() - r0;
+            } while (elapsed < roundNanos);
+            rounds[done++] = elapsed / 1e3 / calls;
+            if (System.nanoTime() - begin >= measureNanos) {
+                break;
+            }
+        }
+        double[] sorted = Arrays.copyOf(rounds, done);
+        Arrays.sort(sorted);
+        return done % 2 == 1 ? sorted[done / 2] : (sorted[done / 2 - 1] + sorted[done / 2]) / 2;
+    }
+
+    /** Milliseconds as nanoseconds, saturating instead of overflowing. */
+    private static long nanos(long ms) {
+        return Math.min(ms, Long.MAX_VALUE / 1_000_000L) * 1_000_000L;
+    }
+
+    /** Microseconds to the nanosecond, never 0. */
+    static double roundMicros(double micros) {
+        return Math.max(0.001, Math.round(micros * 1000) / 1000.0);
+    }
+
+    /** flops / (µs · 1000), to 6 significant digits. */
+    static double gflops(double flops, double micros) {
+        return new BigDecimal(flops / (micros * 1000)).round(new MathContext(6, RoundingMode.HALF_EVEN))
+                .doubleValue();
+    }
+
+    // ------------------------------------------------------------------------------------------- output
+
+    /** The rows of the table, one (op, shape) group at a time, as each is measured. */
+    private static final class Table {
+        private final PrintWriter out;
+        private final String format;
+
+        Table(PrintWriter out, List<Shape> shapes, List<DenseKernel> kernels) {
+            this.out = out;
+            int shapeWidth = Math.max("shape".length(), shapes.stream().mapToInt(s -> s.toString().length()).max()
+                    .orElse(0));
+            int kernelWidth = Math.max("kernel".length(), kernels.stream().mapToInt(k -> k.name().length()).max()
+                    .orElse(0));
+            this.format = "%-8s  %-" + shapeWidth + "s  %-" + kernelWidth + "s  %7s  %12s  %10s  %10s%n";
+            out.printf(Locale.ROOT, format, "op", "shape", "kernel", "threads", "µs per call", "GFLOP/s",
+                    "vs fastest");
+            out.flush();
+        }
+
+        void print(List<Result> group) {
+            double fastest = group.stream().mapToDouble(Result::micros).min().orElse(Double.NaN);
+            for (Result r : group) {
+                out.printf(Locale.ROOT, format, r.op().id, r.shape(), r.kernel(), r.threads(), number(r.micros()),
+                        number(r.gflops()), String.format(Locale.ROOT, "%.2f×", r.micros() / fastest));
+            }
+            out.flush();
+        }
+
+        private static String number(double v) {
+            return String.format(Locale.ROOT, v >= 1000 ? "%.0f" : v >= 10 ? "%.1f" : "%.3f", v);
+        }
+    }
+
+    private static void printJson(PrintWriter out, List<Result> results) {
+        ObjectMapper mapper = new ObjectMapper();
+        ArrayNode array = mapper.createArrayNode();
+        for (Result r : results) {
+            ObjectNode row = array.addObject();
+            row.put("op", r.op().id);
+            row.put("kernel", r.kernel());
+            row.put("m", r.shape().m());
+            row.put("k", r.shape().k());
+            row.put("n", r.shape().n());
+            row.put("threads", r.threads());
+            row.put("micros", r.micros());
+            row.put("gflops", r.gflops());
+        }
+        try {
+            out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(array));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the results as JSON", e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- operands
+
+    /**
+     * One shape's inputs, seeded random in [−1, 1] (Y = act(U) with U so, a plausible layer output), and the
+     * output buffers the timed calls write; allocated once per shape, outside the timed loop.
+     */
+    static final class Operands {
+        final Shape shape;
+        final float[] x;
+        final float[] w;
+        final float[] b;
+        final float[] y;
+        final float[] dy;
+        final float[] yOut;
+        final float[] dz;
+        final float[] db;
+        final float[] dw;
+        final float[] dx;
+
+        private Operands(Shape shape, Activation act) {
+            int m = shape.m(), k = shape.k(), n = shape.n();
+            this.shape = shape;
+            java.util.SplittableRandom random = new java.util.SplittableRandom(
+                    42L * 0x9E3779B97F4A7C15L + shape.toString().hashCode());
+            x = uniform(random, m * k);
+            w = uniform(random, k * n);
+            b = uniform(random, n);
+            y = uniform(random, m * n);
+            for (int t = 0; t < y.length; t++) {
+                y[t] = act.apply(y[t]);
+            }
+            dy = uniform(random, m * n);
+            yOut = new float[m * n];
+            dz = new float[m * n];
+            db = new float[n];
+            dw = new float[k * n];
+            dx = new float[m * k];
+        }
+
+        static Operands create(Shape shape, Activation act) {
+            try {
+                return new Operands(shape, act);
+            } catch (OutOfMemoryError e) {
+                throw new IllegalArgumentException("--shapes: " + shape + " does not fit in memory (its operands"
+                        + " take about " + Math.round(4.0 * (3.0 * shape.m() * shape.k() + 2.0 * shape.k() * shape.n()
+                        + 4.0 * shape.m() * shape.n()) / (1 << 20)) + " MiB; give the JVM more with -Xmx)");
+            }
+        }
+
+        private static float[] uniform(java.util.SplittableRandom random, int size) {
+            float[] a = new float[size];
+            for (int t = 0; t < size; t++) {
+                a[t] = (float) (2 * random.nextDouble() - 1);
+            }
+            return a;
+        }
+
+        /** One call of {@code op} by {@code kernel} on these operands, the thing that is timed. */
+        Runnable call(DenseKernel kernel, Op op, Activation act) {
+            int m = shape.m(), k = shape.k(), n = shape.n();
+            return switch (op) {
+                case FORWARD -> () -> kernel.forward(m, n, k, x, 0, k, w, 0, n, b, 0, act, yOut, 0, n);
+                case BACKWARD -> () -> {
+                    kernel.activationBackward(m, n, act, y, 0, n, dy, 0, n, dz, 0, n, db, 0, false);
+                    kernel.weightGradient(m, n, k, x, 0, k, dz, 0, n, dw, 0, n, false);
+                    kernel.inputGradient(m, n, k, dz, 0, n, w, 0, n, dx, 0, k);
+                };
+            };
+        }
+    }
+}

@@ -1,0 +1,395 @@
+package dev.myelin.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.myelin.core.Activation;
+import dev.myelin.core.DenseKernel;
+import dev.myelin.core.dispatch.KernelRegistry;
+import dev.myelin.core.scalar.ScalarKernel;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class BenchCommandTest {
+
+    /** Short budgets: these tests check what is printed, not how fast anything is. */
+    private static final String[] QUICK = {"--warmup-ms", "20", "--measure-ms", "20"};
+
+    private static final List<String> FIELDS = List.of("op", "kernel", "m", "k", "n", "threads", "micros", "gflops");
+
+    private static Cli bench(String... args) {
+        List<String> argv = new ArrayList<>(List.of("bench"));
+        argv.addAll(List.of(QUICK));
+        argv.addAll(List.of(args));
+        return Cli.run(argv.toArray(String[]::new));
+    }
+
+    private static boolean hasParallel() {
+        return KernelRegistry.names().contains("parallel");
+    }
+
+    @Test
+    void jsonHasOneObjectPerOpShapeAndKernelWithExactlyTheEightFields() throws Exception {
+        Cli run = bench("--shapes", "8x5x3,17×33x9", "--kernels", "all", "--threads", "2", "--format", "json");
+        assertEquals(0, run.exitCode(), run.transcript());
+        JsonNode array = new ObjectMapper().readTree(run.out()); // all of stdout is the JSON
+        assertTrue(array.isArray(), run.out());
+
+        List<String> kernels = new ArrayList<>(KernelRegistry.names());
+        int[][] shapes = {{8, 5, 3}, {17, 33, 9}};
+        assertEquals(2 * shapes.length * kernels.size(), array.size(), run.out());
+        Set<String> seen = new HashSet<>();
+        for (JsonNode row : array) {
+            List<String> names = new ArrayList<>();
+            row.fieldNames().forEachRemaining(names::add);
+            assertEquals(FIELDS, names, "fields and their order: " + row);
+            String op = row.get("op").textValue();
+            String kernel = row.get("kernel").textValue();
+            assertTrue(op.equals("forward") || op.equals("backward"), row.toString());
+            assertTrue(kernels.contains(kernel), row.toString());
+            int m = row.get("m").intValue(), k = row.get("k").intValue(), n = row.get("n").intValue();
+            assertTrue((m == 8 && k == 5 && n == 3) || (m == 17 && k == 33 && n == 9), "a requested shape: " + row);
+            assertTrue(seen.add(op + " " + m + "x" + k + "x" + n + " " + kernel), "once each: " + row);
+            assertEquals(kernel.equals("parallel") ? 2 : 1, row.get("threads").intValue(), row.toString());
+
+            assertTrue(row.get("micros").isNumber() && row.get("gflops").isNumber(), row.toString());
+            double micros = row.get("micros").doubleValue();
+            double gflops = row.get("gflops").doubleValue();
+            assertTrue(micros > 0, row.toString());
+            double flops = (op.equals("forward") ? 2.0 : 4.0) * m * k * n;
+            double expected = flops / (micros * 1000);
+            assertEquals(expected, gflops, expected * 1e-5, "gflops = flops / (micros * 1000): " + row);
+        }
+        assertEquals(2 * shapes.length * kernels.size(), seen.size());
+
+        // The checks went to stderr, one per variant and (op, shape), each against the scalar kernel.
+        for (String kernel : kernels) {
+            for (String what : List.of("forward 8x5x3", "backward 8x5x3", "forward 17x33x9", "backward 17x33x9")) {
+                String expected = kernel.equals("scalar") ? "check scalar " + what + ": the reference"
+                        : "check " + kernel + " " + what + ": ok (max error ";
+                assertTrue(run.err().contains(expected), "stderr lacks \"" + expected + "\":\n" + run.transcript());
+            }
+        }
+    }
+
+    @Test
+    void tableHasARowPerKernelAndTheFastestIsOne() {
+        Cli run = bench("--shapes", "6x4x5", "--op", "forward");
+        assertEquals(0, run.exitCode(), run.transcript());
+        List<String> lines = run.outLines();
+        assertTrue(lines.get(0).matches("op +shape +kernel +threads +µs per call +GFLOP/s +vs fastest"), lines.get(0));
+        List<String> kernels = new ArrayList<>(KernelRegistry.names());
+        assertEquals(1 + kernels.size(), lines.size(), run.out());
+        double fastest = Double.POSITIVE_INFINITY;
+        List<Double> micros = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < kernels.size(); i++) {
+            String[] cells = lines.get(1 + i).trim().split(" +");
+            assertEquals(7, cells.length, lines.get(1 + i));
+            assertEquals("forward", cells[0]);
+            assertEquals("6x4x5", cells[1]);
+            assertEquals(kernels.get(i), cells[2], "rows in the registry's order");
+            micros.add(Double.parseDouble(cells[4]));
+            assertTrue(cells[6].endsWith("×"), cells[6]);
+            ratios.add(Double.parseDouble(cells[6].substring(0, cells[6].length() - 1)));
+            fastest = Math.min(fastest, micros.get(i));
+        }
+        assertTrue(ratios.contains(1.0), "the fastest row reads 1.00×: " + run.out());
+        for (int i = 0; i < micros.size(); i++) {
+            assertTrue(ratios.get(i) >= 1.0, run.out());
+            assertEquals(micros.get(i) / fastest, ratios.get(i), 0.006 + 0.01 * ratios.get(i), run.out());
+        }
+        assertFalse(run.out().contains("backward"), "--op forward: " + run.out());
+    }
+
+    @Test
+    void opBackwardAndChosenKernelsOnly() {
+        assumeTrue(KernelRegistry.names().contains("vector"), "needs the Vector API");
+        Cli run = bench("--shapes", "3x7x2", "--op", "backward", "--kernels", "scalar,vector,scalar");
+        assertEquals(0, run.exitCode(), run.transcript());
+        List<String> rows = run.outLines().subList(1, run.outLines().size());
+        assertEquals(2, rows.size(), "each kernel once: " + run.out());
+        assertTrue(rows.get(0).matches("backward +3x7x2 +scalar +1 .*"), rows.get(0));
+        assertTrue(rows.get(1).matches("backward +3x7x2 +vector +1 .*"), rows.get(1));
+        assertTrue(run.err().contains("check vector backward 3x7x2: ok"), run.transcript());
+    }
+
+    @Test
+    void threadsSetsTheParallelKernelsCount() throws Exception {
+        assumeTrue(hasParallel(), "needs the Vector API");
+        Cli run = bench("--shapes", "5x6x7", "--op", "forward", "--kernels", "parallel,scalar", "--threads", "3",
+                "--format", "json");
+        assertEquals(0, run.exitCode(), run.transcript());
+        JsonNode array = new ObjectMapper().readTree(run.out());
+        assertEquals(2, array.size(), run.out());
+        assertEquals("parallel", array.get(0).get("kernel").textValue());
+        assertEquals(3, array.get(0).get("threads").intValue());
+        assertEquals(1, array.get(1).get("threads").intValue());
+    }
+
+    static Stream<Arguments> userErrors() {
+        return Stream.of(
+                errorCase("--shapes 128x784", "--shapes: '128x784' is not m×k×n (three positive integers,"
+                        + " e.g. 128x784x256)"),
+                errorCase("--shapes 2x3x4,axbxc", "'axbxc' is not m×k×n"),
+                errorCase("--shapes 2x3x4x5", "'2x3x4x5' is not m×k×n"),
+                errorCase("--shapes 0x3x4", "'0x3x4'", "at least 1"),
+                errorCase("--shapes 3x4x0", "'3x4x0'", "at least 1"),
+                errorCase("--shapes -3x4x5", "'-3x4x5' is not m×k×n"),
+                errorCase("--shapes 100000x100000x1", "'100000x100000x1' is too large"),
+                errorCase("--kernels turbo", "unknown kernel 'turbo'", "scalar"),
+                errorCase("--kernels scalar,,vector", "--kernels: empty name"),
+                errorCase("--threads 0", "--threads must be at least 1, got 0"),
+                errorCase("--threads -2", "--threads must be at least 1, got -2"),
+                errorCase("--threads two", "'two' is not an int"),
+                errorCase("--op sideways", "unknown op 'sideways'", "forward, backward, both"),
+                errorCase("--format xml", "unknown format 'xml'", "table, json"),
+                errorCase("--activation softmax", "--activation softmax"),
+                errorCase("--activation swish", "unknown activation 'swish'"),
+                errorCase("--measure-ms 0", "--measure-ms must be at least 1"),
+                errorCase("--warmup-ms -1", "--warmup-ms must be 0 or more"));
+    }
+
+    private static Arguments errorCase(String args, String... expected) {
+        return Arguments.of(args, expected);
+    }
+
+    @ParameterizedTest(name = "bench {0}")
+    @MethodSource("userErrors")
+    void badOptionsAreUserErrors(String args, String... expected) {
+        Cli run = Cli.run(Stream.concat(Stream.of("bench"), Stream.of(args.split(" "))).toArray(String[]::new));
+        assertEquals(2, run.exitCode(), run.transcript());
+        assertEquals("", run.out(), "nothing on stdout");
+        assertTrue(run.err().startsWith("myelin: "), run.transcript());
+        for (String text : expected) {
+            assertTrue(run.err().contains(text), "stderr lacks \"" + text + "\":\n" + run.transcript());
+        }
+        assertFalse(run.err().contains("Exception"), run.transcript());
+        assertFalse(run.err().contains("\tat "), run.transcript());
+        assertFalse(run.err().contains("check "), "nothing checked: " + run.transcript());
+    }
+
+    @Test
+    void missingCommandNamesBench() {
+        Cli run = Cli.run();
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("missing command (train, predict, info or bench)"), run.transcript());
+        assertTrue(run.err().contains("bench"), run.transcript());
+    }
+
+    // ------------------------------------------------------------------------------------------- checks
+
+    @Test
+    void aVariantThatIsOffInOneElementIsCaughtAndNamed() {
+        Broken broken = new Broken("broken");
+        broken.forwardDelta = 1e-3f; // far above the rounding bound at k = 5
+        StringWriter err = new StringWriter();
+        List<String> failed = BenchCommand.checkAll(List.of(new BenchCommand.Shape(8, 5, 3)),
+                List.of(BenchCommand.Op.FORWARD, BenchCommand.Op.BACKWARD), List.of(broken, new Broken("copy")),
+                Activation.SIGMOID, new PrintWriter(err, true));
+        assertEquals(1, failed.size(), err.toString());
+        String line = failed.get(0);
+        assertTrue(line.startsWith("kernel broken disagrees with scalar on forward 8x5x3: Y[2][1] = "), line);
+        assertTrue(line.matches(".*Y\\[2\\]\\[1\\] = [-0-9.E]+ vs [-0-9.E]+ \\(bound [0-9.e+-]+; 1 of 24 elements"
+                + " outside\\)"), line);
+        assertTrue(err.toString().contains("myelin: " + line), err.toString());
+        assertTrue(err.toString().contains("check broken backward 8x5x3: ok"), err.toString());
+        assertTrue(err.toString().contains("check copy forward 8x5x3: ok (max error 0.0 of bound)"), err.toString());
+    }
+
+    @Test
+    void everyBackwardOutputIsChecked() {
+        for (String output : List.of("dZ", "db", "dW", "dX")) {
+            Broken broken = new Broken("broken");
+            broken.backwardOutput = output;
+            StringWriter err = new StringWriter();
+            List<String> failed = BenchCommand.checkAll(List.of(new BenchCommand.Shape(9, 4, 6)),
+                    List.of(BenchCommand.Op.BACKWARD), List.of(broken), Activation.TANH, new PrintWriter(err, true));
+            assertEquals(1, failed.size(), output + ": " + err);
+            String at = output.equals("db") ? "db[1] = " : output + "[1][1] = ";
+            assertTrue(failed.get(0).startsWith("kernel broken disagrees with scalar on backward 9x4x6: " + at),
+                    failed.get(0));
+        }
+    }
+
+    @Test
+    void anUnwrittenElementFails() {
+        Broken broken = new Broken("lazy");
+        broken.forwardSkipsLastColumn = true;
+        List<String> failed = BenchCommand.checkAll(List.of(new BenchCommand.Shape(4, 3, 5)),
+                List.of(BenchCommand.Op.FORWARD), List.of(broken), Activation.RELU, new PrintWriter(new StringWriter()));
+        assertEquals(1, failed.size());
+        assertTrue(failed.get(0).contains("Y[") && failed.get(0).contains("][4] = NaN vs "), failed.get(0));
+        assertTrue(failed.get(0).contains("4 of 20 elements outside"), failed.get(0));
+    }
+
+    @Test
+    void largeShapesAreCheckedOnTheirFirst64Rows() {
+        // 2·1100·1000·1000 = 2.2·10⁹ flops: over the limit, so only rows 0..63 are computed and compared.
+        Broken broken = new Broken("broken");
+        broken.forwardDelta = 1f;
+        StringWriter err = new StringWriter();
+        List<String> failed = BenchCommand.checkAll(List.of(new BenchCommand.Shape(1100, 1000, 1000)),
+                List.of(BenchCommand.Op.FORWARD), List.of(broken, new Broken("copy")), Activation.SIGMOID,
+                new PrintWriter(err, true));
+        assertEquals(1, failed.size(), err.toString());
+        assertTrue(failed.get(0).startsWith("kernel broken disagrees with scalar on forward 1100x1000x1000 on rows"
+                + " 0..63: Y[2][1] = "), failed.get(0));
+        assertTrue(failed.get(0).endsWith("1 of 64000 elements outside)"), failed.get(0));
+        assertTrue(err.toString().contains("check copy forward 1100x1000x1000: ok on rows 0..63"), err.toString());
+        assertEquals(64, broken.largestM, "the kernel ran on 64 rows only");
+    }
+
+    @Test
+    void theAvailableVariantsAgreeWithScalarOnOddShapes() {
+        List<DenseKernel> kernels = BenchCommand.kernels("all", 2);
+        StringWriter err = new StringWriter();
+        List<String> failed = BenchCommand.checkAll(
+                List.of(new BenchCommand.Shape(1, 1, 1), new BenchCommand.Shape(37, 19, 23),
+                        new BenchCommand.Shape(70, 130, 33)),
+                List.of(BenchCommand.Op.FORWARD, BenchCommand.Op.BACKWARD), kernels, Activation.TANH,
+                new PrintWriter(err, true));
+        assertEquals(List.of(), failed, err.toString());
+    }
+
+    // ------------------------------------------------------------------------------------------- timing
+
+    @Test
+    void aCallLongerThanTheBudgetIsStillTimedOnce() {
+        AtomicInteger calls = new AtomicInteger();
+        double micros = BenchCommand.microsPerCall(() -> {
+            calls.incrementAndGet();
+            sleep(20);
+        }, 1_000_000L, 1_000_000L); // 1 ms each
+        assertEquals(2, calls.get(), "one warm-up call and one timed round");
+        assertTrue(micros >= 20_000 && micros < 2_000_000, "µs per call: " + micros);
+    }
+
+    @Test
+    void fastCallsAreTimedInRoundsWithinTheBudget() {
+        AtomicInteger calls = new AtomicInteger();
+        long start = System.nanoTime();
+        double micros = BenchCommand.microsPerCall(() -> sleep(calls.incrementAndGet() % 2 == 0 ? 1 : 0),
+                30_000_000L, 50_000_000L);
+        double ms = (System.nanoTime() - start) / 1e6;
+        assertTrue(ms >= 80 && ms < 2000, "warm-up and measurement took " + ms + " ms");
+        assertTrue(calls.get() > 10, "many calls: " + calls.get());
+        assertTrue(micros > 0 && micros < 50_000, "µs per call: " + micros);
+    }
+
+    @Test
+    void gflopsAndRounding() {
+        assertEquals(0.001, BenchCommand.roundMicros(1e-9), 0.0);
+        assertEquals(12.346, BenchCommand.roundMicros(12.3456), 0.0);
+        assertEquals(2.0, BenchCommand.gflops(2e9, 1e6), 0.0); // 2·10⁹ flops in one second
+        assertEquals(0.333333, BenchCommand.gflops(1000, 3), 0.0);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The scalar kernel with a chosen fault, under another name. */
+    private static final class Broken implements DenseKernel {
+        private final ScalarKernel scalar = new ScalarKernel();
+        private final String name;
+        float forwardDelta;
+        boolean forwardSkipsLastColumn;
+        String backwardOutput = "";
+        int largestM;
+
+        Broken(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void forward(int m, int n, int k, float[] x, int xOff, int ldx, float[] w, int wOff, int ldw,
+                            float[] b, int bOff, Activation act, float[] y, int yOff, int ldy) {
+            largestM = Math.max(largestM, m);
+            if (forwardSkipsLastColumn) {
+                for (int i = 0; i < m; i++) {
+                    scalar.forward(1, n - 1, k, x, xOff + i * ldx, ldx, w, wOff, ldw, b, bOff, act, y,
+                            yOff + i * ldy, ldy);
+                }
+                return;
+            }
+            scalar.forward(m, n, k, x, xOff, ldx, w, wOff, ldw, b, bOff, act, y, yOff, ldy);
+            y[yOff + 2 * ldy + 1] += forwardDelta;
+        }
+
+        @Override
+        public void activationBackward(int m, int n, Activation act, float[] y, int yOff, int ldy, float[] dy,
+                                       int dyOff, int lddy, float[] dz, int dzOff, int lddz, float[] db, int dbOff,
+                                       boolean accumulate) {
+            scalar.activationBackward(m, n, act, y, yOff, ldy, dy, dyOff, lddy, dz, dzOff, lddz, db, dbOff,
+                    accumulate);
+            if (backwardOutput.equals("dZ")) {
+                dz[dzOff + lddz + 1] += 1e-3f;
+            }
+            if (backwardOutput.equals("db")) {
+                db[dbOff + 1] += 1e-3f;
+            }
+        }
+
+        @Override
+        public void weightGradient(int m, int n, int k, float[] x, int xOff, int ldx, float[] dz, int dzOff,
+                                   int lddz, float[] dw, int dwOff, int lddw, boolean accumulate) {
+            scalar.weightGradient(m, n, k, x, xOff, ldx, dz, dzOff, lddz, dw, dwOff, lddw, accumulate);
+            if (backwardOutput.equals("dW")) {
+                dw[dwOff + lddw + 1] += 1e-3f;
+            }
+        }
+
+        @Override
+        public void inputGradient(int m, int n, int k, float[] dz, int dzOff, int lddz, float[] w, int wOff, int ldw,
+                                  float[] dx, int dxOff, int lddx) {
+            scalar.inputGradient(m, n, k, dz, dzOff, lddz, w, wOff, ldw, dx, dxOff, lddx);
+            if (backwardOutput.equals("dX")) {
+                dx[dxOff + lddx + 1] += 1e-3f;
+            }
+        }
+
+        @Override
+        public void outputMinusTarget(int m, int n, float[] y, int yOff, int ldy, float[] t, int tOff, int ldt,
+                                      float scale, float[] dz, int dzOff, int lddz, float[] db, int dbOff,
+                                      boolean accumulate) {
+            scalar.outputMinusTarget(m, n, y, yOff, ldy, t, tOff, ldt, scale, dz, dzOff, lddz, db, dbOff, accumulate);
+        }
+
+        @Override
+        public void softmaxRows(int m, int n, float[] z, int zOff, int ldz) {
+            scalar.softmaxRows(m, n, z, zOff, ldz);
+        }
+
+        @Override
+        public void softmaxCrossEntropyBackward(int m, int n, float[] p, int pOff, int ldp, int[] labels,
+                                                int labelsOff, float scale, float[] dz, int dzOff, int lddz,
+                                                float[] db, int dbOff, boolean accumulate) {
+            scalar.softmaxCrossEntropyBackward(m, n, p, pOff, ldp, labels, labelsOff, scale, dz, dzOff, lddz, db,
+                    dbOff, accumulate);
+        }
+    }
+}
