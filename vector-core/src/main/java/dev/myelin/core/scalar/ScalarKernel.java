@@ -2,13 +2,15 @@ package dev.myelin.core.scalar;
 
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseKernel;
+import dev.myelin.core.GemmKernel;
 
 /**
  * The reference variant: plain Java loops in float, one output element at a time, in the textbook
  * summation order. It is the fallback when the Vector API is absent and the oracle the other variants are
- * tested against, so it stays short and obviously right; speed is the other variants' job.
+ * tested against, so it stays short and obviously right; speed is the other variants' job. It implements
+ * {@link GemmKernel#sgemm} in the same spirit.
  */
-public final class ScalarKernel implements DenseKernel {
+public final class ScalarKernel implements DenseKernel, GemmKernel {
 
     public static final String NAME = "scalar";
 
@@ -30,6 +32,41 @@ public final class ScalarKernel implements DenseKernel {
                     acc += b[bOff + j];
                 }
                 y[yOff + i * ldy + j] = act.apply(acc);
+            }
+        }
+    }
+
+    /**
+     * For each {@code (i, j)}: {@code acc = Σ_p op(A)(i, p)·op(B)(p, j)} in float, p ascending;
+     * {@code z = alpha·acc}; {@code z += beta·C(i, j)} only when {@code beta ≠ 0} (so C is never read with
+     * {@code beta == 0}); {@code z += bias[j]}; {@code C(i, j) = act(z)}. With {@code alpha == 0} A and B are
+     * not read at all.
+     */
+    @Override
+    public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
+                      int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc,
+                      float[] bias, int biasOff, Activation act) {
+        // op(A)(i, p) = a[aOff + i·ars + p·acs], op(B)(p, j) = b[bOff + p·brs + j·bcs]
+        int ars = transA ? 1 : lda, acs = transA ? lda : 1;
+        int brs = transB ? 1 : ldb, bcs = transB ? ldb : 1;
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float z = 0f;
+                if (alpha != 0f) {
+                    float acc = 0f;
+                    for (int p = 0; p < k; p++) {
+                        acc += a[aOff + i * ars + p * acs] * b[bOff + p * brs + j * bcs];
+                    }
+                    z = alpha * acc;
+                }
+                int at = cOff + i * ldc + j;
+                if (beta != 0f) {
+                    z += beta * c[at];
+                }
+                if (bias != null) {
+                    z += bias[biasOff + j];
+                }
+                c[at] = act.apply(z);
             }
         }
     }
