@@ -2,6 +2,7 @@ package dev.myelin.core.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,37 +11,142 @@ import dev.myelin.core.Activation;
 import dev.myelin.core.DenseKernel;
 import dev.myelin.core.DenseOps;
 import dev.myelin.core.scalar.ScalarKernel;
+import dev.myelin.core.simd.BlockedKernel;
+import dev.myelin.core.simd.ParallelKernel;
 import dev.myelin.core.simd.VectorKernel;
+import java.util.List;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** Names → variants, the default, registration, and the {@code -Dmyelin.vectorBits} override (Vector API present). */
+/**
+ * Names → variants, the default ({@code parallel}), registration, {@code withThreads}, and the
+ * {@code -Dmyelin.vectorBits} and {@code -Dmyelin.threads} properties (Vector API present).
+ */
 class KernelRegistryTest {
 
     @Test
     void builtInsAreListedFastestFirst() {
         assertTrue(VectorSupport.available(), "these tests run with " + VectorSupport.ENABLE_FLAG);
-        assertTrue(KernelRegistry.names().contains("scalar"), KernelRegistry.names().toString());
-        assertTrue(KernelRegistry.names().contains("vector"), KernelRegistry.names().toString());
-        assertEquals("vector", KernelRegistry.names().iterator().next());
+        List<String> names = List.copyOf(KernelRegistry.names());
+        assertEquals(List.of("parallel", "blocked", "vector", "scalar"), names.subList(0, 4), names.toString());
+        assertEquals(KernelRegistry.PREFERENCE, names.subList(0, 4));
+        assertTrue(KernelRegistry.get("parallel") instanceof ParallelKernel);
+        assertTrue(KernelRegistry.get("blocked") instanceof BlockedKernel);
         assertTrue(KernelRegistry.get("vector") instanceof VectorKernel);
         assertTrue(KernelRegistry.get(" scalar ") instanceof ScalarKernel);
-        assertSame(KernelRegistry.get("vector"), KernelRegistry.get("vector"), "one shared instance per name");
+        for (String name : List.of("parallel", "blocked", "vector", "scalar")) {
+            assertSame(KernelRegistry.get(name), KernelRegistry.get(name), "one shared instance per name: " + name);
+            assertEquals(name, KernelRegistry.get(name).name());
+        }
+        assertEquals(1, KernelRegistry.get("blocked").threads());
+        assertEquals(1, KernelRegistry.get("vector").threads());
+        assertEquals(1, KernelRegistry.get("scalar").threads());
     }
 
     @Test
-    void theDefaultIsVectorUnlessOverridden() {
+    void theDefaultIsParallelUnlessOverridden() {
         String forced = System.getProperty(KernelRegistry.KERNEL_PROPERTY);
-        String expected = forced == null || forced.isBlank() ? "vector" : forced.trim();
+        String expected = forced == null || forced.isBlank() ? "parallel" : forced.trim();
         assertEquals(expected, KernelRegistry.defaultKernel().name());
         assertEquals(expected, DenseOps.defaults().kernel().name());
+        assertSame(KernelRegistry.get(expected), KernelRegistry.defaultKernel());
+    }
+
+    @Test
+    void theSharedParallelKernelUsesTheDefaultThreadCount() {
+        // -Dmyelin.threads when the JVM was started with it, else every available processor
+        DenseKernel parallel = KernelRegistry.get("parallel");
+        assertEquals(KernelRegistry.defaultThreads(), parallel.threads(), parallel.describe());
+        assertTrue(parallel.describe().contains(parallel.threads() + " threads"), parallel.describe());
+    }
+
+    @Test
+    void withThreadsMakesOneParallelInstancePerCount() {
+        DenseKernel two = KernelRegistry.withThreads("parallel", 2);
+        DenseKernel three = KernelRegistry.withThreads(" parallel ", 3);
+        assertTrue(two instanceof ParallelKernel && three instanceof ParallelKernel, two + ", " + three);
+        assertEquals(2, two.threads());
+        assertEquals(3, three.threads());
+        assertEquals(1, KernelRegistry.withThreads("parallel", 1).threads());
+        assertNotSame(two, three);
+        assertSame(two, KernelRegistry.withThreads("parallel", 2), "one instance per count, shared");
+        assertTrue(two.describe().contains("2 threads"), two.describe());
+
+        // the same bits as the shared default instance and as blocked
+        Random r = new Random(4);
+        int m = 70, k = 90, n = 200; // above MIN_FLOPS: the threads do run
+        float[] x = randoms(r, m * k), w = randoms(r, k * n), b = randoms(r, n);
+        float[] y2 = new float[m * n], y3 = new float[m * n], yb = new float[m * n];
+        two.forward(m, n, k, x, 0, k, w, 0, n, b, 0, Activation.TANH, y2, 0, n);
+        three.forward(m, n, k, x, 0, k, w, 0, n, b, 0, Activation.TANH, y3, 0, n);
+        KernelRegistry.get("blocked").forward(m, n, k, x, 0, k, w, 0, n, b, 0, Activation.TANH, yb, 0, n);
+        assertArrayEquals(yb, y2);
+        assertArrayEquals(yb, y3);
+    }
+
+    @Test
+    void withThreadsIgnoresTheCountForSingleThreadedVariants() {
+        for (String name : List.of("blocked", "vector", "scalar")) {
+            for (int threads : new int[] {1, 2, 8}) {
+                DenseKernel k = KernelRegistry.withThreads(name, threads);
+                assertSame(KernelRegistry.get(name), k, name + " with " + threads + " threads");
+                assertEquals(1, k.threads(), name);
+            }
+        }
+    }
+
+    @Test
+    void withThreadsRejectsCountsBelowOneAndUnknownNames() {
+        for (String name : List.of("parallel", "blocked", "scalar")) {
+            for (int threads : new int[] {0, -1, Integer.MIN_VALUE}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> KernelRegistry.withThreads(name, threads), name + " " + threads);
+                assertTrue(e.getMessage().contains(String.valueOf(threads)), e.getMessage());
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KernelRegistry.withThreads("nope", 2));
+        assertTrue(e.getMessage().contains("'nope'") && e.getMessage().contains("parallel"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new ParallelKernel(0, 0));
+    }
+
+    @Test
+    void threadsPropertyIsParsed() {
+        assertEquals("myelin.threads", KernelRegistry.THREADS_PROPERTY);
+        String saved = System.getProperty(KernelRegistry.THREADS_PROPERTY);
+        try {
+            int all = Runtime.getRuntime().availableProcessors();
+            System.clearProperty(KernelRegistry.THREADS_PROPERTY);
+            assertEquals(all, KernelRegistry.defaultThreads());
+            System.setProperty(KernelRegistry.THREADS_PROPERTY, "  ");
+            assertEquals(all, KernelRegistry.defaultThreads(), "blank means unset");
+            for (int threads : new int[] {1, 3, 64}) {
+                System.setProperty(KernelRegistry.THREADS_PROPERTY, " " + threads + " ");
+                assertEquals(threads, KernelRegistry.defaultThreads());
+            }
+            for (String bad : new String[] {"0", "-2", "two", "1.5", "3 threads", "99999999999"}) {
+                System.setProperty(KernelRegistry.THREADS_PROPERTY, bad);
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        KernelRegistry::defaultThreads, bad);
+                assertTrue(e.getMessage().contains(KernelRegistry.THREADS_PROPERTY) && e.getMessage().contains(bad),
+                        e.getMessage());
+            }
+        } finally {
+            if (saved == null) {
+                System.clearProperty(KernelRegistry.THREADS_PROPERTY);
+            } else {
+                System.setProperty(KernelRegistry.THREADS_PROPERTY, saved);
+            }
+        }
     }
 
     @Test
     void anUnknownNameListsTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KernelRegistry.get("nope"));
-        assertTrue(e.getMessage().contains("'nope'") && e.getMessage().contains("scalar")
-                && e.getMessage().contains("vector"), e.getMessage());
+        for (String known : List.of("parallel", "blocked", "vector", "scalar")) {
+            assertTrue(e.getMessage().contains("'nope'") && e.getMessage().contains(known), e.getMessage());
+        }
         assertThrows(IllegalArgumentException.class, () -> DenseOps.of("nope"));
     }
 
@@ -90,13 +196,30 @@ class KernelRegistryTest {
     }
 
     @Test
-    void vectorKernelOfEachWidthThroughTheReflectiveDoor() {
+    void eachSimdKernelOfEachWidthThroughTheReflectiveDoor() {
         for (int bits : new int[] {128, 256, 512}) {
-            DenseKernel k = VectorSupport.vectorKernel(bits).orElseThrow();
-            assertEquals("vector", k.name());
-            assertTrue(k.describe().contains(bits + "-bit"), k.describe());
+            for (DenseKernel k : List.of(VectorSupport.vectorKernel(bits).orElseThrow(),
+                    VectorSupport.blockedKernel(bits).orElseThrow(), VectorSupport.parallelKernel(bits, 2).orElseThrow())) {
+                assertTrue(k.describe().contains(bits + "-bit"), k.describe());
+            }
+            assertEquals("vector", VectorSupport.vectorKernel(bits).orElseThrow().name());
+            assertEquals("blocked", VectorSupport.blockedKernel(bits).orElseThrow().name());
+            DenseKernel parallel = VectorSupport.parallelKernel(bits, 2).orElseThrow();
+            assertEquals("parallel", parallel.name());
+            assertEquals(2, parallel.threads());
         }
         assertThrows(IllegalArgumentException.class, () -> VectorSupport.vectorKernel(64));
+        assertThrows(IllegalArgumentException.class, () -> VectorSupport.blockedKernel(64));
+        assertThrows(IllegalArgumentException.class, () -> VectorSupport.parallelKernel(64, 2));
+        assertThrows(IllegalArgumentException.class, () -> VectorSupport.parallelKernel(256, 0));
+    }
+
+    private static float[] randoms(Random r, int size) {
+        float[] a = new float[size];
+        for (int i = 0; i < size; i++) {
+            a[i] = 2 * r.nextFloat() - 1;
+        }
+        return a;
     }
 
     /** The scalar kernel, counting forward calls. */

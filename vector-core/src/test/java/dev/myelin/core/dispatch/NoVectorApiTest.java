@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseOps;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,12 +22,17 @@ class NoVectorApiTest {
     void theModuleIsAbsent() {
         assertFalse(VectorSupport.available(), "this test must run without " + VectorSupport.ENABLE_FLAG);
         assertTrue(VectorSupport.vectorKernel(0).isEmpty());
+        assertTrue(VectorSupport.blockedKernel(0).isEmpty());
+        assertTrue(VectorSupport.parallelKernel(0, 2).isEmpty());
     }
 
     @Test
     void theDefaultFallsBackToScalar() {
         assertEquals("scalar", KernelRegistry.defaultKernel().name());
-        assertFalse(KernelRegistry.names().contains("vector"), KernelRegistry.names().toString());
+        for (String simd : List.of("parallel", "blocked", "vector")) {
+            assertFalse(KernelRegistry.names().contains(simd), KernelRegistry.names().toString());
+        }
+        assertEquals(1, KernelRegistry.defaultKernel().threads());
     }
 
     @Test
@@ -41,9 +47,22 @@ class NoVectorApiTest {
     }
 
     @Test
-    void askingForVectorNamesTheFlag() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KernelRegistry.get("vector"));
-        assertTrue(e.getMessage().contains("--add-modules jdk.incubator.vector"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> DenseOps.of("vector"));
+    void askingForAnySimdVariantNamesTheFlag() {
+        for (String name : List.of("vector", "blocked", "parallel", " parallel ")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KernelRegistry.get(name));
+            assertTrue(e.getMessage().contains("--add-modules jdk.incubator.vector")
+                    && e.getMessage().contains("'" + name.trim() + "'"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> DenseOps.of(name));
+            IllegalArgumentException threaded = assertThrows(IllegalArgumentException.class,
+                    () -> KernelRegistry.withThreads(name, 2));
+            assertTrue(threaded.getMessage().contains("--add-modules jdk.incubator.vector"), threaded.getMessage());
+        }
+    }
+
+    @Test
+    void withThreadsStillServesScalarAndChecksTheCount() {
+        assertEquals("scalar", KernelRegistry.withThreads("scalar", 4).name());
+        assertEquals(1, KernelRegistry.withThreads("scalar", 4).threads());
+        assertThrows(IllegalArgumentException.class, () -> KernelRegistry.withThreads("scalar", 0));
     }
 }

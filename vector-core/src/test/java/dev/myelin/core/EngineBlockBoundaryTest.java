@@ -1,0 +1,369 @@
+package dev.myelin.core;
+
+import static dev.myelin.core.EngineChecks.SCALAR;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.myelin.core.simd.BlockedKernel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.opentest4j.AssertionFailedError;
+
+/**
+ * The packed engine ({@code blocked}) on shapes that sit on every block boundary of {@link EngineBlocks}, read
+ * from the main code: rows MR ± 1 and MC ± 1 (edge row tiles, a second MC block of one row), columns L − 1, L,
+ * L + 1 (the narrow L-wide panel and the first wide partial one), NR ± 1, NC ± 1 (a second NC block of one
+ * column), depths KC − 1, KC, KC + 1 and 2·KC + 1 (one, two and three k blocks: the partial sums stored in C
+ * between blocks, the epilogue on the last one only).
+ *
+ * <p>The shapes are GEMM shapes M×N×K <em>as the engine runs them</em>, and each operation is given the layer
+ * shape that maps onto it: forward {@code (m, n, k) = (M, N, K)}; the weight gradient, a GEMM of
+ * {@code k×n×m} with A = X read transposed, {@code (m, n, k) = (K, N, M)}; the input gradient, a GEMM of
+ * {@code m×k×n} with B = W read transposed, {@code (m, n, k) = (M, K, N)}. So every operation crosses every
+ * boundary in its own loop nest. The set covers each boundary value in each dimension
+ * ({@link #everyBoundaryValueAppearsInEveryDimension}), not the cartesian product: the column blocks (NC ± 1)
+ * come with few rows and, but for one, a shallow depth. Rows around {@code PackedGemm.IN_PLACE_B_MAX_ROWS}
+ * (when the engine has it) take B in place or packed. Widths: the preferred one, 256 and 128 bits.
+ *
+ * <p>Every operand is a view at an offset with row stride cols + 3 or cols + 7 inside an array of NaN sentinels
+ * (every sentinel must survive); outputs that are overwritten start as NaN (a kernel that reads them fails);
+ * the accumulating weight gradient starts from random dW, which it must read and add. Results must lie within
+ * the {@link Conformance} bounds ({@link EngineChecks}) of the double reference, and twice that of the scalar
+ * kernel (whose forward is called once, with identity, and {@link Activation#apply} gives its result for every
+ * activation, as it computes them). {@link #theChecksCatchWrongResults} shows the checks reject one term of the
+ * sum dropped or counted twice, an epilogue applied on every k block, the bias added twice, an
+ * ignored old dW and an overwritten sentinel.
+ */
+class EngineBlockBoundaryTest {
+
+    /** A GEMM shape as the engine runs it, with the boundary each dimension sits on. */
+    record Shape(int m, int n, int k, String mAt, String nAt, String kAt) {
+
+        long seed() {
+            return 1_000_003L * m + 1_009L * n + k;
+        }
+
+        @Override
+        public String toString() {
+            return "GEMM " + m + "×" + n + "×" + k + " (M " + mAt + ", N " + nAt + ", K " + kAt + ")";
+        }
+    }
+
+    /** The covering set for vectors of {@code lanes} floats: every boundary of M, N and K appears. */
+    static List<Shape> shapes(int lanes) {
+        int mr = EngineBlocks.MR, mc = EngineBlocks.MC, kc = EngineBlocks.KC, nc = EngineBlocks.NC;
+        int l = lanes, nr = EngineBlocks.nr(lanes);
+        List<Shape> s = new ArrayList<>();
+        s.add(new Shape(mc + 1, nr + 1, 2 * kc + 1, "MC+1", "NR+1", "2KC+1"));
+        s.add(new Shape(mc, nr, kc + 1, "MC", "NR", "KC+1"));
+        s.add(new Shape(mc - 1, l + 1, kc, "MC-1", "L+1", "KC"));
+        s.add(new Shape(mr + 1, nr - 1, kc - 1, "MR+1", "NR-1", "KC-1"));
+        s.add(new Shape(mr, l, 2 * kc + 1, "MR", "L", "2KC+1"));
+        s.add(new Shape(mr - 1, l - 1, kc + 1, "MR-1", "L-1", "KC+1"));
+        // column blocks: NC ± 1 with few rows, and (but for one) a shallow depth: the engine is slow until C2
+        // has compiled it, and the depth boundaries are covered above
+        s.add(new Shape(mr - 1, nc + 1, kc + 1, "MR-1", "NC+1", "KC+1"));
+        s.add(new Shape(mr, nc, 9, "MR", "NC", "9"));
+        s.add(new Shape(mr + 1, nc - 1, 17, "MR+1", "NC-1", "17"));
+        // more than 2·NR columns (the weight gradient packs its transposed A) over two MC blocks
+        s.add(new Shape(mc + 1, 3 * nr + 1, kc - 1, "MC+1", "3NR+1", "KC-1"));
+        s.add(new Shape(mc - 1, 2 * nr + l, kc + 1, "MC-1", "2NR+L", "KC+1"));
+        // up to IN_PLACE_B_MAX_ROWS rows a row-major B is read in place (a partial last panel copied): both sides
+        int t = EngineBlocks.IN_PLACE_B_MAX_ROWS;
+        if (t > 0) {
+            s.add(new Shape(t, nr + 1, kc + 1, "IN_PLACE_B_MAX_ROWS", "NR+1", "KC+1"));
+            s.add(new Shape(t + 1, l + 1, kc - 1, "IN_PLACE_B_MAX_ROWS+1", "L+1", "KC-1"));
+            s.add(new Shape(t, l - 1, 2 * kc + 1, "IN_PLACE_B_MAX_ROWS", "L-1", "2KC+1"));
+            s.add(new Shape(t - 1, 2 * nr + l, kc, "IN_PLACE_B_MAX_ROWS-1", "2NR+L", "KC"));
+        }
+        return s;
+    }
+
+    /** The widths under test: the preferred one, 256 and 128 bits (each once). */
+    static List<Named<BlockedKernel>> kernels() {
+        Map<Integer, Named<BlockedKernel>> byBits = new LinkedHashMap<>();
+        for (int bits : new int[] {0, 256, 128}) {
+            BlockedKernel k = new BlockedKernel(bits);
+            byBits.putIfAbsent(k.bits(), Named.of("blocked " + k.bits() + "-bit" + (bits == 0 ? " (preferred)" : ""),
+                    k));
+        }
+        return new ArrayList<>(byBits.values());
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Named<BlockedKernel> kernel : kernels()) {
+            for (Shape s : shapes(kernel.getPayload().lanes())) {
+                cases.add(Arguments.of(kernel, s));
+            }
+        }
+        return cases.stream();
+    }
+
+    @Test
+    void everyBoundaryValueAppearsInEveryDimension() {
+        for (Named<BlockedKernel> kernel : kernels()) {
+            int l = kernel.getPayload().lanes(), nr = EngineBlocks.nr(l);
+            int mr = EngineBlocks.MR, mc = EngineBlocks.MC, kc = EngineBlocks.KC, nc = EngineBlocks.NC;
+            Set<Integer> ms = new TreeSet<>(), ns = new TreeSet<>(), ks = new TreeSet<>();
+            for (Shape s : shapes(l)) {
+                ms.add(s.m());
+                ns.add(s.n());
+                ks.add(s.k());
+            }
+            String what = kernel.getName() + ": " + shapes(l);
+            assertTrue(ms.containsAll(List.of(mr - 1, mr, mr + 1, mc - 1, mc, mc + 1)), what);
+            assertTrue(ns.containsAll(List.of(l - 1, l, l + 1, nr - 1, nr, nr + 1, nc - 1, nc, nc + 1)), what);
+            assertTrue(ks.containsAll(List.of(kc - 1, kc, kc + 1, 2 * kc + 1)), what);
+            assertTrue(ns.stream().anyMatch(n -> n > 2 * nr) && ms.stream().anyMatch(m -> m > mc), what);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- forward
+
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("cases")
+    void forwardWithBiasAndEveryActivation(BlockedKernel kernel, Shape s) {
+        int m = s.m(), n = s.n(), k = s.k();
+        Random r = new Random(s.seed());
+        Strided x = Strided.of(m, k, 5, 3).random(r, -1, 1);
+        Strided w = Strided.of(k, n, 2, 7).random(r, -1, 1);
+        Strided b = Strided.of(1, n, 3, 3).random(r, -1, 1);
+        Strided x0 = x.copy(), w0 = w.copy(), b0 = b.copy();
+        double[] z = DoubleReference.preActivation(m, n, k, x.toDouble(), w.toDouble(), b.toDouble());
+        double[] mag = DoubleReference.preActivation(m, n, k, x.absDouble(), w.absDouble(), b.absDouble());
+        // the scalar kernel computes y = act.apply(Σ x·w + b) in float: one identity call gives every activation
+        Strided zs = Strided.of(m, n, 7, 7).fill(Float.NaN);
+        SCALAR.forward(m, n, k, x.a, x.off, x.ld, w.a, w.off, w.ld, b.a, b.off, Activation.IDENTITY, zs.a, zs.off,
+                zs.ld);
+        for (Activation act : KernelConformanceTest.elementwise()) {
+            String what = kernel.describe() + " forward[" + act + ", bias] " + s;
+            Strided y = Strided.of(m, n, 7, 7).fill(Float.NaN);
+            Strided y0 = y.copy();
+            kernel.forward(m, n, k, x.a, x.off, x.ld, w.a, w.off, w.ld, b.a, b.off, act, y.a, y.off, y.ld);
+            x.assertUnchanged(x0, what + ", X");
+            w.assertUnchanged(w0, what + ", W");
+            b.assertUnchanged(b0, what + ", b");
+            y.assertOutsideUnchanged(y0, what + ", Y");
+            Strided ys = zs.copy();
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    ys.set(i, j, act.apply(zs.get(i, j)));
+                }
+            }
+            double[] ref = activate(act, z);
+            EngineChecks.assertWithin(what, y, ref, EngineChecks.forwardBound(k, mag, ref), ys);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- weight gradient
+
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("cases")
+    void weightGradientOverwritingAndAccumulating(BlockedKernel kernel, Shape s) {
+        int m = s.k(), n = s.n(), k = s.m(); // dW[k×n] = Xᵀ·dZ is the GEMM k×n×m
+        Random r = new Random(s.seed() + 1);
+        Strided x = Strided.of(m, k, 3, 7).random(r, -1, 1);
+        Strided dz = Strided.of(m, n, 6, 3).random(r, -1, 1);
+        Strided x0 = x.copy(), dz0 = dz.copy();
+        double[] product = DoubleReference.weightGradient(m, n, k, x.toDouble(), dz.toDouble(), null);
+        double[] mag = DoubleReference.weightGradient(m, n, k, x.absDouble(), dz.absDouble(), null);
+        // the scalar kernel's accumulating result is its overwriting one plus the old dW, in float
+        Strided products = Strided.of(k, n, 4, 7).fill(Float.NaN);
+        SCALAR.weightGradient(m, n, k, x.a, x.off, x.ld, dz.a, dz.off, dz.ld, products.a, products.off, products.ld,
+                false);
+        for (boolean accumulate : new boolean[] {false, true}) {
+            String what = kernel.describe() + " weightGradient" + (accumulate ? "[accumulate] " : " ") + s;
+            Strided dw = Strided.of(k, n, 4, 7);
+            if (accumulate) {
+                dw.random(r, -1, 1);
+            } else {
+                dw.fill(Float.NaN);
+            }
+            Strided dw0 = dw.copy(), dws = products.copy();
+            if (accumulate) {
+                for (int p = 0; p < k; p++) {
+                    for (int j = 0; j < n; j++) {
+                        dws.set(p, j, dw0.get(p, j) + products.get(p, j));
+                    }
+                }
+            }
+            kernel.weightGradient(m, n, k, x.a, x.off, x.ld, dz.a, dz.off, dz.ld, dw.a, dw.off, dw.ld, accumulate);
+            x.assertUnchanged(x0, what + ", X");
+            dz.assertUnchanged(dz0, what + ", dZ");
+            dw.assertOutsideUnchanged(dw0, what + ", dW");
+            double[] ref = product.clone(), m2 = mag.clone();
+            if (accumulate) {
+                double[] prior = dw0.toDouble();
+                for (int t = 0; t < ref.length; t++) {
+                    ref[t] += prior[t];
+                    m2[t] += Math.abs(prior[t]);
+                }
+            }
+            EngineChecks.assertWithin(what, dw, ref, EngineChecks.reductionBound(m + (accumulate ? 1 : 0), m2), dws);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- input gradient
+
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("cases")
+    void inputGradient(BlockedKernel kernel, Shape s) {
+        int m = s.m(), n = s.k(), k = s.n(); // dX[m×k] = dZ·Wᵀ is the GEMM m×k×n
+        Random r = new Random(s.seed() + 2);
+        Strided dz = Strided.of(m, n, 1, 3).random(r, -1, 1);
+        Strided w = Strided.of(k, n, 5, 7).random(r, -1, 1);
+        Strided dx = Strided.of(m, k, 2, 3).fill(Float.NaN);
+        Strided dz0 = dz.copy(), w0 = w.copy(), dx0 = dx.copy(), dxs = dx.copy();
+        String what = kernel.describe() + " inputGradient " + s;
+        kernel.inputGradient(m, n, k, dz.a, dz.off, dz.ld, w.a, w.off, w.ld, dx.a, dx.off, dx.ld);
+        SCALAR.inputGradient(m, n, k, dz.a, dz.off, dz.ld, w.a, w.off, w.ld, dxs.a, dxs.off, dxs.ld);
+        dz.assertUnchanged(dz0, what + ", dZ");
+        w.assertUnchanged(w0, what + ", W");
+        dx.assertOutsideUnchanged(dx0, what + ", dX");
+        double[] ref = DoubleReference.inputGradient(m, n, k, dz.toDouble(), w.toDouble());
+        double[] mag = DoubleReference.inputGradient(m, n, k, dz.absDouble(), w.absDouble());
+        EngineChecks.assertWithin(what, dx, ref, EngineChecks.reductionBound(n, mag), dxs);
+    }
+
+    // ------------------------------------------------------------------------------------------- the checks can fail
+
+    /**
+     * On the shape MR+1 × NR+1 × (KC+1) (two k blocks, edge tiles both ways), the checks above reject what the
+     * block boundaries could plausibly get wrong: one term of the sum dropped (p = KC − 1) or counted twice
+     * (p = KC), as a loop bound or packing off by one would; one element off by 4× its bound; one overwritten sentinel; an epilogue (bias and
+     * sigmoid) applied at the end of every k block instead of the last one; the bias added in every k block; an
+     * accumulating dW that ignores the old dW.
+     */
+    @Test
+    void theChecksCatchWrongResults() {
+        BlockedKernel kernel = new BlockedKernel(0);
+        int m = EngineBlocks.MR + 1, n = EngineBlocks.nr(kernel.lanes()) + 1, k = EngineBlocks.KC + 1;
+        int kc = EngineBlocks.KC;
+        Random r = new Random(3);
+        Strided x = Strided.of(m, k, 5, 3).random(r, -1, 1);
+        Strided w = Strided.of(k, n, 2, 7).random(r, -1, 1);
+        Strided b = Strided.of(1, n, 3, 3).random(r, -1, 1);
+        double[] xd = x.toDouble(), wd = w.toDouble(), bd = b.toDouble();
+        double[] mag = DoubleReference.preActivation(m, n, k, x.absDouble(), w.absDouble(), b.absDouble());
+        Activation act = Activation.SIGMOID;
+        double[] ref = activate(act, DoubleReference.preActivation(m, n, k, xd, wd, bd));
+        double[] bound = EngineChecks.forwardBound(k, mag, ref);
+
+        Strided y = Strided.of(m, n, 7, 7).fill(Float.NaN);
+        Strided y0 = y.copy(), ys = y.copy();
+        kernel.forward(m, n, k, x.a, x.off, x.ld, w.a, w.off, w.ld, b.a, b.off, act, y.a, y.off, y.ld);
+        SCALAR.forward(m, n, k, x.a, x.off, x.ld, w.a, w.off, w.ld, b.a, b.off, act, ys.a, ys.off, ys.ld);
+        EngineChecks.assertWithin("unperturbed", y, ref, bound, ys); // the baseline passes
+
+        Strided off = y.copy();
+        off.set(3, 5, (float) (ref[3 * n + 5] + 4 * bound[3 * n + 5]));
+        assertThrows(AssertionFailedError.class, () -> EngineChecks.assertWithin("perturbed", off, ref, bound, ys));
+
+        // one term dropped or counted twice (a packing or loop-bound off-by-one at a k block edge)
+        double[] zd = DoubleReference.preActivation(m, n, k, xd, wd, bd);
+        double[] dropped = new double[ref.length], twice = new double[ref.length];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                int t = i * n + j;
+                dropped[t] = DoubleReference.activate(act, zd[t] - xd[i * k + kc - 1] * wd[(kc - 1) * n + j]);
+                twice[t] = DoubleReference.activate(act, zd[t] + xd[i * k + kc] * wd[kc * n + j]);
+            }
+        }
+        assertThrows(AssertionFailedError.class,
+                () -> EngineChecks.check("term KC-1 dropped", asStrided(m, n, dropped), ref, bound, 1));
+        assertThrows(AssertionFailedError.class,
+                () -> EngineChecks.check("term KC twice", asStrided(m, n, twice), ref, bound, 1));
+
+        Strided guard = y.copy();
+        guard.a[guard.off + guard.cols] = 0f; // the first pad cell after row 0
+        assertThrows(AssertionFailedError.class, () -> guard.assertOutsideUnchanged(y0, "overwritten sentinel"));
+
+        // the first k block's epilogue applied too: y = act(act(z₁ + b) + z₂ + b), z₁ over p < KC
+        double[] zFirst = DoubleReference.preActivation(m, n, kc, firstColumns(m, k, kc, xd), firstRows(kc, n, wd), bd);
+        double[] zRest = DoubleReference.preActivation(m, n, k - kc, lastColumns(m, k, kc, xd), lastRows(kc, k, n, wd),
+                bd);
+        double[] everyBlock = new double[ref.length];
+        double[] biasTwice = new double[ref.length];
+        for (int t = 0; t < ref.length; t++) {
+            everyBlock[t] = DoubleReference.activate(act, DoubleReference.activate(act, zFirst[t]) + zRest[t]);
+            biasTwice[t] = DoubleReference.activate(act, zFirst[t] + zRest[t]); // b in both blocks
+        }
+        assertThrows(AssertionFailedError.class,
+                () -> EngineChecks.check("epilogue on every block", asStrided(m, n, everyBlock), ref, bound, 1));
+        assertThrows(AssertionFailedError.class,
+                () -> EngineChecks.check("bias twice", asStrided(m, n, biasTwice), ref, bound, 1));
+
+        // an accumulating dW that overwrote instead
+        Strided dz = Strided.of(m, n, 6, 3).random(r, -1, 1);
+        Strided dw = Strided.of(k, n, 4, 7).random(r, -1, 1);
+        double[] prior = dw.toDouble();
+        kernel.weightGradient(m, n, k, x.a, x.off, x.ld, dz.a, dz.off, dz.ld, dw.a, dw.off, dw.ld, false);
+        double[] accRef = DoubleReference.weightGradient(m, n, k, xd, dz.toDouble(), prior);
+        double[] accMag = DoubleReference.weightGradient(m, n, k, x.absDouble(), dz.absDouble(),
+                DoubleReference.abs(prior));
+        assertThrows(AssertionFailedError.class, () -> EngineChecks.check("accumulate ignored", dw, accRef,
+                EngineChecks.reductionBound(m + 1, accMag), 1));
+        assertEquals(m * n, ref.length);
+    }
+
+    // ------------------------------------------------------------------------------------------- helpers
+
+    static double[] activate(Activation act, double[] z) {
+        double[] y = new double[z.length];
+        for (int t = 0; t < z.length; t++) {
+            y[t] = DoubleReference.activate(act, z[t]);
+        }
+        return y;
+    }
+
+    private static Strided asStrided(int rows, int cols, double[] values) {
+        Strided s = Strided.of(rows, cols, 1, 3);
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                s.set(i, j, (float) values[i * cols + j]);
+            }
+        }
+        return s;
+    }
+
+    private static double[] firstColumns(int m, int k, int kc, double[] x) {
+        double[] out = new double[m * kc];
+        for (int i = 0; i < m; i++) {
+            System.arraycopy(x, i * k, out, i * kc, kc);
+        }
+        return out;
+    }
+
+    private static double[] lastColumns(int m, int k, int kc, double[] x) {
+        double[] out = new double[m * (k - kc)];
+        for (int i = 0; i < m; i++) {
+            System.arraycopy(x, i * k + kc, out, i * (k - kc), k - kc);
+        }
+        return out;
+    }
+
+    private static double[] firstRows(int kc, int n, double[] w) {
+        double[] out = new double[kc * n];
+        System.arraycopy(w, 0, out, 0, kc * n);
+        return out;
+    }
+
+    private static double[] lastRows(int kc, int k, int n, double[] w) {
+        double[] out = new double[(k - kc) * n];
+        System.arraycopy(w, kc * n, out, 0, (k - kc) * n);
+        return out;
+    }
+}

@@ -1,0 +1,94 @@
+package dev.myelin.core;
+
+import java.lang.reflect.Field;
+
+/**
+ * The test side's copy of the engine's blocking ({@code dev.myelin.core.simd.BlockSizes}) and of
+ * {@code ParallelKernel.MIN_FLOPS}, read by reflection when this class loads. The engine tests build their
+ * shapes from these values (MR − 1, KC + 1, ...), so a retuning of the block sizes moves the shapes with it;
+ * reading them at run time, rather than through a compile-time constant, also keeps a test class compiled
+ * before the retuning from testing stale boundaries.
+ */
+final class EngineBlocks {
+
+    private static final String BLOCK_SIZES = "dev.myelin.core.simd.BlockSizes";
+    private static final String PARALLEL = "dev.myelin.core.simd.ParallelKernel";
+
+    /** Rows of the register tile. */
+    static final int MR = intConstant(BLOCK_SIZES, "MR");
+    /** Columns of the register tile, in vectors: NR = NR_VECTORS · lanes. */
+    static final int NR_VECTORS = intConstant(BLOCK_SIZES, "NR_VECTORS");
+    /** Depth of a k block. */
+    static final int KC = intConstant(BLOCK_SIZES, "KC");
+    /** Rows of a packed A block. */
+    static final int MC = intConstant(BLOCK_SIZES, "MC");
+    /** Columns of a packed B block. */
+    static final int NC = intConstant(BLOCK_SIZES, "NC");
+    /** Below 2·m·n·k flops the parallel kernel runs on the calling thread alone. */
+    static final long MIN_FLOPS = constant(PARALLEL, "MIN_FLOPS").longValue();
+    /**
+     * With at most this many rows the engine reads a row-major B in place instead of packing it
+     * ({@code PackedGemm.IN_PLACE_B_MAX_ROWS}); 0 when the engine has no such path (the field is gone).
+     */
+    static final int IN_PLACE_B_MAX_ROWS = optionalIntConstant("dev.myelin.core.simd.PackedGemm",
+            "IN_PLACE_B_MAX_ROWS");
+
+    private EngineBlocks() {
+    }
+
+    /** Columns of the register tile for vectors of {@code lanes} floats. */
+    static int nr(int lanes) {
+        return NR_VECTORS * lanes;
+    }
+
+    /** The thread count and direction {@code ParallelKernel.gemm} picks: see {@link #plan}. */
+    record Plan(int parts, boolean byColumns) {
+
+        @Override
+        public String toString() {
+            return parts < 2 ? "one thread" : parts + " " + (byColumns ? "column" : "row") + " slices";
+        }
+    }
+
+    /**
+     * A model of {@code ParallelKernel.gemm}'s partition for a GEMM of {@code m×n×k} on {@code threads} threads
+     * with register tiles of MR × {@code nr}: by columns when there are at least as many column tiles as threads
+     * or as row tiles, else by rows; one thread below {@link #MIN_FLOPS}. Used only to choose and check the
+     * shapes of the thread tests (that each direction really runs): when the rule is retuned, update this
+     * model and, if a coverage check fails, the shapes.
+     */
+    static Plan plan(int m, int n, int k, int nr, int threads) {
+        int colTiles = (n + nr - 1) / nr;
+        int rowTiles = (m + MR - 1) / MR;
+        boolean byColumns = colTiles >= threads || colTiles >= rowTiles;
+        int parts = Math.min(threads, byColumns ? colTiles : rowTiles);
+        if (2L * m * n * Math.max(k, 1) < MIN_FLOPS) {
+            parts = 1;
+        }
+        return new Plan(parts, byColumns);
+    }
+
+    private static int optionalIntConstant(String className, String field) {
+        try {
+            Class.forName(className).getDeclaredField(field);
+        } catch (ReflectiveOperationException e) {
+            return 0;
+        }
+        return intConstant(className, field);
+    }
+
+    private static int intConstant(String className, String field) {
+        return constant(className, field).intValue();
+    }
+
+    private static Number constant(String className, String field) {
+        try {
+            Field f = Class.forName(className).getDeclaredField(field);
+            f.setAccessible(true);
+            return (Number) f.get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read " + className + "." + field + " (renamed? update "
+                    + EngineBlocks.class.getSimpleName() + ")", e);
+        }
+    }
+}
