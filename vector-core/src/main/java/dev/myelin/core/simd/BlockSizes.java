@@ -27,18 +27,19 @@ final class BlockSizes {
     static final int NR_VECTORS = 2;
 
     /**
-     * Depth of a k block. One packed B panel ({@code KC×NR} floats, 32 KiB for KC 256 and NR 32) is read
-     * once per A panel from L1/L2, and one packed A panel ({@code MR×KC}, 6 KiB) streams beside it. A deeper
-     * block means fewer partial sums written to and read back from C; a shallower one keeps the B panel in
-     * L1. Chosen by measurement (docs/kernels.md).
+     * Depth of a k block (the engine cuts k into equal blocks of at most KC). One packed B panel
+     * ({@code KC×NR} floats, 32 KiB for NR 32) is swept against every A panel of the block, and one A panel
+     * ({@code MR×KC}, 6 KiB) streams beside it. A deeper block means fewer partial sums written to and read
+     * back from C; a shallower one keeps the B panel in L1. Measured (docs/kernels.md): 128, 256 and 384 lie
+     * within the run-to-run spread at 128×784×256 and 192×256×512; 160 and 192 were slower at 1024³.
      */
-    static final int KC = Integer.getInteger("tune.kc", 256);
+    static final int KC = 256;
 
     /**
      * Rows of the packed A block: {@code MC×KC} floats = 192 KiB, a fifth of the 1 MiB L2, so that it stays
      * there while every B panel of the block passes. A multiple of MR.
      */
-    static final int MC = Integer.getInteger("tune.mc", 192);
+    static final int MC = 192;
 
     /**
      * Columns of the packed B block: {@code KC×NC} floats = 4 MiB, well inside the L3. A multiple of every

@@ -58,8 +58,7 @@ final class PackedGemm implements GemmEngine {
      * With at most this many rows, a row-major B is read in place instead of packed: each of its elements
      * then serves at most two register tiles, and the copy would cost as much as the arithmetic it feeds.
      */
-    private static final int IN_PLACE_B_MAX_ROWS = Integer.getInteger("tune.inplaceb", 2 * MR);
-    private static final int TUNE_PACK = Integer.getInteger("tune.pack", 0);
+    private static final int IN_PLACE_B_MAX_ROWS = 2 * MR;
 
     // exp, sigmoid, tanh: the constants of FloatKernels (see its class comment for the recipe and bounds)
     private static final float EXP_MAX = 89f;
@@ -124,7 +123,7 @@ final class PackedGemm implements GemmEngine {
             return;
         }
         GemmWorkspace ws = workspace();
-        boolean packA = TUNE_PACK == 1 || (TUNE_PACK == 0 && acs != 1 && n > PACK_A_MIN_COLUMNS);
+        boolean packA = acs != 1 && n > PACK_A_MIN_COLUMNS;
         // Few rows: each element of B is used by at most a few tiles, so copying it costs as much as the
         // product; a row-major B is then read in place (only a partial last panel is copied).
         boolean packB = bcs != 1 || m > IN_PLACE_B_MAX_ROWS;
