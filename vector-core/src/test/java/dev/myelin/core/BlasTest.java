@@ -36,7 +36,7 @@ import org.opentest4j.AssertionFailedError;
  * {@link Blas#sgemm} in the spirit of the reference BLAS test program {@code sblat3}: every
  * {@link GemmVariants variant} through the checked facade, all four (transA, transB) pairs × alpha ∈ {1, −½, 0,
  * 2½} × beta ∈ {0, 1, −1½}, on seeded shapes around the engine's blocks (register tile 6 rows × 8/16/32
- * columns, KC = 256, MC = 192), tight arrays and views inside NaN-sentinel arrays; the special values
+ * columns, KC = 256), tight arrays and views inside NaN-sentinel arrays; the special values
  * (beta = 0 never reads C, alpha = 0 never reads A or B, the quick returns); the fused epilogue; and one test
  * per argument rule.
  *
@@ -89,7 +89,7 @@ class BlasTest {
      * Each of the 48 (transA, transB, alpha, beta) combinations twice, once in tight arrays and once as guarded
      * views, with (m, n, k) drawn from seeded permutations of {@link #MS}, {@link #NS} and {@link #KS} (each
      * size equally often in its position); plus, for each transpose pair, two shapes that cross every block at
-     * once: 193×33×513 (MC, the 32-column tile, two KC boundaries; the parallel kernel splits it by rows) and
+     * once: 193×33×513 (32 row tiles and an edge, the 32-column tile, two KC boundaries; the parallel kernel splits it by rows) and
      * 64×100×300 (split by columns).
      */
     static List<Case> cases() {

@@ -23,7 +23,7 @@ import org.opentest4j.AssertionFailedError;
 
 /**
  * The packed engine ({@code blocked}) on shapes that sit on every block boundary of {@link EngineBlocks}, read
- * from the main code: rows MR ± 1 and MC ± 1 (edge row tiles, a second MC block of one row), columns L − 1, L,
+ * from the main code: rows MR ± 1 and TALL ± 1 (edge row tiles after a long run of full ones), columns L − 1, L,
  * L + 1 (the narrow L-wide panel and the first wide partial one), NR ± 1, NC ± 1 (a second NC block of one
  * column), depths KC − 1, KC, KC + 1 and 2·KC + 1 (one, two and three k blocks: the partial sums stored in C
  * between blocks, the epilogue on the last one only).
@@ -63,12 +63,12 @@ class EngineBlockBoundaryTest {
 
     /** The covering set for vectors of {@code lanes} floats: every boundary of M, N and K appears. */
     static List<Shape> shapes(int lanes) {
-        int mr = EngineBlocks.MR, mc = EngineBlocks.MC, kc = EngineBlocks.KC, nc = EngineBlocks.NC;
+        int mr = EngineBlocks.MR, mc = EngineBlocks.TALL, kc = EngineBlocks.KC, nc = EngineBlocks.NC;
         int l = lanes, nr = EngineBlocks.nr(lanes);
         List<Shape> s = new ArrayList<>();
-        s.add(new Shape(mc + 1, nr + 1, 2 * kc + 1, "MC+1", "NR+1", "2KC+1"));
-        s.add(new Shape(mc, nr, kc + 1, "MC", "NR", "KC+1"));
-        s.add(new Shape(mc - 1, l + 1, kc, "MC-1", "L+1", "KC"));
+        s.add(new Shape(mc + 1, nr + 1, 2 * kc + 1, "TALL+1", "NR+1", "2KC+1"));
+        s.add(new Shape(mc, nr, kc + 1, "TALL", "NR", "KC+1"));
+        s.add(new Shape(mc - 1, l + 1, kc, "TALL-1", "L+1", "KC"));
         s.add(new Shape(mr + 1, nr - 1, kc - 1, "MR+1", "NR-1", "KC-1"));
         s.add(new Shape(mr, l, 2 * kc + 1, "MR", "L", "2KC+1"));
         s.add(new Shape(mr - 1, l - 1, kc + 1, "MR-1", "L-1", "KC+1"));
@@ -77,9 +77,9 @@ class EngineBlockBoundaryTest {
         s.add(new Shape(mr - 1, nc + 1, kc + 1, "MR-1", "NC+1", "KC+1"));
         s.add(new Shape(mr, nc, 9, "MR", "NC", "9"));
         s.add(new Shape(mr + 1, nc - 1, 17, "MR+1", "NC-1", "17"));
-        // more than 2·NR columns (the weight gradient packs its transposed A) over two MC blocks
-        s.add(new Shape(mc + 1, 3 * nr + 1, kc - 1, "MC+1", "3NR+1", "KC-1"));
-        s.add(new Shape(mc - 1, 2 * nr + l, kc + 1, "MC-1", "2NR+L", "KC+1"));
+        // more than 2·NR columns, the weight gradient's transposed A read in place, past TALL rows
+        s.add(new Shape(mc + 1, 3 * nr + 1, kc - 1, "TALL+1", "3NR+1", "KC-1"));
+        s.add(new Shape(mc - 1, 2 * nr + l, kc + 1, "TALL-1", "2NR+L", "KC+1"));
         // up to IN_PLACE_B_MAX_ROWS rows a row-major B is read in place (a partial last panel copied): both sides
         int t = EngineBlocks.IN_PLACE_B_MAX_ROWS;
         if (t > 0) {
@@ -116,7 +116,7 @@ class EngineBlockBoundaryTest {
     void everyBoundaryValueAppearsInEveryDimension() {
         for (Named<BlockedKernel> kernel : kernels()) {
             int l = kernel.getPayload().lanes(), nr = EngineBlocks.nr(l);
-            int mr = EngineBlocks.MR, mc = EngineBlocks.MC, kc = EngineBlocks.KC, nc = EngineBlocks.NC;
+            int mr = EngineBlocks.MR, mc = EngineBlocks.TALL, kc = EngineBlocks.KC, nc = EngineBlocks.NC;
             Set<Integer> ms = new TreeSet<>(), ns = new TreeSet<>(), ks = new TreeSet<>();
             for (Shape s : shapes(l)) {
                 ms.add(s.m());

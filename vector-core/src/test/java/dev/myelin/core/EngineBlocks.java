@@ -21,7 +21,11 @@ final class EngineBlocks {
     /** Depth of a k block. */
     static final int KC = intConstant(BLOCK_SIZES, "KC");
     /** Rows of a packed A block. */
-    static final int MC = intConstant(BLOCK_SIZES, "MC");
+    /**
+     * A tall row count, 32 register tiles (192 at MR 6): the engine has no row block (A is read in place),
+     * so the shapes around it test long runs of row tiles with an edge tile after them.
+     */
+    static final int TALL = 32 * MR;
     /** Columns of a packed B block. */
     static final int NC = intConstant(BLOCK_SIZES, "NC");
     /** Below 2·m·n·k flops the parallel kernel runs on the calling thread alone. */

@@ -4,9 +4,10 @@ package dev.myelin.core.simd;
  * The cache and register blocking of {@link PackedGemm}, in one place, with the reasons.
  *
  * <p>The GotoBLAS/BLIS structure: C is computed in {@code MR×NR} register tiles. The loop over k is cut into
- * blocks of at most {@code KC}; for each, a {@code KC×NC} block of B is packed into NR-column panels (and a
- * transposed A into MR-row panels, {@code MC} rows at a time); the micro-kernel then runs every A panel (in
- * L1 while it is used) against every B panel of the block (from L2). Values measured on the 2-core Zen 5 the
+ * blocks of at most {@code KC}; for each, a {@code KC×NC} block of B is packed into NR-column panels, and the
+ * micro-kernel runs every MR-row tile of A (read in place, in L1 while it is used) against every B panel of
+ * the block (from L2). There is no MC: A is not packed (measured slower), so rows need no cache block.
+ * Values measured on the 2-core Zen 5 the
  * project runs on (32 KiB L1d and 1 MiB L2 per core as the VM reports them, 32 MiB L3); see docs/kernels.md.
  */
 final class BlockSizes {
@@ -34,12 +35,6 @@ final class BlockSizes {
      * within the run-to-run spread at 128×784×256 and 192×256×512; 160 and 192 were slower at 1024³.
      */
     static final int KC = 256;
-
-    /**
-     * Rows of the packed A block (a transposed A only; a row-major A is read in place): {@code MC×KC} floats
-     * = 192 KiB, a fifth of the 1 MiB L2. A multiple of MR.
-     */
-    static final int MC = 192;
 
     /**
      * Columns of the packed B block: {@code KC×NC} floats = 4 MiB at most, inside the L3; the layer shapes

@@ -4,7 +4,7 @@ import dev.myelin.core.Activation;
 
 /**
  * The packed, cache-blocked variant on one thread ({@code blocked}): {@link PackedGemm}'s GotoBLAS structure
- * (packing, MC/KC/NC blocks, a 6 × 2-vector register tile, the fused epilogue on the last k block) for the
+ * (packed B panels, KC/NC blocks, a 6 × 2-vector register tile, the fused epilogue on the last k block) for the
  * forward, both backward products and {@code sgemm}.
  */
 public final class BlockedKernel extends EngineKernel {
@@ -24,7 +24,7 @@ public final class BlockedKernel extends EngineKernel {
     @Override
     public String describe() {
         return NAME + " (FloatVector " + bits() + "-bit, " + BlockSizes.MR + "×" + engine.tileColumns()
-                + " tiles, KC " + BlockSizes.KC + ", MC " + BlockSizes.MC + ", NC " + BlockSizes.NC + ")";
+                + " tiles, KC " + BlockSizes.KC + ", NC " + BlockSizes.NC + ")";
     }
 
     @Override

@@ -12,8 +12,8 @@ import dev.myelin.core.GemmKernel;
  *
  * <ul>
  * <li>forward: {@code Y = act(X·W + b)}, the fused epilogue on the last k block;</li>
- * <li>weight gradient: {@code dW = Xᵀ·dZ}, A = X read transposed through its strides (packed, no transposed
- *     copy of X), {@code beta = 1} to accumulate;</li>
+ * <li>weight gradient: {@code dW = Xᵀ·dZ}, A = X read transposed through its strides (no transposed copy of
+ *     X), {@code beta = 1} to accumulate;</li>
  * <li>input gradient: {@code dX = dZ·Wᵀ}, B = W read transposed: the packing gathers W's rows as columns.</li>
  * </ul>
  */

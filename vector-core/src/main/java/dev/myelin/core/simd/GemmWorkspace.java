@@ -1,16 +1,14 @@
 package dev.myelin.core.simd;
 
 /**
- * One thread's work buffers for {@link PackedGemm}: the packed panels of A and B, the staging tile for
- * edge tiles and the padded bias of an edge panel. Each buffer grows to the largest size a call has needed,
+ * One thread's work buffers for {@link PackedGemm}: the packed panels of B, the last partial rows of A, the
+ * staging tile for edge tiles and the padded bias of an edge panel. Each buffer grows to the largest size a call has needed,
  * at most the block sizes of {@link BlockSizes}, and is then reused: after the first calls of a given size a
  * thread allocates nothing. A workspace belongs to one thread ({@link PackedGemm} keeps one per thread per
  * vector width), so no call shares it.
  */
 final class GemmWorkspace {
 
-    /** {@code MC×KC} of A, as MR-row panels (column q of a panel is MR consecutive floats). */
-    float[] packedA = new float[0];
     /** {@code KC×NC} of B, as NR-column panels (row q of a panel is NR consecutive floats). */
     float[] packedB = new float[0];
     /** The last, partial MR rows of A when A is read in place: MR×KC, zero-padded. */
@@ -26,14 +24,6 @@ final class GemmWorkspace {
         tile = new float[mr * nr];
         edgeBias = new float[nr];
         gather = new int[nr];
-    }
-
-    /** {@link #packedA} with room for {@code size} floats. */
-    float[] packedA(int size) {
-        if (packedA.length < size) {
-            packedA = new float[size];
-        }
-        return packedA;
     }
 
     /** {@link #packedB} with room for {@code size} floats. */

@@ -1,7 +1,6 @@
 package dev.myelin.core.simd;
 
 import static dev.myelin.core.simd.BlockSizes.KC;
-import static dev.myelin.core.simd.BlockSizes.MC;
 import static dev.myelin.core.simd.BlockSizes.MR;
 import static dev.myelin.core.simd.BlockSizes.NC;
 import static jdk.incubator.vector.VectorOperators.FMA;
@@ -25,10 +24,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <li><b>k blocks</b> of {@code KC}: B's {@code KC×NC} block is packed into NR-column panels
  *     ({@link #packB}), zero-padded at the right edge. A last panel of at most L columns is packed L wide and
  *     served by the narrow micro-kernel.</li>
- * <li><b>Row blocks</b> of {@code MC}: A's {@code MC×KC} block is packed into MR-row panels ({@link #packA})
- *     when A is stored transposed (each k step of a panel would otherwise touch its own cache line); a
- *     row-major A is read in place, its MR rows as MR sequential streams, which costs nothing and saves the
- *     copy (only the last, partial rows are copied, zero-padded).</li>
+ * <li><b>A in place</b>, one MR-row tile at a time (rows outside, B panels inside): the tile's MR × kc
+ *     values stay in L1 while every B panel of the block passes, so A needs no copy whether it is row-major
+ *     (MR sequential row streams) or transposed (kc cache lines, each holding the tile's MR columns). Packing
+ *     A was measured 10 % slower at the weight gradient 128×784×256 and no faster elsewhere
+ *     (docs/kernels.md). Only the last, partial MR rows are copied ({@link #packA}), zero-padded.</li>
  * <li><b>Micro-kernel</b> per {@code MR×NR} tile ({@link #kernel6x2}, {@link #kernel6x1}): rank-1 updates into
  *     register accumulators, then the <b>epilogue</b> on the registers and one store. The first k block
  *     scales by alpha and adds {@code beta·C} (reading C only when {@code beta ≠ 0}); later blocks add the
@@ -49,11 +49,6 @@ final class PackedGemm implements GemmEngine {
     /** Columns of the register tile. */
     private static final int NR = BlockSizes.NR_VECTORS * L;
 
-    /**
-     * A transposed A is packed when C has more than this many columns (each A panel is then reused by at least
-     * two B panels); below it the packing costs more than the strided reads it saves.
-     */
-    private static final int PACK_A_MIN_COLUMNS = 2 * NR;
     /**
      * With at most this many rows, a row-major B is read in place instead of packed: each of its elements
      * then serves at most two register tiles, and the copy would cost as much as the arithmetic it feeds.
@@ -123,7 +118,6 @@ final class PackedGemm implements GemmEngine {
             return;
         }
         GemmWorkspace ws = workspace();
-        boolean packA = acs != 1 && n > PACK_A_MIN_COLUMNS;
         // Few rows: each element of B is used by at most a few tiles, so copying it costs as much as the
         // product; a row-major B is then read in place (only a partial last panel is copied).
         boolean packB = bcs != 1 || m > IN_PLACE_B_MAX_ROWS;
@@ -143,17 +137,10 @@ final class PackedGemm implements GemmEngine {
                     pb = ws.packedB(kc * roundUp(nc, NR));
                     packB(kc, nc, b, bBlock, brs, bcs, pb, ws.gather);
                 }
-                for (int ic = 0; ic < m; ic += MC) {
-                    int mc = Math.min(MC, m - ic);
-                    int aBlock = aOff + ic * ars + pc * acs;
-                    if (packA) {
-                        packA(mc, kc, a, aBlock, ars, acs, ws.packedA(roundUp(mc, MR) * kc));
-                    }
-                    macroKernel(mc, nc, kc, packA, a, aBlock, ars, acs, pb, b, bBlock, brs,
-                            alpha, first ? beta : 1f, !first || beta != 0f,
-                            last ? bias : null, biasOff + jc, last ? act : Activation.IDENTITY,
-                            c, cOff + ic * ldc + jc, ldc, ws);
-                }
+                macroKernel(m, nc, kc, a, aOff + pc * acs, ars, acs, pb, b, bBlock, brs,
+                        alpha, first ? beta : 1f, !first || beta != 0f,
+                        last ? bias : null, biasOff + jc, last ? act : Activation.IDENTITY,
+                        c, cOff + jc, ldc, ws);
                 pc += kc;
             } while (pc < k);
         }
@@ -167,7 +154,7 @@ final class PackedGemm implements GemmEngine {
      * measured 5–15 % faster than the other order (docs/kernels.md), and a partial last A panel is copied
      * once per block instead of once per B panel.
      */
-    private static void macroKernel(int mc, int nc, int kc, boolean packedA, float[] a, int aBlock, int ars, int acs,
+    private static void macroKernel(int mc, int nc, int kc, float[] a, int aBlock, int ars, int acs,
                                     float[] pb, float[] b, int bBlock, int brs,
                                     float alpha, float beta, boolean loadC,
                                     float[] bias, int biasOff, Activation act,
@@ -176,12 +163,7 @@ final class PackedGemm implements GemmEngine {
             int rows = Math.min(MR, mc - i);
             float[] pa;
             int a0, rs, cs;
-            if (packedA) {
-                pa = ws.packedA;
-                a0 = i * kc;
-                rs = 1;
-                cs = MR;
-            } else if (rows == MR) {
+            if (rows == MR) {
                 pa = a;
                 a0 = aBlock + i * ars;
                 rs = ars;
@@ -252,7 +234,7 @@ final class PackedGemm implements GemmEngine {
     }
 
     /**
-     * Packs {@code rows} (≤ MC) rows × {@code kc} of A into MR-row panels: panel p, column q, row r at
+     * Packs {@code rows} rows × {@code kc} of A into MR-row panels: panel p, column q, row r at
      * {@code p·MR·kc + q·MR + r}; the rows past {@code rows} in the last panel are zeros.
      */
     private static void packA(int rows, int kc, float[] a, int a0, int ars, int acs, float[] pa) {
