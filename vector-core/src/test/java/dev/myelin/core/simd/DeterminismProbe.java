@@ -30,6 +30,9 @@ final class DeterminismProbe {
 
     static final int[] WIDTHS = {128, 256, 512};
 
+    /** System property of a child: {@code blocked} probes {@link BlockedKernel}, anything else {@link VectorKernel}. */
+    static final String KERNEL_PROPERTY = "probe.kernel";
+
     /** m, n, k. */
     static final int[][] SHAPES = {{7, 33, 17}, {5, 100, 10}, {64, 64, 64}};
 
@@ -57,7 +60,9 @@ final class DeterminismProbe {
         boolean compiled = args[0].equals("compiled");
         int[] widths = java.util.Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray();
         long budget = TimeUnit.SECONDS.toNanos(compiled ? Long.parseLong(args[2]) : 0);
-        List<Case> cases = cases(widths, VectorKernel::new);
+        // -Dprobe.kernel=blocked probes the packed engine (BlockedKernel) instead of VectorKernel
+        boolean blocked = "blocked".equals(System.getProperty(KERNEL_PROPERTY));
+        List<Case> cases = cases(widths, blocked ? BlockedKernel::new : VectorKernel::new);
         List<String> hashes = new ArrayList<>();
         if (compiled) {
             ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();

@@ -93,6 +93,42 @@ class KernelDeterminismTest {
         }
     }
 
+    /**
+     * The same for the packed engine ({@code blocked}, and so {@code parallel}, which runs the same code per
+     * slice): every case of {@link DeterminismProbe} through {@link BlockedKernel}, interpreted ({@code -Xint})
+     * against C2-compiled. Its shapes reach the engine's edge tiles, narrow panels, in-place and packed B and
+     * every activation; the probe's inputs reach every branch of exp.
+     */
+    @Test
+    void interpretedAndCompiledEngineGiveTheSameBits() throws Exception {
+        String blocked = "-D" + DeterminismProbe.KERNEL_PROPERTY + "=blocked";
+        StringBuilder all = new StringBuilder();
+        for (int bits : DeterminismProbe.WIDTHS) {
+            all.append(all.isEmpty() ? "" : ",").append(bits);
+        }
+        Child interpreted = new Child(List.of("-Xint", blocked), "interpreted", all.toString());
+        Map<String, String> c2 = new LinkedHashMap<>();
+        for (int bits : DeterminismProbe.WIDTHS) {
+            c2.putAll(new Child(List.of(blocked), "compiled", String.valueOf(bits), String.valueOf(WARM_SECONDS))
+                    .hashes());
+        }
+        Map<String, String> xint = interpreted.hashes();
+        assertEquals(xint.keySet(), c2.keySet(), "the children ran different cases");
+        assertTrue(xint.size() >= 3 * DeterminismProbe.SHAPES.length, "too few cases: " + xint.keySet());
+        List<String> differ = new ArrayList<>();
+        c2.forEach((name, hash) -> {
+            if (hash.equals("not-compiled")) {
+                differ.add(name + ": still allocating (not C2-compiled) after " + WARM_SECONDS + " s");
+            } else if (!xint.get(name).equals(hash)) {
+                differ.add(name + ": -Xint " + xint.get(name) + ", C2 " + hash);
+            }
+        });
+        if (!differ.isEmpty()) {
+            fail(differ.size() + " cases of the blocked engine differ between interpreted and C2-compiled code:\n  "
+                    + String.join("\n  ", differ));
+        }
+    }
+
     /** {@link DeterminismProbe#main} in a new JVM: this JVM's java and class path, the module, {@code flags}. */
     private static final class Child {
 
