@@ -327,7 +327,11 @@ final class Conformance {
         }
     }
 
-    private static void check(String what, Mat actual, double[] ref, double[] bound, double allowance) {
+    /**
+     * Every element of {@code actual}'s view within {@code allowance·bound} of {@code ref} (NaN never is); fails
+     * with the count and the worst element.
+     */
+    static void check(String what, Mat actual, double[] ref, double[] bound, double allowance) {
         int bad = 0;
         int worst = -1;
         double worstRatio = 0;

@@ -173,18 +173,19 @@ class EngineAllocationTest {
 
     /** The compiled forward of every activation within the bounds of the double reference. */
     private static void checkCompiledForward(DenseKernel kernel, Layers l) {
-        Strided x = Strided.of(M, K, 0, 0), w = Strided.of(K, N, 0, 0), b = Strided.of(1, N, 0, 0);
+        Mat x = Mat.strided(M, K, 0, 0), w = Mat.strided(K, N, 0, 0), b = Mat.strided(1, N, 0, 0);
         System.arraycopy(l.x, 0, x.a, 0, M * K);
         System.arraycopy(l.w, 0, w.a, 0, K * N);
         System.arraycopy(l.b, 0, b.a, 0, N);
         double[] z = DoubleReference.preActivation(M, N, K, x.toDouble(), w.toDouble(), b.toDouble());
-        double[] mag = DoubleReference.preActivation(M, N, K, x.absDouble(), w.absDouble(), b.absDouble());
+        double[] mag = DoubleReference.preActivation(M, N, K, x.toDouble(Math::abs), w.toDouble(Math::abs),
+                b.toDouble(Math::abs));
         for (Activation act : KernelConformanceTest.elementwise()) {
-            Strided y = Strided.of(M, N, 0, 0).fill(Float.NaN), ys = y.copy();
+            Mat y = Mat.strided(M, N, 0, 0).fill(Float.NaN), ys = y.copy();
             kernel.forward(M, N, K, x.a, 0, K, w.a, 0, N, b.a, 0, act, y.a, 0, N);
             EngineChecks.SCALAR.forward(M, N, K, x.a, 0, K, w.a, 0, N, b.a, 0, act, ys.a, 0, N);
             double[] ref = EngineBlockBoundaryTest.activate(act, z);
-            EngineChecks.assertWithin(kernel.describe() + " compiled forward " + act, y, ref,
+            Conformance.assertWithin(kernel.describe() + " compiled forward " + act, y, ref,
                     EngineChecks.forwardBound(K, mag, ref), ys);
         }
     }

@@ -138,33 +138,34 @@ class EngineBlockBoundaryTest {
     void forwardWithBiasAndEveryActivation(BlockedKernel kernel, Shape s) {
         int m = s.m(), n = s.n(), k = s.k();
         Random r = new Random(s.seed());
-        Strided x = Strided.of(m, k, 5, 3).random(r, -1, 1);
-        Strided w = Strided.of(k, n, 2, 7).random(r, -1, 1);
-        Strided b = Strided.of(1, n, 3, 3).random(r, -1, 1);
-        Strided x0 = x.copy(), w0 = w.copy(), b0 = b.copy();
+        Mat x = Mat.strided(m, k, 5, 3).random(r, -1, 1);
+        Mat w = Mat.strided(k, n, 2, 7).random(r, -1, 1);
+        Mat b = Mat.strided(1, n, 3, 3).random(r, -1, 1);
+        Mat x0 = x.copy(), w0 = w.copy(), b0 = b.copy();
         double[] z = DoubleReference.preActivation(m, n, k, x.toDouble(), w.toDouble(), b.toDouble());
-        double[] mag = DoubleReference.preActivation(m, n, k, x.absDouble(), w.absDouble(), b.absDouble());
+        double[] mag = DoubleReference.preActivation(m, n, k, x.toDouble(Math::abs), w.toDouble(Math::abs),
+                b.toDouble(Math::abs));
         // the scalar kernel computes y = act.apply(Σ x·w + b) in float: one identity call gives every activation
-        Strided zs = Strided.of(m, n, 7, 7).fill(Float.NaN);
+        Mat zs = Mat.strided(m, n, 7, 7).fill(Float.NaN);
         SCALAR.forward(m, n, k, x.a, x.off, x.ld, w.a, w.off, w.ld, b.a, b.off, Activation.IDENTITY, zs.a, zs.off,
                 zs.ld);
         for (Activation act : KernelConformanceTest.elementwise()) {
             String what = kernel.describe() + " forward[" + act + ", bias] " + s;
-            Strided y = Strided.of(m, n, 7, 7).fill(Float.NaN);
-            Strided y0 = y.copy();
+            Mat y = Mat.strided(m, n, 7, 7).fill(Float.NaN);
+            Mat y0 = y.copy();
             kernel.forward(m, n, k, x.a, x.off, x.ld, w.a, w.off, w.ld, b.a, b.off, act, y.a, y.off, y.ld);
             x.assertUnchanged(x0, what + ", X");
             w.assertUnchanged(w0, what + ", W");
             b.assertUnchanged(b0, what + ", b");
             y.assertOutsideUnchanged(y0, what + ", Y");
-            Strided ys = zs.copy();
+            Mat ys = zs.copy();
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
                     ys.set(i, j, act.apply(zs.get(i, j)));
                 }
             }
             double[] ref = activate(act, z);
-            EngineChecks.assertWithin(what, y, ref, EngineChecks.forwardBound(k, mag, ref), ys);
+            Conformance.assertWithin(what, y, ref, EngineChecks.forwardBound(k, mag, ref), ys);
         }
     }
 
@@ -175,24 +176,24 @@ class EngineBlockBoundaryTest {
     void weightGradientOverwritingAndAccumulating(BlockedKernel kernel, Shape s) {
         int m = s.k(), n = s.n(), k = s.m(); // dW[k×n] = Xᵀ·dZ is the GEMM k×n×m
         Random r = new Random(s.seed() + 1);
-        Strided x = Strided.of(m, k, 3, 7).random(r, -1, 1);
-        Strided dz = Strided.of(m, n, 6, 3).random(r, -1, 1);
-        Strided x0 = x.copy(), dz0 = dz.copy();
+        Mat x = Mat.strided(m, k, 3, 7).random(r, -1, 1);
+        Mat dz = Mat.strided(m, n, 6, 3).random(r, -1, 1);
+        Mat x0 = x.copy(), dz0 = dz.copy();
         double[] product = DoubleReference.weightGradient(m, n, k, x.toDouble(), dz.toDouble(), null);
-        double[] mag = DoubleReference.weightGradient(m, n, k, x.absDouble(), dz.absDouble(), null);
+        double[] mag = DoubleReference.weightGradient(m, n, k, x.toDouble(Math::abs), dz.toDouble(Math::abs), null);
         // the scalar kernel's accumulating result is its overwriting one plus the old dW, in float
-        Strided products = Strided.of(k, n, 4, 7).fill(Float.NaN);
+        Mat products = Mat.strided(k, n, 4, 7).fill(Float.NaN);
         SCALAR.weightGradient(m, n, k, x.a, x.off, x.ld, dz.a, dz.off, dz.ld, products.a, products.off, products.ld,
                 false);
         for (boolean accumulate : new boolean[] {false, true}) {
             String what = kernel.describe() + " weightGradient" + (accumulate ? "[accumulate] " : " ") + s;
-            Strided dw = Strided.of(k, n, 4, 7);
+            Mat dw = Mat.strided(k, n, 4, 7);
             if (accumulate) {
                 dw.random(r, -1, 1);
             } else {
                 dw.fill(Float.NaN);
             }
-            Strided dw0 = dw.copy(), dws = products.copy();
+            Mat dw0 = dw.copy(), dws = products.copy();
             if (accumulate) {
                 for (int p = 0; p < k; p++) {
                     for (int j = 0; j < n; j++) {
@@ -212,7 +213,7 @@ class EngineBlockBoundaryTest {
                     m2[t] += Math.abs(prior[t]);
                 }
             }
-            EngineChecks.assertWithin(what, dw, ref, EngineChecks.reductionBound(m + (accumulate ? 1 : 0), m2), dws);
+            Conformance.assertWithin(what, dw, ref, EngineChecks.reductionBound(m + (accumulate ? 1 : 0), m2), dws);
         }
     }
 
@@ -223,10 +224,10 @@ class EngineBlockBoundaryTest {
     void inputGradient(BlockedKernel kernel, Shape s) {
         int m = s.m(), n = s.k(), k = s.n(); // dX[m×k] = dZ·Wᵀ is the GEMM m×k×n
         Random r = new Random(s.seed() + 2);
-        Strided dz = Strided.of(m, n, 1, 3).random(r, -1, 1);
-        Strided w = Strided.of(k, n, 5, 7).random(r, -1, 1);
-        Strided dx = Strided.of(m, k, 2, 3).fill(Float.NaN);
-        Strided dz0 = dz.copy(), w0 = w.copy(), dx0 = dx.copy(), dxs = dx.copy();
+        Mat dz = Mat.strided(m, n, 1, 3).random(r, -1, 1);
+        Mat w = Mat.strided(k, n, 5, 7).random(r, -1, 1);
+        Mat dx = Mat.strided(m, k, 2, 3).fill(Float.NaN);
+        Mat dz0 = dz.copy(), w0 = w.copy(), dx0 = dx.copy(), dxs = dx.copy();
         String what = kernel.describe() + " inputGradient " + s;
         kernel.inputGradient(m, n, k, dz.a, dz.off, dz.ld, w.a, w.off, w.ld, dx.a, dx.off, dx.ld);
         SCALAR.inputGradient(m, n, k, dz.a, dz.off, dz.ld, w.a, w.off, w.ld, dxs.a, dxs.off, dxs.ld);
@@ -234,8 +235,8 @@ class EngineBlockBoundaryTest {
         w.assertUnchanged(w0, what + ", W");
         dx.assertOutsideUnchanged(dx0, what + ", dX");
         double[] ref = DoubleReference.inputGradient(m, n, k, dz.toDouble(), w.toDouble());
-        double[] mag = DoubleReference.inputGradient(m, n, k, dz.absDouble(), w.absDouble());
-        EngineChecks.assertWithin(what, dx, ref, EngineChecks.reductionBound(n, mag), dxs);
+        double[] mag = DoubleReference.inputGradient(m, n, k, dz.toDouble(Math::abs), w.toDouble(Math::abs));
+        Conformance.assertWithin(what, dx, ref, EngineChecks.reductionBound(n, mag), dxs);
     }
 
     // ------------------------------------------------------------------------------------------- the checks can fail
@@ -253,24 +254,25 @@ class EngineBlockBoundaryTest {
         int m = EngineBlocks.MR + 1, n = EngineBlocks.nr(kernel.lanes()) + 1, k = EngineBlocks.KC + 1;
         int kc = EngineBlocks.KC;
         Random r = new Random(3);
-        Strided x = Strided.of(m, k, 5, 3).random(r, -1, 1);
-        Strided w = Strided.of(k, n, 2, 7).random(r, -1, 1);
-        Strided b = Strided.of(1, n, 3, 3).random(r, -1, 1);
+        Mat x = Mat.strided(m, k, 5, 3).random(r, -1, 1);
+        Mat w = Mat.strided(k, n, 2, 7).random(r, -1, 1);
+        Mat b = Mat.strided(1, n, 3, 3).random(r, -1, 1);
         double[] xd = x.toDouble(), wd = w.toDouble(), bd = b.toDouble();
-        double[] mag = DoubleReference.preActivation(m, n, k, x.absDouble(), w.absDouble(), b.absDouble());
+        double[] mag = DoubleReference.preActivation(m, n, k, x.toDouble(Math::abs), w.toDouble(Math::abs),
+                b.toDouble(Math::abs));
         Activation act = Activation.SIGMOID;
         double[] ref = activate(act, DoubleReference.preActivation(m, n, k, xd, wd, bd));
         double[] bound = EngineChecks.forwardBound(k, mag, ref);
 
-        Strided y = Strided.of(m, n, 7, 7).fill(Float.NaN);
-        Strided y0 = y.copy(), ys = y.copy();
+        Mat y = Mat.strided(m, n, 7, 7).fill(Float.NaN);
+        Mat y0 = y.copy(), ys = y.copy();
         kernel.forward(m, n, k, x.a, x.off, x.ld, w.a, w.off, w.ld, b.a, b.off, act, y.a, y.off, y.ld);
         SCALAR.forward(m, n, k, x.a, x.off, x.ld, w.a, w.off, w.ld, b.a, b.off, act, ys.a, ys.off, ys.ld);
-        EngineChecks.assertWithin("unperturbed", y, ref, bound, ys); // the baseline passes
+        Conformance.assertWithin("unperturbed", y, ref, bound, ys); // the baseline passes
 
-        Strided off = y.copy();
+        Mat off = y.copy();
         off.set(3, 5, (float) (ref[3 * n + 5] + 4 * bound[3 * n + 5]));
-        assertThrows(AssertionFailedError.class, () -> EngineChecks.assertWithin("perturbed", off, ref, bound, ys));
+        assertThrows(AssertionFailedError.class, () -> Conformance.assertWithin("perturbed", off, ref, bound, ys));
 
         // one term dropped or counted twice (a packing or loop-bound off-by-one at a k block edge)
         double[] zd = DoubleReference.preActivation(m, n, k, xd, wd, bd);
@@ -283,11 +285,11 @@ class EngineBlockBoundaryTest {
             }
         }
         assertThrows(AssertionFailedError.class,
-                () -> EngineChecks.check("term KC-1 dropped", asStrided(m, n, dropped), ref, bound, 1));
+                () -> Conformance.check("term KC-1 dropped", asMat(m, n, dropped), ref, bound, 1));
         assertThrows(AssertionFailedError.class,
-                () -> EngineChecks.check("term KC twice", asStrided(m, n, twice), ref, bound, 1));
+                () -> Conformance.check("term KC twice", asMat(m, n, twice), ref, bound, 1));
 
-        Strided guard = y.copy();
+        Mat guard = y.copy();
         guard.a[guard.off + guard.cols] = 0f; // the first pad cell after row 0
         assertThrows(AssertionFailedError.class, () -> guard.assertOutsideUnchanged(y0, "overwritten sentinel"));
 
@@ -302,19 +304,19 @@ class EngineBlockBoundaryTest {
             biasTwice[t] = DoubleReference.activate(act, zFirst[t] + zRest[t]); // b in both blocks
         }
         assertThrows(AssertionFailedError.class,
-                () -> EngineChecks.check("epilogue on every block", asStrided(m, n, everyBlock), ref, bound, 1));
+                () -> Conformance.check("epilogue on every block", asMat(m, n, everyBlock), ref, bound, 1));
         assertThrows(AssertionFailedError.class,
-                () -> EngineChecks.check("bias twice", asStrided(m, n, biasTwice), ref, bound, 1));
+                () -> Conformance.check("bias twice", asMat(m, n, biasTwice), ref, bound, 1));
 
         // an accumulating dW that overwrote instead
-        Strided dz = Strided.of(m, n, 6, 3).random(r, -1, 1);
-        Strided dw = Strided.of(k, n, 4, 7).random(r, -1, 1);
+        Mat dz = Mat.strided(m, n, 6, 3).random(r, -1, 1);
+        Mat dw = Mat.strided(k, n, 4, 7).random(r, -1, 1);
         double[] prior = dw.toDouble();
         kernel.weightGradient(m, n, k, x.a, x.off, x.ld, dz.a, dz.off, dz.ld, dw.a, dw.off, dw.ld, false);
         double[] accRef = DoubleReference.weightGradient(m, n, k, xd, dz.toDouble(), prior);
-        double[] accMag = DoubleReference.weightGradient(m, n, k, x.absDouble(), dz.absDouble(),
+        double[] accMag = DoubleReference.weightGradient(m, n, k, x.toDouble(Math::abs), dz.toDouble(Math::abs),
                 DoubleReference.abs(prior));
-        assertThrows(AssertionFailedError.class, () -> EngineChecks.check("accumulate ignored", dw, accRef,
+        assertThrows(AssertionFailedError.class, () -> Conformance.check("accumulate ignored", dw, accRef,
                 EngineChecks.reductionBound(m + 1, accMag), 1));
         assertEquals(m * n, ref.length);
     }
@@ -329,8 +331,8 @@ class EngineBlockBoundaryTest {
         return y;
     }
 
-    private static Strided asStrided(int rows, int cols, double[] values) {
-        Strided s = Strided.of(rows, cols, 1, 3);
+    private static Mat asMat(int rows, int cols, double[] values) {
+        Mat s = Mat.strided(rows, cols, 1, 3);
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
                 s.set(i, j, (float) values[i * cols + j]);

@@ -1,18 +1,18 @@
 package dev.myelin.core;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import dev.myelin.core.scalar.ScalarKernel;
+import java.util.Random;
 
 /**
- * The error checks of the engine tests, on {@link Strided} views, with the bounds of {@link Conformance}
+ * The error bounds of the engine tests, with the constants of {@link Conformance}
  * (c = {@value Conformance#C}, ε = 2⁻²³; see its class comment for their derivation):
  * <pre>
  *  forward        |y − y*| ≤ c·k·ε·(|X|·|W| + |b|) + 4ε·|y*| + 2⁻¹²⁶
  *  weightGradient |dW − dW*| ≤ c·(m [+1])·ε·(|X|ᵀ·|dZ| [+ |dW₀|])
  *  inputGradient  |dX − dX*| ≤ c·n·ε·(|dZ|·|W|ᵀ)
  * </pre>
- * against the double reference, and twice that against the scalar kernel.
+ * checked with {@link Conformance#assertWithin} (against the double reference, and twice the bound against the
+ * scalar kernel) or {@link Conformance#check}.
  */
 final class EngineChecks {
 
@@ -41,38 +41,23 @@ final class EngineChecks {
     }
 
     /**
-     * Every element of {@code actual}'s view within {@code bound} of {@code ref} (NaN never is), and within twice
-     * the bound of {@code scalar}'s view; fails with the count and the worst element.
+     * The inputs of one layer shape in the thread tests ({@link EngineThreadBitsTest}, {@link EngineConcurrencyTest}):
+     * X (m×k), W (k×n), b (1×n), dZ (m×n) and a prior dW (k×n), uniform in [−1, 1) and drawn from {@code r} in that
+     * order, each a view at its own offset with stride cols + 3 or cols + 7 in a sentinel-filled array.
      */
-    static void assertWithin(String what, Strided actual, double[] ref, double[] bound, Strided scalar) {
-        check(what + " vs double reference", actual, ref, bound, 1);
-        check(what + " vs scalar kernel", actual, scalar.toDouble(), bound, 2);
-    }
+    static class Operands {
+        final int m, k, n;
+        final Mat x, w, b, dz, priorDw;
 
-    static void check(String what, Strided actual, double[] ref, double[] bound, double allowance) {
-        int bad = 0, worst = -1;
-        double worstRatio = 0;
-        for (int i = 0; i < actual.rows; i++) {
-            for (int j = 0; j < actual.cols; j++) {
-                int t = i * actual.cols + j;
-                double err = Math.abs(actual.get(i, j) - ref[t]);
-                double allowed = allowance * bound[t];
-                if (!(err <= allowed)) {
-                    bad++;
-                    double ratio = Double.isNaN(err) ? Double.POSITIVE_INFINITY : err / allowed;
-                    if (worst < 0 || ratio > worstRatio) {
-                        worst = t;
-                        worstRatio = ratio;
-                    }
-                }
-            }
-        }
-        if (bad > 0) {
-            int i = worst / actual.cols, j = worst % actual.cols;
-            fail(what + ": " + bad + " of " + actual.rows * actual.cols + " elements outside the bound (c = "
-                    + Conformance.C + ", ε = 2^-23); worst at (" + i + ", " + j + "): got " + actual.get(i, j)
-                    + ", expected " + ref[worst] + ", |error| " + Math.abs(actual.get(i, j) - ref[worst])
-                    + " > allowed " + allowance * bound[worst]);
+        Operands(int m, int k, int n, Random r) {
+            this.m = m;
+            this.k = k;
+            this.n = n;
+            x = Mat.strided(m, k, 3, 7).random(r, -1, 1);
+            w = Mat.strided(k, n, 6, 3).random(r, -1, 1);
+            b = Mat.strided(1, n, 1, 7).random(r, -1, 1);
+            dz = Mat.strided(m, n, 4, 3).random(r, -1, 1);
+            priorDw = Mat.strided(k, n, 2, 7).random(r, -1, 1);
         }
     }
 }

@@ -103,42 +103,33 @@ class EngineConcurrencyTest {
     }
 
     /** One shape's inputs for one caller and the single-threaded results. */
-    static final class Case {
-        final int m, k, n;
-        final Strided x, w, b, dz, dw0;
-        final Strided y, dw, dx; // expected
+    static final class Case extends EngineChecks.Operands {
+        final Mat y, dw, dx; // expected
 
         Case(int m, int k, int n, Random r, BlockedKernel reference) {
-            this.m = m;
-            this.k = k;
-            this.n = n;
-            x = Strided.of(m, k, 3, 7).random(r, -1, 1);
-            w = Strided.of(k, n, 6, 3).random(r, -1, 1);
-            b = Strided.of(1, n, 1, 7).random(r, -1, 1);
-            dz = Strided.of(m, n, 4, 3).random(r, -1, 1);
-            dw0 = Strided.of(k, n, 2, 7).random(r, -1, 1);
+            super(m, k, n, r);
             y = forward(reference);
             dw = weightGradient(reference);
             dx = inputGradient(reference);
         }
 
-        Strided forward(DenseKernel kernel) {
-            Strided out = Strided.of(m, n, 5, 7).fill(Float.NaN), before = out.copy();
+        Mat forward(DenseKernel kernel) {
+            Mat out = Mat.strided(m, n, 5, 7).fill(Float.NaN), before = out.copy();
             kernel.forward(m, n, k, x.a, x.off, x.ld, w.a, w.off, w.ld, b.a, b.off, Activation.SIGMOID,
                     out.a, out.off, out.ld);
             out.assertOutsideUnchanged(before, kernel.describe() + " forward " + this);
             return out;
         }
 
-        Strided weightGradient(DenseKernel kernel) {
-            Strided out = dw0.copy(), before = out.copy();
+        Mat weightGradient(DenseKernel kernel) {
+            Mat out = priorDw.copy(), before = out.copy();
             kernel.weightGradient(m, n, k, x.a, x.off, x.ld, dz.a, dz.off, dz.ld, out.a, out.off, out.ld, true);
             out.assertOutsideUnchanged(before, kernel.describe() + " weightGradient " + this);
             return out;
         }
 
-        Strided inputGradient(DenseKernel kernel) {
-            Strided out = Strided.of(m, k, 7, 3).fill(Float.NaN), before = out.copy();
+        Mat inputGradient(DenseKernel kernel) {
+            Mat out = Mat.strided(m, k, 7, 3).fill(Float.NaN), before = out.copy();
             kernel.inputGradient(m, n, k, dz.a, dz.off, dz.ld, w.a, w.off, w.ld, out.a, out.off, out.ld);
             out.assertOutsideUnchanged(before, kernel.describe() + " inputGradient " + this);
             return out;

@@ -52,9 +52,9 @@ class EngineSpecialValuesTest {
         int kc = EngineBlocks.KC, nr = EngineBlocks.nr(lanes(kernel));
         int m = 10 * EngineBlocks.MR + 1, k = 2 * kc + 3, n = 2 * nr + 5; // 3 k blocks, an edge row and panel
         Random r = new Random(21);
-        Strided x = Strided.of(m, k, 3, 7).random(r, -1, 1);
-        Strided w = Strided.of(k, n, 5, 3).random(r, -1, 1);
-        Strided b = Strided.of(1, n, 2, 7).random(r, -1, 1);
+        Mat x = Mat.strided(m, k, 3, 7).random(r, -1, 1);
+        Mat w = Mat.strided(k, n, 5, 3).random(r, -1, 1);
+        Mat b = Mat.strided(1, n, 2, 7).random(r, -1, 1);
         Set<Integer> nanRows = Set.of(1, m - 1), nanCols = Set.of(4, n - 1, nr + 2);
         x.set(1, 3, Float.NaN);          // row 1, first k block
         x.set(m - 1, kc + 5, Float.NaN); // the edge row, second k block
@@ -62,7 +62,7 @@ class EngineSpecialValuesTest {
         w.set(k - 1, n - 1, Float.NaN);  // the last column (edge panel), last k block
         b.set(0, nr + 2, Float.NaN);     // a bias NaN: column NR + 2
         for (Activation act : KernelConformanceTest.elementwise()) {
-            Strided y = Strided.of(m, n, 7, 3).fill(Float.NaN), y0 = y.copy();
+            Mat y = Mat.strided(m, n, 7, 3).fill(Float.NaN), y0 = y.copy();
             kernel.forward(m, n, k, x.a, x.off, x.ld, w.a, w.off, w.ld, b.a, b.off, act, y.a, y.off, y.ld);
             y.assertOutsideUnchanged(y0, kernel.describe() + " forward " + act);
             for (int i = 0; i < m; i++) {
@@ -85,9 +85,9 @@ class EngineSpecialValuesTest {
         int kc = EngineBlocks.KC, nr = EngineBlocks.nr(lanes(kernel));
         int m = 10 * EngineBlocks.MR + 1, k = 2 * kc + 3, n = 2 * nr + 5;
         Random r = new Random(22);
-        Strided x = Strided.of(m, k, 3, 7).random(r, -1, 1);
-        Strided w = Strided.of(k, n, 5, 3).random(r, -1, 1);
-        Strided b = Strided.of(1, n, 2, 7).random(r, -1, 1);
+        Mat x = Mat.strided(m, k, 3, 7).random(r, -1, 1);
+        Mat w = Mat.strided(k, n, 5, 3).random(r, -1, 1);
+        Mat b = Mat.strided(1, n, 2, 7).random(r, -1, 1);
         x.set(2, 10, Float.POSITIVE_INFINITY);           // row 2: ±Inf by the sign of W(10, j), first k block
         x.set(m - 1, kc + 3, Float.NEGATIVE_INFINITY);   // the edge row, second k block
         w.set(10, 6, 0f);                                // Inf·0 = NaN at (2, 6)
@@ -96,10 +96,11 @@ class EngineSpecialValuesTest {
         w.set(2 * kc + 1, n - 1, Float.NEGATIVE_INFINITY); // last column, last k block; rows 2 and m−1 meet
                                                          // both infinities (+Inf − Inf = NaN where signs clash)
         double[] xd = x.toDouble(), wd = w.toDouble(), bd = b.toDouble();
-        double[] mag = DoubleReference.preActivation(m, n, k, x.absDouble(), w.absDouble(), b.absDouble());
+        double[] mag = DoubleReference.preActivation(m, n, k, x.toDouble(Math::abs), w.toDouble(Math::abs),
+                b.toDouble(Math::abs));
         int special = 0;
         for (Activation act : KernelConformanceTest.elementwise()) {
-            Strided y = Strided.of(m, n, 7, 3).fill(Float.NaN), y0 = y.copy(), ys = y.copy();
+            Mat y = Mat.strided(m, n, 7, 3).fill(Float.NaN), y0 = y.copy(), ys = y.copy();
             kernel.forward(m, n, k, x.a, x.off, x.ld, w.a, w.off, w.ld, b.a, b.off, act, y.a, y.off, y.ld);
             SCALAR.forward(m, n, k, x.a, x.off, x.ld, w.a, w.off, w.ld, b.a, b.off, act, ys.a, ys.off, ys.ld);
             y.assertOutsideUnchanged(y0, kernel.describe() + " forward " + act);
@@ -148,13 +149,13 @@ class EngineSpecialValuesTest {
 
         // dW[k×n] = Xᵀ·dZ: a GEMM k×n×m; m crosses KC twice, n > 2·NR (the transposed X is packed)
         int m = 2 * kc + 3, k = 8 * EngineBlocks.MR + 1, n = 2 * nr + 5;
-        Strided x = Strided.of(m, k, 3, 7).random(r, -1, 1);
-        Strided dz = Strided.of(m, n, 5, 3).random(r, -1, 1);
+        Mat x = Mat.strided(m, k, 3, 7).random(r, -1, 1);
+        Mat dz = Mat.strided(m, n, 5, 3).random(r, -1, 1);
         x.set(kc + 1, 4, Float.NaN);       // row 4 of dW, from the second k block
         dz.set(3, n - 1, Float.NaN);       // column n − 1 of dW (edge panel), first k block
         dz.set(m - 1, nr, Float.NaN);      // column NR of dW, last k block
         for (boolean accumulate : new boolean[] {false, true}) {
-            Strided dw = Strided.of(k, n, 2, 7);
+            Mat dw = Mat.strided(k, n, 2, 7);
             if (accumulate) {
                 dw.random(r, -1, 1);
                 dw.set(0, 0, Float.NaN);
@@ -162,7 +163,7 @@ class EngineSpecialValuesTest {
             } else {
                 dw.fill(Float.NaN); // overwritten: never read
             }
-            Strided dw0 = dw.copy();
+            Mat dw0 = dw.copy();
             kernel.weightGradient(m, n, k, x.a, x.off, x.ld, dz.a, dz.off, dz.ld, dw.a, dw.off, dw.ld, accumulate);
             dw.assertOutsideUnchanged(dw0, kernel.describe() + " weightGradient");
             for (int p = 0; p < k; p++) {
@@ -183,13 +184,13 @@ class EngineSpecialValuesTest {
 
         // dX[m×k] = dZ·Wᵀ: a GEMM m×k×n; n crosses KC twice, W is read transposed (packed by gathers)
         int m2 = 8 * EngineBlocks.MR + 1, n2 = 2 * kc + 3, k2 = 2 * nr + 5;
-        Strided dz2 = Strided.of(m2, n2, 1, 3).random(r, -1, 1);
-        Strided w2 = Strided.of(k2, n2, 6, 7).random(r, -1, 1);
+        Mat dz2 = Mat.strided(m2, n2, 1, 3).random(r, -1, 1);
+        Mat w2 = Mat.strided(k2, n2, 6, 7).random(r, -1, 1);
         dz2.set(5, kc + 2, Float.NaN);     // row 5 of dX, second k block
         dz2.set(m2 - 1, 0, Float.NaN);     // the edge row of dX, first k block
         w2.set(k2 - 1, n2 - 1, Float.NaN); // column k2 − 1 of dX (edge panel), last k block
         w2.set(nr + 1, 3, Float.NaN);      // column NR + 1 of dX, first k block
-        Strided dx = Strided.of(m2, k2, 4, 3).fill(Float.NaN), dx0 = dx.copy();
+        Mat dx = Mat.strided(m2, k2, 4, 3).fill(Float.NaN), dx0 = dx.copy();
         kernel.inputGradient(m2, n2, k2, dz2.a, dz2.off, dz2.ld, w2.a, w2.off, w2.ld, dx.a, dx.off, dx.ld);
         dx.assertOutsideUnchanged(dx0, kernel.describe() + " inputGradient");
         for (int i = 0; i < m2; i++) {

@@ -72,41 +72,32 @@ class EngineThreadBitsTest {
     @MethodSource("cases")
     void everyThreadCountGivesTheBitsOfBlocked(Op op, int m, int k, int n) {
         Problem p = new Problem(op, m, k, n, new Random(31L * m + 17L * k + n + op.ordinal()));
-        Strided expected = p.run(blocked);
+        Mat expected = p.run(blocked);
         for (ParallelKernel kernel : parallel) {
-            Strided got = p.run(kernel);
+            Mat got = p.run(kernel);
             got.assertSameBits(expected, kernel.describe() + " vs " + blocked.describe() + ", " + p
                     + " (split: " + p.plan(kernel) + ")");
         }
     }
 
     /** One operation's inputs, in strided views; {@link #run} computes the output into a fresh NaN-filled view. */
-    static final class Problem {
+    static final class Problem extends EngineChecks.Operands {
         final Op op;
-        final int m, k, n;
-        final Strided x, w, b, dz, priorDw;
 
         Problem(Op op, int m, int k, int n, Random r) {
+            super(m, k, n, r);
             this.op = op;
-            this.m = m;
-            this.k = k;
-            this.n = n;
-            x = Strided.of(m, k, 3, 7).random(r, -1, 1);
-            w = Strided.of(k, n, 6, 3).random(r, -1, 1);
-            b = Strided.of(1, n, 1, 7).random(r, -1, 1);
-            dz = Strided.of(m, n, 4, 3).random(r, -1, 1);
-            priorDw = Strided.of(k, n, 2, 7).random(r, -1, 1);
         }
 
-        Strided run(DenseKernel kernel) {
-            Strided x0 = x.copy(), w0 = w.copy(), b0 = b.copy(), dz0 = dz.copy();
-            Strided out = switch (op) {
-                case FORWARD -> Strided.of(m, n, 5, 7).fill(Float.NaN);
-                case WEIGHT_GRADIENT -> Strided.of(k, n, 2, 7).fill(Float.NaN);
+        Mat run(DenseKernel kernel) {
+            Mat x0 = x.copy(), w0 = w.copy(), b0 = b.copy(), dz0 = dz.copy();
+            Mat out = switch (op) {
+                case FORWARD -> Mat.strided(m, n, 5, 7).fill(Float.NaN);
+                case WEIGHT_GRADIENT -> Mat.strided(k, n, 2, 7).fill(Float.NaN);
                 case WEIGHT_GRADIENT_ACCUMULATE -> priorDw.copy();
-                case INPUT_GRADIENT -> Strided.of(m, k, 7, 3).fill(Float.NaN);
+                case INPUT_GRADIENT -> Mat.strided(m, k, 7, 3).fill(Float.NaN);
             };
-            Strided before = out.copy();
+            Mat before = out.copy();
             switch (op) {
                 case FORWARD -> kernel.forward(m, n, k, x.a, x.off, x.ld, w.a, w.off, w.ld, b.a, b.off,
                         Activation.SIGMOID, out.a, out.off, out.ld);
@@ -183,8 +174,8 @@ class EngineThreadBitsTest {
     @Test
     void aSingleFlippedBitIsReported() {
         Problem p = new Problem(Op.FORWARD, 13, 20, 37, new Random(1));
-        Strided expected = p.run(blocked);
-        Strided flipped = expected.copy();
+        Mat expected = p.run(blocked);
+        Mat flipped = expected.copy();
         flipped.set(12, 36, Float.intBitsToFloat(Float.floatToRawIntBits(flipped.get(12, 36)) ^ 1));
         AssertionFailedError e = assertThrows(AssertionFailedError.class,
                 () -> flipped.assertSameBits(expected, "flipped"));

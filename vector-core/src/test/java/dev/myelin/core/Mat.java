@@ -1,14 +1,17 @@
 package dev.myelin.core;
 
+import java.util.Arrays;
 import java.util.Random;
 import java.util.function.DoubleUnaryOperator;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * A test matrix inside an array, as the kernels see it: {@code (i, j)} is {@code a[off + i·ld + j]}.
  * A {@link Layout#GUARDED} matrix sits at a nonzero offset with a row stride larger than its column count
  * and spare cells after its end, and every cell outside the view holds {@link #SENTINEL}; a
  * {@link Layout#TIGHT} one fills its array exactly, so a kernel that loads a full vector past the last
- * column throws instead of reading a guard.
+ * column throws instead of reading a guard. {@link #strided} builds a guarded matrix whose offset and stride
+ * the test chooses (the engine tests use odd strides such as {@code cols + 3} and {@code cols + 7}).
  */
 final class Mat {
 
@@ -39,9 +42,20 @@ final class Mat {
         int off = 1 + r.nextInt(7);
         int ld = cols + 1 + r.nextInt(5);
         float[] a = new float[off + (rows - 1) * ld + cols + 1 + r.nextInt(5)];
-        java.util.Arrays.fill(a, SENTINEL);
+        Arrays.fill(a, SENTINEL);
         Mat m = new Mat(a, off, rows, cols, ld);
         return m.fill(0f);
+    }
+
+    /**
+     * A zero-filled {@code rows×cols} view at {@code off} with stride {@code ld = cols + pad}, inside an array
+     * whose every cell outside the view holds {@link #SENTINEL} ({@code pad} cells after the last row too).
+     */
+    static Mat strided(int rows, int cols, int off, int pad) {
+        int ld = cols + pad;
+        float[] a = new float[off + Math.max(rows - 1, 0) * ld + cols + pad];
+        Arrays.fill(a, SENTINEL);
+        return new Mat(a, off, rows, cols, ld).fill(0f);
     }
 
     /** A vector of n elements (a 1×n matrix), e.g. a bias. */
@@ -59,9 +73,7 @@ final class Mat {
 
     Mat fill(float v) {
         for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                set(i, j, v);
-            }
+            Arrays.fill(a, off + i * ld, off + i * ld + cols, v);
         }
         return this;
     }
@@ -112,12 +124,12 @@ final class Mat {
         return rel >= 0 && rel / ld < rows && rel % ld < cols;
     }
 
-    /** Every cell of the array, view included, is bit-for-bit what it was in {@code before}. */
+    /** Every cell of the array, view included, is bit-for-bit what it was in {@code before}: an input left alone. */
     void assertUnchanged(Mat before, String context) {
         for (int t = 0; t < a.length; t++) {
             if (Float.floatToRawIntBits(a[t]) != Float.floatToRawIntBits(before.a[t])) {
-                throw new org.opentest4j.AssertionFailedError(context + ": an input was written at array index "
-                        + t + (inView(t) ? " (inside its view)" : " (outside its view)") + ": " + before.a[t]
+                throw new AssertionFailedError(context + ": an input was written at array index " + t
+                        + (inView(t) ? " (inside" : " (outside") + " its view) of " + this + ": " + before.a[t]
                         + " became " + a[t]);
             }
         }
@@ -127,10 +139,37 @@ final class Mat {
     void assertOutsideUnchanged(Mat before, String context) {
         for (int t = 0; t < a.length; t++) {
             if (!inView(t) && Float.floatToRawIntBits(a[t]) != Float.floatToRawIntBits(before.a[t])) {
-                throw new org.opentest4j.AssertionFailedError(context + ": wrote outside the output view at array"
-                        + " index " + t + " (offset " + off + ", stride " + ld + ", " + rows + "×" + cols + "): "
-                        + before.a[t] + " became " + a[t]);
+                throw new AssertionFailedError(context + ": wrote outside the output view " + this
+                        + " at array index " + t + " (row " + Math.floorDiv(t - off, ld) + ", column "
+                        + Math.floorMod(t - off, ld) + "): " + before.a[t] + " became " + a[t]);
             }
+        }
+    }
+
+    /**
+     * The view holds exactly the bits of {@code expected}'s view (same shape); fails naming the first differing
+     * element and how many differ.
+     */
+    void assertSameBits(Mat expected, String context) {
+        int differing = 0;
+        int firstI = -1, firstJ = -1;
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                if (Float.floatToRawIntBits(get(i, j)) != Float.floatToRawIntBits(expected.get(i, j))) {
+                    if (differing++ == 0) {
+                        firstI = i;
+                        firstJ = j;
+                    }
+                }
+            }
+        }
+        if (differing > 0) {
+            float e = expected.get(firstI, firstJ), g = get(firstI, firstJ);
+            throw new AssertionFailedError(context + ": " + differing + " of " + rows * cols
+                    + " elements differ in their bits; first at (" + firstI + ", " + firstJ + ") = index "
+                    + (firstI * cols + firstJ) + " of the " + rows + "×" + cols + " view: expected " + e + " (0x"
+                    + Integer.toHexString(Float.floatToRawIntBits(e)) + "), got " + g + " (0x"
+                    + Integer.toHexString(Float.floatToRawIntBits(g)) + ")");
         }
     }
 

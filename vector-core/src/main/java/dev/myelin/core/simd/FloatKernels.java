@@ -1,5 +1,24 @@
 package dev.myelin.core.simd;
 
+import static dev.myelin.core.simd.ExpConstants.EXP_C3;
+import static dev.myelin.core.simd.ExpConstants.EXP_C4;
+import static dev.myelin.core.simd.ExpConstants.EXP_C5;
+import static dev.myelin.core.simd.ExpConstants.EXP_C6;
+import static dev.myelin.core.simd.ExpConstants.EXP_C7;
+import static dev.myelin.core.simd.ExpConstants.EXP_MAX;
+import static dev.myelin.core.simd.ExpConstants.EXP_MIN;
+import static dev.myelin.core.simd.ExpConstants.LN2_HI;
+import static dev.myelin.core.simd.ExpConstants.LN2_LO;
+import static dev.myelin.core.simd.ExpConstants.LOG2E;
+import static dev.myelin.core.simd.ExpConstants.ROUNDER;
+import static dev.myelin.core.simd.ExpConstants.TANH_C11;
+import static dev.myelin.core.simd.ExpConstants.TANH_C13;
+import static dev.myelin.core.simd.ExpConstants.TANH_C15;
+import static dev.myelin.core.simd.ExpConstants.TANH_C3;
+import static dev.myelin.core.simd.ExpConstants.TANH_C5;
+import static dev.myelin.core.simd.ExpConstants.TANH_C7;
+import static dev.myelin.core.simd.ExpConstants.TANH_C9;
+import static dev.myelin.core.simd.ExpConstants.TANH_POLY_MAX;
 import static jdk.incubator.vector.VectorOperators.FMA;
 
 import dev.myelin.core.Activation;
@@ -40,8 +59,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code reduceLanes(ADD)} (the fallback adds lanes in order, C2 in a tree). Instead:
  * <ul>
  * <li><b>exp(x)</b>, written out in each GEMM tile's epilogue (sigmoid and tanh) and softmaxRows: clamp x to
- *     [{@link #EXP_MIN}, {@link #EXP_MAX}] (min/max keep NaN); n = round(x / ln 2) by adding and subtracting
- *     {@link #ROUNDER}; r = x − n·ln 2 in two parts ({@link #LN2_HI}, {@link #LN2_LO}), so |r| ≤ ln 2 / 2
+ *     [{@link ExpConstants#EXP_MIN}, {@link ExpConstants#EXP_MAX}] (min/max keep NaN); n = round(x / ln 2) by adding and subtracting
+ *     {@link ExpConstants#ROUNDER}; r = x − n·ln 2 in two parts ({@link ExpConstants#LN2_HI}, {@link ExpConstants#LN2_LO}), so |r| ≤ ln 2 / 2
  *     (Cody–Waite); e^r by the degree-7
  *     Taylor polynomial in Horner form with fma (truncation r⁸/8! ≤ 5.3·10⁻⁹, relative ≤ 7.5·10⁻⁹); then
  *     e^x = e^r·2^n1·2^n2 with n1 = ⌊n/2⌋, n2 = n − n1, both in [−75, 64] so that each 2^k is a normal float
@@ -71,41 +90,6 @@ final class FloatKernels implements DenseKernel {
      */
     private static final int TILE_ROWS = 4;
     private static final int TILE_COLS = 2 * L;
-
-    // exp (see the class comment). ln FLT_MAX ≈ 88.72 and ln 2⁻¹⁵⁰ ≈ −103.97, so exp overflows above
-    // EXP_MAX and rounds to 0 below EXP_MIN; n = round(x·log₂e) then lies in [−150, 128].
-    /** exp(89) > Float.MAX_VALUE: x is clamped to at most this, which still overflows to +Inf. */
-    private static final float EXP_MAX = 89f;
-    /** exp(−104) ≈ 6.8·10⁻⁴⁶ is below 2⁻¹⁵⁰, half the smallest subnormal: rounds to 0 like anything smaller. */
-    private static final float EXP_MIN = -104f;
-    /** log₂ e = 1 / ln 2. */
-    private static final float LOG2E = 1.44269504f;
-    /**
-     * 1.5·2²³: for |t| &lt; 2²², t + ROUNDER lies in [2²³, 2²⁴), where floats are the integers, so the addition
-     * rounds t to an integer (to nearest even) and subtracting ROUNDER again gives that integer exactly.
-     */
-    private static final float ROUNDER = 0x1.8p23f;
-    /**
-     * ln 2 to 9 significant bits (355/512): n·LN2_HI is exact for |n| ≤ 2¹⁵, and x − n·LN2_HI is exact
-     * too (x and n·LN2_HI agree in their leading bits, and the difference, under 0.4, fits in 24 bits).
-     */
-    private static final float LN2_HI = 0.693359375f;
-    /** ln 2 − LN2_HI = −2.121944400546905…·10⁻⁴, rounded to float. */
-    private static final float LN2_LO = -2.12194440e-4f;
-    /** 1/k!, the Taylor coefficients of e^r (1/2!, 1/1! and 1/0! are written as 0.5f and 1f). */
-    private static final float EXP_C3 = 1f / 6, EXP_C4 = 1f / 24, EXP_C5 = 1f / 120, EXP_C6 = 1f / 720,
-            EXP_C7 = 1f / 5040;
-
-    /**
-     * Taylor coefficients of tanh z = z + c3·z³ + c5·z⁵ + …: (2²ᵏ(2²ᵏ − 1)·B₂ₖ / (2k)!) for z^(2k−1), B the
-     * Bernoulli numbers: −1/3, 2/15, −17/315, 62/2835, −1382/155925, 21844/6081075, −929569/638512875.
-     */
-    private static final float TANH_C3 = (float) (-1.0 / 3), TANH_C5 = (float) (2.0 / 15),
-            TANH_C7 = (float) (-17.0 / 315), TANH_C9 = (float) (62.0 / 2835),
-            TANH_C11 = (float) (-1382.0 / 155925), TANH_C13 = (float) (21844.0 / 6081075),
-            TANH_C15 = (float) (-929569.0 / 638512875);
-    /** tanh uses its polynomial below this |z|, exp above. */
-    private static final float TANH_POLY_MAX = 0.5f;
 
     /** Lane rotations for lane sums: lane i takes lane (i + k) mod L; those with k ≥ L are never used. */
     private static final VectorShuffle<Float> ROTATE_32 = rotation(32), ROTATE_16 = rotation(16),

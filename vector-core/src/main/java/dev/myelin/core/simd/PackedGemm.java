@@ -3,6 +3,25 @@ package dev.myelin.core.simd;
 import static dev.myelin.core.simd.BlockSizes.KC;
 import static dev.myelin.core.simd.BlockSizes.MR;
 import static dev.myelin.core.simd.BlockSizes.NC;
+import static dev.myelin.core.simd.ExpConstants.EXP_C3;
+import static dev.myelin.core.simd.ExpConstants.EXP_C4;
+import static dev.myelin.core.simd.ExpConstants.EXP_C5;
+import static dev.myelin.core.simd.ExpConstants.EXP_C6;
+import static dev.myelin.core.simd.ExpConstants.EXP_C7;
+import static dev.myelin.core.simd.ExpConstants.EXP_MAX;
+import static dev.myelin.core.simd.ExpConstants.EXP_MIN;
+import static dev.myelin.core.simd.ExpConstants.LN2_HI;
+import static dev.myelin.core.simd.ExpConstants.LN2_LO;
+import static dev.myelin.core.simd.ExpConstants.LOG2E;
+import static dev.myelin.core.simd.ExpConstants.ROUNDER;
+import static dev.myelin.core.simd.ExpConstants.TANH_C11;
+import static dev.myelin.core.simd.ExpConstants.TANH_C13;
+import static dev.myelin.core.simd.ExpConstants.TANH_C15;
+import static dev.myelin.core.simd.ExpConstants.TANH_C3;
+import static dev.myelin.core.simd.ExpConstants.TANH_C5;
+import static dev.myelin.core.simd.ExpConstants.TANH_C7;
+import static dev.myelin.core.simd.ExpConstants.TANH_C9;
+import static dev.myelin.core.simd.ExpConstants.TANH_POLY_MAX;
 import static jdk.incubator.vector.VectorOperators.FMA;
 
 import dev.myelin.core.Activation;
@@ -10,6 +29,7 @@ import java.lang.constant.ConstantDescs;
 import java.lang.invoke.MethodHandles;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -54,21 +74,6 @@ final class PackedGemm implements GemmEngine {
      * then serves at most two register tiles, and the copy would cost as much as the arithmetic it feeds.
      */
     private static final int IN_PLACE_B_MAX_ROWS = 2 * MR;
-
-    // exp, sigmoid, tanh: the constants of FloatKernels (see its class comment for the recipe and bounds)
-    private static final float EXP_MAX = 89f;
-    private static final float EXP_MIN = -104f;
-    private static final float LOG2E = 1.44269504f;
-    private static final float ROUNDER = 0x1.8p23f;
-    private static final float LN2_HI = 0.693359375f;
-    private static final float LN2_LO = -2.12194440e-4f;
-    private static final float EXP_C3 = 1f / 6, EXP_C4 = 1f / 24, EXP_C5 = 1f / 120, EXP_C6 = 1f / 720,
-            EXP_C7 = 1f / 5040;
-    private static final float TANH_C3 = (float) (-1.0 / 3), TANH_C5 = (float) (2.0 / 15),
-            TANH_C7 = (float) (-17.0 / 315), TANH_C9 = (float) (62.0 / 2835),
-            TANH_C11 = (float) (-1382.0 / 155925), TANH_C13 = (float) (21844.0 / 6081075),
-            TANH_C15 = (float) (-929569.0 / 638512875);
-    private static final float TANH_POLY_MAX = 0.5f;
 
     /** Each thread's buffers for this width; made on a thread's first call, reused after. */
     private static final ThreadLocal<GemmWorkspace> WORKSPACES = new ThreadLocal<>();
@@ -291,6 +296,11 @@ final class PackedGemm implements GemmEngine {
                     for (int q = 0; q < kc; q++, dst += L) {
                         FloatVector.fromArray(F, b, src + q, gather, 0).intoArray(pb, dst);
                     }
+                }
+            } else if (bcs == 1 && width == L) { // a narrow partial panel of a row-major B: one masked copy a row
+                VectorMask<Float> valid = F.indexInRange(0, cols);
+                for (int q = 0; q < kc; q++, dst += L) {
+                    FloatVector.fromArray(F, b, src + q * brs, valid).intoArray(pb, dst);
                 }
             } else { // a partial panel: element by element, zero-padded
                 for (int q = 0; q < kc; q++, dst += width) {
