@@ -26,6 +26,9 @@ final class EngineBlocks {
      * so the shapes around it test long runs of row tiles with an edge tile after them.
      */
     static final int TALL = 32 * MR;
+
+    /** Forward and input gradient with at most this many rows take the unpacked {@code vector} path. */
+    static final int SMALL_ROWS = intConstant(BLOCK_SIZES, "SMALL_ROWS");
     /** Columns of a packed B block. */
     static final int NC = intConstant(BLOCK_SIZES, "NC");
     /** Below 2·m·n·k flops the parallel kernel runs on the calling thread alone. */

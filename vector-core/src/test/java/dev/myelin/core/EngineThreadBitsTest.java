@@ -41,7 +41,7 @@ class EngineThreadBitsTest {
         {37, 1000, 61},   // k = 1000 crosses KC; two column tiles at 512 bits: rows for 3 and 8 threads
         {1000, 130, 10},  // thin output: one column tile, rows for every count (forward, weight gradient)
         {1000, 10, 130},  // thin input: the input gradient has one column tile, rows for every count
-        {7, 40, 4097},    // wide: crosses NC; the input gradient's depth 4097 crosses KC 16 times
+        {20, 40, 4097},   // wide: crosses NC; the input gradient's depth 4097 crosses KC 16 times
     };
 
     enum Op { FORWARD, WEIGHT_GRADIENT, WEIGHT_GRADIENT_ACCUMULATE, INPUT_GRADIENT }
@@ -157,7 +157,10 @@ class EngineThreadBitsTest {
                 assertTrue(2L * g[0] * g[1] * g[2] >= EngineBlocks.MIN_FLOPS, op + " " + java.util.Arrays.toString(s)
                         + " is below MIN_FLOPS = " + EngineBlocks.MIN_FLOPS + ": it would run on one thread");
                 for (int t : THREADS) {
-                    EngineBlocks.Plan plan = EngineBlocks.plan(g[0], g[1], g[2], nr, t);
+                    // a forward or input gradient of at most SMALL_ROWS rows takes the unpacked path, unsplit
+                    boolean unpacked = (op == Op.FORWARD || op == Op.INPUT_GRADIENT) && s[0] <= EngineBlocks.SMALL_ROWS;
+                    EngineBlocks.Plan plan = unpacked ? new EngineBlocks.Plan(1, false)
+                            : EngineBlocks.plan(g[0], g[1], g[2], nr, t);
                     table.append(op).append(' ').append(java.util.Arrays.toString(s)).append(" t=").append(t)
                             .append(": ").append(plan).append('\n');
                     if (plan.parts() >= 2) {

@@ -8,7 +8,8 @@ import dev.myelin.core.GemmKernel;
  * What {@code blocked} and {@code parallel} share: every product of the dense layer, and {@link GemmKernel#sgemm},
  * expressed as one strided GEMM of {@link PackedGemm} ({@link #gemm}); the elementwise operations (dZ with db,
  * the loss heads, softmax) go to the {@code vector} kernel of the same width, which already streams them at
- * memory speed.
+ * memory speed, and so do the forward and the input gradient of a few rows ({@link BlockSizes#SMALL_ROWS}),
+ * where packing costs more than it saves. The choice depends on the shape alone, never on the thread count.
  *
  * <ul>
  * <li>forward: {@code Y = act(X·W + b)}, the fused epilogue on the last k block;</li>
@@ -54,6 +55,10 @@ abstract class EngineKernel implements DenseKernel, GemmKernel {
             throw new UnsupportedOperationException(act + " is not elementwise: softmax acts on rows"
                     + " (softmaxRows) and is differentiated only through the softmax cross-entropy head");
         }
+        if (m <= BlockSizes.SMALL_ROWS) { // a few rows: unpacked is faster (BlockSizes.SMALL_ROWS)
+            elementwise.forward(m, n, k, x, xOff, ldx, w, wOff, ldw, b, bOff, act, y, yOff, ldy);
+            return;
+        }
         gemm(m, n, k, 1f, x, xOff, ldx, 1, w, wOff, ldw, 1, 0f, y, yOff, ldy, b, bOff, act);
     }
 
@@ -67,6 +72,10 @@ abstract class EngineKernel implements DenseKernel, GemmKernel {
     @Override
     public void inputGradient(int m, int n, int k, float[] dz, int dzOff, int lddz, float[] w, int wOff,
                               int ldw, float[] dx, int dxOff, int lddx) {
+        if (m <= BlockSizes.SMALL_ROWS) { // a few rows: unpacked is faster (BlockSizes.SMALL_ROWS)
+            elementwise.inputGradient(m, n, k, dz, dzOff, lddz, w, wOff, ldw, dx, dxOff, lddx);
+            return;
+        }
         gemm(m, k, n, 1f, dz, dzOff, lddz, 1, w, wOff, 1, ldw, 0f, dx, dxOff, lddx, null, 0, Activation.IDENTITY);
     }
 
