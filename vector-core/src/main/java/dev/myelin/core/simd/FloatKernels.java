@@ -23,13 +23,11 @@ import static jdk.incubator.vector.VectorOperators.FMA;
 
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseKernel;
-import java.lang.constant.ConstantDescs;
 import java.lang.invoke.MethodHandles;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -79,7 +77,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class FloatKernels implements DenseKernel {
 
     /** The species of this copy, from its class data; a constant, so every FloatVector op compiles to SIMD. */
-    private static final VectorSpecies<Float> F = speciesOfThisCopy();
+    private static final VectorSpecies<Float> F = HiddenCopies.floatSpecies(MethodHandles.lookup());
 
     /** Float lanes per vector. */
     private static final int L = F.length();
@@ -96,17 +94,6 @@ final class FloatKernels implements DenseKernel {
             ROTATE_8 = rotation(8), ROTATE_4 = rotation(4), ROTATE_2 = rotation(2), ROTATE_1 = rotation(1);
 
     FloatKernels() {
-    }
-
-    private static VectorSpecies<Float> speciesOfThisCopy() {
-        try {
-            Integer bits = MethodHandles.classData(MethodHandles.lookup(), ConstantDescs.DEFAULT_NAME, Integer.class);
-            // The original (non-hidden) class has no class data; it is never used for arithmetic.
-            return bits == null ? FloatVector.SPECIES_PREFERRED
-                    : VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static VectorShuffle<Float> rotation(int k) {

@@ -1,10 +1,14 @@
 package dev.myelin.core.simd;
 
 import java.io.IOException;
+import java.lang.constant.ConstantDescs;
 import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * One hidden copy of a kernel class per vector width. C2 compiles Vector API code into SIMD instructions only
@@ -27,6 +31,21 @@ final class HiddenCopies {
     static <T> T forWidth(Class<?> template, Class<T> type, int bits) {
         Object copy = COPIES.computeIfAbsent(template.getName() + "/" + bits, key -> define(template, bits));
         return type.cast(copy);
+    }
+
+    /**
+     * The float species of the class behind {@code lookup}: the width in its class data for a copy made by
+     * {@link #forWidth}, the preferred species for the original class (which is never used for arithmetic).
+     * Called from each template's {@code static final} initializer with its own {@code MethodHandles.lookup()}.
+     */
+    static VectorSpecies<Float> floatSpecies(MethodHandles.Lookup lookup) {
+        try {
+            Integer bits = MethodHandles.classData(lookup, ConstantDescs.DEFAULT_NAME, Integer.class);
+            return bits == null ? FloatVector.SPECIES_PREFERRED
+                    : VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Object define(Class<?> template, int bits) {

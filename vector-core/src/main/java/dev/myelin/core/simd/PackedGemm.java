@@ -25,12 +25,10 @@ import static dev.myelin.core.simd.ExpConstants.TANH_POLY_MAX;
 import static jdk.incubator.vector.VectorOperators.FMA;
 
 import dev.myelin.core.Activation;
-import java.lang.constant.ConstantDescs;
 import java.lang.invoke.MethodHandles;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -63,7 +61,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class PackedGemm implements GemmEngine {
 
-    private static final VectorSpecies<Float> F = speciesOfThisCopy();
+    private static final VectorSpecies<Float> F = HiddenCopies.floatSpecies(MethodHandles.lookup());
     private static final int L = F.length();
     /** Columns of the register tile. */
     private static final int NR = BlockSizes.NR_VECTORS * L;
@@ -78,16 +76,6 @@ final class PackedGemm implements GemmEngine {
     private static final ThreadLocal<GemmWorkspace> WORKSPACES = new ThreadLocal<>();
 
     PackedGemm() {
-    }
-
-    private static VectorSpecies<Float> speciesOfThisCopy() {
-        try {
-            Integer bits = MethodHandles.classData(MethodHandles.lookup(), ConstantDescs.DEFAULT_NAME, Integer.class);
-            return bits == null ? FloatVector.SPECIES_PREFERRED
-                    : VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override
