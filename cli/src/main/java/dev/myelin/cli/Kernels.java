@@ -35,7 +35,7 @@ final class Kernels {
         if (threads != null && threads < 1) {
             throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         }
-        if (threads == null && PARALLEL.equals(name != null ? name.trim() : defaultName())) {
+        if (threads == null && PARALLEL.equals(name != null ? name.trim() : KernelRegistry.defaultName())) {
             KernelRegistry.defaultThreads(); // a bad -Dmyelin.threads is a user error, reported now
         }
         if (name == null) {
@@ -61,7 +61,7 @@ final class Kernels {
         if (threads == null) {
             return DenseOps.defaults(); // built with the default thread count
         }
-        if (PARALLEL.equals(defaultName())) {
+        if (PARALLEL.equals(KernelRegistry.defaultName())) {
             DenseKernel kernel = KernelRegistry.withThreads(PARALLEL, threads);
             LOG.log(System.Logger.Level.INFO, "kernel {0} (the default, --threads {1})", kernel.describe(),
                     String.valueOf(threads));
@@ -70,18 +70,6 @@ final class Kernels {
         DenseOps ops = DenseOps.defaults();
         noteIgnoredThreads(ops.kernel(), threads);
         return ops;
-    }
-
-    /**
-     * The default variant's name, without creating (and logging) it: {@code -Dmyelin.kernel} when set, otherwise
-     * the first name the registry lists, which is its first choice among those available.
-     */
-    private static String defaultName() {
-        String forced = System.getProperty(KernelRegistry.KERNEL_PROPERTY);
-        if (forced != null && !forced.isBlank()) {
-            return forced.trim();
-        }
-        return KernelRegistry.names().stream().findFirst().orElse("");
     }
 
     private static boolean isParallel(DenseKernel kernel) {

@@ -152,20 +152,28 @@ public final class KernelRegistry {
         return ordered.keySet();
     }
 
+    /**
+     * The name of the default variant, without creating (or logging) it: {@code -Dmyelin.kernel} when set,
+     * otherwise the first available of {@link #PREFERENCE}.
+     */
+    public static String defaultName() {
+        String forced = System.getProperty(KERNEL_PROPERTY);
+        if (forced != null && !forced.isBlank()) {
+            return forced.trim();
+        }
+        return PREFERENCE.stream().filter(FACTORIES::containsKey).findFirst().orElseThrow();
+    }
+
     private static DenseKernel chooseDefault() {
         String forced = System.getProperty(KERNEL_PROPERTY);
-        DenseKernel chosen;
-        if (forced != null && !forced.isBlank()) {
-            chosen = get(forced);
-            LOG.log(System.Logger.Level.INFO, "Myelin kernel: {0} (from -D{1})", chosen.describe(), KERNEL_PROPERTY);
-            return chosen;
-        }
-        if (!VectorSupport.available()) {
+        boolean fromProperty = forced != null && !forced.isBlank();
+        if (!fromProperty && !VectorSupport.available()) {
             LOG.log(System.Logger.Level.WARNING, "Myelin: the Vector API is not available, running the scalar"
                     + " kernel. Start the JVM with {0} to enable SIMD.", VectorSupport.ENABLE_FLAG);
         }
-        chosen = PREFERENCE.stream().filter(FACTORIES::containsKey).findFirst().map(KernelRegistry::get).orElseThrow();
-        LOG.log(System.Logger.Level.INFO, "Myelin kernel: {0}", chosen.describe());
+        DenseKernel chosen = get(defaultName());
+        LOG.log(System.Logger.Level.INFO, "Myelin kernel: {0}{1}", chosen.describe(),
+                fromProperty ? " (from -D" + KERNEL_PROPERTY + ")" : "");
         return chosen;
     }
 }
