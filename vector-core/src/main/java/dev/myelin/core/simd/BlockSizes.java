@@ -31,14 +31,15 @@ final class BlockSizes {
      * Depth of a k block (the engine cuts k into equal blocks of at most KC). One packed B panel
      * ({@code KC×NR} floats, 32 KiB for NR 32) is swept against every A panel of the block, and one A panel
      * ({@code MR×KC}, 6 KiB) streams beside it. A deeper block means fewer partial sums written to and read
-     * back from C; a shallower one keeps the B panel in L1. Measured (docs/kernels.md): 128, 256 and 384 lie
-     * within the run-to-run spread at 128×784×256 and 192×256×512; 160 and 192 were slower at 1024³.
+     * back from C; a shallower one keeps the B panel in L1. In quick timings during development 128–384
+     * differed by less than the run-to-run spread.
      */
     static final int KC = 256;
 
     /**
      * Columns of the packed B block: {@code KC×NC} floats = 4 MiB at most, inside the L3; the layer shapes
-     * (n ≤ 1024) fit one block. 512, 768 and 4096 measured within the run-to-run spread at 1024³ and 2048³.
+     * (n ≤ 1024) fit one block. In quick timings 512, 768 and 4096
+     * differed by less than the run-to-run spread.
      * A multiple of every NR (32 with AVX-512, 16 with AVX2, 8 with 128-bit vectors).
      */
     static final int NC = 4096;
@@ -46,10 +47,9 @@ final class BlockSizes {
     /**
      * A forward or input gradient with at most this many rows (a batch of a few samples, as in inference)
      * takes the unpacked path of the {@code vector} kernel: with so few rows every packed element of W would
-     * serve one or two register tiles, and packing costs as much as the product. Measured at m×784×256:
-     * forward 12.9 against 26.8 µs at m = 1, 19.7 against 62.1 at m = 4, 82 against 94 at m = 16, and the
-     * engine ahead from m = 32 (162 against 186); the input gradient (whose packing gathers Wᵀ) 37 against
-     * 130 µs at m = 4 and 109 against 158 at m = 16.
+     * serve one or two register tiles, and packing costs as much as the product. Measured with
+     * {@code jmh/run ProductBenchmark -p product=forward,inputGradient} at m×784×256 (docs/kernels.md):
+     * {@code vector} ahead at m = 1, 4 and 16, and still at 32; the engine well ahead at 128.
      */
     static final int SMALL_ROWS = 16;
 }

@@ -44,8 +44,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <li><b>A in place</b>, one MR-row tile at a time (rows outside, B panels inside): the tile's MR × kc
  *     values stay in L1 while every B panel of the block passes, so A needs no copy whether it is row-major
  *     (MR sequential row streams) or transposed (kc cache lines, each holding the tile's MR columns). Packing
- *     A was measured 10 % slower at the weight gradient 128×784×256 and no faster elsewhere
- *     (docs/kernels.md). Only the last, partial MR rows are copied ({@link #packA}), zero-padded.</li>
+ *     A was slower in timings during development (docs/kernels.md). Only the last, partial MR rows are copied ({@link #packA}), zero-padded.</li>
  * <li><b>Micro-kernel</b> per {@code MR×NR} tile ({@link #kernel6x2}, {@link #kernel6x1}): rank-1 updates into
  *     register accumulators, then the <b>epilogue</b> on the registers and one store. The first k block
  *     scales by alpha and adds {@code beta·C} (reading C only when {@code beta ≠ 0}); later blocks add the
@@ -143,7 +142,7 @@ final class PackedGemm implements GemmEngine {
      * used) against every B panel (streamed from the packed block in L2), each tile through the micro-kernel,
      * edge tiles through the workspace's staging tile. {@code pb} is the packed B block, or null when B is
      * read in place ({@code b} from {@code bBlock}, row stride {@code brs}). Rows outside, panels inside:
-     * measured 5–15 % faster than the other order (docs/kernels.md), and a partial last A panel is copied
+     * faster than the other order in timings during development, and a partial last A panel is copied
      * once per block instead of once per B panel.
      */
     private static void macroKernel(int mc, int nc, int kc, float[] a, int aBlock, int ars, int acs,
@@ -284,7 +283,7 @@ final class PackedGemm implements GemmEngine {
                         FloatVector.fromArray(F, b, src + q, gather, 0).intoArray(pb, dst);
                     }
                 }
-            } else { // a partial panel: element by element, zero-padded (a masked copy here measured 7 % faster
+            } else { // a partial panel: element by element, zero-padded (a masked copy here was slightly faster
                 // at 128×128×10 but left this method in C1's boxing code in some JVM runs: no masks)
                 for (int q = 0; q < kc; q++, dst += width) {
                     int s = src + q * brs;

@@ -1,0 +1,117 @@
+package dev.myelin.jmh;
+
+import dev.myelin.core.Activation;
+import dev.myelin.core.Blas;
+import dev.myelin.core.DenseKernel;
+import dev.myelin.core.Transpose;
+import dev.myelin.core.dispatch.KernelRegistry;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Each product of one sigmoid layer on its own, by the two paths {@code blocked} chooses between: {@code vector}
+ * runs the unpacked Vector API kernel, {@code engine} the packed engine through {@code Blas.sgemm} with the
+ * product's transposes, for every shape (the kernels route a forward or input gradient of at most 16 rows to
+ * {@code vector}; this benchmark measures both sides of that choice). {@code activationBackward} (dZ with db)
+ * sizes what fusing it into the packing could save.
+ *
+ * <p>Run: {@code jmh/run ProductBenchmark -p product=forward,inputGradient -p shape=4x784x256}. GFLOP/s of a
+ * product = 2·m·k·n / (µs/op) / 1000.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 4, time = 2) // see ForwardBenchmark: C2 needs seconds for Vector API kernels
+@Measurement(iterations = 5, time = 1)
+@Fork(2)
+@State(Scope.Thread)
+public class ProductBenchmark {
+
+    @Param({"vector", "engine"})
+    public String variant;
+
+    @Param({"forward", "weightGradient", "inputGradient", "activationBackward"})
+    public String product;
+
+    @Param({"1x784x256", "4x784x256", "16x784x256", "32x784x256", "128x784x256"})
+    public String shape;
+
+    private LayerShape layer;
+    private DenseKernel vector;
+    private Blas engine;
+    private float[] dz;
+    private float[] dw;
+    private float[] dx;
+    private float[] db;
+    private float[] dzOut;
+    private Runnable call;
+
+    @Setup
+    public void setUp() {
+        layer = new LayerShape(shape);
+        vector = KernelRegistry.get("vector");
+        engine = Blas.of("blocked");
+        dz = LayerShape.fill(new Random(7), layer.m * layer.n, 1f);
+        dw = new float[layer.k * layer.n];
+        dx = new float[layer.m * layer.k];
+        db = new float[layer.n];
+        dzOut = new float[layer.m * layer.n];
+        run("vector");
+        float[] expected = output();
+        call = run(variant);
+        LayerShape.requireAgreement(variant + " " + product + " at " + shape, expected, output());
+    }
+
+    /** The chosen product by one path; it runs once here, so its output is ready for the agreement check. */
+    private Runnable run(String path) {
+        int m = layer.m;
+        int n = layer.n;
+        int k = layer.k;
+        boolean packed = path.equals("engine");
+        Runnable r = switch (product) {
+            case "forward" -> packed
+                    ? () -> engine.sgemm(Transpose.NO_TRANS, Transpose.NO_TRANS, m, n, k, 1f, layer.x, 0, k,
+                            layer.w, 0, n, 0f, layer.y, 0, n, layer.b, 0, Activation.SIGMOID)
+                    : () -> vector.forward(m, n, k, layer.x, 0, k, layer.w, 0, n, layer.b, 0, Activation.SIGMOID,
+                            layer.y, 0, n);
+            case "weightGradient" -> packed
+                    ? () -> engine.sgemm(Transpose.TRANS, Transpose.NO_TRANS, k, n, m, 1f, layer.x, 0, k,
+                            dz, 0, n, 0f, dw, 0, n)
+                    : () -> vector.weightGradient(m, n, k, layer.x, 0, k, dz, 0, n, dw, 0, n, false);
+            case "inputGradient" -> packed
+                    ? () -> engine.sgemm(Transpose.NO_TRANS, Transpose.TRANS, m, k, n, 1f, dz, 0, n,
+                            layer.w, 0, n, 0f, dx, 0, k)
+                    : () -> vector.inputGradient(m, n, k, dz, 0, n, layer.w, 0, n, dx, 0, k);
+            case "activationBackward" -> () -> vector.activationBackward(m, n, Activation.SIGMOID, layer.y, 0, n,
+                    dz, 0, n, dzOut, 0, n, db, 0, false);
+            default -> throw new IllegalArgumentException("unknown product '" + product + "'");
+        };
+        r.run();
+        return r;
+    }
+
+    /** A copy of what the chosen product writes. */
+    private float[] output() {
+        return switch (product) {
+            case "forward" -> layer.y.clone();
+            case "weightGradient" -> dw.clone();
+            case "inputGradient" -> dx.clone();
+            default -> dzOut.clone();
+        };
+    }
+
+    @Benchmark
+    public void product() {
+        call.run();
+    }
+}
