@@ -210,8 +210,8 @@ public final class Blas {
         if (noProduct && beta == 1f && bias == null && act == Activation.IDENTITY) {
             return;
         }
-        // k == 0 is passed as alpha == 0: C = act(beta·C + bias), A and B not read, and no alpha·0 (NaN for ±Inf)
-        kernel.sgemm(ta, tb, m, n, k, noProduct ? 0f : alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
+        // with no product term the kernel computes C = act(beta·C + bias) without reading A or B (GemmKernel)
+        kernel.sgemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
                 bias, biasOff, act);
     }
 

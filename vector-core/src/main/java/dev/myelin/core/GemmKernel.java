@@ -10,7 +10,8 @@ package dev.myelin.core;
  * {@code transB}, {@code n×k} ({@code ldb ≥ k}); {@code C} is {@code m×n} ({@code ldc ≥ n}). {@code bias} (n
  * elements, may be null) and {@code act} (elementwise) form the fused epilogue; {@code Activation.IDENTITY}
  * with no bias is the plain BLAS {@code sgemm}. With {@code beta == 0} C is only written, never read (a NaN in
- * it does not propagate); with {@code alpha == 0} A and B are not read.
+ * it does not propagate); with {@code alpha == 0} or {@code k == 0} there is no product term: A and B are
+ * not read and alpha is not used (an infinite alpha times an empty sum gives no NaN), as in the reference BLAS.
  *
  * <p>Implementations trust their arguments: {@link Blas} checks them with the reference BLAS's rules first.
  * They are stateless and thread-safe.

@@ -52,7 +52,7 @@ public final class ScalarKernel implements DenseKernel, GemmKernel {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 float z = 0f;
-                if (alpha != 0f) {
+                if (alpha != 0f && k > 0) { // no product term otherwise (GemmKernel)
                     float acc = 0f;
                     for (int p = 0; p < k; p++) {
                         acc += a[aOff + i * ars + p * acs] * b[bOff + p * brs + j * bcs];

@@ -83,8 +83,10 @@ abstract class EngineKernel implements DenseKernel, GemmKernel {
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
                       int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc,
                       float[] bias, int biasOff, Activation act) {
-        // alpha = 0: A and B are not read, as in the reference BLAS (an empty k does exactly that)
-        gemm(m, n, alpha == 0f ? 0 : k, alpha, a, aOff, transA ? 1 : lda, transA ? lda : 1,
+        // no product term (alpha = 0 or k = 0): an empty k with alpha 0, so A and B are not read and alpha·0
+        // cannot turn into NaN for an infinite alpha
+        boolean noProduct = alpha == 0f || k == 0;
+        gemm(m, n, noProduct ? 0 : k, noProduct ? 0f : alpha, a, aOff, transA ? 1 : lda, transA ? lda : 1,
                 b, bOff, transB ? 1 : ldb, transB ? ldb : 1, beta, c, cOff, ldc, bias, biasOff, act);
     }
 
