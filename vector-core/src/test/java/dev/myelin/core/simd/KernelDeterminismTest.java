@@ -5,17 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.myelin.core.DenseKernel;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.lang.invoke.MethodHandles;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -129,11 +128,16 @@ class KernelDeterminismTest {
         }
     }
 
-    /** {@link DeterminismProbe#main} in a new JVM: this JVM's java and class path, the module, {@code flags}. */
+    /**
+     * {@link DeterminismProbe#main} in a new JVM: this JVM's java and class path, the module, {@code flags}.
+     * Its output goes to a file of its own, read only after the child has exited: no reader thread, so
+     * nothing here waits on a shared pool (with a blocking reader per child on the common ForkJoinPool,
+     * whose parallelism is one on a 2-core machine, the second child's reader queued behind the first's).
+     */
     private static final class Child {
 
         private final Process process;
-        private final CompletableFuture<String> output;
+        private final Path output;
 
         Child(List<String> flags, String... args) throws IOException {
             String java = ProcessHandle.current().info().command().orElse(
@@ -143,17 +147,20 @@ class KernelDeterminismTest {
             command.addAll(List.of("--add-modules=jdk.incubator.vector", "-Xshare:auto", "-cp",
                     System.getProperty("java.class.path"), DeterminismProbe.class.getName()));
             command.addAll(List.of(args));
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            output = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+            output = Files.createTempFile("myelin-determinism-", ".out");
+            output.toFile().deleteOnExit();
+            process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.to(output.toFile())).start();
         }
 
         /** Waits for the child and returns its hashes by case name (as hex, or "not-compiled"). */
         Map<String, String> hashes() throws Exception {
-            boolean finished = process.waitFor(WARM_SECONDS + 120, TimeUnit.SECONDS);
+            boolean finished = process.waitFor(WARM_SECONDS + 240, TimeUnit.SECONDS);
             if (!finished) {
-                process.destroyForcibly();
+                process.destroyForcibly().waitFor();
             }
-            String text = output.get(10, TimeUnit.SECONDS);
+            String text = Files.readString(output, StandardCharsets.UTF_8);
+            Files.deleteIfExists(output);
             assertTrue(finished, "a child JVM did not finish in time; its output so far:\n" + text);
             assertEquals(0, process.exitValue(), "a child JVM failed:\n" + text);
             Map<String, String> hashes = new LinkedHashMap<>();
@@ -164,18 +171,6 @@ class KernelDeterminismTest {
                 }
             }
             return hashes;
-        }
-
-        private static String readAll(InputStream in) {
-            StringBuilder sb = new StringBuilder();
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                for (String line; (line = reader.readLine()) != null; ) {
-                    sb.append(line).append('\n');
-                }
-            } catch (IOException e) {
-                sb.append("(reading the child's output failed: ").append(e).append(")\n");
-            }
-            return sb.toString();
         }
     }
 
