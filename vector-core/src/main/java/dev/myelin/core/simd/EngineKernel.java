@@ -8,8 +8,15 @@ import dev.myelin.core.GemmKernel;
  * What {@code blocked} and {@code parallel} share: every product of the dense layer, and {@link GemmKernel#sgemm},
  * expressed as one strided GEMM of {@link PackedGemm} ({@link #gemm}); the elementwise operations (dZ with db,
  * the loss heads, softmax) go to the {@code vector} kernel of the same width, which already streams them at
- * memory speed, and so do the forward and the input gradient of a few rows ({@link BlockSizes#SMALL_ROWS}),
+ * memory speed, and so does the forward of a few rows ({@link BlockSizes#SMALL_ROWS}),
  * where packing costs more than it saves. The choice depends on the shape alone, never on the thread count.
+ *
+ * <p><b>The same bits at every vector width.</b> Every operation here gives identical results with 128-, 256-
+ * and 512-bit vectors (so on a NEON or AVX2 machine as on AVX-512; {@code EngineWidthBitsTest}): the engine
+ * sums along k one element at a time in every lane, and so does the unpacked forward; the elementwise
+ * operations work lane by lane, with sums over rows (db) in row order and softmax's row sum in column order.
+ * What would break it is a lane sum (a dot product reduced across lanes, as the {@code vector} kernel's input
+ * gradient does), so the input gradient is never taken unpacked here.
  *
  * <ul>
  * <li>forward: {@code Y = act(X·W + b)}, the fused epilogue on the last k block;</li>
@@ -72,10 +79,9 @@ abstract class EngineKernel implements DenseKernel, GemmKernel {
     @Override
     public void inputGradient(int m, int n, int k, float[] dz, int dzOff, int lddz, float[] w, int wOff,
                               int ldw, float[] dx, int dxOff, int lddx) {
-        if (m <= BlockSizes.SMALL_ROWS) { // a few rows: unpacked is faster (BlockSizes.SMALL_ROWS)
-            elementwise.inputGradient(m, n, k, dz, dzOff, lddz, w, wOff, ldw, dx, dxOff, lddx);
-            return;
-        }
+        // Always packed, even for a few rows where the unpacked dot products of the vector kernel are faster:
+        // their lane sums are added in an order that depends on the vector width, and this kernel gives the
+        // same bits at every width (class comment).
         gemm(m, k, n, 1f, dz, dzOff, lddz, 1, w, wOff, 1, ldw, 0f, dx, dxOff, lddx, null, 0, Activation.IDENTITY);
     }
 

@@ -1101,7 +1101,6 @@ final class FloatKernels implements DenseKernel {
                 maxv = maxv.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, z, row + j, cols), cols);
             }
             float max = maxv.reduceLanes(VectorOperators.MAX);
-            FloatVector sumv = FloatVector.zero(F);
             for (int j = 0; j < n; j += L) {
                 VectorMask<Float> cols = F.indexInRange(j, n);
                 // e = exp(z − max) as in the tiles' sigmoid (z − max ≤ 0, except in masked-off lanes)
@@ -1115,26 +1114,13 @@ final class FloatKernels implements DenseKernel {
                 e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
                         .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
                 e.intoArray(z, row + j, cols);
-                sumv = sumv.add(e, cols);
             }
-            // the lane sum, as in dot2x4
-            if (L > 32) {
-                sumv = sumv.add(sumv.rearrange(ROTATE_32));
+            // the sum of the row's e, added one by one in column order: the same bits at every vector width
+            // (a lane sum's order depends on the number of lanes), for the price of n scalar adds per row
+            float sum = 0f;
+            for (int j = 0; j < n; j++) {
+                sum += z[row + j];
             }
-            if (L > 16) {
-                sumv = sumv.add(sumv.rearrange(ROTATE_16));
-            }
-            if (L > 8) {
-                sumv = sumv.add(sumv.rearrange(ROTATE_8));
-            }
-            if (L > 4) {
-                sumv = sumv.add(sumv.rearrange(ROTATE_4));
-            }
-            if (L > 2) {
-                sumv = sumv.add(sumv.rearrange(ROTATE_2));
-            }
-            sumv = sumv.add(sumv.rearrange(ROTATE_1));
-            float sum = sumv.lane(0);
             for (int j = 0; j < n; j += L) {
                 VectorMask<Float> cols = F.indexInRange(j, n);
                 FloatVector.fromArray(F, z, row + j, cols).div(sum).intoArray(z, row + j, cols);
