@@ -39,13 +39,20 @@ final class Workspace {
 
     /** Runs {@code x [m×inputs]} through every layer; returns the last layer's buffer (its first m rows are Y). */
     float[] forward(DenseOps ops, float[] x, int m) {
+        return forward(ops, x, 0, m);
+    }
+
+    /** As {@link #forward(DenseOps, float[], int)} for the m rows of {@code x} that start at {@code xOff}. */
+    float[] forward(DenseOps ops, float[] x, int xOff, int m) {
         float[] in = x;
+        int inOff = xOff;
         for (int l = 0; l < layers.length; l++) {
             Dense d = layers[l];
             int k = d.inputs();
             int n = d.outputs();
-            ops.forward(m, n, k, in, 0, k, d.weights(), 0, n, d.bias(), 0, d.activation(), y[l], 0, n);
+            ops.forward(m, n, k, in, inOff, k, d.weights(), 0, n, d.bias(), 0, d.activation(), y[l], 0, n);
             in = y[l];
+            inOff = 0;
         }
         return y[layers.length - 1];
     }

@@ -1,0 +1,94 @@
+package dev.myelin.nn;
+
+import dev.myelin.core.DenseOps;
+import dev.myelin.core.Losses;
+import java.util.Objects;
+
+/**
+ * A model's loss and accuracy on a data set, computed in batches through buffers allocated once per call (a
+ * data set of any size costs {@code batch × (sum of layer widths)} floats, not one activation array per row).
+ *
+ * <p>Accuracy and the confusion matrix exist for classification: {@link Loss#CE} (the most probable class
+ * against the label) and {@link Loss#BCE} with one output (threshold 0.5: class 1 when the output is at least
+ * 0.5, against the target rounded the same way). For {@link Loss#MSE}, and BCE with several outputs, accuracy
+ * is NaN and there is no confusion matrix.
+ *
+ * @param loss      the mean loss over all rows, as {@link Losses} computes it (the training loss's definition)
+ * @param accuracy  the share of rows classified right, in [0, 1], or NaN where there are no classes
+ * @param correct   rows classified right (0 where there are no classes)
+ * @param rows      rows evaluated
+ * @param confusion {@code confusion[actual][predicted]} row counts, or null where there are no classes
+ */
+public record Evaluation(double loss, double accuracy, long correct, int rows, long[][] confusion) {
+
+    /** Rows per forward pass: large enough for the packed engine, small enough to stay in cache-sized buffers. */
+    public static final int BATCH_ROWS = 256;
+
+    /** Evaluates {@code model} on {@code data} under {@code loss}; the model is not changed. */
+    public static Evaluation of(Mlp model, Dataset data, Loss loss, DenseOps ops) {
+        Objects.requireNonNull(model, "model is null");
+        Objects.requireNonNull(ops, "ops is null");
+        Trainer.check(model, data, loss);
+        int rows = data.rows();
+        int k = data.inputs();
+        int n = model.outputs();
+        int batch = Math.min(BATCH_ROWS, rows);
+        Workspace ws = new Workspace(model, batch, false);
+        boolean classes = loss == Loss.CE || (loss == Loss.BCE && n == 1);
+        int classCount = loss == Loss.CE ? n : 2;
+        long[][] confusion = classes ? new long[classCount][classCount] : null;
+        double lossSum = 0;
+        long correct = 0;
+        for (int start = 0; start < rows; start += batch) {
+            int m = Math.min(batch, rows - start);
+            float[] y = ws.forward(ops, data.features(), start * k, m);
+            double batchLoss = switch (loss) {
+                case CE -> Losses.crossEntropy(m, n, y, 0, n, data.labels(), start);
+                case BCE -> Losses.binaryCrossEntropy(m, n, y, 0, n, data.targets(), start * n, n);
+                case MSE -> Losses.meanSquaredError(m, n, y, 0, n, data.targets(), start * n, n);
+            };
+            lossSum += batchLoss * m;
+            if (classes) {
+                for (int i = 0; i < m; i++) {
+                    int actual = loss == Loss.CE ? data.labels()[start + i]
+                            : data.targets()[start + i] >= 0.5f ? 1 : 0;
+                    int predicted = loss == Loss.CE ? argmax(y, i * n, n) : y[i] >= 0.5f ? 1 : 0;
+                    confusion[actual][predicted]++;
+                    if (actual == predicted) {
+                        correct++;
+                    }
+                }
+            }
+        }
+        return new Evaluation(lossSum / rows, classes ? (double) correct / rows : Double.NaN, correct, rows,
+                confusion);
+    }
+
+    /** Whether this evaluation has classes (accuracy and a confusion matrix). */
+    public boolean hasClasses() {
+        return confusion != null;
+    }
+
+    /** The share of rows of class {@code c} classified right (recall), or NaN when no row has that class. */
+    public double classAccuracy(int c) {
+        long total = 0;
+        for (long v : confusion[c]) {
+            total += v;
+        }
+        return total == 0 ? Double.NaN : (double) confusion[c][c] / total;
+    }
+
+    /**
+     * The index of the largest of {@code v[off .. off+n)}, the first on ties. A NaN never compares larger, so a
+     * model whose outputs are NaN predicts class 0 for every row; its loss (NaN) says what happened.
+     */
+    static int argmax(float[] v, int off, int n) {
+        int best = 0;
+        for (int j = 1; j < n; j++) {
+            if (v[off + j] > v[off + best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,116 @@
+package dev.myelin.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.myelin.core.Activation;
+import dev.myelin.core.DenseOps;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Evaluation} against the same quantities computed here row by row in double from one whole-set
+ * {@link Mlp#predict} (no batching): 601 rows, so its batches of {@link Evaluation#BATCH_ROWS} end in a partial
+ * one, and a wrong row offset or a dropped batch changes the result.
+ */
+class EvaluationTest {
+
+    private static final DenseOps OPS = DenseOps.of("scalar");
+    private static final int ROWS = 2 * Evaluation.BATCH_ROWS + 89;
+
+    @Test
+    void crossEntropyAccuracyAndConfusionMatchARowByRowCount() {
+        Random r = new Random(4);
+        Dataset data = classes(r, ROWS, 6, 4);
+        Mlp model = Mlp.of(new int[] {6, 9, 4}, Activation.TANH, Activation.SOFTMAX);
+        Init.XAVIER.initialize(model, 3);
+        Evaluation e = Evaluation.of(model, data, Loss.CE, OPS);
+
+        float[] p = model.predict(data.features(), ROWS, OPS);
+        double loss = 0;
+        long correct = 0;
+        long[][] confusion = new long[4][4];
+        for (int i = 0; i < ROWS; i++) {
+            int label = data.labels()[i];
+            loss -= Math.log(p[i * 4 + label]);
+            int best = 0;
+            for (int j = 1; j < 4; j++) {
+                best = p[i * 4 + j] > p[i * 4 + best] ? j : best;
+            }
+            confusion[label][best]++;
+            correct += best == label ? 1 : 0;
+        }
+        assertEquals(loss / ROWS, e.loss(), 1e-9 * Math.abs(loss));
+        assertEquals(correct, e.correct());
+        assertEquals((double) correct / ROWS, e.accuracy(), 0);
+        assertEquals(ROWS, e.rows());
+        for (int a = 0; a < 4; a++) {
+            for (int b = 0; b < 4; b++) {
+                assertEquals(confusion[a][b], e.confusion()[a][b], "confusion[" + a + "][" + b + "]");
+            }
+            long total = confusion[a][0] + confusion[a][1] + confusion[a][2] + confusion[a][3];
+            assertEquals((double) confusion[a][a] / total, e.classAccuracy(a), 1e-15);
+        }
+        assertTrue(correct > 0 && correct < ROWS, "a random model should be right on some rows and wrong on others");
+    }
+
+    @Test
+    void binaryAccuracyUsesThresholdOneHalfAndMseHasNoClasses() {
+        Random r = new Random(8);
+        float[] x = new float[ROWS * 3];
+        float[] t = new float[ROWS];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        for (int i = 0; i < ROWS; i++) {
+            t[i] = r.nextInt(2);
+        }
+        Dataset data = Dataset.regression(x, ROWS, 3, t, 1);
+        Mlp model = Mlp.of(new int[] {3, 5, 1}, Activation.RELU, Activation.SIGMOID);
+        Init.XAVIER.initialize(model, 1);
+        Evaluation e = Evaluation.of(model, data, Loss.BCE, OPS);
+        float[] y = model.predict(x, ROWS, OPS);
+        long correct = 0;
+        double loss = 0;
+        for (int i = 0; i < ROWS; i++) {
+            correct += (y[i] >= 0.5f ? 1 : 0) == (int) t[i] ? 1 : 0;
+            loss -= t[i] == 1 ? Math.log(y[i]) : Math.log(1 - (double) y[i]);
+        }
+        assertEquals(correct, e.correct());
+        assertEquals(loss / ROWS, e.loss(), 1e-6 * loss / ROWS);
+        assertEquals(2, e.confusion().length);
+
+        Mlp linear = Mlp.of(new int[] {3, 1}, Activation.IDENTITY, Activation.IDENTITY);
+        Init.XAVIER.initialize(linear, 1);
+        Evaluation mse = Evaluation.of(linear, data, Loss.MSE, OPS);
+        float[] z = linear.predict(x, ROWS, OPS);
+        double sq = 0;
+        for (int i = 0; i < ROWS; i++) {
+            sq += ((double) z[i] - t[i]) * ((double) z[i] - t[i]);
+        }
+        assertEquals(sq / ROWS, mse.loss(), 1e-9 * sq / ROWS);
+        assertTrue(Double.isNaN(mse.accuracy()));
+        assertNull(mse.confusion());
+    }
+
+    @Test
+    void dataThatDoesNotFitTheModelIsRejected() {
+        Dataset data = classes(new Random(1), 10, 6, 4);
+        Mlp model = Mlp.of(new int[] {5, 4}, Activation.IDENTITY, Activation.SOFTMAX);
+        assertThrows(IllegalArgumentException.class, () -> Evaluation.of(model, data, Loss.CE, OPS));
+    }
+
+    private static Dataset classes(Random r, int rows, int inputs, int classes) {
+        float[] x = new float[rows * inputs];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        int[] labels = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            labels[i] = r.nextInt(classes);
+        }
+        return Dataset.classes(x, rows, inputs, labels, classes);
+    }
+}
