@@ -33,7 +33,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         versionProvider = Main.Version.class,
         description = "Dense neural-network layers on the Java Vector API: train a small network, predict with it,"
                 + " show what the SIMD kernels see, or time them against each other.",
-        subcommands = {TrainCommand.class, PredictCommand.class, InfoCommand.class, BenchCommand.class,
+        subcommands = {TrainCommand.class, PredictCommand.class, EvalCommand.class, ReportCommand.class,
+                InfoCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal error (a bug: please report the stack trace)",

@@ -182,7 +182,7 @@ final class TrainCommand implements Callable<Integer> {
             err.println(Main.PREFIX + "note: --layers and --activation are ignored, the architecture comes from "
                     + initModel);
         }
-        Loss lossFn = loss != null ? loss : start != null ? lossFor(start) : Loss.BCE;
+        Loss lossFn = loss != null ? loss : start != null ? Loss.forModel(start) : Loss.BCE;
         if (start != null) {
             checkOutputLayer(start, lossFn);
         }
@@ -286,15 +286,6 @@ final class TrainCommand implements Callable<Integer> {
         return CsvData.read(data, lossFn, sizes != null ? sizes[0] : -1, outputs);
     }
 
-    /** The loss that matches a loaded model's output layer. */
-    private static Loss lossFor(Mlp model) {
-        return switch (lastActivation(model)) {
-            case SIGMOID -> Loss.BCE;
-            case SOFTMAX -> Loss.CE;
-            default -> Loss.MSE;
-        };
-    }
-
     private void checkOutputLayer(Mlp model, Loss lossFn) {
         Activation last = lastActivation(model);
         boolean fits = switch (lossFn) {
@@ -307,7 +298,7 @@ final class TrainCommand implements Callable<Integer> {
             case CE -> "a softmax";
             case MSE -> "an elementwise";
         } + " output layer but the last layer of " + initModel + " is " + last.id() + " (use --loss "
-                + lossFor(model).id() + ")");
+                + Loss.forModel(model).id() + ")");
     }
 
     private static Activation lastActivation(Mlp model) {

@@ -41,6 +41,20 @@ public enum Loss implements Named {
         };
     }
 
+    /** The loss a trained model's output layer implies: sigmoid → BCE, softmax → CE, anything else → MSE. */
+    public static Loss forOutput(Activation output) {
+        return switch (output) {
+            case SIGMOID -> BCE;
+            case SOFTMAX -> CE;
+            default -> MSE;
+        };
+    }
+
+    /** {@link #forOutput} of the model's last layer. */
+    public static Loss forModel(Mlp model) {
+        return forOutput(model.layers().get(model.layers().size() - 1).activation());
+    }
+
     @Override
     public String toString() {
         return id;

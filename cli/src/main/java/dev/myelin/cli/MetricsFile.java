@@ -1,0 +1,89 @@
+package dev.myelin.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The per-epoch metrics of a training run ({@code train --metrics FILE.json}), read back by {@code report}:
+ * <pre>{"format": "myelin-metrics", "version": 1, "model": "784→256 relu, …", "epochs": [
+ *   {"epoch": 1, "loss": 0.52, "lr": 0.001, "seconds": 0.61, "samples_per_sec": 98000.0,
+ *    "test_loss": 0.44, "test_accuracy": 0.84}, …]}</pre>
+ * {@code test_loss} and {@code test_accuracy} are present only with evaluation data (and classes). The file is
+ * rewritten after every epoch, atomically, so an interrupted run leaves the epochs it finished.
+ */
+final class MetricsFile {
+
+    static final String FORMAT = "myelin-metrics";
+    static final int VERSION = 1;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path file;
+    private final String model;
+    private final List<EpochStats> epochs = new ArrayList<>();
+
+    MetricsFile(Path file, String model) {
+        this.file = file;
+        this.model = model;
+    }
+
+    /** Adds the epoch and rewrites the file. */
+    void add(EpochStats stats) throws IOException {
+        epochs.add(stats);
+        ObjectNode root = JSON.createObjectNode().put("format", FORMAT).put("version", VERSION).put("model", model);
+        ArrayNode list = root.putArray("epochs");
+        for (EpochStats e : epochs) {
+            e.toJson(list.addObject());
+        }
+        byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+        UserFiles.writeAtomically(file, bytes);
+    }
+
+    /** One epoch as read back: NaN for what the file does not have. */
+    record Epoch(int epoch, double loss, double testLoss, double testAccuracy) {
+    }
+
+    /** The epochs of a metrics file, with errors that name the file and what is wrong. */
+    static List<Epoch> read(Path file) throws IOException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8).replaceFirst("^\uFEFF", ""));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(file + ":" + e.getLocation().getLineNr() + ": not valid JSON: "
+                    + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText())) {
+            throw new IllegalArgumentException(file + ": not a metrics file (expected a JSON object with"
+                    + " \"format\": \"" + FORMAT + "\", as written by myelin train --metrics)");
+        }
+        JsonNode list = root.path("epochs");
+        if (!list.isArray() || list.isEmpty()) {
+            throw new IllegalArgumentException(file + ": \"epochs\" must be a non-empty array");
+        }
+        List<Epoch> epochs = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode e = list.get(i);
+            if (!e.path("epoch").canConvertToInt() || !e.path("loss").isNumber()) {
+                throw new IllegalArgumentException(file + ": epochs[" + i + "] needs a whole \"epoch\" and a"
+                        + " numeric \"loss\"");
+            }
+            epochs.add(new Epoch(e.get("epoch").asInt(), e.get("loss").asDouble(), number(e, "test_loss"),
+                    number(e, "test_accuracy")));
+        }
+        return epochs;
+    }
+
+    private static double number(JsonNode e, String field) {
+        JsonNode v = e.get(field);
+        return v != null && v.isNumber() ? v.asDouble() : Double.NaN;
+    }
+}
