@@ -61,6 +61,9 @@ public final class Optimizer {
      * bias correction in double first, then rounds the step size.
      */
     public void step(double lr) {
+        if (!(lr >= 0 && lr < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("the learning rate of a step must be finite and at least 0, got " + lr);
+        }
         float lambda = (float) spec.weightDecay();
         boolean coupledDecay = lambda > 0 && spec.kind() != OptimizerSpec.Kind.ADAMW;
         if (coupledDecay) {
