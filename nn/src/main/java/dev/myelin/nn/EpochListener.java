@@ -13,4 +13,12 @@ public interface EpochListener {
      *              the document prints it); for mini-batches, the mean of the batch losses weighted by batch rows
      */
     void onEpoch(int epoch, double loss);
+
+    /**
+     * What {@link Trainer#fit} calls: {@link #onEpoch(int, double)} plus the learning rate the epoch's updates
+     * used (from the schedule). Override this one to see the rate; by default it drops it.
+     */
+    default void onEpoch(int epoch, double loss, double learningRate) {
+        onEpoch(epoch, loss);
+    }
 }

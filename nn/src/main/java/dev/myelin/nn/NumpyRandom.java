@@ -41,6 +41,42 @@ public final class NumpyRandom {
         mti = N;
     }
 
+    /**
+     * The generator's state as numpy's {@code get_state()} holds it (its key words and position; this class never
+     * caches a Gaussian, so there is nothing more): restoring it continues the stream exactly.
+     *
+     * @param key      the 624 words of {@code mt}, copied
+     * @param position how many of them are used, in [0, 624]
+     */
+    public record State(int[] key, int position) {
+        public State {
+            if (key.length != N) {
+                throw new IllegalArgumentException("a numpy random state has " + N + " key words, got " + key.length);
+            }
+            if (position < 0 || position > N) {
+                throw new IllegalArgumentException("a numpy random state position must be in [0, " + N + "], got "
+                        + position);
+            }
+            key = key.clone();
+        }
+
+        @Override
+        public int[] key() {
+            return key.clone();
+        }
+    }
+
+    /** A copy of the current state ({@code np.random.get_state()}). */
+    public State state() {
+        return new State(mt, mti);
+    }
+
+    /** Continues from {@code saved} ({@code np.random.set_state}). */
+    public void restore(State saved) {
+        System.arraycopy(saved.key, 0, mt, 0, N);
+        mti = saved.position;
+    }
+
     /** The next 32-bit output of MT19937 ({@code genrand_int32}), as an int holding the unsigned bits. */
     public int nextInt32() {
         if (mti >= N) {

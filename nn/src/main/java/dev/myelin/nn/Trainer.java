@@ -5,8 +5,9 @@ import dev.myelin.core.DenseOps;
 import java.util.Objects;
 
 /**
- * Trains an {@link Mlp} with {@link Sgd}: per step, a forward pass, the loss, the fused output head, the
- * backward pass through every layer and the update. All arithmetic goes through the {@link DenseOps} given
+ * Trains an {@link Mlp} with an {@link Optimizer}: per step, a forward pass, the loss, the fused output head, the
+ * backward pass through every layer and the update. The learning rate is set per epoch by the config's
+ * {@link LrSchedule} (epoch e, 1-based, uses {@code schedule(lr0, e − 1)}). All arithmetic goes through the {@link DenseOps} given
  * at construction.
  *
  * <p>Batches: full batch (batch size 0, or at least the row count) uses all rows in file order, with no copy.
@@ -49,40 +50,68 @@ public final class Trainer {
      *                                  labels; MSE needs an elementwise last activation and targets
      */
     public TrainingResult fit(Mlp model, Dataset data, TrainingConfig config, EpochListener listener) {
+        return fit(model, data, config, null, listener);
+    }
+
+    /**
+     * Continues a run: {@code model} must hold the parameters it had at {@code from} (the
+     * {@link TrainingResult#checkpoint()} of a run with the same data and config but fewer epochs), and epochs
+     * {@code from.epochs() + 1 … config.epochs()} are run as {@link #fit(Mlp, Dataset, TrainingConfig, EpochListener)}
+     * would have run them, to the same bits. {@code from} null means from the start.
+     *
+     * @throws IllegalArgumentException as the other {@code fit}; also if {@code from} leaves no epoch to run, holds
+     *                                  another optimizer's state, or lacks the shuffle stream a mini-batch run needs
+     */
+    public TrainingResult fit(Mlp model, Dataset data, TrainingConfig config, TrainingCheckpoint from,
+                              EpochListener listener) {
         Objects.requireNonNull(config, "config is null");
         check(model, data, config.loss());
         int rows = data.rows();
-        Sgd sgd = new Sgd(config.learningRate());
+        boolean full = config.fullBatch(rows);
+        Optimizer optimizer = new Optimizer(config.optimizer(), model);
+        MiniBatches batches = full ? null : new MiniBatches(data, config.batchSize(), config.seed());
+        int done = 0;
+        if (from != null) {
+            if (from.epochs() >= config.epochs()) {
+                throw new IllegalArgumentException("the checkpoint is after epoch " + from.epochs() + ", so --epochs "
+                        + config.epochs() + " leaves nothing to run");
+            }
+            optimizer.restore(from.optimizer());
+            if (batches != null) {
+                if (from.shuffle() == null) {
+                    throw new IllegalArgumentException("the checkpoint comes from a full-batch run, but --batch-size "
+                            + config.batchSize() + " needs its shuffle stream");
+                }
+                batches.random.restore(from.shuffle());
+            }
+            done = from.epochs();
+        }
+        Workspace ws = new Workspace(model, full ? rows : config.batchSize(), true);
         double loss = Double.NaN;
-        if (config.fullBatch(rows)) {
-            Workspace ws = new Workspace(model, rows, true);
-            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+        for (int epoch = done + 1; epoch <= config.epochs(); epoch++) {
+            double lr = config.optimizer().learningRate(epoch - 1);
+            if (full) {
                 loss = ws.lossAndGradients(ops, data.features(), data.targets(), data.labels(), rows, config.loss(),
                         config.convention());
-                sgd.step(model);
-                if (listener != null) {
-                    listener.onEpoch(epoch, loss);
-                }
-            }
-        } else {
-            MiniBatches batches = new MiniBatches(data, config.batchSize(), config.seed());
-            Workspace ws = new Workspace(model, config.batchSize(), true);
-            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+                optimizer.step(lr);
+            } else {
                 batches.shuffle();
                 double sum = 0;
                 for (int start = 0; start < rows; start += config.batchSize()) {
                     int m = batches.gather(start);
                     sum += m * ws.lossAndGradients(ops, batches.x, batches.t, batches.labels, m, config.loss(),
                             config.convention());
-                    sgd.step(model);
+                    optimizer.step(lr);
                 }
                 loss = sum / rows;
-                if (listener != null) {
-                    listener.onEpoch(epoch, loss);
-                }
+            }
+            if (listener != null) {
+                listener.onEpoch(epoch, loss, lr);
             }
         }
-        return new TrainingResult(loss, config.epochs());
+        TrainingCheckpoint end = new TrainingCheckpoint(config.epochs(), optimizer.exportState(),
+                batches == null ? null : batches.random.state());
+        return new TrainingResult(loss, config.epochs(), end);
     }
 
     /**

@@ -1,13 +1,16 @@
 /**
  * A thin network layer over the kernels of {@code dev.myelin.core}: it owns parameters and buffers, and every
  * floating-point operation of a forward or backward pass goes through {@link dev.myelin.core.DenseOps} (loss
- * values through {@link dev.myelin.core.Losses}); only the SGD update {@code w −= lr·dw} is a loop here.
+ * values through {@link dev.myelin.core.Losses}); only the optimizers' element-wise updates ({@code UpdateRules}) are loops here.
  *
  * <ul>
  *   <li>Model: {@link dev.myelin.nn.Dense} (one layer's parameters and gradients), {@link dev.myelin.nn.Mlp}.</li>
  *   <li>Training: {@link dev.myelin.nn.Trainer} (batches, forward, fused output head, backward) with its
- *       reusable {@code Workspace}, {@link dev.myelin.nn.Sgd}, {@link dev.myelin.nn.TrainingConfig},
+ *       reusable {@code Workspace}, {@link dev.myelin.nn.TrainingConfig},
  *       {@link dev.myelin.nn.Loss}, {@link dev.myelin.nn.GradientConvention}.</li>
+ *   <li>Optimization: {@link dev.myelin.nn.OptimizerSpec} (rule, hyper-parameters, checked once) with its
+ *       {@link dev.myelin.nn.LrSchedule}; {@link dev.myelin.nn.Optimizer} (state and step) over the loops of
+ *       {@code UpdateRules}; {@link dev.myelin.nn.OptimizerState} (checkpointable state).</li>
  *   <li>Initialisation: {@link dev.myelin.nn.Init} over {@link dev.myelin.nn.NumpyRandom}, numpy's legacy
  *       generator, so that a seed reproduces the document's {@code np.random.rand} start.</li>
  *   <li>Files: {@link dev.myelin.nn.CsvData} (numeric CSV data), {@link dev.myelin.nn.ModelFile} (JSON models).</li>

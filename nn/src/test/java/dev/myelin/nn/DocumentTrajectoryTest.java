@@ -1,5 +1,6 @@
 package dev.myelin.nn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.myelin.core.Activation;
@@ -94,5 +95,34 @@ class DocumentTrajectoryTest {
         assertEquals(-expected.get(999).printedLoss(), result.finalLoss(), LOSS_TOLERANCE);
         System.out.printf("document trajectory, %s kernel: worst loss error %.3g, worst parameter error %.3g%n",
                 kernelName, worst[0], worst[1]);
+    }
+
+    /**
+     * The optimizer layer must not change the document's arithmetic: a default (plain SGD) config gives, bit for
+     * bit, what the hand-written float update {@code p −= lr·g} gives from the same gradients, every epoch.
+     */
+    @ParameterizedTest(name = "{0} kernel")
+    @MethodSource("kernels")
+    void plainSgdIsTheDocumentsFloatUpdateBitForBit(String kernelName, Supplier<DenseOps> kernel) {
+        Dense unit = new Dense(2, 1, Activation.SIGMOID);
+        unit.weights()[0] = 0.5f;
+        unit.weights()[1] = 0.25f;
+        unit.bias()[0] = 0.125f;
+        Mlp trained = new Mlp(List.of(unit));
+        Mlp byHand = trained.copy();
+        Dense hand = byHand.layers().get(0);
+        Trainer trainer = new Trainer(kernel.get());
+        float lr = 0.1f;
+        trainer.fit(trained, Dataset.xor(), new TrainingConfig(Loss.BCE, 1000, 0, lr, 0,
+                GradientConvention.DOCUMENT_SUM), (epoch, loss) -> {
+                    trainer.computeGradients(byHand, Dataset.xor(), Loss.BCE, GradientConvention.DOCUMENT_SUM);
+                    for (int i = 0; i < 2; i++) {
+                        hand.weights()[i] -= lr * hand.weightGradient()[i];
+                    }
+                    hand.bias()[0] -= lr * hand.biasGradient()[0];
+                    String at = kernelName + " kernel, epoch " + epoch;
+                    assertArrayEquals(hand.weights(), unit.weights(), at + ": W");
+                    assertArrayEquals(hand.bias(), unit.bias(), at + ": b");
+                });
     }
 }

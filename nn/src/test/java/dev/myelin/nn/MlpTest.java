@@ -131,17 +131,18 @@ class MlpTest {
 
     @Test
     void trainingConfigValidates() {
-        assertMessage("epochs must be at least 1, got 0",
+        assertMessage("--epochs must be at least 1, got 0",
                 () -> new TrainingConfig(Loss.BCE, 0, 0, 0.1f, 0, GradientConvention.MEAN));
-        assertMessage("batch-size must be at least 0 (0 = full batch), got -1",
+        assertMessage("--batch-size must be at least 0 (0 = full batch), got -1",
                 () -> new TrainingConfig(Loss.BCE, 1, -1, 0.1f, 0, GradientConvention.MEAN));
-        assertMessage("learning-rate must be finite and greater than 0, got 0.0",
+        assertMessage("--lr must be finite and greater than 0, got 0.0",
                 () -> new TrainingConfig(Loss.BCE, 1, 0, 0f, 0, GradientConvention.MEAN));
-        assertMessage("learning-rate must be finite and greater than 0, got NaN",
+        assertMessage("--lr must be finite and greater than 0, got NaN",
                 () -> new TrainingConfig(Loss.BCE, 1, 0, Float.NaN, 0, GradientConvention.MEAN));
-        assertMessage("learning-rate must be finite and greater than 0, got Infinity",
+        assertMessage("--lr must be finite and greater than 0, got Infinity",
                 () -> new TrainingConfig(Loss.BCE, 1, 0, Float.POSITIVE_INFINITY, 0, GradientConvention.MEAN));
         assertEquals(GradientConvention.MEAN, new TrainingConfig(Loss.CE, 1, 0, 1f, 0).convention());
-        assertMessage("learning-rate must be finite and greater than 0, got -1.0", () -> new Sgd(-1f));
+        assertMessage("--lr must be finite and greater than 0, got -1.0",
+                () -> new TrainingConfig(Loss.BCE, 1, 0, -1f, 0));
     }
 }

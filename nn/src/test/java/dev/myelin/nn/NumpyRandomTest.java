@@ -14,12 +14,7 @@ import org.junit.jupiter.api.Test;
 class NumpyRandomTest {
 
     private static double[] draw(long seed, int count) {
-        NumpyRandom r = new NumpyRandom(seed);
-        double[] out = new double[count];
-        for (int i = 0; i < count; i++) {
-            out[i] = r.nextDouble();
-        }
-        return out;
+        return draw(new NumpyRandom(seed), count);
     }
 
     @Test
@@ -105,5 +100,37 @@ class NumpyRandomTest {
         assertTrue(e.getMessage().contains("4294967295"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new NumpyRandom(1L << 32));
         assertThrows(IllegalArgumentException.class, () -> new NumpyRandom(1).nextInt(0));
+    }
+
+    @Test
+    void stateMatchesNumpysGetStateAndRestoresTheStream() {
+        // python3 -c "import numpy as np; np.random.seed(42); np.random.rand(3); s = np.random.get_state();
+        //             print(s[1][:3].tolist(), s[1][623], s[2])"  →  [723970371, 1229153189, 4170412009] 4088152671 6
+        NumpyRandom r = new NumpyRandom(42);
+        draw(r, 3);
+        NumpyRandom.State s = r.state();
+        assertEquals(6, s.position());
+        assertEquals(723970371, s.key()[0]);
+        assertEquals(1229153189, s.key()[1]);
+        assertEquals((int) 4170412009L, s.key()[2]);
+        assertEquals((int) 4088152671L, s.key()[623]);
+
+        double[] straight = draw(r, 700); // crosses a regeneration of the 624 words
+        NumpyRandom other = new NumpyRandom(7);
+        other.restore(s);
+        assertArrayEquals(straight, draw(other, 700));
+        s.key()[0] = 0; // key() hands out a copy: the state cannot be changed from outside
+        assertEquals(723970371, s.key()[0]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new NumpyRandom.State(new int[3], 0));
+        assertEquals("a numpy random state has 624 key words, got 3", e.getMessage());
+    }
+
+    private static double[] draw(NumpyRandom r, int count) {
+        double[] out = new double[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = r.nextDouble();
+        }
+        return out;
     }
 }

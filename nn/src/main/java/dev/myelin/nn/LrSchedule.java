@@ -1,0 +1,83 @@
+package dev.myelin.nn;
+
+/**
+ * The learning rate of each epoch, from the base rate {@code lr0} of an {@link OptimizerSpec}: PyTorch's
+ * schedulers in their closed forms, stepped once per epoch ({@code scheduler.step()} after every epoch).
+ * {@code epoch} below counts the epochs already finished (PyTorch's {@code last_epoch}): 0 for the first epoch.
+ *
+ * <p>Each record checks its own fields; messages name them as the command line spells them.
+ */
+public sealed interface LrSchedule {
+
+    /** The rate for the epoch after {@code epoch} finished ones, {@code epoch ≥ 0}; computed in double. */
+    double learningRate(double lr0, int epoch);
+
+    /** {@code lr = lr0} for every epoch. */
+    record Constant() implements LrSchedule {
+        @Override
+        public double learningRate(double lr0, int epoch) {
+            return lr0;
+        }
+    }
+
+    /**
+     * PyTorch's {@code StepLR}: {@code lr = lr0·γ^⌊epoch / stepSize⌋}, so the rate drops at epochs stepSize,
+     * 2·stepSize, … (counted from 0).
+     */
+    record Step(int stepSize, double gamma) implements LrSchedule {
+        public Step {
+            if (stepSize < 1) {
+                throw new IllegalArgumentException("--lr-step-size must be at least 1, got " + stepSize);
+            }
+            if (!Double.isFinite(gamma) || gamma <= 0) {
+                throw new IllegalArgumentException("--lr-gamma must be finite and greater than 0, got " + gamma);
+            }
+        }
+
+        @Override
+        public double learningRate(double lr0, int epoch) {
+            return lr0 * Math.pow(gamma, epoch / stepSize);
+        }
+    }
+
+    /**
+     * PyTorch's {@code CosineAnnealingLR} in its closed form:
+     * {@code lr = ηmin + (lr0 − ηmin)·(1 + cos(π·epoch / tMax)) / 2}, so lr0 at epoch 0 and ηmin at tMax. Past
+     * tMax the cosine continues (the rate climbs back), as PyTorch's closed form does.
+     */
+    record Cosine(int tMax, double etaMin) implements LrSchedule {
+        public Cosine {
+            if (tMax < 1) {
+                throw new IllegalArgumentException("--lr-t-max must be at least 1, got " + tMax);
+            }
+            if (!Double.isFinite(etaMin) || etaMin < 0) {
+                throw new IllegalArgumentException("--lr-min must be finite and at least 0, got " + etaMin);
+            }
+        }
+
+        @Override
+        public double learningRate(double lr0, int epoch) {
+            return etaMin + (lr0 - etaMin) * (1 + Math.cos(Math.PI * epoch / tMax)) / 2;
+        }
+    }
+
+    /**
+     * A linear warm-up before {@code then}: {@code lr = then(lr0, epoch)·(epoch + 1)/(epochs + 1)} for
+     * {@code epoch < epochs}, then {@code then(lr0, epoch)}. (The ramp starts at lr0/(epochs+1), never at 0, so
+     * the first epoch still moves the parameters.)
+     */
+    record Warmup(int epochs, LrSchedule then) implements LrSchedule {
+        public Warmup {
+            if (epochs < 1) {
+                throw new IllegalArgumentException("--lr-warmup must be at least 1, got " + epochs);
+            }
+            java.util.Objects.requireNonNull(then, "schedule after the warm-up is null");
+        }
+
+        @Override
+        public double learningRate(double lr0, int epoch) {
+            double lr = then.learningRate(lr0, epoch);
+            return epoch < epochs ? lr * (epoch + 1) / (epochs + 1) : lr;
+        }
+    }
+}

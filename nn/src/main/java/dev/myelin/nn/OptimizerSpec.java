@@ -1,0 +1,165 @@
+package dev.myelin.nn;
+
+import dev.myelin.core.Named;
+import java.util.Objects;
+
+/**
+ * What optimizer to train with and its hyper-parameters: the one place they are checked. Messages name each field
+ * as the command line spells it ({@code --lr}, {@code --momentum}, {@code --beta1}, {@code --beta2},
+ * {@code --eps}, {@code --weight-decay}).
+ *
+ * <p>The rules are PyTorch's ({@code torch.optim.SGD} with dampening 0, {@code torch.optim.Adam},
+ * {@code torch.optim.AdamW}), see {@link Kind}. Hyper-parameters are doubles, as PyTorch's Python floats are; each
+ * step rounds the scalars it uses to float, as PyTorch's float32 kernels do.
+ *
+ * <p>Weight decay λ, for every kind but {@link Kind#ADAMW}, is PyTorch's {@code weight_decay}: the rule sees
+ * {@code g + λ·p} instead of g. Like PyTorch's default (one parameter group), it decays biases as well as weights.
+ *
+ * <p>Build one with a factory and the {@code with…} methods:
+ * {@code OptimizerSpec.adam(1e-3).withWeightDecay(1e-4).withSchedule(new LrSchedule.Cosine(100, 0))}.
+ *
+ * @param kind         the update rule
+ * @param learningRate the base rate lr0 ({@code --lr}), finite and greater than 0
+ * @param momentum     μ of {@link Kind#MOMENTUM} and {@link Kind#NESTEROV}, in (0, 1) for them; for the other
+ *                     kinds it must be 0 (a value that would be ignored is an error)
+ * @param beta1        Adam's β1, in [0, 1) (default 0.9; used by Adam and AdamW only)
+ * @param beta2        Adam's β2, in [0, 1) (default 0.999; used by Adam and AdamW only)
+ * @param epsilon      Adam's ε, finite and greater than 0 (default 1e-8; used by Adam and AdamW only)
+ * @param weightDecay  λ, finite and at least 0 (default 0)
+ * @param schedule     the learning rate per epoch (default {@link LrSchedule.Constant})
+ */
+public record OptimizerSpec(Kind kind, double learningRate, double momentum, double beta1, double beta2,
+                            double epsilon, double weightDecay, LrSchedule schedule) {
+
+    /** The update rules; {@code --optimizer} names them by {@link #id()}. */
+    public enum Kind implements Named {
+        /** {@code p −= lr·g}. */
+        SGD("sgd"),
+        /** Heavy ball, PyTorch's SGD with momentum μ: {@code b = μ·b + g} (first step {@code b = g}), {@code p −= lr·b}. */
+        MOMENTUM("momentum"),
+        /** PyTorch's SGD with {@code nesterov=True}: b as for momentum, then {@code p −= lr·(g + μ·b)}. */
+        NESTEROV("nesterov"),
+        /**
+         * {@code m = β1·m + (1−β1)·g}, {@code v = β2·v + (1−β2)·g²}, at step t (from 1)
+         * {@code p −= lr·(m/(1−β1^t)) / (√(v/(1−β2^t)) + ε)}.
+         */
+        ADAM("adam"),
+        /** Adam with decoupled weight decay: first {@code p *= 1 − lr·λ}, then Adam on the plain gradient. */
+        ADAMW("adamw");
+
+        private final String id;
+
+        Kind(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        /** Parses a name (case-insensitive); the error lists the valid names. */
+        public static Kind parse(String s) {
+            return Named.parse(Kind.class, "optimizer", s);
+        }
+
+        boolean usesMomentum() {
+            return this == MOMENTUM || this == NESTEROV;
+        }
+
+        boolean isAdam() {
+            return this == ADAM || this == ADAMW;
+        }
+
+        @Override
+        public String toString() {
+            return id;
+        }
+    }
+
+    public static final double DEFAULT_BETA1 = 0.9;
+    public static final double DEFAULT_BETA2 = 0.999;
+    public static final double DEFAULT_EPSILON = 1e-8;
+
+    /** Checks every field; see the parameter list for the rules. */
+    public OptimizerSpec {
+        Objects.requireNonNull(kind, "optimizer kind is null");
+        Objects.requireNonNull(schedule, "learning-rate schedule is null");
+        if (!Double.isFinite(learningRate) || learningRate <= 0) {
+            throw new IllegalArgumentException("--lr must be finite and greater than 0, got " + learningRate);
+        }
+        if (kind.usesMomentum() && !(momentum > 0 && momentum < 1)) {
+            throw new IllegalArgumentException("--momentum must be in (0, 1) for --optimizer " + kind + ", got "
+                    + momentum);
+        }
+        if (!kind.usesMomentum() && momentum != 0) {
+            throw new IllegalArgumentException("--momentum is used by --optimizer momentum and nesterov only, but"
+                    + " it is " + momentum + " with --optimizer " + kind);
+        }
+        requireUnitInterval("--beta1", beta1);
+        requireUnitInterval("--beta2", beta2);
+        if (!Double.isFinite(epsilon) || epsilon <= 0) {
+            throw new IllegalArgumentException("--eps must be finite and greater than 0, got " + epsilon);
+        }
+        if (!Double.isFinite(weightDecay) || weightDecay < 0) {
+            throw new IllegalArgumentException("--weight-decay must be finite and at least 0, got " + weightDecay);
+        }
+    }
+
+    private static void requireUnitInterval(String option, double value) {
+        if (!(value >= 0 && value < 1)) {
+            throw new IllegalArgumentException(option + " must be in [0, 1), got " + value);
+        }
+    }
+
+    /** Plain SGD at a constant rate, no weight decay. */
+    public static OptimizerSpec sgd(double learningRate) {
+        return of(Kind.SGD, learningRate, 0);
+    }
+
+    /** SGD with heavy-ball momentum μ. */
+    public static OptimizerSpec momentum(double learningRate, double momentum) {
+        return of(Kind.MOMENTUM, learningRate, momentum);
+    }
+
+    /** SGD with Nesterov momentum μ. */
+    public static OptimizerSpec nesterov(double learningRate, double momentum) {
+        return of(Kind.NESTEROV, learningRate, momentum);
+    }
+
+    /** Adam with PyTorch's defaults β1 0.9, β2 0.999, ε 1e-8. */
+    public static OptimizerSpec adam(double learningRate) {
+        return of(Kind.ADAM, learningRate, 0);
+    }
+
+    /** AdamW with the Adam defaults; set λ with {@link #withWeightDecay} (PyTorch's AdamW default is 0.01). */
+    public static OptimizerSpec adamW(double learningRate) {
+        return of(Kind.ADAMW, learningRate, 0);
+    }
+
+    private static OptimizerSpec of(Kind kind, double learningRate, double momentum) {
+        return new OptimizerSpec(kind, learningRate, momentum, DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPSILON, 0,
+                new LrSchedule.Constant());
+    }
+
+    public OptimizerSpec withWeightDecay(double lambda) {
+        return new OptimizerSpec(kind, learningRate, momentum, beta1, beta2, epsilon, lambda, schedule);
+    }
+
+    public OptimizerSpec withSchedule(LrSchedule s) {
+        return new OptimizerSpec(kind, learningRate, momentum, beta1, beta2, epsilon, weightDecay, s);
+    }
+
+    public OptimizerSpec withBetas(double b1, double b2) {
+        return new OptimizerSpec(kind, learningRate, momentum, b1, b2, epsilon, weightDecay, schedule);
+    }
+
+    public OptimizerSpec withEpsilon(double eps) {
+        return new OptimizerSpec(kind, learningRate, momentum, beta1, beta2, eps, weightDecay, schedule);
+    }
+
+    /** The rate of the epoch after {@code epoch} finished ones: {@code schedule(learningRate, epoch)}. */
+    public double learningRate(int epoch) {
+        return schedule.learningRate(learningRate, epoch);
+    }
+}

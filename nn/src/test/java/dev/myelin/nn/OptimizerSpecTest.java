@@ -1,0 +1,57 @@
+package dev.myelin.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/** {@link OptimizerSpec} is the one place hyper-parameters are checked; messages use the command-line names. */
+class OptimizerSpecTest {
+
+    private static void assertMessage(String expected, Executable call) {
+        assertEquals(expected, assertThrows(IllegalArgumentException.class, call).getMessage());
+    }
+
+    @Test
+    void defaultsArePyTorchs() {
+        OptimizerSpec adam = OptimizerSpec.adam(1e-3);
+        assertEquals(OptimizerSpec.Kind.ADAM, adam.kind());
+        assertEquals(0.9, adam.beta1());
+        assertEquals(0.999, adam.beta2());
+        assertEquals(1e-8, adam.epsilon());
+        assertEquals(0, adam.weightDecay());
+        assertEquals(new LrSchedule.Constant(), adam.schedule());
+        assertEquals(OptimizerSpec.Kind.NESTEROV, OptimizerSpec.Kind.parse("Nesterov"));
+        assertMessage("unknown optimizer 'rmsprop' (expected one of sgd, momentum, nesterov, adam, adamw)",
+                () -> OptimizerSpec.Kind.parse("rmsprop"));
+    }
+
+    @Test
+    void everyFieldIsChecked() {
+        assertMessage("--lr must be finite and greater than 0, got 0.0", () -> OptimizerSpec.adam(0));
+        assertMessage("--lr must be finite and greater than 0, got NaN", () -> OptimizerSpec.sgd(Double.NaN));
+        assertMessage("--momentum must be in (0, 1) for --optimizer momentum, got 1.0",
+                () -> OptimizerSpec.momentum(0.1, 1));
+        assertMessage("--momentum must be in (0, 1) for --optimizer nesterov, got 0.0",
+                () -> OptimizerSpec.nesterov(0.1, 0));
+        assertMessage("--momentum is used by --optimizer momentum and nesterov only, but it is 0.9 with --optimizer"
+                + " adam", () -> new OptimizerSpec(OptimizerSpec.Kind.ADAM, 0.1, 0.9, 0.9, 0.999, 1e-8, 0,
+                new LrSchedule.Constant()));
+        assertMessage("--beta1 must be in [0, 1), got 1.0", () -> OptimizerSpec.adam(0.1).withBetas(1, 0.999));
+        assertMessage("--beta2 must be in [0, 1), got -0.5", () -> OptimizerSpec.adam(0.1).withBetas(0.9, -0.5));
+        assertMessage("--eps must be finite and greater than 0, got 0.0", () -> OptimizerSpec.adam(0.1).withEpsilon(0));
+        assertMessage("--weight-decay must be finite and at least 0, got -0.01",
+                () -> OptimizerSpec.sgd(0.1).withWeightDecay(-0.01));
+        assertMessage("--weight-decay must be finite and at least 0, got Infinity",
+                () -> OptimizerSpec.adamW(0.1).withWeightDecay(Double.POSITIVE_INFINITY));
+    }
+
+    @Test
+    void theOldConfigConstructorsMeanPlainSgd() {
+        TrainingConfig c = new TrainingConfig(Loss.BCE, 10, 0, 0.1f, 0);
+        assertEquals(OptimizerSpec.sgd(0.1f), c.optimizer());
+        assertEquals(0.1f, c.learningRate());
+        assertEquals(0.1f, (float) c.optimizer().learningRate(9), "constant schedule");
+    }
+}
