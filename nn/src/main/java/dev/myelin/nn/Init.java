@@ -17,7 +17,13 @@ public enum Init implements Named {
     /** Glorot/Xavier uniform: weights in ±sqrt(6/(inputs+outputs)), bias 0. */
     XAVIER("xavier"),
     /** He/Kaiming uniform: weights in ±sqrt(6/inputs), bias 0 (suits relu). */
-    HE("he");
+    HE("he"),
+    /**
+     * PyTorch's {@code nn.Linear} default: weights and then biases uniform in ±1/sqrt(inputs) (its
+     * {@code kaiming_uniform_(a=√5)} bound for the weights is exactly 1/sqrt(fan_in), the same as its bias
+     * bound). The same distribution as PyTorch, not the same numbers: PyTorch draws from its own generator.
+     */
+    TORCH("torch");
 
     private final String id;
 
@@ -63,6 +69,11 @@ public enum Init implements Named {
                 case HE -> {
                     symmetric(w, Math.sqrt(6.0 / layer.inputs()), random);
                     Arrays.fill(b, 0f);
+                }
+                case TORCH -> {
+                    double bound = 1.0 / Math.sqrt(layer.inputs());
+                    symmetric(w, bound, random);
+                    symmetric(b, bound, random);
                 }
             }
         }

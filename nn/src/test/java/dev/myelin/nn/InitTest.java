@@ -78,6 +78,30 @@ class InitTest {
     }
 
     @Test
+    void torchDrawsWeightsAndBiasesWithinOneOverSqrtFanIn() {
+        // PyTorch's nn.Linear(fan_in, fan_out): weight and bias both U(−1/√fan_in, 1/√fan_in).
+        Mlp m = Mlp.of(new int[] {400, 300, 10}, Activation.RELU, Activation.SOFTMAX);
+        Init.TORCH.initialize(m, 7);
+        for (Dense d : m.layers()) {
+            double bound = 1.0 / Math.sqrt(d.inputs());
+            for (float[] values : new float[][] {d.weights(), d.bias()}) {
+                double max = 0;
+                double sumSq = 0;
+                for (float v : values) {
+                    assertTrue(Math.abs(v) <= (float) bound, d + ": " + v + " outside ±" + bound);
+                    max = Math.max(max, Math.abs(v));
+                    sumSq += (double) v * v;
+                }
+                // the variance of U(±a) is a²/3; with n ≥ 10 draws the largest is past half the bound
+                assertTrue(max > 0.5 * bound, d + ": largest " + max + " of bound " + bound);
+                if (values.length >= 300) {
+                    assertEquals(bound * bound / 3, sumSq / values.length, 0.1 * bound * bound, d + ": variance");
+                }
+            }
+        }
+    }
+
+    @Test
     void xavierUsesTheSameGenerator() {
         // First draw after np.random.seed(0) is 0.5488135039273248 (see NumpyRandomTest); a 3→5 layer's limit is
         // sqrt(6/8), so W[0][0] = (2·0.5488135039273248 − 1)·sqrt(0.75).
@@ -108,8 +132,8 @@ class InitTest {
         assertEquals(Init.XAVIER, Init.parse(" Xavier "));
         assertEquals(Init.HE, Init.parse("he"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Init.parse("normal"));
-        assertEquals("unknown init 'normal' (expected one of uniform, xavier, he)", e.getMessage());
-        assertEquals(List.of("uniform", "xavier", "he"), Arrays.stream(Init.values()).map(Init::id).toList());
+        assertEquals("unknown init 'normal' (expected one of uniform, xavier, he, torch)", e.getMessage());
+        assertEquals(List.of("uniform", "xavier", "he", "torch"), Arrays.stream(Init.values()).map(Init::id).toList());
         assertThrows(IllegalArgumentException.class, () -> Init.UNIFORM01.initialize(
                 Mlp.of(new int[] {1, 1}, Activation.SIGMOID, Activation.SIGMOID), -1));
     }
