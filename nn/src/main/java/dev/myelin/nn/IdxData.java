@@ -184,8 +184,8 @@ public final class IdxData {
     /** The file holds at least {@code expected} bytes; fewer is a truncated file. */
     private static void requireBytes(byte[] b, String name, long expected, String what) {
         if (b.length < expected) {
-            throw new DataException(name + ": byte " + b.length + ": the file ends early: " + what + " take "
-                    + expected + " bytes, " + (expected - b.length) + " more than the file has");
+            throw new DataException(name + ": byte " + b.length + ": the file ends early: expected " + expected + " bytes for "
+                    + what + ", " + (expected - b.length) + " more than it has");
         }
     }
 

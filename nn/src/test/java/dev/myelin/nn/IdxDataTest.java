@@ -130,17 +130,17 @@ class IdxDataTest {
         byte[] full = images(3, 2, 2, PIXELS);
         Path cut = write("cut", Arrays.copyOf(full, full.length - 5));
         DataException e = assertThrows(DataException.class, () -> IdxData.read(cut, labels));
-        assertEquals(cut + ": byte 23: the file ends early: the header and 3 images of 2×2 pixels take 28 bytes,"
-                + " 5 more than the file has", e.getMessage());
+        assertEquals(cut + ": byte 23: the file ends early: expected 28 bytes for the header and 3 images of"
+                + " 2×2 pixels, 5 more than it has", e.getMessage());
         Path header = write("header", Arrays.copyOf(full, 10));
         e = assertThrows(DataException.class, () -> IdxData.read(header, labels));
-        assertEquals(header + ": byte 10: the file ends early: the header (magic, count, rows, columns) take 16"
-                + " bytes, 6 more than the file has", e.getMessage());
+        assertEquals(header + ": byte 10: the file ends early: expected 16 bytes for the header (magic, count,"
+                + " rows, columns), 6 more than it has", e.getMessage());
         Path images = write("i", full);
         Path shortLabels = write("sl", labels(3, new byte[] {1, 2}));
         e = assertThrows(DataException.class, () -> IdxData.read(images, shortLabels));
-        assertEquals(shortLabels + ": byte 10: the file ends early: the header and 3 labels take 11 bytes, 1 more"
-                + " than the file has", e.getMessage());
+        assertEquals(shortLabels + ": byte 10: the file ends early: expected 11 bytes for the header and 3 labels, 1"
+                + " more than it has", e.getMessage());
         byte[] gz = gzip(full);
         Path cutGzip = write("cut.gz", Arrays.copyOf(gz, gz.length - 12));
         e = assertThrows(DataException.class, () -> IdxData.read(cutGzip, labels));
