@@ -115,11 +115,8 @@ final class CsvScanner implements Closeable {
         }
         column++;
         cellLine = line;
-        endCell(b, pos, p, p + 1, end == '\n');
-        if (lastInRow) {
-            line++;
-            atRowStart = true;
-        }
+        endCellAt(b, pos, p, p);
+        atRowStart = lastInRow;
         float v = DecimalParser.exact(m, -fraction);
         return negative ? -v : v;
     }
@@ -143,11 +140,7 @@ final class CsvScanner implements Closeable {
             }
             byte b = buffer[p];
             if (b == ',' || b == '\n' || b == '\r') {
-                endCell(buffer, pos, p, p + 1, b != ',');
-                if (b != ',') {
-                    line++;
-                    skipLineFeed = b == '\r';
-                }
+                endCellAt(buffer, pos, p, p);
                 return;
             }
             p++;
@@ -204,11 +197,7 @@ final class CsvScanner implements Closeable {
             }
             byte b = buffer[pos];
             if (b == ',' || b == '\n' || b == '\r') {
-                endCell(scratch, 0, length, pos + 1, b != ',');
-                if (b != ',') {
-                    line++;
-                    skipLineFeed = b == '\r';
-                }
+                endCellAt(scratch, 0, length, pos);
                 return;
             }
             if (b != ' ' && b != '\t') {
@@ -216,6 +205,16 @@ final class CsvScanner implements Closeable {
                         + (char) (b & 0xFF) + "' after the closing quote, expected ',' or the end of the line");
             }
             pos++;
+        }
+    }
+
+    /** The cell {@code bytes[from, to)} ends at the separator or line end {@code buffer[at]}. */
+    private void endCellAt(byte[] bytes, int from, int to, int at) {
+        byte b = buffer[at];
+        endCell(bytes, from, to, at + 1, b != ',');
+        if (b != ',') {
+            line++;
+            skipLineFeed = b == '\r';
         }
     }
 
