@@ -13,7 +13,12 @@
  *       {@code UpdateRules}; {@link dev.myelin.nn.OptimizerState} (checkpointable state).</li>
  *   <li>Initialisation: {@link dev.myelin.nn.Init} over {@link dev.myelin.nn.NumpyRandom}, numpy's legacy
  *       generator, so that a seed reproduces the document's {@code np.random.rand} start.</li>
- *   <li>Files: {@link dev.myelin.nn.CsvData} (numeric CSV data), {@link dev.myelin.nn.ModelFile} (JSON models).</li>
+ *   <li>Files: {@link dev.myelin.nn.CsvData} (numeric CSV data, read from bytes by {@code CsvScanner} and
+ *       {@code DecimalParser}; {@link dev.myelin.nn.Header} says whether the first row is a header),
+ *       {@link dev.myelin.nn.IdxData} (MNIST-style IDX images and labels, raw or gzip),
+ *       {@link dev.myelin.nn.ModelFile} (JSON models).</li>
+ *   <li>Data preparation: {@link dev.myelin.nn.InputScaling} (per-feature standardisation fitted on the training
+ *       set).</li>
  * </ul>
  */
 package dev.myelin.nn;

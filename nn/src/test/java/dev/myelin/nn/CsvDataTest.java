@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,7 +116,16 @@ class CsvDataTest {
                         ":1: has 2 columns but needs at least 1 input column + 2 target columns"),
                 Arguments.of("feat.csv", "a,b\n\n1,2\n", null, 0, ":3: has 2 columns but the model needs 3 inputs"),
                 Arguments.of("quote.csv", "1,2,0\n\n\"1,2,1\n3,4,1\n", Loss.BCE, 1,
-                        ":3: malformed CSV: Missing closing quote"));
+                        ":3: malformed CSV: Missing closing quote"),
+                Arguments.of("afterquote.csv", "1,2,0\n\"3\"x,4,1\n", Loss.BCE, 1,
+                        ":2: malformed CSV: column 1: 'x' after the closing quote, expected ',' or the end of the line"),
+                Arguments.of("comma.csv", "1,2,0\n1,2,", Loss.BCE, 1, ":2: column 3: empty cell, expected a number"),
+                Arguments.of("raggedfirst.csv", "1,2,0\nx,1,1,1\n", Loss.BCE, 1,
+                        ":2: ragged row: 4 columns but the first row has 3"), // before the bad cell in it
+                Arguments.of("crlf.csv", "\uFEFF1,2,0\r\n3,4,1\r\n\r\n\r\nbad,1,1\r\n", Loss.BCE, 1,
+                        ":5: column 1: 'bad' is not a number"),
+                Arguments.of("quotedbad.csv", "\"a\",b,c\n\"1\",2,0\n\"\"\"3\",4,1\n", Loss.BCE, 1,
+                        ":3: column 1: '\"3' is not a number"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -168,5 +178,115 @@ class CsvDataTest {
     void outputsMustBePositive() throws IOException {
         Path f = file("o.csv", "0,0,1\n");
         assertThrows(IllegalArgumentException.class, () -> CsvData.read(f, Loss.CE, 0));
+    }
+    // --- header by rule ---
+
+    @Test
+    void aFirstRowMixingNumbersAndTextIsAnErrorNotAHeader() throws IOException {
+        Path f = file("typo.csv", "1,3.34x,0\n2,3,1\n");
+        DataException e = assertThrows(DataException.class, () -> CsvData.read(f, Loss.BCE, 1));
+        assertTrue(e.getMessage().startsWith(f + ":1: column 2: '3.34x' is not a number, but other cells of this"
+                + " first row are"), e.getMessage());
+        e = assertThrows(DataException.class, () -> CsvData.read(f, Loss.BCE, -1, 1, Header.ABSENT));
+        assertEquals(f + ":1: column 2: '3.34x' is not a number", e.getMessage());
+    }
+
+    @Test
+    void aHeaderMayHaveEmptyNames() throws IOException {
+        Path f = file("h.csv", "a,,\n1,2,0\n");
+        assertEquals(1, CsvData.read(f, Loss.BCE, 1).rows());
+    }
+
+    @Test
+    void headerPresentSkipsEvenANumericFirstRow() throws IOException {
+        Path f = file("p.csv", "\n1,2,3\n4,5,6\n");
+        Dataset d = CsvData.read(f, Loss.MSE, -1, 1, Header.PRESENT);
+        assertEquals(1, d.rows());
+        assertArrayEquals(new float[] {4, 5}, d.features());
+        assertArrayEquals(new float[] {4, 5, 6}, CsvData.readFeatures(f, 3, Header.PRESENT));
+        assertEquals(2, CsvData.read(f, Loss.MSE, -1, 1, Header.AUTO).rows());
+    }
+
+    @Test
+    void headerAbsentMakesTextInTheFirstRowAnError() throws IOException {
+        Path f = file("a.csv", "x,y,t\n1,2,0\n");
+        DataException e = assertThrows(DataException.class, () -> CsvData.read(f, Loss.BCE, -1, 1, Header.ABSENT));
+        assertEquals(f + ":1: column 1: 'x' is not a number", e.getMessage());
+        e = assertThrows(DataException.class, () -> CsvData.readFeatures(f, 3, Header.ABSENT));
+        assertEquals(f + ":1: column 1: 'x' is not a number", e.getMessage());
+        Path g = file("b.csv", "1,2,0\n");
+        assertArrayEquals(new float[] {1, 2}, CsvData.read(g, Loss.BCE, -1, 1, Header.ABSENT).features());
+    }
+
+    @Test
+    void aRowOfNaNLiteralsIsDataNotAHeader() throws IOException {
+        Path f = file("nanrow.csv", "NaN,inf,1\n");
+        DataException e = assertThrows(DataException.class, () -> CsvData.read(f, Loss.BCE, 1));
+        assertTrue(e.getMessage().startsWith(f + ":1: column 1: 'NaN' is not allowed"), e.getMessage());
+    }
+
+    // --- the byte scanner: RFC 4180 details ---
+
+    @Test
+    void byteOrderMarkAndLineEnds() throws IOException {
+        Path f = file("bom.csv", "\uFEFFx,y,t\r\n1,2,0\r\n3,4,1\r5,6,0\n\r\n7,8,1");
+        Dataset d = CsvData.read(f, Loss.BCE, 1);
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, d.features());
+        assertArrayEquals(new float[] {0, 1, 0, 1}, d.targets());
+    }
+
+    @Test
+    void quotedCells() throws IOException {
+        Path g = file("quoted.csv", "\"a \"\"x\"\"\",\"b,c\",\"t\"\n\"1\" ,\" 2.5 \",\"0\"\n");
+        assertArrayEquals(new float[] {1, 2.5f}, CsvData.read(g, Loss.BCE, 1).features());
+    }
+
+    /**
+     * Several MB of numbers in every spelling, some quoted, some with CRLF, so cells cross the scanner's 1 MiB
+     * chunks; each value must be Float.parseFloat's, bit for bit. One cell is longer than a chunk.
+     */
+    @Test
+    void largeFileMatchesParseFloatAcrossChunkBoundaries() throws IOException {
+        long seed = 2024;
+        Random random = new Random(seed);
+        int columns = 13;
+        int rows = 40_000;
+        float[] expected = new float[rows * columns];
+        StringBuilder csv = new StringBuilder();
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < columns; j++) {
+                String cell = randomNumber(random);
+                if (r == rows / 2 && j == 3) {
+                    cell = "1" + "0".repeat(1_500_000) + "e-1500000"; // longer than a chunk: the buffer grows
+                }
+                expected[r * columns + j] = Float.parseFloat(cell);
+                if (j > 0) {
+                    csv.append(',');
+                }
+                int style = random.nextInt(20);
+                csv.append(style == 0 ? "\"" + cell + "\"" : style == 1 ? " " + cell + " " : cell);
+            }
+            csv.append(random.nextInt(10) == 0 ? "\r\n" : "\n");
+        }
+        Path f = file("large.csv", csv.toString());
+        float[] actual = CsvData.readFeatures(f, columns, Header.ABSENT);
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
+                assertEquals(expected[i], actual[i], "row " + (i / columns + 1) + ", column " + (i % columns + 1)
+                        + " (seed " + seed + ")");
+            }
+        }
+    }
+
+    private static String randomNumber(Random random) {
+        return switch (random.nextInt(6)) {
+            case 0 -> Integer.toString(random.nextInt(256));
+            case 1 -> Integer.toString(random.nextInt() >> random.nextInt(32));
+            case 2 -> Float.toString(random.nextFloat() * 100 - 50);
+            case 3 -> Double.toString(random.nextGaussian() * Math.pow(10, random.nextInt(60) - 30));
+            case 4 -> (random.nextBoolean() ? "+" : "-") + "." + random.nextInt(100_000);
+            default -> random.nextInt(1000) + "." + (random.nextBoolean() ? "" : Integer.toString(random.nextInt(1000)))
+                    + (random.nextBoolean() ? "" : "e" + (random.nextInt(21) - 10));
+        };
     }
 }

@@ -1,0 +1,236 @@
+package dev.myelin.nn;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The numeric cells of a CSV file: {@code rows×columns} floats, row-major, and each row's physical line, read
+ * with the rules of {@link CsvData} (header by {@link Header}, same column count in every row, blank lines
+ * skipped, NaN/Inf rejected). Data rows are parsed from bytes by {@link DecimalParser}; only the first row and
+ * cells in error become Strings.
+ */
+final class CsvTable {
+
+    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
+    private static final Pattern NON_FINITE = Pattern.compile("(?i)[+-]?(nan|inf|infinity)");
+
+    final String name;
+    int columns;
+    int rows;
+    float[] values = new float[1 << 16];
+    int[] lines = new int[1 << 10];
+    int firstLine;        // the first data row's line
+    private String reference; // "the first row has N" or "the header (line L) has N", for ragged-row errors
+
+    private CsvTable(String name) {
+        this.name = name;
+    }
+
+    /** Reads {@code file}; a missing file, a folder, or a file without data rows is a {@link DataException}. */
+    static CsvTable read(Path file, Header header) throws IOException {
+        Objects.requireNonNull(file, "file is null");
+        Objects.requireNonNull(header, "header is null");
+        String name = file.toString();
+        if (Files.isDirectory(file)) {
+            throw new DataException(name + ": is a directory, not a CSV file");
+        }
+        CsvTable table = new CsvTable(name);
+        try (InputStream in = Files.newInputStream(file); CsvScanner scanner = new CsvScanner(in, name)) {
+            if (table.readFirstRow(scanner, header)) {
+                table.readRows(scanner);
+            }
+        } catch (NoSuchFileException e) {
+            throw new DataException(name + ": file not found");
+        }
+        if (table.rows == 0) {
+            throw new DataException(name + ": no data rows");
+        }
+        return table;
+    }
+
+    /** Whether the trimmed cell is a decimal number (without checking its range). */
+    static boolean isNumber(String cell) {
+        return NUMBER.matcher(cell).matches();
+    }
+
+    /**
+     * The first non-blank row, as Strings: it sets the column count and is a header or the first data row, as
+     * {@code header} says. False when the file has no such row.
+     */
+    private boolean readFirstRow(CsvScanner scanner, Header header) throws IOException {
+        List<String> cells = new ArrayList<>();
+        List<Integer> cellLines = new ArrayList<>();
+        int line;
+        do {
+            cells.clear();
+            cellLines.clear();
+            if (!scanner.next()) {
+                return false;
+            }
+            line = scanner.rowLine();
+            do {
+                cells.add(text(scanner));
+                cellLines.add(scanner.line());
+            } while (!scanner.lastInRow() && scanner.next());
+        } while (cells.size() == 1 && cells.get(0).isEmpty());
+        columns = cells.size();
+        if (isHeader(cells, header, line)) {
+            reference = "the header (line " + line + ") has " + columns;
+            return true;
+        }
+        reference = "the first row has " + columns;
+        ensureRow(line);
+        for (int j = 0; j < columns; j++) {
+            values[j] = parse(cells.get(j), cellLines.get(j), j + 1);
+        }
+        firstLine = line;
+        lines[rows++] = line;
+        return true;
+    }
+
+    private boolean isHeader(List<String> cells, Header header, int line) {
+        if (header != Header.AUTO) {
+            return header == Header.PRESENT;
+        }
+        int text = -1;
+        boolean numbers = false;
+        for (int j = 0; j < cells.size(); j++) {
+            String c = cells.get(j);
+            if (isNumber(c) || NON_FINITE.matcher(c).matches()) {
+                numbers = true;
+            } else if (!c.isEmpty() && text < 0) {
+                text = j;
+            }
+        }
+        if (numbers && text >= 0) {
+            throw new DataException(name + ":" + line + ": column " + (text + 1) + ": '" + cells.get(text)
+                    + "' is not a number, but other cells of this first row are: it is neither a header (no"
+                    + " cell of a header is a number) nor data; fix the cell, or say whether the file has a header"
+                    + " (Header.PRESENT / Header.ABSENT)");
+        }
+        return text >= 0;
+    }
+
+    /** Every row after the first, parsed straight from the scanner's bytes into {@link #values}. */
+    private void readRows(CsvScanner scanner) throws IOException {
+        while (scanner.next()) {
+            int line = scanner.rowLine();
+            if (scanner.lastInRow() && isBlank(scanner.bytes(), scanner.start(), scanner.end())) {
+                continue;
+            }
+            ensureRow(line);
+            float[] v = values;
+            int base = rows * columns;
+            int count = 0;
+            String error = null; // the first bad cell's message; a ragged row is reported before it
+            float x = Float.NaN; // the first cell of a row never takes the fast path
+            for (;;) {
+                if (count < columns) {
+                    if (x != x) { // the fast path did not take this cell
+                        x = DecimalParser.parse(scanner.bytes(), scanner.start(), scanner.end());
+                    }
+                    if (x != x) { // not a plain ASCII decimal: the String rules decide (other white space, errors)
+                        x = valueOf(text(scanner));
+                    }
+                    if (Float.isFinite(x)) {
+                        v[base + count] = x;
+                    } else if (error == null) {
+                        error = cellError(text(scanner), scanner.line(), scanner.column());
+                    }
+                }
+                count++;
+                if (scanner.lastInRow()) {
+                    break;
+                }
+                x = count < columns ? scanner.nextPlainDecimal() : Float.NaN;
+                if (x != x && !scanner.next()) {
+                    break;
+                }
+            }
+            if (count != columns) {
+                throw new DataException(name + ":" + line + ": ragged row: " + count + " column"
+                        + (count == 1 ? "" : "s") + " but " + reference);
+            }
+            if (error != null) {
+                throw new DataException(error);
+            }
+            if (rows == 0) {
+                firstLine = line;
+            }
+            lines[rows++] = line;
+        }
+    }
+
+    /** Room for one more row in {@link #values} and {@link #lines}. */
+    private void ensureRow(int line) {
+        long needed = (long) (rows + 1) * columns;
+        if (needed > Integer.MAX_VALUE - 8) {
+            throw new DataException(name + ":" + line + ": too many values for one array");
+        }
+        if (needed > values.length) {
+            values = Arrays.copyOf(values, (int) Math.min(Integer.MAX_VALUE - 8,
+                    Math.max((long) values.length * 2, needed)));
+        }
+        if (rows == lines.length) {
+            lines = Arrays.copyOf(lines, lines.length * 2);
+        }
+    }
+
+    /** A trimmed cell's value: NaN if it is not a decimal number, infinite beyond the float range. */
+    private static float valueOf(String cell) {
+        return isNumber(cell) ? Float.parseFloat(cell) : Float.NaN;
+    }
+
+    /** A cell of the first row, already trimmed. */
+    private float parse(String cell, int line, int column) {
+        float v = valueOf(cell);
+        if (!Float.isFinite(v)) {
+            throw new DataException(cellError(cell, line, column));
+        }
+        return v;
+    }
+
+    /** Why a trimmed cell that did not parse to a finite float is wrong. */
+    private String cellError(String cell, int line, int column) {
+        String where = name + ":" + line + ": column " + column + ": ";
+        if (cell.isEmpty()) {
+            return where + "empty cell, expected a number";
+        }
+        if (NON_FINITE.matcher(cell).matches()) {
+            return where + "'" + cell + "' is not allowed: NaN and infinite values are rejected (a data file with"
+                    + " NaN is almost always a mistake)";
+        }
+        if (!isNumber(cell)) {
+            return where + "'" + cell + "' is not a number";
+        }
+        return where + "'" + cell + "' is outside the float range (±3.4e38)";
+    }
+
+    private static String text(CsvScanner scanner) {
+        return new String(scanner.bytes(), scanner.start(), scanner.end() - scanner.start(), StandardCharsets.UTF_8)
+                .strip();
+    }
+
+    /** Whether the bytes are only white space (as {@link String#strip} sees it), without decoding ASCII. */
+    private static boolean isBlank(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            int c = b[i];
+            if (c < 0) {
+                return new String(b, from, to - from, StandardCharsets.UTF_8).isBlank();
+            }
+            if (!Character.isWhitespace(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,215 @@
+package dev.myelin.nn;
+
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * IDX files (the MNIST and Fashion-MNIST format) as {@link Dataset}s: images {@code uint8 [count][rows][cols]}
+ * (magic {@code 0x00000803}) with labels {@code uint8 [count]} (magic {@code 0x00000801}), big-endian int32
+ * header fields, each file raw or gzip-compressed (recognised by its first bytes {@code 1f 8b}, whatever its
+ * name).
+ *
+ * <p>Features are the pixels row by row, {@code rows·cols} inputs per image, scaled to [0, 1] as {@code x/255f};
+ * labels are class indices in [0, classes), 10 classes unless said otherwise (MNIST and Fashion-MNIST have 10;
+ * an explicit count, not "largest label + 1", so a training set that lacks the last class still has the
+ * model's shape). A file is read whole into one byte array and converted in one loop. Errors are
+ * {@link DataException}s that start with {@code FILE: byte OFFSET:} where a place in the file is to blame.
+ */
+public final class IdxData {
+
+    /** The classes of MNIST and Fashion-MNIST. */
+    public static final int DEFAULT_CLASSES = 10;
+
+    static final int IMAGES_MAGIC = 0x00000803;
+    static final int LABELS_MAGIC = 0x00000801;
+    private static final int IMAGES_HEADER = 16; // magic, count, rows, cols
+    private static final int LABELS_HEADER = 8;  // magic, count
+
+    /** The four files of the MNIST layout, each with or without {@code .gz}. */
+    static final String TRAIN_IMAGES = "train-images-idx3-ubyte";
+    static final String TRAIN_LABELS = "train-labels-idx1-ubyte";
+    static final String TEST_IMAGES = "t10k-images-idx3-ubyte";
+    static final String TEST_LABELS = "t10k-labels-idx1-ubyte";
+
+    /** 0..255 scaled to [0, 1]: a table, so the conversion loop is one load per pixel. */
+    private static final float[] SCALE = new float[256];
+
+    static {
+        for (int i = 0; i < 256; i++) {
+            SCALE[i] = i / 255f;
+        }
+    }
+
+    /** A training set and a test set, as the MNIST folder layout gives them. */
+    public record Split(Dataset train, Dataset test) {
+        public Split {
+            Objects.requireNonNull(train, "train is null");
+            Objects.requireNonNull(test, "test is null");
+        }
+    }
+
+    private IdxData() {
+    }
+
+    /** Images and their labels as a 10-class data set ({@link #DEFAULT_CLASSES}). */
+    public static Dataset read(Path images, Path labels) throws IOException {
+        return read(images, labels, DEFAULT_CLASSES);
+    }
+
+    /** Images and their labels as a data set of {@code classes} classes; a label outside [0, classes) is an error. */
+    public static Dataset read(Path images, Path labels, int classes) throws IOException {
+        if (classes < 1) {
+            throw new IllegalArgumentException("classes must be at least 1, got " + classes);
+        }
+        byte[] image = readAll(images);
+        byte[] label = readAll(labels);
+        String imageName = images.toString();
+        String labelName = labels.toString();
+        checkMagic(image, imageName, IMAGES_MAGIC, "images (unsigned bytes, 3 dimensions)");
+        checkMagic(label, labelName, LABELS_MAGIC, "labels (unsigned bytes, 1 dimension)");
+        requireBytes(image, imageName, IMAGES_HEADER, "the header (magic, count, rows, columns)");
+        requireBytes(label, labelName, LABELS_HEADER, "the header (magic, count)");
+        int count = headerInt(image, imageName, 4, "image count");
+        int height = headerInt(image, imageName, 8, "rows");
+        int width = headerInt(image, imageName, 12, "columns");
+        int labelCount = headerInt(label, labelName, 4, "label count");
+        if (count == 0 || height == 0 || width == 0) {
+            throw new DataException(imageName + ": has " + count + " images of " + height + "×" + width
+                    + " pixels; a data set needs at least 1 image of at least 1 pixel");
+        }
+        long pixels = (long) height * width;
+        long data = (long) count * pixels;
+        if (data > Integer.MAX_VALUE - 8) {
+            throw new DataException(imageName + ": " + count + " images of " + height + "×" + width + " = " + data
+                    + " pixels, more than one array holds");
+        }
+        requireSize(image, imageName, IMAGES_HEADER + data, "the header and " + count + " images of " + height + "×" + width
+                + " pixels");
+        requireSize(label, labelName, LABELS_HEADER + (long) labelCount, "the header and " + labelCount + " labels");
+        if (count != labelCount) {
+            throw new DataException(imageName + ": has " + count + " images but " + labelName + " has " + labelCount
+                    + " labels; they must be the same count");
+        }
+        float[] features = new float[(int) data];
+        for (int i = 0; i < features.length; i++) {
+            features[i] = SCALE[image[IMAGES_HEADER + i] & 0xFF];
+        }
+        int[] classIndex = new int[count];
+        for (int i = 0; i < count; i++) {
+            int c = label[LABELS_HEADER + i] & 0xFF;
+            if (c >= classes) {
+                throw new DataException(labelName + ": byte " + (LABELS_HEADER + i) + ": label " + c + " of item "
+                        + (i + 1) + " is outside [0, " + classes + ")");
+            }
+            classIndex[i] = c;
+        }
+        return Dataset.classes(features, count, (int) pixels, classIndex, classes);
+    }
+
+    /**
+     * The training and test sets of a folder in the MNIST layout: {@code train-images-idx3-ubyte},
+     * {@code train-labels-idx1-ubyte}, {@code t10k-images-idx3-ubyte}, {@code t10k-labels-idx1-ubyte}, each
+     * possibly with {@code .gz} (the plain file wins if both are there); 10 classes.
+     */
+    public static Split readFolder(Path dir) throws IOException {
+        Objects.requireNonNull(dir, "dir is null");
+        if (!Files.isDirectory(dir)) {
+            throw new DataException(dir + ": not a folder; expected a folder with " + expectedFiles());
+        }
+        Path trainImages = find(dir, TRAIN_IMAGES);
+        Path trainLabels = find(dir, TRAIN_LABELS);
+        Path testImages = find(dir, TEST_IMAGES);
+        Path testLabels = find(dir, TEST_LABELS);
+        return new Split(read(trainImages, trainLabels), read(testImages, testLabels));
+    }
+
+    private static Path find(Path dir, String base) {
+        Path plain = dir.resolve(base);
+        if (Files.isRegularFile(plain)) {
+            return plain;
+        }
+        Path gz = dir.resolve(base + ".gz");
+        if (Files.isRegularFile(gz)) {
+            return gz;
+        }
+        throw new DataException(dir + ": no " + base + " or " + base + ".gz; an IDX folder holds " + expectedFiles());
+    }
+
+    private static String expectedFiles() {
+        return String.join(", ", TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS) + " (each may end in .gz)";
+    }
+
+    /** The whole file, decompressed if it starts with the gzip magic {@code 1f 8b}. */
+    static byte[] readAll(Path file) throws IOException {
+        Objects.requireNonNull(file, "file is null");
+        if (Files.isDirectory(file)) {
+            throw new DataException(file + ": is a directory, not an IDX file");
+        }
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            raw.mark(2);
+            boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
+            raw.reset();
+            if (!gzip) {
+                return raw.readAllBytes();
+            }
+            try (InputStream in = new GZIPInputStream(raw, 1 << 16)) {
+                return in.readAllBytes();
+            } catch (EOFException e) {
+                throw new DataException(file + ": the gzip data ends early (the file is cut short)");
+            } catch (ZipException e) {
+                throw new DataException(file + ": not valid gzip data: " + e.getMessage());
+            }
+        } catch (NoSuchFileException e) {
+            throw new DataException(file + ": file not found");
+        }
+    }
+
+    private static void checkMagic(byte[] b, String name, int expected, String what) {
+        if (b.length < 4 || readInt(b, 0) != expected) {
+            String found = b.length < 4 ? "only " + b.length + " byte" + (b.length == 1 ? "" : "s")
+                    : String.format("0x%08X", readInt(b, 0));
+            throw new DataException(name + ": byte 0: magic number " + found + ", expected "
+                    + String.format("0x%08X", expected) + " for IDX " + what);
+        }
+    }
+
+    /** The file holds at least {@code expected} bytes; fewer is a truncated file. */
+    private static void requireBytes(byte[] b, String name, long expected, String what) {
+        if (b.length < expected) {
+            throw new DataException(name + ": byte " + b.length + ": the file ends early: expected " + expected + " bytes for "
+                    + what + ", " + (expected - b.length) + " more than it has");
+        }
+    }
+
+    /** The file holds exactly {@code expected} bytes: fewer is a truncated file, more are bytes no header counts. */
+    private static void requireSize(byte[] b, String name, long expected, String what) {
+        requireBytes(b, name, expected, what);
+        if (b.length > expected) {
+            throw new DataException(name + ": byte " + expected + ": " + (b.length - expected) + " byte"
+                    + (b.length - expected == 1 ? "" : "s") + " after " + what + ", more than the header announces");
+        }
+    }
+
+    private static int headerInt(byte[] b, String name, int offset, String what) {
+        int v = readInt(b, offset);
+        if (v < 0) {
+            throw new DataException(name + ": byte " + offset + ": " + what + " is " + Integer.toUnsignedLong(v)
+                    + ", beyond what this reader takes (2^31 - 1)");
+        }
+        return v;
+    }
+
+    /** A big-endian int32, as IDX headers store them. */
+    private static int readInt(byte[] b, int offset) {
+        return (b[offset] & 0xFF) << 24 | (b[offset + 1] & 0xFF) << 16 | (b[offset + 2] & 0xFF) << 8
+                | (b[offset + 3] & 0xFF);
+    }
+}

@@ -1,0 +1,187 @@
+package dev.myelin.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IdxDataTest {
+
+    @TempDir
+    Path dir;
+
+    /** Three 2×2 images, pixels 0, 1, ..., 11, scaled by 255 as the reader does. */
+    private static final byte[] PIXELS = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, (byte) 255};
+    private static final byte[] LABELS = {7, 0, 9};
+
+    private static byte[] images(int count, int rows, int cols, byte[] pixels) {
+        return ByteBuffer.allocate(16 + pixels.length).putInt(IdxData.IMAGES_MAGIC).putInt(count).putInt(rows)
+                .putInt(cols).put(pixels).array();
+    }
+
+    private static byte[] labels(int count, byte[] labels) {
+        return ByteBuffer.allocate(8 + labels.length).putInt(IdxData.LABELS_MAGIC).putInt(count).put(labels)
+                .array();
+    }
+
+    private static byte[] gzip(byte[] raw) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(raw);
+        }
+        return out.toByteArray();
+    }
+
+    private Path write(String name, byte[] bytes) throws IOException {
+        return Files.write(dir.resolve(name), bytes);
+    }
+
+    private static void assertScaled(Dataset d) {
+        assertEquals(3, d.rows());
+        assertEquals(4, d.inputs());
+        assertEquals(10, d.outputs());
+        float[] expected = new float[PIXELS.length];
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = (PIXELS[i] & 0xFF) / 255f;
+        }
+        assertArrayEquals(expected, d.features());
+        assertEquals(1f, d.features()[11]);
+        assertArrayEquals(new int[] {7, 0, 9}, d.labels());
+    }
+
+    @Test
+    void rawFiles() throws IOException {
+        assertScaled(IdxData.read(write("i", images(3, 2, 2, PIXELS)), write("l", labels(3, LABELS))));
+    }
+
+    @Test
+    void gzipIsRecognisedByItsMagicBytesNotItsName() throws IOException {
+        Path images = write("images.bin", gzip(images(3, 2, 2, PIXELS)));
+        Path labels = write("labels.gz", labels(3, LABELS)); // raw despite its name
+        assertScaled(IdxData.read(images, labels));
+    }
+
+    @Test
+    void explicitClassCount() throws IOException {
+        Dataset d = IdxData.read(write("i", images(3, 2, 2, PIXELS)), write("l", labels(3, LABELS)), 12);
+        assertEquals(12, d.outputs());
+    }
+
+    @Test
+    void folderWithTheFourMnistFiles() throws IOException {
+        write("train-images-idx3-ubyte.gz", gzip(images(3, 2, 2, PIXELS)));
+        write("train-labels-idx1-ubyte.gz", gzip(labels(3, LABELS)));
+        write("t10k-images-idx3-ubyte", images(1, 2, 2, new byte[] {0, 0, 0, (byte) 255}));
+        write("t10k-labels-idx1-ubyte", labels(1, new byte[] {4}));
+        IdxData.Split split = IdxData.readFolder(dir);
+        assertScaled(split.train());
+        assertEquals(1, split.test().rows());
+        assertArrayEquals(new float[] {0, 0, 0, 1}, split.test().features());
+        assertArrayEquals(new int[] {4}, split.test().labels());
+    }
+
+    @Test
+    void aMissingFileNamesTheFolderAndTheFilesExpected() throws IOException {
+        write("train-images-idx3-ubyte.gz", gzip(images(3, 2, 2, PIXELS)));
+        write("train-labels-idx1-ubyte.gz", gzip(labels(3, LABELS)));
+        DataException e = assertThrows(DataException.class, () -> IdxData.readFolder(dir));
+        assertEquals(dir + ": no t10k-images-idx3-ubyte or t10k-images-idx3-ubyte.gz; an IDX folder holds"
+                + " train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte"
+                + " (each may end in .gz)", e.getMessage());
+        Path file = dir.resolve("train-images-idx3-ubyte.gz");
+        e = assertThrows(DataException.class, () -> IdxData.readFolder(file));
+        assertTrue(e.getMessage().startsWith(file + ": not a folder; expected a folder with train-images"),
+                e.getMessage());
+        Path missing = dir.resolve("nothing");
+        e = assertThrows(DataException.class, () -> IdxData.read(missing, missing));
+        assertEquals(missing + ": file not found", e.getMessage());
+    }
+
+    @Test
+    void badMagicNumber() throws IOException {
+        Path labels = write("l", labels(3, LABELS));
+        // labels where images are expected: the two magics differ in the dimension byte
+        DataException e = assertThrows(DataException.class, () -> IdxData.read(labels, labels));
+        assertEquals(labels + ": byte 0: magic number 0x00000801, expected 0x00000803 for IDX images (unsigned"
+                + " bytes, 3 dimensions)", e.getMessage());
+        Path images = write("i", images(3, 2, 2, PIXELS));
+        e = assertThrows(DataException.class, () -> IdxData.read(images, images));
+        assertEquals(images + ": byte 0: magic number 0x00000803, expected 0x00000801 for IDX labels (unsigned"
+                + " bytes, 1 dimension)", e.getMessage());
+        Path tiny = write("tiny", new byte[] {0, 0});
+        e = assertThrows(DataException.class, () -> IdxData.read(tiny, labels));
+        assertEquals(tiny + ": byte 0: magic number only 2 bytes, expected 0x00000803 for IDX images (unsigned"
+                + " bytes, 3 dimensions)", e.getMessage());
+    }
+
+    @Test
+    void truncatedFiles() throws IOException {
+        Path labels = write("l", labels(3, LABELS));
+        byte[] full = images(3, 2, 2, PIXELS);
+        Path cut = write("cut", Arrays.copyOf(full, full.length - 5));
+        DataException e = assertThrows(DataException.class, () -> IdxData.read(cut, labels));
+        assertEquals(cut + ": byte 23: the file ends early: expected 28 bytes for the header and 3 images of"
+                + " 2×2 pixels, 5 more than it has", e.getMessage());
+        Path header = write("header", Arrays.copyOf(full, 10));
+        e = assertThrows(DataException.class, () -> IdxData.read(header, labels));
+        assertEquals(header + ": byte 10: the file ends early: expected 16 bytes for the header (magic, count,"
+                + " rows, columns), 6 more than it has", e.getMessage());
+        Path images = write("i", full);
+        Path shortLabels = write("sl", labels(3, new byte[] {1, 2}));
+        e = assertThrows(DataException.class, () -> IdxData.read(images, shortLabels));
+        assertEquals(shortLabels + ": byte 10: the file ends early: expected 11 bytes for the header and 3 labels, 1"
+                + " more than it has", e.getMessage());
+        byte[] gz = gzip(full);
+        Path cutGzip = write("cut.gz", Arrays.copyOf(gz, gz.length - 12));
+        e = assertThrows(DataException.class, () -> IdxData.read(cutGzip, labels));
+        assertEquals(cutGzip + ": the gzip data ends early (the file is cut short)", e.getMessage());
+    }
+
+    @Test
+    void bytesBeyondWhatTheHeaderAnnounces() throws IOException {
+        Path images = write("i", images(2, 2, 2, PIXELS)); // 12 pixels, the header says 8
+        Path labels = write("l", labels(2, new byte[] {1, 2}));
+        DataException e = assertThrows(DataException.class, () -> IdxData.read(images, labels));
+        assertEquals(images + ": byte 24: 4 bytes after the header and 2 images of 2×2 pixels, more than the header"
+                + " announces", e.getMessage());
+    }
+
+    @Test
+    void imagesAndLabelsOfDifferentCounts() throws IOException {
+        Path images = write("i", images(3, 2, 2, PIXELS));
+        Path labels = write("l", labels(2, new byte[] {1, 2}));
+        DataException e = assertThrows(DataException.class, () -> IdxData.read(images, labels));
+        assertEquals(images + ": has 3 images but " + labels + " has 2 labels; they must be the same count",
+                e.getMessage());
+    }
+
+    @Test
+    void labelOutOfRange() throws IOException {
+        Path images = write("i", images(3, 2, 2, PIXELS));
+        Path labels = write("l", labels(3, new byte[] {1, 10, 2}));
+        DataException e = assertThrows(DataException.class, () -> IdxData.read(images, labels));
+        assertEquals(labels + ": byte 9: label 10 of item 2 is outside [0, 10)", e.getMessage());
+        Path high = write("h", labels(3, new byte[] {1, (byte) 200, 2}));
+        e = assertThrows(DataException.class, () -> IdxData.read(images, high, 12));
+        assertEquals(high + ": byte 9: label 200 of item 2 is outside [0, 12)", e.getMessage());
+    }
+
+    @Test
+    void emptySetsAndBadArguments() throws IOException {
+        Path images = write("i", images(0, 2, 2, new byte[0]));
+        Path labels = write("l", labels(0, new byte[0]));
+        DataException e = assertThrows(DataException.class, () -> IdxData.read(images, labels));
+        assertTrue(e.getMessage().startsWith(images + ": has 0 images of 2×2 pixels"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> IdxData.read(images, labels, 0));
+    }
+}
