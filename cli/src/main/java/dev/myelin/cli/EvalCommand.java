@@ -3,6 +3,7 @@ package dev.myelin.cli;
 import dev.myelin.core.DenseOps;
 import dev.myelin.nn.Dataset;
 import dev.myelin.nn.Evaluation;
+import dev.myelin.nn.Header;
 import dev.myelin.nn.Loss;
 import dev.myelin.nn.Mlp;
 import dev.myelin.nn.ModelFile;
@@ -51,7 +52,7 @@ final class EvalCommand implements Callable<Integer> {
         kernels.check();
         Mlp mlp = ModelFile.read(model);
         Loss loss = Loss.forModel(mlp);
-        Dataset set = DataFiles.evaluationData(data, loss, mlp.inputs(), mlp.outputs());
+        Dataset set = DataFiles.evaluationData(data, loss, mlp.inputs(), mlp.outputs(), Header.AUTO);
         DenseOps ops = kernels.use();
         Evaluation e = Evaluation.of(mlp, set, loss, ops);
         PrintWriter out = spec.commandLine().getOut();
