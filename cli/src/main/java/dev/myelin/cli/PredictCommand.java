@@ -41,7 +41,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Option(names = "--threads", paramLabel = "N",
             description = {"Threads of the parallel kernel; the other kernels run on one. Default: every"
-                    + " available processor, or -Dmyelin.threads."})
+                    + " available processor, or -Dmyelin.threads. " + Kernels.THREADS_BOUND})
     Integer threads;
 
     @Override

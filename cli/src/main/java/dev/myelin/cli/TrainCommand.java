@@ -149,7 +149,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--threads", paramLabel = "N",
             description = {"Threads of the parallel kernel (its results are the same for every count); the"
-                    + " other kernels run on one. Default: every available processor, or -Dmyelin.threads."})
+                    + " other kernels run on one. Default: every available processor, or -Dmyelin.threads.",
+                    Kernels.THREADS_BOUND})
     Integer threads;
 
     @Override
