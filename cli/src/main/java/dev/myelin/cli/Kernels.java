@@ -39,7 +39,10 @@ final class Kernels {
         if (threads != null) {
             KernelRegistry.checkThreads(threads, "--threads"); // before any thread exists
         }
-        KernelRegistry.checkProperties(); // a bad -Dmyelin.kernel, .vectorBits or .threads: one line, now
+        KernelRegistry.checkProperties(); // a bad -Dmyelin.kernel or -Dmyelin.vectorBits: one line, now
+        if (threads == null && PARALLEL.equals(name != null ? name.trim() : KernelRegistry.defaultName())) {
+            KernelRegistry.defaultThreads(); // a bad -Dmyelin.threads is a user error, reported now
+        }
         if (name == null) {
             return new Choice(null, threads);
         }

@@ -83,10 +83,10 @@ public final class KernelRegistry {
     }
 
     /**
-     * Checks the three properties without creating a kernel or logging: {@code -Dmyelin.kernel} must name a
-     * variant, {@code -Dmyelin.vectorBits} a width (when the Vector API is there to use it), and
-     * {@code -Dmyelin.threads} a count in [1, {@link #maxThreads()}]. Front ends call it first, so that a bad
-     * value fails as one message before any work.
+     * Checks two properties without creating a kernel or logging: {@code -Dmyelin.kernel} must name a variant and
+     * {@code -Dmyelin.vectorBits} a width (when the Vector API is there to use it). Front ends call it first, so
+     * that a bad value fails as one message before any work. ({@code -Dmyelin.threads} is checked by
+     * {@link #defaultThreads()}, only where no explicit count overrides it.)
      *
      * @throws IllegalArgumentException naming the property and its value
      */
@@ -102,7 +102,6 @@ public final class KernelRegistry {
         if (VectorSupport.available()) {
             VectorSupport.requestedBits();
         }
-        defaultThreads();
     }
 
     /**
