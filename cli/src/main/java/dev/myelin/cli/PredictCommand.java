@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {"Run a saved model on a CSV file and print a header, then one line per row, numbers as"
-                + " %.6f: for a softmax model the most probable class and every class's probability"
+                + " %%.6f: for a softmax model the most probable class and every class's probability"
                 + " (class,p0,p1,…); for a one-output sigmoid model the class at threshold 0.5 and the"
                 + " probability of 1 (class,p1); for any other model its outputs (y or y1,y2,…).",
                 "When the file also has the label column(s), as the training file does, a label (or target)"

@@ -41,11 +41,6 @@ final class PredictionWriter {
         static Format parse(String s) {
             return Named.parse(Format.class, "format", s);
         }
-
-        @Override
-        public String toString() {
-            return id;
-        }
     }
 
     /** How a model's outputs read: classes with probabilities, or plain values. */
