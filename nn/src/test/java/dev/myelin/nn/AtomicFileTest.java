@@ -135,6 +135,40 @@ class AtomicFileTest {
     }
 
     @Test
+    void aWriterInAnotherProcessIsExcluded() throws Exception {
+        // python3's fcntl.lockf takes the same POSIX record lock as FileChannel.tryLock, from another process.
+        Path file = Files.writeString(dir.resolve("model.json"), "old\n");
+        Path locked = dir.resolve("locked");
+        String holder = "import fcntl, sys, os\n"
+                + "f = open(sys.argv[1], 'a+'); fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+                + "f.seek(0); f.truncate(); f.write(str(os.getpid()) + ' 0\\n'); f.flush()\n"
+                + "open(sys.argv[2], 'w').close(); sys.stdin.read()\n";
+        Process python;
+        try {
+            python = new ProcessBuilder("python3", "-c", holder, dir.resolve(".model.json.lock").toString(),
+                    locked.toString()).redirectErrorStream(true).start();
+        } catch (IOException noPython) {
+            assumeTrue(false, "python3 is not installed");
+            return;
+        }
+        try {
+            for (int i = 0; i < 500 && !Files.exists(locked) && python.isAlive(); i++) {
+                Thread.sleep(20);
+            }
+            assumeTrue(Files.exists(locked), "python3 took the lock");
+            IOException e = assertThrows(IOException.class, () -> AtomicFile.write(file, TEXT));
+            assertEquals("another run is writing " + file + " (process " + python.pid() + " holds its lock"
+                    + " .model.json.lock); try again when it has finished", e.getMessage());
+            assertEquals("old\n", Files.readString(file));
+        } finally {
+            python.getOutputStream().close(); // ends its stdin.read(), and the lock with the process
+            python.waitFor();
+        }
+        AtomicFile.write(file, TEXT); // the lock file it left holds no lock: it is reused
+        assertEquals("new\n", Files.readString(file));
+    }
+
+    @Test
     void concurrentWritersEitherSucceedOrReportTheOtherRun() throws Exception {
         Path file = dir.resolve("model.json");
         int writers = 8;
