@@ -86,7 +86,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--threads", paramLabel = "N",
             description = {"Threads of the parallel kernel; the other variants run on one and report 1."
-                    + " Default: every available processor, or -D" + KernelRegistry.THREADS_PROPERTY + "."})
+                    + " Default: every available processor, or -D" + KernelRegistry.THREADS_PROPERTY + "."
+                    + " " + Kernels.THREADS_BOUND})
     Integer threads;
 
     @Option(names = "--op", paramLabel = "forward|backward|both", defaultValue = "both",
@@ -209,7 +210,9 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
 
         // Every option is checked before anything runs.
-        require(threads == null || threads >= 1, "--threads must be at least 1, got " + threads);
+        if (threads != null) {
+            KernelRegistry.checkThreads(threads, "--threads");
+        }
         require(warmupMs >= 0, "--warmup-ms must be 0 or more, got " + warmupMs);
         require(measureMs >= 1, "--measure-ms must be at least 1, got " + measureMs);
         require(activation.isElementwise(), "--activation " + activation.id() + ": bench times the elementwise"

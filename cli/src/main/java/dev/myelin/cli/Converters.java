@@ -79,6 +79,13 @@ final class Converters {
         }
     }
 
+    /** {@code csv} or {@code json} (predict). */
+    static final class PredictFormatConverter extends Parsing<PredictionWriter.Format> {
+        PredictFormatConverter() {
+            super(PredictionWriter.Format::parse);
+        }
+    }
+
     /** {@code mean} or {@code sum} (the document's rule). */
     static final class ConventionConverter extends Parsing<GradientConvention> {
         ConventionConverter() {

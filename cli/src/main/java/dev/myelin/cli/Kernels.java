@@ -12,6 +12,10 @@ final class Kernels {
     /** The multithreaded variant, the one {@code --threads} configures. */
     static final String PARALLEL = "parallel";
 
+    /** The {@code --threads} help's last sentence: the bound {@link KernelRegistry#checkThreads} enforces. */
+    static final String THREADS_BOUND = "Allowed: up to max(256, 4 × available processors);"
+            + " more cannot run faster, and each thread reserves its own stack.";
+
     private Kernels() {
     }
 
@@ -28,13 +32,14 @@ final class Kernels {
     /**
      * The {@code --kernel} variant, or null for the default, on {@code --threads} threads when it is
      * {@code parallel} (the registry's default count, {@code -Dmyelin.threads} or every processor, when not
-     * given): called first, so that an unknown name or a bad count fails (with the list of available names)
-     * before any file is read. Logs nothing.
+     * given): called first, so that an unknown name, a bad count or a bad {@code -Dmyelin.*} property fails
+     * (with the list of available names) before any file is read. Logs nothing.
      */
     static Choice named(String name, Integer threads) {
-        if (threads != null && threads < 1) {
-            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        if (threads != null) {
+            KernelRegistry.checkThreads(threads, "--threads"); // before any thread exists
         }
+        KernelRegistry.checkProperties(); // a bad -Dmyelin.kernel or -Dmyelin.vectorBits: one line, now
         if (threads == null && PARALLEL.equals(name != null ? name.trim() : KernelRegistry.defaultName())) {
             KernelRegistry.defaultThreads(); // a bad -Dmyelin.threads is a user error, reported now
         }

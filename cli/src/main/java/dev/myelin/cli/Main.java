@@ -26,7 +26,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  *
  * <p>Exit codes: 0 success, 2 a user error (bad option or value, missing or malformed file, data that does not
  * fit the model), reported as one {@code myelin: } line on stderr without a stack trace; 1 a bug, reported with
- * its stack trace.
+ * its stack trace; 3 {@code train} could not write {@code --save} after training ({@link ModelSaver}).
  */
 @Command(name = "myelin",
         mixinStandardHelpOptions = true,
@@ -38,7 +38,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal error (a bug: please report the stack trace)",
-                "2:user error (bad option, value, file or data)"})
+                "2:user error (bad option, value, file or data)",
+                "3:train: the model was trained but not written to --save; stderr names the fallback file"})
 public final class Main implements Callable<Integer> {
 
     /** Exit code of every user error. */

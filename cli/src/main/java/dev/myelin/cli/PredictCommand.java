@@ -1,10 +1,19 @@
 package dev.myelin.cli;
 
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import dev.myelin.core.DenseOps;
 import dev.myelin.nn.CsvData;
+import dev.myelin.nn.DataException;
+import dev.myelin.nn.Dataset;
+import dev.myelin.nn.Loss;
 import dev.myelin.nn.Mlp;
 import dev.myelin.nn.ModelFile;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -12,16 +21,18 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code myelin predict}: one line of outputs per input row. */
+/** {@code myelin predict}: a header, then one line per input row; with labels, the accuracy on stderr. */
 @Command(name = "predict",
         mixinStandardHelpOptions = true,
         sortOptions = false,
-        description = {"Run a saved model on a CSV file and print one line per row: the model's outputs,"
-                + " comma-separated (the probability of 1 for bce, one probability per class for ce)."})
+        description = {"Run a saved model on a CSV file and print a header, then one line per row, numbers as"
+                + " %%.6f: for a softmax model the most probable class and every class's probability"
+                + " (class,p0,p1,…); for a one-output sigmoid model the class at threshold 0.5 and the"
+                + " probability of 1 (class,p1); for any other model its outputs (y or y1,y2,…).",
+                "When the file also has the label column(s), as the training file does, a label (or target)"
+                        + " column follows the class (or outputs), and the accuracy (mean squared error for"
+                        + " regression) goes to stderr as one 'myelin: ' line after the table."})
 final class PredictCommand implements Callable<Integer> {
-
-    /** Output is written in chunks of about this many characters (PrintWriter flushes on every println). */
-    private static final int CHUNK = 1 << 16;
 
     @Spec
     CommandSpec spec;
@@ -31,9 +42,15 @@ final class PredictCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--data", paramLabel = "FILE.csv", required = true,
-            description = {"Numeric CSV, a header line optional; every column is an input, so it must have"
-                    + " exactly as many columns as the model has inputs (no label column)."})
+            description = {"Numeric CSV, a header line optional: the model's inputs only, or the training file's"
+                    + " layout with the label column(s) last; which one is told from the number of columns."})
     Path data;
+
+    @Option(names = "--format", paramLabel = "csv|json", defaultValue = "csv",
+            converter = Converters.PredictFormatConverter.class,
+            description = {"csv: a header row, then comma-separated rows; json: one JSON object per row, one per"
+                    + " line (JSON Lines), e.g. {\"class\":1,\"probability\":0.998000} (default: ${DEFAULT-VALUE})."})
+    PredictionWriter.Format format;
 
     @Option(names = "--kernel", paramLabel = "NAME",
             description = "Kernel variant (see myelin info). Default: the best one available.")
@@ -41,7 +58,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Option(names = "--threads", paramLabel = "N",
             description = {"Threads of the parallel kernel; the other kernels run on one. Default: every"
-                    + " available processor, or -Dmyelin.threads."})
+                    + " available processor, or -Dmyelin.threads.", Kernels.THREADS_BOUND})
     Integer threads;
 
     @Override
@@ -49,25 +66,69 @@ final class PredictCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Kernels.Choice chosen = Kernels.named(kernel, threads);
         Mlp mlp = ModelFile.read(model);
-        float[] x = CsvData.readFeatures(data, mlp.inputs());
-        DenseOps ops = Kernels.use(chosen);
-        int rows = x.length / mlp.inputs();
-        float[] y = mlp.predict(x, rows, ops);
+        PredictionWriter.Kind kind = PredictionWriter.Kind.of(mlp);
+        int inputs = mlp.inputs();
         int n = mlp.outputs();
-        StringBuilder text = new StringBuilder();
-        String newline = System.lineSeparator();
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < n; j++) {
-                text.append(j == 0 ? "" : ",").append(y[i * n + j]);
-            }
-            text.append(newline);
-            if (text.length() >= CHUNK) {
-                out.print(text);
-                text.setLength(0);
-            }
+        int labelColumns = kind == PredictionWriter.Kind.VALUES ? n : 1;
+        int columns = columns(data);
+        Dataset labelled = null;
+        float[] x;
+        if (columns == inputs + labelColumns) {
+            labelled = CsvData.read(data, lossFor(kind), inputs, n);
+            x = labelled.features();
+        } else if (columns == inputs || columns < 0) {
+            x = CsvData.readFeatures(data, inputs); // also the reader's own message for a file it cannot read
+        } else {
+            throw new DataException(data + ": has " + columns + " columns but the model takes " + inputs + " input"
+                    + (inputs == 1 ? "" : "s") + " (features only) or " + (inputs + labelColumns) + " (features and "
+                    + (labelColumns == 1 ? "the label column" : labelColumns + " target columns") + ")");
         }
-        out.print(text);
-        out.flush();
+        DenseOps ops = Kernels.use(chosen);
+        int rows = x.length / inputs;
+        float[] y = mlp.predict(x, rows, ops);
+        int right = PredictionWriter.write(out, format, kind, y, rows, n, labelled);
+        if (labelled != null) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(Main.PREFIX + PredictionWriter.verdict(kind, y, rows, n, labelled, right));
+            err.flush();
+        }
         return 0;
+    }
+
+    private static Loss lossFor(PredictionWriter.Kind kind) {
+        return switch (kind) {
+            case SOFTMAX -> Loss.CE;
+            case SIGMOID -> Loss.BCE;
+            case VALUES -> Loss.MSE;
+        };
+    }
+
+    /**
+     * The number of cells in the first non-blank record of {@code file}, or −1 when it cannot be told (no such
+     * file, a directory, malformed CSV): the reader then reports what is wrong, naming the file and line.
+     */
+    static int columns(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return -1;
+        }
+        try (InputStream in = Files.newInputStream(file);
+             CsvParser parser = new CsvMapper().getFactory().createParser(in)) {
+            int cells = 0;
+            boolean firstEmpty = false;
+            JsonToken token;
+            while ((token = parser.nextToken()) != null) {
+                if (token == JsonToken.START_ARRAY) {
+                    cells = 0;
+                } else if (token == JsonToken.VALUE_STRING) {
+                    firstEmpty = cells == 0 ? parser.getText().isBlank() : firstEmpty;
+                    cells++;
+                } else if (token == JsonToken.END_ARRAY && cells > 0 && !(cells == 1 && firstEmpty)) {
+                    return cells; // the reader's rule: a blank line is no cell or one empty cell
+                }
+            }
+            return -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 }

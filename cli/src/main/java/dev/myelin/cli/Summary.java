@@ -10,6 +10,9 @@ import java.util.Locale;
 /** What {@code train} prints after the epochs: the predictions on the training data and how many are right. */
 final class Summary {
 
+    /** Values printed of a row wider than this. */
+    static final int SHOWN_VALUES = 8;
+
     private Summary() {
     }
 
@@ -68,7 +71,8 @@ final class Summary {
         return loss == Loss.MSE && n > 1 ? -1 : correct;
     }
 
-    private static int argmax(float[] v, int off, int n) {
+    /** The index of the largest of {@code v[off..off+n)}, the first one on ties. */
+    static int argmax(float[] v, int off, int n) {
         int best = 0;
         for (int j = 1; j < n; j++) {
             if (v[off + j] > v[off + best]) {
@@ -78,10 +82,18 @@ final class Summary {
         return best;
     }
 
-    private static String row(float[] v, int off, int n) {
+    /**
+     * {@code v[off..off+n)} as {@code [a, b, c]}, the first {@link #SHOWN_VALUES} values only for wider rows
+     * ({@code [a, …, h, … (992 more)]}): a file with a million columns must not print megabytes per row.
+     */
+    static String row(float[] v, int off, int n) {
+        int shown = Math.min(n, SHOWN_VALUES);
         StringBuilder s = new StringBuilder("[");
-        for (int j = 0; j < n; j++) {
+        for (int j = 0; j < shown; j++) {
             s.append(j == 0 ? "" : ", ").append(number(v[off + j]));
+        }
+        if (shown < n) {
+            s.append(", … (").append(n - shown).append(" more)");
         }
         return s.append(']').toString();
     }

@@ -127,7 +127,9 @@ final class TrainCommand implements Callable<Integer> {
     Path initModel;
 
     @Option(names = "--save", paramLabel = "MODEL.json",
-            description = {"Write the trained model here (atomically), only after training finished."})
+            description = {"Write the trained model here (atomically), only after training finished. A link is"
+                    + " written through; a device, FIFO or socket is refused. If writing fails, the model goes to"
+                    + " myelin-model-<time>.json in the working (else temporary) directory and the exit code is 3."})
     Path save;
 
     @Option(names = "--log-every", paramLabel = "N", defaultValue = "1",
@@ -149,7 +151,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--threads", paramLabel = "N",
             description = {"Threads of the parallel kernel (its results are the same for every count); the"
-                    + " other kernels run on one. Default: every available processor, or -Dmyelin.threads."})
+                    + " other kernels run on one. Default: every available processor, or -Dmyelin.threads.",
+                    Kernels.THREADS_BOUND})
     Integer threads;
 
     @Override
@@ -225,16 +228,9 @@ final class TrainCommand implements Callable<Integer> {
         if (data == null) {
             xorVerdict(summary, model, correct, dataset.rows());
         }
-        if (save != null) {
-            try {
-                ModelFile.write(model, save);
-            } catch (IllegalArgumentException e) { // e.g. parameters that diverged to NaN
-                throw new IllegalArgumentException("--save " + save + ": " + e.getMessage(), e);
-            }
-            summary.println("Model saved to " + save);
-        }
+        int code = save == null ? 0 : ModelSaver.save(model, save, summary, err); // a failed save keeps the model
         summary.flush();
-        return 0;
+        return code;
     }
 
     /** The verdict on the XOR points, with the reason when a model without hidden layer could not learn them. */
@@ -334,6 +330,7 @@ final class TrainCommand implements Callable<Integer> {
         require(dir != null && Files.isDirectory(dir), "--save " + target + ": directory " + dir
                 + " does not exist");
         require(Files.isWritable(dir), "--save " + target + ": directory " + dir + " is not writable");
+        ModelSaver.check(target);
     }
 
     private boolean given(String option) {

@@ -183,11 +183,14 @@ class TrainCommandTest {
         Cli predict = Cli.run("predict", "--model", model.toString(), "--data", features.toString());
         assertEquals(0, predict.exitCode(), predict.transcript());
         List<String> lines = predict.outLines();
-        assertEquals(4, lines.size(), predict.transcript());
+        assertEquals(5, lines.size(), predict.transcript());
+        assertEquals("class,p1", lines.get(0), "the header");
         float[] expected = saved.predict(new float[] {0, 0, 0, 1, 1, 0, 1, 1}, 4);
         for (int i = 0; i < 4; i++) {
-            float p = Float.parseFloat(lines.get(i));
-            assertEquals(Float.toString(p), lines.get(i), "printed with Float.toString");
+            String[] cells = lines.get(i + 1).split(",");
+            float p = Float.parseFloat(cells[1]);
+            assertEquals(String.format(java.util.Locale.ROOT, "%.6f", p), cells[1], "printed as %.6f");
+            assertEquals(i == 1 || i == 2 ? "1" : "0", cells[0], "row " + (i + 1) + ": the class");
             assertEquals(expected[i], p, 1e-6f, "row " + (i + 1));
             assertEquals(i == 1 || i == 2, p > 0.5f, "row " + (i + 1) + ": " + p);
             // train printed the same probabilities, rounded to 4 places
@@ -318,7 +321,7 @@ class TrainCommandTest {
         Cli predictTwo = Cli.run("predict", "--model", model.toString(), "--data", features.toString(),
                 "--kernel", "parallel", "--threads", "2");
         assertEquals(0, predictOne.exitCode(), predictOne.transcript());
-        assertEquals(512, predictOne.outLines().size());
+        assertEquals(1 + 512, predictOne.outLines().size(), "a header and 512 rows");
         assertEquals(predictOne.out(), predictTwo.out());
     }
 

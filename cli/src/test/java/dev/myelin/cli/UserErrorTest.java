@@ -37,6 +37,7 @@ class UserErrorTest {
         write("classes.csv", "0,0,0\n0,1,1\n1,0,5\n");
         write("empty.csv", "a,b,y\n");
         write("three-columns.csv", "x,y,z\n1,2,3\n");
+        write("four-columns.csv", "a,b,c,d\n1,2,3,4\n");
         write("features-bad.csv", "a,b\n0,0\n0,x\n");
         write("not-json.json", "{ \"format\": ");
         write("wrong-format.json", "{\"format\":\"keras\",\"version\":1,\"layers\":[]}");
@@ -81,6 +82,9 @@ class UserErrorTest {
                 errorCase("--threads 0", "--threads must be at least 1, got 0"),
                 errorCase("--kernel parallel --threads -1", "--threads must be at least 1, got -1"),
                 errorCase("--threads many", "--threads", "'many' is not an int"),
+                errorCase("--threads 100000", "--threads=100000 is more than the", "threads allowed"),
+                errorCase("--save /dev/full", "--save /dev/full", "it is a character device",
+                        "only a regular file is replaced"),
                 // architecture against the XOR points
                 errorCase("--layers 3,4,1", "--layers 3,4,1 takes 3 inputs but the XOR data has 2 input columns"),
                 errorCase("--layers 2,4,2", "--layers 2,4,2 has 2 outputs but the XOR data has 1 target column"),
@@ -135,8 +139,15 @@ class UserErrorTest {
                 errorCase("predict --data @xor.csv", "Missing required option: '--model=MODEL.json'"),
                 errorCase("predict --model @sigmoid.json", "Missing required option: '--data=FILE.csv'"),
                 errorCase("predict --model @missing.json --data @xor.csv", "missing.json: file not found"),
-                errorCase("predict --model @sigmoid.json --data @xor.csv", "~xor\\.csv:[12]:", "has 3 columns",
-                        "needs 2 inputs"),
+                errorCase("predict --model @sigmoid.json --data @four-columns.csv", "four-columns.csv: has 4 columns",
+                        "takes 2 inputs (features only) or 3 (features and the label column)"),
+                errorCase("predict --model @sigmoid.json --data @label-two.csv", "label-two.csv:3:",
+                        "label 2 is not 0 or 1"),
+                errorCase("predict --model @a-directory --data @xor.csv", "a-directory: is a directory",
+                        "expected a model file"),
+                errorCase("predict --model @sigmoid.json --data @xor.csv --format xml", "unknown format 'xml'"),
+                errorCase("predict --model @sigmoid.json --data @xor.csv --threads 100000",
+                        "--threads=100000 is more than the", "threads allowed"),
                 errorCase("predict --model @sigmoid.json --data @features-bad.csv", "features-bad.csv:3:",
                         "'x' is not a number"),
                 errorCase("predict --model @sigmoid.json --data @missing.csv", "missing.csv: file not found"),
@@ -146,6 +157,7 @@ class UserErrorTest {
                         "--threads must be at least 1, got 0"),
                 errorCase("bench --shapes 1x2", "--shapes: '1x2' is not m×k×n"),
                 errorCase("bench --kernels turbo", "unknown kernel 'turbo'"),
+                errorCase("bench --threads 100000", "--threads=100000 is more than the"),
                 errorCase("info --verbose", "Unknown option: '--verbose'"));
     }
 

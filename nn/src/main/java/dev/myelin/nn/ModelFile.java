@@ -13,22 +13,15 @@ import dev.myelin.core.Activation;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Model files: JSON, version 1, read and written with Jackson.
@@ -76,9 +69,15 @@ public final class ModelFile {
     /** Reads a model file; see the class comment for what is checked. */
     public static Mlp read(Path file) throws IOException {
         Objects.requireNonNull(file, "file is null");
+        if (Files.isDirectory(file)) {
+            throw new ModelFormatException(file + ": is a directory, expected a model file (MODEL.json)");
+        }
         String json;
         try {
             json = Files.readString(file, StandardCharsets.UTF_8);
+            if (json.startsWith("\uFEFF")) {
+                json = json.substring(1); // a byte-order mark, as some Windows editors write: not JSON, but harmless
+            }
         } catch (NoSuchFileException e) {
             throw new ModelFormatException(file + ": file not found");
         } catch (java.nio.charset.CharacterCodingException e) {
@@ -343,55 +342,16 @@ public final class ModelFile {
     }
 
     /**
-     * Writes the model atomically: to a temporary file in the target's directory, flushed to disk, then renamed
-     * over {@code file} ({@code ATOMIC_MOVE}; a plain replacing move only where the file system has no atomic
-     * rename). On any failure the temporary file is deleted and an existing {@code file} is left as it was.
+     * Writes the model file with {@link AtomicFile}: all at once or not at all, only over a regular file (a
+     * symbolic link is written through to its target), keeping the replaced file's permissions, and failing with
+     * "another run is writing FILE" while another writer holds it.
+     *
+     * @throws ModelFormatException if a parameter is NaN or infinite, before anything is written
+     * @throws IOException          naming {@code file} when it cannot be written
      */
     public static void write(Mlp model, Path file) throws IOException {
         Objects.requireNonNull(file, "file is null");
         byte[] bytes = toJson(model).getBytes(StandardCharsets.UTF_8); // fails on NaN before touching the disk
-        Path target = file.toAbsolutePath();
-        Path tmp = createSibling(target);
-        boolean moved = false;
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true); // the data is on disk before the rename makes it visible
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            moved = true;
-        } finally {
-            if (!moved) {
-                Files.deleteIfExists(tmp);
-            }
-        }
-    }
-
-    /**
-     * A new empty file {@code .NAME.RANDOM.tmp} beside {@code target}. Created with CREATE_NEW rather than
-     * {@link Files#createTempFile}, so it gets the directory's usual permissions (umask), not owner-only ones.
-     */
-    private static Path createSibling(Path target) throws IOException {
-        Path dir = target.getParent();
-        String base = "." + target.getFileName() + ".";
-        for (int attempt = 0; ; attempt++) {
-            String unique = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
-            Path tmp = dir.resolve(base + unique + ".tmp");
-            try {
-                Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-                return tmp;
-            } catch (FileAlreadyExistsException e) {
-                if (attempt >= 100) {
-                    throw e;
-                }
-            }
-        }
+        AtomicFile.write(file, bytes);
     }
 }

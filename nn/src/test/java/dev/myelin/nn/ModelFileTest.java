@@ -262,6 +262,20 @@ class ModelFileTest {
         assertEquals("2→1 sigmoid", ModelFile.read(file).describe());
     }
 
+    @Test
+    void aByteOrderMarkIsAccepted() throws IOException {
+        Path file = dir.resolve("bom.json");
+        Files.write(file, ("\uFEFF" + EXAMPLE).getBytes(StandardCharsets.UTF_8));
+        assertEquals("2→1 sigmoid", ModelFile.read(file).describe());
+    }
+
+    @Test
+    void aDirectoryIsNamed() throws IOException {
+        Path sub = Files.createDirectory(dir.resolve("models"));
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFile.read(sub));
+        assertEquals(sub + ": is a directory, expected a model file (MODEL.json)", e.getMessage());
+    }
+
     private static List<Path> listing(Path d) throws IOException {
         try (Stream<Path> s = Files.list(d)) {
             return s.sorted().toList();

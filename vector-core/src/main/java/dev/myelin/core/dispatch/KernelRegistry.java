@@ -55,14 +55,83 @@ public final class KernelRegistry {
     private KernelRegistry() {
     }
 
-    /** Holder idiom: the default is chosen (and logged) on first use, once. */
-    private static final class DefaultHolder {
-        static final DenseKernel DEFAULT = chooseDefault();
+    /**
+     * The default variant once chosen. Not a holder class: a bad property must reach the caller as the
+     * IllegalArgumentException that names it, every time, not as an ExceptionInInitializerError once and a
+     * NoClassDefFoundError after.
+     */
+    private static volatile DenseKernel defaultKernel;
+
+    /**
+     * The default variant (see the class comment), chosen and logged on first use, once.
+     *
+     * @throws IllegalArgumentException when {@code -Dmyelin.kernel}, {@code -Dmyelin.vectorBits} or
+     *                                  {@code -Dmyelin.threads} has a value that cannot be used
+     */
+    public static DenseKernel defaultKernel() {
+        DenseKernel chosen = defaultKernel;
+        if (chosen == null) {
+            synchronized (KernelRegistry.class) {
+                chosen = defaultKernel;
+                if (chosen == null) {
+                    chosen = chooseDefault();
+                    defaultKernel = chosen;
+                }
+            }
+        }
+        return chosen;
     }
 
-    /** The default variant (see the class comment). */
-    public static DenseKernel defaultKernel() {
-        return DefaultHolder.DEFAULT;
+    /**
+     * Checks two properties without creating a kernel or logging: {@code -Dmyelin.kernel} must name a variant and
+     * {@code -Dmyelin.vectorBits} a width (when the Vector API is there to use it). Front ends call it first, so
+     * that a bad value fails as one message before any work. ({@code -Dmyelin.threads} is checked by
+     * {@link #defaultThreads()}, only where no explicit count overrides it.)
+     *
+     * @throws IllegalArgumentException naming the property and its value
+     */
+    public static void checkProperties() {
+        String forced = System.getProperty(KERNEL_PROPERTY);
+        if (forced != null && !forced.isBlank() && !FACTORIES.containsKey(forced.trim())) {
+            try {
+                get(forced);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("-D" + KERNEL_PROPERTY + "=" + forced + ": " + e.getMessage(), e);
+            }
+        }
+        if (VectorSupport.available()) {
+            VectorSupport.requestedBits();
+        }
+    }
+
+    /**
+     * The most threads {@code parallel} may be given: 4 × the available processors, and at least 256. More
+     * threads than that cannot make a product faster (each gets a smaller block and they only take turns on
+     * the cores), while every platform thread reserves its own stack: {@code --threads 100000} used to run out
+     * of memory after a minute. The floor of 256 keeps a script that names a fixed count portable to small
+     * machines.
+     */
+    public static int maxThreads() {
+        return Math.max(256, 4 * Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * {@code threads} when it is in [1, {@link #maxThreads()}].
+     *
+     * @param source what the count came from, for the message (e.g. {@code --threads})
+     * @throws IllegalArgumentException otherwise, naming {@code source}, the value and the bound
+     */
+    public static int checkThreads(int threads, String source) {
+        if (threads < 1) {
+            throw new IllegalArgumentException(source + " must be at least 1, got " + threads);
+        }
+        int max = maxThreads();
+        if (threads > max) {
+            throw new IllegalArgumentException(source + "=" + threads + " is more than the " + max + " threads"
+                    + " allowed (4 × the " + Runtime.getRuntime().availableProcessors() + " available processors,"
+                    + " at least 256)");
+        }
+        return threads;
     }
 
     /**
@@ -93,12 +162,10 @@ public final class KernelRegistry {
      * The variant {@code name} running on {@code threads} threads: a new {@code parallel} instance for that count
      * (one per count, shared), or the shared single-threaded instance of any other variant, which ignores it.
      *
-     * @throws IllegalArgumentException for an unknown name, or a thread count below 1
+     * @throws IllegalArgumentException for an unknown name, or a thread count outside [1, {@link #maxThreads()}]
      */
     public static DenseKernel withThreads(String name, int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
-        }
+        checkThreads(threads, "thread count");
         String key = name == null ? "" : name.trim();
         if (!key.equals("parallel") || !VectorSupport.available()) {
             return get(key);
@@ -111,23 +178,24 @@ public final class KernelRegistry {
      * The thread count {@code parallel} uses by default: {@code -Dmyelin.threads=N} when set, otherwise every
      * available processor.
      *
-     * @throws IllegalArgumentException when the property is not a whole number of at least 1
+     * @throws IllegalArgumentException when the property is not a whole number in [1, {@link #maxThreads()}]
      */
     public static int defaultThreads() {
         String value = System.getProperty(THREADS_PROPERTY);
         if (value == null || value.isBlank()) {
             return Runtime.getRuntime().availableProcessors();
         }
+        int threads;
         try {
-            int threads = Integer.parseInt(value.trim());
-            if (threads >= 1) {
-                return threads;
-            }
+            threads = Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
-            // reported below
+            threads = 0; // reported below
         }
-        throw new IllegalArgumentException("-D" + THREADS_PROPERTY + "=" + value + " is not a thread count: use a"
-                + " whole number of at least 1");
+        if (threads < 1) {
+            throw new IllegalArgumentException("-D" + THREADS_PROPERTY + "=" + value + " is not a thread count: use a"
+                    + " whole number of at least 1");
+        }
+        return checkThreads(threads, "-D" + THREADS_PROPERTY);
     }
 
     /** Registers a variant under {@code name}; an existing name is refused. */

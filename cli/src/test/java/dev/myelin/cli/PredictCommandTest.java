@@ -1,0 +1,103 @@
+package dev.myelin.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code predict}: the header, the %.6f numbers, both formats, labelled files and their accuracy. */
+class PredictCommandTest {
+
+    /** Softmax over two classes: class 1 wins when the first input is larger (z = [−x0, x0]). */
+    private static final String SOFTMAX = "{\"format\":\"myelin-model\",\"version\":1,\"layers\":[{\"type\":\"dense\","
+            + "\"inputs\":2,\"outputs\":2,\"activation\":\"softmax\",\"weights\":[[-1,1],[0,0]],\"bias\":[0,0]}]}";
+    /** y = 2·x0 + x1 − 1. */
+    private static final String LINEAR = "{\"format\":\"myelin-model\",\"version\":1,\"layers\":[{\"type\":\"dense\","
+            + "\"inputs\":2,\"outputs\":1,\"activation\":\"identity\",\"weights\":[[2],[1]],\"bias\":[-1]}]}";
+    /** sigmoid(x0 − x1): above 0.5 when x0 > x1. */
+    private static final String SIGMOID = "{\"format\":\"myelin-model\",\"version\":1,\"layers\":[{\"type\":\"dense\","
+            + "\"inputs\":2,\"outputs\":1,\"activation\":\"sigmoid\",\"weights\":[[1],[-1]],\"bias\":[0]}]}";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void softmaxPrintsTheClassAndEveryProbability() throws IOException {
+        Cli run = predict(SOFTMAX, "x0,x1\n1,0\n-1,0\n");
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertEquals(List.of("class,p0,p1", "1,0.119203,0.880797", "0,0.880797,0.119203"), run.outLines());
+    }
+
+    @Test
+    void jsonIsOneObjectPerLine() throws IOException {
+        Cli run = predict(SOFTMAX, "1,0\n-1,0\n", "--format", "json");
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertEquals(2, run.outLines().size(), run.transcript());
+        JsonNode first = new ObjectMapper().readTree(run.outLines().get(0));
+        assertEquals(1, first.get("class").intValue());
+        assertEquals(0.880797, first.get("probabilities").get(1).doubleValue(), 1e-9);
+        assertEquals("{\"class\":0,\"probabilities\":[0.880797,0.119203]}", run.outLines().get(1));
+    }
+
+    @Test
+    void aTrainingFileGetsALabelColumnAndTheAccuracyOnStderr() throws IOException {
+        Cli run = predict(SIGMOID, "a,b,y\n1,0,1\n0,1,0\n0,2,1\n");
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertEquals(List.of("class,label,p1", "1,1,0.731059", "0,0,0.268941", "0,1,0.119203"), run.outLines());
+        assertEquals("myelin: accuracy 2/3 rows right (66.67%, threshold 0.5)" + System.lineSeparator(),
+                afterKernelLine(run.err()));
+    }
+
+    @Test
+    void aSoftmaxTrainingFileIsReadWithItsClassColumn() throws IOException {
+        Cli run = predict(SOFTMAX, "1,0,1\n-1,0,0\n2,0,0\n", "--format", "json");
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertEquals("{\"class\":1,\"probabilities\":[0.119203,0.880797],\"label\":1}", run.outLines().get(0));
+        assertTrue(run.err().contains("myelin: accuracy 2/3 rows right (66.67%, most probable class)"),
+                run.transcript());
+    }
+
+    @Test
+    void regressionPrintsValuesAndWithTargetsTheMeanSquaredError() throws IOException {
+        Cli plain = predict(LINEAR, "1,1\n0,0.5\n");
+        assertEquals(List.of("y", "2.000000", "-0.500000"), plain.outLines(), plain.transcript());
+        Cli labelled = predict(LINEAR, "1,1,3\n0,0.5,-0.5\n");
+        assertEquals(List.of("y,target", "2.000000,3.000000", "-0.500000,-0.500000"), labelled.outLines());
+        assertTrue(labelled.err().contains("myelin: mean squared error 0.500000 over 2 rows"), labelled.transcript());
+    }
+
+    @Test
+    void aModelWithAByteOrderMarkIsRead() throws IOException {
+        Path model = Files.write(dir.resolve("bom.json"), ("\uFEFF" + SIGMOID).getBytes(StandardCharsets.UTF_8));
+        Path data = Files.writeString(dir.resolve("x.csv"), "1,0\n");
+        Cli run = Cli.run("predict", "--model", model.toString(), "--data", data.toString());
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertEquals(List.of("class,p1", "1,0.731059"), run.outLines());
+    }
+
+    private Cli predict(String model, String csv, String... more) throws IOException {
+        Path m = Files.writeString(dir.resolve("model.json"), model);
+        Path d = Files.writeString(dir.resolve("data.csv"), csv);
+        String[] args = new String[4 + more.length];
+        System.arraycopy(new String[] {"--model", m.toString(), "--data", d.toString()}, 0, args, 0, 4);
+        System.arraycopy(more, 0, args, 4, more.length);
+        String[] all = new String[args.length + 1];
+        all[0] = "predict";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return Cli.run(all);
+    }
+
+    /** stderr without the kernel line the first run in a JVM may log. */
+    private static String afterKernelLine(String err) {
+        return err.lines().filter(l -> !l.startsWith("myelin: kernel ") && !l.startsWith("Myelin kernel"))
+                .map(l -> l + System.lineSeparator()).reduce("", String::concat);
+    }
+}

@@ -1,0 +1,115 @@
+package dev.myelin.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.myelin.core.Activation;
+import dev.myelin.nn.Mlp;
+import dev.myelin.nn.ModelFile;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A save that fails after training keeps the model in a fallback file and exits 3. The unwritable target is under
+ * /proc, which refuses new files even to root (these tests run as root, where a read-only mode stops nothing).
+ */
+class SaveFallbackTest {
+
+    private static final Path UNWRITABLE = Path.of("/proc/myelin-test-model.json");
+    private static final Pattern FALLBACK = Pattern.compile("saved to (\\S+myelin-model-\\d{8}-\\d{6}(?:-\\d+)?\\.json)"
+            + " instead \\(exit code 3\\)");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void trainWithAnUnwritableSaveWritesTheModelInTheWorkingDirectoryAndExitsThree() throws Exception {
+        assumeTrue(Files.isDirectory(UNWRITABLE.getParent()), "/proc exists");
+        ChildCli run = ChildCli.run(dir, Map.of(), "train", "--preset", "xor", "--epochs", "5", "--save",
+                UNWRITABLE.toString());
+        assertEquals(ModelSaver.NOT_SAVED, run.exitCode(), run.transcript());
+        assertTrue(run.out().contains("Trained 2→4 sigmoid"), "training ran: " + run.transcript());
+        assertTrue(run.err().contains("myelin: cannot write " + UNWRITABLE + ": "), run.transcript());
+        Matcher m = FALLBACK.matcher(run.err());
+        assertTrue(m.find(), run.transcript());
+        Path fallback = Path.of(m.group(1));
+        assertEquals(dir.toRealPath(), fallback.getParent().toRealPath(), "in the working directory");
+        assertEquals("2→4 sigmoid, 4→1 sigmoid", ModelFile.read(fallback).describe());
+        assertFalse(run.err().contains("\tat "), run.transcript());
+    }
+
+    @Test
+    void anUnwritableWorkingDirectoryFallsBackToTheNextDirectory() throws IOException {
+        Mlp model = Mlp.of(new int[] {2, 1}, Activation.SIGMOID, Activation.SIGMOID);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = ModelSaver.save(model, UNWRITABLE, new PrintWriter(out, true), new PrintWriter(err, true),
+                List.of(UNWRITABLE.getParent(), dir));
+        assertEquals(ModelSaver.NOT_SAVED, code, err.toString());
+        List<Path> files = listing(dir);
+        assertEquals(1, files.size(), err.toString());
+        assertTrue(err.toString().contains("saved to " + files.get(0) + " instead"), err.toString());
+        assertEquals("2→1 sigmoid", ModelFile.read(files.get(0)).describe());
+        assertFalse(out.toString().contains("Model saved"), out.toString());
+    }
+
+    @Test
+    void whenEveryFallbackFailsTheMessageSaysTheModelIsLost() {
+        Mlp model = Mlp.of(new int[] {2, 1}, Activation.SIGMOID, Activation.SIGMOID);
+        StringWriter err = new StringWriter();
+        int code = ModelSaver.save(model, UNWRITABLE, new PrintWriter(new StringWriter()), new PrintWriter(err, true),
+                List.of(UNWRITABLE.getParent()));
+        assertEquals(ModelSaver.NOT_SAVED, code);
+        assertTrue(err.toString().contains("the trained model is lost"), err.toString());
+    }
+
+    @Test
+    void aModelThatCannotBeWrittenAnywhereIsAUserErrorNotAFallback() {
+        Mlp model = Mlp.of(new int[] {2, 1}, Activation.SIGMOID, Activation.SIGMOID);
+        model.layers().get(0).weights()[0] = Float.NaN;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelSaver.save(model,
+                dir.resolve("m.json"), new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+                List.of(dir)));
+        assertTrue(e.getMessage().contains("is NaN"), e.getMessage());
+    }
+
+    @Test
+    void aFifoTargetIsRefusedBeforeTraining() throws Exception {
+        Path fifo = dir.resolve("model.json");
+        assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo works here");
+        Cli run = Cli.run("train", "--save", fifo.toString());
+        assertEquals(Main.USER_ERROR, run.exitCode(), run.transcript());
+        assertTrue(run.err().startsWith("myelin: --save " + fifo + ": cannot write " + fifo + ": it is a FIFO"),
+                run.transcript());
+        assertFalse(run.out().contains("Epoch"), "no training: " + run.transcript());
+    }
+
+    @Test
+    void aLinkIsWrittenThrough() throws IOException {
+        Path real = dir.resolve("real.json");
+        Path link = Files.createSymbolicLink(dir.resolve("link.json"), real.getFileName());
+        Cli run = Cli.run("train", "--epochs", "1", "--save", link.toString());
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertTrue(Files.isSymbolicLink(link));
+        assertEquals("2→1 sigmoid", ModelFile.read(real).describe());
+    }
+
+    private static List<Path> listing(Path d) throws IOException {
+        try (Stream<Path> s = Files.list(d)) {
+            return s.sorted().toList();
+        }
+    }
+}

@@ -1,0 +1,352 @@
+package dev.myelin.nn;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Replaces a user's file all at once or not at all, and only when it is a regular file.
+ *
+ * <ul>
+ *   <li><b>What is replaced.</b> A regular file, or a new one. A directory, device ({@code /dev/null},
+ *       {@code /dev/full}), FIFO or socket is refused with a message naming it and what it is. A symbolic link is
+ *       written through: the file it points to (after every link in the chain) is replaced and the link stays.</li>
+ *   <li><b>How.</b> The bytes go to {@code .NAME.PID.tmp} in the target's own directory (so the rename cannot
+ *       cross file systems), are forced to disk, the temporary file gets the permissions of the file it replaces,
+ *       is renamed over it atomically, and the directory is forced so the rename survives a crash. On any
+ *       failure the temporary file is deleted and the old file is left as it was.</li>
+ *   <li><b>Leftovers.</b> A run killed mid-write leaves its {@code .NAME.PID.tmp}; the next write to the same
+ *       target deletes those whose process is no longer alive.</li>
+ *   <li><b>Concurrent writers.</b> A writer holds an OS lock ({@link FileChannel#tryLock}) on
+ *       {@code .NAME.lock} beside the target while it writes and deletes that file when done; a second writer,
+ *       in this process or another, fails at once with "another run is writing NAME" instead of both
+ *       reporting success.</li>
+ * </ul>
+ * Every message names the file the user gave, never only a hidden temporary or lock file.
+ */
+public final class AtomicFile {
+
+    /** Links followed before giving up, as the kernel's ELOOP limit. */
+    private static final int MAX_LINKS = 40;
+
+    private static final long PID = ProcessHandle.current().pid();
+
+    /**
+     * The lock files this process holds. An OS lock cannot exclude this process's own threads, and on Linux
+     * closing any channel to a locked file drops the process's lock, so a second writer here must not even open it.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
+    private AtomicFile() {
+    }
+
+    /** Writes {@code bytes} to {@code file} as described in the class comment. */
+    public static void write(Path file, byte[] bytes) throws IOException {
+        Objects.requireNonNull(file, "file is null");
+        Objects.requireNonNull(bytes, "bytes is null");
+        Path target = checkReplaceable(file);
+        try (Lock lock = Lock.acquire(file, target)) {
+            removeStaleTemporaries(target);
+            Path tmp = temporary(target, PID);
+            boolean moved = false;
+            try {
+                Files.deleteIfExists(tmp); // ours, left by a failed delete: no other writer has this name
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    ByteBuffer buf = ByteBuffer.wrap(bytes);
+                    while (buf.hasRemaining()) {
+                        ch.write(buf);
+                    }
+                    ch.force(true); // the data is on disk before the rename makes it visible
+                }
+                keepPermissions(target, tmp);
+                try {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) { // same directory, so only exotic file systems
+                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+                moved = true;
+                forceDirectory(target.getParent());
+            } catch (IOException e) {
+                throw cannotWrite(file, target, e);
+            } finally {
+                if (!moved) {
+                    deleteQuietly(tmp);
+                }
+            }
+        }
+    }
+
+    /**
+     * The file a write to {@code file} would replace, links followed; checks that it is a regular file or does
+     * not exist yet, and that its directory exists. Writes nothing: callers use it to fail before long work.
+     *
+     * @throws IOException naming {@code file} when it could not be replaced
+     */
+    public static Path checkReplaceable(Path file) throws IOException {
+        Path target;
+        try {
+            target = followLinks(file.toAbsolutePath());
+        } catch (IOException e) {
+            throw cannotWrite(file, file, e);
+        }
+        PosixFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            Path dir = target.getParent();
+            if (dir == null || !Files.isDirectory(dir)) {
+                throw new IOException("cannot write " + shown(file, target) + ": directory " + dir
+                        + " does not exist");
+            }
+            return target; // a new file
+        } catch (UnsupportedOperationException e) { // not POSIX: the basic kind is all there is
+            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)
+                    || Files.exists(target, LinkOption.NOFOLLOW_LINKS)
+                    && !Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw notRegular(file, target, "not a regular file");
+            }
+            return target;
+        }
+        if (!attributes.isRegularFile()) {
+            throw notRegular(file, target, kind(target, attributes));
+        }
+        return target;
+    }
+
+    private static IOException notRegular(Path file, Path target, String kind) {
+        return new IOException("cannot write " + shown(file, target) + ": it is " + kind
+                + ", and only a regular file is replaced");
+    }
+
+    /** What a non-regular file is, from the file-type bits of its mode where the JDK exposes them. */
+    private static String kind(Path target, PosixFileAttributes attributes) {
+        if (attributes.isDirectory()) {
+            return "a directory";
+        }
+        try {
+            int type = (Integer) Files.getAttribute(target, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0170000;
+            switch (type) {
+                case 0140000: return "a socket";
+                case 0060000: return "a block device";
+                case 0020000: return "a character device";
+                case 0010000: return "a FIFO (named pipe)";
+                default: break;
+            }
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
+            // no "unix" view here: fall back to the generic word
+        }
+        return "not a regular file";
+    }
+
+    /** {@code path} with every symbolic link along the last element resolved; the result may not exist. */
+    private static Path followLinks(Path path) throws IOException {
+        Path current = path;
+        for (int links = 0; Files.isSymbolicLink(current); links++) {
+            if (links == MAX_LINKS) {
+                throw new FileSystemException(path.toString(), null, "too many levels of symbolic links");
+            }
+            Path next = Files.readSymbolicLink(current);
+            current = current.resolveSibling(next).normalize();
+        }
+        return current;
+    }
+
+    /** {@code .NAME.PID.tmp} beside {@code target}. */
+    private static Path temporary(Path target, long pid) {
+        return target.resolveSibling("." + target.getFileName() + "." + pid + ".tmp");
+    }
+
+    /** Deletes {@code .NAME.PID.tmp} files of {@code target} whose process is gone; best effort. */
+    private static void removeStaleTemporaries(Path target) {
+        String prefix = "." + target.getFileName() + ".";
+        DirectoryStream.Filter<Path> ours = p -> {
+            String n = p.getFileName().toString();
+            return n.startsWith(prefix) && n.endsWith(".tmp") && n.length() > prefix.length() + 4
+                    && n.substring(prefix.length(), n.length() - 4).chars().allMatch(c -> c >= '0' && c <= '9');
+        };
+        try (DirectoryStream<Path> candidates = Files.newDirectoryStream(target.getParent(), ours)) {
+            for (Path tmp : candidates) {
+                String n = tmp.getFileName().toString();
+                long pid;
+                try {
+                    pid = Long.parseLong(n.substring(prefix.length(), n.length() - 4));
+                } catch (NumberFormatException tooLong) {
+                    continue;
+                }
+                if (pid != PID && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    deleteQuietly(tmp);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // cleaning up is a courtesy: it must never fail the write it comes before
+        }
+    }
+
+    /** Gives {@code tmp} the permission bits of the file it is about to replace, when there is one. */
+    private static void keepPermissions(Path target, Path tmp) throws IOException {
+        try {
+            Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
+        } catch (NoSuchFileException | UnsupportedOperationException e) {
+            // a new file keeps the umask's permissions; a non-POSIX file system has none to keep
+        }
+    }
+
+    /** Forces the directory entry of the rename to disk. */
+    private static void forceDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // some file systems cannot open or sync a directory; the rename itself is done and visible
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // the next write removes it once this process has ended
+        }
+    }
+
+    /** The target as the user named it, with the file actually written when a link led elsewhere. */
+    private static String shown(Path file, Path target) {
+        return file.toAbsolutePath().equals(target) ? file.toString() : file + " (a link to " + target + ")";
+    }
+
+    /** A failure to write, naming the user's file and the reason, never only the hidden file it happened on. */
+    private static IOException cannotWrite(Path file, Path target, IOException e) {
+        String reason;
+        if (e instanceof AccessDeniedException) {
+            reason = "permission denied in " + target.getParent();
+        } else if (e instanceof NoSuchFileException) {
+            reason = "no such file or directory in " + target.getParent();
+        } else if (e instanceof FileSystemException f && f.getReason() != null) {
+            reason = f.getReason();
+        } else {
+            reason = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        }
+        return new IOException("cannot write " + shown(file, target) + ": " + reason, e);
+    }
+
+    /** Another writer holds the target's lock. */
+    private static final class Busy extends IOException {
+        Busy(String message) {
+            super(message);
+        }
+    }
+
+    /** The lock on {@code .NAME.lock}; closing it deletes the lock file, then releases the lock. */
+    private static final class Lock implements AutoCloseable {
+        private static final int ATTEMPTS = 10;
+
+        private final Path path;
+        private final FileChannel channel;
+
+        private Lock(Path path, FileChannel channel) {
+            this.path = path;
+            this.channel = channel;
+        }
+
+        static Lock acquire(Path file, Path target) throws IOException {
+            Path path = target.resolveSibling("." + target.getFileName() + ".lock");
+            if (!HELD.add(path)) {
+                throw busy(file, target, "this process");
+            }
+            boolean acquired = false;
+            try {
+                for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                    FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                            StandardOpenOption.WRITE);
+                    FileLock lock;
+                    try {
+                        lock = ch.tryLock();
+                    } catch (OverlappingFileLockException e) {
+                        lock = null; // held by this JVM outside this class
+                    }
+                    if (lock == null) {
+                        String holder = readHolder(ch);
+                        ch.close();
+                        throw busy(file, target, holder);
+                    }
+                    // A writer that finished deletes the lock file while holding it: if we locked such an orphan,
+                    // the name now leads to another file (or none). Our token read back through the name says we
+                    // locked the live one.
+                    String token = PID + " " + System.nanoTime() + "\n";
+                    ch.truncate(0);
+                    ch.write(ByteBuffer.wrap(token.getBytes(StandardCharsets.US_ASCII)), 0);
+                    if (token.equals(readName(path))) {
+                        acquired = true;
+                        return new Lock(path, ch);
+                    }
+                    ch.close();
+                }
+                throw busy(file, target, "another process");
+            } catch (Busy e) {
+                throw e;
+            } catch (IOException e) {
+                throw cannotWrite(file, target, e);
+            } finally {
+                if (!acquired) {
+                    HELD.remove(path);
+                }
+            }
+        }
+
+        private static String readName(Path path) {
+            try {
+                return Files.readString(path, StandardCharsets.US_ASCII);
+            } catch (IOException e) {
+                return null;
+            }
+        }
+
+        /** "process N" from the holder's token, or a generic word when it has not written it yet. */
+        private static String readHolder(FileChannel ch) {
+            try {
+                ByteBuffer buf = ByteBuffer.allocate(64);
+                ch.read(buf, 0);
+                String token = new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII).strip();
+                int space = token.indexOf(' ');
+                return space > 0 ? "process " + token.substring(0, space) : "another process";
+            } catch (IOException e) {
+                return "another process";
+            }
+        }
+
+        private static Busy busy(Path file, Path target, String holder) {
+            return new Busy("another run is writing " + shown(file, target) + " (" + holder + " holds its lock "
+                    + target.resolveSibling("." + target.getFileName() + ".lock").getFileName()
+                    + "); try again when it has finished");
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                deleteQuietly(path); // while still locked: see acquire; a leftover is only reused next time
+            } finally {
+                try {
+                    channel.close(); // releases the lock
+                } finally {
+                    HELD.remove(path);
+                }
+            }
+        }
+    }
+}

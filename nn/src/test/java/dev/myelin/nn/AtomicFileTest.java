@@ -1,0 +1,220 @@
+package dev.myelin.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link AtomicFile}: what it refuses, what it keeps, what it cleans up and how it excludes a second writer.
+ * These tests run as root in CI, where permission bits stop nothing: no case relies on an unwritable mode.
+ */
+class AtomicFileTest {
+
+    private static final byte[] TEXT = "new\n".getBytes(StandardCharsets.UTF_8);
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/dev/full", "/dev/null"})
+    void aDeviceIsRefusedAndNamed(String device) {
+        Path target = Path.of(device);
+        assumeTrue(Files.exists(target), device + " exists on this system");
+        IOException e = assertThrows(IOException.class, () -> AtomicFile.write(target, TEXT));
+        assertEquals("cannot write " + device + ": it is a character device, and only a regular file is replaced",
+                e.getMessage());
+        assertFalse(Files.exists(Path.of("/dev/." + target.getFileName() + ".lock")), "no lock file in /dev");
+    }
+
+    @Test
+    void aFifoIsRefusedWithoutBlocking() throws Exception {
+        Path fifo = dir.resolve("pipe.json");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assumeTrue(mkfifo.waitFor() == 0, "mkfifo works here");
+        IOException e = assertThrows(IOException.class, () -> AtomicFile.write(fifo, TEXT));
+        assertTrue(e.getMessage().contains(fifo + ": it is a FIFO (named pipe)"), e.getMessage());
+        assertEquals(List.of(fifo), listing(dir), "nothing written beside it");
+    }
+
+    @Test
+    void aDirectoryIsRefused() throws IOException {
+        Path sub = Files.createDirectory(dir.resolve("model.json"));
+        IOException e = assertThrows(IOException.class, () -> AtomicFile.write(sub, TEXT));
+        assertTrue(e.getMessage().contains(sub + ": it is a directory"), e.getMessage());
+    }
+
+    @Test
+    void aSocketIsRefused() throws IOException {
+        Path socket = dir.resolve("s.json");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            IOException e = assertThrows(IOException.class, () -> AtomicFile.write(socket, TEXT));
+            assertTrue(e.getMessage().contains(socket + ": it is a socket"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aSymbolicLinkIsWrittenThroughAndStays() throws IOException {
+        Path real = Files.writeString(Files.createDirectory(dir.resolve("real")).resolve("model.json"), "old\n");
+        Path link = Files.createSymbolicLink(dir.resolve("link.json"), Path.of("real/model.json"));
+        AtomicFile.write(link, TEXT);
+        assertTrue(Files.isSymbolicLink(link), "the link is still a link");
+        assertEquals("new\n", Files.readString(real));
+        assertEquals(List.of(real), listing(real.getParent()), "no temporary or lock file left");
+    }
+
+    @Test
+    void aDanglingLinkCreatesItsTarget() throws IOException {
+        Path link = Files.createSymbolicLink(dir.resolve("link.json"), Path.of("target.json"));
+        AtomicFile.write(link, TEXT);
+        assertTrue(Files.isSymbolicLink(link));
+        assertEquals("new\n", Files.readString(dir.resolve("target.json")));
+    }
+
+    @Test
+    void theReplacedFilesPermissionsAreKept() throws IOException {
+        Path file = Files.writeString(dir.resolve("model.json"), "old\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+        AtomicFile.write(file, TEXT);
+        PosixFileAttributes after = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        assertEquals("rw-r-----", PosixFilePermissions.toString(after.permissions()));
+        assertEquals("new\n", Files.readString(file));
+    }
+
+    @Test
+    void staleTemporaryFilesOfDeadProcessesAreRemoved() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path stale = Files.writeString(dir.resolve(".model.json." + gone.pid() + ".tmp"), "half");
+        Path live = Files.writeString(dir.resolve(".model.json.1.tmp"), "pid 1 is alive"); // init never exits
+        Path other = Files.writeString(dir.resolve(".other.json." + gone.pid() + ".tmp"), "another target's");
+        Path file = dir.resolve("model.json");
+        AtomicFile.write(file, TEXT);
+        assertFalse(Files.exists(stale), "dead process's temporary file removed");
+        assertTrue(Files.exists(live), "a live process's temporary file is kept");
+        assertTrue(Files.exists(other), "another target's temporary file is not touched");
+        assertEquals(List.of(live, other, file), listing(dir));
+    }
+
+    @Test
+    void aSecondWriterFailsWhileTheLockIsHeld() throws IOException {
+        Path file = Files.writeString(dir.resolve("model.json"), "old\n");
+        Path lockFile = dir.resolve(".model.json.lock");
+        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock held = ch.lock()) {
+            IOException e = assertThrows(IOException.class, () -> AtomicFile.write(file, TEXT));
+            assertTrue(e.getMessage().startsWith("another run is writing " + file), e.getMessage());
+            assertEquals("old\n", Files.readString(file), "the first writer's file is untouched");
+        }
+        Files.delete(lockFile);
+        AtomicFile.write(file, TEXT); // once it is released, a write goes through
+        assertEquals("new\n", Files.readString(file));
+        assertEquals(List.of(file), listing(dir));
+    }
+
+    @Test
+    void aWriterInAnotherProcessIsExcluded() throws Exception {
+        // python3's fcntl.lockf takes the same POSIX record lock as FileChannel.tryLock, from another process.
+        Path file = Files.writeString(dir.resolve("model.json"), "old\n");
+        Path locked = dir.resolve("locked");
+        String holder = "import fcntl, sys, os\n"
+                + "f = open(sys.argv[1], 'a+'); fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+                + "f.seek(0); f.truncate(); f.write(str(os.getpid()) + ' 0\\n'); f.flush()\n"
+                + "open(sys.argv[2], 'w').close(); sys.stdin.read()\n";
+        Process python;
+        try {
+            python = new ProcessBuilder("python3", "-c", holder, dir.resolve(".model.json.lock").toString(),
+                    locked.toString()).redirectErrorStream(true).start();
+        } catch (IOException noPython) {
+            assumeTrue(false, "python3 is not installed");
+            return;
+        }
+        try {
+            for (int i = 0; i < 500 && !Files.exists(locked) && python.isAlive(); i++) {
+                Thread.sleep(20);
+            }
+            assumeTrue(Files.exists(locked), "python3 took the lock");
+            IOException e = assertThrows(IOException.class, () -> AtomicFile.write(file, TEXT));
+            assertEquals("another run is writing " + file + " (process " + python.pid() + " holds its lock"
+                    + " .model.json.lock); try again when it has finished", e.getMessage());
+            assertEquals("old\n", Files.readString(file));
+        } finally {
+            python.getOutputStream().close(); // ends its stdin.read(), and the lock with the process
+            python.waitFor();
+        }
+        AtomicFile.write(file, TEXT); // the lock file it left holds no lock: it is reused
+        assertEquals("new\n", Files.readString(file));
+    }
+
+    @Test
+    void concurrentWritersEitherSucceedOrReportTheOtherRun() throws Exception {
+        Path file = dir.resolve("model.json");
+        int writers = 8;
+        List<Thread> threads = new java.util.ArrayList<>();
+        List<String> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        for (int t = 0; t < writers; t++) {
+            byte[] text = ("writer " + t + "\n").repeat(20_000).getBytes(StandardCharsets.UTF_8);
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    AtomicFile.write(file, text);
+                } catch (IOException e) {
+                    failures.add(e.getMessage());
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        for (String message : failures) {
+            assertTrue(message.startsWith("another run is writing " + file), message);
+        }
+        String written = Files.readString(file);
+        assertTrue(written.matches("(?s)(writer (\\d)\n)\\1*"), "one writer's whole text");
+        assertEquals(List.of(file), listing(dir));
+    }
+
+    @Test
+    void aMissingDirectoryIsNamed() {
+        Path file = dir.resolve("no/such/model.json");
+        IOException e = assertThrows(IOException.class, () -> AtomicFile.write(file, TEXT));
+        assertEquals("cannot write " + file + ": directory " + file.getParent() + " does not exist", e.getMessage());
+    }
+
+    @Test
+    void anUnwritableDirectoryNamesTheTargetNotTheTemporaryFile() {
+        // /proc refuses new files even to root, where a read-only mode would not stop anything.
+        Path file = Path.of("/proc/myelin-model.json");
+        assumeTrue(Files.isDirectory(file.getParent()), "/proc exists");
+        IOException e = assertThrows(IOException.class, () -> AtomicFile.write(file, TEXT));
+        assertTrue(e.getMessage().startsWith("cannot write " + file + ": "), e.getMessage());
+        assertFalse(e.getMessage().contains(".tmp") || e.getMessage().contains(".lock"), e.getMessage());
+    }
+
+    private static List<Path> listing(Path d) throws IOException {
+        try (Stream<Path> s = Files.list(d)) {
+            return s.sorted().toList();
+        }
+    }
+}
