@@ -1,8 +1,5 @@
 package dev.myelin.cli;
 
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import dev.myelin.core.DenseOps;
 import dev.myelin.nn.CsvData;
 import dev.myelin.nn.DataException;
@@ -10,10 +7,7 @@ import dev.myelin.nn.Dataset;
 import dev.myelin.nn.Loss;
 import dev.myelin.nn.Mlp;
 import dev.myelin.nn.ModelFile;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -70,7 +64,7 @@ final class PredictCommand implements Callable<Integer> {
         int inputs = mlp.inputs();
         int n = mlp.outputs();
         int labelColumns = kind == PredictionWriter.Kind.VALUES ? n : 1;
-        int columns = columns(data);
+        int columns = CsvData.columns(data);
         Dataset labelled = null;
         float[] x;
         if (columns == inputs + labelColumns) {
@@ -101,34 +95,5 @@ final class PredictCommand implements Callable<Integer> {
             case SIGMOID -> Loss.BCE;
             case VALUES -> Loss.MSE;
         };
-    }
-
-    /**
-     * The number of cells in the first non-blank record of {@code file}, or −1 when it cannot be told (no such
-     * file, a directory, malformed CSV): the reader then reports what is wrong, naming the file and line.
-     */
-    static int columns(Path file) {
-        if (!Files.isRegularFile(file)) {
-            return -1;
-        }
-        try (InputStream in = Files.newInputStream(file);
-             CsvParser parser = new CsvMapper().getFactory().createParser(in)) {
-            int cells = 0;
-            boolean firstEmpty = false;
-            JsonToken token;
-            while ((token = parser.nextToken()) != null) {
-                if (token == JsonToken.START_ARRAY) {
-                    cells = 0;
-                } else if (token == JsonToken.VALUE_STRING) {
-                    firstEmpty = cells == 0 ? parser.getText().isBlank() : firstEmpty;
-                    cells++;
-                } else if (token == JsonToken.END_ARRAY && cells > 0 && !(cells == 1 && firstEmpty)) {
-                    return cells; // the reader's rule: a blank line is no cell or one empty cell
-                }
-            }
-            return -1;
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
     }
 }

@@ -1,6 +1,8 @@
 package dev.myelin.nn;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
@@ -107,6 +109,32 @@ public final class CsvData {
             }
         }
         return Dataset.regression(features, rows, featureColumns, targets, outputs);
+    }
+
+    /**
+     * The number of cells in the first non-blank row of {@code file} (the column count every row must have), or
+     * −1 when it cannot be told (no such file, a folder, no row, unreadable): a caller that picks a layout by
+     * column count then lets {@link #read} report what is wrong, naming the file and line.
+     */
+    public static int columns(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return -1;
+        }
+        try (InputStream in = Files.newInputStream(file); CsvScanner scanner = new CsvScanner(in, file.toString())) {
+            while (scanner.next()) {
+                int cells = 1;
+                boolean blank = scanner.end() == scanner.start();
+                while (!scanner.lastInRow() && scanner.next()) {
+                    cells++;
+                }
+                if (cells > 1 || !blank) {
+                    return cells;
+                }
+            }
+            return -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** Features for prediction: every column is an input; returns {@code [rows×inputs]} row-major. */
