@@ -27,15 +27,23 @@ record EpochStats(int epoch, double loss, double learningRate, double seconds, l
         return !Double.isNaN(testLoss);
     }
 
-    /** The JSON object of this epoch; field names are the documented ones of {@code --log-format json}. */
+    /**
+     * The JSON object of this epoch; field names are the documented ones of {@code --log-format json}:
+     * {@code test_loss} and {@code test_accuracy} are always there, null without evaluation data (and the
+     * accuracy null where there are no classes).
+     */
     ObjectNode toJson(ObjectNode node) {
         node.put("epoch", epoch).put("loss", loss).put("lr", learningRate).put("seconds", seconds)
                 .put("samples_per_sec", samplesPerSecond());
         if (evaluated()) {
             node.put("test_loss", testLoss);
-            if (!Double.isNaN(testAccuracy)) {
-                node.put("test_accuracy", testAccuracy);
-            }
+        } else {
+            node.putNull("test_loss");
+        }
+        if (!Double.isNaN(testAccuracy)) {
+            node.put("test_accuracy", testAccuracy);
+        } else {
+            node.putNull("test_accuracy");
         }
         return node;
     }

@@ -2,17 +2,21 @@ package dev.myelin.cli;
 
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseOps;
-import dev.myelin.nn.CsvData;
+import dev.myelin.nn.AtomicFile;
 import dev.myelin.nn.Dataset;
 import dev.myelin.nn.Dense;
+import dev.myelin.nn.Evaluation;
 import dev.myelin.nn.GradientConvention;
+import dev.myelin.nn.Header;
 import dev.myelin.nn.Init;
 import dev.myelin.nn.Loss;
 import dev.myelin.nn.Mlp;
 import dev.myelin.nn.ModelFile;
+import dev.myelin.nn.OptimizerSpec;
 import dev.myelin.nn.Trainer;
 import dev.myelin.nn.TrainingConfig;
 import dev.myelin.nn.TrainingResult;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,26 +26,31 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code myelin train}: builds (or loads) a network, trains it with full-batch or mini-batch SGD, prints one
- * line per epoch, then the predictions and a verdict; saves the model only after training succeeded.
+ * {@code myelin train}: builds (or loads) a network, trains it (full batch or shuffled mini-batches, with the
+ * chosen optimizer and schedule), prints one line per epoch (evaluated on test data when there is any), then a
+ * summary and a verdict; saves the model only after training succeeded.
  */
 @Command(name = "train",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-                "Train a dense network with SGD and print its loss every epoch.",
+                "Train a dense network and print its loss every epoch.",
                 "Without options it runs the document's program: one sigmoid unit on the four XOR points,"
                         + " 1000 epochs, printing 'Epoch N, Loss: L'. Options given explicitly override the"
                         + " preset's values."},
         footer = {"%nExamples:",
                 "  myelin train                  # the document's program (cannot learn XOR)",
                 "  myelin train --preset xor     # a hidden layer: learns XOR 4/4",
+                "  myelin train --preset fashion-mnist --threads 2 --save fashion.json",
+                "  myelin train --data mnist/ --layers 784,128,10 --activation relu --optimizer adam --lr 1e-3"
+                        + " --batch-size 64 --epochs 5",
                 "  myelin train --data iris.csv --loss ce --layers 4,8,3 --save iris.json",
                 "  myelin predict --model iris.json --data iris-features.csv"})
 final class TrainCommand implements Callable<Integer> {
@@ -55,21 +64,39 @@ final class TrainCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--preset", paramLabel = "NAME", converter = Converters.PresetConverter.class,
-            description = {"document | xor | none: the data and the starting values of the options below.",
+            description = {"document | xor | fashion-mnist | none: the data and the starting values of the"
+                    + " options below.",
                     "document: the document's program: a 2→1 sigmoid unit on the XOR points, bce, lr 0.1,"
                             + " 1000 epochs, uniform [0,1) init, summed gradients.",
                     "xor: a 2→4→1 sigmoid network that learns XOR: xavier init, lr 2.0, 2000 epochs, mean"
                             + " gradients.",
-                    "none: lr 0.1, 1000 epochs, xavier init, mean gradients, and --layers INPUTS,1 when"
-                            + " not given (bce, mse).",
+                    "fashion-mnist: Debian's dataset-fashion-mnist (/usr/share/datasets/fashion-mnist, or"
+                            + " --data DIR), 784,256,128,10 relu, ce, he init, adam lr 0.001 with a cosine"
+                            + " schedule, batch 128, 15 epochs, evaluated on the t10k set after every epoch.",
+                    "none: plain SGD lr 0.1, 1000 full-batch epochs, xavier init, sigmoid hidden layers, mean"
+                            + " gradients, and --layers INPUTS,1 when not given (bce, mse).",
                     "Default: document; with --data: none."})
     Preset preset;
 
-    @Option(names = "--data", paramLabel = "FILE.csv",
-            description = {"Numeric CSV to train on instead of the preset's XOR points; a header line is"
-                    + " optional. The label is the last column: 0/1 for bce, the class index 0..C-1 for ce;"
-                    + " for mse the last OUTPUTS columns are the targets."})
+    @Option(names = "--data", paramLabel = "FILE|DIR",
+            description = {"Training data instead of the preset's: a numeric CSV file (a header line is"
+                    + " optional; the label is the last column: 0/1 for bce, the class index 0..C-1 for ce; for"
+                    + " mse the last OUTPUTS columns are the targets), or a folder of IDX files in the MNIST"
+                    + " layout (train-*-ubyte[.gz] to train on, t10k-* to evaluate on; ce)."})
     Path data;
+
+    @Option(names = "--test", paramLabel = "FILE|DIR",
+            description = {"Evaluation data in the training data's format (an IDX folder gives its t10k-*"
+                    + " files): loss and accuracy after every epoch. Default: the t10k-* files when --data is"
+                    + " an IDX folder, else none."})
+    Path test;
+
+    @Option(names = "--header", description = "The CSV files' first row is a header (skipped even if numeric).")
+    boolean header;
+
+    @Option(names = "--no-header", description = {"The CSV files have no header: text in the first row is an"
+            + " error. Default: the first row is a header exactly when none of its cells is a number."})
+    boolean noHeader;
 
     @Option(names = "--layers", paramLabel = "SIZES", split = ",",
             description = {"Layer sizes, e.g. 2,4,1: the first is the number of input columns, the last the"
@@ -77,31 +104,78 @@ final class TrainCommand implements Callable<Integer> {
                     + " (document 2,1; xor 2,4,1); with --data and no preset INPUTS,1 (required for ce)."})
     int[] layers;
 
-    @Option(names = "--activation", paramLabel = "NAME", defaultValue = "sigmoid",
-            converter = Converters.ActivationConverter.class,
-            description = {"Activation of the hidden layers: identity, sigmoid, tanh or relu"
-                    + " (default: ${DEFAULT-VALUE}). The output layer's follows from --loss: sigmoid for"
-                    + " bce, softmax for ce, identity for mse."})
+    @Option(names = "--activation", paramLabel = "NAME", converter = Converters.ActivationConverter.class,
+            description = {"Activation of the hidden layers: identity, sigmoid, tanh or relu (default: the"
+                    + " preset's: relu for fashion-mnist, else sigmoid). The output layer's follows from --loss:"
+                    + " sigmoid for bce, softmax for ce, identity for mse."})
     Activation activation;
 
     @Option(names = "--loss", paramLabel = "NAME", converter = Converters.LossConverter.class,
             description = {"bce (binary cross-entropy, 0/1 labels), ce (cross-entropy over classes) or mse"
-                    + " (mean squared error). Default: bce; with --init, the loss that fits the model's"
-                    + " output layer (sigmoid→bce, softmax→ce, else mse)."})
+                    + " (mean squared error). Default: the preset's (ce for fashion-mnist, else bce); with"
+                    + " --init, the loss that fits the model's output layer (sigmoid→bce, softmax→ce, else mse)."})
     Loss loss;
 
     @Option(names = "--epochs", paramLabel = "N",
-            description = "Passes over the data (default: the preset's: document 1000, xor 2000, none 1000).")
+            description = "Passes over the data (default: the preset's: document 1000, xor 2000,"
+                    + " fashion-mnist 15, none 1000).")
     Integer epochs;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "0",
-            description = {"Rows per SGD step: 0 = the full batch, rows in file order; N > 0 = mini-batches"
-                    + " of N rows, shuffled each epoch from --seed (default: ${DEFAULT-VALUE})."})
-    int batchSize;
+    @Option(names = "--batch-size", paramLabel = "N",
+            description = {"Rows per step: 0 = the full batch, rows in file order; N > 0 = mini-batches of N"
+                    + " rows, shuffled each epoch from --seed (default: the preset's: 128 for fashion-mnist,"
+                    + " else 0)."})
+    Integer batchSize;
+
+    @Option(names = "--optimizer", paramLabel = "NAME", converter = Converters.OptimizerConverter.class,
+            description = {"sgd, momentum, nesterov, adam or adamw, with PyTorch's update rules and defaults"
+                    + " (default: the preset's: adam for fashion-mnist, else sgd)."})
+    OptimizerSpec.Kind optimizer;
 
     @Option(names = "--lr", paramLabel = "RATE",
-            description = "Learning rate (default: the preset's: document 0.1, xor 2.0, none 0.1).")
+            description = "Learning rate (default: the preset's: document 0.1, xor 2.0, fashion-mnist 0.001,"
+                    + " none 0.1).")
     Float learningRate;
+
+    @Option(names = "--momentum", paramLabel = "MU",
+            description = "Momentum of --optimizer momentum and nesterov, in (0, 1) (default: 0.9 for those).")
+    Double momentum;
+
+    @Option(names = "--beta1", paramLabel = "B", description = "Adam's beta1 (default: 0.9).")
+    Double beta1;
+
+    @Option(names = "--beta2", paramLabel = "B", description = "Adam's beta2 (default: 0.999).")
+    Double beta2;
+
+    @Option(names = "--eps", paramLabel = "E", description = "Adam's epsilon (default: 1e-8).")
+    Double epsilon;
+
+    @Option(names = "--weight-decay", paramLabel = "L", defaultValue = "0",
+            description = {"L2 penalty added to every gradient as PyTorch's weight_decay (decoupled for"
+                    + " adamw), biases included (default: ${DEFAULT-VALUE})."})
+    double weightDecay;
+
+    @Option(names = "--schedule", paramLabel = "NAME", converter = Converters.ScheduleConverter.class,
+            description = {"Learning rate per epoch: constant, step (times --lr-gamma every --lr-step-size"
+                    + " epochs) or cosine (annealed over --epochs down to --lr-min) (default: the preset's:"
+                    + " cosine for fashion-mnist, else constant)."})
+    Schedule schedule;
+
+    @Option(names = "--lr-step-size", paramLabel = "N", defaultValue = "10",
+            description = "Epochs between rate drops of --schedule step (default: ${DEFAULT-VALUE}).")
+    int lrStepSize;
+
+    @Option(names = "--lr-gamma", paramLabel = "G", defaultValue = "0.1",
+            description = "Factor of each drop of --schedule step (default: ${DEFAULT-VALUE}).")
+    double lrGamma;
+
+    @Option(names = "--lr-min", paramLabel = "RATE", defaultValue = "0",
+            description = "The final rate of --schedule cosine (default: ${DEFAULT-VALUE}).")
+    double lrMin;
+
+    @Option(names = "--lr-warmup", paramLabel = "N", defaultValue = "0",
+            description = "Epochs of linear warm-up before the schedule (default: ${DEFAULT-VALUE}).")
+    int lrWarmup;
 
     @Option(names = "--gradients", paramLabel = "mean|sum", converter = Converters.ConventionConverter.class,
             description = {"mean: gradients of the mean loss over the batch (PyTorch's convention); sum: the"
@@ -117,8 +191,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--init-method", paramLabel = "NAME", converter = Converters.InitConverter.class,
             description = {"Initial parameters: uniform (every weight and bias in [0,1), as the document),"
-                    + " xavier (±sqrt(6/(in+out)), bias 0) or he (±sqrt(6/in), bias 0). Default: the"
-                    + " preset's (document uniform, otherwise xavier)."})
+                    + " xavier (±sqrt(6/(in+out)), bias 0), he (±sqrt(6/in), bias 0) or torch (weights and"
+                    + " biases ±1/sqrt(in), PyTorch's nn.Linear default). Default: the preset's (document"
+                    + " uniform, fashion-mnist he, otherwise xavier)."})
     Init initMethod;
 
     @Option(names = "--init", paramLabel = "MODEL.json",
@@ -132,6 +207,15 @@ final class TrainCommand implements Callable<Integer> {
                     + " myelin-model-<time>.json in the working (else temporary) directory and the exit code is 3."})
     Path save;
 
+    @Option(names = "--metrics", paramLabel = "FILE.json",
+            description = {"Write the per-epoch metrics (loss, rate, seconds, samples/s, test loss and"
+                    + " accuracy) here, rewritten atomically after every epoch; draw them with myelin report."})
+    Path metricsFile;
+
+    @Option(names = "--per-class", description = "After training, print the test set's confusion matrix and the"
+            + " accuracy of every class.")
+    boolean perClass;
+
     @Option(names = "--log-every", paramLabel = "N", defaultValue = "1",
             description = "Print the loss every N epochs; the last epoch is always printed"
                     + " (default: ${DEFAULT-VALUE}).")
@@ -139,21 +223,16 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
             converter = Converters.LogFormatConverter.class,
-            description = {"text: 'Epoch 1, Loss: 0.7332168896846459'; json: one object per line,"
-                    + " {\"epoch\":1,\"loss\":0.7332168896846459}, and the summary goes to stderr so that"
-                    + " stdout is only JSON (default: ${DEFAULT-VALUE})."})
+            description = {"text: 'Epoch 1, Loss: 0.7332168896846459', then test loss and accuracy and speed"
+                    + " when there is evaluation data or mini-batches, and a progress bar on a terminal; json:"
+                    + " one object per line, {\"epoch\":1,\"loss\":0.73,\"lr\":0.1,\"seconds\":0.5,"
+                    + "\"samples_per_sec\":120000.0,\"test_loss\":0.5,\"test_accuracy\":0.81} (test fields null"
+                    + " without evaluation data), and the summary goes to stderr so that stdout is only JSON"
+                    + " (default: ${DEFAULT-VALUE})."})
     LogFormat logFormat;
 
-    @Option(names = "--kernel", paramLabel = "NAME",
-            description = {"Kernel variant, e.g. scalar or vector (see myelin info). Default: the best one"
-                    + " available, or -Dmyelin.kernel."})
-    String kernel;
-
-    @Option(names = "--threads", paramLabel = "N",
-            description = {"Threads of the parallel kernel (its results are the same for every count); the"
-                    + " other kernels run on one. Default: every available processor, or -Dmyelin.threads.",
-                    Kernels.THREADS_BOUND})
-    Integer threads;
+    @Mixin
+    KernelOptions kernels;
 
     @Override
     public Integer call() throws Exception {
@@ -161,23 +240,27 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Preset p = preset != null ? preset : data != null ? Preset.NONE : Preset.DOCUMENT;
 
-        // Cheap checks first, so a typo fails before any file is read or any epoch runs.
+        // Cheap checks first, so a typo fails before any file is read or any epoch runs. The rules on numbers
+        // live in the configuration records (OptimizerSpec, LrSchedule, TrainingConfig), which name the options.
         int epochCount = epochs != null ? epochs : p.epochs;
-        float lr = learningRate != null ? learningRate : p.learningRate;
+        int batch = batchSize != null ? batchSize : p.batchSize;
         GradientConvention gradients = convention != null ? convention : p.convention;
         Init init = initMethod != null ? initMethod : p.init;
-        require(epochCount >= 1, "--epochs must be at least 1, got " + epochCount);
-        require(batchSize >= 0, "--batch-size must be 0 (full batch) or more, got " + batchSize);
-        require(Float.isFinite(lr) && lr > 0, "--lr must be a positive number, got " + lr);
+        Activation hidden = activation != null ? activation : p.hidden;
         require(logEvery >= 1, "--log-every must be at least 1, got " + logEvery);
         require(seed >= 0 && seed <= MAX_SEED, "--seed must be in [0, " + MAX_SEED + "] (numpy's range), got " + seed);
-        require(activation.isElementwise(),
+        require(hidden.isElementwise(),
                 "--activation softmax: softmax is for the output layer only, and --loss ce puts it there");
+        require(!(header && noHeader), "--header and --no-header contradict each other: give one of them");
         if (layers != null) {
             checkLayers(layers);
         }
+        OptimizerSpec optimizerSpec = optimizerSpec(p, epochCount);
         checkSaveTarget(save);
-        Kernels.Choice chosen = Kernels.named(kernel, threads);
+        if (metricsFile != null) {
+            AtomicFile.checkReplaceable(metricsFile);
+        }
+        kernels.check();
 
         // The model's architecture: --init, else --layers, else the preset's, else from the data.
         Mlp start = initModel != null ? ModelFile.read(initModel) : null;
@@ -185,14 +268,20 @@ final class TrainCommand implements Callable<Integer> {
             err.println(Main.PREFIX + "note: --layers and --activation are ignored, the architecture comes from "
                     + initModel);
         }
-        Loss lossFn = loss != null ? loss : start != null ? Loss.forModel(start) : Loss.BCE;
+        Loss lossFn = loss != null ? loss : start != null ? Loss.forModel(start) : p.loss;
         if (start != null) {
-            checkOutputLayer(start, lossFn);
+            try {
+                lossFn.requireOutput(Loss.outputOf(start));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--init " + initModel + ": " + e.getMessage(), e);
+            }
         }
         int[] sizes = start != null ? sizesOf(start) : layers != null ? layers : p.layers();
+        TrainingConfig config = new TrainingConfig(lossFn, epochCount, batch, optimizerSpec, seed, gradients);
 
-        Dataset dataset = data == null ? xorData(lossFn) : readData(lossFn, sizes);
-        String dataName = data == null ? "the XOR data" : data.toString();
+        DataFiles.Sets sets = readData(p, lossFn, sizes);
+        Dataset dataset = sets.train();
+        String dataName = dataPath(p) == null ? "the XOR data" : dataPath(p).toString();
         if (sizes == null) {
             sizes = new int[] {dataset.inputs(), lossFn == Loss.CE ? dataset.outputs() : 1};
         }
@@ -208,29 +297,105 @@ final class TrainCommand implements Callable<Integer> {
         if (start != null) {
             model = start;
         } else {
-            model = Mlp.of(sizes, activation, lossFn.outputActivation());
+            model = Mlp.of(sizes, hidden, lossFn.outputActivation());
             init.initialize(model, seed);
         }
 
-        DenseOps ops = Kernels.use(chosen);
-        TrainingConfig config = new TrainingConfig(lossFn, epochCount, batchSize, lr, seed, gradients);
-        EpochLog log = new EpochLog(out, logFormat, logEvery, epochCount);
-        TrainingResult result = new Trainer(ops).fit(model, dataset, config, log);
+        DenseOps ops = kernels.use();
+        boolean details = sets.test() != null || !config.fullBatch(dataset.rows());
+        EpochLog log = new EpochLog(out, logFormat, logEvery, epochCount, details);
+        MetricsFile metrics = metricsFile == null ? null : new MetricsFile(metricsFile, model.describe());
+        ProgressDisplay progress = config.fullBatch(dataset.rows()) ? ProgressDisplay.NONE
+                : ProgressDisplay.forTerminal(logFormat == LogFormat.TEXT);
+        TrainingMonitor monitor = new TrainingMonitor(model, dataset, sets.test(), lossFn, ops, epochCount, batch, log,
+                metrics, progress);
+        monitor.start(1);
+        TrainingResult result;
+        try {
+            result = new Trainer(ops).fit(model, dataset, config, monitor);
+        } finally {
+            progress.endEpoch();
+        }
         out.flush();
 
         // The summary goes after the epoch lines (text) or to stderr (json, so stdout stays JSON lines).
         PrintWriter summary = logFormat == LogFormat.TEXT ? out : err;
-        summary.printf(Locale.ROOT, "Trained %s with %s loss: %d epochs, lr %s, %s gradients, batch %s, seed %d;"
-                        + " final loss %s%n", model.describe(), lossFn.id(), result.epochs(), lr,
+        summary.printf(Locale.ROOT, "Trained %s with %s loss: %d epochs, %s, %s gradients, batch %s, seed %d;"
+                        + " final loss %s%n", model.describe(), lossFn.id(), result.epochs(), describe(optimizerSpec),
                 gradients == GradientConvention.MEAN ? "mean" : "summed",
-                batchSize == 0 ? "full" : String.valueOf(batchSize), seed, result.finalLoss());
-        int correct = Summary.print(summary, model, dataset, lossFn, ops, PRINTED_ROWS, data != null);
-        if (data == null) {
+                config.fullBatch(dataset.rows()) ? "full" : String.valueOf(batch), seed, result.finalLoss());
+        int correct = Summary.print(summary, model, dataset, lossFn, ops, PRINTED_ROWS, dataPath(p) != null);
+        Evaluation last = monitor.lastEvaluation();
+        if (last != null) {
+            summary.printf(Locale.ROOT, "Test: %d rows, loss %.6f%s%n", last.rows(), last.loss(),
+                    last.hasClasses() ? String.format(Locale.ROOT, ", accuracy %.4f (%d/%d)", last.accuracy(),
+                            last.correct(), last.rows()) : "");
+            if (perClass && last.hasClasses()) {
+                EvalCommand.printClasses(summary, last);
+            }
+        }
+        if (dataPath(p) == null) {
             xorVerdict(summary, model, correct, dataset.rows());
         }
         int code = save == null ? 0 : ModelSaver.save(model, save, summary, err); // a failed save keeps the model
         summary.flush();
         return code;
+    }
+
+    /** The optimizer and its schedule from the options and the preset; its record checks every value. */
+    private OptimizerSpec optimizerSpec(Preset p, int epochCount) {
+        OptimizerSpec.Kind kind = optimizer != null ? optimizer : p.optimizer;
+        double lr = learningRate != null ? learningRate : p.learningRate;
+        double mu = momentum != null ? momentum : kind.usesMomentum() ? 0.9 : 0;
+        Schedule s = schedule != null ? schedule : p.schedule;
+        require(epochCount >= 1, "--epochs must be at least 1, got " + epochCount); // before the cosine's T_max
+        return new OptimizerSpec(kind, lr, mu, beta1 != null ? beta1 : OptimizerSpec.DEFAULT_BETA1,
+                beta2 != null ? beta2 : OptimizerSpec.DEFAULT_BETA2,
+                epsilon != null ? epsilon : OptimizerSpec.DEFAULT_EPSILON, weightDecay,
+                s.of(epochCount, lrStepSize, lrGamma, lrMin, lrWarmup));
+    }
+
+    private static String describe(OptimizerSpec o) {
+        String rate = "lr " + (float) o.learningRate();
+        return o.kind() + " (" + rate + (o.weightDecay() > 0 ? ", weight decay " + o.weightDecay() : "") + ")";
+    }
+
+    /** The data the run trains on: --data, else the preset's folder, else null for the built-in XOR points. */
+    private Path dataPath(Preset p) {
+        return data != null ? data : p.data;
+    }
+
+    private DataFiles.Sets readData(Preset p, Loss lossFn, int[] sizes) throws IOException {
+        Path path = dataPath(p);
+        if (path == null) {
+            return new DataFiles.Sets(xorData(lossFn), test == null ? null
+                    : DataFiles.evaluationData(test, lossFn, 2, lossFn == Loss.CE ? 2 : 1, headerMode()));
+        }
+        if (data == null && !Files.isDirectory(path)) {
+            throw new IllegalArgumentException("--preset " + p.id() + ": its data is not in " + path + ". On Debian"
+                    + " or Ubuntu: apt-get install dataset-fashion-mnist; elsewhere give --data DIR, a folder with"
+                    + " train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and"
+                    + " t10k-labels-idx1-ubyte.gz (from the Fashion-MNIST release)");
+        }
+        int outputs;
+        if (sizes != null) {
+            outputs = sizes[sizes.length - 1];
+        } else {
+            require(lossFn != Loss.CE || Files.isDirectory(path), "--loss ce with --data needs --layers (its last"
+                    + " size is the number of classes) or --init MODEL.json");
+            outputs = lossFn == Loss.CE ? 10 : 1;
+        }
+        require(lossFn != Loss.BCE || outputs == 1, "--loss bce takes one output (a 0/1 label in the last"
+                + " column) but the network has " + outputs + " outputs; for " + outputs
+                + " classes use --loss ce");
+        require(lossFn != Loss.CE || outputs >= 2, "--loss ce needs at least 2 classes but the network has "
+                + outputs + " output");
+        // With known sizes the reader checks the column count itself and names the file and line.
+        return DataFiles.trainingSets(path, test, lossFn, sizes != null ? sizes[0] : -1, outputs, headerMode());
+    }
+
+    private Header headerMode() {
+        return header ? Header.PRESENT : noHeader ? Header.ABSENT : Header.AUTO;
     }
 
     /** The verdict on the XOR points, with the reason when a model without hidden layer could not learn them. */
@@ -262,44 +427,6 @@ final class TrainCommand implements Callable<Integer> {
             labels[i] = Math.round(xor.targets()[i]);
         }
         return Dataset.classes(xor.features(), xor.rows(), xor.inputs(), labels, 2);
-    }
-
-    private Dataset readData(Loss lossFn, int[] sizes) throws java.io.IOException {
-        int outputs;
-        if (sizes != null) {
-            outputs = sizes[sizes.length - 1];
-        } else {
-            require(lossFn != Loss.CE, "--loss ce with --data needs --layers (its last size is the number of"
-                    + " classes) or --init MODEL.json");
-            outputs = 1;
-        }
-        require(lossFn != Loss.BCE || outputs == 1, "--loss bce takes one output (a 0/1 label in the last"
-                + " column) but the network has " + outputs + " outputs; for " + outputs
-                + " classes use --loss ce");
-        require(lossFn != Loss.CE || outputs >= 2, "--loss ce needs at least 2 classes but the network has "
-                + outputs + " output");
-        // With known sizes the reader checks the column count itself and names the file and line.
-        return CsvData.read(data, lossFn, sizes != null ? sizes[0] : -1, outputs);
-    }
-
-    private void checkOutputLayer(Mlp model, Loss lossFn) {
-        Activation last = lastActivation(model);
-        boolean fits = switch (lossFn) {
-            case BCE -> last == Activation.SIGMOID;
-            case CE -> last == Activation.SOFTMAX;
-            case MSE -> last.isElementwise();
-        };
-        require(fits, "--loss " + lossFn.id() + " needs " + switch (lossFn) {
-            case BCE -> "a sigmoid";
-            case CE -> "a softmax";
-            case MSE -> "an elementwise";
-        } + " output layer but the last layer of " + initModel + " is " + last.id() + " (use --loss "
-                + Loss.forModel(model).id() + ")");
-    }
-
-    private static Activation lastActivation(Mlp model) {
-        List<Dense> layers = model.layers();
-        return layers.get(layers.size() - 1).activation();
     }
 
     private static int[] sizesOf(Mlp model) {

@@ -105,8 +105,8 @@ class UserErrorTest {
                 errorCase("--init @not-json.json", "not-json.json", "not valid JSON"),
                 errorCase("--init @wrong-format.json", "wrong-format.json", "\"format\""),
                 errorCase("--init @shape.json", "shape.json", "weights has 3 rows but inputs is 2"),
-                errorCase("--init @sigmoid.json --loss ce", "--loss ce needs a softmax output layer",
-                        "sigmoid.json", "use --loss bce"),
+                errorCase("--init @sigmoid.json --loss ce", "loss ce needs a softmax output layer",
+                        "sigmoid.json", "its loss would be bce"),
                 errorCase("--init @three-inputs.json", "three-inputs.json takes 3 inputs but the XOR data has 2"),
                 errorCase("--save @no-such-dir/model.json", "--save", "no-such-dir", "does not exist"),
                 errorCase("--save @a-directory", "--save", "is a directory"));

@@ -41,6 +41,28 @@ public enum Loss implements Named {
         };
     }
 
+    /**
+     * Checks that a model whose last layer has activation {@code output} can be trained with this loss: BCE
+     * needs sigmoid, CE softmax, MSE an elementwise activation. The one place this rule lives.
+     *
+     * @throws IllegalArgumentException naming the loss, the activation found and the loss that would fit
+     */
+    public void requireOutput(Activation output) {
+        boolean fits = switch (this) {
+            case BCE -> output == Activation.SIGMOID;
+            case CE -> output == Activation.SOFTMAX;
+            case MSE -> output.isElementwise();
+        };
+        if (!fits) {
+            throw new IllegalArgumentException("loss " + id + " needs " + switch (this) {
+                case BCE -> "a sigmoid";
+                case CE -> "a softmax";
+                case MSE -> "an elementwise (identity, sigmoid, tanh or relu)";
+            } + " output layer, but the model's last layer is " + output.id() + " (its loss would be "
+                    + forOutput(output).id() + ")");
+        }
+    }
+
     /** The loss a trained model's output layer implies: sigmoid → BCE, softmax → CE, anything else → MSE. */
     public static Loss forOutput(Activation output) {
         return switch (output) {

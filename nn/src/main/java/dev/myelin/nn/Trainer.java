@@ -137,13 +137,9 @@ public final class Trainer {
             throw new IllegalArgumentException("the data has " + data.inputs() + " inputs but the model has "
                     + model.inputs());
         }
-        Activation out = model.layers().get(model.layers().size() - 1).activation();
+        loss.requireOutput(model.layers().get(model.layers().size() - 1).activation());
         switch (loss) {
             case BCE -> {
-                if (out != Activation.SIGMOID) {
-                    throw new IllegalArgumentException("loss bce needs a sigmoid output layer, but the model's last"
-                            + " layer is " + out.id());
-                }
                 requireTargets(data, model, loss);
                 float[] t = data.targets();
                 for (int i = 0; i < t.length; i++) {
@@ -154,10 +150,6 @@ public final class Trainer {
                 }
             }
             case CE -> {
-                if (out != Activation.SOFTMAX) {
-                    throw new IllegalArgumentException("loss ce needs a softmax output layer, but the model's last"
-                            + " layer is " + out.id());
-                }
                 if (!data.hasLabels()) {
                     throw new IllegalArgumentException("loss ce needs class labels, but the data has "
                             + data.outputs() + " target columns");
@@ -168,10 +160,6 @@ public final class Trainer {
                 }
             }
             case MSE -> {
-                if (!out.isElementwise()) {
-                    throw new IllegalArgumentException("loss mse needs an elementwise output activation (identity,"
-                            + " sigmoid, tanh or relu), but the model's last layer is " + out.id());
-                }
                 requireTargets(data, model, loss);
             }
             default -> throw new AssertionError(loss);

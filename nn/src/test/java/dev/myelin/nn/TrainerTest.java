@@ -272,14 +272,16 @@ class TrainerTest {
         TrainingConfig ce = new TrainingConfig(Loss.CE, 1, 0, 0.1f, 0);
         TrainingConfig mse = new TrainingConfig(Loss.MSE, 1, 0, 0.1f, 0);
         assertMessage("the data has 3 inputs but the model has 2", () -> tr.fit(sig, three, bce, null));
-        assertMessage("loss bce needs a sigmoid output layer, but the model's last layer is identity",
+        assertMessage("loss bce needs a sigmoid output layer, but the model's last layer is identity (its loss would"
+                + " be mse)",
                 () -> tr.fit(id, xor, bce, null));
-        assertMessage("loss ce needs a softmax output layer, but the model's last layer is sigmoid",
+        assertMessage("loss ce needs a softmax output layer, but the model's last layer is sigmoid (its loss would be"
+                + " bce)",
                 () -> tr.fit(sig, xor, ce, null));
         assertMessage("loss ce needs class labels, but the data has 1 target columns",
                 () -> tr.fit(soft, xor, ce, null));
-        assertMessage("loss mse needs an elementwise output activation (identity, sigmoid, tanh or relu), but the"
-                + " model's last layer is softmax", () -> tr.fit(soft, labelled, mse, null));
+        assertMessage("loss mse needs an elementwise (identity, sigmoid, tanh or relu) output layer, but the model's"
+                + " last layer is softmax (its loss would be ce)", () -> tr.fit(soft, labelled, mse, null));
         assertMessage("loss bce needs target columns, but the data has class labels",
                 () -> tr.fit(sig, labelled, bce, null));
         assertMessage("the data has 3 classes but the model has 2 outputs", () -> tr.fit(
