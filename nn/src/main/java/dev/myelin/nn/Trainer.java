@@ -3,6 +3,7 @@ package dev.myelin.nn;
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseOps;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Trains an {@link Mlp} with an {@link Optimizer}: per step, a forward pass, the loss, the fused output head, the
@@ -120,6 +121,8 @@ public final class Trainer {
         Workspace ws = new Workspace(model, full ? rows : config.batchSize(), true);
         double loss = Double.NaN;
         double first = Double.NaN; // the first batch loss of this call, for the divergence rule
+        int[] finished = {done};
+        Supplier<TrainingCheckpoint> atBoundary = () -> boundary(finished[0], optimizer, batches); // one per run
         for (int epoch = done + 1; epoch <= config.epochs(); epoch++) {
             double lr = config.optimizer().learningRate(epoch - 1);
             events.onEpochStart(epoch, perEpoch);
@@ -131,8 +134,7 @@ public final class Trainer {
                 optimizer.step(lr);
                 events.onBatch(epoch, 1, 1);
             } else {
-                NumpyRandom.State epochStart = batches.random.state(); // where a stop inside this epoch resumes
-                batches.shuffle();
+                batches.shuffle(); // keeps the stream before it: where a stop inside this epoch resumes
                 double sum = epoch == done + 1 ? carried : 0;
                 for (int b = epoch == done + 1 ? skip : 0; b < perEpoch; b++) {
                     int m = batches.gather(b * config.batchSize());
@@ -145,15 +147,15 @@ public final class Trainer {
                     events.onBatch(epoch, b + 1, perEpoch);
                     if (b + 1 < perEpoch && control != null && control.stopRequested()) {
                         TrainingCheckpoint here = new TrainingCheckpoint(epoch - 1, b + 1, sum,
-                                optimizer.exportState(), epochStart);
+                                optimizer.exportState(), batches.epochStart());
                         return new TrainingResult(loss, epoch - 1, here, true); // loss: the last epoch finished here, or NaN
                     }
                 }
                 loss = sum / rows;
             }
             events.onEpoch(epoch, loss, lr);
-            int finished = epoch;
-            events.onEpochEnd(epoch, () -> boundary(finished, optimizer, batches));
+            finished[0] = epoch;
+            events.onEpochEnd(epoch, atBoundary);
             if (epoch < config.epochs() && control != null && control.stopRequested()) {
                 return new TrainingResult(loss, epoch, boundary(epoch, optimizer, batches), true);
             }
@@ -251,6 +253,9 @@ public final class Trainer {
         final float[] x;
         final float[] t;
         final int[] labels;
+        /** The stream before this epoch's shuffle, kept in a buffer allocated once. */
+        final int[] startKey = new int[624];
+        int startPosition;
 
         MiniBatches(Dataset data, int batchSize, long seed) {
             this.data = data;
@@ -264,10 +269,16 @@ public final class Trainer {
 
         /** This epoch's order: {@code np.random.permutation(rows)}, continuing the stream of the last epoch. */
         void shuffle() {
+            startPosition = random.saveTo(startKey);
             for (int i = 0; i < order.length; i++) {
                 order[i] = i;
             }
             random.shuffle(order);
+        }
+
+        /** The stream as of the start of the current epoch. */
+        NumpyRandom.State epochStart() {
+            return new NumpyRandom.State(startKey, startPosition);
         }
 
         /** Copies the rows {@code order[start .. start+m)} into the batch buffers; returns m. */

@@ -68,6 +68,11 @@ public final class TrainingDivergedException extends RuntimeException {
      * {@code first} is the first batch loss of the {@code fit} call (used for MSE).
      */
     static void check(Loss lossFn, double value, double first, int epoch, int batch) {
+        boolean saturated = lossFn != Loss.MSE && value >= SATURATED_CROSS_ENTROPY;
+        boolean exploding = lossFn == Loss.MSE && value > MSE_FLOOR && value > MSE_GROWTH * first;
+        if (Double.isFinite(value) && !saturated && !exploding) {
+            return; // the common case allocates nothing
+        }
         String where = " at epoch " + epoch + ", batch " + batch;
         String reason;
         if (!Double.isFinite(value)) {
@@ -77,16 +82,14 @@ public final class TrainingDivergedException extends RuntimeException {
                     + " and scale the inputs"
                     : "the loss is " + value + where + ": training diverged (the parameters overflowed); try a smaller"
                     + " learning rate (--lr) or scale the inputs";
-        } else if (lossFn != Loss.MSE && value >= SATURATED_CROSS_ENTROPY) {
+        } else if (saturated) {
             reason = "the mean " + lossFn.id() + " loss is " + value + where + ", at least " + SATURATED_CROSS_ENTROPY
                     + ": the right answer gets a probability below e^-25 on average, the outputs are saturated and"
                     + " training cannot recover; try a smaller learning rate (--lr) or scale the inputs";
-        } else if (lossFn == Loss.MSE && value > MSE_FLOOR && value > MSE_GROWTH * first) {
+        } else {
             reason = "the mse loss is " + value + where + ", more than " + MSE_GROWTH + " times the first batch's"
                     + " loss (" + first + "): training is exploding; try a smaller learning rate (--lr) or scale the"
                     + " inputs and targets";
-        } else {
-            return;
         }
         String lastGood = epoch == 1 ? "the start of the run" : "the end of epoch " + (epoch - 1);
         throw new TrainingDivergedException(reason + ". The parameters are no longer usable; the last good state is "

@@ -90,12 +90,17 @@ class DivergenceTest {
         return e;
     }
 
+    /** A 2→8→n tanh network with {@code loss}'s output activation, trained by SGD at {@code lr} until it throws. */
+    private static TrainingDivergedException diverge(Dataset data, Loss loss, int batchSize, double lr) {
+        Mlp m = Mlp.of(new int[] {2, 8, data.outputs()}, Activation.TANH, loss.outputActivation());
+        Init.XAVIER.initialize(m, 1);
+        return assertDiverges(m, data, new TrainingConfig(loss, 200, batchSize, OptimizerSpec.sgd(lr), 3,
+                GradientConvention.MEAN));
+    }
+
     @Test
     void aLargeLearningRateOnBceStops() {
-        Mlp m = Mlp.of(new int[] {2, 8, 1}, Activation.TANH, Activation.SIGMOID);
-        Init.XAVIER.initialize(m, 1);
-        TrainingDivergedException e = assertDiverges(m, points(40, 5),
-                new TrainingConfig(Loss.BCE, 50, 4, OptimizerSpec.sgd(1e4), 3, GradientConvention.MEAN));
+        TrainingDivergedException e = diverge(points(40, 5), Loss.BCE, 4, 1e4);
         assertEquals("1/2 75.0", e.epoch() + "/" + e.batch() + " " + e.loss(), e.getMessage()); // pinned at 75
     }
 
@@ -106,20 +111,13 @@ class DivergenceTest {
         for (int i = 0; i < 40; i++) {
             labels[i] = (p.features()[2 * i] > 0 ? 1 : 0) + (p.features()[2 * i + 1] > 0 ? 1 : 0);
         }
-        Dataset data = Dataset.classes(p.features(), 40, 2, labels, 3);
-        Mlp m = Mlp.of(new int[] {2, 8, 3}, Activation.TANH, Activation.SOFTMAX);
-        Init.XAVIER.initialize(m, 1);
-        TrainingDivergedException e = assertDiverges(m, data,
-                new TrainingConfig(Loss.CE, 50, 4, OptimizerSpec.sgd(1e4), 3, GradientConvention.MEAN));
+        TrainingDivergedException e = diverge(Dataset.classes(p.features(), 40, 2, labels, 3), Loss.CE, 4, 1e4);
         assertEquals("1/2 75.0", e.epoch() + "/" + e.batch() + " " + e.loss(), e.getMessage());
     }
 
     @Test
     void aLargeLearningRateOnMseStops() {
-        Mlp m = Mlp.of(new int[] {2, 8, 1}, Activation.TANH, Activation.IDENTITY);
-        Init.XAVIER.initialize(m, 1);
-        TrainingDivergedException e = assertDiverges(m, points(40, 7),
-                new TrainingConfig(Loss.MSE, 200, 0, OptimizerSpec.sgd(5), 3, GradientConvention.MEAN));
+        TrainingDivergedException e = diverge(points(40, 7), Loss.MSE, 0, 5);
         assertEquals("4/1", e.epoch() + "/" + e.batch(), e.getMessage()); // full batch: one batch per epoch
         assertTrue(e.loss() > 1e6 && e.getMessage().contains("times the first batch's loss"), e.getMessage());
     }
