@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import dev.myelin.nn.AtomicFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ final class MetricsFile {
             e.toJson(list.addObject());
         }
         byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
-        UserFiles.writeAtomically(file, bytes);
+        AtomicFile.write(file, bytes);
     }
 
     /** One epoch as read back: NaN for what the file does not have. */

@@ -5,6 +5,7 @@ import java.awt.Color;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
+import dev.myelin.nn.AtomicFile;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -60,7 +61,7 @@ final class ReportCommand implements Callable<Integer> {
         JFreeChart chart = chart(epochs, metrics.getFileName().toString());
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         ChartUtils.writeChartAsPNG(png, chart, width, height);
-        UserFiles.writeAtomically(out, png.toByteArray());
+        AtomicFile.write(out, png.toByteArray());
         PrintWriter w = spec.commandLine().getOut();
         w.println("Wrote " + out + " (" + epochs.size() + " epochs)");
         w.flush();

@@ -13,6 +13,7 @@ import dev.myelin.core.Activation;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -58,7 +59,7 @@ public final class ModelFile {
             "bias");
 
     // Strict JSON: no NaN tokens (the default), duplicate keys and trailing tokens are errors.
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
+    static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
@@ -68,28 +69,38 @@ public final class ModelFile {
 
     /** Reads a model file; see the class comment for what is checked. */
     public static Mlp read(Path file) throws IOException {
+        return parse(readText(file), file.toString());
+    }
+
+    /** The UTF-8 text of {@code file}; a missing file or other bytes are a {@link ModelFormatException}. */
+    static String readText(Path file) throws IOException {
         Objects.requireNonNull(file, "file is null");
         if (Files.isDirectory(file)) {
             throw new ModelFormatException(file + ": is a directory, expected a model file (MODEL.json)");
         }
-        String json;
         try {
-            json = Files.readString(file, StandardCharsets.UTF_8);
-            if (json.startsWith("\uFEFF")) {
-                json = json.substring(1); // a byte-order mark, as some Windows editors write: not JSON, but harmless
-            }
+            String json = Files.readString(file, StandardCharsets.UTF_8);
+            // a byte-order mark, as some Windows editors write: not JSON, but harmless
+            return json.startsWith("\uFEFF") ? json.substring(1) : json;
         } catch (NoSuchFileException e) {
             throw new ModelFormatException(file + ": file not found");
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new ModelFormatException(file + ": not UTF-8 text");
         }
-        return parse(json, file.toString());
     }
 
     /** Parses a model from JSON text; {@code sourceName} starts every error message. */
     public static Mlp parse(String json, String sourceName) {
-        Objects.requireNonNull(json, "json is null");
         String src = sourceName == null ? "<model>" : sourceName;
+        return fromTree(tree(json, src, "a model file"), src);
+    }
+
+    /**
+     * The JSON object in {@code json}, read strictly; errors start with {@code src} and name {@code fileKind} ("a
+     * model file") where NaN is refused.
+     */
+    static JsonNode tree(String json, String src, String fileKind) {
+        Objects.requireNonNull(json, "json is null");
         JsonNode root;
         try {
             root = MAPPER.readTree(json);
@@ -99,13 +110,21 @@ public final class ModelFile {
             String reason = e.getOriginalMessage();
             if (reason.startsWith("Non-standard token")) { // Jackson's hint to enable a feature means nothing here
                 reason = reason.replaceFirst(":\\s*enable .*", "")
-                        + " (NaN and infinite values are not allowed in a model file)";
+                        + " (NaN and infinite values are not allowed in " + fileKind + ")";
             }
             throw new ModelFormatException(src + ": not valid JSON" + where + ": " + reason, e);
         }
         if (root == null || root.isMissingNode()) {
             throw new ModelFormatException(src + ": empty file, expected a JSON object");
         }
+        if (!root.isObject()) {
+            throw new ModelFormatException(src + ": expected a JSON object, found " + kind(root));
+        }
+        return root;
+    }
+
+    /** The model in {@code root}, a JSON object in this class's format; errors start with {@code src}. */
+    static Mlp fromTree(JsonNode root, String src) {
         if (!root.isObject()) {
             throw new ModelFormatException(src + ": expected a JSON object, found " + kind(root));
         }
@@ -213,7 +232,7 @@ public final class ModelFile {
         return dense;
     }
 
-    private static void checkFields(JsonNode object, Set<String> allowed, String where) {
+    static void checkFields(JsonNode object, Set<String> allowed, String where) {
         for (Iterator<String> it = object.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!allowed.contains(name)) {
@@ -222,7 +241,7 @@ public final class ModelFile {
         }
     }
 
-    private static JsonNode field(JsonNode object, String name, String where) {
+    static JsonNode field(JsonNode object, String name, String where) {
         JsonNode v = object.get(name);
         if (v == null) {
             throw new ModelFormatException(where + "missing field \"" + name + "\"");
@@ -230,7 +249,7 @@ public final class ModelFile {
         return v;
     }
 
-    private static String text(JsonNode object, String name, String where) {
+    static String text(JsonNode object, String name, String where) {
         JsonNode v = field(object, name, where);
         if (!v.isTextual()) {
             throw new ModelFormatException(where + "\"" + name + "\" must be a string, found " + kind(v));
@@ -258,7 +277,7 @@ public final class ModelFile {
         return f;
     }
 
-    private static String kind(JsonNode v) {
+    static String kind(JsonNode v) {
         return switch (v.getNodeType()) {
             case STRING -> "the string " + quote(v.textValue());
             case NUMBER -> "the number " + v.asText();
@@ -286,49 +305,61 @@ public final class ModelFile {
     public static String toJson(Mlp model) {
         Objects.requireNonNull(model, "model is null");
         StringWriter out = new StringWriter(256);
-        try (JsonGenerator gen = MAPPER.createGenerator(out)) {
-            gen.setPrettyPrinter(new DefaultPrettyPrinter()
-                    .withSeparators(Separators.createDefaultInstance()
-                            .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
-                            .withArrayValueSpacing(Separators.Spacing.AFTER))
-                    .withArrayIndenter(DefaultPrettyPrinter.NopIndenter.instance));
-            gen.writeStartObject();
-            gen.writeStringField("format", FORMAT);
-            gen.writeNumberField("version", VERSION);
-            gen.writeArrayFieldStart("layers");
-            List<Dense> layers = model.layers();
-            for (int l = 0; l < layers.size(); l++) {
-                Dense d = layers.get(l);
-                String where = "layer " + (l + 1) + ": ";
-                gen.writeStartObject();
-                gen.writeStringField("type", "dense");
-                gen.writeNumberField("inputs", d.inputs());
-                gen.writeNumberField("outputs", d.outputs());
-                gen.writeStringField("activation", d.activation().id());
-                gen.writeArrayFieldStart("weights");
-                float[] w = d.weights();
-                for (int i = 0; i < d.inputs(); i++) {
-                    gen.writeStartArray();
-                    for (int j = 0; j < d.outputs(); j++) {
-                        gen.writeNumber(number(w[i * d.outputs() + j], where, "weights[" + i + "][" + j + "]"));
-                    }
-                    gen.writeEndArray();
-                }
-                gen.writeEndArray();
-                gen.writeArrayFieldStart("bias");
-                float[] b = d.bias();
-                for (int j = 0; j < d.outputs(); j++) {
-                    gen.writeNumber(number(b[j], where, "bias[" + j + "]"));
-                }
-                gen.writeEndArray();
-                gen.writeEndObject();
-            }
-            gen.writeEndArray();
-            gen.writeEndObject();
+        try (JsonGenerator gen = generator(out)) {
+            write(gen, model);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a StringWriter does not fail
         }
         return out.append('\n').toString();
+    }
+
+    /** A generator in this format's layout: pretty, but number arrays stay on one line. */
+    static JsonGenerator generator(Writer out) throws IOException {
+        JsonGenerator gen = MAPPER.createGenerator(out);
+        gen.setPrettyPrinter(new DefaultPrettyPrinter()
+                .withSeparators(Separators.createDefaultInstance()
+                        .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                        .withArrayValueSpacing(Separators.Spacing.AFTER))
+                .withArrayIndenter(DefaultPrettyPrinter.NopIndenter.instance));
+        return gen;
+    }
+
+    /** Writes the model as one JSON object (the class comment's format) to {@code gen}. */
+    static void write(JsonGenerator gen, Mlp model) throws IOException {
+        Objects.requireNonNull(model, "model is null");
+        gen.writeStartObject();
+        gen.writeStringField("format", FORMAT);
+        gen.writeNumberField("version", VERSION);
+        gen.writeArrayFieldStart("layers");
+        List<Dense> layers = model.layers();
+        for (int l = 0; l < layers.size(); l++) {
+            Dense d = layers.get(l);
+            String where = "layer " + (l + 1) + ": ";
+            gen.writeStartObject();
+            gen.writeStringField("type", "dense");
+            gen.writeNumberField("inputs", d.inputs());
+            gen.writeNumberField("outputs", d.outputs());
+            gen.writeStringField("activation", d.activation().id());
+            gen.writeArrayFieldStart("weights");
+            float[] w = d.weights();
+            for (int i = 0; i < d.inputs(); i++) {
+                gen.writeStartArray();
+                for (int j = 0; j < d.outputs(); j++) {
+                    gen.writeNumber(number(w[i * d.outputs() + j], where, "weights[" + i + "][" + j + "]"));
+                }
+                gen.writeEndArray();
+            }
+            gen.writeEndArray();
+            gen.writeArrayFieldStart("bias");
+            float[] b = d.bias();
+            for (int j = 0; j < d.outputs(); j++) {
+                gen.writeNumber(number(b[j], where, "bias[" + j + "]"));
+            }
+            gen.writeEndArray();
+            gen.writeEndObject();
+        }
+        gen.writeEndArray();
+        gen.writeEndObject();
     }
 
     /** The JSON text of {@code v}: the shortest float repr when it reads back exactly, else the exact double. */

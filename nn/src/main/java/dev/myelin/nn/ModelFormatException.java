@@ -1,6 +1,9 @@
 package dev.myelin.nn;
 
-/** A model file that cannot be read; the message names the file and, where there is one, the layer and field. */
+/**
+ * A model or checkpoint file that cannot be read; the message names the file and, where there is one, the layer
+ * and field.
+ */
 public class ModelFormatException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;

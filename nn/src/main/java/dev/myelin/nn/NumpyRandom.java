@@ -71,6 +71,12 @@ public final class NumpyRandom {
         return new State(mt, mti);
     }
 
+    /** Copies the key words into {@code key} (624 long) and returns the position: {@link #state()} without allocating. */
+    int saveTo(int[] key) {
+        System.arraycopy(mt, 0, key, 0, N);
+        return mti;
+    }
+
     /** Continues from {@code saved} ({@code np.random.set_state}). */
     public void restore(State saved) {
         System.arraycopy(saved.key, 0, mt, 0, N);

@@ -3,6 +3,7 @@ package dev.myelin.nn;
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseOps;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Trains an {@link Mlp} with an {@link Optimizer}: per step, a forward pass, the loss, the fused output head, the
@@ -17,6 +18,10 @@ import java.util.Objects;
  *
  * <p>After the first step a training step allocates nothing: activations and gradients live in a workspace
  * sized once for the batch size, and a partial batch uses the first rows of the same buffers.
+ *
+ * <p>Reliability: a {@link TrainingControl} stops a run at a step boundary with a {@link TrainingCheckpoint} that
+ * resumes it to the same bits; every batch loss is checked for divergence before its update
+ * ({@link TrainingDivergedException}); {@link CheckpointFile} saves a whole training state.
  */
 public final class Trainer {
 
@@ -53,28 +58,53 @@ public final class Trainer {
         return fit(model, data, config, null, listener);
     }
 
-    /**
-     * Continues a run: {@code model} must hold the parameters it had at {@code from} (the
-     * {@link TrainingResult#checkpoint()} of a run with the same data and config but fewer epochs), and epochs
-     * {@code from.epochs() + 1 … config.epochs()} are run as {@link #fit(Mlp, Dataset, TrainingConfig, EpochListener)}
-     * would have run them, to the same bits. {@code from} null means from the start.
-     *
-     * @throws IllegalArgumentException as the other {@code fit}; also if {@code from} leaves no epoch to run, holds
-     *                                  another optimizer's state, or lacks the shuffle stream a mini-batch run needs
-     */
+    /** {@link #fit(Mlp, Dataset, TrainingConfig, TrainingCheckpoint, EpochListener, TrainingControl)} without a control. */
     public TrainingResult fit(Mlp model, Dataset data, TrainingConfig config, TrainingCheckpoint from,
                               EpochListener listener) {
+        return fit(model, data, config, from, listener, null);
+    }
+
+    /**
+     * Continues a run, and lets a caller stop it. {@code model} must hold the parameters it had at {@code from}
+     * (the {@link TrainingResult#checkpoint()} of a run with the same data and config but fewer epochs, or of a
+     * stopped one); the rest of the run, up to the end of epoch {@code config.epochs()}, is run as
+     * {@link #fit(Mlp, Dataset, TrainingConfig, EpochListener)} would have run it, to the same bits (parameters and
+     * reported losses). A checkpoint inside an epoch re-draws that epoch's permutation and skips its done batches.
+     * {@code from} null means from the start.
+     *
+     * <p>{@code control} (may be null): once {@link TrainingControl#requestStop()} is called, the run stops after
+     * the step in progress and returns with {@link TrainingResult#stopped()} set and a checkpoint of that step.
+     * A stop in the last step of an epoch lets the listener see that epoch's {@code onEpoch} and gives an
+     * epoch-boundary checkpoint; a stop in the very last step is a finished run.
+     *
+     * @throws IllegalArgumentException    as the other {@code fit}; also if {@code from} leaves no epoch to run, holds
+     *                                     another optimizer's state, lacks the shuffle stream a mini-batch run needs,
+     *                                     or lies inside an epoch that this config's batches cannot reach
+     * @throws TrainingDivergedException if a batch loss shows divergence (the rule is in that class); the model's
+     *                                     parameters are then unusable
+     */
+    public TrainingResult fit(Mlp model, Dataset data, TrainingConfig config, TrainingCheckpoint from,
+                              EpochListener listener, TrainingControl control) {
         Objects.requireNonNull(config, "config is null");
         check(model, data, config.loss());
         int rows = data.rows();
         boolean full = config.fullBatch(rows);
+        int perEpoch = full ? 1 : (rows + config.batchSize() - 1) / config.batchSize();
         Optimizer optimizer = new Optimizer(config.optimizer(), model);
         MiniBatches batches = full ? null : new MiniBatches(data, config.batchSize(), config.seed());
+        EpochListener events = listener != null ? listener : (e, l) -> { };
         int done = 0;
+        int skip = 0;
+        double carried = 0;
         if (from != null) {
             if (from.epochs() >= config.epochs()) {
                 throw new IllegalArgumentException("the checkpoint is after epoch " + from.epochs() + ", so --epochs "
                         + config.epochs() + " leaves nothing to run");
+            }
+            if (from.batches() >= perEpoch) {
+                throw new IllegalArgumentException("the checkpoint is after batch " + from.batches() + " of epoch "
+                        + (from.epochs() + 1) + ", but this run has " + perEpoch + (full ? " (full batch)" : "")
+                        + " batches per epoch");
             }
             optimizer.restore(from.optimizer());
             if (batches != null) {
@@ -85,33 +115,58 @@ public final class Trainer {
                 batches.random.restore(from.shuffle());
             }
             done = from.epochs();
+            skip = from.batches();
+            carried = from.lossSum();
         }
         Workspace ws = new Workspace(model, full ? rows : config.batchSize(), true);
         double loss = Double.NaN;
+        double first = Double.NaN; // the first batch loss of this call, for the divergence rule
+        int[] finished = {done};
+        Supplier<TrainingCheckpoint> atBoundary = () -> boundary(finished[0], optimizer, batches); // one per run
         for (int epoch = done + 1; epoch <= config.epochs(); epoch++) {
             double lr = config.optimizer().learningRate(epoch - 1);
+            events.onEpochStart(epoch, perEpoch);
             if (full) {
                 loss = ws.lossAndGradients(ops, data.features(), data.targets(), data.labels(), rows, config.loss(),
                         config.convention());
+                first = Double.isNaN(first) ? loss : first;
+                TrainingDivergedException.check(config.loss(), loss, first, epoch, 1);
                 optimizer.step(lr);
+                events.onBatch(epoch, 1, 1);
             } else {
-                batches.shuffle();
-                double sum = 0;
-                for (int start = 0; start < rows; start += config.batchSize()) {
-                    int m = batches.gather(start);
-                    sum += m * ws.lossAndGradients(ops, batches.x, batches.t, batches.labels, m, config.loss(),
-                            config.convention());
+                batches.shuffle(); // keeps the stream before it: where a stop inside this epoch resumes
+                double sum = epoch == done + 1 ? carried : 0;
+                for (int b = epoch == done + 1 ? skip : 0; b < perEpoch; b++) {
+                    int m = batches.gather(b * config.batchSize());
+                    double batchLoss = ws.lossAndGradients(ops, batches.x, batches.t, batches.labels, m,
+                            config.loss(), config.convention());
+                    first = Double.isNaN(first) ? batchLoss : first;
+                    TrainingDivergedException.check(config.loss(), batchLoss, first, epoch, b + 1);
+                    sum += m * batchLoss;
                     optimizer.step(lr);
+                    events.onBatch(epoch, b + 1, perEpoch);
+                    if (b + 1 < perEpoch && control != null && control.stopRequested()) {
+                        TrainingCheckpoint here = new TrainingCheckpoint(epoch - 1, b + 1, sum,
+                                optimizer.exportState(), batches.epochStart());
+                        return new TrainingResult(loss, epoch - 1, here, true); // loss: the last epoch finished here, or NaN
+                    }
                 }
                 loss = sum / rows;
             }
-            if (listener != null) {
-                listener.onEpoch(epoch, loss, lr);
+            events.onEpoch(epoch, loss, lr);
+            finished[0] = epoch;
+            events.onEpochEnd(epoch, atBoundary);
+            if (epoch < config.epochs() && control != null && control.stopRequested()) {
+                return new TrainingResult(loss, epoch, boundary(epoch, optimizer, batches), true);
             }
         }
-        TrainingCheckpoint end = new TrainingCheckpoint(config.epochs(), optimizer.exportState(),
+        return new TrainingResult(loss, config.epochs(), boundary(config.epochs(), optimizer, batches));
+    }
+
+    /** The checkpoint at the end of epoch {@code epochs}. */
+    private static TrainingCheckpoint boundary(int epochs, Optimizer optimizer, MiniBatches batches) {
+        return new TrainingCheckpoint(epochs, optimizer.exportState(),
                 batches == null ? null : batches.random.state());
-        return new TrainingResult(loss, config.epochs(), end);
     }
 
     /**
@@ -186,6 +241,9 @@ public final class Trainer {
         final float[] x;
         final float[] t;
         final int[] labels;
+        /** The stream before this epoch's shuffle, kept in a buffer allocated once. */
+        final int[] startKey = new int[624];
+        int startPosition;
 
         MiniBatches(Dataset data, int batchSize, long seed) {
             this.data = data;
@@ -199,10 +257,16 @@ public final class Trainer {
 
         /** This epoch's order: {@code np.random.permutation(rows)}, continuing the stream of the last epoch. */
         void shuffle() {
+            startPosition = random.saveTo(startKey);
             for (int i = 0; i < order.length; i++) {
                 order[i] = i;
             }
             random.shuffle(order);
+        }
+
+        /** The stream as of the start of the current epoch. */
+        NumpyRandom.State epochStart() {
+            return new NumpyRandom.State(startKey, startPosition);
         }
 
         /** Copies the rows {@code order[start .. start+m)} into the batch buffers; returns m. */

@@ -2,9 +2,11 @@ package dev.myelin.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseOps;
@@ -20,7 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A run resumed from exported state ends with the same bits as the run never interrupted: {@link OptimizerState}
- * through {@link Optimizer#restore}, and whole runs through {@link TrainingCheckpoint}. Comparisons are exact
+ * through {@link Optimizer#restore}, and whole runs through {@link TrainingCheckpoint}, at epoch ends and at
+ * steps where a {@link TrainingControl} stopped them (also through a {@link CheckpointFile}). Comparisons are exact
  * ({@code assertArrayEquals} on floats compares bit patterns).
  */
 class CheckpointTest {
@@ -34,13 +37,13 @@ class CheckpointTest {
                 Arguments.of(OptimizerSpec.adamW(0.05).withWeightDecay(0.01)));
     }
 
-    private static Mlp start() {
+    static Mlp start() {
         Mlp m = Mlp.of(new int[] {2, 4, 1}, Activation.TANH, Activation.SIGMOID);
         Init.XAVIER.initialize(m, 3);
         return m;
     }
 
-    private static void assertSameParameters(Mlp expected, Mlp actual, String what) {
+    static void assertSameParameters(Mlp expected, Mlp actual, String what) {
         for (int l = 0; l < expected.layers().size(); l++) {
             assertArrayEquals(expected.layers().get(l).weights(), actual.layers().get(l).weights(),
                     what + ": layer " + (l + 1) + " weights");
@@ -103,7 +106,7 @@ class CheckpointTest {
         }
     }
 
-    private static Dataset points() {
+    static Dataset points() {
         Random r = new Random(12);
         float[] x = new float[22];
         float[] t = new float[11];
@@ -157,6 +160,136 @@ class CheckpointTest {
                 .checkpoint().shuffle());
     }
 
+    /** Records epoch losses, and asks {@code control} to stop when step {@code batch} of {@code epoch} is done. */
+    private static EpochListener stopAt(TrainingControl control, int epoch, int batch, List<Double> losses) {
+        return new EpochListener() {
+            @Override
+            public void onEpoch(int e, double loss) {
+                losses.add(loss);
+            }
+
+            @Override
+            public void onBatch(int e, int b, int batches) {
+                if (e == epoch && b == batch) {
+                    control.requestStop();
+                }
+            }
+        };
+    }
+
+    /**
+     * 6 epochs straight, against a run stopped after step {@code batch} of {@code epoch}, whose checkpoint must be
+     * {@code (epochs, batches)}, then resumed on a copy of the stopped model — through a {@link CheckpointFile}'s
+     * bytes when {@code viaFile}.
+     */
+    static void assertStopAndResumeIsExact(int batchSize, OptimizerSpec spec, int epoch, int batch, int epochs,
+                                           int batches, boolean viaFile) {
+        String what = spec.kind().id() + ", batch size " + batchSize + ", stop at " + epoch + "/" + batch;
+        Dataset data = points();
+        Trainer trainer = new Trainer(DenseOps.of("scalar"));
+        TrainingConfig config = new TrainingConfig(Loss.BCE, 6, batchSize, spec, 7, GradientConvention.MEAN);
+        Mlp straight = start();
+        List<Double> lossStraight = new ArrayList<>();
+        TrainingResult all = trainer.fit(straight, data, config, (e, l) -> lossStraight.add(l));
+
+        Mlp part = start();
+        List<Double> lossResumed = new ArrayList<>();
+        TrainingControl control = new TrainingControl();
+        TrainingResult stopped = trainer.fit(part, data, config, null, stopAt(control, epoch, batch, lossResumed),
+                control);
+        assertTrue(stopped.stopped(), what);
+        assertEquals(epochs, stopped.checkpoint().epochs(), what + ": epochs");
+        assertEquals(batches, stopped.checkpoint().batches(), what + ": batches");
+        assertEquals(epochs, stopped.epochs(), what);
+        assertEquals(epochs, lossResumed.size(), what + ": epochs reported before the stop");
+
+        Mlp reloaded = part.copy();
+        TrainingCheckpoint from = stopped.checkpoint();
+        if (viaFile) {
+            CheckpointFile file = CheckpointFile.parse(new CheckpointFile(part, config, from).toBytes(), "c.json");
+            reloaded = file.model();
+            from = file.checkpoint();
+        }
+        TrainingResult rest = trainer.fit(reloaded, data, config, from, (e, l) -> lossResumed.add(l), null);
+
+        assertFalse(rest.stopped(), what);
+        assertSameParameters(straight, reloaded, what);
+        assertEquals(lossStraight, lossResumed, what);
+        assertEquals(all.finalLoss(), rest.finalLoss(), what);
+        assertEquals(6, rest.epochs());
+    }
+
+    @Test
+    void aMiniBatchRunStoppedInsideAnEpochResumesBitForBit() {
+        // 11 rows in batches of 3: 4 steps per epoch (3, 3, 3, 2).
+        for (boolean viaFile : new boolean[] {false, true}) {
+            assertStopAndResumeIsExact(3, OptimizerSpec.sgd(0.5), 3, 2, 2, 2, viaFile);
+            assertStopAndResumeIsExact(3, OptimizerSpec.adam(0.05).withSchedule(new LrSchedule.Cosine(6, 0.001)),
+                    1, 1, 0, 1, viaFile);
+            assertStopAndResumeIsExact(3, OptimizerSpec.adam(0.05), 4, 3, 3, 3, viaFile);
+        }
+    }
+
+    @Test
+    void aRunStoppedAtAnEpochEndResumesBitForBit() {
+        assertStopAndResumeIsExact(3, OptimizerSpec.sgd(0.5), 2, 4, 2, 0, false);
+        assertStopAndResumeIsExact(3, OptimizerSpec.adam(0.05), 5, 4, 5, 0, true);
+        assertStopAndResumeIsExact(0, OptimizerSpec.sgd(0.5), 3, 1, 3, 0, false);
+        assertStopAndResumeIsExact(0, OptimizerSpec.adam(0.05), 1, 1, 1, 0, true);
+    }
+
+    @Test
+    void aStopInTheLastStepIsAFinishedRun() {
+        TrainingControl control = new TrainingControl();
+        control.requestStop(); // before the run: it stops after its first step
+        TrainingResult first = new Trainer().fit(start(), points(), new TrainingConfig(Loss.BCE, 2, 3, 0.1f, 0), null,
+                null, control);
+        assertTrue(first.stopped());
+        assertEquals(1, first.checkpoint().batches());
+        assertTrue(Double.isNaN(first.finalLoss()), "no epoch finished");
+        TrainingResult last = new Trainer().fit(start(), points(), new TrainingConfig(Loss.BCE, 1, 0, 0.1f, 0), null,
+                null, control);
+        assertFalse(last.stopped());
+        assertEquals(1, last.epochs());
+    }
+
+    @Test
+    void listenersSeeEveryStepAndTheBatchCount() {
+        List<String> events = new ArrayList<>();
+        List<TrainingCheckpoint> ends = new ArrayList<>();
+        EpochListener log = new EpochListener() {
+            @Override
+            public void onEpoch(int epoch, double loss) {
+                events.add("end " + epoch);
+            }
+
+            @Override
+            public void onEpochStart(int epoch, int batches) {
+                events.add("start " + epoch + " of " + batches);
+            }
+
+            @Override
+            public void onBatch(int epoch, int batch, int batches) {
+                events.add(epoch + ":" + batch + "/" + batches);
+            }
+
+            @Override
+            public void onEpochEnd(int epoch, java.util.function.Supplier<TrainingCheckpoint> checkpoint) {
+                if (epoch == 1) {
+                    ends.add(checkpoint.get());
+                }
+            }
+        };
+        new Trainer().fit(start(), points(), new TrainingConfig(Loss.BCE, 2, 5, 0.1f, 0), log);
+        assertEquals(List.of("start 1 of 3", "1:1/3", "1:2/3", "1:3/3", "end 1", "start 2 of 3", "2:1/3", "2:2/3",
+                "2:3/3", "end 2"), events);
+        assertEquals(1, ends.get(0).epochs());
+        assertEquals(3, ends.get(0).optimizer().step());
+        events.clear();
+        new Trainer().fit(start(), points(), new TrainingConfig(Loss.BCE, 1, 0, 0.1f, 0), log);
+        assertEquals(List.of("start 1 of 1", "1:1/1", "end 1"), events);
+    }
+
     private static void assertMessage(String expected, Executable call) {
         assertEquals(expected, assertThrows(IllegalArgumentException.class, call).getMessage());
     }
@@ -182,5 +315,15 @@ class CheckpointTest {
                 points(), new TrainingConfig(Loss.BCE, 2, 0, 0.1f, 0), fullBatch, null));
         assertMessage("the checkpoint comes from a full-batch run, but --batch-size 3 needs its shuffle stream",
                 () -> trainer.fit(start(), points(), new TrainingConfig(Loss.BCE, 5, 3, 0.1f, 0), fullBatch, null));
+        TrainingControl control = new TrainingControl();
+        control.requestStop();
+        TrainingCheckpoint inside = trainer.fit(start(), points(), new TrainingConfig(Loss.BCE, 5, 2, 0.1f, 0), null,
+                null, control).checkpoint(); // after step 1 of 6 of epoch 1
+        assertMessage("the checkpoint is after batch 1 of epoch 1, but this run has 1 (full batch) batches per epoch",
+                () -> trainer.fit(start(), points(), new TrainingConfig(Loss.BCE, 5, 0, 0.1f, 0), inside, null));
+        assertMessage("a checkpoint inside an epoch (after 2 batches) needs the shuffle stream",
+                () -> new TrainingCheckpoint(0, 2, 1.5, inside.optimizer(), null));
+        assertMessage("a checkpoint's loss sum must be finite, and 0 at an epoch boundary, got 1.5 after 0 batches",
+                () -> new TrainingCheckpoint(0, 0, 1.5, inside.optimizer(), null));
     }
 }

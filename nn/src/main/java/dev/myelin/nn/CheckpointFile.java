@@ -1,0 +1,453 @@
+package dev.myelin.nn;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A whole training state as one JSON file: the model, the {@link TrainingCheckpoint} and the
+ * {@link TrainingConfig}, so that a run can be resumed to the same bits, and refused when resumed with another
+ * configuration.
+ *
+ * <pre>{@code
+ * {"format": "myelin-checkpoint", "version": 1,
+ *  "config": {"loss": "bce", "epochs": 10, "batchSize": 3, "seed": 7, "convention": "mean", "layers": [2, 4, 1],
+ *             "optimizer": {"kind": "adam", "lr": 0.05, "momentum": 0.0, "beta1": 0.9, "beta2": 0.999,
+ *                           "eps": 1.0E-8, "weightDecay": 0.01,
+ *                           "schedule": {"type": "cosine", "tMax": 10, "etaMin": 0.001}}},
+ *  "progress": {"epochs": 4, "batches": 2, "lossSum": 1.25},
+ *  "optimizer": {"kind": "adam", "step": 18, "buffers": ["<base64>", …]},
+ *  "shuffle": {"key": "<base64>", "position": 624},       (null for full batch)
+ *  "model": {"format": "myelin-model", "version": 1, "layers": […]}}
+ * }</pre>
+ * Schedules: {@code {"type": "constant"}}, {@code {"type": "step", "stepSize", "gamma"}},
+ * {@code {"type": "cosine", "tMax", "etaMin"}}, {@code {"type": "warmup", "epochs", "then": {…}}}.
+ *
+ * <p>Exactness: the model is {@link ModelFile}'s JSON object (decimal, exact for every finite float). Optimizer
+ * buffers and the shuffle key are base64 of the raw little-endian bits (floats, resp. the 624 MT19937 words): exact
+ * by construction with no decimal round trip to reason about, a third of the size of decimals, and nobody reads
+ * Adam's v by eye. Doubles (hyper-parameters, the loss sum) are written as {@link Double#toString}, which reads
+ * back to the same double.
+ *
+ * <p>Reading is strict as {@link ModelFile}'s: unknown or missing fields, wrong types and wrong lengths are
+ * {@link ModelFormatException}s whose message starts with the file name and names the field. The file name is
+ * given by the caller ({@link #parse(byte[], String)}); the bytes are written by the caller too
+ * ({@link #toBytes()}), e.g. atomically.
+ *
+ * @param model      the parameters at the checkpoint
+ * @param config     the run's configuration ({@code epochs}: the run's target when written; a resume may ask more)
+ * @param checkpoint where the run stands
+ */
+public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoint checkpoint) {
+
+    /** The value of the {@code "format"} field. */
+    public static final String FORMAT = "myelin-checkpoint";
+    /** The version this class writes and reads. */
+    public static final int VERSION = 1;
+
+    private static final Set<String> TOP_FIELDS = Set.of("format", "version", "config", "progress", "optimizer",
+            "shuffle", "model");
+    private static final Set<String> CONFIG_FIELDS = Set.of("loss", "epochs", "batchSize", "seed", "convention",
+            "layers", "optimizer");
+    private static final Set<String> SPEC_FIELDS = Set.of("kind", "lr", "momentum", "beta1", "beta2", "eps",
+            "weightDecay", "schedule");
+    private static final Set<String> PROGRESS_FIELDS = Set.of("epochs", "batches", "lossSum");
+    private static final Set<String> STATE_FIELDS = Set.of("kind", "step", "buffers");
+    private static final Set<String> SHUFFLE_FIELDS = Set.of("key", "position");
+    private static final int SHUFFLE_WORDS = 624;
+
+    /**
+     * Checks that the three parts belong together: the optimizer state fits the model and the config's optimizer
+     * kind; a mini-batch state has a shuffle stream.
+     */
+    public CheckpointFile {
+        Objects.requireNonNull(model, "model is null");
+        Objects.requireNonNull(config, "config is null");
+        Objects.requireNonNull(checkpoint, "checkpoint is null");
+        new Optimizer(config.optimizer(), model).restore(checkpoint.optimizer()); // throws on a mismatch
+    }
+
+    /** The layer sizes of {@link #model()}: inputs of each layer, then the outputs of the last. */
+    public int[] layerSizes() {
+        return sizes(model);
+    }
+
+    private static int[] sizes(Mlp m) {
+        int[] s = new int[m.layers().size() + 1];
+        s[0] = m.inputs();
+        for (int l = 0; l < m.layers().size(); l++) {
+            s[l + 1] = m.layers().get(l).outputs();
+        }
+        return s;
+    }
+
+    /**
+     * Refuses to resume this checkpoint with {@code other}: every setting that shapes the run's bits must be the
+     * same — loss, batch size, seed, gradient convention, the optimizer's kind, hyper-parameters and schedule —
+     * and the layer sizes when {@code layerSizes} is not null. {@code epochs} may differ (a resume may run longer).
+     *
+     * @throws IllegalArgumentException naming the first differing setting as the command line spells it and both
+     *                                  values: {@code --lr: the checkpoint has 0.05 but this run has 0.1}
+     */
+    public void requireCompatible(TrainingConfig other, int[] layerSizes) {
+        Objects.requireNonNull(other, "config is null");
+        OptimizerSpec a = config.optimizer();
+        OptimizerSpec b = other.optimizer();
+        same("--loss", config.loss(), other.loss());
+        same("--batch-size", config.batchSize(), other.batchSize());
+        same("--seed", config.seed(), other.seed());
+        same("--gradient", config.convention().id(), other.convention().id());
+        same("--optimizer", a.kind(), b.kind());
+        same("--lr", a.learningRate(), b.learningRate());
+        same("--momentum", a.momentum(), b.momentum());
+        same("--beta1", a.beta1(), b.beta1());
+        same("--beta2", a.beta2(), b.beta2());
+        same("--eps", a.epsilon(), b.epsilon());
+        same("--weight-decay", a.weightDecay(), b.weightDecay());
+        same("learning-rate schedule", a.schedule(), b.schedule());
+        if (layerSizes != null && !Arrays.equals(layerSizes(), layerSizes)) {
+            throw mismatch("layer sizes", Arrays.toString(layerSizes()), Arrays.toString(layerSizes));
+        }
+    }
+
+    private static void same(String setting, Object mine, Object theirs) {
+        if (!mine.equals(theirs)) { // boxed doubles compare as Double.compare does: exact
+            throw mismatch(setting, mine, theirs);
+        }
+    }
+
+    private static IllegalArgumentException mismatch(String setting, Object mine, Object theirs) {
+        return new IllegalArgumentException(setting + ": the checkpoint has " + mine + " but this run has "
+                + theirs);
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /** The file's bytes: UTF-8 JSON, in the format of the class comment, ending with a newline. */
+    public byte[] toBytes() {
+        return toJson().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The file's text.
+     *
+     * @throws ModelFormatException if a parameter is NaN or infinite (as {@link ModelFile#toJson})
+     */
+    public String toJson() {
+        StringWriter out = new StringWriter(1024);
+        try (JsonGenerator gen = ModelFile.generator(out)) {
+            gen.writeStartObject();
+            gen.writeStringField("format", FORMAT);
+            gen.writeNumberField("version", VERSION);
+            gen.writeObjectFieldStart("config");
+            gen.writeStringField("loss", config.loss().id());
+            gen.writeNumberField("epochs", config.epochs());
+            gen.writeNumberField("batchSize", config.batchSize());
+            gen.writeNumberField("seed", config.seed());
+            gen.writeStringField("convention", config.convention().id());
+            gen.writeArrayFieldStart("layers");
+            for (int s : layerSizes()) {
+                gen.writeNumber(s);
+            }
+            gen.writeEndArray();
+            writeSpec(gen, config.optimizer());
+            gen.writeEndObject();
+            gen.writeObjectFieldStart("progress");
+            gen.writeNumberField("epochs", checkpoint.epochs());
+            gen.writeNumberField("batches", checkpoint.batches());
+            gen.writeNumberField("lossSum", checkpoint.lossSum());
+            gen.writeEndObject();
+            OptimizerState state = checkpoint.optimizer();
+            gen.writeObjectFieldStart("optimizer");
+            gen.writeStringField("kind", state.kind());
+            gen.writeNumberField("step", state.step());
+            gen.writeArrayFieldStart("buffers");
+            for (float[] buffer : state.buffers()) {
+                ByteBuffer bytes = ByteBuffer.allocate(4 * buffer.length).order(ByteOrder.LITTLE_ENDIAN);
+                bytes.asFloatBuffer().put(buffer);
+                gen.writeString(Base64.getEncoder().encodeToString(bytes.array()));
+            }
+            gen.writeEndArray();
+            gen.writeEndObject();
+            NumpyRandom.State shuffle = checkpoint.shuffle();
+            if (shuffle == null) {
+                gen.writeNullField("shuffle");
+            } else {
+                ByteBuffer bytes = ByteBuffer.allocate(4 * SHUFFLE_WORDS).order(ByteOrder.LITTLE_ENDIAN);
+                bytes.asIntBuffer().put(shuffle.key());
+                gen.writeObjectFieldStart("shuffle");
+                gen.writeStringField("key", Base64.getEncoder().encodeToString(bytes.array()));
+                gen.writeNumberField("position", shuffle.position());
+                gen.writeEndObject();
+            }
+            gen.writeFieldName("model");
+            ModelFile.write(gen, model);
+            gen.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return out.append('\n').toString();
+    }
+
+    private static void writeSpec(JsonGenerator gen, OptimizerSpec spec) throws IOException {
+        gen.writeObjectFieldStart("optimizer");
+        gen.writeStringField("kind", spec.kind().id());
+        gen.writeNumberField("lr", spec.learningRate());
+        gen.writeNumberField("momentum", spec.momentum());
+        gen.writeNumberField("beta1", spec.beta1());
+        gen.writeNumberField("beta2", spec.beta2());
+        gen.writeNumberField("eps", spec.epsilon());
+        gen.writeNumberField("weightDecay", spec.weightDecay());
+        gen.writeFieldName("schedule");
+        writeSchedule(gen, spec.schedule());
+        gen.writeEndObject();
+    }
+
+    private static void writeSchedule(JsonGenerator gen, LrSchedule schedule) throws IOException {
+        gen.writeStartObject();
+        switch (schedule) {
+            case LrSchedule.Constant c -> gen.writeStringField("type", "constant");
+            case LrSchedule.Step s -> {
+                gen.writeStringField("type", "step");
+                gen.writeNumberField("stepSize", s.stepSize());
+                gen.writeNumberField("gamma", s.gamma());
+            }
+            case LrSchedule.Cosine c -> {
+                gen.writeStringField("type", "cosine");
+                gen.writeNumberField("tMax", c.tMax());
+                gen.writeNumberField("etaMin", c.etaMin());
+            }
+            case LrSchedule.Warmup w -> {
+                gen.writeStringField("type", "warmup");
+                gen.writeNumberField("epochs", w.epochs());
+                gen.writeFieldName("then");
+                writeSchedule(gen, w.then());
+            }
+        }
+        gen.writeEndObject();
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /** Reads a checkpoint file; errors name the file. */
+    public static CheckpointFile read(Path file) throws IOException {
+        return parse(ModelFile.readText(file), file.toString());
+    }
+
+    /** Parses the bytes of a checkpoint file (UTF-8); {@code sourceName} starts every error message. */
+    public static CheckpointFile parse(byte[] bytes, String sourceName) {
+        Objects.requireNonNull(bytes, "bytes is null");
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ModelFormatException(name(sourceName) + ": not UTF-8 text");
+        }
+        return parse(text, sourceName);
+    }
+
+    /** Parses checkpoint JSON text; {@code sourceName} starts every error message. */
+    public static CheckpointFile parse(String json, String sourceName) {
+        String src = name(sourceName);
+        JsonNode root = ModelFile.tree(json, src, "a checkpoint file");
+        ModelFile.checkFields(root, TOP_FIELDS, src + ": ");
+        String format = ModelFile.text(root, "format", src + ": ");
+        if (!format.equals(FORMAT)) {
+            throw new ModelFormatException(src + ": \"format\" is \"" + format + "\" but a Myelin checkpoint file has"
+                    + " \"" + FORMAT + "\"");
+        }
+        long version = integer(root, "version", src + ": ", 0, Integer.MAX_VALUE);
+        if (version != VERSION) {
+            throw new ModelFormatException(src + ": unsupported version " + version + " (this Myelin reads version "
+                    + VERSION + ")");
+        }
+        Mlp model = ModelFile.fromTree(ModelFile.field(root, "model", src + ": "), src + ": model");
+        JsonNode configNode = object(root, "config", CONFIG_FIELDS, src + ": ");
+        TrainingConfig config = config(configNode, src + ": config: ");
+        int[] layers = intArray(configNode, "layers", src + ": config: ");
+        if (!Arrays.equals(layers, sizes(model))) {
+            throw new ModelFormatException(src + ": config: layers is " + Arrays.toString(layers) + " but the model"
+                    + " has layer sizes " + Arrays.toString(sizes(model)));
+        }
+        String where = src + ": progress: ";
+        JsonNode progress = object(root, "progress", PROGRESS_FIELDS, src + ": ");
+        int epochs = (int) integer(progress, "epochs", where, 0, Integer.MAX_VALUE);
+        int batches = (int) integer(progress, "batches", where, 0, Integer.MAX_VALUE);
+        double lossSum = real(progress, "lossSum", where);
+        OptimizerState state = state(object(root, "optimizer", STATE_FIELDS, src + ": "), src + ": optimizer: ");
+        NumpyRandom.State shuffle = null;
+        JsonNode shuffleNode = ModelFile.field(root, "shuffle", src + ": ");
+        if (!shuffleNode.isNull()) {
+            shuffle = shuffle(object(root, "shuffle", SHUFFLE_FIELDS, src + ": "), src + ": shuffle: ");
+        }
+        try {
+            return new CheckpointFile(model, config,
+                    new TrainingCheckpoint(epochs, batches, lossSum, state, shuffle));
+        } catch (IllegalArgumentException e) { // the parts do not belong together
+            throw new ModelFormatException(src + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String name(String sourceName) {
+        return sourceName == null ? "<checkpoint>" : sourceName;
+    }
+
+    private static TrainingConfig config(JsonNode node, String where) {
+        OptimizerSpec spec = spec(object(node, "optimizer", SPEC_FIELDS, where), where + "optimizer: ");
+        try {
+            return new TrainingConfig(Loss.parse(ModelFile.text(node, "loss", where)),
+                    (int) integer(node, "epochs", where, 1, Integer.MAX_VALUE),
+                    (int) integer(node, "batchSize", where, 0, Integer.MAX_VALUE),
+                    spec, integer(node, "seed", where, 0, 0xffffffffL),
+                    GradientConvention.parse(ModelFile.text(node, "convention", where)));
+        } catch (IllegalArgumentException e) {
+            throw rethrow(where, e);
+        }
+    }
+
+    private static OptimizerSpec spec(JsonNode node, String where) {
+        try {
+            return new OptimizerSpec(OptimizerSpec.Kind.parse(ModelFile.text(node, "kind", where)),
+                    real(node, "lr", where), real(node, "momentum", where), real(node, "beta1", where),
+                    real(node, "beta2", where), real(node, "eps", where), real(node, "weightDecay", where),
+                    schedule(ModelFile.field(node, "schedule", where), where + "schedule: "));
+        } catch (IllegalArgumentException e) {
+            throw rethrow(where, e);
+        }
+    }
+
+    private static LrSchedule schedule(JsonNode node, String where) {
+        if (!node.isObject()) {
+            throw new ModelFormatException(where + "expected a JSON object, found " + ModelFile.kind(node));
+        }
+        String type = ModelFile.text(node, "type", where);
+        Set<String> fields = switch (type) {
+            case "constant" -> Set.of("type");
+            case "step" -> Set.of("type", "stepSize", "gamma");
+            case "cosine" -> Set.of("type", "tMax", "etaMin");
+            case "warmup" -> Set.of("type", "epochs", "then");
+            default -> throw new ModelFormatException(where + "unknown schedule type \"" + type + "\" (expected"
+                    + " constant, step, cosine or warmup)");
+        };
+        ModelFile.checkFields(node, fields, where);
+        return switch (type) {
+            case "constant" -> new LrSchedule.Constant();
+            case "step" -> new LrSchedule.Step((int) integer(node, "stepSize", where, 1, Integer.MAX_VALUE),
+                    real(node, "gamma", where));
+            case "cosine" -> new LrSchedule.Cosine((int) integer(node, "tMax", where, 1, Integer.MAX_VALUE),
+                    real(node, "etaMin", where));
+            default -> new LrSchedule.Warmup((int) integer(node, "epochs", where, 1, Integer.MAX_VALUE),
+                    schedule(ModelFile.field(node, "then", where), where + "then: "));
+        };
+    }
+
+    private static OptimizerState state(JsonNode node, String where) {
+        String kind = ModelFile.text(node, "kind", where);
+        long step = integer(node, "step", where, 0, Long.MAX_VALUE);
+        JsonNode buffers = array(node, "buffers", where);
+        List<float[]> list = new ArrayList<>(buffers.size());
+        for (int i = 0; i < buffers.size(); i++) {
+            ByteBuffer bytes = base64(buffers.get(i), where + "buffers[" + i + "]");
+            float[] values = new float[bytes.remaining() / 4];
+            bytes.asFloatBuffer().get(values);
+            list.add(values);
+        }
+        return new OptimizerState(kind, step, list);
+    }
+
+    private static NumpyRandom.State shuffle(JsonNode node, String where) {
+        ByteBuffer bytes = base64(ModelFile.field(node, "key", where), where + "key");
+        if (bytes.remaining() != 4 * SHUFFLE_WORDS) {
+            throw new ModelFormatException(where + "key has " + bytes.remaining() / 4 + " words but a numpy random"
+                    + " state has " + SHUFFLE_WORDS);
+        }
+        int[] key = new int[SHUFFLE_WORDS];
+        bytes.asIntBuffer().get(key);
+        return new NumpyRandom.State(key, (int) integer(node, "position", where, 0, SHUFFLE_WORDS));
+    }
+
+    // ---------------------------------------------------------------- strict field readers
+
+    private static ModelFormatException rethrow(String where, IllegalArgumentException e) {
+        return e instanceof ModelFormatException f ? f : new ModelFormatException(where + e.getMessage(), e);
+    }
+
+    private static JsonNode object(JsonNode parent, String name, Set<String> fields, String where) {
+        JsonNode v = ModelFile.field(parent, name, where);
+        if (!v.isObject()) {
+            throw new ModelFormatException(where + "\"" + name + "\" must be an object, found " + ModelFile.kind(v));
+        }
+        ModelFile.checkFields(v, fields, where + name + ": ");
+        return v;
+    }
+
+    private static JsonNode array(JsonNode parent, String name, String where) {
+        JsonNode v = ModelFile.field(parent, name, where);
+        if (!v.isArray()) {
+            throw new ModelFormatException(where + "\"" + name + "\" must be an array, found " + ModelFile.kind(v));
+        }
+        return v;
+    }
+
+    private static long integer(JsonNode parent, String name, String where, long min, long max) {
+        JsonNode v = ModelFile.field(parent, name, where);
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < min || v.longValue() > max) {
+            throw new ModelFormatException(where + "\"" + name + "\" must be an integer in [" + min + ", " + max
+                    + "], found " + ModelFile.kind(v));
+        }
+        return v.longValue();
+    }
+
+    private static double real(JsonNode parent, String name, String where) {
+        JsonNode v = ModelFile.field(parent, name, where);
+        if (!v.isNumber() || !Double.isFinite(v.doubleValue())) {
+            throw new ModelFormatException(where + "\"" + name + "\" must be a finite number, found "
+                    + ModelFile.kind(v));
+        }
+        return v.doubleValue();
+    }
+
+    private static int[] intArray(JsonNode parent, String name, String where) {
+        JsonNode v = array(parent, name, where);
+        int[] values = new int[v.size()];
+        for (int i = 0; i < values.length; i++) {
+            if (!v.get(i).isIntegralNumber() || !v.get(i).canConvertToInt()) {
+                throw new ModelFormatException(where + name + "[" + i + "] must be an integer, found "
+                        + ModelFile.kind(v.get(i)));
+            }
+            values[i] = v.get(i).intValue();
+        }
+        return values;
+    }
+
+    /** The little-endian bytes of a base64 string whose length is a multiple of 4 bytes. */
+    private static ByteBuffer base64(JsonNode v, String where) {
+        if (!v.isTextual()) {
+            throw new ModelFormatException(where + " must be a base64 string, found " + ModelFile.kind(v));
+        }
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(v.textValue());
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(where + " is not valid base64: " + e.getMessage());
+        }
+        if (bytes.length % 4 != 0) {
+            throw new ModelFormatException(where + " has " + bytes.length + " bytes, not a whole number of 4-byte"
+                    + " values");
+        }
+        return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+}

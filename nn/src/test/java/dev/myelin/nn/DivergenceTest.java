@@ -1,0 +1,150 @@
+package dev.myelin.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.myelin.core.Activation;
+import dev.myelin.core.DenseOps;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The divergence rule of {@link TrainingDivergedException}, alone and as {@link Trainer#fit} applies it. */
+class DivergenceTest {
+
+    private static TrainingDivergedException diverges(Loss loss, double value, double first, int epoch, int batch) {
+        return assertThrows(TrainingDivergedException.class,
+                () -> TrainingDivergedException.check(loss, value, first, epoch, batch));
+    }
+
+    @Test
+    void theRuleAndItsBoundaries() {
+        for (Loss loss : Loss.values()) {
+            for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+                TrainingDivergedException e = diverges(loss, bad, 1, 3, 7);
+                assertEquals(3, e.epoch());
+                assertEquals(7, e.batch());
+                assertEquals(2, e.lastGoodEpoch());
+                assertEquals(Double.doubleToLongBits(bad), Double.doubleToLongBits(e.loss()));
+                assertTrue(e.getMessage().startsWith("the loss is " + bad + " at epoch 3, batch 7: training diverged"),
+                        e.getMessage());
+                assertTrue(e.getMessage().endsWith("the last good state is the end of epoch 2."), e.getMessage());
+            }
+        }
+        // CE and BCE: saturated at a mean loss of 25 (BCE pins at 50 or 66.7 through the −100 log clamp)
+        TrainingDivergedException.check(Loss.CE, 24.999, 1, 1, 1);
+        TrainingDivergedException.check(Loss.BCE, 24.999, 1, 1, 1);
+        assertTrue(diverges(Loss.CE, 25, 1, 2, 1).getMessage().startsWith("the mean ce loss is 25.0 at epoch 2,"
+                + " batch 1, at least 25.0: the right answer gets a probability below e^-25"));
+        assertEquals(50, diverges(Loss.BCE, 50, 0.7, 1, 4).loss());
+        // MSE: above 1e6 × the first batch's loss and above 1e6
+        TrainingDivergedException.check(Loss.MSE, 50, 1, 1, 1); // 50 is fine for MSE
+        TrainingDivergedException.check(Loss.MSE, 2e6, 3, 1, 2); // less than 1e6 × 3
+        TrainingDivergedException.check(Loss.MSE, 1e6, 1e-9, 1, 2); // not above the floor
+        TrainingDivergedException e = diverges(Loss.MSE, 4e6, 3, 2, 5);
+        assertEquals("the mse loss is 4000000.0 at epoch 2, batch 5, more than 1000000.0 times the first batch's loss"
+                + " (3.0): training is exploding; try a smaller learning rate (--lr) or scale the inputs and targets."
+                + " The parameters are no longer usable; the last good state is the end of epoch 1.", e.getMessage());
+        assertTrue(diverges(Loss.MSE, Double.NaN, Double.NaN, 1, 1).getMessage().contains("before any update"));
+    }
+
+    private static Dataset points(int rows, long seed) {
+        Random r = new Random(seed);
+        float[] x = new float[2 * rows];
+        float[] t = new float[rows];
+        for (int i = 0; i < rows; i++) {
+            x[2 * i] = (float) r.nextGaussian();
+            x[2 * i + 1] = (float) r.nextGaussian();
+            t[i] = x[2 * i] * x[2 * i + 1] > 0 ? 1 : 0;
+        }
+        return Dataset.regression(x, rows, 2, t, 1);
+    }
+
+    /** Trains until it throws; checks that the exception names the epoch and batch the listener reached. */
+    private static TrainingDivergedException assertDiverges(Mlp model, Dataset data, TrainingConfig config) {
+        List<String> steps = new ArrayList<>();
+        int[] epochsDone = {0};
+        EpochListener listener = new EpochListener() {
+            @Override
+            public void onEpoch(int epoch, double loss) {
+                epochsDone[0] = epoch;
+            }
+
+            @Override
+            public void onBatch(int epoch, int batch, int batches) {
+                steps.add(epoch + "/" + batch);
+            }
+        };
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> new Trainer(DenseOps.of("scalar")).fit(model, data, config, listener));
+        String message = e.getMessage();
+        assertTrue(message.contains(" at epoch " + e.epoch() + ", batch " + e.batch()), message);
+        assertEquals(epochsDone[0], e.lastGoodEpoch(), "the epochs the listener saw end: " + message);
+        assertFalse(steps.contains(e.epoch() + "/" + e.batch()), "no step is taken on a diverged loss");
+        if (e.batch() > 1) {
+            assertTrue(steps.contains(e.epoch() + "/" + (e.batch() - 1)), message);
+        }
+        return e;
+    }
+
+    /** A 2→8→n tanh network with {@code loss}'s output activation, trained by SGD at {@code lr} until it throws. */
+    private static TrainingDivergedException diverge(Dataset data, Loss loss, int batchSize, double lr) {
+        Mlp m = Mlp.of(new int[] {2, 8, data.outputs()}, Activation.TANH, loss.outputActivation());
+        Init.XAVIER.initialize(m, 1);
+        return assertDiverges(m, data, new TrainingConfig(loss, 200, batchSize, OptimizerSpec.sgd(lr), 3,
+                GradientConvention.MEAN));
+    }
+
+    @Test
+    void aLargeLearningRateOnBceStops() {
+        TrainingDivergedException e = diverge(points(40, 5), Loss.BCE, 4, 1e4);
+        assertEquals("1/2 75.0", e.epoch() + "/" + e.batch() + " " + e.loss(), e.getMessage()); // pinned at 75
+    }
+
+    @Test
+    void aLargeLearningRateOnCeStops() {
+        Dataset p = points(40, 6);
+        int[] labels = new int[40];
+        for (int i = 0; i < 40; i++) {
+            labels[i] = (p.features()[2 * i] > 0 ? 1 : 0) + (p.features()[2 * i + 1] > 0 ? 1 : 0);
+        }
+        TrainingDivergedException e = diverge(Dataset.classes(p.features(), 40, 2, labels, 3), Loss.CE, 4, 1e4);
+        assertEquals("1/2 75.0", e.epoch() + "/" + e.batch() + " " + e.loss(), e.getMessage());
+    }
+
+    @Test
+    void aLargeLearningRateOnMseStops() {
+        TrainingDivergedException e = diverge(points(40, 7), Loss.MSE, 0, 5);
+        assertEquals("4/1", e.epoch() + "/" + e.batch(), e.getMessage()); // full batch: one batch per epoch
+        assertTrue(e.loss() > 1e6 && e.getMessage().contains("times the first batch's loss"), e.getMessage());
+    }
+
+    @Test
+    void aNaNInTheInputsStopsAtTheFirstBatch() {
+        Dataset p = points(10, 8);
+        float[] x = p.features().clone();
+        x[7] = Float.NaN;
+        Mlp m = Mlp.of(new int[] {2, 4, 1}, Activation.TANH, Activation.SIGMOID);
+        Init.XAVIER.initialize(m, 1);
+        TrainingDivergedException e = assertDiverges(m, Dataset.regression(x, 10, 2, p.targets(), 1),
+                new TrainingConfig(Loss.BCE, 5, 0, 0.1f, 0));
+        assertEquals(1, e.epoch());
+        assertEquals(1, e.batch());
+        assertEquals(0, e.lastGoodEpoch());
+        assertTrue(e.getMessage().startsWith("the loss is NaN at epoch 1, batch 1, before any update: the data"),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("the last good state is the start of the run."), e.getMessage());
+    }
+
+    @Test
+    void aHealthyRunIsNotStopped() {
+        Mlp m = Mlp.of(new int[] {2, 8, 1}, Activation.TANH, Activation.SIGMOID);
+        Init.XAVIER.initialize(m, 1);
+        TrainingResult r = new Trainer().fit(m, points(40, 5), new TrainingConfig(Loss.BCE, 30, 4,
+                OptimizerSpec.adam(0.05), 3, GradientConvention.MEAN), null);
+        assertTrue(r.finalLoss() < 0.7, "loss " + r.finalLoss());
+    }
+}
