@@ -4,6 +4,7 @@ import dev.myelin.core.Activation;
 import dev.myelin.nn.GradientConvention;
 import dev.myelin.nn.Init;
 import dev.myelin.nn.Loss;
+import dev.myelin.nn.OptimizerSpec;
 import java.util.function.Function;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -56,6 +57,18 @@ final class Converters {
     static final class PresetConverter extends Parsing<Preset> {
         PresetConverter() {
             super(Preset::parse);
+        }
+    }
+
+    static final class OptimizerConverter extends Parsing<OptimizerSpec.Kind> {
+        OptimizerConverter() {
+            super(OptimizerSpec.Kind::parse);
+        }
+    }
+
+    static final class ScheduleConverter extends Parsing<Schedule> {
+        ScheduleConverter() {
+            super(Schedule::parse);
         }
     }
 

@@ -30,21 +30,43 @@ final class MetricsFile {
 
     private final Path file;
     private final String model;
-    private final List<EpochStats> epochs = new ArrayList<>();
+    private final List<JsonNode> epochs = new ArrayList<>();
 
     MetricsFile(Path file, String model) {
         this.file = file;
         this.model = model;
     }
 
+    /**
+     * The metrics of a run resumed after epoch {@code done}: the epochs up to it that {@code file} already holds
+     * (from the run that was interrupted) are kept, so the file tells the whole story; a missing or foreign
+     * file starts empty.
+     */
+    static MetricsFile continuing(Path file, String model, int done) {
+        MetricsFile m = new MetricsFile(file, model);
+        if (done > 0) {
+            try {
+                JsonNode root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+                if (root != null && FORMAT.equals(root.path("format").asText())) {
+                    for (JsonNode e : root.path("epochs")) {
+                        if (e.path("epoch").asInt(Integer.MAX_VALUE) <= done) {
+                            m.epochs.add(e);
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // nothing to continue: the file starts with this run's epochs
+            }
+        }
+        return m;
+    }
+
     /** Adds the epoch and rewrites the file. */
     void add(EpochStats stats) throws IOException {
-        epochs.add(stats);
+        epochs.add(stats.toJson(JSON.createObjectNode()));
         ObjectNode root = JSON.createObjectNode().put("format", FORMAT).put("version", VERSION).put("model", model);
         ArrayNode list = root.putArray("epochs");
-        for (EpochStats e : epochs) {
-            e.toJson(list.addObject());
-        }
+        epochs.forEach(list::add);
         byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
         AtomicFile.write(file, bytes);
     }

@@ -2,6 +2,7 @@ package dev.myelin.cli;
 
 import dev.myelin.core.DenseOps;
 import dev.myelin.nn.Dataset;
+import dev.myelin.nn.Evaluation;
 import dev.myelin.nn.Loss;
 import dev.myelin.nn.Mlp;
 import java.io.PrintWriter;
@@ -17,21 +18,31 @@ final class Summary {
     }
 
     /**
-     * Prints the predictions row by row when there are at most {@code maxRows} rows, and an accuracy line for
-     * bce and ce on their own data; returns the number of rows classified right (threshold 0.5 for one output,
+     * Prints the predictions row by row when there are at most {@code maxRows} rows (else only the accuracy,
+     * counted in batches by {@link Evaluation}), and an accuracy line for bce and ce on their own data; returns the number of rows classified right (threshold 0.5 for one output,
      * argmax for ce), or −1 for several mse outputs, where "right" has no meaning.
      */
     static int print(PrintWriter out, Mlp model, Dataset data, Loss loss, DenseOps ops, int maxRows,
                      boolean accuracyLine) {
         int rows = data.rows();
         int n = model.outputs();
-        float[] y = model.predict(data.features(), rows, ops);
-        boolean printRows = rows <= maxRows;
-        if (printRows) {
-            out.println(loss == Loss.CE ? "Predictions (inputs -> class, probability; target):"
-                    : n == 1 && loss == Loss.BCE ? "Predictions (inputs -> probability of 1; target):"
-                    : "Predictions (inputs -> outputs; targets):");
+        if (rows > maxRows) { // counted in batches: no activation array of the whole set (60 000 rows × widths)
+            out.printf(Locale.ROOT, "(%d rows; predictions are printed for up to %d, use myelin predict)%n",
+                    rows, maxRows);
+            if (loss == Loss.MSE) {
+                return -1;
+            }
+            Evaluation e = Evaluation.of(model, data, loss, ops);
+            if (accuracyLine && e.hasClasses()) {
+                out.printf(Locale.ROOT, "Training accuracy: %d/%d rows right (%s).%n", e.correct(), rows,
+                        loss == Loss.CE ? "most probable class" : "threshold 0.5");
+            }
+            return (int) e.correct();
         }
+        float[] y = model.predict(data.features(), rows, ops);
+        out.println(loss == Loss.CE ? "Predictions (inputs -> class, probability; target):"
+                : n == 1 && loss == Loss.BCE ? "Predictions (inputs -> probability of 1; target):"
+                : "Predictions (inputs -> outputs; targets):");
         int correct = 0;
         for (int i = 0; i < rows; i++) {
             boolean right;
@@ -55,14 +66,8 @@ final class Summary {
             if (right) {
                 correct++;
             }
-            if (printRows) {
-                out.printf(Locale.ROOT, "  %s -> %s  (target %s)%s%n", row(data.features(), i * data.inputs(),
-                        data.inputs()), shown, target, loss == Loss.MSE && n > 1 ? "" : right ? "  right" : "  WRONG");
-            }
-        }
-        if (!printRows) {
-            out.printf(Locale.ROOT, "(%d rows; predictions are printed for up to %d, use myelin predict)%n",
-                    rows, maxRows);
+            out.printf(Locale.ROOT, "  %s -> %s  (target %s)%s%n", row(data.features(), i * data.inputs(),
+                    data.inputs()), shown, target, loss == Loss.MSE && n > 1 ? "" : right ? "  right" : "  WRONG");
         }
         if (accuracyLine && loss != Loss.MSE) {
             out.printf(Locale.ROOT, "Accuracy: %d/%d rows right (%s).%n", correct, rows,

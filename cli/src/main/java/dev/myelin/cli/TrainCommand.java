@@ -3,6 +3,7 @@ package dev.myelin.cli;
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseOps;
 import dev.myelin.nn.AtomicFile;
+import dev.myelin.nn.CheckpointFile;
 import dev.myelin.nn.Dataset;
 import dev.myelin.nn.Dense;
 import dev.myelin.nn.Evaluation;
@@ -15,11 +16,14 @@ import dev.myelin.nn.ModelFile;
 import dev.myelin.nn.OptimizerSpec;
 import dev.myelin.nn.Trainer;
 import dev.myelin.nn.TrainingConfig;
+import dev.myelin.nn.TrainingControl;
+import dev.myelin.nn.TrainingDivergedException;
 import dev.myelin.nn.TrainingResult;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -59,6 +63,9 @@ final class TrainCommand implements Callable<Integer> {
     private static final int PRINTED_ROWS = 16;
 
     private static final long MAX_SEED = 0xFFFF_FFFFL; // numpy's seed range [0, 2^32 − 1]
+
+    /** Exit code of a run stopped because training diverged (NaN, infinite or exploding loss). */
+    static final int DIVERGED = 4;
 
     @Spec
     CommandSpec spec;
@@ -207,6 +214,23 @@ final class TrainCommand implements Callable<Integer> {
                     + " myelin-model-<time>.json in the working (else temporary) directory and the exit code is 3."})
     Path save;
 
+    @Option(names = "--checkpoint", paramLabel = "FILE.json",
+            description = {"Where the training state (model, optimizer state, shuffle stream, position) is written,"
+                    + " atomically, every --checkpoint-every epochs and when the run is interrupted. Default:"
+                    + " NAME.ckpt.json beside --save NAME.json; without --save, none at epoch ends and"
+                    + " myelin-checkpoint-<time>.json in the working directory on an interrupt."})
+    Path checkpoint;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "1",
+            description = "Epochs between two checkpoints (the last epoch is always one) (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "FILE.json",
+            description = {"Continue the run a checkpoint holds, to the same bits as if it had never stopped: give"
+                    + " the same data and options as the first run (a different setting is refused, naming it);"
+                    + " --epochs may be larger, to train longer. The model comes from the checkpoint."})
+    Path resume;
+
     @Option(names = "--metrics", paramLabel = "FILE.json",
             description = {"Write the per-epoch metrics (loss, rate, seconds, samples/s, test loss and"
                     + " accuracy) here, rewritten atomically after every epoch; draw them with myelin report."})
@@ -252,32 +276,51 @@ final class TrainCommand implements Callable<Integer> {
         require(hidden.isElementwise(),
                 "--activation softmax: softmax is for the output layer only, and --loss ce puts it there");
         require(!(header && noHeader), "--header and --no-header contradict each other: give one of them");
+        require(checkpointEvery >= 1, "--checkpoint-every must be at least 1, got " + checkpointEvery);
+        require(resume == null || initModel == null, "--resume and --init both give the model: use one of them");
         if (layers != null) {
             checkLayers(layers);
         }
         OptimizerSpec optimizerSpec = optimizerSpec(p, epochCount);
         checkSaveTarget(save);
-        if (metricsFile != null) {
-            AtomicFile.checkReplaceable(metricsFile);
+        Path checkpointFile = Checkpoints.fileFor(checkpoint, save);
+        for (Path target : new Path[] {metricsFile, checkpointFile}) {
+            if (target != null) {
+                AtomicFile.checkReplaceable(target);
+            }
         }
         kernels.check();
 
-        // The model's architecture: --init, else --layers, else the preset's, else from the data.
-        Mlp start = initModel != null ? ModelFile.read(initModel) : null;
+        // The model's architecture: --resume or --init, else --layers, else the preset's, else from the data.
+        CheckpointFile resumed = resume != null ? CheckpointFile.read(resume) : null;
+        Path modelSource = resume != null ? resume : initModel;
+        Mlp start = resumed != null ? resumed.model() : initModel != null ? ModelFile.read(initModel) : null;
         if (start != null && (given("--layers") || given("--activation"))) {
             err.println(Main.PREFIX + "note: --layers and --activation are ignored, the architecture comes from "
-                    + initModel);
+                    + modelSource);
         }
         Loss lossFn = loss != null ? loss : start != null ? Loss.forModel(start) : p.loss;
         if (start != null) {
             try {
                 lossFn.requireOutput(Loss.outputOf(start));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--init " + initModel + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException((resume != null ? "--resume " : "--init ") + modelSource + ": "
+                        + e.getMessage(), e);
             }
         }
         int[] sizes = start != null ? sizesOf(start) : layers != null ? layers : p.layers();
         TrainingConfig config = new TrainingConfig(lossFn, epochCount, batch, optimizerSpec, seed, gradients);
+        if (resumed != null) {
+            try {
+                resumed.requireCompatible(config, sizes);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--resume " + resume + ": " + e.getMessage()
+                        + "; give the first run's options", e);
+            }
+            require(resumed.checkpoint().epochs() < epochCount, "--resume " + resume + ": the checkpoint is at "
+                    + Checkpoints.position(resumed.checkpoint()) + ", so --epochs " + epochCount + " leaves nothing"
+                    + " to run; give a larger --epochs to train longer");
+        }
 
         DataFiles.Sets sets = readData(p, lossFn, sizes);
         Dataset dataset = sets.train();
@@ -285,7 +328,7 @@ final class TrainCommand implements Callable<Integer> {
         if (sizes == null) {
             sizes = new int[] {dataset.inputs(), lossFn == Loss.CE ? dataset.outputs() : 1};
         }
-        String architecture = start != null ? initModel.toString() : "--layers " + joined(sizes);
+        String architecture = start != null ? modelSource.toString() : "--layers " + joined(sizes);
         require(sizes[0] == dataset.inputs(), architecture + " takes " + sizes[0] + " inputs but " + dataName
                 + " has " + dataset.inputs() + " input columns");
         require(sizes[sizes.length - 1] == dataset.outputs(), architecture + " has " + sizes[sizes.length - 1]
@@ -304,17 +347,41 @@ final class TrainCommand implements Callable<Integer> {
         DenseOps ops = kernels.use();
         boolean details = sets.test() != null || !config.fullBatch(dataset.rows());
         EpochLog log = new EpochLog(out, logFormat, logEvery, epochCount, details);
-        MetricsFile metrics = metricsFile == null ? null : new MetricsFile(metricsFile, model.describe());
-        ProgressDisplay progress = config.fullBatch(dataset.rows()) ? ProgressDisplay.NONE
-                : ProgressDisplay.forTerminal(logFormat == LogFormat.TEXT);
-        TrainingMonitor monitor = new TrainingMonitor(model, dataset, sets.test(), lossFn, ops, epochCount, batch, log,
-                metrics, progress);
-        monitor.start(1);
+        int firstEpoch = resumed == null ? 1 : resumed.checkpoint().epochs() + 1;
+        MetricsFile metrics = metricsFile == null ? null
+                : MetricsFile.continuing(metricsFile, model.describe(), firstEpoch - 1);
+        ProgressDisplay progress = ProgressDisplay.forTerminal(logFormat == LogFormat.TEXT);
+        Checkpoints checkpoints = new Checkpoints(checkpointFile, checkpointEvery, config);
+        TrainingMonitor monitor = new TrainingMonitor(model, dataset, sets.test(), lossFn, ops, epochCount, log,
+                metrics, progress, checkpoints);
+        TrainingControl control = new TrainingControl();
         TrainingResult result;
-        try {
-            result = new Trainer(ops).fit(model, dataset, config, monitor);
-        } finally {
-            progress.endEpoch();
+        try (Interrupts interrupts = new Interrupts(control, err)) {
+            try {
+                result = new Trainer(ops).fit(model, dataset, config, resumed == null ? null : resumed.checkpoint(),
+                        monitor, control);
+            } catch (TrainingDivergedException e) {
+                progress.endEpoch();
+                out.flush();
+                err.println(Main.PREFIX + e.getMessage());
+                err.println(Main.PREFIX + (checkpoints.lastWritten() >= 0
+                        ? "the last good state, the end of epoch " + checkpoints.lastWritten() + ", is in "
+                                + checkpoints.file() + " (the model was not saved)"
+                        : "no checkpoint was written before it (--save or --checkpoint keep one per epoch); the"
+                                + " model was not saved"));
+                err.flush();
+                return DIVERGED;
+            } finally {
+                progress.endEpoch();
+            }
+            if (result.stopped()) {
+                out.flush();
+                Path written = checkpoints.writeStopped(model, result.checkpoint());
+                err.println(Main.PREFIX + "interrupted at " + Checkpoints.position(result.checkpoint())
+                        + "; the training state is in " + written + ". To continue: " + resumeCommand(written));
+                err.flush();
+                return 128 + (interrupts.signal() != 0 ? interrupts.signal() : 2);
+            }
         }
         out.flush();
 
@@ -392,6 +459,26 @@ final class TrainCommand implements Callable<Integer> {
                 + outputs + " output");
         // With known sizes the reader checks the column count itself and names the file and line.
         return DataFiles.trainingSets(path, test, lossFn, sizes != null ? sizes[0] : -1, outputs, headerMode());
+    }
+
+    /** The command line of this run with {@code --resume FILE} in place of any earlier one. */
+    private String resumeCommand(Path file) {
+        List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+        if (!args.isEmpty() && args.get(0).equals("train")) {
+            args.remove(0);
+        }
+        List<String> kept = new ArrayList<>(List.of("myelin", "train"));
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--resume")) {
+                i++; // and its value
+            } else if (!a.startsWith("--resume=")) {
+                kept.add(a.contains(" ") ? "'" + a + "'" : a);
+            }
+        }
+        kept.add("--resume");
+        kept.add(file.toString());
+        return String.join(" ", kept);
     }
 
     private Header headerMode() {

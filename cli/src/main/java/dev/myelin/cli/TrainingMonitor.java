@@ -6,12 +6,15 @@ import dev.myelin.nn.EpochListener;
 import dev.myelin.nn.Evaluation;
 import dev.myelin.nn.Loss;
 import dev.myelin.nn.Mlp;
+import dev.myelin.nn.TrainingCheckpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.function.Supplier;
 
 /**
- * What {@code train} does between epochs: times the epoch's steps (evaluation excluded), evaluates on the test
- * data when there is any, and hands one {@link EpochStats} to the log, the metrics file and the progress display.
+ * What {@code train} does around epochs and steps: times the epoch's steps (evaluation and checkpoint writing
+ * excluded), evaluates on the test data when there is any, hands one {@link EpochStats} to the log and the
+ * metrics file, moves the progress display, and writes the epoch-end checkpoints.
  */
 final class TrainingMonitor implements EpochListener {
 
@@ -21,32 +24,38 @@ final class TrainingMonitor implements EpochListener {
     private final DenseOps ops;
     private final long samplesPerEpoch;
     private final int epochs;
-    private final int batchesPerEpoch;
     private final EpochLog log;
     private final MetricsFile metrics;
     private final ProgressDisplay progress;
+    private final Checkpoints checkpoints;
     private long epochStart;
     private Evaluation lastEvaluation;
 
-    TrainingMonitor(Mlp model, Dataset train, Dataset test, Loss loss, DenseOps ops, int epochs, int batchSize,
-                    EpochLog log, MetricsFile metrics, ProgressDisplay progress) {
+    TrainingMonitor(Mlp model, Dataset train, Dataset test, Loss loss, DenseOps ops, int epochs,
+                    EpochLog log, MetricsFile metrics, ProgressDisplay progress, Checkpoints checkpoints) {
         this.model = model;
         this.test = test;
         this.loss = loss;
         this.ops = ops;
         this.samplesPerEpoch = train.rows();
         this.epochs = epochs;
-        this.batchesPerEpoch = batchSize <= 0 || batchSize >= train.rows() ? 1
-                : (train.rows() + batchSize - 1) / batchSize;
         this.log = log;
         this.metrics = metrics;
         this.progress = progress;
+        this.checkpoints = checkpoints;
     }
 
-    /** Called right before training starts: the first epoch's clock. */
-    void start(int firstEpoch) {
-        progress.startEpoch(firstEpoch, epochs, batchesPerEpoch);
+    @Override
+    public void onEpochStart(int epoch, int batches) {
+        if (batches > 1) {
+            progress.startEpoch(epoch, epochs, batches);
+        }
         epochStart = System.nanoTime();
+    }
+
+    @Override
+    public void onBatch(int epoch, int batch, int batches) {
+        progress.batchDone(batch);
     }
 
     @Override
@@ -75,10 +84,15 @@ final class TrainingMonitor implements EpochListener {
                 throw new UncheckedIOException(e);
             }
         }
-        if (epoch < epochs) {
-            progress.startEpoch(epoch + 1, epochs, batchesPerEpoch);
+    }
+
+    @Override
+    public void onEpochEnd(int epoch, Supplier<TrainingCheckpoint> checkpoint) {
+        try {
+            checkpoints.atEpochEnd(epoch, epochs, model, checkpoint);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        epochStart = System.nanoTime();
     }
 
     /** The evaluation after the last epoch, or null without test data. */

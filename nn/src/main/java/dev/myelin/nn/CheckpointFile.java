@@ -109,7 +109,7 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
         same("--loss", config.loss(), other.loss());
         same("--batch-size", config.batchSize(), other.batchSize());
         same("--seed", config.seed(), other.seed());
-        same("--gradient", config.convention().id(), other.convention().id());
+        same("--gradients", config.convention().id(), other.convention().id());
         same("--optimizer", a.kind(), b.kind());
         same("--lr", a.learningRate(), b.learningRate());
         same("--momentum", a.momentum(), b.momentum());

@@ -74,7 +74,12 @@ public enum Loss implements Named {
 
     /** {@link #forOutput} of the model's last layer. */
     public static Loss forModel(Mlp model) {
-        return forOutput(model.layers().get(model.layers().size() - 1).activation());
+        return forOutput(outputOf(model));
+    }
+
+    /** The activation of the model's last layer. */
+    public static Activation outputOf(Mlp model) {
+        return model.layers().get(model.layers().size() - 1).activation();
     }
 
     @Override

@@ -63,7 +63,7 @@ public record OptimizerSpec(Kind kind, double learningRate, double momentum, dou
             return Named.parse(Kind.class, "optimizer", s);
         }
 
-        boolean usesMomentum() {
+        public boolean usesMomentum() {
             return this == MOMENTUM || this == NESTEROV;
         }
 

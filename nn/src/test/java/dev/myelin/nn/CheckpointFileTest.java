@@ -172,7 +172,7 @@ class CheckpointFileTest {
                 new TrainingConfig(Loss.BCE, 6, 4, spec, 7, GradientConvention.MEAN), null);
         assertMismatch("--seed: the checkpoint has 7 but this run has 8",
                 new TrainingConfig(Loss.BCE, 6, 3, spec, 8, GradientConvention.MEAN), null);
-        assertMismatch("--gradient: the checkpoint has mean but this run has sum",
+        assertMismatch("--gradients: the checkpoint has mean but this run has sum",
                 new TrainingConfig(Loss.BCE, 6, 3, spec, 7, GradientConvention.DOCUMENT_SUM), null);
         assertMismatch("--optimizer: the checkpoint has adam but this run has adamw",
                 new TrainingConfig(Loss.BCE, 6, 3, OptimizerSpec.adamW(0.05).withWeightDecay(0.01)

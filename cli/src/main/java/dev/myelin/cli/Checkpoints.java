@@ -1,0 +1,91 @@
+package dev.myelin.cli;
+
+import dev.myelin.nn.AtomicFile;
+import dev.myelin.nn.CheckpointFile;
+import dev.myelin.nn.Mlp;
+import dev.myelin.nn.TrainingCheckpoint;
+import dev.myelin.nn.TrainingConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Where {@code train} keeps its checkpoints (a whole training state: model, optimizer state, shuffle stream,
+ * position; {@link CheckpointFile}) and how it writes them: atomically, with {@link AtomicFile}, so a run killed
+ * while writing leaves the previous checkpoint intact.
+ *
+ * <p>The file: {@code --checkpoint FILE}, else {@code NAME.ckpt.json} beside {@code --save NAME.json}. With
+ * neither, no checkpoint is written at epoch ends, and an interrupted run writes
+ * {@code myelin-checkpoint-<time>.json} in the working directory.
+ */
+final class Checkpoints {
+
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    private final Path file;
+    private final int every;
+    private final TrainingConfig config;
+    private int lastWritten = -1;
+
+    /** @param file the checkpoint file, or null for none at epoch ends; @param every epochs between two */
+    Checkpoints(Path file, int every, TrainingConfig config) {
+        this.file = file;
+        this.every = every;
+        this.config = config;
+    }
+
+    /** The checkpoint file of the options: {@code --checkpoint}, else beside {@code --save}, else null. */
+    static Path fileFor(Path checkpoint, Path save) {
+        if (checkpoint != null) {
+            return checkpoint;
+        }
+        if (save == null) {
+            return null;
+        }
+        String name = save.getFileName().toString();
+        String base = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
+        return save.resolveSibling(base + ".ckpt.json");
+    }
+
+    /** Whether epoch ends are checkpointed. */
+    boolean enabled() {
+        return file != null;
+    }
+
+    /** The epoch whose end the checkpoint file holds, or −1 when none was written by this run. */
+    int lastWritten() {
+        return lastWritten;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** At the end of {@code epoch}: writes the state when it is one of the checkpointed epochs. */
+    void atEpochEnd(int epoch, int lastEpoch, Mlp model, java.util.function.Supplier<TrainingCheckpoint> state)
+            throws IOException {
+        if (file != null && (epoch % every == 0 || epoch == lastEpoch)) {
+            write(file, model, state.get());
+            lastWritten = epoch;
+        }
+    }
+
+    /** Writes the state of a stopped run: to the checkpoint file, or a new one in the working directory. */
+    Path writeStopped(Mlp model, TrainingCheckpoint state) throws IOException {
+        Path target = file != null ? file
+                : Path.of("myelin-checkpoint-" + LocalDateTime.now().format(STAMP) + ".json");
+        write(target, model, state);
+        return target;
+    }
+
+    private void write(Path target, Mlp model, TrainingCheckpoint state) throws IOException {
+        AtomicFile.write(target, new CheckpointFile(model, config, state).toBytes());
+    }
+
+    /** "epoch 3" or "epoch 3, batch 120 of it done" for a checkpoint's position. */
+    static String position(TrainingCheckpoint c) {
+        return c.atEpochBoundary() ? "the end of epoch " + c.epochs()
+                : "epoch " + (c.epochs() + 1) + " after batch " + c.batches();
+    }
+}
