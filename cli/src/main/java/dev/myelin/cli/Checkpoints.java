@@ -6,9 +6,11 @@ import dev.myelin.nn.Mlp;
 import dev.myelin.nn.TrainingCheckpoint;
 import dev.myelin.nn.TrainingConfig;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.function.Supplier;
 
 /**
  * Where {@code train} keeps its checkpoints (a whole training state: model, optimizer state, shuffle stream,
@@ -23,16 +25,22 @@ final class Checkpoints {
 
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
-    private final Path file;
     private final int every;
     private final TrainingConfig config;
+    private final PrintWriter err;
+    private Path file;
     private int lastWritten = -1;
 
-    /** @param file the checkpoint file, or null for none at epoch ends; @param every epochs between two */
-    Checkpoints(Path file, int every, TrainingConfig config) {
+    /**
+     * @param file  the checkpoint file, or null for none at epoch ends
+     * @param every epochs between two
+     * @param err   where a failed epoch-end write is reported (training goes on without checkpoints)
+     */
+    Checkpoints(Path file, int every, TrainingConfig config, PrintWriter err) {
         this.file = file;
         this.every = every;
         this.config = config;
+        this.err = err;
     }
 
     /** The checkpoint file of the options: {@code --checkpoint}, else beside {@code --save}, else null. */
@@ -62,21 +70,40 @@ final class Checkpoints {
         return file;
     }
 
-    /** At the end of {@code epoch}: writes the state when it is one of the checkpointed epochs. */
-    void atEpochEnd(int epoch, int lastEpoch, Mlp model, java.util.function.Supplier<TrainingCheckpoint> state)
-            throws IOException {
+    /**
+     * At the end of {@code epoch}: writes the state when it is one of the checkpointed epochs. A write that fails
+     * does not stop training (the run itself is fine): it is reported once, and no further checkpoint is tried.
+     */
+    void atEpochEnd(int epoch, int lastEpoch, Mlp model, Supplier<TrainingCheckpoint> state) {
         if (file != null && (epoch % every == 0 || epoch == lastEpoch)) {
-            write(file, model, state.get());
-            lastWritten = epoch;
+            try {
+                write(file, model, state.get());
+                lastWritten = epoch;
+            } catch (IOException | RuntimeException e) {
+                err.println(Main.PREFIX + "cannot write the checkpoint " + file + ": " + Main.userMessage(e)
+                        + "; training goes on without checkpoints");
+                err.flush();
+                file = null;
+            }
         }
     }
 
-    /** Writes the state of a stopped run: to the checkpoint file, or a new one in the working directory. */
+    /**
+     * Writes the state of a stopped run to the checkpoint file, or (without one, or when it cannot be written) to
+     * a new {@code myelin-checkpoint-<time>.json} in the working directory; returns where it went.
+     */
     Path writeStopped(Mlp model, TrainingCheckpoint state) throws IOException {
-        Path target = file != null ? file
-                : Path.of("myelin-checkpoint-" + LocalDateTime.now().format(STAMP) + ".json");
-        write(target, model, state);
-        return target;
+        if (file != null) {
+            try {
+                write(file, model, state);
+                return file;
+            } catch (IOException | RuntimeException e) {
+                err.println(Main.PREFIX + "cannot write the checkpoint " + file + ": " + Main.userMessage(e));
+            }
+        }
+        Path here = Path.of("myelin-checkpoint-" + LocalDateTime.now().format(STAMP) + ".json");
+        write(here, model, state);
+        return here;
     }
 
     private void write(Path target, Mlp model, TrainingCheckpoint state) throws IOException {

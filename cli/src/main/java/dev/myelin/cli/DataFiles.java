@@ -54,8 +54,8 @@ final class DataFiles {
 
     private static IdxData.Split idxFolder(Path dir, Loss loss) throws IOException {
         if (loss != Loss.CE) {
-            throw new IllegalArgumentException(dir + " is a folder of IDX files, which hold classes: use --loss ce"
-                    + " (got --loss " + loss.id() + ")");
+            throw new IllegalArgumentException(dir + ": is a folder; a data folder holds IDX files (MNIST layout),"
+                    + " whose labels are classes, so it trains with --loss ce (got --loss " + loss.id() + ")");
         }
         return IdxData.readFolder(dir);
     }

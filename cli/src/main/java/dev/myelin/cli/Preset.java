@@ -21,23 +21,23 @@ enum Preset implements Named {
      * The document's program: one sigmoid unit 2→1 on the four XOR points, BCE, lr 0.1, 1000 epochs, full
      * batch, parameters from {@code np.random.rand}, and its summed gradients {@code dZ = Y − T} without 1/m.
      */
-    DOCUMENT(new int[] {2, 1}, Activation.SIGMOID, Loss.BCE, Init.UNIFORM01, OptimizerSpec.Kind.SGD, 0.1f, 1000, 0,
+    DOCUMENT(new int[] {2, 1}, Activation.SIGMOID, Loss.BCE, Init.UNIFORM01, OptimizerSpec.Kind.SGD, 0.1, 1000, 0,
             GradientConvention.DOCUMENT_SUM, Schedule.CONSTANT, null),
     /** A 2→4→1 sigmoid network that learns XOR: Xavier init, mean gradients, lr 2.0, 2000 epochs. */
-    XOR(new int[] {2, 4, 1}, Activation.SIGMOID, Loss.BCE, Init.XAVIER, OptimizerSpec.Kind.SGD, 2.0f, 2000, 0,
+    XOR(new int[] {2, 4, 1}, Activation.SIGMOID, Loss.BCE, Init.XAVIER, OptimizerSpec.Kind.SGD, 2.0, 2000, 0,
             GradientConvention.MEAN, Schedule.CONSTANT, null),
     /**
      * Fashion-MNIST from Debian's {@code dataset-fashion-mnist}: the 784-256-128-10 network of the PyTorch
      * comparison with relu, He init, Adam at 1e-3 annealed by a cosine over 15 epochs, batches of 128; its
      * measured accuracy is in docs/training.md.
      */
-    FASHION_MNIST(new int[] {784, 256, 128, 10}, Activation.RELU, Loss.CE, Init.HE, OptimizerSpec.Kind.ADAM, 1e-3f,
+    FASHION_MNIST(new int[] {784, 256, 128, 10}, Activation.RELU, Loss.CE, Init.HE, OptimizerSpec.Kind.ADAM, 1e-3,
             15, 128, GradientConvention.MEAN, Schedule.COSINE, Path.of("/usr/share/datasets/fashion-mnist")),
     /**
      * No preset (the default with {@code --data}): layers from {@code --layers}, else inputs→1 for bce and
      * mse; sigmoid hidden layers, Xavier init, plain SGD at lr 0.1, 1000 full-batch epochs, mean gradients.
      */
-    NONE(null, Activation.SIGMOID, Loss.BCE, Init.XAVIER, OptimizerSpec.Kind.SGD, 0.1f, 1000, 0,
+    NONE(null, Activation.SIGMOID, Loss.BCE, Init.XAVIER, OptimizerSpec.Kind.SGD, 0.1, 1000, 0,
             GradientConvention.MEAN, Schedule.CONSTANT, null);
 
     private final int[] layers;
@@ -45,7 +45,7 @@ enum Preset implements Named {
     final Loss loss;
     final Init init;
     final OptimizerSpec.Kind optimizer;
-    final float learningRate;
+    final double learningRate;
     final int epochs;
     final int batchSize;
     final GradientConvention convention;
@@ -53,7 +53,7 @@ enum Preset implements Named {
     /** Where the preset's data live, or null for the built-in XOR points / {@code --data}. */
     final Path data;
 
-    Preset(int[] layers, Activation hidden, Loss loss, Init init, OptimizerSpec.Kind optimizer, float learningRate,
+    Preset(int[] layers, Activation hidden, Loss loss, Init init, OptimizerSpec.Kind optimizer, double learningRate,
            int epochs, int batchSize, GradientConvention convention, Schedule schedule, Path data) {
         this.layers = layers;
         this.hidden = hidden;

@@ -34,7 +34,7 @@ final class Summary {
             }
             Evaluation e = Evaluation.of(model, data, loss, ops);
             if (accuracyLine && e.hasClasses()) {
-                out.printf(Locale.ROOT, "Training accuracy: %d/%d rows right (%s).%n", e.correct(), rows,
+                out.printf(Locale.ROOT, "Accuracy: %d/%d rows right (%s).%n", e.correct(), rows,
                         loss == Loss.CE ? "most probable class" : "threshold 0.5");
             }
             return (int) e.correct();

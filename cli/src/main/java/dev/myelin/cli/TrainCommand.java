@@ -142,7 +142,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", paramLabel = "RATE",
             description = "Learning rate (default: the preset's: document 0.1, xor 2.0, fashion-mnist 0.001,"
                     + " none 0.1).")
-    Float learningRate;
+    Double learningRate;
 
     @Option(names = "--momentum", paramLabel = "MU",
             description = "Momentum of --optimizer momentum and nesterov, in (0, 1) (default: 0.9 for those).")
@@ -284,7 +284,7 @@ final class TrainCommand implements Callable<Integer> {
         OptimizerSpec optimizerSpec = optimizerSpec(p, epochCount);
         checkSaveTarget(save);
         Path checkpointFile = Checkpoints.fileFor(checkpoint, save);
-        for (Path target : new Path[] {metricsFile, checkpointFile}) {
+        for (Path target : new Path[] {metricsFile, checkpoint}) { // the default checkpoint may fail later: a warning
             if (target != null) {
                 AtomicFile.checkReplaceable(target);
             }
@@ -351,7 +351,7 @@ final class TrainCommand implements Callable<Integer> {
         MetricsFile metrics = metricsFile == null ? null
                 : MetricsFile.continuing(metricsFile, model.describe(), firstEpoch - 1);
         ProgressDisplay progress = ProgressDisplay.forTerminal(logFormat == LogFormat.TEXT);
-        Checkpoints checkpoints = new Checkpoints(checkpointFile, checkpointEvery, config);
+        Checkpoints checkpoints = new Checkpoints(checkpointFile, checkpointEvery, config, err);
         TrainingMonitor monitor = new TrainingMonitor(model, dataset, sets.test(), lossFn, ops, epochCount, log,
                 metrics, progress, checkpoints);
         TrainingControl control = new TrainingControl();
@@ -423,7 +423,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static String describe(OptimizerSpec o) {
-        String rate = "lr " + (float) o.learningRate();
+        String rate = "lr " + o.learningRate();
         return o.kind() + " (" + rate + (o.weightDecay() > 0 ? ", weight decay " + o.weightDecay() : "") + ")";
     }
 

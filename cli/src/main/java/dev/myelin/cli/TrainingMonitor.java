@@ -88,11 +88,7 @@ final class TrainingMonitor implements EpochListener {
 
     @Override
     public void onEpochEnd(int epoch, Supplier<TrainingCheckpoint> checkpoint) {
-        try {
-            checkpoints.atEpochEnd(epoch, epochs, model, checkpoint);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        checkpoints.atEpochEnd(epoch, epochs, model, checkpoint);
     }
 
     /** The evaluation after the last epoch, or null without test data. */

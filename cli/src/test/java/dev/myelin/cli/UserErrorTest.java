@@ -59,7 +59,7 @@ class UserErrorTest {
                 // picocli: message, then the synopsis
                 errorCase("--bogus", "Unknown option: '--bogus'", "Usage: myelin train"),
                 errorCase("--epochs abc", "--epochs", "'abc' is not an int"),
-                errorCase("--preset fancy", "unknown preset 'fancy'", "document, xor, none"),
+                errorCase("--preset fancy", "unknown preset 'fancy'", "document, xor, fashion-mnist, none"),
                 errorCase("--loss hinge", "unknown loss 'hinge'", "bce, ce, mse"),
                 errorCase("--activation swish", "unknown activation 'swish'"),
                 errorCase("--init-method zeros", "unknown init 'zeros'"),
@@ -69,9 +69,9 @@ class UserErrorTest {
                 errorCase("stray", "Unmatched argument", "'stray'"),
                 // values
                 errorCase("--epochs 0", "--epochs must be at least 1, got 0"),
-                errorCase("--lr -0.5", "--lr must be a positive number, got -0.5"),
-                errorCase("--lr NaN", "--lr must be a positive number"),
-                errorCase("--batch-size -1", "--batch-size must be 0"),
+                errorCase("--lr -0.5", "--lr must be finite and greater than 0, got -0.5"),
+                errorCase("--lr NaN", "--lr must be finite and greater than 0"),
+                errorCase("--batch-size -1", "--batch-size must be at least 0"),
                 errorCase("--log-every 0", "--log-every must be at least 1"),
                 errorCase("--seed -1", "--seed must be in [0, 4294967295]"),
                 errorCase("--seed 4294967296", "--seed must be in"),
@@ -91,7 +91,8 @@ class UserErrorTest {
                 // files
                 errorCase("--data /nonexistent.csv", "/nonexistent.csv: file not found"),
                 errorCase("--data @missing.csv", "missing.csv: file not found"),
-                errorCase("--data @a-directory", "a-directory: is a directory"),
+                errorCase("--data @a-directory", "a-directory: is a folder", "IDX", "--loss ce"),
+                errorCase("--data @a-directory --loss ce --layers 784,10", "a-directory", "train-images-idx3-ubyte"),
                 errorCase("--data @bad-cell.csv", "bad-cell.csv:3:", "'abc' is not a number"),
                 errorCase("--data @ragged.csv", "ragged.csv:3:", "ragged row"),
                 errorCase("--data @label-two.csv", "label-two.csv:3:", "label 2 is not 0 or 1"),

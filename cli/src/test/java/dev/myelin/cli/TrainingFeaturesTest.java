@@ -1,0 +1,157 @@
+package dev.myelin.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code train} on an IDX folder (the MNIST layout, written here: 4×4 images whose class c lights pixel c) with
+ * evaluation on its t10k files after every epoch, JSON log lines, a metrics file, then {@code eval} and
+ * {@code report} on what it wrote; and {@code --test} for CSV data.
+ */
+class TrainingFeaturesTest {
+
+    private static final int PIXELS = 16;
+
+    @TempDir
+    static Path dir;
+
+    private static Path idx;
+
+    @BeforeAll
+    static void data() throws IOException {
+        idx = Files.createDirectory(dir.resolve("digits"));
+        writeSet(idx, "train", 400, new Random(1), true);
+        writeSet(idx, "t10k", 100, new Random(2), false);
+    }
+
+    @Test
+    void anIdxFolderTrainsAndIsEvaluatedAfterEveryEpoch() throws IOException {
+        Path model = dir.resolve("model.json");
+        Path metrics = dir.resolve("metrics.json");
+        Cli run = Cli.run("train", "--data", idx.toString(), "--loss", "ce", "--layers", "16,32,10",
+                "--activation", "relu", "--optimizer", "adam", "--lr", "0.01", "--batch-size", "16", "--epochs", "6",
+                "--log-format", "json", "--metrics", metrics.toString(), "--save", model.toString(), "--per-class");
+        assertEquals(0, run.exitCode(), run.transcript());
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : run.outLines()) {
+            lines.add(json.readTree(line));
+        }
+        assertEquals(6, lines.size(), run.out());
+        for (JsonNode e : lines) {
+            double accuracy = e.get("test_accuracy").doubleValue();
+            assertTrue(accuracy >= 0 && accuracy <= 1 && e.get("test_loss").isDouble(), e.toString());
+            assertTrue(e.get("seconds").doubleValue() > 0 && e.get("samples_per_sec").doubleValue() > 0, e.toString());
+        }
+        assertTrue(lines.get(5).get("test_accuracy").doubleValue() >= 0.9, "a separable set is learned: " + lines);
+        assertTrue(run.err().contains("Test: 100 rows"), run.err());
+        assertTrue(run.err().contains("confusion matrix"), "--per-class: " + run.err());
+
+        JsonNode saved = json.readTree(metrics.toFile());
+        assertEquals("myelin-metrics", saved.get("format").asText());
+        assertEquals(6, saved.get("epochs").size());
+        assertEquals(lines.get(5).get("test_accuracy"), saved.get("epochs").get(5).get("test_accuracy"));
+
+        Cli eval = Cli.run("eval", "--model", model.toString(), "--data", idx.toString());
+        assertEquals(0, eval.exitCode(), eval.transcript());
+        assertTrue(eval.out().contains(": 100 rows"), eval.out());
+        String accuracyLine = eval.out().lines().filter(l -> l.startsWith("accuracy: ")).findFirst().orElseThrow();
+        double accuracy = Double.parseDouble(accuracyLine.split(" ")[1]);
+        assertEquals(lines.get(5).get("test_accuracy").doubleValue(), accuracy, 1e-4, "eval = the last epoch's test");
+        long counted = eval.out().lines().dropWhile(l -> !l.startsWith("confusion matrix")).skip(2).limit(10)
+                .mapToLong(l -> java.util.Arrays.stream(l.trim().split(" +")).skip(1).mapToLong(Long::parseLong).sum())
+                .sum();
+        assertEquals(100, counted, "the confusion matrix counts every test row once:\n" + eval.out());
+
+        Path png = dir.resolve("curves.png");
+        Cli report = Cli.run("report", "--metrics", metrics.toString(), "--out", png.toString());
+        assertEquals(0, report.exitCode(), report.transcript());
+        byte[] bytes = Files.readAllBytes(png);
+        assertTrue(bytes.length > 1000 && (bytes[0] & 0xFF) == 0x89 && bytes[1] == 'P' && bytes[2] == 'N'
+                && bytes[3] == 'G', "a PNG file");
+    }
+
+    @Test
+    void csvTrainingDataTakesATestFile() throws IOException {
+        Path train = Files.writeString(dir.resolve("blobs.csv"), blobs(new Random(5), 60));
+        Path test = Files.writeString(dir.resolve("blobs-test.csv"), blobs(new Random(6), 20));
+        Cli run = Cli.run("train", "--data", train.toString(), "--test", test.toString(), "--lr", "0.5",
+                "--epochs", "50", "--log-every", "50");
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertTrue(run.out().contains("Epoch 50, Loss: "), run.out());
+        assertTrue(run.out().contains("| test loss ") && run.out().contains("accuracy 100.00%"), run.out());
+        assertTrue(run.out().contains("Test: 20 rows"), run.out());
+    }
+
+    @Test
+    void evalAndReportNameWhatIsWrong() throws IOException {
+        Path notJson = Files.writeString(dir.resolve("broken.json"), "{\n  \"format\": \"myelin-metrics\",\n  oops\n}");
+        Cli report = Cli.run("report", "--metrics", notJson.toString(), "--out", dir.resolve("x.png").toString());
+        assertEquals(Main.USER_ERROR, report.exitCode(), report.transcript());
+        assertTrue(report.err().startsWith("myelin: " + notJson + ":3: not valid JSON"), report.transcript());
+        Path other = Files.writeString(dir.resolve("other.json"), "{\"format\": \"myelin-model\"}");
+        Cli wrong = Cli.run("report", "--metrics", other.toString(), "--out", dir.resolve("x.png").toString());
+        assertTrue(wrong.err().contains("not a metrics file"), wrong.transcript());
+        assertTrue(Files.notExists(dir.resolve("x.png")), "nothing written");
+
+        Path model = dir.resolve("small.json");
+        assertEquals(0, Cli.run("train", "--preset", "xor", "--epochs", "1", "--save", model.toString()).exitCode());
+        Cli eval = Cli.run("eval", "--model", model.toString(), "--data", idx.toString());
+        assertEquals(Main.USER_ERROR, eval.exitCode(), eval.transcript());
+        assertTrue(eval.err().contains("digits: is a folder"), eval.transcript());
+    }
+
+    /** Two blobs, class 0 near (0, 0) and class 1 near (3, 3). */
+    private static String blobs(Random r, int rows) {
+        StringBuilder csv = new StringBuilder("x1,x2,label\n");
+        for (int i = 0; i < rows; i++) {
+            int c = i % 2;
+            csv.append(3 * c + 0.3 * r.nextGaussian()).append(',').append(3 * c + 0.3 * r.nextGaussian())
+                    .append(',').append(c).append('\n');
+        }
+        return csv.toString();
+    }
+
+    /** {@code NAME-images-idx3-ubyte(.gz)} and {@code NAME-labels-idx1-ubyte}: class c lights pixel c. */
+    private static void writeSet(Path folder, String name, int count, Random r, boolean gzip) throws IOException {
+        ByteBuffer images = ByteBuffer.allocate(16 + count * PIXELS).putInt(0x803).putInt(count).putInt(4).putInt(4);
+        ByteBuffer labels = ByteBuffer.allocate(8 + count).putInt(0x801).putInt(count);
+        for (int i = 0; i < count; i++) {
+            int c = r.nextInt(10);
+            labels.put((byte) c);
+            for (int p = 0; p < PIXELS; p++) {
+                images.put((byte) (p == c ? 200 + r.nextInt(56) : r.nextInt(60)));
+            }
+        }
+        write(folder.resolve(name + "-images-idx3-ubyte" + (gzip ? ".gz" : "")), images.array(), gzip);
+        write(folder.resolve(name + "-labels-idx1-ubyte"), labels.array(), false);
+    }
+
+    private static void write(Path file, byte[] bytes, boolean gzip) throws IOException {
+        if (!gzip) {
+            Files.write(file, bytes);
+            return;
+        }
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        try (OutputStream out = new GZIPOutputStream(buffer)) {
+            out.write(bytes);
+        }
+        Files.write(file, buffer.toByteArray());
+    }
+}
