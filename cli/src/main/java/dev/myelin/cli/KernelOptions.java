@@ -17,7 +17,8 @@ final class KernelOptions {
 
     @Option(names = "--threads", paramLabel = "N",
             description = {"Threads of the parallel kernel (its results are the same bits for every count); the"
-                    + " other kernels run on one. Default: every available processor, or -Dmyelin.threads."})
+                    + " other kernels run on one. Default: every available processor, or -Dmyelin.threads.",
+                    Kernels.THREADS_BOUND})
     Integer threads;
 
     private Kernels.Choice choice;

@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -46,19 +47,13 @@ final class PredictCommand implements Callable<Integer> {
                     + " line (JSON Lines), e.g. {\"class\":1,\"probability\":0.998000} (default: ${DEFAULT-VALUE})."})
     PredictionWriter.Format format;
 
-    @Option(names = "--kernel", paramLabel = "NAME",
-            description = "Kernel variant (see myelin info). Default: the best one available.")
-    String kernel;
-
-    @Option(names = "--threads", paramLabel = "N",
-            description = {"Threads of the parallel kernel; the other kernels run on one. Default: every"
-                    + " available processor, or -Dmyelin.threads.", Kernels.THREADS_BOUND})
-    Integer threads;
+    @Mixin
+    KernelOptions kernels;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Kernels.Choice chosen = Kernels.named(kernel, threads);
+        kernels.check();
         Mlp mlp = ModelFile.read(model);
         PredictionWriter.Kind kind = PredictionWriter.Kind.of(mlp);
         int inputs = mlp.inputs();
@@ -77,7 +72,7 @@ final class PredictCommand implements Callable<Integer> {
                     + (inputs == 1 ? "" : "s") + " (features only) or " + (inputs + labelColumns) + " (features and "
                     + (labelColumns == 1 ? "the label column" : labelColumns + " target columns") + ")");
         }
-        DenseOps ops = Kernels.use(chosen);
+        DenseOps ops = kernels.use();
         int rows = x.length / inputs;
         float[] y = mlp.predict(x, rows, ops);
         int right = PredictionWriter.write(out, format, kind, y, rows, n, labelled);

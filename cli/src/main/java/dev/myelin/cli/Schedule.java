@@ -32,7 +32,7 @@ enum Schedule implements Named {
         LrSchedule s = switch (this) {
             case CONSTANT -> new LrSchedule.Constant();
             case STEP -> new LrSchedule.Step(stepSize, gamma);
-            case COSINE -> new LrSchedule.Cosine(epochs, min);
+            case COSINE -> new LrSchedule.Cosine(Math.max(1, epochs), min); // bad --epochs: TrainingConfig says so
         };
         return warmup > 0 ? new LrSchedule.Warmup(warmup, s) : s;
     }

@@ -415,7 +415,6 @@ final class TrainCommand implements Callable<Integer> {
         double lr = learningRate != null ? learningRate : p.learningRate;
         double mu = momentum != null ? momentum : kind.usesMomentum() ? 0.9 : 0;
         Schedule s = schedule != null ? schedule : p.schedule;
-        require(epochCount >= 1, "--epochs must be at least 1, got " + epochCount); // before the cosine's T_max
         return new OptimizerSpec(kind, lr, mu, beta1 != null ? beta1 : OptimizerSpec.DEFAULT_BETA1,
                 beta2 != null ? beta2 : OptimizerSpec.DEFAULT_BETA2,
                 epsilon != null ? epsilon : OptimizerSpec.DEFAULT_EPSILON, weightDecay,

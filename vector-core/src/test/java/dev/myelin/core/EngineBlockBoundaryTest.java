@@ -45,9 +45,10 @@ import org.opentest4j.AssertionFailedError;
  * activation, as it computes them). {@link #theChecksCatchWrongResults} shows the checks reject one term of the
  * sum dropped or counted twice, an epilogue applied on every k block, the bias added twice, an
  * ignored old dW and an overwritten sentinel.
- * A forward of at most SMALL_ROWS rows runs the unpacked {@code vector} path (BlockSizes.SMALL_ROWS): those
- * shapes check that path; the engine's row edges are reached through the weight gradient (whose GEMM rows
- * are the layer's k), the input gradient and BlasTest's sgemm, which always use it.
+ * A forward of at most SMALL_ROWS rows runs the unpacked {@code vector} path, and an input gradient the fixed-order
+ * dot products of FixedOrderDot (BlockSizes.SMALL_ROWS): those shapes check these paths; the engine's row edges
+ * are reached through the weight gradient (whose GEMM rows are the layer's k) and through BlasTest's sgemm,
+ * which always use it.
  */
 class EngineBlockBoundaryTest {
 

@@ -157,8 +157,8 @@ class EngineThreadBitsTest {
                 assertTrue(2L * g[0] * g[1] * g[2] >= EngineBlocks.MIN_FLOPS, op + " " + java.util.Arrays.toString(s)
                         + " is below MIN_FLOPS = " + EngineBlocks.MIN_FLOPS + ": it would run on one thread");
                 for (int t : THREADS) {
-                    // a forward of at most SMALL_ROWS rows takes the unpacked path, unsplit
-                    boolean unpacked = op == Op.FORWARD && s[0] <= EngineBlocks.SMALL_ROWS;
+                    // a forward or input gradient of at most SMALL_ROWS rows takes the unpacked path, unsplit
+                    boolean unpacked = (op == Op.FORWARD || op == Op.INPUT_GRADIENT) && s[0] <= EngineBlocks.SMALL_ROWS;
                     EngineBlocks.Plan plan = unpacked ? new EngineBlocks.Plan(1, false)
                             : EngineBlocks.plan(g[0], g[1], g[2], nr, t);
                     table.append(op).append(' ').append(java.util.Arrays.toString(s)).append(" t=").append(t)

@@ -8,15 +8,17 @@ import dev.myelin.core.GemmKernel;
  * What {@code blocked} and {@code parallel} share: every product of the dense layer, and {@link GemmKernel#sgemm},
  * expressed as one strided GEMM of {@link PackedGemm} ({@link #gemm}); the elementwise operations (dZ with db,
  * the loss heads, softmax) go to the {@code vector} kernel of the same width, which already streams them at
- * memory speed, and so does the forward of a few rows ({@link BlockSizes#SMALL_ROWS}),
+ * memory speed, and so does the forward of a few rows ({@link BlockSizes#SMALL_ROWS}); the input gradient of
+ * a few rows takes the dot products of {@link FixedOrderDot},
  * where packing costs more than it saves. The choice depends on the shape alone, never on the thread count.
  *
  * <p><b>The same bits at every vector width.</b> Every operation here gives identical results with 128-, 256-
  * and 512-bit vectors (so on a NEON or AVX2 machine as on AVX-512; {@code EngineWidthBitsTest}): the engine
  * sums along k one element at a time in every lane, and so does the unpacked forward; the elementwise
  * operations work lane by lane, with sums over rows (db) in row order and softmax's row sum in column order.
- * What would break it is a lane sum (a dot product reduced across lanes, as the {@code vector} kernel's input
- * gradient does), so the input gradient is never taken unpacked here.
+ * What would break it is a lane sum in a width-dependent order (a dot product reduced across lanes, as the
+ * {@code vector} kernel's input gradient does); {@link FixedOrderDot} sums every dot product as 16 partial
+ * sums in one fixed tree at every width.
  *
  * <ul>
  * <li>forward: {@code Y = act(X·W + b)}, the fused epilogue on the last k block;</li>
@@ -28,11 +30,13 @@ import dev.myelin.core.GemmKernel;
 abstract class EngineKernel implements DenseKernel, GemmKernel {
 
     private final VectorKernel elementwise;
+    private final FewRowsInputGradient fewRows;
     final GemmEngine engine;
 
     EngineKernel(int bits) {
         this.elementwise = new VectorKernel(bits);
         this.engine = HiddenCopies.forWidth(PackedGemm.class, GemmEngine.class, elementwise.bits());
+        this.fewRows = HiddenCopies.forWidth(FixedOrderDot.class, FewRowsInputGradient.class, elementwise.bits());
     }
 
     /** The vector width in bits. */
@@ -79,9 +83,10 @@ abstract class EngineKernel implements DenseKernel, GemmKernel {
     @Override
     public void inputGradient(int m, int n, int k, float[] dz, int dzOff, int lddz, float[] w, int wOff,
                               int ldw, float[] dx, int dxOff, int lddx) {
-        // Always packed, even for a few rows where the unpacked dot products of the vector kernel are faster:
-        // their lane sums are added in an order that depends on the vector width, and this kernel gives the
-        // same bits at every width (class comment).
+        if (m <= BlockSizes.SMALL_ROWS) { // a few rows: W read in place, dot products in a fixed order
+            fewRows.inputGradient(m, n, k, dz, dzOff, lddz, w, wOff, ldw, dx, dxOff, lddx);
+            return;
+        }
         gemm(m, k, n, 1f, dz, dzOff, lddz, 1, w, wOff, 1, ldw, 0f, dx, dxOff, lddx, null, 0, Activation.IDENTITY);
     }
 
