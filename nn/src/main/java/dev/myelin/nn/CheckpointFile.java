@@ -266,8 +266,8 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
         ModelFile.checkFields(root, TOP_FIELDS, src + ": ");
         String format = ModelFile.text(root, "format", src + ": ");
         if (!format.equals(FORMAT)) {
-            throw new ModelFormatException(src + ": \"format\" is \"" + format + "\" but a Myelin checkpoint file has"
-                    + " \"" + FORMAT + "\"");
+            throw new ModelFormatException(src + ": \"format\" is " + ModelFile.quote(format)
+                    + " but a Myelin checkpoint file has \"" + FORMAT + "\"");
         }
         long version = integer(root, "version", src + ": ", 0, Integer.MAX_VALUE);
         if (version != VERSION) {
@@ -339,8 +339,8 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
             case "step" -> Set.of("type", "stepSize", "gamma");
             case "cosine" -> Set.of("type", "tMax", "etaMin");
             case "warmup" -> Set.of("type", "epochs", "then");
-            default -> throw new ModelFormatException(where + "unknown schedule type \"" + type + "\" (expected"
-                    + " constant, step, cosine or warmup)");
+            default -> throw new ModelFormatException(where + "unknown schedule type " + ModelFile.quote(type)
+                    + " (expected constant, step, cosine or warmup)");
         };
         ModelFile.checkFields(node, fields, where);
         return switch (type) {

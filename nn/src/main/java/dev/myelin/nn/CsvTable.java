@@ -112,10 +112,10 @@ final class CsvTable {
             }
         }
         if (numbers && text >= 0) {
-            throw new DataException(name + ":" + line + ": column " + (text + 1) + ": '" + cells.get(text)
-                    + "' is not a number, but other cells of this first row are: it is neither a header (no"
-                    + " cell of a header is a number) nor data; fix the cell, or say whether the file has a header"
-                    + " (Header.PRESENT / Header.ABSENT)");
+            throw new DataException(name + ":" + line + ": column " + (text + 1) + ": '"
+                    + Messages.excerpt(cells.get(text)) + "' is not a number, but other cells of this first row are: it"
+                    + " is neither a header (no cell of a header is a number) nor data; fix the cell, or say whether the"
+                    + " file has a header (Header.PRESENT / Header.ABSENT)");
         }
         return text >= 0;
     }
@@ -202,17 +202,18 @@ final class CsvTable {
     /** Why a trimmed cell that did not parse to a finite float is wrong. */
     private String cellError(String cell, int line, int column) {
         String where = name + ":" + line + ": column " + column + ": ";
+        String shown = Messages.excerpt(cell);
         if (cell.isEmpty()) {
             return where + "empty cell, expected a number";
         }
         if (NON_FINITE.matcher(cell).matches()) {
-            return where + "'" + cell + "' is not allowed: NaN and infinite values are rejected (a data file with"
+            return where + "'" + shown + "' is not allowed: NaN and infinite values are rejected (a data file with"
                     + " NaN is almost always a mistake)";
         }
         if (!isNumber(cell)) {
-            return where + "'" + cell + "' is not a number";
+            return where + "'" + shown + "' is not a number";
         }
-        return where + "'" + cell + "' is outside the float range (±3.4e38)";
+        return where + "'" + shown + "' is outside the float range (±3.4e38)";
     }
 
     private static String text(CsvScanner scanner) {

@@ -131,7 +131,7 @@ public final class ModelFile {
         checkFields(root, TOP_FIELDS, src + ": ");
         String format = text(root, "format", src + ": ");
         if (!format.equals(FORMAT)) {
-            throw new ModelFormatException(src + ": \"format\" is \"" + format + "\" but a Myelin model file has \""
+            throw new ModelFormatException(src + ": \"format\" is " + quote(format) + " but a Myelin model file has \""
                     + FORMAT + "\"");
         }
         JsonNode version = field(root, "version", src + ": ");
@@ -179,7 +179,7 @@ public final class ModelFile {
         checkFields(node, LAYER_FIELDS, where);
         String type = text(node, "type", where);
         if (!type.equals("dense")) {
-            throw new ModelFormatException(where + "unknown layer type \"" + type + "\" (expected \"dense\")");
+            throw new ModelFormatException(where + "unknown layer type " + quote(type) + " (expected \"dense\")");
         }
         int inputs = positiveInt(node, "inputs", where);
         int outputs = positiveInt(node, "outputs", where);
@@ -236,7 +236,7 @@ public final class ModelFile {
         for (Iterator<String> it = object.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!allowed.contains(name)) {
-                throw new ModelFormatException(where + "unknown field \"" + name + "\"");
+                throw new ModelFormatException(where + "unknown field " + quote(name));
             }
         }
     }
@@ -289,9 +289,8 @@ public final class ModelFile {
         };
     }
 
-    private static String quote(String s) {
-        String shown = s.length() > 40 ? s.substring(0, 40) + "…" : s;
-        return "\"" + shown + "\"";
+    static String quote(String s) {
+        return "\"" + Messages.excerpt(s) + "\"";
     }
 
     // ---------------------------------------------------------------- writing

@@ -24,7 +24,7 @@ class CheckpointFileTest {
             GradientConvention.MEAN);
 
     /** An Adam run stopped after step 2 of epoch 3. */
-    private static CheckpointFile stoppedRun() {
+    static CheckpointFile stoppedRun() {
         Mlp m = CheckpointTest.start();
         TrainingControl control = new TrainingControl();
         TrainingResult r = new Trainer().fit(m, CheckpointTest.points(), CONFIG, null, new EpochListener() {

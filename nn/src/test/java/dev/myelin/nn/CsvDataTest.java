@@ -145,6 +145,20 @@ class CsvDataTest {
                 "expected a message starting with\n  " + f + expected + "\nbut got\n  " + e.getMessage());
     }
 
+    /**
+     * Found by ReaderFuzzTest (shrunk: a cell replaced by {@code "a\nb"}): the quoted line break went into the
+     * message, which the CLI printed as two lines; a 100,000-character cell went into it whole.
+     */
+    @Test
+    void cellsInErrorsAreShownOnOneLineAndShortened() throws IOException {
+        Path f = file("nl.csv", "x1,x2,y\n\"a\nb\",-1,1\n");
+        DataException e = assertThrows(DataException.class, () -> CsvData.read(f, Loss.BCE, 1));
+        assertEquals(f + ":2: column 1: 'a\\nb' is not a number", e.getMessage());
+        Path g = file("long.csv", "1,2,0\n" + "x".repeat(100_000) + ",2,1\n");
+        e = assertThrows(DataException.class, () -> CsvData.read(g, Loss.BCE, 1));
+        assertEquals(g + ":2: column 1: '" + "x".repeat(40) + "…' is not a number", e.getMessage());
+    }
+
     @Test
     void multiLineQuotedCellsKeepPhysicalLineNumbers() throws IOException {
         Path f = file("q.csv", "\"x\ny\",b,c\n1,2,0\nbad,2,1\n");

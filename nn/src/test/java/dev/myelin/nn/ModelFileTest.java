@@ -199,6 +199,21 @@ class ModelFileTest {
                 "expected a message starting with\n  " + expectedStart + "\nbut got\n  " + e.getMessage());
     }
 
+    /**
+     * Found by ReaderFuzzTest (shrunk: the token {@code format} replaced by {@code \n}): a JSON string with an
+     * escaped line break or NUL went into the message, which the CLI printed as two lines.
+     */
+    @Test
+    void stringsInErrorsAreShownOnOneLine() {
+        ModelFormatException e = assertThrows(ModelFormatException.class,
+                () -> ModelFile.parse("{\"\\n\": 1}", "m.json"));
+        assertEquals("m.json: unknown field \"\\n\"", e.getMessage());
+        e = assertThrows(ModelFormatException.class,
+                () -> ModelFile.parse("{\"format\": \"a\\r\\u0000b\", \"version\": 1, \"layers\": []}", "m.json"));
+        assertEquals("m.json: \"format\" is \"a\\r\\u0000b\" but a Myelin model file has \"myelin-model\"",
+                e.getMessage());
+    }
+
     @Test
     void readNamesTheFile() throws IOException {
         Path missing = dir.resolve("nope.json");
