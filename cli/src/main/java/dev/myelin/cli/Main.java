@@ -24,7 +24,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
 /**
  * The {@code myelin} command: {@code train}, {@code predict}, {@code info} and {@code bench}.
  *
- * <p>Exit codes: 0 success, 2 a user error (bad option or value, missing or malformed file, data that does not
+ * <p>Exit codes: 0 success, 3 a trained model not written where asked (saved beside), 4 training diverged, 130/143
+ * training stopped by a signal (checkpoint written), 2 a user error (bad option or value, missing or malformed file, data that does not
  * fit the model), reported as one {@code myelin: } line on stderr without a stack trace; 1 a bug, reported with
  * its stack trace; 3 {@code train} could not write {@code --save} after training ({@link ModelSaver}).
  */
@@ -39,7 +40,11 @@ import picocli.CommandLine.UnmatchedArgumentException;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal error (a bug: please report the stack trace)",
                 "2:user error (bad option, value, file or data)",
-                "3:train: the model was trained but not written to --save; stderr names the fallback file"})
+                "3:train: the model was trained but not written to --save; stderr names the fallback file",
+                "4:train: training diverged (NaN, infinite or exploding loss); stderr names epoch, batch and the"
+                        + " last good checkpoint",
+                "130, 143:train: stopped by SIGINT or SIGTERM after a step; stderr names the checkpoint and the"
+                        + " command that resumes it"})
 public final class Main implements Callable<Integer> {
 
     /** Exit code of every user error. */

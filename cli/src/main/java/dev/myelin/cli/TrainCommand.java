@@ -10,6 +10,7 @@ import dev.myelin.nn.Evaluation;
 import dev.myelin.nn.GradientConvention;
 import dev.myelin.nn.Header;
 import dev.myelin.nn.Init;
+import dev.myelin.nn.InputScaling;
 import dev.myelin.nn.Loss;
 import dev.myelin.nn.Mlp;
 import dev.myelin.nn.ModelFile;
@@ -104,6 +105,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-header", description = {"The CSV files have no header: text in the first row is an"
             + " error. Default: the first row is a header exactly when none of its cells is a number."})
     boolean noHeader;
+
+    @Option(names = "--standardize", description = {"Scale every input to (x - mean) / std with the training"
+            + " set's per-feature mean and std (the test data too), and store them in the saved model, so that"
+            + " predict and eval scale their raw inputs the same way. Default: inputs as they are (IDX pixels"
+            + " are scaled to [0, 1] by the reader). A model from --init or --resume keeps its own scaling."})
+    boolean standardize;
 
     @Option(names = "--layers", paramLabel = "SIZES", split = ",",
             description = {"Layer sizes, e.g. 2,4,1: the first is the number of input columns, the last the"
@@ -343,6 +350,17 @@ final class TrainCommand implements Callable<Integer> {
             model = Mlp.of(sizes, hidden, lossFn.outputActivation());
             init.initialize(model, seed);
         }
+        // Inputs standardised once, in place; the model carries the scaling only in the file it is saved to, so
+        // that nothing (evaluation, the summary) scales the already scaled data a second time.
+        InputScaling scaling = model.inputScaling() != null ? model.inputScaling()
+                : standardize ? InputScaling.fit(dataset) : null;
+        model.setInputScaling(null);
+        if (scaling != null) {
+            scaling.apply(dataset);
+            if (sets.test() != null) {
+                scaling.apply(sets.test());
+            }
+        }
 
         DenseOps ops = kernels.use();
         boolean details = sets.test() != null || !config.fullBatch(dataset.rows());
@@ -404,6 +422,7 @@ final class TrainCommand implements Callable<Integer> {
         if (dataPath(p) == null) {
             xorVerdict(summary, model, correct, dataset.rows());
         }
+        model.setInputScaling(scaling);
         int code = save == null ? 0 : ModelSaver.save(model, save, summary, err); // a failed save keeps the model
         summary.flush();
         return code;

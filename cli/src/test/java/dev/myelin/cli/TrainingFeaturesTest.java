@@ -100,6 +100,32 @@ class TrainingFeaturesTest {
     }
 
     @Test
+    void standardizedInputsAreStoredInTheModelAndAppliedByPredictAndEval() throws IOException {
+        // blobs far from the origin (offset 5000, spread 0.3): without scaling, sigmoid units would saturate
+        Random r = new Random(9);
+        StringBuilder csv = new StringBuilder();
+        for (int i = 0; i < 80; i++) {
+            int c = i % 2;
+            csv.append(5000 + 3 * c + 0.3 * r.nextGaussian()).append(',').append(-7000 + 3 * c + 0.3 * r.nextGaussian())
+                    .append(',').append(c).append('\n');
+        }
+        Path data = Files.writeString(dir.resolve("far.csv"), csv);
+        Path model = dir.resolve("far.json");
+        Cli run = Cli.run("train", "--data", data.toString(), "--standardize", "--lr", "0.5", "--epochs", "200",
+                "--log-every", "200", "--save", model.toString());
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertTrue(run.out().contains("Accuracy: 80/80 rows right"), run.out());
+        JsonNode scaling = new ObjectMapper().readTree(model.toFile()).get("input_scaling");
+        assertTrue(scaling != null && scaling.get("mean").get(0).doubleValue() > 4990, "stored: " + scaling);
+
+        Cli predict = Cli.run("predict", "--model", model.toString(), "--data", data.toString());
+        assertEquals(0, predict.exitCode(), predict.transcript());
+        assertTrue(predict.err().contains("80/80"), "raw inputs scaled as in training: " + predict.transcript());
+        Cli eval = Cli.run("eval", "--model", model.toString(), "--data", data.toString());
+        assertTrue(eval.out().contains("accuracy: 1.0000 (80/80)"), eval.transcript());
+    }
+
+    @Test
     void evalAndReportNameWhatIsWrong() throws IOException {
         Path notJson = Files.writeString(dir.resolve("broken.json"), "{\n  \"format\": \"myelin-metrics\",\n  oops\n}");
         Cli report = Cli.run("report", "--metrics", notJson.toString(), "--out", dir.resolve("x.png").toString());

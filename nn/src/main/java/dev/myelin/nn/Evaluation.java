@@ -24,7 +24,10 @@ public record Evaluation(double loss, double accuracy, long correct, int rows, l
     /** Rows per forward pass: large enough for the packed engine, small enough to stay in cache-sized buffers. */
     public static final int BATCH_ROWS = 256;
 
-    /** Evaluates {@code model} on {@code data} under {@code loss}; the model is not changed. */
+    /**
+     * Evaluates {@code model} on {@code data} under {@code loss}; the model is not changed. {@code data} holds raw
+     * inputs: a model with an {@link Mlp#inputScaling()} scales each batch in a buffer of its own.
+     */
     public static Evaluation of(Mlp model, Dataset data, Loss loss, DenseOps ops) {
         Objects.requireNonNull(model, "model is null");
         Objects.requireNonNull(ops, "ops is null");
@@ -34,6 +37,8 @@ public record Evaluation(double loss, double accuracy, long correct, int rows, l
         int n = model.outputs();
         int batch = Math.min(BATCH_ROWS, rows);
         Workspace ws = new Workspace(model, batch, false);
+        InputScaling scaling = model.inputScaling();
+        float[] scaled = scaling == null ? null : new float[batch * k]; // raw rows, scaled a batch at a time
         boolean classes = loss == Loss.CE || (loss == Loss.BCE && n == 1);
         int classCount = loss == Loss.CE ? n : 2;
         long[][] confusion = classes ? new long[classCount][classCount] : null;
@@ -41,7 +46,14 @@ public record Evaluation(double loss, double accuracy, long correct, int rows, l
         long correct = 0;
         for (int start = 0; start < rows; start += batch) {
             int m = Math.min(batch, rows - start);
-            float[] y = ws.forward(ops, data.features(), start * k, m);
+            float[] y;
+            if (scaling == null) {
+                y = ws.forward(ops, data.features(), start * k, m);
+            } else {
+                System.arraycopy(data.features(), start * k, scaled, 0, m * k);
+                scaling.apply(scaled, k); // whole rows: the first m of the buffer, the rest left from before
+                y = ws.forward(ops, scaled, 0, m);
+            }
             double batchLoss = switch (loss) {
                 case CE -> Losses.crossEntropy(m, n, y, 0, n, data.labels(), start);
                 case BCE -> Losses.binaryCrossEntropy(m, n, y, 0, n, data.targets(), start * n, n);

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 public final class Mlp {
 
     private final List<Dense> layers;
+    private InputScaling inputScaling;
 
     /**
      * A network of the given layers (not copied: the Mlp uses these very objects).
@@ -96,13 +97,33 @@ public final class Mlp {
         return count;
     }
 
-    /** A deep copy of the parameters (same architecture, independent arrays). */
+    /** A deep copy of the parameters (same architecture, independent arrays, the same input scaling). */
     public Mlp copy() {
         List<Dense> list = new ArrayList<>(layers.size());
         for (Dense d : layers) {
             list.add(d.copy());
         }
-        return new Mlp(list);
+        Mlp m = new Mlp(list);
+        m.inputScaling = inputScaling;
+        return m;
+    }
+
+    /**
+     * The standardisation the model's inputs get before the first layer, or null: fitted on the training set
+     * ({@code train --standardize}), stored in the model file, and applied by {@link #predict} and
+     * {@link Evaluation} to the raw inputs they are given. Training itself runs on data already scaled.
+     */
+    public InputScaling inputScaling() {
+        return inputScaling;
+    }
+
+    /** Sets (or, with null, removes) the input scaling; it must have one value per input. */
+    public void setInputScaling(InputScaling scaling) {
+        if (scaling != null && scaling.inputs() != inputs()) {
+            throw new IllegalArgumentException("the input scaling has " + scaling.inputs() + " features but the model"
+                    + " has " + inputs() + " inputs");
+        }
+        this.inputScaling = scaling;
     }
 
     /** The forward pass with {@link DenseOps#defaults()}; see {@link #predict(float[], int, DenseOps)}. */
@@ -110,7 +131,10 @@ public final class Mlp {
         return predict(x, rows, DenseOps.defaults());
     }
 
-    /** A new array {@code [rows×outputs]} of the network's outputs for {@code x [rows×inputs]}, row-major. */
+    /**
+     * A new array {@code [rows×outputs]} of the network's outputs for {@code x [rows×inputs]}, row-major; with an
+     * {@link #inputScaling()}, {@code x} is raw input, scaled in a copy ({@code x} is not changed).
+     */
     public float[] predict(float[] x, int rows, DenseOps ops) {
         Objects.requireNonNull(x, "x is null");
         Objects.requireNonNull(ops, "ops is null");
@@ -122,7 +146,12 @@ public final class Mlp {
                     + " inputs = " + (long) rows * inputs());
         }
         Workspace ws = new Workspace(this, rows, false);
-        return ws.forward(ops, x, rows);
+        float[] in = x;
+        if (inputScaling != null) {
+            in = x.clone();
+            inputScaling.apply(in, inputs());
+        }
+        return ws.forward(ops, in, rows);
     }
 
     /** "2→4 sigmoid, 4→1 sigmoid". */

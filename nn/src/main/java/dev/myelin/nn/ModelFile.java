@@ -54,7 +54,8 @@ public final class ModelFile {
     /** The version this class writes and reads. */
     public static final int VERSION = 1;
 
-    private static final Set<String> TOP_FIELDS = Set.of("format", "version", "layers");
+    private static final Set<String> TOP_FIELDS = Set.of("format", "version", "layers", "input_scaling");
+    private static final Set<String> SCALING_FIELDS = Set.of("mean", "std");
     private static final Set<String> LAYER_FIELDS = Set.of("type", "inputs", "outputs", "activation", "weights",
             "bias");
 
@@ -165,11 +166,45 @@ public final class ModelFile {
                         + " last layer only (there are " + layers.size() + " layers)");
             }
         }
+        Mlp model;
         try {
-            return new Mlp(layers);
+            model = new Mlp(layers);
         } catch (IllegalArgumentException e) { // every case is caught above; kept so nothing escapes unnamed
             throw new ModelFormatException(src + ": " + e.getMessage(), e);
         }
+        JsonNode scaling = root.get("input_scaling");
+        if (scaling != null) {
+            model.setInputScaling(inputScaling(scaling, model.inputs(), src + ": input_scaling: "));
+        }
+        return model;
+    }
+
+    /** {@code "input_scaling": {"mean": [inputs numbers], "std": [inputs numbers > 0]}}. */
+    private static InputScaling inputScaling(JsonNode node, int inputs, String where) {
+        if (!node.isObject()) {
+            throw new ModelFormatException(where + "expected an object {\"mean\": [...], \"std\": [...]}, found "
+                    + kind(node));
+        }
+        checkFields(node, SCALING_FIELDS, where);
+        float[][] v = new float[2][];
+        String[] names = {"mean", "std"};
+        for (int f = 0; f < 2; f++) {
+            JsonNode array = field(node, names[f], where);
+            if (!array.isArray() || array.size() != inputs) {
+                throw new ModelFormatException(where + "\"" + names[f] + "\" must be an array of " + inputs
+                        + " numbers (one per input), found " + (array.isArray() ? array.size() + " values" : kind(array)));
+            }
+            v[f] = new float[inputs];
+            for (int j = 0; j < inputs; j++) {
+                v[f][j] = number(array.get(j), where + names[f] + "[" + j + "]");
+            }
+        }
+        for (int j = 0; j < inputs; j++) {
+            if (!(v[1][j] > 0)) {
+                throw new ModelFormatException(where + "std[" + j + "] is " + v[1][j] + "; a divisor must be > 0");
+            }
+        }
+        return new InputScaling(v[0], v[1]);
     }
 
     private static Dense layer(JsonNode node, String where) {
@@ -358,6 +393,19 @@ public final class ModelFile {
             gen.writeEndObject();
         }
         gen.writeEndArray();
+        InputScaling scaling = model.inputScaling();
+        if (scaling != null) { // optional: written only for a model trained on standardised inputs
+            gen.writeObjectFieldStart("input_scaling");
+            for (String field : new String[] {"mean", "std"}) {
+                gen.writeArrayFieldStart(field);
+                float[] v = field.equals("mean") ? scaling.mean() : scaling.std();
+                for (int j = 0; j < v.length; j++) {
+                    gen.writeNumber(number(v[j], "input_scaling: ", field + "[" + j + "]"));
+                }
+                gen.writeEndArray();
+            }
+            gen.writeEndObject();
+        }
         gen.writeEndObject();
     }
 
