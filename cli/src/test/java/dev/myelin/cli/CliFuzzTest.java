@@ -12,25 +12,25 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Fuzz of the commands that read files, run in-process: {@code train} and {@code predict} on edited CSV files,
  * {@code predict} with edited model files. Each run exits 0 with a complete result, or 2 with exactly one
  * {@code myelin: } line on stderr, nothing on stdout and no file written — never 1 (an internal error and its
  * stack trace), never a hang. {@code train} may also stop with 4 (diverged) on valid data whose huge values blow
- * up the loss, saving nothing. Seeds are fixed, so CI sees the same inputs every run.
+ * up the loss, saving nothing. Each test runs over fixed seeds and draws its edits from {@code new Random(seed)}
+ * through {@link Mutation} (plain JUnit, no property-testing library: see {@link Mutation} for why), so CI sees the
+ * same inputs every run; a failure names its seed and shows the edited file, as there is no shrinking.
  */
 class CliFuzzTest {
 
@@ -50,27 +50,56 @@ class CliFuzzTest {
     /** The kernel line that every run logs to stderr (System.Logger "dev.myelin.cli"), quiet while this runs. */
     private static final Logger KERNEL_LOG = Logger.getLogger("dev.myelin.cli");
 
-    private static Path dir;
+    @TempDir
+    static Path dir;
 
-    @BeforeContainer
-    static void makeDir() throws IOException {
-        dir = Files.createTempDirectory("myelin-cli-fuzz");
+    @BeforeAll
+    static void quietKernelLog() {
         KERNEL_LOG.setLevel(Level.WARNING);
     }
 
-    @AfterContainer
-    static void removeDir() throws IOException {
+    @AfterAll
+    static void restoreKernelLog() {
         KERNEL_LOG.setLevel(null);
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
-    @Property(tries = 50, seed = "20260201")
-    void trainOnAnEditedFileSavesAModelOrFailsInOneLine(@ForAll("edits") List<Mutation> edits) throws IOException {
-        Path data = write("train.csv", Mutation.applyAll(XOR.getBytes(StandardCharsets.UTF_8), edits));
+    static LongStream seeds() {
+        return LongStream.range(0, 50);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void trainOnAnEditedFileSavesAModelOrFailsInOneLine(long seed) {
+        fuzz(seed, XOR, CliFuzzTest::train);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void predictOnAnEditedFilePrintsEveryRowOrFailsInOneLine(long seed) {
+        fuzz(seed, LABELLED, csv -> predict(SOFTMAX.getBytes(StandardCharsets.UTF_8), csv));
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void predictWithAnEditedModelPrintsEveryRowOrFailsInOneLine(long seed) {
+        fuzz(seed, SOFTMAX, model -> predict(model, LABELLED.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** One case: {@code file} with the seed's edits (any kind, or injections), given to {@code run}. */
+    private static void fuzz(long seed, String file, Case run) {
+        Random r = new Random(seed);
+        List<Mutation> edits = r.nextBoolean() ? Mutation.lists(r, 4) : Mutation.injections(r, 2);
+        byte[] bytes = Mutation.applyAll(file.getBytes(StandardCharsets.UTF_8), edits);
+        Mutation.check(seed, "edits " + edits + " give " + Mutation.show(bytes), () -> run.on(bytes));
+    }
+
+    /** A run of a command on an edited file, with its checks. */
+    private interface Case {
+        void on(byte[] edited) throws IOException;
+    }
+
+    private static void train(byte[] csv) throws IOException {
+        Path data = write("train.csv", csv);
         Path save = dir.resolve("model.json");
         Files.deleteIfExists(save);
         Cli run = run("train", "--data", data.toString(), "--epochs", "1", "--kernel", "scalar", "--save",
@@ -87,24 +116,11 @@ class CliFuzzTest {
         assertOneLineError(run);
     }
 
-    @Property(tries = 50, seed = "20260202")
-    void predictOnAnEditedFilePrintsEveryRowOrFailsInOneLine(@ForAll("edits") List<Mutation> edits)
-            throws IOException {
-        Path model = write("model.json", SOFTMAX.getBytes(StandardCharsets.UTF_8));
-        Path data = write("data.csv", Mutation.applyAll(LABELLED.getBytes(StandardCharsets.UTF_8), edits));
-        checkPredict(run("predict", "--model", model.toString(), "--data", data.toString(), "--kernel", "scalar"));
-    }
-
-    @Property(tries = 50, seed = "20260203")
-    void predictWithAnEditedModelPrintsEveryRowOrFailsInOneLine(@ForAll("edits") List<Mutation> edits)
-            throws IOException {
-        Path model = write("model.json", Mutation.applyAll(SOFTMAX.getBytes(StandardCharsets.UTF_8), edits));
-        Path data = write("data.csv", LABELLED.getBytes(StandardCharsets.UTF_8));
-        checkPredict(run("predict", "--model", model.toString(), "--data", data.toString(), "--kernel", "scalar"));
-    }
-
     /** Exit 0 with a header and one complete line per row, or a one-line error and nothing on stdout. */
-    private static void checkPredict(Cli run) {
+    private static void predict(byte[] modelFile, byte[] csv) throws IOException {
+        Path model = write("model.json", modelFile);
+        Path data = write("data.csv", csv);
+        Cli run = run("predict", "--model", model.toString(), "--data", data.toString(), "--kernel", "scalar");
         if (run.exitCode() != 0) {
             assertOneLineError(run);
             return;
@@ -129,11 +145,6 @@ class CliFuzzTest {
 
     private static Cli run(String... args) {
         return assertTimeoutPreemptively(BOUND, () -> Cli.run(args));
-    }
-
-    @Provide
-    Arbitrary<List<Mutation>> edits() {
-        return Arbitraries.oneOf(Mutation.lists(4), Mutation.injections(2));
     }
 
     private static Path write(String name, byte[] bytes) throws IOException {

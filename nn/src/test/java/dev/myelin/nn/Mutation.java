@@ -2,18 +2,23 @@ package dev.myelin.nn;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Tuple;
+import java.util.Random;
+import org.junit.jupiter.api.function.Executable;
 
 /**
- * One edit of a file's bytes, for the fuzz tests: {@code at} is taken modulo the file's length, so any int is a
- * place in any file, and jqwik shrinks a failing edit list to fewer edits, smaller positions and shorter payloads.
- * {@code toString} shows the payload as text when it is printable, so a shrunk counterexample reads as a file.
+ * One edit of a file's bytes, and the generation of the fuzz tests' inputs from a seed: each case of a fuzz test
+ * draws its edits (or random bytes) from {@code new Random(seed)}, so the inputs are the same on every run, and a
+ * failure is reported by {@link #check} with its seed and input. There is no shrinking, so a failing input is shown
+ * as it is, escaped and shortened ({@link #show}). They are plain JUnit tests, with no property-testing library:
+ * the one they were first written with prints a notice in which its author asks that AI agents not use it, and
+ * the project respects that wish.
+ *
+ * <p>{@code at} is taken modulo the file's length, so any int is a place in any file. {@code toString} shows the
+ * payload as text when it is printable, so an edit list reads as what it does to the file.
  */
 public record Mutation(Kind kind, int at, byte[] payload) {
 
@@ -52,29 +57,71 @@ public record Mutation(Kind kind, int at, byte[] payload) {
     /** 100,000 digits in one cell. */
     static final byte[] LONG_CELL = "1".repeat(100_000).getBytes(StandardCharsets.US_ASCII);
 
-    static Arbitrary<byte[]> payloads() {
-        Arbitrary<byte[]> special = Arbitraries.of(SPECIAL).map(s -> s.getBytes(StandardCharsets.UTF_8));
-        Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(8);
-        Arbitrary<byte[]> rare = Arbitraries.of(LONG_CELL, new byte[] {(byte) 0xC3}, new byte[] {(byte) 0xFF, 0});
-        return Arbitraries.frequencyOf(Tuple.of(6, special), Tuple.of(3, random), Tuple.of(1, rare));
+    /** The rare payloads: a very long cell, a UTF-8 lead byte alone, a byte that is never UTF-8 and a NUL. */
+    private static final List<byte[]> RARE = List.of(LONG_CELL, new byte[] {(byte) 0xC3}, new byte[] {(byte) 0xFF, 0});
+
+    /** The characters of CSV and JSON (and of NaN and Infinity), for random text that gets past the first token. */
+    private static final String SYNTAX = "0123456789.-+eE,\"\n\r {}[]:NaInfy\0";
+
+    /** One of {@code values}, uniformly. */
+    @SafeVarargs
+    public static <T> T pick(Random r, T... values) {
+        return values[r.nextInt(values.length)];
     }
 
-    /** A list of 1 to {@code max} edits. */
-    public static Arbitrary<List<Mutation>> lists(int max) {
-        Arbitrary<Mutation> one = Combinators.combine(Arbitraries.of(Kind.class),
-                Arbitraries.integers().greaterOrEqual(0), payloads()).as(Mutation::new);
-        return one.list().ofMinSize(1).ofMaxSize(max);
+    /** A place in a file: 0 (the start, or an empty file for TRUNCATE) one time in 8, else any non-negative int. */
+    private static int at(Random r) {
+        return r.nextInt(8) == 0 ? 0 : r.nextInt() & Integer.MAX_VALUE;
+    }
+
+    private static byte[] special(Random r) {
+        return SPECIAL.get(r.nextInt(SPECIAL.size())).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A {@link #SPECIAL} value 6 times in 10, 1 to 8 random bytes 3 in 10, a {@link #RARE} payload 1 in 10. */
+    static byte[] payload(Random r) {
+        int f = r.nextInt(10);
+        return f < 6 ? special(r) : f < 9 ? randomBytes(r, 1, 8) : RARE.get(r.nextInt(RARE.size()));
+    }
+
+    /** A list of 1 to {@code max} edits of any kind. */
+    public static List<Mutation> lists(Random r, int max) {
+        List<Mutation> edits = new ArrayList<>();
+        for (int k = 1 + r.nextInt(max); k > 0; k--) {
+            edits.add(new Mutation(pick(r, Kind.values()), at(r), payload(r)));
+        }
+        return edits;
     }
 
     /**
      * A list of 1 to {@code max} injections: a token (cell, number, word) replaced by, or text inserted of, one of
      * the {@link #SPECIAL} values; denser in values that break readers than {@link #lists}.
      */
-    public static Arbitrary<List<Mutation>> injections(int max) {
-        Arbitrary<Kind> kinds = Arbitraries.of(Kind.REPLACE_TOKEN, Kind.REPLACE_TOKEN, Kind.INSERT);
-        Arbitrary<Mutation> one = Combinators.combine(kinds, Arbitraries.integers().greaterOrEqual(0),
-                Arbitraries.of(SPECIAL).map(s -> s.getBytes(StandardCharsets.UTF_8))).as(Mutation::new);
-        return one.list().ofMinSize(1).ofMaxSize(max);
+    public static List<Mutation> injections(Random r, int max) {
+        List<Mutation> edits = new ArrayList<>();
+        for (int k = 1 + r.nextInt(max); k > 0; k--) {
+            edits.add(new Mutation(pick(r, Kind.REPLACE_TOKEN, Kind.REPLACE_TOKEN, Kind.INSERT), at(r), special(r)));
+        }
+        return edits;
+    }
+
+    /** {@code min} to {@code max} random bytes; the shortest length one time in 8, so that empty files come up. */
+    public static byte[] randomBytes(Random r, int min, int max) {
+        byte[] b = new byte[r.nextInt(8) == 0 ? min : min + r.nextInt(max - min + 1)];
+        r.nextBytes(b);
+        return b;
+    }
+
+    /** Random bytes (up to 200), or as often random text of the characters of CSV and JSON. */
+    public static byte[] randomText(Random r) {
+        if (r.nextBoolean()) {
+            return randomBytes(r, 0, 200);
+        }
+        char[] c = new char[r.nextInt(201)];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = SYNTAX.charAt(r.nextInt(SYNTAX.length()));
+        }
+        return new String(c).getBytes(StandardCharsets.UTF_8);
     }
 
     /** {@code file} with every edit applied in turn. */
@@ -185,6 +232,55 @@ public record Mutation(Kind kind, int at, byte[] payload) {
             i++;
         }
         return i;
+    }
+
+    /** About how long a rendering by {@link #show} gets before the middle of the file is left out. */
+    private static final int SHOWN = 240;
+
+    /**
+     * {@code bytes} as one readable line: printable ASCII as it is, {@code \\}, {@code \n}, {@code \r},
+     * {@code \t}, {@code \0} escaped, any other byte as {@code \xNN}; beyond {@value #SHOWN} characters, the start
+     * and the end with the number of bytes between.
+     */
+    public static String show(byte[] bytes) {
+        StringBuilder s = new StringBuilder();
+        int head = -1;
+        for (int i = 0; i < bytes.length; i++) {
+            if (head < 0 && s.length() >= SHOWN * 3 / 4 && bytes.length - i > SHOWN / 4) {
+                head = i; // skip to the last SHOWN / 4 bytes
+                i = bytes.length - SHOWN / 4;
+                s.append(" …(").append(i - head).append(" bytes)… ");
+            }
+            int b = bytes[i] & 0xFF;
+            switch (b) {
+                case '\\' -> s.append("\\\\");
+                case '\n' -> s.append("\\n");
+                case '\r' -> s.append("\\r");
+                case '\t' -> s.append("\\t");
+                case 0 -> s.append("\\0");
+                default -> {
+                    if (b >= 0x20 && b < 0x7F) {
+                        s.append((char) b);
+                    } else {
+                        s.append("\\x").append(HexFormat.of().withUpperCase().toHexDigits((byte) b));
+                    }
+                }
+            }
+        }
+        return "\"" + s + "\" (" + bytes.length + " bytes)";
+    }
+
+    /**
+     * Runs one fuzz case; when it fails (an assertion, or any exception that {@code check} lets out), the failure
+     * names the seed and the input, since there is no shrinking to show a smaller one.
+     */
+    public static void check(long seed, String input, Executable check) {
+        try {
+            check.execute();
+        } catch (Throwable e) {
+            String why = e instanceof AssertionError ? e.getMessage() : e.toString();
+            throw new AssertionError("seed " + seed + ", input " + input + ": " + why, e);
+        }
     }
 
     @Override

@@ -14,46 +14,44 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
 import org.junit.jupiter.api.function.ThrowingSupplier;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Fuzz of the file readers (CSV, IDX, model, checkpoint): random bytes and random edits of valid files give a
  * valid result (its invariants hold) or a documented exception — {@link DataException},
  * {@link ModelFormatException}, another {@link IllegalArgumentException} or an {@link IOException} — whose message
- * is one line starting with the file name; never another exception, never more than {@link #BOUND}. Seeds are
- * fixed so that CI sees the same inputs every run; a failure prints the shrunk edit list, to be kept as an
- * example-based test next to the reader's other tests.
+ * is one line starting with the file name; never another exception, never more than {@link #BOUND}. Each test
+ * runs over fixed seeds and draws its input from {@code new Random(seed)} through {@link Mutation} (plain JUnit, no
+ * property-testing library: see {@link Mutation} for why), so CI sees the same inputs every run. A failure names
+ * its seed and shows the input (there is no shrinking); keep it as an example-based test next to the reader's
+ * other tests.
  */
 class ReaderFuzzTest {
 
     /** Far above any reader's time on these small files (milliseconds): only a hang or a blow-up reaches it. */
     private static final Duration BOUND = Duration.ofSeconds(2);
 
-    private static Path dir;
+    @TempDir
+    static Path dir;
 
-    @BeforeContainer
-    static void makeDir() throws IOException {
-        dir = Files.createTempDirectory("myelin-fuzz");
+    static LongStream seeds50() {
+        return LongStream.range(0, 50);
     }
 
-    @AfterContainer
-    static void removeDir() throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+    static LongStream seeds100() {
+        return LongStream.range(0, 100);
+    }
+
+    static LongStream seeds150() {
+        return LongStream.range(0, 150);
     }
 
     // ---------------------------------------------------------------- CSV
@@ -77,35 +75,57 @@ class ReaderFuzzTest {
         };
     }
 
-    @Property(tries = 100, seed = "20260101")
-    void csvEditsGiveADatasetOrOneLineError(@ForAll Loss loss, @ForAll Header header,
-            @ForAll("csvInputs") int inputs, @ForAll("edits") List<Mutation> edits) throws IOException {
-        Path file = write("data.csv", Mutation.applyAll(validCsv(loss), edits));
-        checkCsv(file, loss, inputs, header);
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds100")
+    void csvEditsGiveADatasetOrOneLineError(long seed) {
+        Random r = new Random(seed);
+        Loss loss = Mutation.pick(r, Loss.values());
+        Header header = Mutation.pick(r, Header.values());
+        int inputs = Mutation.pick(r, -1, 2, 3);
+        checkCsv(seed, loss, inputs, header, Mutation.lists(r, 4));
     }
 
-    @Property(tries = 150, seed = "20260111")
-    void csvInjectionsGiveADatasetOrOneLineError(@ForAll Loss loss, @ForAll Header header,
-            @ForAll("injections") List<Mutation> edits) throws IOException {
-        Path file = write("data.csv", Mutation.applyAll(validCsv(loss), edits));
-        checkCsv(file, loss, -1, header);
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds150")
+    void csvInjectionsGiveADatasetOrOneLineError(long seed) {
+        Random r = new Random(seed);
+        Loss loss = Mutation.pick(r, Loss.values());
+        Header header = Mutation.pick(r, Header.values());
+        checkCsv(seed, loss, -1, header, Mutation.injections(r, 2));
     }
 
-    @Property(tries = 100, seed = "20260102")
-    void csvRandomBytesGiveADatasetOrOneLineError(@ForAll Loss loss, @ForAll("randomText") byte[] bytes)
-            throws IOException {
-        checkCsv(write("data.csv", bytes), loss, -1, Header.AUTO);
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds100")
+    void csvRandomBytesGiveADatasetOrOneLineError(long seed) {
+        Random r = new Random(seed);
+        Loss loss = Mutation.pick(r, Loss.values());
+        byte[] bytes = Mutation.randomText(r);
+        Mutation.check(seed, loss + ", " + Mutation.show(bytes),
+                () -> checkCsv(write("data.csv", bytes), loss, -1, Header.AUTO));
     }
 
-    @Property(tries = 100, seed = "20260103")
-    void csvFeatureEditsGiveFeaturesOrOneLineError(@ForAll Header header, @ForAll("edits") List<Mutation> edits)
-            throws IOException {
-        Path file = write("features.csv", Mutation.applyAll(validCsv(Loss.CE), edits));
-        float[] x = outcome(() -> CsvData.readFeatures(file, 3, header), file.toString());
-        if (x != null) {
-            assertTrue(x.length > 0 && x.length % 3 == 0, "features of 3 columns, got " + x.length + " values");
-            assertAllFinite(x, "features");
-        }
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds100")
+    void csvFeatureEditsGiveFeaturesOrOneLineError(long seed) {
+        Random r = new Random(seed);
+        Header header = Mutation.pick(r, Header.values());
+        List<Mutation> edits = Mutation.lists(r, 4);
+        byte[] bytes = Mutation.applyAll(validCsv(Loss.CE), edits);
+        Mutation.check(seed, "header " + header + ", " + edited(edits, bytes), () -> {
+            Path file = write("features.csv", bytes);
+            float[] x = outcome(() -> CsvData.readFeatures(file, 3, header), file.toString());
+            if (x != null) {
+                assertTrue(x.length > 0 && x.length % 3 == 0, "features of 3 columns, got " + x.length + " values");
+                assertAllFinite(x, "features");
+            }
+        });
+    }
+
+    /** {@link #validCsv} with {@code edits}, read by {@link #checkCsv(Path, Loss, int, Header)}. */
+    private static void checkCsv(long seed, Loss loss, int inputs, Header header, List<Mutation> edits) {
+        byte[] bytes = Mutation.applyAll(validCsv(loss), edits);
+        Mutation.check(seed, loss + ", inputs " + inputs + ", header " + header + ", " + edited(edits, bytes),
+                () -> checkCsv(write("data.csv", bytes), loss, inputs, header));
     }
 
     private static void checkCsv(Path file, Loss loss, int inputs, Header header) {
@@ -135,11 +155,6 @@ class ReaderFuzzTest {
         }
     }
 
-    @Provide
-    Arbitrary<Integer> csvInputs() {
-        return Arbitraries.of(-1, 2, 3);
-    }
-
     // ---------------------------------------------------------------- IDX
 
     private static final byte[] PIXELS = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, (byte) 255};
@@ -160,10 +175,16 @@ class ReaderFuzzTest {
     private static final List<Integer> HEADER_INTS = List.of(0, 1, 2, 4, 65_536, Integer.MAX_VALUE,
             Integer.MIN_VALUE, -1, 46_341);
 
-    @Property(tries = 100, seed = "20260104")
-    void idxEditsGiveADatasetOrOneLineError(@ForAll boolean editImages, @ForAll boolean gzip,
-            @ForAll("edits") List<Mutation> edits, @ForAll("headerField") int field,
-            @ForAll("headerInt") int value, @ForAll boolean setHeader) throws IOException {
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds100")
+    void idxEditsGiveADatasetOrOneLineError(long seed) throws IOException {
+        Random r = new Random(seed);
+        boolean editImages = r.nextBoolean();
+        boolean gzip = r.nextBoolean();
+        List<Mutation> edits = Mutation.lists(r, 4);
+        int field = r.nextInt(3);
+        int value = headerInt(r);
+        boolean setHeader = r.nextBoolean();
         byte[] images = validImages();
         byte[] labels = validLabels();
         byte[] target = editImages ? images : labels;
@@ -172,24 +193,42 @@ class ReaderFuzzTest {
             ByteBuffer.wrap(target).putInt(offset, value);
         }
         target = Mutation.applyAll(gzip ? gzip(target) : target, edits);
-        checkIdx(editImages ? target : images, editImages ? labels : target);
+        checkIdx(seed, editImages ? target : images, editImages ? labels : target,
+                (editImages ? "images" : "labels") + (gzip ? " gzipped" : "")
+                        + (setHeader ? ", header int at " + (editImages ? field : 0) + " = " + value : "")
+                        + ", edits " + edits);
     }
 
-    @Property(tries = 100, seed = "20260105")
-    void idxHeadersWithRandomCountsGiveADatasetOrOneLineError(@ForAll("headerInt") int count,
-            @ForAll("headerInt") int rows, @ForAll("headerInt") int columns, @ForAll("headerInt") int labelCount,
-            @ForAll("randomBytes") byte[] body) throws IOException {
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds100")
+    void idxHeadersWithRandomCountsGiveADatasetOrOneLineError(long seed) {
+        Random r = new Random(seed);
+        int count = headerInt(r);
+        int rows = headerInt(r);
+        int columns = headerInt(r);
+        int labelCount = headerInt(r);
+        byte[] body = Mutation.randomBytes(r, 0, 200);
         byte[] images = ByteBuffer.allocate(16 + body.length).putInt(IdxData.IMAGES_MAGIC).putInt(count)
                 .putInt(rows).putInt(columns).put(body).array();
         byte[] labels = ByteBuffer.allocate(8 + body.length).putInt(IdxData.LABELS_MAGIC).putInt(labelCount)
                 .put(body).array();
-        checkIdx(images, labels);
+        checkIdx(seed, images, labels, "counts " + count + " " + rows + "x" + columns + ", " + labelCount + " labels");
     }
 
-    @Property(tries = 100, seed = "20260106")
-    void idxRandomBytesGiveOneLineError(@ForAll("randomBytes") byte[] images, @ForAll boolean validLabels,
-            @ForAll("randomBytes") byte[] labels) throws IOException {
-        checkIdx(images, validLabels ? validLabels() : labels);
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds100")
+    void idxRandomBytesGiveOneLineError(long seed) {
+        Random r = new Random(seed);
+        byte[] images = Mutation.randomBytes(r, 0, 200);
+        boolean validLabels = r.nextBoolean();
+        byte[] labels = Mutation.randomBytes(r, 0, 200);
+        checkIdx(seed, images, validLabels ? validLabels() : labels, "random bytes");
+    }
+
+    /** {@link #checkIdx(byte[], byte[])} reported with the seed, {@code what} was done and both files. */
+    private static void checkIdx(long seed, byte[] images, byte[] labels, String what) {
+        Mutation.check(seed, what + ", images " + Mutation.show(images) + ", labels " + Mutation.show(labels),
+                () -> checkIdx(images, labels));
     }
 
     private static void checkIdx(byte[] imageBytes, byte[] labelBytes) throws IOException {
@@ -210,14 +249,9 @@ class ReaderFuzzTest {
         }
     }
 
-    @Provide
-    Arbitrary<Integer> headerField() {
-        return Arbitraries.integers().between(0, 2);
-    }
-
-    @Provide
-    Arbitrary<Integer> headerInt() {
-        return Arbitraries.oneOf(Arbitraries.of(HEADER_INTS), Arbitraries.integers().between(0, 20));
+    /** One of {@link #HEADER_INTS}, or as often a count from 0 to 20. */
+    private static int headerInt(Random r) {
+        return r.nextBoolean() ? HEADER_INTS.get(r.nextInt(HEADER_INTS.size())) : r.nextInt(21);
     }
 
     // ---------------------------------------------------------------- model and checkpoint files
@@ -231,25 +265,33 @@ class ReaderFuzzTest {
                "weights": [[1, 2], [3, 4], [5, 6]], "bias": [0, 0]}]}
             """;
 
-    @Property(tries = 100, seed = "20260107")
-    void modelEditsGiveAModelOrOneLineError(@ForAll("edits") List<Mutation> edits) throws IOException {
-        checkEditedModel(edits);
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds100")
+    void modelEditsGiveAModelOrOneLineError(long seed) {
+        checkEditedModel(seed, Mutation.lists(new Random(seed), 4));
     }
 
-    @Property(tries = 150, seed = "20260112")
-    void modelInjectionsGiveAModelOrOneLineError(@ForAll("injections") List<Mutation> edits) throws IOException {
-        checkEditedModel(edits);
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds150")
+    void modelInjectionsGiveAModelOrOneLineError(long seed) {
+        checkEditedModel(seed, Mutation.injections(new Random(seed), 2));
     }
 
-    @Property(tries = 100, seed = "20260108")
-    void modelRandomTextGivesOneLineError(@ForAll("randomText") byte[] bytes) {
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds100")
+    void modelRandomTextGivesOneLineError(long seed) {
+        byte[] bytes = Mutation.randomText(new Random(seed));
         String text = new String(bytes, StandardCharsets.UTF_8);
-        checkModel(outcome(() -> ModelFile.parse(text, "m.json"), "m.json"));
+        Mutation.check(seed, Mutation.show(bytes),
+                () -> checkModel(outcome(() -> ModelFile.parse(text, "m.json"), "m.json")));
     }
 
-    private static void checkEditedModel(List<Mutation> edits) throws IOException {
-        Path file = write("model.json", Mutation.applyAll(MODEL.getBytes(StandardCharsets.UTF_8), edits));
-        checkModel(outcome(() -> ModelFile.read(file), file.toString()));
+    private static void checkEditedModel(long seed, List<Mutation> edits) {
+        byte[] bytes = Mutation.applyAll(MODEL.getBytes(StandardCharsets.UTF_8), edits);
+        Mutation.check(seed, edited(edits, bytes), () -> {
+            Path file = write("model.json", bytes);
+            checkModel(outcome(() -> ModelFile.read(file), file.toString()));
+        });
     }
 
     /** The invariants of a model that was read (nothing to check when reading failed, {@code m} null). */
@@ -275,45 +317,35 @@ class ReaderFuzzTest {
     /** The bytes of a real checkpoint (an Adam run stopped mid-epoch): its fields, base64 and model. */
     private static final byte[] CHECKPOINT = CheckpointFileTest.stoppedRun().toBytes();
 
-    @Property(tries = 100, seed = "20260109")
-    void checkpointEditsGiveACheckpointOrOneLineError(@ForAll("edits") List<Mutation> edits) {
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds100")
+    void checkpointEditsGiveACheckpointOrOneLineError(long seed) {
+        List<Mutation> edits = Mutation.lists(new Random(seed), 4);
         byte[] bytes = Mutation.applyAll(CHECKPOINT, edits);
-        CheckpointFile c = outcome(() -> CheckpointFile.parse(bytes, "ckpt.json"), "ckpt.json");
-        if (c != null) {
-            checkModel(c.model());
-            assertEquals(c.toJson(), CheckpointFile.parse(c.toBytes(), "again").toJson(), "round trip");
-        }
+        Mutation.check(seed, edited(edits, bytes), () -> {
+            CheckpointFile c = outcome(() -> CheckpointFile.parse(bytes, "ckpt.json"), "ckpt.json");
+            if (c != null) {
+                checkModel(c.model());
+                assertEquals(c.toJson(), CheckpointFile.parse(c.toBytes(), "again").toJson(), "round trip");
+            }
+        });
     }
 
-    @Property(tries = 50, seed = "20260110")
-    void checkpointRandomBytesGiveOneLineError(@ForAll("randomText") byte[] bytes) {
-        CheckpointFile c = outcome(() -> CheckpointFile.parse(bytes, "ckpt.json"), "ckpt.json");
-        checkModel(c == null ? null : c.model());
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds50")
+    void checkpointRandomBytesGiveOneLineError(long seed) {
+        byte[] bytes = Mutation.randomText(new Random(seed));
+        Mutation.check(seed, Mutation.show(bytes), () -> {
+            CheckpointFile c = outcome(() -> CheckpointFile.parse(bytes, "ckpt.json"), "ckpt.json");
+            checkModel(c == null ? null : c.model());
+        });
     }
 
     // ---------------------------------------------------------------- shared
 
-    @Provide
-    Arbitrary<List<Mutation>> edits() {
-        return Mutation.lists(4);
-    }
-
-    @Provide
-    Arbitrary<List<Mutation>> injections() {
-        return Mutation.injections(2);
-    }
-
-    @Provide
-    Arbitrary<byte[]> randomBytes() {
-        return Arbitraries.bytes().array(byte[].class).ofMaxSize(200);
-    }
-
-    /** Random bytes, or random text of the characters of CSV and JSON, so that some inputs get past the first token. */
-    @Provide
-    Arbitrary<byte[]> randomText() {
-        Arbitrary<byte[]> syntax = Arbitraries.strings().withChars("0123456789.-+eE,\"\n\r {}[]:NaInfy\0")
-                .ofMaxLength(200).map(s -> s.getBytes(StandardCharsets.UTF_8));
-        return Arbitraries.oneOf(randomBytes(), syntax);
+    /** The edit list and the file it gave, for a failure's message. */
+    private static String edited(List<Mutation> edits, byte[] bytes) {
+        return "edits " + edits + " give " + Mutation.show(bytes);
     }
 
     private static Path write(String name, byte[] bytes) throws IOException {
@@ -330,7 +362,7 @@ class ReaderFuzzTest {
 
     /**
      * The call's result within {@link #BOUND}, or null when it threw a documented exception whose message is one
-     * line starting with one of {@code sources}; anything else fails the property with the exception as its cause.
+     * line starting with one of {@code sources}; anything else fails the test with the exception as its cause.
      */
     static <T> T outcome(ThrowingSupplier<T> call, String... sources) {
         try {
