@@ -115,6 +115,104 @@ class EngineBlockBoundaryTest {
         return cases.stream();
     }
 
+    /**
+     * Thin outputs, the shapes of a classifier's last layer (n = 10) and its gradients: GEMMs whose last column
+     * panel is narrow (at most L columns), which the engine computes two MR tiles of rows at a time
+     * ({@code PackedGemm.kernel12x1}) for every pair of full MR tiles, and one MR tile at a time
+     * ({@code kernel6x1}, through the staging tile) for the rows left. Rows: 2·MR (exactly one pair; with B read
+     * in place when IN_PLACE_B_MAX_ROWS is 2·MR), 2·MR + 1 (a pair and a one-row edge tile), 3·MR (a pair and a
+     * single full MR tile left unpaired), 4·MR and 4·MR + 1, and 128 (ten pairs, then one full tile and a
+     * two-row edge). Columns: 1, 5, 10, 16, 17 and L − 1, L, L + 1, NR + 1, NR + L: a partial narrow panel
+     * (staged, 2·MR × L in the staging tile), a full one (stored straight into C), and a narrow panel after
+     * full wide ones (the wide tiles of both rows of a pair, then the pair's narrow tile). Depths rotate
+     * through 9, KC − 1, KC + 1 and 2·KC + 1 (one to three k blocks: a narrow pair reading back its partial
+     * sums from C through the staging tile). Rows left after the pairs take, in a single k block with C only
+     * written, one more pair overlapping the last (its overlapped rows stored twice with the same bits), and
+     * otherwise MR-row tiles: both occur. {@link #thinShapesReachEveryEdgeOfTheNarrowPairs} checks this
+     * coverage from the block sizes, so a retuning keeps it. The same three operations as above map onto each
+     * shape, so the pairs are reached with A row-major (forward, for more than SMALL_ROWS rows) and
+     * transposed (weight gradient), and B row-major (packed or in place) and transposed (input gradient), at
+     * every width, with the same bounds and sentinels.
+     */
+    static List<Shape> thinShapes(int lanes) {
+        int mr = EngineBlocks.MR, kc = EngineBlocks.KC, l = lanes, nr = EngineBlocks.nr(lanes);
+        int[] ms = {2 * mr, 2 * mr + 1, 3 * mr, 4 * mr, 4 * mr + 1, 128};
+        String[] mAt = {"2MR", "2MR+1", "3MR", "4MR", "4MR+1", "128"};
+        int[] ks = {9, kc - 1, kc + 1, 2 * kc + 1};
+        String[] kAt = {"9", "KC-1", "KC+1", "2KC+1"};
+        Map<Integer, String> ns = new LinkedHashMap<>();
+        for (int n : new int[] {1, 5, 10, 16, 17}) {
+            ns.put(n, String.valueOf(n));
+        }
+        ns.putIfAbsent(l - 1, "L-1");
+        ns.putIfAbsent(l, "L");
+        ns.putIfAbsent(l + 1, "L+1");
+        ns.putIfAbsent(nr + 1, "NR+1");
+        ns.putIfAbsent(nr + l, "NR+L");
+        List<Shape> s = new ArrayList<>();
+        int t = 0;
+        for (int i = 0; i < ms.length; i++) {
+            for (Map.Entry<Integer, String> n : ns.entrySet()) {
+                int kIndex = t++ % ks.length;
+                s.add(new Shape(ms[i], n.getKey(), ks[kIndex], mAt[i], n.getValue(), kAt[kIndex]));
+            }
+        }
+        return s;
+    }
+
+    static Stream<Arguments> thinCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Named<BlockedKernel> kernel : kernels()) {
+            for (Shape s : thinShapes(kernel.getPayload().lanes())) {
+                cases.add(Arguments.of(kernel, s));
+            }
+        }
+        return cases.stream();
+    }
+
+    /**
+     * The thin shapes reach every edge of the narrow pairs at every width, counted as the engine tiles them:
+     * a narrow last panel (1 ≤ n mod NR ≤ L, or n ≤ L) partial and full, alone and after full wide panels;
+     * rows with pairs only, a pair plus an edge tile, a pair plus one full unpaired MR tile; a forward that
+     * takes the engine (more than SMALL_ROWS rows) with a narrow pair; a narrow pair over two k blocks.
+     */
+    @Test
+    void thinShapesReachEveryEdgeOfTheNarrowPairs() {
+        int mr = EngineBlocks.MR, kc = EngineBlocks.KC;
+        for (Named<BlockedKernel> kernel : kernels()) {
+            int l = kernel.getPayload().lanes(), nr = EngineBlocks.nr(l);
+            List<Shape> shapes = thinShapes(l);
+            String what = kernel.getName() + ": " + shapes;
+            Set<String> seen = new TreeSet<>();
+            for (Shape s : shapes) {
+                int last = s.n() - (s.n() - 1) / nr * nr; // columns of the last panel
+                if (last > l || s.m() < 2 * mr) {
+                    continue; // no narrow pair
+                }
+                seen.add(last == l ? "full narrow panel" : "partial narrow panel");
+                if (s.n() > nr) {
+                    seen.add("narrow panel after wide ones");
+                }
+                int left = s.m() % (2 * mr); // rows after the last pair
+                seen.add(left == 0 ? "pairs only" : left < mr ? "pair + edge rows" : left == mr ? "pair + one MR tile"
+                        : "pair + MR tile + edge rows");
+                if (s.m() > EngineBlocks.SMALL_ROWS) {
+                    seen.add("forward through the engine");
+                }
+                if (s.k() > kc) {
+                    seen.add("two or more k blocks");
+                }
+                if (left != 0) { // rows left after the pairs: one overlapping pair when C is only written
+                    seen.add(s.k() <= kc ? "rows left, one k block" : "rows left, two or more k blocks");
+                }
+            }
+            assertEquals(new TreeSet<>(List.of("full narrow panel", "partial narrow panel",
+                    "narrow panel after wide ones", "pairs only", "pair + edge rows", "pair + one MR tile",
+                    "pair + MR tile + edge rows", "forward through the engine", "two or more k blocks",
+                    "rows left, one k block", "rows left, two or more k blocks")), seen, what);
+        }
+    }
+
     @Test
     void everyBoundaryValueAppearsInEveryDimension() {
         for (Named<BlockedKernel> kernel : kernels()) {
@@ -137,7 +235,7 @@ class EngineBlockBoundaryTest {
     // ------------------------------------------------------------------------------------------- forward
 
     @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("cases")
+    @MethodSource({"cases", "thinCases"})
     void forwardWithBiasAndEveryActivation(BlockedKernel kernel, Shape s) {
         int m = s.m(), n = s.n(), k = s.k();
         Random r = new Random(s.seed());
@@ -175,7 +273,7 @@ class EngineBlockBoundaryTest {
     // ------------------------------------------------------------------------------------------- weight gradient
 
     @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("cases")
+    @MethodSource({"cases", "thinCases"})
     void weightGradientOverwritingAndAccumulating(BlockedKernel kernel, Shape s) {
         int m = s.k(), n = s.n(), k = s.m(); // dW[k×n] = Xᵀ·dZ is the GEMM k×n×m
         Random r = new Random(s.seed() + 1);
@@ -223,7 +321,7 @@ class EngineBlockBoundaryTest {
     // ------------------------------------------------------------------------------------------- input gradient
 
     @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("cases")
+    @MethodSource({"cases", "thinCases"})
     void inputGradient(BlockedKernel kernel, Shape s) {
         int m = s.m(), n = s.k(), k = s.n(); // dX[m×k] = dZ·Wᵀ is the GEMM m×k×n
         Random r = new Random(s.seed() + 2);
