@@ -46,8 +46,8 @@ import jdk.incubator.vector.VectorSpecies;
  *     (MR sequential row streams) or transposed (kc cache lines, each holding the tile's MR columns). Packing
  *     A was slower in timings during development (docs/kernels.md). Only the last, partial MR rows are copied ({@link #packA}), zero-padded.</li>
  * <li><b>Micro-kernel</b> per {@code MR×NR} tile ({@link #kernel6x2}, {@link #kernel6x1}; a narrow last panel
- *     takes two full MR tiles of rows at once, {@link #kernel12x1}, for 12 FMA chains instead of 6): rank-1 updates into
- *     register accumulators, then the <b>epilogue</b> on the registers and one store. The first k block
+ *     takes two full MR tiles of rows at once, {@link #kernel12x1}, for 12 FMA chains instead of 6): rank-1
+ *     updates into register accumulators, then the <b>epilogue</b> on the registers and one store. The first k block
  *     scales by alpha and adds {@code beta·C} (reading C only when {@code beta ≠ 0}); later blocks add the
  *     partial sum stored in C; only the last one adds the bias and applies the activation.</li>
  * </ol>
@@ -98,6 +98,15 @@ final class PackedGemm implements GemmEngine {
         return ws;
     }
 
+    /**
+     * The row stride of a packed panel of {@code cols} columns packed {@code width} wide: the width, except for a
+     * partial narrow panel, packed compactly with row stride cols (its row q read as L lanes, the lanes past
+     * cols holding the next rows' values: they reach only the tile's lanes past cols, which are never stored).
+     */
+    private static int bStride(int cols, int width) {
+        return width == L && cols < L ? cols : width;
+    }
+
     /** The width a B panel is packed at: NR, or L for a last panel of at most L columns. */
     private static int panelWidth(int cols) {
         return cols <= L ? L : NR;
@@ -110,6 +119,25 @@ final class PackedGemm implements GemmEngine {
         if (m == 0 || n == 0) {
             return;
         }
+        if (n < L && m >= NR && ars == 1 && bias == null && act == Activation.IDENTITY) {
+            // A thin C whose A is read transposed (the weight gradient of a thin layer, dW = Xᵀ·dZ, n = 10):
+            // computed as Cᵀ = Bᵀ·Aᵀ, so the vectors run along C's m rows (A's contiguous columns, read in
+            // place as rows of a B) and the n columns are tile rows (6 + 4 for n = 10: 10 of 12 rows used
+            // instead of 10 of 16 lanes, 12 FMA chains, half the broadcasts per FMA). Cᵀ is written through
+            // the staging tile, transposed. Every element is the same sum of the same products in the same
+            // order (A(i,p)·B(p,j) = B(p,j)·A(i,p) exactly), with the same alpha and beta·C: the same bits.
+            // No bias or activation here: the epilogue would need them along tile rows.
+            run(n, m, k, alpha, b, bOff, bcs, brs, a, aOff, acs, ars, beta, c, cOff, 1, ldc, null, 0,
+                    Activation.IDENTITY);
+            return;
+        }
+        run(m, n, k, alpha, a, aOff, ars, acs, b, bOff, brs, bcs, beta, c, cOff, ldc, 1, bias, biasOff, act);
+    }
+
+    /** {@link #gemm} with C at {@code c[cOff + i·crs + j·ccs]}: row-major ({@code ccs = 1}) or transposed. */
+    private static void run(int m, int n, int k, float alpha, float[] a, int aOff, int ars, int acs,
+                            float[] b, int bOff, int brs, int bcs, float beta, float[] c, int cOff, int crs,
+                            int ccs, float[] bias, int biasOff, Activation act) {
         GemmWorkspace ws = workspace();
         // Few rows: each element of B is used by at most a few tiles, so copying it costs as much as the
         // product; a row-major B is then read in place (only a partial last panel is copied).
@@ -133,7 +161,7 @@ final class PackedGemm implements GemmEngine {
                 macroKernel(m, nc, kc, a, aOff + pc * acs, ars, acs, pb, b, bBlock, brs,
                         alpha, first ? beta : 1f, !first || beta != 0f,
                         last ? bias : null, biasOff + jc, last ? act : Activation.IDENTITY,
-                        c, cOff + jc, ldc, ws);
+                        c, cOff + jc * ccs, crs, ccs, ws);
                 pc += kc;
             } while (pc < k);
         }
@@ -151,7 +179,7 @@ final class PackedGemm implements GemmEngine {
                                     float[] pb, float[] b, int bBlock, int brs,
                                     float alpha, float beta, boolean loadC,
                                     float[] bias, int biasOff, Activation act,
-                                    float[] c, int cBlock, int ldc, GemmWorkspace ws) {
+                                    float[] c, int cBlock, int ldc, int ccs, GemmWorkspace ws) {
         // A narrow last panel (at most L columns) is computed two full MR tiles at a time (kernel12x1): its
         // tile for the first tile of a pair is skipped and done with the second. These are the rows paired.
         boolean narrowLast = nc - (nc - 1) / NR * NR <= L;
@@ -190,16 +218,16 @@ final class PackedGemm implements GemmEngine {
                 if (pb != null) {
                     bp = pb;
                     b0 = j * kc;
-                    ldb = width;
+                    ldb = bStride(cols, width);
                 } else if (cols == width) { // B in place: a full panel is read straight from B's rows
                     bp = b;
                     b0 = bBlock + j;
                     ldb = brs;
-                } else { // B in place: the partial last panel is copied, zero-padded
+                } else { // B in place: the partial last panel is copied (packB's layout)
                     bp = ws.packedB(kc * width);
                     packB(kc, cols, b, bBlock + j, brs, 1, bp, ws.gather);
                     b0 = 0;
-                    ldb = width;
+                    ldb = bStride(cols, width);
                 }
                 float[] biasArr = bias;
                 int bias0 = biasOff + j;
@@ -209,42 +237,72 @@ final class PackedGemm implements GemmEngine {
                     biasArr = ws.edgeBias;
                     bias0 = 0;
                 }
-                int c0 = cBlock + i * ldc + j;
+                int c0 = cBlock + i * ldc + j * ccs;
                 if (pair || lastPair) { // 2·MR rows from `top`, A in place
                     int top = pair ? i - MR : mc - 2 * MR;
                     int p0 = aBlock + top * ars;
-                    int pc0 = cBlock + top * ldc + j;
-                    if (cols == L) {
+                    int pc0 = cBlock + top * ldc + j * ccs;
+                    if (cols == L && ccs == 1) {
                         kernel12x1(kc, a, p0, ars, acs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act,
                                 c, pc0, ldc);
-                    } else { // a partial panel: the 2·MR × L tile staged (the staging tile holds MR × 2L)
+                    } else { // a partial panel: staged with row stride cols, so that C's rows, when contiguous
+                        // (ldc = cols), move in one copy. kernel12x1 stores its rows in order, L lanes each: the
+                        // pad lanes of row r land on row r + 1, which is stored after it. (2·MR − 1)·cols + L
+                        // floats: inside the MR × 2L staging tile.
                         float[] tile = ws.tile;
+                        boolean contiguous = ccs == 1 && ldc == cols;
                         if (loadC) {
-                            for (int r = 0; r < 2 * MR; r++) {
-                                System.arraycopy(c, pc0 + r * ldc, tile, r * L, cols);
+                            if (contiguous) {
+                                System.arraycopy(c, pc0, tile, 0, 2 * MR * cols);
+                            } else {
+                                stage(c, pc0, ldc, ccs, 2 * MR, cols, tile, cols, true);
                             }
                         }
                         kernel12x1(kc, a, p0, ars, acs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act,
-                                tile, 0, L);
-                        for (int r = 0; r < 2 * MR; r++) {
-                            System.arraycopy(tile, r * L, c, pc0 + r * ldc, cols);
+                                tile, 0, cols);
+                        if (contiguous) {
+                            System.arraycopy(tile, 0, c, pc0, 2 * MR * cols);
+                        } else {
+                            stage(c, pc0, ldc, ccs, 2 * MR, cols, tile, cols, false);
                         }
                     }
-                } else if (rows == MR && cols == width) {
+                } else if (rows == MR && cols == width && ccs == 1) {
                     microKernel(width, kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act,
                             c, c0, ldc);
                 } else { // an edge tile: computed whole in the staging tile, its valid part copied
                     float[] tile = ws.tile;
                     if (loadC) {
-                        for (int r = 0; r < rows; r++) {
-                            System.arraycopy(c, c0 + r * ldc, tile, r * NR, cols);
-                        }
+                        stage(c, c0, ldc, ccs, rows, cols, tile, NR, true);
                     }
                     microKernel(width, kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act,
                             tile, 0, NR);
-                    for (int r = 0; r < rows; r++) {
-                        System.arraycopy(tile, r * NR, c, c0 + r * ldc, cols);
-                    }
+                    stage(c, c0, ldc, ccs, rows, cols, tile, NR, false);
+                }
+            }
+        }
+    }
+
+    /**
+     * Copies {@code rows × cols} between C at {@code c0} (row stride {@code crs}, column stride {@code ccs}) and
+     * the staging tile (row stride {@code ts}): into the tile when {@code in}, else out of it.
+     */
+    private static void stage(float[] c, int c0, int crs, int ccs, int rows, int cols, float[] tile, int ts,
+                              boolean in) {
+        for (int r = 0; r < rows; r++) {
+            int cr = c0 + r * crs;
+            if (ccs == 1) {
+                if (in) {
+                    System.arraycopy(c, cr, tile, r * ts, cols);
+                } else {
+                    System.arraycopy(tile, r * ts, c, cr, cols);
+                }
+            } else if (in) {
+                for (int t = 0; t < cols; t++) {
+                    tile[r * ts + t] = c[cr + t * ccs];
+                }
+            } else {
+                for (int t = 0; t < cols; t++) {
+                    c[cr + t * ccs] = tile[r * ts + t];
                 }
             }
         }
@@ -283,7 +341,9 @@ final class PackedGemm implements GemmEngine {
 
     /**
      * Packs {@code kc × nc} of B into panels of {@link #panelWidth} columns: the panel starting at column j,
-     * row q, column t at {@code j·kc + q·width + t}; columns past {@code nc} are zeros. Rows of a row-major B
+     * row q, column t at {@code j·kc + q·width + t}; columns past {@code nc} are zeros, except in a partial
+     * narrow panel, packed compactly at {@code j·kc + q·cols + t} and followed by L − cols zeros
+     * ({@link #bStride}). Rows of a row-major B
      * are copied a vector at a time; columns of a transposed B (B(q, j) = b[j·bcs + q]) are gathered with
      * one index vector {@code t·bcs}.
      */
@@ -319,6 +379,22 @@ final class PackedGemm implements GemmEngine {
                         FloatVector.fromArray(F, b, src + q, gather, 0).intoArray(pb, dst);
                     }
                 }
+            } else if (width == L) { // a partial narrow panel: compact, row q at dst + q·cols (narrowStride)
+                if (bcs == 1 && brs == cols && kc > 0) { // B's rows are contiguous: one copy (b may be null at k = 0)
+                    System.arraycopy(b, src, pb, dst, kc * cols);
+                } else if (bcs == 1) {
+                    for (int q = 0; q < kc; q++) {
+                        System.arraycopy(b, src + q * brs, pb, dst + q * cols, cols);
+                    }
+                } else {
+                    for (int q = 0; q < kc; q++, dst += cols) {
+                        int s = src + q * brs;
+                        for (int t = 0; t < cols; t++) {
+                            pb[dst + t] = b[s + t * bcs];
+                        }
+                    }
+                }
+                java.util.Arrays.fill(pb, j * kc + kc * cols, j * kc + kc * cols + L - cols, 0f);
             } else { // a partial panel: element by element, zero-padded (a masked copy here was slightly faster
                 // at 128×128×10 but left this method in C1's boxing code in some JVM runs: no masks)
                 for (int q = 0; q < kc; q++, dst += width) {
