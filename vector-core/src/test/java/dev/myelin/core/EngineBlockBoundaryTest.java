@@ -128,7 +128,11 @@ class EngineBlockBoundaryTest {
      * through 9, KC − 1, KC + 1 and 2·KC + 1 (one to three k blocks: a narrow pair reading back its partial
      * sums from C through the staging tile). Rows left after the pairs take, in a single k block with C only
      * written, one more pair overlapping the last (its overlapped rows stored twice with the same bits), and
-     * otherwise MR-row tiles: both occur. {@link #thinShapesReachEveryEdgeOfTheNarrowPairs} checks this
+     * otherwise MR-row tiles: both occur. The weight gradient of fewer than L columns over at least NR rows
+     * (A read transposed, no bias) is computed as Cᵀ = Bᵀ·Aᵀ instead, its n columns as tile rows (an edge row
+     * tile whenever MR does not divide n) and C written transposed through the staging tile, over one and
+     * over several k blocks (the accumulating call reads C back the same way).
+     * {@link #thinShapesReachEveryEdgeOfTheNarrowPairs} checks this
      * coverage from the block sizes, so a retuning keeps it. The same three operations as above map onto each
      * shape, so the pairs are reached with A row-major (forward, for more than SMALL_ROWS rows) and
      * transposed (weight gradient), and B row-major (packed or in place) and transposed (input gradient), at
@@ -185,6 +189,12 @@ class EngineBlockBoundaryTest {
             String what = kernel.getName() + ": " + shapes;
             Set<String> seen = new TreeSet<>();
             for (Shape s : shapes) {
+                // the weight gradient (A transposed, no bias, identity) of n < L columns and m ≥ NR rows is
+                // computed as Cᵀ = Bᵀ·Aᵀ: its n columns are tile rows, its m rows the vectors
+                if (s.n() < l && s.m() >= nr) {
+                    seen.add(s.n() % mr == 0 ? "Cᵀ: full row tiles" : "Cᵀ: an edge row tile");
+                    seen.add(s.k() > kc ? "Cᵀ: two or more k blocks" : "Cᵀ: one k block");
+                }
                 int last = s.n() - (s.n() - 1) / nr * nr; // columns of the last panel
                 if (last > l || s.m() < 2 * mr) {
                     continue; // no narrow pair
@@ -209,7 +219,86 @@ class EngineBlockBoundaryTest {
             assertEquals(new TreeSet<>(List.of("full narrow panel", "partial narrow panel",
                     "narrow panel after wide ones", "pairs only", "pair + edge rows", "pair + one MR tile",
                     "pair + MR tile + edge rows", "forward through the engine", "two or more k blocks",
-                    "rows left, one k block", "rows left, two or more k blocks")), seen, what);
+                    "rows left, one k block", "rows left, two or more k blocks", "Cᵀ: an edge row tile",
+                    "Cᵀ: one k block", "Cᵀ: two or more k blocks")), seen, what);
+        }
+    }
+
+    /**
+     * The thin shapes once more with every operand tight (row stride = columns, no padding; sentinels before the
+     * view, the array ending with it): the engine then takes its single-copy paths (a partial narrow B panel
+     * copied in one piece when B's rows are contiguous, a staged narrow pair copied to and from C in one piece
+     * when C's are). The operations and the bits do not depend on the strides, so every output must equal, bit
+     * for bit, the strided run's, which the tests above check against the references.
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("thinCases")
+    void thinShapesGiveTheSameBitsWithTightOperands(BlockedKernel kernel, Shape s) {
+        int m = s.m(), n = s.n(), k = s.k();
+        Random r = new Random(s.seed() + 3);
+        Mat x = Mat.strided(m, k, 5, 3).random(r, -1, 1), w = Mat.strided(k, n, 2, 7).random(r, -1, 1);
+        Mat b = Mat.strided(1, n, 3, 3).random(r, -1, 1), dz = Mat.strided(m, n, 6, 3).random(r, -1, 1);
+        Mat dw0 = Mat.strided(k, n, 4, 7).random(r, -1, 1);
+        Mat xt = tight(x), wt = tight(w), bt = tight(b), dzt = tight(dz), dw0t = tight(dw0);
+        String what = kernel.describe() + " tight " + s;
+        for (Activation act : KernelConformanceTest.elementwise()) {
+            Mat y = Mat.strided(m, n, 7, 7).fill(Float.NaN), yt = Mat.strided(m, n, 4, 0).fill(Float.NaN);
+            Mat yt0 = yt.copy();
+            kernel.forward(m, n, k, x.a, x.off, x.ld, w.a, w.off, w.ld, b.a, b.off, act, y.a, y.off, y.ld);
+            kernel.forward(m, n, k, xt.a, xt.off, xt.ld, wt.a, wt.off, wt.ld, bt.a, bt.off, act, yt.a, yt.off, yt.ld);
+            assertSameBits(what + " forward[" + act + "]", y, yt, yt0);
+        }
+        // the weight gradient as the engine's GEMM of s: dW[k×n] = Xᵀ·dZ with the layer's m = s.k(), k = s.m()
+        Mat xg = Mat.strided(k, m, 3, 7).random(r, -1, 1), xgt = tight(xg);
+        Mat dzg = Mat.strided(k, n, 6, 3).random(r, -1, 1), dzgt = tight(dzg);
+        Mat dwPrior = Mat.strided(m, n, 4, 7).random(r, -1, 1);
+        for (boolean accumulate : new boolean[] {false, true}) {
+            Mat dw = accumulate ? dwPrior.copy() : Mat.strided(m, n, 4, 7).fill(Float.NaN);
+            Mat dwt = accumulate ? tight(dwPrior) : Mat.strided(m, n, 2, 0).fill(Float.NaN);
+            Mat dwt0 = dwt.copy();
+            kernel.weightGradient(k, n, m, xg.a, xg.off, xg.ld, dzg.a, dzg.off, dzg.ld, dw.a, dw.off, dw.ld,
+                    accumulate);
+            kernel.weightGradient(k, n, m, xgt.a, xgt.off, xgt.ld, dzgt.a, dzgt.off, dzgt.ld, dwt.a, dwt.off, dwt.ld,
+                    accumulate);
+            assertSameBits(what + " weightGradient" + (accumulate ? "[accumulate]" : ""), dw, dwt, dwt0);
+        }
+        // the input gradient as the GEMM of s: dX[m×n] = dZ·Wᵀ with the layer's n = s.k(), k = s.n()
+        Mat dzi = Mat.strided(m, k, 1, 3).random(r, -1, 1), dzit = tight(dzi);
+        Mat wi = Mat.strided(n, k, 5, 7).random(r, -1, 1), wit = tight(wi);
+        Mat dx = Mat.strided(m, n, 2, 3).fill(Float.NaN), dxt = Mat.strided(m, n, 3, 0).fill(Float.NaN);
+        Mat dxt0 = dxt.copy();
+        kernel.inputGradient(m, k, n, dzi.a, dzi.off, dzi.ld, wi.a, wi.off, wi.ld, dx.a, dx.off, dx.ld);
+        kernel.inputGradient(m, k, n, dzit.a, dzit.off, dzit.ld, wit.a, wit.off, wit.ld, dxt.a, dxt.off, dxt.ld);
+        assertSameBits(what + " inputGradient", dx, dxt, dxt0);
+        assertUnchangedInputs(what, List.of(xt, wt, bt, dzt, dw0t, xgt, dzgt, dzit, wit),
+                List.of(tight(x), tight(w), tight(b), tight(dz), tight(dw0), tight(xg), tight(dzg), tight(dzi),
+                        tight(wi)));
+    }
+
+    /** A tight copy of {@code m}: offset 2, row stride = columns, the array ending with the view. */
+    private static Mat tight(Mat m) {
+        Mat t = Mat.strided(m.rows, m.cols, 2, 0);
+        for (int i = 0; i < m.rows; i++) {
+            for (int j = 0; j < m.cols; j++) {
+                t.set(i, j, m.get(i, j));
+            }
+        }
+        return t;
+    }
+
+    private static void assertSameBits(String what, Mat expected, Mat actual, Mat actualBefore) {
+        actual.assertOutsideUnchanged(actualBefore, what);
+        for (int i = 0; i < expected.rows; i++) {
+            for (int j = 0; j < expected.cols; j++) {
+                assertEquals(Float.floatToIntBits(expected.get(i, j)), Float.floatToIntBits(actual.get(i, j)),
+                        what + " at (" + i + ", " + j + "): " + actual.get(i, j) + " vs " + expected.get(i, j));
+            }
+        }
+    }
+
+    private static void assertUnchangedInputs(String what, List<Mat> after, List<Mat> before) {
+        for (int t = 0; t < after.size(); t++) {
+            after.get(t).assertUnchanged(before.get(t), what + ", input " + t);
         }
     }
 

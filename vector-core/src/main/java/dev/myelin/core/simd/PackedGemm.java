@@ -379,22 +379,8 @@ final class PackedGemm implements GemmEngine {
                         FloatVector.fromArray(F, b, src + q, gather, 0).intoArray(pb, dst);
                     }
                 }
-            } else if (width == L) { // a partial narrow panel: compact, row q at dst + q·cols (narrowStride)
-                if (bcs == 1 && brs == cols && kc > 0) { // B's rows are contiguous: one copy (b may be null at k = 0)
-                    System.arraycopy(b, src, pb, dst, kc * cols);
-                } else if (bcs == 1) {
-                    for (int q = 0; q < kc; q++) {
-                        System.arraycopy(b, src + q * brs, pb, dst + q * cols, cols);
-                    }
-                } else {
-                    for (int q = 0; q < kc; q++, dst += cols) {
-                        int s = src + q * brs;
-                        for (int t = 0; t < cols; t++) {
-                            pb[dst + t] = b[s + t * bcs];
-                        }
-                    }
-                }
-                java.util.Arrays.fill(pb, j * kc + kc * cols, j * kc + kc * cols + L - cols, 0f);
+            } else if (width == L) { // a partial narrow panel: compact (a scalar method: packB stays small for C2)
+                packNarrow(kc, cols, b, src, brs, bcs, pb, dst);
             } else { // a partial panel: element by element, zero-padded (a masked copy here was slightly faster
                 // at 128×128×10 but left this method in C1's boxing code in some JVM runs: no masks)
                 for (int q = 0; q < kc; q++, dst += width) {
@@ -408,6 +394,30 @@ final class PackedGemm implements GemmEngine {
                 }
             }
         }
+    }
+
+    /**
+     * Packs a partial narrow panel ({@code cols < L} columns, kc rows) compactly: row q, column t at
+     * {@code dst + q·cols + t}, then L − cols zeros, so that reading row q as L lanes stays inside the panel
+     * ({@link #bStride}). No vectors: it is copies only, and keeps them out of {@link #packB}.
+     */
+    private static void packNarrow(int kc, int cols, float[] b, int src, int brs, int bcs, float[] pb, int dst) {
+        if (bcs == 1 && brs == cols && kc > 0) { // B's rows are contiguous: one copy (b may be null at k = 0)
+            System.arraycopy(b, src, pb, dst, kc * cols);
+        } else if (bcs == 1) {
+            for (int q = 0; q < kc; q++) {
+                System.arraycopy(b, src + q * brs, pb, dst + q * cols, cols);
+            }
+        } else {
+            for (int q = 0; q < kc; q++) {
+                int s = src + q * brs;
+                int d = dst + q * cols;
+                for (int t = 0; t < cols; t++) {
+                    pb[d + t] = b[s + t * bcs];
+                }
+            }
+        }
+        java.util.Arrays.fill(pb, dst + kc * cols, dst + kc * cols + L - cols, 0f);
     }
 
     private static int ceilDiv(int value, int unit) {
