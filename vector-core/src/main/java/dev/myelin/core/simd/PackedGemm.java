@@ -173,16 +173,18 @@ final class PackedGemm implements GemmEngine {
      * edge tiles through the workspace's staging tile. {@code pb} is the packed B block, or null when B is
      * read in place ({@code b} from {@code bBlock}, row stride {@code brs}). Rows outside, panels inside:
      * faster than the other order in timings during development, and a partial last A panel is copied
-     * once per block instead of once per B panel.
+     * once per block instead of once per B panel. C is at {@code c[cBlock + i·ldc + j·ccs]}. A narrow last
+     * panel is left to {@link #narrowTile}, so that the loop over the wide panels stays as short as it was
+     * (with a depth of 10, as in the input gradient of a 10-output layer, its per-tile work counts).
      */
     private static void macroKernel(int mc, int nc, int kc, float[] a, int aBlock, int ars, int acs,
                                     float[] pb, float[] b, int bBlock, int brs,
                                     float alpha, float beta, boolean loadC,
                                     float[] bias, int biasOff, Activation act,
                                     float[] c, int cBlock, int ldc, int ccs, GemmWorkspace ws) {
-        // A narrow last panel (at most L columns) is computed two full MR tiles at a time (kernel12x1): its
-        // tile for the first tile of a pair is skipped and done with the second. These are the rows paired.
         boolean narrowLast = nc - (nc - 1) / NR * NR <= L;
+        int wideEnd = narrowLast ? (nc - 1) / NR * NR : nc; // the wide panels: full, or a last partial one
+        // The narrow panel is computed two full MR tiles at a time (kernel12x1) on these rows.
         int pairedRows = narrowLast ? mc / (2 * MR) * (2 * MR) : 0;
         // When C is only written (no beta·C, first k block), the rows left after the pairs (fewer than 2·MR)
         // take one more pair, ending at the last row and overlapping the one before: the overlapped elements
@@ -193,7 +195,7 @@ final class PackedGemm implements GemmEngine {
             int rows = Math.min(MR, mc - i);
             float[] pa;
             int a0, rs, cs;
-            if (rows == MR || overlapLast && nc <= L) { // full, or only the overlapping pair reads these rows
+            if (rows == MR || overlapLast && wideEnd == 0) { // full, or only the overlapping pair reads them
                 pa = a;
                 a0 = aBlock + i * ars;
                 rs = ars;
@@ -205,80 +207,132 @@ final class PackedGemm implements GemmEngine {
                 rs = 1;
                 cs = MR;
             }
-            for (int j = 0; j < nc; j += NR) {
+            for (int j = 0; j < wideEnd; j += NR) {
                 int cols = Math.min(NR, nc - j);
-                int width = panelWidth(cols);
-                boolean pair = width == L && i < pairedRows;
-                boolean lastPair = width == L && overlapLast && i >= pairedRows;
-                if (pair && i % (2 * MR) == 0 || lastPair && i + MR < mc) {
-                    continue; // the first MR tile of a pair: its narrow tile is computed with the second's
-                }
                 float[] bp;
                 int b0, ldb;
                 if (pb != null) {
                     bp = pb;
                     b0 = j * kc;
-                    ldb = bStride(cols, width);
-                } else if (cols == width) { // B in place: a full panel is read straight from B's rows
+                    ldb = NR;
+                } else if (cols == NR) { // B in place: a full panel is read straight from B's rows
                     bp = b;
                     b0 = bBlock + j;
                     ldb = brs;
-                } else { // B in place: the partial last panel is copied (packB's layout)
-                    bp = ws.packedB(kc * width);
+                } else { // B in place: the partial last panel is copied, zero-padded
+                    bp = ws.packedB(kc * NR);
                     packB(kc, cols, b, bBlock + j, brs, 1, bp, ws.gather);
                     b0 = 0;
-                    ldb = bStride(cols, width);
+                    ldb = NR;
                 }
                 float[] biasArr = bias;
                 int bias0 = biasOff + j;
-                if (bias != null && cols < width) { // the bias of a partial panel, zero-padded to the panel
+                if (bias != null && cols < NR) { // the bias of a partial panel, zero-padded to the panel
                     System.arraycopy(bias, bias0, ws.edgeBias, 0, cols);
                     java.util.Arrays.fill(ws.edgeBias, cols, NR, 0f);
                     biasArr = ws.edgeBias;
                     bias0 = 0;
                 }
                 int c0 = cBlock + i * ldc + j * ccs;
-                if (pair || lastPair) { // 2·MR rows from `top`, A in place
-                    int top = pair ? i - MR : mc - 2 * MR;
-                    int p0 = aBlock + top * ars;
-                    int pc0 = cBlock + top * ldc + j * ccs;
-                    if (cols == L && ccs == 1) {
-                        kernel12x1(kc, a, p0, ars, acs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act,
-                                c, pc0, ldc);
-                    } else { // a partial panel: staged with row stride cols, so that C's rows, when contiguous
-                        // (ldc = cols), move in one copy. kernel12x1 stores its rows in order, L lanes each: the
-                        // pad lanes of row r land on row r + 1, which is stored after it. (2·MR − 1)·cols + L
-                        // floats: inside the MR × 2L staging tile.
-                        float[] tile = ws.tile;
-                        boolean contiguous = ccs == 1 && ldc == cols;
-                        if (loadC) {
-                            if (contiguous) {
-                                System.arraycopy(c, pc0, tile, 0, 2 * MR * cols);
-                            } else {
-                                stage(c, pc0, ldc, ccs, 2 * MR, cols, tile, cols, true);
-                            }
-                        }
-                        kernel12x1(kc, a, p0, ars, acs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act,
-                                tile, 0, cols);
-                        if (contiguous) {
-                            System.arraycopy(tile, 0, c, pc0, 2 * MR * cols);
-                        } else {
-                            stage(c, pc0, ldc, ccs, 2 * MR, cols, tile, cols, false);
-                        }
-                    }
-                } else if (rows == MR && cols == width && ccs == 1) {
-                    microKernel(width, kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act,
-                            c, c0, ldc);
+                if (rows == MR && cols == NR && ccs == 1) {
+                    kernel6x2(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, c0, ldc);
                 } else { // an edge tile: computed whole in the staging tile, its valid part copied
                     float[] tile = ws.tile;
                     if (loadC) {
                         stage(c, c0, ldc, ccs, rows, cols, tile, NR, true);
                     }
-                    microKernel(width, kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act,
-                            tile, 0, NR);
+                    kernel6x2(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, tile, 0,
+                            NR);
                     stage(c, c0, ldc, ccs, rows, cols, tile, NR, false);
                 }
             }
+            if (narrowLast) {
+                narrowTile(i, rows, mc, wideEnd, nc - wideEnd, kc, pa, a0, rs, cs, a, aBlock, ars, acs, pb, b,
+                        bBlock, brs, alpha, beta, loadC, bias, biasOff, act, c, cBlock, ldc, ccs, pairedRows,
+                        overlapLast, ws);
+            }
+        }
+    }
+
+    /**
+     * The narrow last panel (columns {@code j .. j + cols − 1}, {@code cols ≤ L}) for the row tile at {@code i}:
+     * on the paired rows, the second tile of each pair computes both ({@link #kernel12x1}) and the first
+     * nothing; the rows left take the overlapping pair when {@code overlapLast}, else {@link #kernel6x1} per
+     * tile. A (tile) is {@code pa, a0, rs, cs} as macroKernel set it, or A in place for a pair.
+     */
+    private static void narrowTile(int i, int rows, int mc, int j, int cols, int kc, float[] pa, int a0, int rs,
+                                   int cs, float[] a, int aBlock, int ars, int acs, float[] pb, float[] b,
+                                   int bBlock, int brs, float alpha, float beta, boolean loadC, float[] bias,
+                                   int biasOff, Activation act, float[] c, int cBlock, int ldc, int ccs,
+                                   int pairedRows, boolean overlapLast, GemmWorkspace ws) {
+        boolean pair = i < pairedRows;
+        boolean lastPair = overlapLast && i >= pairedRows;
+        if (pair && i % (2 * MR) == 0 || lastPair && i + MR < mc) {
+            return; // the first MR tile of a pair (or of the rows the last pair covers): done with the last
+        }
+        float[] bp;
+        int b0, ldb;
+        if (pb != null) {
+            bp = pb;
+            b0 = j * kc;
+            ldb = bStride(cols, L);
+        } else if (cols == L) { // B in place: a full panel is read straight from B's rows
+            bp = b;
+            b0 = bBlock + j;
+            ldb = brs;
+        } else { // B in place: the partial panel is copied (packB's layout)
+            bp = ws.packedB(kc * L);
+            packB(kc, cols, b, bBlock + j, brs, 1, bp, ws.gather);
+            b0 = 0;
+            ldb = bStride(cols, L);
+        }
+        float[] biasArr = bias;
+        int bias0 = biasOff + j;
+        if (bias != null && cols < L) { // the bias of a partial panel, zero-padded to the panel
+            System.arraycopy(bias, bias0, ws.edgeBias, 0, cols);
+            java.util.Arrays.fill(ws.edgeBias, cols, NR, 0f);
+            biasArr = ws.edgeBias;
+            bias0 = 0;
+        }
+        if (pair || lastPair) { // 2·MR rows from `top`, A in place
+            int top = pair ? i - MR : mc - 2 * MR;
+            int p0 = aBlock + top * ars;
+            int pc0 = cBlock + top * ldc + j * ccs;
+            if (cols == L && ccs == 1) {
+                kernel12x1(kc, a, p0, ars, acs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, pc0, ldc);
+            } else { // a partial panel: staged with row stride cols, so that C's rows, when contiguous
+                // (ldc = cols), move in one copy. kernel12x1 stores its rows in order, L lanes each: the pad
+                // lanes of row r land on row r + 1, which is stored after it. (2·MR − 1)·cols + L floats:
+                // inside the MR × 2L staging tile.
+                float[] tile = ws.tile;
+                boolean contiguous = ccs == 1 && ldc == cols;
+                if (loadC) {
+                    if (contiguous) {
+                        System.arraycopy(c, pc0, tile, 0, 2 * MR * cols);
+                    } else {
+                        stage(c, pc0, ldc, ccs, 2 * MR, cols, tile, cols, true);
+                    }
+                }
+                kernel12x1(kc, a, p0, ars, acs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, tile, 0,
+                        cols);
+                if (contiguous) {
+                    System.arraycopy(tile, 0, c, pc0, 2 * MR * cols);
+                } else {
+                    stage(c, pc0, ldc, ccs, 2 * MR, cols, tile, cols, false);
+                }
+            }
+            return;
+        }
+        int c0 = cBlock + i * ldc + j * ccs;
+        if (rows == MR && cols == L && ccs == 1) {
+            kernel6x1(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, c0, ldc);
+        } else { // an edge tile: computed whole in the staging tile, its valid part copied
+            float[] tile = ws.tile;
+            if (loadC) {
+                stage(c, c0, ldc, ccs, rows, cols, tile, NR, true);
+            }
+            kernel6x1(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, tile, 0, NR);
+            stage(c, c0, ldc, ccs, rows, cols, tile, NR, false);
         }
     }
 
@@ -305,16 +359,6 @@ final class PackedGemm implements GemmEngine {
                     c[cr + t * ccs] = tile[r * ts + t];
                 }
             }
-        }
-    }
-
-    private static void microKernel(int width, int kc, float[] a, int a0, int ars, int acs, float[] b, int b0,
-                                    int ldb, float alpha, float beta, boolean loadC, float[] bias, int bias0,
-                                    Activation act, float[] c, int c0, int ldc) {
-        if (width == NR) {
-            kernel6x2(kc, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
-        } else {
-            kernel6x1(kc, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
         }
     }
 
