@@ -116,6 +116,193 @@ class EngineBlockBoundaryTest {
         return cases.stream();
     }
 
+    /**
+     * Thin outputs, the shapes of a classifier's last layer (n = 10) and its gradients: GEMMs whose last column
+     * panel is narrow (at most L columns), which the engine computes two MR tiles of rows at a time
+     * ({@code PackedGemm.kernel12x1}) for every pair of full MR tiles, and one MR tile at a time
+     * ({@code kernel6x1}, through the staging tile) for the rows left. Rows: 2·MR (exactly one pair; with B read
+     * in place when IN_PLACE_B_MAX_ROWS is 2·MR), 2·MR + 1 (a pair and a one-row edge tile), 3·MR (a pair and a
+     * single full MR tile left unpaired), 4·MR and 4·MR + 1, and 128 (ten pairs, then one full tile and a
+     * two-row edge). Columns: 1, 5, 10, 16, 17 and L − 1, L, L + 1, NR + 1, NR + L: a partial narrow panel
+     * (staged, 2·MR × L in the staging tile), a full one (stored straight into C), and a narrow panel after
+     * full wide ones (the wide tiles of both rows of a pair, then the pair's narrow tile). Depths rotate
+     * through 9, KC − 1, KC + 1 and 2·KC + 1 (one to three k blocks: a narrow pair reading back its partial
+     * sums from C through the staging tile). Rows left after the pairs take, in a single k block with C only
+     * written, one more pair overlapping the last (its overlapped rows stored twice with the same bits), and
+     * otherwise MR-row tiles: both occur. The weight gradient of fewer than L columns over at least NR rows
+     * (A read transposed, no bias) is computed as Cᵀ = Bᵀ·Aᵀ instead, its n columns as tile rows (an edge row
+     * tile whenever MR does not divide n) and C written transposed through the staging tile, over one and
+     * over several k blocks (the accumulating call reads C back the same way).
+     * {@link #thinShapesReachEveryEdgeOfTheNarrowPairs} checks this
+     * coverage from the block sizes, so a retuning keeps it. The same three operations as above map onto each
+     * shape, so the pairs are reached with A row-major (forward, for more than SMALL_ROWS rows) and
+     * transposed (weight gradient), and B row-major (packed or in place) and transposed (input gradient), at
+     * every width, with the same bounds and sentinels.
+     */
+    static List<Shape> thinShapes(int lanes) {
+        int mr = EngineBlocks.MR, kc = EngineBlocks.KC, l = lanes, nr = EngineBlocks.nr(lanes);
+        int[] ms = {2 * mr, 2 * mr + 1, 3 * mr, 4 * mr, 4 * mr + 1, 128};
+        String[] mAt = {"2MR", "2MR+1", "3MR", "4MR", "4MR+1", "128"};
+        int[] ks = {9, kc - 1, kc + 1, 2 * kc + 1};
+        String[] kAt = {"9", "KC-1", "KC+1", "2KC+1"};
+        Map<Integer, String> ns = new LinkedHashMap<>();
+        for (int n : new int[] {1, 5, 10, 16, 17}) {
+            ns.put(n, String.valueOf(n));
+        }
+        ns.putIfAbsent(l - 1, "L-1");
+        ns.putIfAbsent(l, "L");
+        ns.putIfAbsent(l + 1, "L+1");
+        ns.putIfAbsent(nr + 1, "NR+1");
+        ns.putIfAbsent(nr + l, "NR+L");
+        List<Shape> s = new ArrayList<>();
+        int t = 0;
+        for (int i = 0; i < ms.length; i++) {
+            for (Map.Entry<Integer, String> n : ns.entrySet()) {
+                int kIndex = t++ % ks.length;
+                s.add(new Shape(ms[i], n.getKey(), ks[kIndex], mAt[i], n.getValue(), kAt[kIndex]));
+            }
+        }
+        return s;
+    }
+
+    static Stream<Arguments> thinCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Named<BlockedKernel> kernel : kernels()) {
+            for (Shape s : thinShapes(kernel.getPayload().lanes())) {
+                cases.add(Arguments.of(kernel, s));
+            }
+        }
+        return cases.stream();
+    }
+
+    /**
+     * The thin shapes reach every edge of the narrow pairs at every width, counted as the engine tiles them:
+     * a narrow last panel (1 ≤ n mod NR ≤ L, or n ≤ L) partial and full, alone and after full wide panels;
+     * rows with pairs only, a pair plus an edge tile, a pair plus one full unpaired MR tile; a forward that
+     * takes the engine (more than SMALL_ROWS rows) with a narrow pair; a narrow pair over two k blocks.
+     */
+    @Test
+    void thinShapesReachEveryEdgeOfTheNarrowPairs() {
+        int mr = EngineBlocks.MR, kc = EngineBlocks.KC;
+        for (Named<BlockedKernel> kernel : kernels()) {
+            int l = kernel.getPayload().lanes(), nr = EngineBlocks.nr(l);
+            List<Shape> shapes = thinShapes(l);
+            String what = kernel.getName() + ": " + shapes;
+            Set<String> seen = new TreeSet<>();
+            for (Shape s : shapes) {
+                // the weight gradient (A transposed, no bias, identity) of n < L columns and m ≥ NR rows is
+                // computed as Cᵀ = Bᵀ·Aᵀ: its n columns are tile rows, its m rows the vectors
+                if (s.n() < l && s.m() >= nr) {
+                    seen.add(s.n() % mr == 0 ? "Cᵀ: full row tiles" : "Cᵀ: an edge row tile");
+                    seen.add(s.k() > kc ? "Cᵀ: two or more k blocks" : "Cᵀ: one k block");
+                }
+                int last = s.n() - (s.n() - 1) / nr * nr; // columns of the last panel
+                if (last > l || s.m() < 2 * mr) {
+                    continue; // no narrow pair
+                }
+                seen.add(last == l ? "full narrow panel" : "partial narrow panel");
+                if (s.n() > nr) {
+                    seen.add("narrow panel after wide ones");
+                }
+                int left = s.m() % (2 * mr); // rows after the last pair
+                seen.add(left == 0 ? "pairs only" : left < mr ? "pair + edge rows" : left == mr ? "pair + one MR tile"
+                        : "pair + MR tile + edge rows");
+                if (s.m() > EngineBlocks.SMALL_ROWS) {
+                    seen.add("forward through the engine");
+                }
+                if (s.k() > kc) {
+                    seen.add("two or more k blocks");
+                }
+                if (left != 0) { // rows left after the pairs: one overlapping pair when C is only written
+                    seen.add(s.k() <= kc ? "rows left, one k block" : "rows left, two or more k blocks");
+                }
+            }
+            assertEquals(new TreeSet<>(List.of("full narrow panel", "partial narrow panel",
+                    "narrow panel after wide ones", "pairs only", "pair + edge rows", "pair + one MR tile",
+                    "pair + MR tile + edge rows", "forward through the engine", "two or more k blocks",
+                    "rows left, one k block", "rows left, two or more k blocks", "Cᵀ: an edge row tile",
+                    "Cᵀ: one k block", "Cᵀ: two or more k blocks")), seen, what);
+        }
+    }
+
+    /**
+     * The thin shapes once more with every operand tight (row stride = columns, no padding; sentinels before the
+     * view, the array ending with it): the engine then takes its single-copy paths (a partial narrow B panel
+     * copied in one piece when B's rows are contiguous, a staged narrow pair copied to and from C in one piece
+     * when C's are). The operations and the bits do not depend on the strides, so every output must equal, bit
+     * for bit, the strided run's, which the tests above check against the references.
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("thinCases")
+    void thinShapesGiveTheSameBitsWithTightOperands(BlockedKernel kernel, Shape s) {
+        int m = s.m(), n = s.n(), k = s.k();
+        Random r = new Random(s.seed() + 3);
+        Mat x = Mat.strided(m, k, 5, 3).random(r, -1, 1), w = Mat.strided(k, n, 2, 7).random(r, -1, 1);
+        Mat b = Mat.strided(1, n, 3, 3).random(r, -1, 1), dz = Mat.strided(m, n, 6, 3).random(r, -1, 1);
+        Mat dw0 = Mat.strided(k, n, 4, 7).random(r, -1, 1);
+        Mat xt = tight(x), wt = tight(w), bt = tight(b), dzt = tight(dz), dw0t = tight(dw0);
+        String what = kernel.describe() + " tight " + s;
+        for (Activation act : KernelConformanceTest.elementwise()) {
+            Mat y = Mat.strided(m, n, 7, 7).fill(Float.NaN), yt = Mat.strided(m, n, 4, 0).fill(Float.NaN);
+            Mat yt0 = yt.copy();
+            kernel.forward(m, n, k, x.a, x.off, x.ld, w.a, w.off, w.ld, b.a, b.off, act, y.a, y.off, y.ld);
+            kernel.forward(m, n, k, xt.a, xt.off, xt.ld, wt.a, wt.off, wt.ld, bt.a, bt.off, act, yt.a, yt.off, yt.ld);
+            assertSameBits(what + " forward[" + act + "]", y, yt, yt0);
+        }
+        // the weight gradient as the engine's GEMM of s: dW[k×n] = Xᵀ·dZ with the layer's m = s.k(), k = s.m()
+        Mat xg = Mat.strided(k, m, 3, 7).random(r, -1, 1), xgt = tight(xg);
+        Mat dzg = Mat.strided(k, n, 6, 3).random(r, -1, 1), dzgt = tight(dzg);
+        Mat dwPrior = Mat.strided(m, n, 4, 7).random(r, -1, 1);
+        for (boolean accumulate : new boolean[] {false, true}) {
+            Mat dw = accumulate ? dwPrior.copy() : Mat.strided(m, n, 4, 7).fill(Float.NaN);
+            Mat dwt = accumulate ? tight(dwPrior) : Mat.strided(m, n, 2, 0).fill(Float.NaN);
+            Mat dwt0 = dwt.copy();
+            kernel.weightGradient(k, n, m, xg.a, xg.off, xg.ld, dzg.a, dzg.off, dzg.ld, dw.a, dw.off, dw.ld,
+                    accumulate);
+            kernel.weightGradient(k, n, m, xgt.a, xgt.off, xgt.ld, dzgt.a, dzgt.off, dzgt.ld, dwt.a, dwt.off, dwt.ld,
+                    accumulate);
+            assertSameBits(what + " weightGradient" + (accumulate ? "[accumulate]" : ""), dw, dwt, dwt0);
+        }
+        // the input gradient as the GEMM of s: dX[m×n] = dZ·Wᵀ with the layer's n = s.k(), k = s.n()
+        Mat dzi = Mat.strided(m, k, 1, 3).random(r, -1, 1), dzit = tight(dzi);
+        Mat wi = Mat.strided(n, k, 5, 7).random(r, -1, 1), wit = tight(wi);
+        Mat dx = Mat.strided(m, n, 2, 3).fill(Float.NaN), dxt = Mat.strided(m, n, 3, 0).fill(Float.NaN);
+        Mat dxt0 = dxt.copy();
+        kernel.inputGradient(m, k, n, dzi.a, dzi.off, dzi.ld, wi.a, wi.off, wi.ld, dx.a, dx.off, dx.ld);
+        kernel.inputGradient(m, k, n, dzit.a, dzit.off, dzit.ld, wit.a, wit.off, wit.ld, dxt.a, dxt.off, dxt.ld);
+        assertSameBits(what + " inputGradient", dx, dxt, dxt0);
+        assertUnchangedInputs(what, List.of(xt, wt, bt, dzt, dw0t, xgt, dzgt, dzit, wit),
+                List.of(tight(x), tight(w), tight(b), tight(dz), tight(dw0), tight(xg), tight(dzg), tight(dzi),
+                        tight(wi)));
+    }
+
+    /** A tight copy of {@code m}: offset 2, row stride = columns, the array ending with the view. */
+    private static Mat tight(Mat m) {
+        Mat t = Mat.strided(m.rows, m.cols, 2, 0);
+        for (int i = 0; i < m.rows; i++) {
+            for (int j = 0; j < m.cols; j++) {
+                t.set(i, j, m.get(i, j));
+            }
+        }
+        return t;
+    }
+
+    private static void assertSameBits(String what, Mat expected, Mat actual, Mat actualBefore) {
+        actual.assertOutsideUnchanged(actualBefore, what);
+        for (int i = 0; i < expected.rows; i++) {
+            for (int j = 0; j < expected.cols; j++) {
+                assertEquals(Float.floatToIntBits(expected.get(i, j)), Float.floatToIntBits(actual.get(i, j)),
+                        what + " at (" + i + ", " + j + "): " + actual.get(i, j) + " vs " + expected.get(i, j));
+            }
+        }
+    }
+
+    private static void assertUnchangedInputs(String what, List<Mat> after, List<Mat> before) {
+        for (int t = 0; t < after.size(); t++) {
+            after.get(t).assertUnchanged(before.get(t), what + ", input " + t);
+        }
+    }
+
     @Test
     void everyBoundaryValueAppearsInEveryDimension() {
         for (Named<BlockedKernel> kernel : kernels()) {
@@ -138,7 +325,7 @@ class EngineBlockBoundaryTest {
     // ------------------------------------------------------------------------------------------- forward
 
     @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("cases")
+    @MethodSource({"cases", "thinCases"})
     void forwardWithBiasAndEveryActivation(BlockedKernel kernel, Shape s) {
         int m = s.m(), n = s.n(), k = s.k();
         Random r = new Random(s.seed());
@@ -176,7 +363,7 @@ class EngineBlockBoundaryTest {
     // ------------------------------------------------------------------------------------------- weight gradient
 
     @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("cases")
+    @MethodSource({"cases", "thinCases"})
     void weightGradientOverwritingAndAccumulating(BlockedKernel kernel, Shape s) {
         int m = s.k(), n = s.n(), k = s.m(); // dW[k×n] = Xᵀ·dZ is the GEMM k×n×m
         Random r = new Random(s.seed() + 1);
@@ -224,7 +411,7 @@ class EngineBlockBoundaryTest {
     // ------------------------------------------------------------------------------------------- input gradient
 
     @ParameterizedTest(name = "{0}, {1}")
-    @MethodSource("cases")
+    @MethodSource({"cases", "thinCases"})
     void inputGradient(BlockedKernel kernel, Shape s) {
         int m = s.m(), n = s.k(), k = s.n(); // dX[m×k] = dZ·Wᵀ is the GEMM m×k×n
         Random r = new Random(s.seed() + 2);

@@ -24,7 +24,10 @@ final class BlockSizes {
      */
     static final int MR = 6;
 
-    /** Columns of the register tile, in vectors: {@code NR = 2·lanes} (32 floats with AVX-512). */
+    /**
+     * Columns of the register tile, in vectors: {@code NR = 2·lanes} (32 floats with AVX-512). At least 2:
+     * the MR × NR staging tile also holds the 2·MR × L tile of a narrow pair ({@code PackedGemm.kernel12x1}).
+     */
     static final int NR_VECTORS = 2;
 
     /**

@@ -45,12 +45,14 @@ import jdk.incubator.vector.VectorSpecies;
  *     values stay in L1 while every B panel of the block passes, so A needs no copy whether it is row-major
  *     (MR sequential row streams) or transposed (kc cache lines, each holding the tile's MR columns). Packing
  *     A was slower in timings during development (docs/kernels.md). Only the last, partial MR rows are copied ({@link #packA}), zero-padded.</li>
- * <li><b>Micro-kernel</b> per {@code MR×NR} tile ({@link #kernel6x2}, {@link #kernel6x1}): rank-1 updates into
- *     register accumulators, then the <b>epilogue</b> on the registers and one store. The first k block
+ * <li><b>Micro-kernel</b> per {@code MR×NR} tile ({@link #kernel6x2}, {@link #kernel6x1}; a narrow last panel
+ *     takes two full MR tiles of rows at once, {@link #kernel12x1}, for 12 FMA chains instead of 6): rank-1
+ *     updates into register accumulators, then the <b>epilogue</b> on the registers and one store. The first k block
  *     scales by alpha and adds {@code beta·C} (reading C only when {@code beta ≠ 0}); later blocks add the
  *     partial sum stored in C; only the last one adds the bias and applies the activation.</li>
  * </ol>
- * Tiles that stick out of C (the last rows or columns) are computed whole into a staging tile from the
+ * Tiles that stick out of C (the last rows or columns; a narrow pair, 2·MR × L, fills the MR × NR staging
+ * tile exactly as NR = 2L) are computed whole into a staging tile from the
  * zero-padded panels and only their valid part is copied to C, so nothing outside the view is touched and
  * the arithmetic of every element is the same as in a full tile.
  *
@@ -96,6 +98,15 @@ final class PackedGemm implements GemmEngine {
         return ws;
     }
 
+    /**
+     * The row stride of a packed panel of {@code cols} columns packed {@code width} wide: the width, except for a
+     * partial narrow panel, packed compactly with row stride cols (its row q read as L lanes, the lanes past
+     * cols holding the next rows' values: they reach only the tile's lanes past cols, which are never stored).
+     */
+    private static int bStride(int cols, int width) {
+        return width == L && cols < L ? cols : width;
+    }
+
     /** The width a B panel is packed at: NR, or L for a last panel of at most L columns. */
     private static int panelWidth(int cols) {
         return cols <= L ? L : NR;
@@ -108,6 +119,25 @@ final class PackedGemm implements GemmEngine {
         if (m == 0 || n == 0) {
             return;
         }
+        if (n < L && m >= NR && ars == 1 && bias == null && act == Activation.IDENTITY) {
+            // A thin C whose A is read transposed (the weight gradient of a thin layer, dW = Xᵀ·dZ, n = 10):
+            // computed as Cᵀ = Bᵀ·Aᵀ, so the vectors run along C's m rows (A's contiguous columns, read in
+            // place as rows of a B) and the n columns are tile rows (6 + 4 for n = 10: 10 of 12 rows used
+            // instead of 10 of 16 lanes, 12 FMA chains, half the broadcasts per FMA). Cᵀ is written through
+            // the staging tile, transposed. Every element is the same sum of the same products in the same
+            // order (A(i,p)·B(p,j) = B(p,j)·A(i,p) exactly), with the same alpha and beta·C: the same bits.
+            // No bias or activation here: the epilogue would need them along tile rows.
+            run(n, m, k, alpha, b, bOff, bcs, brs, a, aOff, acs, ars, beta, c, cOff, 1, ldc, null, 0,
+                    Activation.IDENTITY);
+            return;
+        }
+        run(m, n, k, alpha, a, aOff, ars, acs, b, bOff, brs, bcs, beta, c, cOff, ldc, 1, bias, biasOff, act);
+    }
+
+    /** {@link #gemm} with C at {@code c[cOff + i·crs + j·ccs]}: row-major ({@code ccs = 1}) or transposed. */
+    private static void run(int m, int n, int k, float alpha, float[] a, int aOff, int ars, int acs,
+                            float[] b, int bOff, int brs, int bcs, float beta, float[] c, int cOff, int crs,
+                            int ccs, float[] bias, int biasOff, Activation act) {
         GemmWorkspace ws = workspace();
         // Few rows: each element of B is used by at most a few tiles, so copying it costs as much as the
         // product; a row-major B is then read in place (only a partial last panel is copied).
@@ -131,7 +161,7 @@ final class PackedGemm implements GemmEngine {
                 macroKernel(m, nc, kc, a, aOff + pc * acs, ars, acs, pb, b, bBlock, brs,
                         alpha, first ? beta : 1f, !first || beta != 0f,
                         last ? bias : null, biasOff + jc, last ? act : Activation.IDENTITY,
-                        c, cOff + jc, ldc, ws);
+                        c, cOff + jc * ccs, crs, ccs, ws);
                 pc += kc;
             } while (pc < k);
         }
@@ -143,18 +173,29 @@ final class PackedGemm implements GemmEngine {
      * edge tiles through the workspace's staging tile. {@code pb} is the packed B block, or null when B is
      * read in place ({@code b} from {@code bBlock}, row stride {@code brs}). Rows outside, panels inside:
      * faster than the other order in timings during development, and a partial last A panel is copied
-     * once per block instead of once per B panel.
+     * once per block instead of once per B panel. C is at {@code c[cBlock + i·ldc + j·ccs]}. A narrow last
+     * panel is left to {@link #narrowTile}, so that the loop over the wide panels stays as short as it was
+     * (with a depth of 10, as in the input gradient of a 10-output layer, its per-tile work counts).
      */
     private static void macroKernel(int mc, int nc, int kc, float[] a, int aBlock, int ars, int acs,
                                     float[] pb, float[] b, int bBlock, int brs,
                                     float alpha, float beta, boolean loadC,
                                     float[] bias, int biasOff, Activation act,
-                                    float[] c, int cBlock, int ldc, GemmWorkspace ws) {
+                                    float[] c, int cBlock, int ldc, int ccs, GemmWorkspace ws) {
+        boolean narrowLast = nc - (nc - 1) / NR * NR <= L;
+        int wideEnd = narrowLast ? (nc - 1) / NR * NR : nc; // the wide panels: full, or a last partial one
+        // The narrow panel is computed two full MR tiles at a time (kernel12x1) on these rows.
+        int pairedRows = narrowLast ? mc / (2 * MR) * (2 * MR) : 0;
+        // When C is only written (no beta·C, first k block), the rows left after the pairs (fewer than 2·MR)
+        // take one more pair, ending at the last row and overlapping the one before: the overlapped elements
+        // are computed again by the same operations from the same operands and stored again with the same
+        // bits, which is cheaper than a 6-row tile, a copied edge of A and a staged 6-row tile.
+        boolean overlapLast = narrowLast && !loadC && pairedRows > 0 && pairedRows < mc;
         for (int i = 0; i < mc; i += MR) {
             int rows = Math.min(MR, mc - i);
             float[] pa;
             int a0, rs, cs;
-            if (rows == MR) {
+            if (rows == MR || overlapLast && wideEnd == 0) { // full, or only the overlapping pair reads them
                 pa = a;
                 a0 = aBlock + i * ars;
                 rs = ars;
@@ -166,61 +207,158 @@ final class PackedGemm implements GemmEngine {
                 rs = 1;
                 cs = MR;
             }
-            for (int j = 0; j < nc; j += NR) {
+            for (int j = 0; j < wideEnd; j += NR) {
                 int cols = Math.min(NR, nc - j);
-                int width = panelWidth(cols);
                 float[] bp;
                 int b0, ldb;
                 if (pb != null) {
                     bp = pb;
                     b0 = j * kc;
-                    ldb = width;
-                } else if (cols == width) { // B in place: a full panel is read straight from B's rows
+                    ldb = NR;
+                } else if (cols == NR) { // B in place: a full panel is read straight from B's rows
                     bp = b;
                     b0 = bBlock + j;
                     ldb = brs;
                 } else { // B in place: the partial last panel is copied, zero-padded
-                    bp = ws.packedB(kc * width);
+                    bp = ws.packedB(kc * NR);
                     packB(kc, cols, b, bBlock + j, brs, 1, bp, ws.gather);
                     b0 = 0;
-                    ldb = width;
+                    ldb = NR;
                 }
                 float[] biasArr = bias;
                 int bias0 = biasOff + j;
-                if (bias != null && cols < width) { // the bias of a partial panel, zero-padded to the panel
+                if (bias != null && cols < NR) { // the bias of a partial panel, zero-padded to the panel
                     System.arraycopy(bias, bias0, ws.edgeBias, 0, cols);
                     java.util.Arrays.fill(ws.edgeBias, cols, NR, 0f);
                     biasArr = ws.edgeBias;
                     bias0 = 0;
                 }
-                int c0 = cBlock + i * ldc + j;
-                if (rows == MR && cols == width) {
-                    microKernel(width, kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act,
-                            c, c0, ldc);
+                int c0 = cBlock + i * ldc + j * ccs;
+                if (rows == MR && cols == NR && ccs == 1) {
+                    kernel6x2(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, c0, ldc);
                 } else { // an edge tile: computed whole in the staging tile, its valid part copied
                     float[] tile = ws.tile;
                     if (loadC) {
-                        for (int r = 0; r < rows; r++) {
-                            System.arraycopy(c, c0 + r * ldc, tile, r * NR, cols);
-                        }
+                        stage(c, c0, ldc, ccs, rows, cols, tile, NR, true);
                     }
-                    microKernel(width, kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act,
-                            tile, 0, NR);
-                    for (int r = 0; r < rows; r++) {
-                        System.arraycopy(tile, r * NR, c, c0 + r * ldc, cols);
-                    }
+                    kernel6x2(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, tile, 0,
+                            NR);
+                    stage(c, c0, ldc, ccs, rows, cols, tile, NR, false);
                 }
+            }
+            if (narrowLast) {
+                narrowTile(i, rows, mc, wideEnd, nc - wideEnd, kc, pa, a0, rs, cs, a, aBlock, ars, acs, pb, b,
+                        bBlock, brs, alpha, beta, loadC, bias, biasOff, act, c, cBlock, ldc, ccs, pairedRows,
+                        overlapLast, ws);
             }
         }
     }
 
-    private static void microKernel(int width, int kc, float[] a, int a0, int ars, int acs, float[] b, int b0,
-                                    int ldb, float alpha, float beta, boolean loadC, float[] bias, int bias0,
-                                    Activation act, float[] c, int c0, int ldc) {
-        if (width == NR) {
-            kernel6x2(kc, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
-        } else {
-            kernel6x1(kc, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
+    /**
+     * The narrow last panel (columns {@code j .. j + cols − 1}, {@code cols ≤ L}) for the row tile at {@code i}:
+     * on the paired rows, the second tile of each pair computes both ({@link #kernel12x1}) and the first
+     * nothing; the rows left take the overlapping pair when {@code overlapLast}, else {@link #kernel6x1} per
+     * tile. A (tile) is {@code pa, a0, rs, cs} as macroKernel set it, or A in place for a pair.
+     */
+    private static void narrowTile(int i, int rows, int mc, int j, int cols, int kc, float[] pa, int a0, int rs,
+                                   int cs, float[] a, int aBlock, int ars, int acs, float[] pb, float[] b,
+                                   int bBlock, int brs, float alpha, float beta, boolean loadC, float[] bias,
+                                   int biasOff, Activation act, float[] c, int cBlock, int ldc, int ccs,
+                                   int pairedRows, boolean overlapLast, GemmWorkspace ws) {
+        boolean pair = i < pairedRows;
+        boolean lastPair = overlapLast && i >= pairedRows;
+        if (pair && i % (2 * MR) == 0 || lastPair && i + MR < mc) {
+            return; // the first MR tile of a pair (or of the rows the last pair covers): done with the last
+        }
+        float[] bp;
+        int b0, ldb;
+        if (pb != null) {
+            bp = pb;
+            b0 = j * kc;
+            ldb = bStride(cols, L);
+        } else if (cols == L) { // B in place: a full panel is read straight from B's rows
+            bp = b;
+            b0 = bBlock + j;
+            ldb = brs;
+        } else { // B in place: the partial panel is copied (packB's layout)
+            bp = ws.packedB(kc * L);
+            packB(kc, cols, b, bBlock + j, brs, 1, bp, ws.gather);
+            b0 = 0;
+            ldb = bStride(cols, L);
+        }
+        float[] biasArr = bias;
+        int bias0 = biasOff + j;
+        if (bias != null && cols < L) { // the bias of a partial panel, zero-padded to the panel
+            System.arraycopy(bias, bias0, ws.edgeBias, 0, cols);
+            java.util.Arrays.fill(ws.edgeBias, cols, NR, 0f);
+            biasArr = ws.edgeBias;
+            bias0 = 0;
+        }
+        if (pair || lastPair) { // 2·MR rows from `top`, A in place
+            int top = pair ? i - MR : mc - 2 * MR;
+            int p0 = aBlock + top * ars;
+            int pc0 = cBlock + top * ldc + j * ccs;
+            if (cols == L && ccs == 1) {
+                kernel12x1(kc, a, p0, ars, acs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, pc0, ldc);
+            } else { // a partial panel: staged with row stride cols, so that C's rows, when contiguous
+                // (ldc = cols), move in one copy. kernel12x1 stores its rows in order, L lanes each: the pad
+                // lanes of row r land on row r + 1, which is stored after it. (2·MR − 1)·cols + L floats:
+                // inside the MR × 2L staging tile.
+                float[] tile = ws.tile;
+                boolean contiguous = ccs == 1 && ldc == cols;
+                if (loadC) {
+                    if (contiguous) {
+                        System.arraycopy(c, pc0, tile, 0, 2 * MR * cols);
+                    } else {
+                        stage(c, pc0, ldc, ccs, 2 * MR, cols, tile, cols, true);
+                    }
+                }
+                kernel12x1(kc, a, p0, ars, acs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, tile, 0,
+                        cols);
+                if (contiguous) {
+                    System.arraycopy(tile, 0, c, pc0, 2 * MR * cols);
+                } else {
+                    stage(c, pc0, ldc, ccs, 2 * MR, cols, tile, cols, false);
+                }
+            }
+            return;
+        }
+        int c0 = cBlock + i * ldc + j * ccs;
+        if (rows == MR && cols == L && ccs == 1) {
+            kernel6x1(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, c0, ldc);
+        } else { // an edge tile: computed whole in the staging tile, its valid part copied
+            float[] tile = ws.tile;
+            if (loadC) {
+                stage(c, c0, ldc, ccs, rows, cols, tile, NR, true);
+            }
+            kernel6x1(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, tile, 0, NR);
+            stage(c, c0, ldc, ccs, rows, cols, tile, NR, false);
+        }
+    }
+
+    /**
+     * Copies {@code rows × cols} between C at {@code c0} (row stride {@code crs}, column stride {@code ccs}) and
+     * the staging tile (row stride {@code ts}): into the tile when {@code in}, else out of it.
+     */
+    private static void stage(float[] c, int c0, int crs, int ccs, int rows, int cols, float[] tile, int ts,
+                              boolean in) {
+        for (int r = 0; r < rows; r++) {
+            int cr = c0 + r * crs;
+            if (ccs == 1) {
+                if (in) {
+                    System.arraycopy(c, cr, tile, r * ts, cols);
+                } else {
+                    System.arraycopy(tile, r * ts, c, cr, cols);
+                }
+            } else if (in) {
+                for (int t = 0; t < cols; t++) {
+                    tile[r * ts + t] = c[cr + t * ccs];
+                }
+            } else {
+                for (int t = 0; t < cols; t++) {
+                    c[cr + t * ccs] = tile[r * ts + t];
+                }
+            }
         }
     }
 
@@ -247,7 +385,9 @@ final class PackedGemm implements GemmEngine {
 
     /**
      * Packs {@code kc × nc} of B into panels of {@link #panelWidth} columns: the panel starting at column j,
-     * row q, column t at {@code j·kc + q·width + t}; columns past {@code nc} are zeros. Rows of a row-major B
+     * row q, column t at {@code j·kc + q·width + t}; columns past {@code nc} are zeros, except in a partial
+     * narrow panel, packed compactly at {@code j·kc + q·cols + t} and followed by L − cols zeros
+     * ({@link #bStride}). Rows of a row-major B
      * are copied a vector at a time; columns of a transposed B (B(q, j) = b[j·bcs + q]) are gathered with
      * one index vector {@code t·bcs}.
      */
@@ -283,6 +423,8 @@ final class PackedGemm implements GemmEngine {
                         FloatVector.fromArray(F, b, src + q, gather, 0).intoArray(pb, dst);
                     }
                 }
+            } else if (width == L) { // a partial narrow panel: compact (a scalar method: packB stays small for C2)
+                packNarrow(kc, cols, b, src, brs, bcs, pb, dst);
             } else { // a partial panel: element by element, zero-padded (a masked copy here was slightly faster
                 // at 128×128×10 but left this method in C1's boxing code in some JVM runs: no masks)
                 for (int q = 0; q < kc; q++, dst += width) {
@@ -296,6 +438,30 @@ final class PackedGemm implements GemmEngine {
                 }
             }
         }
+    }
+
+    /**
+     * Packs a partial narrow panel ({@code cols < L} columns, kc rows) compactly: row q, column t at
+     * {@code dst + q·cols + t}, then L − cols zeros, so that reading row q as L lanes stays inside the panel
+     * ({@link #bStride}). No vectors: it is copies only, and keeps them out of {@link #packB}.
+     */
+    private static void packNarrow(int kc, int cols, float[] b, int src, int brs, int bcs, float[] pb, int dst) {
+        if (bcs == 1 && brs == cols && kc > 0) { // B's rows are contiguous: one copy (b may be null at k = 0)
+            System.arraycopy(b, src, pb, dst, kc * cols);
+        } else if (bcs == 1) {
+            for (int q = 0; q < kc; q++) {
+                System.arraycopy(b, src + q * brs, pb, dst + q * cols, cols);
+            }
+        } else {
+            for (int q = 0; q < kc; q++) {
+                int s = src + q * brs;
+                int d = dst + q * cols;
+                for (int t = 0; t < cols; t++) {
+                    pb[d + t] = b[s + t * bcs];
+                }
+            }
+        }
+        java.util.Arrays.fill(pb, dst + kc * cols, dst + kc * cols + L - cols, 0f);
     }
 
     private static int ceilDiv(int value, int unit) {
@@ -633,5 +799,206 @@ final class PackedGemm implements GemmEngine {
         c30.intoArray(c, c0 + 3 * ldc);
         c40.intoArray(c, c0 + 4 * ldc);
         c50.intoArray(c, c0 + 5 * ldc);
+    }
+
+    /**
+     * The narrow micro-kernel for two MR tiles of rows at once: the {@code 2·MR × L} tile of C at {@code c0}
+     * ({@code 12 × L}, a last column panel of at most L columns), for thin layers (n = 10). One vector of B per
+     * k step feeds 12 accumulators (named by row, {@code cR}), so 12 independent FMA chains cover the FMA
+     * latency (2 pipes × 4 cycles) where {@link #kernel6x1}'s 6 cannot, and B's row is loaded once for 12 rows
+     * instead of twice. Every element goes through exactly the operations of {@link #kernel6x1} (zero, one
+     * fma per q in order, alpha, beta·C, bias, activation), so the bits are the same. {@code A(r, q) =
+     * a[a0 + r·ars + q·acs]}, A in place (both MR tiles full).
+     */
+    private static void kernel12x1(int kc, float[] a, int a0, int ars, int acs, float[] b, int b0,
+                                 int ldb, float alpha, float beta, boolean loadC, float[] bias, int bias0,
+                                 Activation act, float[] c, int c0, int ldc) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F);
+        FloatVector c70 = FloatVector.zero(F);
+        FloatVector c80 = FloatVector.zero(F);
+        FloatVector c90 = FloatVector.zero(F);
+        FloatVector c100 = FloatVector.zero(F);
+        FloatVector c110 = FloatVector.zero(F);
+        int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars, a4 = a3 + ars, a5 = a4 + ars, a6 = a5 + ars;
+        int a7 = a6 + ars, a8 = a7 + ars, a9 = a8 + ars, a10 = a9 + ars, a11 = a10 + ars;
+        for (int q = 0, bq = b0, aq = 0; q < kc; q++, bq += ldb, aq += acs) {
+            FloatVector bv = FloatVector.fromArray(F, b, bq);
+            c00 = FloatVector.broadcast(F, a[a0 + aq]).fma(bv, c00);
+            c10 = FloatVector.broadcast(F, a[a1 + aq]).fma(bv, c10);
+            c20 = FloatVector.broadcast(F, a[a2 + aq]).fma(bv, c20);
+            c30 = FloatVector.broadcast(F, a[a3 + aq]).fma(bv, c30);
+            c40 = FloatVector.broadcast(F, a[a4 + aq]).fma(bv, c40);
+            c50 = FloatVector.broadcast(F, a[a5 + aq]).fma(bv, c50);
+            c60 = FloatVector.broadcast(F, a[a6 + aq]).fma(bv, c60);
+            c70 = FloatVector.broadcast(F, a[a7 + aq]).fma(bv, c70);
+            c80 = FloatVector.broadcast(F, a[a8 + aq]).fma(bv, c80);
+            c90 = FloatVector.broadcast(F, a[a9 + aq]).fma(bv, c90);
+            c100 = FloatVector.broadcast(F, a[a10 + aq]).fma(bv, c100);
+            c110 = FloatVector.broadcast(F, a[a11 + aq]).fma(bv, c110);
+        }
+        // epilogue on the registers: z = alpha·acc (+ beta·C) (+ bias), activation, one store
+        FloatVector al = FloatVector.broadcast(F, alpha);
+        c00 = c00.mul(al);
+        c10 = c10.mul(al);
+        c20 = c20.mul(al);
+        c30 = c30.mul(al);
+        c40 = c40.mul(al);
+        c50 = c50.mul(al);
+        c60 = c60.mul(al);
+        c70 = c70.mul(al);
+        c80 = c80.mul(al);
+        c90 = c90.mul(al);
+        c100 = c100.mul(al);
+        c110 = c110.mul(al);
+        if (loadC) { // the only case that reads C: beta != 0, or a later k block
+            FloatVector be = FloatVector.broadcast(F, beta);
+            c00 = FloatVector.fromArray(F, c, c0 + 0 * ldc).fma(be, c00);
+            c10 = FloatVector.fromArray(F, c, c0 + 1 * ldc).fma(be, c10);
+            c20 = FloatVector.fromArray(F, c, c0 + 2 * ldc).fma(be, c20);
+            c30 = FloatVector.fromArray(F, c, c0 + 3 * ldc).fma(be, c30);
+            c40 = FloatVector.fromArray(F, c, c0 + 4 * ldc).fma(be, c40);
+            c50 = FloatVector.fromArray(F, c, c0 + 5 * ldc).fma(be, c50);
+            c60 = FloatVector.fromArray(F, c, c0 + 6 * ldc).fma(be, c60);
+            c70 = FloatVector.fromArray(F, c, c0 + 7 * ldc).fma(be, c70);
+            c80 = FloatVector.fromArray(F, c, c0 + 8 * ldc).fma(be, c80);
+            c90 = FloatVector.fromArray(F, c, c0 + 9 * ldc).fma(be, c90);
+            c100 = FloatVector.fromArray(F, c, c0 + 10 * ldc).fma(be, c100);
+            c110 = FloatVector.fromArray(F, c, c0 + 11 * ldc).fma(be, c110);
+        }
+        if (bias != null) {
+            FloatVector bias0v = FloatVector.fromArray(F, bias, bias0);
+            c00 = c00.add(bias0v);
+            c10 = c10.add(bias0v);
+            c20 = c20.add(bias0v);
+            c30 = c30.add(bias0v);
+            c40 = c40.add(bias0v);
+            c50 = c50.add(bias0v);
+            c60 = c60.add(bias0v);
+            c70 = c70.add(bias0v);
+            c80 = c80.add(bias0v);
+            c90 = c90.add(bias0v);
+            c100 = c100.add(bias0v);
+            c110 = c110.add(bias0v);
+        }
+        if (act == Activation.RELU) { // max(z, 0) keeps NaN, like Math.max
+            c00 = c00.max(0f);
+            c10 = c10.max(0f);
+            c20 = c20.max(0f);
+            c30 = c30.max(0f);
+            c40 = c40.max(0f);
+            c50 = c50.max(0f);
+            c60 = c60.max(0f);
+            c70 = c70.max(0f);
+            c80 = c80.max(0f);
+            c90 = c90.max(0f);
+            c100 = c100.max(0f);
+            c110 = c110.max(0f);
+        }
+        if (act == Activation.SIGMOID) { // 6 steps of two independent vectors, each stored at once
+            for (int i = 0; i < 6; i++) {
+                FloatVector z0 = i == 0 ? c00 : i == 1 ? c20 : i == 2 ? c40 : i == 3 ? c60 : i == 4 ? c80 : c100;
+                FloatVector z1 = i == 0 ? c10 : i == 1 ? c30 : i == 2 ? c50 : i == 3 ? c70 : i == 4 ? c90 : c110;
+                FloatVector y0, y1;
+                { // y0 = sigmoid(z0) = 1 / (1 + exp(-z0)), exp as in FloatKernels
+                    FloatVector x = z0.neg().max(EXP_MIN).min(EXP_MAX);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    y0 = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                }
+                { // y1 = sigmoid(z1) = 1 / (1 + exp(-z1)), exp as in FloatKernels
+                    FloatVector x = z1.neg().max(EXP_MIN).min(EXP_MAX);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    y1 = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                }
+                int ci = c0 + 2 * i * ldc;
+                y0.intoArray(c, ci);
+                y1.intoArray(c, ci + ldc);
+            }
+            return;
+        }
+        if (act == Activation.TANH) { // 6 steps of two independent vectors, each stored at once
+            for (int i = 0; i < 6; i++) {
+                FloatVector z0 = i == 0 ? c00 : i == 1 ? c20 : i == 2 ? c40 : i == 3 ? c60 : i == 4 ? c80 : c100;
+                FloatVector z1 = i == 0 ? c10 : i == 1 ? c30 : i == 2 ? c50 : i == 3 ? c70 : i == 4 ? c90 : c110;
+                FloatVector y0, y1;
+                { // y0 = tanh(z0): odd Taylor series below |z| = 1/2, else (1 - e) / (1 + e), e = exp(-2|z|)
+                    FloatVector s = z0.mul(z0);
+                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z0);
+                    FloatVector absz = z0.abs();
+                    FloatVector x = absz.mul(-2f).max(EXP_MIN);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector big = e.neg().add(1f).div(e.add(1f));
+                    y0 = big.blend(big.neg(), z0.compare(VectorOperators.LT, 0f))
+                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                }
+                { // y1 = tanh(z1): odd Taylor series below |z| = 1/2, else (1 - e) / (1 + e), e = exp(-2|z|)
+                    FloatVector s = z1.mul(z1);
+                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z1);
+                    FloatVector absz = z1.abs();
+                    FloatVector x = absz.mul(-2f).max(EXP_MIN);
+                    FloatVector n = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector n0 = (IntVector) n.convert(VectorOperators.F2I, 0);
+                    IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(n0.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector big = e.neg().add(1f).div(e.add(1f));
+                    y1 = big.blend(big.neg(), z1.compare(VectorOperators.LT, 0f))
+                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                }
+                int ci = c0 + 2 * i * ldc;
+                y0.intoArray(c, ci);
+                y1.intoArray(c, ci + ldc);
+            }
+            return;
+        }
+        c00.intoArray(c, c0 + 0 * ldc);
+        c10.intoArray(c, c0 + 1 * ldc);
+        c20.intoArray(c, c0 + 2 * ldc);
+        c30.intoArray(c, c0 + 3 * ldc);
+        c40.intoArray(c, c0 + 4 * ldc);
+        c50.intoArray(c, c0 + 5 * ldc);
+        c60.intoArray(c, c0 + 6 * ldc);
+        c70.intoArray(c, c0 + 7 * ldc);
+        c80.intoArray(c, c0 + 8 * ldc);
+        c90.intoArray(c, c0 + 9 * ldc);
+        c100.intoArray(c, c0 + 10 * ldc);
+        c110.intoArray(c, c0 + 11 * ldc);
     }
 }
