@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The engine beside its peers in one sitting, one benchmark at a time (never two at once on a shared machine):
+# the FMA peak, OpenBLAS sgemm (C, best core type), oneDNN's fused matmul + bias + sigmoid, then Myelin's JMH
+# ForwardBenchmark (blocked on 1 thread, parallel on 2) and BackwardBenchmark, all at the MLP shapes.
+# Needs gcc, g++, libdnnl-dev, libopenblas0-pthread (the anchors' run.sh --install sets them up).
+# Usage: docs/scripts/engine_vs_peers.sh [ANCHORS_DIR]      Results: stdout; JMH JSON in $OUT (default /tmp)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+anchors=$(cd "${1:-../shared/anchors}" && pwd)
+out=${OUT:-/tmp}
+bin=$(mktemp -d)
+gcc -O2 -mavx512f -mfma -fopenmp "$anchors/peak/peak.c" -o "$bin/peak512"
+gcc -O2 "$anchors/openblas/cblas_sgemm_bench.c" -o "$bin/cblas_sgemm_bench" \
+    -L/usr/lib/x86_64-linux-gnu/openblas-pthread -l:libopenblas.so.0 -Wl,-rpath,/usr/lib/x86_64-linux-gnu/openblas-pthread
+g++ -O2 -std=c++17 "$anchors/onednn/dnnl_fused_matmul.cpp" -o "$bin/dnnl_fused_matmul" -ldnnl
+lscpu | grep -E '^Model name|^CPU\(s\)|^Flags' | cut -c1-120
+ct=$("$anchors/openblas/best_coretype.sh")
+if [ "$ct" = auto ]; then coretype=(-u OPENBLAS_CORETYPE); else coretype=("OPENBLAS_CORETYPE=$ct"); fi
+echo "== FMA peak, AVX-512, 1 and 2 threads"; "$bin/peak512" avx512 1 7; "$bin/peak512" avx512 2 7
+echo "== OpenBLAS cblas_sgemm, core type $ct, 1 thread"
+env -u OPENBLAS_L2_SIZE "${coretype[@]}" OPENBLAS_NUM_THREADS=1 "$bin/cblas_sgemm_bench"
+echo "== oneDNN fused matmul + bias + sigmoid, 1 thread"
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=1 "$bin/dnnl_fused_matmul"
+jmh=(-f 1 -wi 4 -w 2 -i 5 -r 1)
+shapes=128x784x256,256x784x512,1024x784x256,1024x1024x1024,128x128x10
+echo "== Myelin forward, blocked, 1 thread"
+jmh/run ForwardBenchmark "${jmh[@]}" -p kernel=blocked -p shape=$shapes -prof gc -rf json -rff "$out/forward_blocked.json"
+echo "== Myelin forward, parallel, 2 threads"
+jmh/run ForwardBenchmark "${jmh[@]}" -p kernel=parallel -p threads=2 -p shape=$shapes -rf json -rff "$out/forward_parallel2.json"
+echo "== Myelin backward (and forward + backward), blocked 1 thread and parallel 2 threads"
+jmh/run BackwardBenchmark "${jmh[@]}" -p kernel=blocked,parallel -p threads=1,2 -p shape=128x784x256,256x784x512,128x128x10 \
+    -rf json -rff "$out/backward.json"
+rm -rf "$bin"
