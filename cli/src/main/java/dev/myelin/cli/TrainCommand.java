@@ -329,7 +329,14 @@ final class TrainCommand implements Callable<Integer> {
                     + " to run; give a larger --epochs to train longer");
         }
 
+        long loadStart = System.nanoTime();
         DataFiles.Sets sets = readData(p, lossFn, sizes);
+        if (dataPath(p) != null) {
+            err.printf(Locale.ROOT, "%sread %d training rows%s from %s in %.2f s%n", Main.PREFIX, sets.train().rows(),
+                    sets.test() != null ? " and " + sets.test().rows() + " test rows" : "", dataPath(p),
+                    (System.nanoTime() - loadStart) / 1e9);
+            err.flush();
+        }
         Dataset dataset = sets.train();
         String dataName = dataPath(p) == null ? "the XOR data" : dataPath(p).toString();
         if (sizes == null) {
