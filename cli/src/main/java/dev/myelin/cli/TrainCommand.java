@@ -79,7 +79,7 @@ final class TrainCommand implements Callable<Integer> {
                     "xor: a 2→4→1 sigmoid network that learns XOR: xavier init, lr 2.0, 2000 epochs, mean"
                             + " gradients.",
                     "fashion-mnist: Debian's dataset-fashion-mnist (/usr/share/datasets/fashion-mnist, or"
-                            + " --data DIR), 784,256,128,10 relu, ce, he init, adam lr 0.001 with a cosine"
+                            + " $MYELIN_FASHION_MNIST, or --data DIR), 784,256,128,10 relu, ce, he init, adam lr 0.001 with a cosine"
                             + " schedule, batch 128, 15 epochs, evaluated on the t10k set after every epoch.",
                     "none: plain SGD lr 0.1, 1000 full-batch epochs, xavier init, sigmoid hidden layers, mean"
                             + " gradients, and --layers INPUTS,1 when not given (bce, mse).",
@@ -452,9 +452,19 @@ final class TrainCommand implements Callable<Integer> {
         return o.kind() + " (" + rate + (o.weightDecay() > 0 ? ", weight decay " + o.weightDecay() : "") + ")";
     }
 
-    /** The data the run trains on: --data, else the preset's folder, else null for the built-in XOR points. */
+    /** The environment variable that moves the fashion-mnist preset's folder (default: Debian's location). */
+    static final String FASHION_MNIST_ENV = "MYELIN_FASHION_MNIST";
+
+    /**
+     * The data the run trains on: --data, else the preset's folder ({@value #FASHION_MNIST_ENV} overrides the
+     * fashion-mnist one), else null for the built-in XOR points.
+     */
     private Path dataPath(Preset p) {
-        return data != null ? data : p.data;
+        if (data != null) {
+            return data;
+        }
+        String moved = p == Preset.FASHION_MNIST ? System.getenv(FASHION_MNIST_ENV) : null;
+        return moved != null && !moved.isBlank() ? Path.of(moved) : p.data;
     }
 
     private DataFiles.Sets readData(Preset p, Loss lossFn, int[] sizes) throws IOException {
@@ -465,7 +475,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (data == null && !Files.isDirectory(path)) {
             throw new IllegalArgumentException("--preset " + p.id() + ": its data is not in " + path + ". On Debian"
-                    + " or Ubuntu: apt-get install dataset-fashion-mnist; elsewhere give --data DIR, a folder with"
+                    + " or Ubuntu: apt-get install dataset-fashion-mnist; elsewhere give --data DIR (or set "
+                    + FASHION_MNIST_ENV + "=DIR), a folder with"
                     + " train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and"
                     + " t10k-labels-idx1-ubyte.gz (from the Fashion-MNIST release)");
         }

@@ -88,6 +88,22 @@ class TrainingFeaturesTest {
     }
 
     @Test
+    void thePresetSaysHowToGetItsDataWhenItIsMissing() throws Exception {
+        Path missing = dir.resolve("no-such-folder");
+        ChildCli run = ChildCli.run(dir, java.util.Map.of(TrainCommand.FASHION_MNIST_ENV, missing.toString()),
+                "train", "--preset", "fashion-mnist");
+        assertEquals(Main.USER_ERROR, run.exitCode(), run.transcript());
+        assertEquals(1, run.messages().size(), run.transcript());
+        assertTrue(run.err().contains("myelin: --preset fashion-mnist: its data is not in " + missing), run.transcript());
+        assertTrue(run.err().contains("apt-get install dataset-fashion-mnist"), run.transcript());
+
+        ChildCli found = ChildCli.run(dir, java.util.Map.of(TrainCommand.FASHION_MNIST_ENV, idx.toString()),
+                "train", "--preset", "fashion-mnist", "--layers", "16,8,10", "--epochs", "1", "--kernel", "scalar");
+        assertEquals(0, found.exitCode(), found.transcript());
+        assertTrue(found.out().contains("Test: 100 rows"), "the folder from the variable: " + found.transcript());
+    }
+
+    @Test
     void csvTrainingDataTakesATestFile() throws IOException {
         Path train = Files.writeString(dir.resolve("blobs.csv"), blobs(new Random(5), 60));
         Path test = Files.writeString(dir.resolve("blobs-test.csv"), blobs(new Random(6), 20));
