@@ -1,13 +1,15 @@
 package dev.myelin.nn;
 
 import dev.myelin.core.Activation;
+import dev.myelin.core.DenseOps;
 import java.util.Objects;
 
 /**
  * One dense layer {@code Y[m×n] = act(X[m×k]·W[k×n] + b)} with k = {@link #inputs()}, n = {@link #outputs()}.
  *
- * <p>The layer only holds its parameters and their gradients, as live float arrays; the arithmetic lives in
- * {@link dev.myelin.core.DenseOps}, called by {@link Mlp} and {@link Trainer}. {@code W} is row-major
+ * <p>The layer holds its parameters and their gradients, as live float arrays, and knows its own forward and
+ * backward ({@link #forward}, {@link #activationBackward}, {@link #backward}); the arithmetic itself lives in
+ * {@link DenseOps}. {@link ForwardBackward} chains the layers of an {@link Mlp} through its buffers. {@code W} is row-major
  * {@code [inputs×outputs]}: {@code weights[i·outputs + j]} connects input i to output j (numpy's
  * {@code X @ W} layout, and the model file's {@code weights[i][j]}).
  */
@@ -72,6 +74,31 @@ public final class Dense {
     /** Live array {@code [outputs]}: {@code dL/db}, filled by the backward pass. */
     public float[] biasGradient() {
         return biasGradient;
+    }
+
+    /** {@code Y[m×n] = act(X[m×k]·W + b)}: the m rows of {@code x} from {@code xOff} into the first m rows of {@code y}. */
+    void forward(DenseOps ops, int m, float[] x, int xOff, float[] y) {
+        ops.forward(m, outputs, inputs, x, xOff, inputs, weights, 0, outputs, bias, 0, activation, y, 0, outputs);
+    }
+
+    /**
+     * {@code dZ = dY ⊙ act'(Y)} in place in {@code dyz} (the first m rows), and {@code db = Σ_rows dZ} into
+     * {@link #biasGradient()}: the gradient of this layer's pre-activation from that of its output.
+     */
+    void activationBackward(DenseOps ops, int m, float[] y, float[] dyz) {
+        ops.activationBackward(m, outputs, activation, y, 0, outputs, dyz, 0, outputs, dyz, 0, outputs, biasGradient,
+                0, false);
+    }
+
+    /**
+     * From this layer's {@code dZ} (m rows): {@code dW = Xᵀ·dZ} into {@link #weightGradient()}, and, when
+     * {@code dx} is not null, the gradient of its input {@code dX = dZ·Wᵀ} into the first m rows of {@code dx}.
+     */
+    void backward(DenseOps ops, int m, float[] x, int xOff, float[] dz, float[] dx) {
+        ops.weightGradient(m, outputs, inputs, x, xOff, inputs, dz, 0, outputs, weightGradient, 0, outputs, false);
+        if (dx != null) {
+            ops.inputGradient(m, outputs, inputs, dz, 0, outputs, weights, 0, outputs, dx, 0, inputs);
+        }
     }
 
     /** A deep copy of the parameters (gradients start at zero). */

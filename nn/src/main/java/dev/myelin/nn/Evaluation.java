@@ -38,7 +38,7 @@ public record Evaluation(double loss, double accuracy, long correct, int rows, l
         // equal batches of at most BATCH_ROWS (10 000 rows: 40 of 250, not 39 of 256 and one of 16): a tail of a
         // few rows would take the unpacked few-rows path, whose code runs too rarely here to be compiled
         int batch = (rows + (rows + BATCH_ROWS - 1) / BATCH_ROWS - 1) / ((rows + BATCH_ROWS - 1) / BATCH_ROWS);
-        Workspace ws = new Workspace(model, batch, false);
+        ForwardBackward ws = new ForwardBackward(model, batch, false);
         InputScaling scaling = model.inputScaling();
         float[] scaled = scaling == null ? null : new float[batch * k]; // raw rows, scaled a batch at a time
         boolean classes = loss == Loss.CE || (loss == Loss.BCE && n == 1);

@@ -145,7 +145,7 @@ public final class Mlp {
             throw new IllegalArgumentException("x has " + x.length + " values but " + rows + " rows × " + inputs()
                     + " inputs = " + (long) rows * inputs());
         }
-        Workspace ws = new Workspace(this, rows, false);
+        ForwardBackward ws = new ForwardBackward(this, rows, false);
         float[] in = x;
         if (inputScaling != null) {
             in = x.clone();

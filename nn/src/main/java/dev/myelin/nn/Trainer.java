@@ -118,7 +118,7 @@ public final class Trainer {
             skip = from.batches();
             carried = from.lossSum();
         }
-        Workspace ws = new Workspace(model, full ? rows : config.batchSize(), true);
+        ForwardBackward ws = new ForwardBackward(model, full ? rows : config.batchSize(), true);
         double loss = Double.NaN;
         double first = Double.NaN; // the first batch loss of this call, for the divergence rule
         int[] finished = {done};
@@ -178,7 +178,7 @@ public final class Trainer {
         Objects.requireNonNull(loss, "loss is null");
         Objects.requireNonNull(convention, "convention is null");
         check(model, data, loss);
-        Workspace ws = new Workspace(model, data.rows(), true);
+        ForwardBackward ws = new ForwardBackward(model, data.rows(), true);
         return ws.lossAndGradients(ops, data.features(), data.targets(), data.labels(), data.rows(), loss,
                 convention);
     }

@@ -6,7 +6,7 @@
  * <ul>
  *   <li>Model: {@link dev.myelin.nn.Dense} (one layer's parameters and gradients), {@link dev.myelin.nn.Mlp}.</li>
  *   <li>Training: {@link dev.myelin.nn.Trainer} (batches, forward, fused output head, backward) with its
- *       reusable {@code Workspace}, {@link dev.myelin.nn.TrainingConfig},
+ *       reusable {@code ForwardBackward}, {@link dev.myelin.nn.TrainingConfig},
  *       {@link dev.myelin.nn.Loss}, {@link dev.myelin.nn.GradientConvention}; stopping, resuming and divergence:
  *       {@link dev.myelin.nn.TrainingControl}, {@link dev.myelin.nn.TrainingCheckpoint},
  *       {@link dev.myelin.nn.EpochListener}, {@link dev.myelin.nn.TrainingDivergedException}.</li>

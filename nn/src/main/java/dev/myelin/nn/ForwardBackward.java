@@ -5,7 +5,9 @@ import dev.myelin.core.DenseOps;
 import dev.myelin.core.Losses;
 
 /**
- * The buffers of a forward and backward pass over up to {@code capacity} rows, allocated once and reused for
+ * One training step's arithmetic over the layers of an {@link Mlp}: the forward pass, the loss and its fused
+ * output head, the backward pass through every layer ({@link Dense} does each layer's part), with the buffers
+ * of all of it over up to {@code capacity} rows, allocated once and reused for
  * every step (a smaller batch, such as the last partial mini-batch, uses the first rows of each buffer: the row
  * stride of every matrix is its column count, so a prefix of m rows is itself a dense m-row matrix).
  *
@@ -14,13 +16,13 @@ import dev.myelin.core.Losses;
  * is written straight into the previous layer's {@code dz} buffer, where it is turned into that layer's
  * {@code dZ = dX ⊙ act'(Y)} in place. All arithmetic goes through {@link DenseOps} and {@link Losses}.
  */
-final class Workspace {
+final class ForwardBackward {
 
     private final Dense[] layers;
     private final float[][] y;
     private final float[][] dz;
 
-    Workspace(Mlp model, int capacity, boolean training) {
+    ForwardBackward(Mlp model, int capacity, boolean training) {
         this.layers = model.layers().toArray(new Dense[0]);
         this.y = new float[layers.length][];
         this.dz = training ? new float[layers.length][] : null;
@@ -47,10 +49,7 @@ final class Workspace {
         float[] in = x;
         int inOff = xOff;
         for (int l = 0; l < layers.length; l++) {
-            Dense d = layers[l];
-            int k = d.inputs();
-            int n = d.outputs();
-            ops.forward(m, n, k, in, inOff, k, d.weights(), 0, n, d.bias(), 0, d.activation(), y[l], 0, n);
+            layers[l].forward(ops, m, in, inOff, y[l]);
             in = y[l];
             inOff = 0;
         }
@@ -81,9 +80,10 @@ final class Workspace {
                         dzOut, 0, n, out.biasGradient(), 0, false);
             }
             case CE -> {
-                value = Losses.crossEntropy(m, n, yOut, 0, n, labels, 0);
-                // d/dZ of mean_m CE(softmax(Z)) = (P − onehot)/m
-                ops.softmaxCrossEntropyBackward(m, n, yOut, 0, n, labels, 0, (float) (1.0 / rowsFactor),
+                value = Losses.crossEntropy(m, n, yOut, 0, n, labels, 0); // checks every label, once a step
+                // d/dZ of mean_m CE(softmax(Z)) = (P − onehot)/m, by the kernel directly: the labels were just
+                // checked, and the buffers are this pass's own
+                ops.kernel().softmaxCrossEntropyBackward(m, n, yOut, 0, n, labels, 0, (float) (1.0 / rowsFactor),
                         dzOut, 0, n, out.biasGradient(), 0, false);
             }
             case MSE -> {
@@ -95,23 +95,16 @@ final class Workspace {
                             false);
                 } else {
                     ops.outputMinusTarget(m, n, yOut, 0, n, t, 0, n, scale, dzOut, 0, n, null, 0, false);
-                    ops.activationBackward(m, n, out.activation(), yOut, 0, n, dzOut, 0, n, dzOut, 0, n,
-                            out.biasGradient(), 0, false);
+                    out.activationBackward(ops, m, yOut, dzOut);
                 }
             }
             default -> throw new AssertionError(loss);
         }
         for (int l = last; l >= 0; l--) {
-            Dense d = layers[l];
-            int k = d.inputs();
-            n = d.outputs();
             float[] in = l == 0 ? x : y[l - 1];
-            ops.weightGradient(m, n, k, in, 0, k, dz[l], 0, n, d.weightGradient(), 0, n, false); // dW = Xᵀ·dZ
+            layers[l].backward(ops, m, in, 0, dz[l], l > 0 ? dz[l - 1] : null); // dW; dX into the previous dz
             if (l > 0) {
-                Dense prev = layers[l - 1];
-                ops.inputGradient(m, n, k, dz[l], 0, n, d.weights(), 0, n, dz[l - 1], 0, k);  // dX = dZ·Wᵀ
-                ops.activationBackward(m, k, prev.activation(), y[l - 1], 0, k, dz[l - 1], 0, k, // dZ = dX ⊙ act'(Y)
-                        dz[l - 1], 0, k, prev.biasGradient(), 0, false);
+                layers[l - 1].activationBackward(ops, m, y[l - 1], dz[l - 1]); // dZ = dX ⊙ act'(Y), db
             }
         }
         return value;
