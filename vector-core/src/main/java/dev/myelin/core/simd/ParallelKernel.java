@@ -57,7 +57,7 @@ public final class ParallelKernel extends EngineKernel {
 
     @Override
     public String describe() {
-        return NAME + " (" + threads() + " threads, FloatVector " + bits() + "-bit, " + BlockSizes.MR + "×"
+        return NAME + " (" + threads() + (threads() == 1 ? " thread" : " threads") + ", FloatVector " + bits() + "-bit, " + BlockSizes.MR + "×"
                 + engine.tileColumns() + " tiles)";
     }
 
