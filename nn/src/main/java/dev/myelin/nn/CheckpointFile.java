@@ -263,6 +263,11 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
     public static CheckpointFile parse(String json, String sourceName) {
         String src = name(sourceName);
         JsonNode root = ModelFile.tree(json, src, "a checkpoint file");
+        if (root.isObject() && ModelFile.FORMAT.equals(root.path("format").asText(null))) {
+            throw new ModelFormatException(src + ": is a model file (\"format\": \"" + ModelFile.FORMAT + "\"), not a"
+                    + " checkpoint: start from a model with --init, resume from the NAME.ckpt.json that train --save"
+                    + " (or --checkpoint) writes");
+        }
         ModelFile.checkFields(root, TOP_FIELDS, src + ": ");
         String format = ModelFile.text(root, "format", src + ": ");
         if (!format.equals(FORMAT)) {

@@ -93,7 +93,12 @@ public final class ModelFile {
     /** Parses a model from JSON text; {@code sourceName} starts every error message. */
     public static Mlp parse(String json, String sourceName) {
         String src = sourceName == null ? "<model>" : sourceName;
-        return fromTree(tree(json, src, "a model file"), src);
+        JsonNode root = tree(json, src, "a model file");
+        if (root.isObject() && CheckpointFile.FORMAT.equals(root.path("format").asText(null))) {
+            throw new ModelFormatException(src + ": is a checkpoint (\"format\": \"" + CheckpointFile.FORMAT + "\"),"
+                    + " not a model file: continue its run with train --resume");
+        }
+        return fromTree(root, src);
     }
 
     /**

@@ -98,7 +98,9 @@ class CheckpointFileTest {
                 Arguments.of("{\"format\": ", "c.json: not valid JSON at line 1"),
                 Arguments.of("[1]", "c.json: expected a JSON object, found an array"),
                 Arguments.of(ok.replace("myelin-checkpoint", "myelin-model"),
-                        "c.json: \"format\" is \"myelin-model\" but a Myelin checkpoint file has \"myelin-checkpoint\""),
+                        "c.json: is a model file (\"format\": \"myelin-model\"), not a checkpoint"),
+                Arguments.of(ok.replace("myelin-checkpoint", "myelin-other"),
+                        "c.json: \"format\" is \"myelin-other\" but a Myelin checkpoint file has \"myelin-checkpoint\""),
                 Arguments.of(ok.replace("\"version\": 1,\n  \"config\"", "\"version\": 2,\n  \"config\""),
                         "c.json: unsupported version 2 (this Myelin reads version 1)"),
                 Arguments.of(ok.replaceFirst("\"seed\": 7,", ""), "c.json: config: missing field \"seed\""),
@@ -190,5 +192,24 @@ class CheckpointFileTest {
                         GradientConvention.MEAN), null);
         assertMismatch("layer sizes: the checkpoint has [2, 4, 1] but this run has [2, 8, 1]", CONFIG,
                 new int[] {2, 8, 1});
+    }
+
+    @Test
+    void aModelFileGivenAsACheckpointIsNamedAsSuch() {
+        Mlp model = Mlp.of(new int[] {2, 3, 1}, dev.myelin.core.Activation.TANH, dev.myelin.core.Activation.SIGMOID);
+        ModelFormatException e = org.junit.jupiter.api.Assertions.assertThrows(ModelFormatException.class,
+                () -> CheckpointFile.parse(ModelFile.toJson(model), "m.json"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("m.json: is a model file"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("--init"), e.getMessage());
+    }
+
+    @Test
+    void aCheckpointGivenAsAModelIsNamedAsSuch() {
+        Mlp model = Mlp.of(new int[] {2, 1}, dev.myelin.core.Activation.SIGMOID, dev.myelin.core.Activation.SIGMOID);
+        String checkpoint = "{\"format\": \"" + CheckpointFile.FORMAT + "\", \"version\": 1}";
+        ModelFormatException e = org.junit.jupiter.api.Assertions.assertThrows(ModelFormatException.class,
+                () -> ModelFile.parse(checkpoint, "c.json"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("c.json: is a checkpoint"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("--resume"), e.getMessage() + model);
     }
 }
