@@ -291,11 +291,8 @@ final class TrainCommand implements Callable<Integer> {
         OptimizerSpec optimizerSpec = optimizerSpec(p, epochCount);
         checkSaveTarget(save);
         Path checkpointFile = Checkpoints.fileFor(checkpoint, save);
-        for (Path target : new Path[] {metricsFile, checkpoint}) { // the default checkpoint may fail later: a warning
-            if (target != null) {
-                AtomicFile.checkReplaceable(target);
-            }
-        }
+        checkWritable("--metrics", metricsFile);
+        checkWritable("--checkpoint", checkpoint); // the default checkpoint beside --save may fail later: a warning
         kernels.check();
 
         // The model's architecture: --resume or --init, else --layers, else the preset's, else from the data.
@@ -378,7 +375,7 @@ final class TrainCommand implements Callable<Integer> {
         ProgressDisplay progress = ProgressDisplay.forTerminal(logFormat == LogFormat.TEXT);
         Checkpoints checkpoints = new Checkpoints(checkpointFile, checkpointEvery, config, err);
         TrainingMonitor monitor = new TrainingMonitor(model, dataset, sets.test(), lossFn, ops, epochCount, log,
-                metrics, progress, checkpoints);
+                metrics, progress, checkpoints, err);
         TrainingControl control = new TrainingControl();
         TrainingResult result;
         try (Interrupts interrupts = new Interrupts(control, err)) {
@@ -581,6 +578,18 @@ final class TrainCommand implements Callable<Integer> {
                 + " does not exist");
         require(Files.isWritable(dir), "--save " + target + ": directory " + dir + " is not writable");
         ModelSaver.check(target);
+    }
+
+    /** Fails before training when {@code option}'s file could not be replaced (a device, FIFO, directory). */
+    private static void checkWritable(String option, Path target) {
+        if (target == null) {
+            return;
+        }
+        try {
+            AtomicFile.checkReplaceable(target);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(option + " " + target + ": " + Main.userMessage(e), e);
+        }
     }
 
     private boolean given(String option) {

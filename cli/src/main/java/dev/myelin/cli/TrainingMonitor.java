@@ -8,7 +8,6 @@ import dev.myelin.nn.Loss;
 import dev.myelin.nn.Mlp;
 import dev.myelin.nn.TrainingCheckpoint;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.function.Supplier;
 
 /**
@@ -25,14 +24,17 @@ final class TrainingMonitor implements EpochListener {
     private final long samplesPerEpoch;
     private final int epochs;
     private final EpochLog log;
-    private final MetricsFile metrics;
+    private MetricsFile metrics;
+    private final java.io.PrintWriter err;
     private final ProgressDisplay progress;
     private final Checkpoints checkpoints;
     private long epochStart;
     private Evaluation lastEvaluation;
 
     TrainingMonitor(Mlp model, Dataset train, Dataset test, Loss loss, DenseOps ops, int epochs,
-                    EpochLog log, MetricsFile metrics, ProgressDisplay progress, Checkpoints checkpoints) {
+                    EpochLog log, MetricsFile metrics, ProgressDisplay progress, Checkpoints checkpoints,
+                    java.io.PrintWriter err) {
+        this.err = err;
         this.model = model;
         this.test = test;
         this.loss = loss;
@@ -80,8 +82,11 @@ final class TrainingMonitor implements EpochListener {
         if (metrics != null) {
             try {
                 metrics.add(stats);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            } catch (IOException | RuntimeException e) { // the run itself is fine: say so once and go on
+                err.println(Main.PREFIX + "cannot write the metrics file: " + Main.userMessage(e)
+                        + "; training goes on without it");
+                err.flush();
+                metrics = null;
             }
         }
     }

@@ -142,6 +142,21 @@ class TrainingFeaturesTest {
     }
 
     @Test
+    void aMetricsFileThatCannotBeWrittenIsReportedOnceAndTrainingGoesOn() throws IOException {
+        // /proc takes no new files, whatever the user (root included)
+        Path train = Files.writeString(dir.resolve("blobs-m.csv"), blobs(new Random(7), 40));
+        Cli run = Cli.run("train", "--data", train.toString(), "--epochs", "3", "--metrics", "/proc/myelin-metrics.json");
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertTrue(run.out().contains("Epoch 3, Loss: "), "all epochs ran: " + run.out());
+        assertEquals(1, run.err().lines().filter(l -> l.contains("cannot write the metrics file")).count(),
+                run.transcript());
+
+        Cli special = Cli.run("train", "--data", train.toString(), "--epochs", "1", "--checkpoint", "/dev/null");
+        assertEquals(Main.USER_ERROR, special.exitCode(), special.transcript());
+        assertTrue(special.err().startsWith("myelin: --checkpoint /dev/null: "), special.transcript());
+    }
+
+    @Test
     void evalAndReportNameWhatIsWrong() throws IOException {
         Path notJson = Files.writeString(dir.resolve("broken.json"), "{\n  \"format\": \"myelin-metrics\",\n  oops\n}");
         Cli report = Cli.run("report", "--metrics", notJson.toString(), "--out", dir.resolve("x.png").toString());
