@@ -276,7 +276,7 @@ class BenchCommandTest {
             sleep(20);
         }, 1_000_000L, 1_000_000L); // 1 ms each
         assertEquals(2, calls.get(), "one warm-up call and one timed round");
-        assertTrue(micros >= 20_000 && micros < 2_000_000, "µs per call: " + micros);
+        assertTrue(micros >= 20_000 && micros < 30_000_000, "µs per call: " + micros); // upper: a hang, not load
     }
 
     @Test
@@ -286,9 +286,9 @@ class BenchCommandTest {
         double micros = BenchCommand.microsPerCall(() -> sleep(calls.incrementAndGet() % 2 == 0 ? 1 : 0),
                 30_000_000L, 50_000_000L);
         double ms = (System.nanoTime() - start) / 1e6;
-        assertTrue(ms >= 80 && ms < 2000, "warm-up and measurement took " + ms + " ms");
+        assertTrue(ms >= 80 && ms < 30_000, "warm-up and measurement took " + ms + " ms"); // upper: a hang, not load
         assertTrue(calls.get() > 10, "many calls: " + calls.get());
-        assertTrue(micros > 0 && micros < 50_000, "µs per call: " + micros);
+        assertTrue(micros > 0 && micros < 1_000_000, "µs per call: " + micros);
     }
 
     @Test
