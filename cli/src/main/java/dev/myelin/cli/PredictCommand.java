@@ -4,10 +4,12 @@ import dev.myelin.core.DenseOps;
 import dev.myelin.nn.CsvData;
 import dev.myelin.nn.DataException;
 import dev.myelin.nn.Dataset;
+import dev.myelin.nn.Header;
 import dev.myelin.nn.Loss;
 import dev.myelin.nn.Mlp;
 import dev.myelin.nn.ModelFile;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,9 +38,10 @@ final class PredictCommand implements Callable<Integer> {
             description = "Model file written by myelin train --save.")
     Path model;
 
-    @Option(names = "--data", paramLabel = "FILE.csv", required = true,
+    @Option(names = "--data", paramLabel = "FILE|DIR", required = true,
             description = {"Numeric CSV, a header line optional: the model's inputs only, or the training file's"
-                    + " layout with the label column(s) last; which one is told from the number of columns."})
+                    + " layout with the label column(s) last; which one is told from the number of columns. Or a"
+                    + " folder of IDX files (MNIST layout), whose labelled t10k-* files are used."})
     Path data;
 
     @Option(names = "--format", paramLabel = "csv|json", defaultValue = "csv",
@@ -62,7 +65,14 @@ final class PredictCommand implements Callable<Integer> {
         int columns = CsvData.columns(data);
         Dataset labelled = null;
         float[] x;
-        if (columns == inputs + labelColumns) {
+        if (Files.isDirectory(data)) { // an IDX folder: its t10k-* files, labelled
+            labelled = DataFiles.evaluationData(data, lossFor(kind), inputs, n, Header.AUTO);
+            if (labelled.inputs() != inputs) {
+                throw new DataException(data + ": its images have " + labelled.inputs() + " pixels but the model takes "
+                        + inputs + " inputs");
+            }
+            x = labelled.features();
+        } else if (columns == inputs + labelColumns) {
             labelled = CsvData.read(data, lossFor(kind), inputs, n);
             x = labelled.features();
         } else if (columns == inputs || columns < 0) {

@@ -79,6 +79,12 @@ class TrainingFeaturesTest {
                 .sum();
         assertEquals(100, counted, "the confusion matrix counts every test row once:\n" + eval.out());
 
+        Cli predict = Cli.run("predict", "--model", model.toString(), "--data", idx.toString());
+        assertEquals(0, predict.exitCode(), predict.transcript());
+        assertEquals(101, predict.outLines().size(), "a header and the 100 t10k rows: " + predict.out());
+        assertTrue(predict.outLines().get(0).startsWith("class,label,p0,"), predict.out());
+        assertTrue(predict.err().contains("/100"), "accuracy on the labelled rows: " + predict.err());
+
         Path png = dir.resolve("curves.png");
         Cli report = Cli.run("report", "--metrics", metrics.toString(), "--out", png.toString());
         assertEquals(0, report.exitCode(), report.transcript());
