@@ -243,8 +243,8 @@ final class TrainCommand implements Callable<Integer> {
                     + " accuracy) here, rewritten atomically after every epoch; draw them with myelin report."})
     Path metricsFile;
 
-    @Option(names = "--per-class", description = "After training, print the test set's confusion matrix and the"
-            + " accuracy of every class.")
+    @Option(names = "--per-class", description = "After training, print the confusion matrix and the accuracy of"
+            + " every class, on the test data (on the training data when there is none).")
     boolean perClass;
 
     @Option(names = "--log-every", paramLabel = "N", defaultValue = "1",
@@ -419,8 +419,15 @@ final class TrainCommand implements Callable<Integer> {
             summary.printf(Locale.ROOT, "Test: %d rows, loss %.6f%s%n", last.rows(), last.loss(),
                     last.hasClasses() ? String.format(Locale.ROOT, ", accuracy %.4f (%d/%d)", last.accuracy(),
                             last.correct(), last.rows()) : "");
-            if (perClass && last.hasClasses()) {
+        } else if (perClass) { // no test data: the classes of the training data
+            last = Evaluation.of(model, dataset, lossFn, ops);
+            summary.println("Per class, on the training data (no test data):");
+        }
+        if (perClass) {
+            if (last.hasClasses()) {
                 EvalCommand.printClasses(summary, last);
+            } else {
+                summary.println("(--per-class: mse has no classes)");
             }
         }
         if (dataPath(p) == null) {

@@ -119,6 +119,11 @@ class TrainingFeaturesTest {
         assertTrue(run.out().contains("Epoch 50, Loss: "), run.out());
         assertTrue(run.out().contains("| test loss ") && run.out().contains("accuracy 100.00%"), run.out());
         assertTrue(run.out().contains("Test: 20 rows"), run.out());
+
+        Cli noTest = Cli.run("train", "--data", train.toString(), "--lr", "0.5", "--epochs", "50", "--per-class");
+        assertEquals(0, noTest.exitCode(), noTest.transcript());
+        assertTrue(noTest.out().contains("Per class, on the training data (no test data):")
+                && noTest.out().contains("class 1: 1.0000"), noTest.out());
     }
 
     @Test
