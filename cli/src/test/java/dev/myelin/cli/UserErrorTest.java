@@ -138,7 +138,7 @@ class UserErrorTest {
                 errorCase("", "missing command", "Usage: myelin"),
                 errorCase("fly", "Unmatched argument", "'fly'"),
                 errorCase("predict --data @xor.csv", "Missing required option: '--model=MODEL.json'"),
-                errorCase("predict --model @sigmoid.json", "Missing required option: '--data=FILE.csv'"),
+                errorCase("predict --model @sigmoid.json", "Missing required option: '--data=FILE|DIR'"),
                 errorCase("predict --model @missing.json --data @xor.csv", "missing.json: file not found"),
                 errorCase("predict --model @sigmoid.json --data @four-columns.csv", "four-columns.csv: has 4 columns",
                         "takes 2 inputs (features only) or 3 (features and the label column)"),
