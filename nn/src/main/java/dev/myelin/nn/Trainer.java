@@ -2,6 +2,7 @@ package dev.myelin.nn;
 
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseOps;
+import dev.myelin.core.IndexRange;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -137,7 +138,7 @@ public final class Trainer {
                 batches.shuffle(); // keeps the stream before it: where a stop inside this epoch resumes
                 double sum = epoch == done + 1 ? carried : 0;
                 for (int b = epoch == done + 1 ? skip : 0; b < perEpoch; b++) {
-                    int m = batches.gather(b * config.batchSize());
+                    int m = batches.gather(ops, b * config.batchSize());
                     double batchLoss = ws.lossAndGradients(ops, batches.x, batches.t, batches.labels, m,
                             config.loss(), config.convention());
                     first = Double.isNaN(first) ? batchLoss : first;
@@ -234,6 +235,9 @@ public final class Trainer {
 
     /** Per-epoch shuffled row order and the reused buffers one mini-batch is gathered into. */
     private static final class MiniBatches {
+        /** Rows per thread at least: a smaller batch is gathered on one thread (a wake-up costs more). */
+        static final int GATHER_GRAIN = 32;
+
         final Dataset data;
         final int batchSize;
         final NumpyRandom random;
@@ -269,13 +273,27 @@ public final class Trainer {
             return new NumpyRandom.State(startKey, startPosition);
         }
 
-        /** Copies the rows {@code order[start .. start+m)} into the batch buffers; returns m. */
-        int gather(int start) {
+        /** The first of the rows being gathered; read by {@link #copyRows}, which runs on the kernel's threads. */
+        private int gatherStart;
+        /** {@link #copyRows} as a loop body, made once: a gather allocates nothing. */
+        private final IndexRange copyRows = this::copyRows;
+
+        /**
+         * Copies the rows {@code order[start .. start+m)} into the batch buffers, on the threads of {@code ops}'s
+         * kernel (each row is its own copy: the same buffers whatever the split); returns m.
+         */
+        int gather(DenseOps ops, int start) {
             int m = Math.min(batchSize, order.length - start);
+            gatherStart = start;
+            ops.parallelFor(m, GATHER_GRAIN, copyRows);
+            return m;
+        }
+
+        private void copyRows(int from, int to) {
             int k = data.inputs();
             int n = data.outputs();
-            for (int i = 0; i < m; i++) {
-                int r = order[start + i];
+            for (int i = from; i < to; i++) {
+                int r = order[gatherStart + i];
                 System.arraycopy(data.features(), r * k, x, i * k, k);
                 if (labels != null) {
                     labels[i] = data.labels()[r];
@@ -283,7 +301,6 @@ public final class Trainer {
                     System.arraycopy(data.targets(), r * n, t, i * n, n);
                 }
             }
-            return m;
         }
     }
 }

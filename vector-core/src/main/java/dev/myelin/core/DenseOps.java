@@ -43,6 +43,18 @@ public final class DenseOps {
         return kernel;
     }
 
+    /** {@link DenseKernel#parallelFor}: {@code body} over {@code [0, n)} on the kernel's threads. */
+    public void parallelFor(int n, int grain, IndexRange body) {
+        if (n < 0) {
+            throw new IllegalArgumentException("n (indices of the loop) must be at least 0, got " + n);
+        }
+        if (grain < 1) {
+            throw new IllegalArgumentException("grain must be at least 1, got " + grain);
+        }
+        Objects.requireNonNull(body, "body is null");
+        kernel.parallelFor(n, grain, body);
+    }
+
     // ---------------------------------------------------------------- forward
 
     /**

@@ -60,6 +60,7 @@ class EngineAllocationTest {
         final float[] ty = new float[THIN_M * THIN_N], tdz = random(THIN_M * THIN_N);
         final float[] tdw = new float[THIN_K * THIN_N], tdx = new float[THIN_M * THIN_K];
         final float[] fy = new float[FEW_M * N], fdx = new float[FEW_M * K];
+        final float[] ady = random(M * K), adz = new float[M * K], adb = new float[K];
 
         float[] random(int size) {
             float[] a = new float[size];
@@ -89,6 +90,9 @@ class EngineAllocationTest {
                     0, N, b, 0, Activation.SIGMOID, fy, 0, N));
             calls.put("inputGradient few rows " + FEW_M + "×" + K + "→" + N, () -> kernel.inputGradient(FEW_M, N, K,
                     dz, 0, N, w, 0, N, fdx, 0, K));
+            // M×K elements: above ParallelKernel.MIN_ELEMENTS, so parallel splits it by columns
+            calls.put("activationBackward " + M + "×" + K + " sigmoid", () -> kernel.activationBackward(M, K,
+                    Activation.SIGMOID, x, 0, K, ady, 0, K, adz, 0, K, adb, 0, false));
             return calls;
         }
     }
@@ -138,6 +142,8 @@ class EngineAllocationTest {
         assertBits(reference.tdx, fresh.tdx, what + ", inputGradient thin");
         assertBits(reference.fy, fresh.fy, what + ", forward few rows");
         assertBits(reference.fdx, fresh.fdx, what + ", inputGradient few rows");
+        assertBits(reference.adz, fresh.adz, what + ", activationBackward dZ");
+        assertBits(reference.adb, fresh.adb, what + ", activationBackward db");
     }
 
     /**

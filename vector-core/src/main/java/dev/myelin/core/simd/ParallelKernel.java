@@ -1,6 +1,7 @@
 package dev.myelin.core.simd;
 
 import dev.myelin.core.Activation;
+import dev.myelin.core.IndexRange;
 import java.util.function.IntConsumer;
 
 /**
@@ -30,8 +31,13 @@ public final class ParallelKernel extends EngineKernel {
      */
     static final long MIN_FLOPS = 1L << 21;
 
+    /** Below this many elements (m·n) the elementwise operations run on one thread: a wake-up costs more. */
+    static final int MIN_ELEMENTS = 1 << 14;
+
     private final WorkerPool pool;
     private final Task task = new Task();
+    private final RangeTask ranges = new RangeTask();
+    private final ColumnsTask columns = new ColumnsTask();
 
     /**
      * A kernel with {@code bits}-wide vectors (0 for the preferred width, or 128, 256, 512) on {@code threads}
@@ -81,6 +87,120 @@ public final class ParallelKernel extends EngineKernel {
             task.clear();
             pool.release();
         }
+    }
+
+    @Override
+    public void parallelFor(int n, int grain, IndexRange body) {
+        int parts = Math.min(pool.size(), n / Math.max(grain, 1));
+        if (parts < 2 || !pool.tryAcquire()) {
+            if (n > 0) {
+                body.run(0, n);
+            }
+            return;
+        }
+        try {
+            ranges.set(body, n, parts);
+            pool.run(parts, ranges);
+        } finally {
+            ranges.body = null;
+            pool.release();
+        }
+    }
+
+    /**
+     * {@code dZ = dY ⊙ act'(Y)} with {@code db}, cut into column slices run on the pool: every column's sum over
+     * rows stays in one thread, in row order, so the bits are those of one thread (the elementwise kernel works
+     * lane by lane, whatever lane a column falls in).
+     */
+    @Override
+    public void activationBackward(int m, int n, Activation act, float[] y, int yOff, int ldy,
+                                   float[] dy, int dyOff, int lddy, float[] dz, int dzOff, int lddz,
+                                   float[] db, int dbOff, boolean accumulate) {
+        int parts = Math.min(pool.size(), n / lanes());
+        if (parts < 2 || (long) m * n < MIN_ELEMENTS || !pool.tryAcquire()) {
+            super.activationBackward(m, n, act, y, yOff, ldy, dy, dyOff, lddy, dz, dzOff, lddz, db, dbOff,
+                    accumulate);
+            return;
+        }
+        try {
+            columns.set(this, parts, m, n, act, y, yOff, ldy, dy, dyOff, lddy, dz, dzOff, lddz, db, dbOff,
+                    accumulate);
+            pool.run(parts, columns);
+        } finally {
+            columns.clear();
+            pool.release();
+        }
+    }
+
+    /** {@link #parallelFor}'s call: part p runs {@code [n·p / parts, n·(p+1) / parts)}. Used only while the pool is held. */
+    private static final class RangeTask implements IntConsumer {
+        private IndexRange body;
+        private int n, parts;
+
+        void set(IndexRange body, int n, int parts) {
+            this.body = body;
+            this.n = n;
+            this.parts = parts;
+        }
+
+        @Override
+        public void accept(int part) {
+            body.run((int) ((long) n * part / parts), (int) ((long) n * (part + 1) / parts));
+        }
+    }
+
+    /** {@link #activationBackward}'s call, one column slice per part (whole vectors). Used only while the pool is held. */
+    private static final class ColumnsTask implements IntConsumer {
+        private ParallelKernel kernel;
+        private int parts, m, n, yOff, ldy, dyOff, lddy, dzOff, lddz, dbOff;
+        private Activation act;
+        private float[] y, dy, dz, db;
+        private boolean accumulate;
+
+        void set(ParallelKernel kernel, int parts, int m, int n, Activation act, float[] y, int yOff, int ldy,
+                 float[] dy, int dyOff, int lddy, float[] dz, int dzOff, int lddz, float[] db, int dbOff,
+                 boolean accumulate) {
+            this.kernel = kernel;
+            this.parts = parts;
+            this.m = m;
+            this.n = n;
+            this.act = act;
+            this.y = y;
+            this.yOff = yOff;
+            this.ldy = ldy;
+            this.dy = dy;
+            this.dyOff = dyOff;
+            this.lddy = lddy;
+            this.dz = dz;
+            this.dzOff = dzOff;
+            this.lddz = lddz;
+            this.db = db;
+            this.dbOff = dbOff;
+            this.accumulate = accumulate;
+        }
+
+        void clear() {
+            y = dy = dz = db = null;
+        }
+
+        @Override
+        public void accept(int part) {
+            int lanes = kernel.lanes();
+            int vectors = (n + lanes - 1) / lanes;
+            int j0 = Math.min(n, (int) ((long) vectors * part / parts) * lanes);
+            int j1 = Math.min(n, (int) ((long) vectors * (part + 1) / parts) * lanes);
+            if (j1 > j0) {
+                kernel.superActivationBackward(m, j1 - j0, act, y, yOff + j0, ldy, dy, dyOff + j0, lddy, dz, dzOff + j0,
+                        lddz, db, db == null ? 0 : dbOff + j0, accumulate);
+            }
+        }
+    }
+
+    /** The single-threaded activation backward of {@link EngineKernel}, for a column slice. */
+    private void superActivationBackward(int m, int n, Activation act, float[] y, int yOff, int ldy, float[] dy,
+                                         int dyOff, int lddy, float[] dz, int dzOff, int lddz, float[] db, int dbOff,
+                                         boolean accumulate) {
+        super.activationBackward(m, n, act, y, yOff, ldy, dy, dyOff, lddy, dz, dzOff, lddz, db, dbOff, accumulate);
     }
 
     /** One call's arguments and its partition; {@link #accept} runs one slice. Used only while the pool is held. */
