@@ -35,7 +35,8 @@ public interface DenseKernel {
      * Runs {@code body} over {@code [0, n)}, cut into contiguous ranges of at least {@code grain} indices that this
      * variant's threads run at once (the single-threaded variants run {@code body.run(0, n)}): the elementwise parts
      * of a training step (gathering a batch, an update) on the same threads as the products. The cut depends on n,
-     * grain and the thread count only; a body whose indices do not interact gives the same bits for every cut.
+     * grain and the thread count (or is one range while another caller holds the threads); a body whose indices do
+     * not interact gives the same bits for every cut.
      */
     default void parallelFor(int n, int grain, IndexRange body) {
         if (n > 0) {

@@ -291,15 +291,24 @@ class BlasTest {
         synchronized (PROBED) {
             if (PROBED.add(kernel)) {
                 float[] c = {2f};
-                Thread probe = Thread.ofPlatform().daemon().name("blas-test-probe-" + kernel.name()).start(
-                        () -> kernel.sgemm(false, false, 1, 1, 1, 0f, null, 0, 1, null, 0, 1, 0.5f, c, 0, 1, null, 0,
-                                Activation.IDENTITY));
+                Throwable[] thrown = new Throwable[1];
+                Thread probe = Thread.ofPlatform().daemon().name("blas-test-probe-" + kernel.name()).start(() -> {
+                    try {
+                        kernel.sgemm(false, false, 1, 1, 1, 0f, null, 0, 1, null, 0, 1, 0.5f, c, 0, 1, null, 0,
+                                Activation.IDENTITY);
+                    } catch (Throwable t) { // on a fresh thread: its first workspace (a fault there hid once)
+                        thrown[0] = t;
+                    }
+                });
                 try {
                     probe.join(PROBE_MILLIS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                if (probe.isAlive()) {
+                if (!probe.isAlive() && thrown[0] != null) {
+                    PRODUCT_FREE_HANGS.put(kernel, kernel.name() + ": sgemm(m = n = k = 1, alpha = 0, beta = 0.5) on"
+                            + " a fresh thread threw " + thrown[0]);
+                } else if (probe.isAlive()) {
                     PRODUCT_FREE_HANGS.put(kernel, kernel.name() + ": sgemm(m = n = k = 1, alpha = 0, beta = 0.5)"
                             + " did not return within " + PROBE_MILLIS + " ms (a call without a product, alpha = 0 or"
                             + " k = 0, appears to loop); not called again");

@@ -36,7 +36,11 @@ abstract class EngineKernel implements DenseKernel, GemmKernel {
     EngineKernel(int bits) {
         this.elementwise = new VectorKernel(bits);
         this.engine = HiddenCopies.forWidth(PackedGemm.class, GemmEngine.class, elementwise.bits());
-        this.fewRows = HiddenCopies.forWidth(FixedOrderDot.class, FewRowsInputGradient.class, elementwise.bits());
+        // FixedOrderDot is written for 4, 8 and 16 lanes (the widths whose bits are promised to agree); another
+        // preferred width (2 lanes without C2, an SVE 1024-bit vector) takes the vector kernel's dot products
+        this.fewRows = FixedOrderDot.supports(elementwise.lanes())
+                ? HiddenCopies.forWidth(FixedOrderDot.class, FewRowsInputGradient.class, elementwise.bits())
+                : elementwise::inputGradient;
     }
 
     /** The vector width in bits. */

@@ -40,9 +40,14 @@ final class FixedOrderDot implements FewRowsInputGradient {
             ROTATE_2 = rotation(2), ROTATE_1 = rotation(1);
 
     FixedOrderDot() {
-        if (L > VIRTUAL_LANES || VIRTUAL_LANES % L != 0) {
-            throw new IllegalStateException(L + " lanes: the fixed order needs at most 16, dividing 16");
+        if (!supports(L)) {
+            throw new IllegalStateException(L + " lanes: the fixed order is written for 4, 8 or 16 lanes");
         }
+    }
+
+    /** The lane counts the accumulator groups are written out for (G = 4, 2, 1): 128-, 256- and 512-bit vectors. */
+    static boolean supports(int lanes) {
+        return lanes == 4 || lanes == 8 || lanes == 16;
     }
 
     private static VectorShuffle<Float> rotation(int k) {

@@ -1090,8 +1090,8 @@ final class FloatKernels implements DenseKernel {
 
     @Override
     public void softmaxRows(int m, int n, float[] z, int zOff, int ldz) {
-        // Three sweeps per row: max (so exp cannot overflow), e = exp(z − max) stored in place with their sum,
-        // then e / sum. Masked lanes keep the running max / sum untouched. A NaN anywhere in the row makes the
+        // Four sweeps per row: max (so exp cannot overflow), e = exp(z − max) stored in place, their sum in
+        // column order (the same bits at every width), then e / sum. Masked lanes keep the running max untouched. A NaN anywhere in the row makes the
         // max NaN (MAX keeps NaN), hence the whole row NaN, as in the scalar kernel.
         for (int i = 0; i < m; i++) {
             int row = zOff + i * ldz;

@@ -99,12 +99,12 @@ final class PackedGemm implements GemmEngine {
     }
 
     /**
-     * The row stride of a packed panel of {@code cols} columns packed {@code width} wide: the width, except for a
-     * partial narrow panel, packed compactly with row stride cols (its row q read as L lanes, the lanes past
-     * cols holding the next rows' values: they reach only the tile's lanes past cols, which are never stored).
+     * The row stride of a narrow panel of {@code cols ≤ L} columns: L, except for a partial one, packed compactly
+     * with row stride cols (its row q read as L lanes, the lanes past cols holding the next rows' values: they
+     * reach only the tile's lanes past cols, which are never stored).
      */
-    private static int bStride(int cols, int width) {
-        return width == L && cols < L ? cols : width;
+    private static int narrowStride(int cols) {
+        return cols < L ? cols : L;
     }
 
     /** The width a B panel is packed at: NR, or L for a last panel of at most L columns. */
@@ -275,7 +275,7 @@ final class PackedGemm implements GemmEngine {
         if (pb != null) {
             bp = pb;
             b0 = j * kc;
-            ldb = bStride(cols, L);
+            ldb = narrowStride(cols);
         } else if (cols == L) { // B in place: a full panel is read straight from B's rows
             bp = b;
             b0 = bBlock + j;
@@ -284,7 +284,7 @@ final class PackedGemm implements GemmEngine {
             bp = ws.packedB(kc * L);
             packB(kc, cols, b, bBlock + j, brs, 1, bp, ws.gather);
             b0 = 0;
-            ldb = bStride(cols, L);
+            ldb = narrowStride(cols);
         }
         float[] biasArr = bias;
         int bias0 = biasOff + j;
@@ -387,7 +387,7 @@ final class PackedGemm implements GemmEngine {
      * Packs {@code kc × nc} of B into panels of {@link #panelWidth} columns: the panel starting at column j,
      * row q, column t at {@code j·kc + q·width + t}; columns past {@code nc} are zeros, except in a partial
      * narrow panel, packed compactly at {@code j·kc + q·cols + t} and followed by L − cols zeros
-     * ({@link #bStride}). Rows of a row-major B
+     * ({@link #narrowStride}). Rows of a row-major B
      * are copied a vector at a time; columns of a transposed B (B(q, j) = b[j·bcs + q]) are gathered with
      * one index vector {@code t·bcs}.
      */
@@ -443,10 +443,13 @@ final class PackedGemm implements GemmEngine {
     /**
      * Packs a partial narrow panel ({@code cols < L} columns, kc rows) compactly: row q, column t at
      * {@code dst + q·cols + t}, then L − cols zeros, so that reading row q as L lanes stays inside the panel
-     * ({@link #bStride}). No vectors: it is copies only, and keeps them out of {@link #packB}.
+     * ({@link #narrowStride}). No vectors: it is copies only, and keeps them out of {@link #packB}.
      */
     private static void packNarrow(int kc, int cols, float[] b, int src, int brs, int bcs, float[] pb, int dst) {
-        if (bcs == 1 && brs == cols && kc > 0) { // B's rows are contiguous: one copy (b may be null at k = 0)
+        if (kc == 0) { // no product term (k = 0 or alpha = 0): the panel is not read, and the buffer may be empty
+            return;
+        }
+        if (bcs == 1 && brs == cols) { // B's rows are contiguous: one copy 
             System.arraycopy(b, src, pb, dst, kc * cols);
         } else if (bcs == 1) {
             for (int q = 0; q < kc; q++) {

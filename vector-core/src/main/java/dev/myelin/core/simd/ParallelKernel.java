@@ -123,8 +123,7 @@ public final class ParallelKernel extends EngineKernel {
             return;
         }
         try {
-            columns.set(this, parts, m, n, act, y, yOff, ldy, dy, dyOff, lddy, dz, dzOff, lddz, db, dbOff,
-                    accumulate);
+            columns.set(parts, m, n, act, y, yOff, ldy, dy, dyOff, lddy, dz, dzOff, lddz, db, dbOff, accumulate);
             pool.run(parts, columns);
         } finally {
             columns.clear();
@@ -145,22 +144,19 @@ public final class ParallelKernel extends EngineKernel {
 
         @Override
         public void accept(int part) {
-            body.run((int) ((long) n * part / parts), (int) ((long) n * (part + 1) / parts));
+            body.run(cut(n, part, parts), cut(n, part + 1, parts));
         }
     }
 
     /** {@link #activationBackward}'s call, one column slice per part (whole vectors). Used only while the pool is held. */
-    private static final class ColumnsTask implements IntConsumer {
-        private ParallelKernel kernel;
+    private final class ColumnsTask implements IntConsumer {
         private int parts, m, n, yOff, ldy, dyOff, lddy, dzOff, lddz, dbOff;
         private Activation act;
         private float[] y, dy, dz, db;
         private boolean accumulate;
 
-        void set(ParallelKernel kernel, int parts, int m, int n, Activation act, float[] y, int yOff, int ldy,
-                 float[] dy, int dyOff, int lddy, float[] dz, int dzOff, int lddz, float[] db, int dbOff,
-                 boolean accumulate) {
-            this.kernel = kernel;
+        void set(int parts, int m, int n, Activation act, float[] y, int yOff, int ldy, float[] dy, int dyOff,
+                 int lddy, float[] dz, int dzOff, int lddz, float[] db, int dbOff, boolean accumulate) {
             this.parts = parts;
             this.m = m;
             this.n = n;
@@ -185,22 +181,20 @@ public final class ParallelKernel extends EngineKernel {
 
         @Override
         public void accept(int part) {
-            int lanes = kernel.lanes();
+            int lanes = lanes();
             int vectors = (n + lanes - 1) / lanes;
-            int j0 = Math.min(n, (int) ((long) vectors * part / parts) * lanes);
-            int j1 = Math.min(n, (int) ((long) vectors * (part + 1) / parts) * lanes);
+            int j0 = Math.min(n, cut(vectors, part, parts) * lanes);
+            int j1 = Math.min(n, cut(vectors, part + 1, parts) * lanes);
             if (j1 > j0) {
-                kernel.superActivationBackward(m, j1 - j0, act, y, yOff + j0, ldy, dy, dyOff + j0, lddy, dz, dzOff + j0,
-                        lddz, db, db == null ? 0 : dbOff + j0, accumulate);
+                ParallelKernel.super.activationBackward(m, j1 - j0, act, y, yOff + j0, ldy, dy, dyOff + j0, lddy, dz,
+                        dzOff + j0, lddz, db, db == null ? 0 : dbOff + j0, accumulate);
             }
         }
     }
 
-    /** The single-threaded activation backward of {@link EngineKernel}, for a column slice. */
-    private void superActivationBackward(int m, int n, Activation act, float[] y, int yOff, int ldy, float[] dy,
-                                         int dyOff, int lddy, float[] dz, int dzOff, int lddz, float[] db, int dbOff,
-                                         boolean accumulate) {
-        super.activationBackward(m, n, act, y, yOff, ldy, dy, dyOff, lddy, dz, dzOff, lddz, db, dbOff, accumulate);
+    /** The start of slice {@code part} when {@code total} units are cut into {@code parts}: total·part / parts. */
+    private static int cut(int total, int part, int parts) {
+        return (int) ((long) total * part / parts);
     }
 
     /** One call's arguments and its partition; {@link #accept} runs one slice. Used only while the pool is held. */
@@ -248,8 +242,8 @@ public final class ParallelKernel extends EngineKernel {
         @Override
         public void accept(int part) {
             // slice part of the tiles: [tiles·part / parts, tiles·(part + 1) / parts)
-            int from = (int) ((long) tiles * part / parts);
-            int to = (int) ((long) tiles * (part + 1) / parts);
+            int from = cut(tiles, part, parts);
+            int to = cut(tiles, part + 1, parts);
             if (byColumns) {
                 int unit = engine.tileColumns();
                 int j0 = from * unit;
