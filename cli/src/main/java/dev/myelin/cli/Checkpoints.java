@@ -2,6 +2,7 @@ package dev.myelin.cli;
 
 import dev.myelin.nn.AtomicFile;
 import dev.myelin.nn.CheckpointFile;
+import dev.myelin.nn.InputScaling;
 import dev.myelin.nn.Mlp;
 import dev.myelin.nn.TrainingCheckpoint;
 import dev.myelin.nn.TrainingConfig;
@@ -28,8 +29,10 @@ final class Checkpoints {
     private final int every;
     private final TrainingConfig config;
     private final PrintWriter err;
-    private Path file;
+    private final Path file;
+    private boolean failed;
     private int lastWritten = -1;
+    private InputScaling scaling;
 
     /**
      * @param file  the checkpoint file, or null for none at epoch ends
@@ -56,18 +59,22 @@ final class Checkpoints {
         return save.resolveSibling(base + ".ckpt.json");
     }
 
-    /** Whether epoch ends are checkpointed. */
-    boolean enabled() {
-        return file != null;
-    }
-
     /** The epoch whose end the checkpoint file holds, or −1 when none was written by this run. */
     int lastWritten() {
         return lastWritten;
     }
 
+    /** The checkpoint file (kept after a failed write: it still holds the last epoch written, if any). */
     Path file() {
         return file;
+    }
+
+    /**
+     * The input scaling the run's data were standardised with: written into every checkpoint's model, which
+     * trains without it attached (the data are already scaled), so that a resume scales its data the same way.
+     */
+    void setInputScaling(InputScaling scaling) {
+        this.scaling = scaling;
     }
 
     /**
@@ -75,7 +82,7 @@ final class Checkpoints {
      * does not stop training (the run itself is fine): it is reported once, and no further checkpoint is tried.
      */
     void atEpochEnd(int epoch, int lastEpoch, Mlp model, Supplier<TrainingCheckpoint> state) {
-        if (file != null && (epoch % every == 0 || epoch == lastEpoch)) {
+        if (file != null && !failed && (epoch % every == 0 || epoch == lastEpoch)) {
             try {
                 write(file, model, state.get());
                 lastWritten = epoch;
@@ -83,7 +90,7 @@ final class Checkpoints {
                 err.println(Main.PREFIX + "cannot write the checkpoint " + file + ": " + Main.userMessage(e)
                         + "; training goes on without checkpoints");
                 err.flush();
-                file = null;
+                failed = true;
             }
         }
     }
@@ -93,7 +100,7 @@ final class Checkpoints {
      * a new {@code myelin-checkpoint-<time>.json} in the working directory; returns where it went.
      */
     Path writeStopped(Mlp model, TrainingCheckpoint state) throws IOException {
-        if (file != null) {
+        if (file != null && !failed) {
             try {
                 write(file, model, state);
                 return file;
@@ -107,7 +114,12 @@ final class Checkpoints {
     }
 
     private void write(Path target, Mlp model, TrainingCheckpoint state) throws IOException {
-        AtomicFile.write(target, new CheckpointFile(model, config, state).toBytes());
+        Mlp stored = model;
+        if (scaling != null) {
+            stored = model.copy();
+            stored.setInputScaling(scaling);
+        }
+        AtomicFile.write(target, new CheckpointFile(stored, config, state).toBytes());
     }
 
     /** "epoch 3" or "epoch 3, batch 120 of it done" for a checkpoint's position. */

@@ -44,19 +44,38 @@ final class DataFiles {
         return new Sets(train, held);
     }
 
-    /** Evaluation data: a CSV file, or the {@code t10k-*} files of an IDX folder. */
+    /**
+     * Evaluation data: a CSV file, or the {@code t10k-*} files of an IDX folder; it must have {@code inputs} inputs
+     * and {@code outputs} outputs (classes for CE) where they are at least 1, or the error names the path.
+     */
     static Dataset evaluationData(Path path, Loss loss, int inputs, int outputs, Header header) throws IOException {
-        if (Files.isDirectory(path)) {
-            return idxFolder(path, loss).test();
+        if (!Files.isDirectory(path)) {
+            return CsvData.read(path, loss, inputs, outputs, header); // checks the columns itself, naming the line
         }
-        return CsvData.read(path, loss, inputs, outputs, header);
+        requireClasses(path, loss);
+        Dataset set = IdxData.readTest(path);
+        if (inputs >= 1 && set.inputs() != inputs) {
+            throw new IllegalArgumentException(path + ": its images have " + set.inputs() + " pixels but the model"
+                    + " takes " + inputs + " inputs");
+        }
+        if (outputs >= 1 && set.outputs() != outputs) {
+            throw new IllegalArgumentException(path + ": its labels are " + set.outputs() + " classes but the model"
+                    + " has " + outputs + " outputs");
+        }
+        return set;
     }
 
     private static IdxData.Split idxFolder(Path dir, Loss loss) throws IOException {
+        requireClasses(dir, loss);
+        return IdxData.readFolder(dir);
+    }
+
+    /** A folder holds IDX files, whose labels are classes: only a softmax model (cross-entropy) fits them. */
+    private static void requireClasses(Path dir, Loss loss) {
         if (loss != Loss.CE) {
             throw new IllegalArgumentException(dir + ": is a folder; a data folder holds IDX files (MNIST layout),"
-                    + " whose labels are classes, so it trains with --loss ce (got --loss " + loss.id() + ")");
+                    + " whose labels are classes, so it needs a softmax model and --loss ce (here: "
+                    + loss.id() + ")");
         }
-        return IdxData.readFolder(dir);
     }
 }

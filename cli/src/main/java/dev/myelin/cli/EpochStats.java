@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * What {@code train} knows about one epoch once it is over: the training loss, the learning rate it ran
  * with, how long its steps took and, when there is evaluation data, the loss and accuracy on it. One record
- * feeds the log line, the progress display and the metrics file, so they cannot disagree.
+ * feeds the log line and the metrics file, so they cannot disagree.
  *
  * @param epoch         1-based
  * @param loss          mean training loss of the epoch (as the trainer reports it)

@@ -15,12 +15,10 @@ final class Interrupts implements AutoCloseable {
 
     private static final String[] NAMES = {"INT", "TERM"};
 
-    private final TrainingControl control;
     private final SignalHandler[] previous = new SignalHandler[NAMES.length];
     private volatile int signal;
 
     Interrupts(TrainingControl control, PrintWriter err) {
-        this.control = control;
         for (int i = 0; i < NAMES.length; i++) {
             try {
                 previous[i] = Signal.handle(new Signal(NAMES[i]), s -> {

@@ -22,12 +22,13 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code myelin} command: {@code train}, {@code predict}, {@code info} and {@code bench}.
+ * The {@code myelin} command: {@code train}, {@code predict}, {@code eval}, {@code report}, {@code info} and
+ * {@code bench}.
  *
- * <p>Exit codes: 0 success, 3 a trained model not written where asked (saved beside), 4 training diverged, 130/143
- * training stopped by a signal (checkpoint written), 2 a user error (bad option or value, missing or malformed file, data that does not
- * fit the model), reported as one {@code myelin: } line on stderr without a stack trace; 1 a bug, reported with
- * its stack trace; 3 {@code train} could not write {@code --save} after training ({@link ModelSaver}).
+ * <p>Exit codes: 0 success; 1 a bug, reported with its stack trace; 2 a user error (bad option or value, missing
+ * or malformed file, data that does not fit the model), reported as one {@code myelin: } line on stderr without a
+ * stack trace; 3 a trained model not written to {@code --save} (written beside, {@link ModelSaver}); 4 training
+ * diverged; 130/143 training stopped by SIGINT/SIGTERM (checkpoint written). docs/reliability.md lists them.
  */
 @Command(name = "myelin",
         mixinStandardHelpOptions = true,
@@ -76,7 +77,7 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        err.println(PREFIX + "missing command (train, predict, info or bench)");
+        err.println(PREFIX + "missing command (train, predict, eval, report, info or bench)");
         spec.commandLine().usage(err);
         return USER_ERROR;
     }

@@ -1,6 +1,5 @@
 package dev.myelin.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import dev.myelin.nn.AtomicFile;
+import dev.myelin.nn.ModelFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +18,7 @@ import java.util.List;
  * <pre>{"format": "myelin-metrics", "version": 1, "model": "784→256 relu, …", "epochs": [
  *   {"epoch": 1, "loss": 0.52, "lr": 0.001, "seconds": 0.61, "samples_per_sec": 98000.0,
  *    "test_loss": 0.44, "test_accuracy": 0.84}, …]}</pre>
- * {@code test_loss} and {@code test_accuracy} are present only with evaluation data (and classes). The file is
+ * {@code test_loss} and {@code test_accuracy} are null without evaluation data (the accuracy also without classes). The file is
  * rewritten after every epoch, atomically, so an interrupted run leaves the epochs it finished.
  */
 final class MetricsFile {
@@ -77,14 +77,9 @@ final class MetricsFile {
 
     /** The epochs of a metrics file, with errors that name the file and what is wrong. */
     static List<Epoch> read(Path file) throws IOException {
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8).replaceFirst("^\uFEFF", ""));
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(file + ":" + e.getLocation().getLineNr() + ": not valid JSON: "
-                    + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText())) {
+        JsonNode root = ModelFile.tree(ModelFile.readText(file, "a metrics file (FILE.json)"), file.toString(),
+                "a metrics file");
+        if (!FORMAT.equals(root.path("format").asText())) {
             throw new IllegalArgumentException(file + ": not a metrics file (expected a JSON object with"
                     + " \"format\": \"" + FORMAT + "\", as written by myelin train --metrics)");
         }

@@ -30,18 +30,6 @@ final class ModelSaver {
     }
 
     /**
-     * Fails before training when {@code target} could not be replaced: a directory, device, FIFO or socket (a
-     * link is fine: the file it leads to is written), or a directory that does not exist.
-     */
-    static void check(Path target) {
-        try {
-            AtomicFile.checkReplaceable(target);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("--save " + target + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
      * Writes {@code model} to {@code target} and says so on {@code out}; returns 0. When that fails, writes it
      * to a fallback file, says on {@code err} why and where, and returns {@link #NOT_SAVED}.
      *

@@ -62,18 +62,11 @@ final class PredictCommand implements Callable<Integer> {
         int inputs = mlp.inputs();
         int n = mlp.outputs();
         int labelColumns = kind == PredictionWriter.Kind.VALUES ? n : 1;
-        int columns = CsvData.columns(data);
         Dataset labelled = null;
         float[] x;
-        if (Files.isDirectory(data)) { // an IDX folder: its t10k-* files, labelled
+        int columns = Files.isDirectory(data) ? -1 : CsvData.columns(data);
+        if (Files.isDirectory(data) || columns == inputs + labelColumns) { // an IDX folder, or the training layout
             labelled = DataFiles.evaluationData(data, lossFor(kind), inputs, n, Header.AUTO);
-            if (labelled.inputs() != inputs) {
-                throw new DataException(data + ": its images have " + labelled.inputs() + " pixels but the model takes "
-                        + inputs + " inputs");
-            }
-            x = labelled.features();
-        } else if (columns == inputs + labelColumns) {
-            labelled = CsvData.read(data, lossFor(kind), inputs, n);
             x = labelled.features();
         } else if (columns == inputs || columns < 0) {
             x = CsvData.readFeatures(data, inputs); // also the reader's own message for a file it cannot read

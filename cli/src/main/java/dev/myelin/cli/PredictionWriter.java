@@ -4,6 +4,7 @@ import dev.myelin.core.Activation;
 import dev.myelin.core.Named;
 import dev.myelin.nn.Dataset;
 import dev.myelin.nn.Dense;
+import dev.myelin.nn.Loss;
 import dev.myelin.nn.Mlp;
 import java.io.PrintWriter;
 import java.util.List;
@@ -48,8 +49,7 @@ final class PredictionWriter {
         SOFTMAX, SIGMOID, VALUES;
 
         static Kind of(Mlp model) {
-            List<Dense> layers = model.layers();
-            Activation last = layers.get(layers.size() - 1).activation();
+            Activation last = Loss.outputOf(model);
             return last == Activation.SOFTMAX ? SOFTMAX
                     : last == Activation.SIGMOID && model.outputs() == 1 ? SIGMOID : VALUES;
         }

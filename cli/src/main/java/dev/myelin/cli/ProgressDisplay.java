@@ -20,10 +20,18 @@ class ProgressDisplay {
     private ProgressDisplay() {
     }
 
-    /** A bar on stderr when this JVM's console is a terminal, else {@link #NONE}. */
+    /**
+     * Set by {@code ./myelin} to whether stderr, where the bar goes, is a terminal ({@code [ -t 2 ]}): Java
+     * cannot tell for stderr itself, and its console check looks at stdin and stdout.
+     */
+    static final String STDERR_TERMINAL_PROPERTY = "myelin.stderrTerminal";
+
+    /** A bar on stderr when stderr is a terminal, else {@link #NONE}. */
     static ProgressDisplay forTerminal(boolean wanted) {
+        String told = System.getProperty(STDERR_TERMINAL_PROPERTY);
         java.io.Console console = System.console();
-        return wanted && console != null && console.isTerminal() ? new Bar(System.err) : NONE;
+        boolean terminal = told != null ? Boolean.parseBoolean(told) : console != null && console.isTerminal();
+        return wanted && terminal ? new Bar(System.err) : NONE;
     }
 
     void startEpoch(int epoch, int epochs, int batches) {

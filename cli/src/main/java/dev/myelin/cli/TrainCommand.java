@@ -9,6 +9,7 @@ import dev.myelin.nn.Dense;
 import dev.myelin.nn.Evaluation;
 import dev.myelin.nn.GradientConvention;
 import dev.myelin.nn.Header;
+import dev.myelin.nn.IdxData;
 import dev.myelin.nn.Init;
 import dev.myelin.nn.InputScaling;
 import dev.myelin.nn.Loss;
@@ -235,7 +236,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "FILE.json",
             description = {"Continue the run a checkpoint holds, to the same bits as if it had never stopped: give"
                     + " the same data and options as the first run (a different setting is refused, naming it);"
-                    + " --epochs may be larger, to train longer. The model comes from the checkpoint."})
+                    + " --epochs may be larger, to train longer, except with --schedule cosine, whose length is"
+                    + " --epochs. The model (and its input scaling) comes from the checkpoint."})
     Path resume;
 
     @Option(names = "--metrics", paramLabel = "FILE.json",
@@ -284,6 +286,7 @@ final class TrainCommand implements Callable<Integer> {
                 "--activation softmax: softmax is for the output layer only, and --loss ce puts it there");
         require(!(header && noHeader), "--header and --no-header contradict each other: give one of them");
         require(checkpointEvery >= 1, "--checkpoint-every must be at least 1, got " + checkpointEvery);
+        require(lrWarmup >= 0, "--lr-warmup must be at least 0 (0 = none), got " + lrWarmup);
         require(resume == null || initModel == null, "--resume and --init both give the model: use one of them");
         if (layers != null) {
             checkLayers(layers);
@@ -312,11 +315,11 @@ final class TrainCommand implements Callable<Integer> {
                         + e.getMessage(), e);
             }
         }
-        int[] sizes = start != null ? sizesOf(start) : layers != null ? layers : p.layers();
+        int[] sizes = start != null ? start.sizes() : layers != null ? layers : p.layers();
         TrainingConfig config = new TrainingConfig(lossFn, epochCount, batch, optimizerSpec, seed, gradients);
         if (resumed != null) {
             try {
-                resumed.requireCompatible(config, sizes);
+                resumed.requireCompatible(config, null); // the architecture is the checkpoint's own
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--resume " + resume + ": " + e.getMessage()
                         + "; give the first run's options", e);
@@ -326,16 +329,17 @@ final class TrainCommand implements Callable<Integer> {
                     + " to run; give a larger --epochs to train longer");
         }
 
+        Path dataFrom = dataPath(p); // null: the built-in XOR points
         long loadStart = System.nanoTime();
-        DataFiles.Sets sets = readData(p, lossFn, sizes);
-        if (dataPath(p) != null) {
+        DataFiles.Sets sets = readData(p, dataFrom, lossFn, sizes);
+        if (dataFrom != null) {
             err.printf(Locale.ROOT, "%sread %d training rows%s from %s in %.2f s%n", Main.PREFIX, sets.train().rows(),
-                    sets.test() != null ? " and " + sets.test().rows() + " test rows" : "", dataPath(p),
+                    sets.test() != null ? " and " + sets.test().rows() + " test rows" : "", dataFrom,
                     (System.nanoTime() - loadStart) / 1e9);
             err.flush();
         }
         Dataset dataset = sets.train();
-        String dataName = dataPath(p) == null ? "the XOR data" : dataPath(p).toString();
+        String dataName = dataFrom == null ? "the XOR data" : dataFrom.toString();
         if (sizes == null) {
             sizes = new int[] {dataset.inputs(), lossFn == Loss.CE ? dataset.outputs() : 1};
         }
@@ -374,6 +378,7 @@ final class TrainCommand implements Callable<Integer> {
                 : MetricsFile.continuing(metricsFile, model.describe(), firstEpoch - 1);
         ProgressDisplay progress = ProgressDisplay.forTerminal(logFormat == LogFormat.TEXT);
         Checkpoints checkpoints = new Checkpoints(checkpointFile, checkpointEvery, config, err);
+        checkpoints.setInputScaling(scaling);
         TrainingMonitor monitor = new TrainingMonitor(model, dataset, sets.test(), lossFn, ops, epochCount, log,
                 metrics, progress, checkpoints, err);
         TrainingControl control = new TrainingControl();
@@ -396,13 +401,18 @@ final class TrainCommand implements Callable<Integer> {
             } finally {
                 progress.endEpoch();
             }
-            if (result.stopped()) {
+            if (result.stopped()) { // only a signal stops a run
                 out.flush();
-                Path written = checkpoints.writeStopped(model, result.checkpoint());
-                err.println(Main.PREFIX + "interrupted at " + Checkpoints.position(result.checkpoint())
-                        + "; the training state is in " + written + ". To continue: " + resumeCommand(written));
+                try {
+                    Path written = checkpoints.writeStopped(model, result.checkpoint());
+                    err.println(Main.PREFIX + "interrupted at " + Checkpoints.position(result.checkpoint())
+                            + "; the training state is in " + written + ". To continue: " + resumeCommand(written));
+                } catch (IOException | RuntimeException e) {
+                    err.println(Main.PREFIX + "interrupted at " + Checkpoints.position(result.checkpoint())
+                            + "; the training state could not be written: " + Main.userMessage(e));
+                }
                 err.flush();
-                return 128 + (interrupts.signal() != 0 ? interrupts.signal() : 2);
+                return 128 + interrupts.signal();
             }
         }
         out.flush();
@@ -413,7 +423,7 @@ final class TrainCommand implements Callable<Integer> {
                         + " final loss %s%n", model.describe(), lossFn.id(), result.epochs(), describe(optimizerSpec),
                 gradients == GradientConvention.MEAN ? "mean" : "summed",
                 config.fullBatch(dataset.rows()) ? "full" : String.valueOf(batch), seed, result.finalLoss());
-        int correct = Summary.print(summary, model, dataset, lossFn, ops, PRINTED_ROWS, dataPath(p) != null);
+        int correct = Summary.print(summary, model, dataset, lossFn, ops, PRINTED_ROWS, dataFrom != null);
         Evaluation last = monitor.lastEvaluation();
         if (last != null) {
             summary.printf(Locale.ROOT, "Test: %d rows, loss %.6f%s%n", last.rows(), last.loss(),
@@ -430,7 +440,7 @@ final class TrainCommand implements Callable<Integer> {
                 summary.println("(--per-class: mse has no classes)");
             }
         }
-        if (dataPath(p) == null) {
+        if (dataFrom == null) {
             xorVerdict(summary, model, correct, dataset.rows());
         }
         model.setInputScaling(scaling);
@@ -471,8 +481,7 @@ final class TrainCommand implements Callable<Integer> {
         return moved != null && !moved.isBlank() ? Path.of(moved) : p.data;
     }
 
-    private DataFiles.Sets readData(Preset p, Loss lossFn, int[] sizes) throws IOException {
-        Path path = dataPath(p);
+    private DataFiles.Sets readData(Preset p, Path path, Loss lossFn, int[] sizes) throws IOException {
         if (path == null) {
             return new DataFiles.Sets(xorData(lossFn), test == null ? null
                     : DataFiles.evaluationData(test, lossFn, 2, lossFn == Loss.CE ? 2 : 1, headerMode()));
@@ -490,7 +499,7 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             require(lossFn != Loss.CE || Files.isDirectory(path), "--loss ce with --data needs --layers (its last"
                     + " size is the number of classes) or --init MODEL.json");
-            outputs = lossFn == Loss.CE ? 10 : 1;
+            outputs = lossFn == Loss.CE ? IdxData.DEFAULT_CLASSES : 1; // an IDX folder's classes
         }
         require(lossFn != Loss.BCE || outputs == 1, "--loss bce takes one output (a 0/1 label in the last"
                 + " column) but the network has " + outputs + " outputs; for " + outputs
@@ -501,7 +510,10 @@ final class TrainCommand implements Callable<Integer> {
         return DataFiles.trainingSets(path, test, lossFn, sizes != null ? sizes[0] : -1, outputs, headerMode());
     }
 
-    /** The command line of this run with {@code --resume FILE} in place of any earlier one. */
+    /**
+     * The command line of this run with {@code --resume FILE} in place of any earlier {@code --resume} or
+     * {@code --init} (the model now comes from the checkpoint), quoted for a POSIX shell.
+     */
     private String resumeCommand(Path file) {
         List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
         if (!args.isEmpty() && args.get(0).equals("train")) {
@@ -510,15 +522,20 @@ final class TrainCommand implements Callable<Integer> {
         List<String> kept = new ArrayList<>(List.of("myelin", "train"));
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
-            if (a.equals("--resume")) {
+            if (a.equals("--resume") || a.equals("--init")) {
                 i++; // and its value
-            } else if (!a.startsWith("--resume=")) {
-                kept.add(a.contains(" ") ? "'" + a + "'" : a);
+            } else if (!a.startsWith("--resume=") && !a.startsWith("--init=")) {
+                kept.add(shellQuoted(a));
             }
         }
         kept.add("--resume");
-        kept.add(file.toString());
+        kept.add(shellQuoted(file.toString()));
         return String.join(" ", kept);
+    }
+
+    /** {@code s} as one word for a POSIX shell: as it is when it is plainly safe, else in single quotes. */
+    static String shellQuoted(String s) {
+        return !s.isEmpty() && s.matches("[A-Za-z0-9_./=,:@%+-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
     }
 
     private Header headerMode() {
@@ -556,15 +573,6 @@ final class TrainCommand implements Callable<Integer> {
         return Dataset.classes(xor.features(), xor.rows(), xor.inputs(), labels, 2);
     }
 
-    private static int[] sizesOf(Mlp model) {
-        List<Dense> layers = model.layers();
-        int[] sizes = new int[layers.size() + 1];
-        sizes[0] = model.inputs();
-        for (int l = 0; l < layers.size(); l++) {
-            sizes[l + 1] = layers.get(l).outputs();
-        }
-        return sizes;
-    }
 
     private static void checkLayers(int[] sizes) {
         require(sizes.length >= 2, "--layers needs at least two sizes (inputs and outputs), e.g. 2,4,1; got "
@@ -584,7 +592,7 @@ final class TrainCommand implements Callable<Integer> {
         require(dir != null && Files.isDirectory(dir), "--save " + target + ": directory " + dir
                 + " does not exist");
         require(Files.isWritable(dir), "--save " + target + ": directory " + dir + " is not writable");
-        ModelSaver.check(target);
+        checkWritable("--save", target);
     }
 
     /** Fails before training when {@code option}'s file could not be replaced (a device, FIFO, directory). */

@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * 128 + the signal. {@code --resume} from that checkpoint then ends with the same model, bit for bit, as a run
  * that was never stopped.
  *
- * <p>Robust to timing: the signal is sent once the child has printed its second epoch line (so it lands
+ * <p>Robust to how the tests were started: the child gets default SIGINT and SIGTERM handling (coreutils'
+ * {@code env --default-signal}), whatever the test JVM inherited. Robust to timing: the signal is sent once the child has printed its second epoch line (so it lands
  * during training, wherever that is), and the comparison run is the uninterrupted run to the same final epoch,
  * {@code stopped epoch + 2}, whatever that epoch turns out to be (a run may be resumed with more epochs).
  */
@@ -46,7 +47,10 @@ class InterruptTest {
         child.addAll(List.of("--epochs", "1000000", "--checkpoint", checkpoint.toString()));
 
         String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-        List<String> command = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector", "-Xshare:auto",
+        // env resets SIGINT and SIGTERM to their defaults first: a test run started in the background by a
+        // non-interactive shell inherits an ignored SIGINT, which the JVM (rightly) leaves ignored
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT,TERM", java,
+                "--add-modules=jdk.incubator.vector", "-Xshare:auto",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(child);
         Path out = dir.resolve("child.out");

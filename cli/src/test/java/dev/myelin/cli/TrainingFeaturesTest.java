@@ -172,7 +172,7 @@ class TrainingFeaturesTest {
         Path notJson = Files.writeString(dir.resolve("broken.json"), "{\n  \"format\": \"myelin-metrics\",\n  oops\n}");
         Cli report = Cli.run("report", "--metrics", notJson.toString(), "--out", dir.resolve("x.png").toString());
         assertEquals(Main.USER_ERROR, report.exitCode(), report.transcript());
-        assertTrue(report.err().startsWith("myelin: " + notJson + ":3: not valid JSON"), report.transcript());
+        assertTrue(report.err().startsWith("myelin: " + notJson + ": not valid JSON at line 3"), report.transcript());
         Path other = Files.writeString(dir.resolve("other.json"), "{\"format\": \"myelin-model\"}");
         Cli wrong = Cli.run("report", "--metrics", other.toString(), "--out", dir.resolve("x.png").toString());
         assertTrue(wrong.err().contains("not a metrics file"), wrong.transcript());

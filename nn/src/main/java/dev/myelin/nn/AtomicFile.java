@@ -265,7 +265,14 @@ public final class AtomicFile {
         }
 
         static Lock acquire(Path file, Path target) throws IOException {
-            Path path = target.resolveSibling("." + target.getFileName() + ".lock");
+            // one key per file, however it was spelled (./out/m.json, out/m.json): the directory's real path
+            Path dir = target.toAbsolutePath().getParent();
+            try {
+                dir = dir.toRealPath();
+            } catch (IOException e) {
+                dir = dir.normalize(); // reported by the write itself
+            }
+            Path path = dir.resolve("." + target.getFileName() + ".lock");
             if (!HELD.add(path)) {
                 throw busy(file, target, "this process");
             }

@@ -67,7 +67,7 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
     private static final Set<String> PROGRESS_FIELDS = Set.of("epochs", "batches", "lossSum");
     private static final Set<String> STATE_FIELDS = Set.of("kind", "step", "buffers");
     private static final Set<String> SHUFFLE_FIELDS = Set.of("key", "position");
-    private static final int SHUFFLE_WORDS = 624;
+    private static final int SHUFFLE_WORDS = NumpyRandom.N;
 
     /**
      * Checks that the three parts belong together: the optimizer state fits the model and the config's optimizer
@@ -82,16 +82,7 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
 
     /** The layer sizes of {@link #model()}: inputs of each layer, then the outputs of the last. */
     public int[] layerSizes() {
-        return sizes(model);
-    }
-
-    private static int[] sizes(Mlp m) {
-        int[] s = new int[m.layers().size() + 1];
-        s[0] = m.inputs();
-        for (int l = 0; l < m.layers().size(); l++) {
-            s[l + 1] = m.layers().get(l).outputs();
-        }
-        return s;
+        return model.sizes();
     }
 
     /**
@@ -263,7 +254,7 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
     public static CheckpointFile parse(String json, String sourceName) {
         String src = name(sourceName);
         JsonNode root = ModelFile.tree(json, src, "a checkpoint file");
-        if (root.isObject() && ModelFile.FORMAT.equals(root.path("format").asText(null))) {
+        if (ModelFile.FORMAT.equals(root.path("format").asText(null))) {
             throw new ModelFormatException(src + ": is a model file (\"format\": \"" + ModelFile.FORMAT + "\"), not a"
                     + " checkpoint: start from a model with --init, resume from the NAME.ckpt.json that train --save"
                     + " (or --checkpoint) writes");
@@ -283,9 +274,9 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
         JsonNode configNode = object(root, "config", CONFIG_FIELDS, src + ": ");
         TrainingConfig config = config(configNode, src + ": config: ");
         int[] layers = intArray(configNode, "layers", src + ": config: ");
-        if (!Arrays.equals(layers, sizes(model))) {
+        if (!Arrays.equals(layers, model.sizes())) {
             throw new ModelFormatException(src + ": config: layers is " + Arrays.toString(layers) + " but the model"
-                    + " has layer sizes " + Arrays.toString(sizes(model)));
+                    + " has layer sizes " + Arrays.toString(model.sizes()));
         }
         String where = src + ": progress: ";
         JsonNode progress = object(root, "progress", PROGRESS_FIELDS, src + ": ");

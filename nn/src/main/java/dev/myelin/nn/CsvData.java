@@ -123,7 +123,7 @@ public final class CsvData {
         try (InputStream in = Files.newInputStream(file); CsvScanner scanner = new CsvScanner(in, file.toString())) {
             while (scanner.next()) {
                 int cells = 1;
-                boolean blank = scanner.end() == scanner.start();
+                boolean blank = CsvTable.isBlank(scanner.bytes(), scanner.start(), scanner.end()); // as CsvTable
                 while (!scanner.lastInRow() && scanner.next()) {
                     cells++;
                 }

@@ -115,7 +115,7 @@ final class CsvTable {
             throw new DataException(name + ":" + line + ": column " + (text + 1) + ": '"
                     + Messages.excerpt(cells.get(text)) + "' is not a number, but other cells of this first row are: it"
                     + " is neither a header (no cell of a header is a number) nor data; fix the cell, or say whether the"
-                    + " file has a header (Header.PRESENT / Header.ABSENT)");
+                    + " file has a header (train --header / --no-header)");
         }
         return text >= 0;
     }
@@ -222,7 +222,7 @@ final class CsvTable {
     }
 
     /** Whether the bytes are only white space (as {@link String#strip} sees it), without decoding ASCII. */
-    private static boolean isBlank(byte[] b, int from, int to) {
+    static boolean isBlank(byte[] b, int from, int to) {
         for (int i = from; i < to; i++) {
             int c = b[i];
             if (c < 0) {

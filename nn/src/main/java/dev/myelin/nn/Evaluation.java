@@ -96,7 +96,7 @@ public record Evaluation(double loss, double accuracy, long correct, int rows, l
      * The index of the largest of {@code v[off .. off+n)}, the first on ties. A NaN never compares larger, so a
      * model whose outputs are NaN predicts class 0 for every row; its loss (NaN) says what happened.
      */
-    static int argmax(float[] v, int off, int n) {
+    public static int argmax(float[] v, int off, int n) {
         int best = 0;
         for (int j = 1; j < n; j++) {
             if (v[off + j] > v[off + best]) {

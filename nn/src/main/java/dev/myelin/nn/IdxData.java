@@ -131,6 +131,15 @@ public final class IdxData {
         return new Split(read(trainImages, trainLabels), read(testImages, testLabels));
     }
 
+    /** The test set of a folder in the MNIST layout: its {@code t10k-*} files only (see {@link #readFolder}). */
+    public static Dataset readTest(Path dir) throws IOException {
+        Objects.requireNonNull(dir, "dir is null");
+        if (!Files.isDirectory(dir)) {
+            throw new DataException(dir + ": not a folder; expected a folder with " + expectedFiles());
+        }
+        return read(find(dir, TEST_IMAGES), find(dir, TEST_LABELS));
+    }
+
     private static Path find(Path dir, String base) {
         Path plain = dir.resolve(base);
         if (Files.isRegularFile(plain)) {

@@ -88,6 +88,16 @@ public final class Mlp {
         return layers.get(layers.size() - 1).outputs();
     }
 
+    /** The layer sizes, inputs first: {@code {2, 4, 1}} for 2→4→1, as {@link #of} takes them (a fresh array). */
+    public int[] sizes() {
+        int[] sizes = new int[layers.size() + 1];
+        sizes[0] = inputs();
+        for (int l = 0; l < layers.size(); l++) {
+            sizes[l + 1] = layers.get(l).outputs();
+        }
+        return sizes;
+    }
+
     /** The number of weights and biases. */
     public long parameterCount() {
         long count = 0;

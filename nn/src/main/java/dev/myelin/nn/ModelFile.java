@@ -60,7 +60,7 @@ public final class ModelFile {
             "bias");
 
     // Strict JSON: no NaN tokens (the default), duplicate keys and trailing tokens are errors.
-    static final ObjectMapper MAPPER = JsonMapper.builder()
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
@@ -75,9 +75,18 @@ public final class ModelFile {
 
     /** The UTF-8 text of {@code file}; a missing file or other bytes are a {@link ModelFormatException}. */
     static String readText(Path file) throws IOException {
+        return readText(file, "a model file (MODEL.json)");
+    }
+
+    /**
+     * The UTF-8 text of a JSON file of Myelin's ({@code expected} says which, for the message about a directory),
+     * a byte-order mark dropped; a directory, a missing file or bytes that are not UTF-8 are a
+     * {@link ModelFormatException} naming the file. Shared by the model, checkpoint and metrics files.
+     */
+    public static String readText(Path file, String expected) throws IOException {
         Objects.requireNonNull(file, "file is null");
         if (Files.isDirectory(file)) {
-            throw new ModelFormatException(file + ": is a directory, expected a model file (MODEL.json)");
+            throw new ModelFormatException(file + ": is a directory, expected " + expected);
         }
         try {
             String json = Files.readString(file, StandardCharsets.UTF_8);
@@ -94,7 +103,7 @@ public final class ModelFile {
     public static Mlp parse(String json, String sourceName) {
         String src = sourceName == null ? "<model>" : sourceName;
         JsonNode root = tree(json, src, "a model file");
-        if (root.isObject() && CheckpointFile.FORMAT.equals(root.path("format").asText(null))) {
+        if (CheckpointFile.FORMAT.equals(root.path("format").asText(null))) {
             throw new ModelFormatException(src + ": is a checkpoint (\"format\": \"" + CheckpointFile.FORMAT + "\"),"
                     + " not a model file: continue its run with train --resume");
         }
@@ -105,7 +114,7 @@ public final class ModelFile {
      * The JSON object in {@code json}, read strictly; errors start with {@code src} and name {@code fileKind} ("a
      * model file") where NaN is refused.
      */
-    static JsonNode tree(String json, String src, String fileKind) {
+    public static JsonNode tree(String json, String src, String fileKind) {
         Objects.requireNonNull(json, "json is null");
         JsonNode root;
         try {

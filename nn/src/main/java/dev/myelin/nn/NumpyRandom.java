@@ -20,7 +20,8 @@ package dev.myelin.nn;
  */
 public final class NumpyRandom {
 
-    private static final int N = 624;
+    /** Words of the MT19937 state (numpy's key). */
+    static final int N = 624;
     private static final int M = 397;
     private static final int MATRIX_A = 0x9908b0df;
     private static final int UPPER_MASK = 0x80000000;

@@ -193,7 +193,7 @@ public final class Trainer {
             throw new IllegalArgumentException("the data has " + data.inputs() + " inputs but the model has "
                     + model.inputs());
         }
-        loss.requireOutput(model.layers().get(model.layers().size() - 1).activation());
+        loss.requireOutput(Loss.outputOf(model));
         switch (loss) {
             case BCE -> {
                 requireTargets(data, model, loss);
@@ -246,7 +246,7 @@ public final class Trainer {
         final float[] t;
         final int[] labels;
         /** The stream before this epoch's shuffle, kept in a buffer allocated once. */
-        final int[] startKey = new int[624];
+        final int[] startKey = new int[NumpyRandom.N];
         int startPosition;
 
         MiniBatches(Dataset data, int batchSize, long seed) {
