@@ -454,6 +454,16 @@ class TrainCommandTest {
         return losses;
     }
 
+    @Test
+    void theResumeCommandIsQuotedForTheShell() {
+        assertEquals("a/b.json", TrainCommand.shellQuoted("a/b.json"));
+        assertEquals("--lr=0.1", TrainCommand.shellQuoted("--lr=0.1"));
+        assertEquals("'my file.csv'", TrainCommand.shellQuoted("my file.csv"));
+        assertEquals("'it'\\''s'", TrainCommand.shellQuoted("it's"));
+        assertEquals("''", TrainCommand.shellQuoted(""));
+        assertEquals("'$HOME'", TrainCommand.shellQuoted("$HOME"));
+    }
+
     private static <T> List<T> iterable(java.util.Iterator<T> it) {
         List<T> list = new ArrayList<>();
         it.forEachRemaining(list::add);

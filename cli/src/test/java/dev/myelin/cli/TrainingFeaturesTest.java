@@ -148,6 +148,10 @@ class TrainingFeaturesTest {
         Cli predict = Cli.run("predict", "--model", model.toString(), "--data", data.toString());
         assertEquals(0, predict.exitCode(), predict.transcript());
         assertTrue(predict.err().contains("80/80"), "raw inputs scaled as in training: " + predict.transcript());
+        // the epoch-end checkpoint beside --save carries the scaling too, so a resume scales its data the same way
+        dev.myelin.nn.InputScaling inCheckpoint = dev.myelin.nn.CheckpointFile.read(dir.resolve("far.ckpt.json"))
+                .model().inputScaling();
+        assertTrue(inCheckpoint != null && inCheckpoint.mean()[0] > 4990, "checkpoint scaling: " + inCheckpoint);
         Cli eval = Cli.run("eval", "--model", model.toString(), "--data", data.toString());
         assertTrue(eval.out().contains("accuracy: 1.0000 (80/80)"), eval.transcript());
     }
