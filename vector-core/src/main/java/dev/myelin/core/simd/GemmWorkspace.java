@@ -9,11 +9,17 @@ package dev.myelin.core.simd;
  */
 final class GemmWorkspace {
 
-    /** {@code KC×NC} of B, as NR-column panels (row q of a panel is NR consecutive floats). */
+    /**
+     * {@code KC×NC} of B, as NR-column panels (row q of a panel is NR consecutive floats), the last one L wide when
+     * it has at most L columns, packed compactly (row stride = its columns) when it has fewer.
+     */
     float[] packedB = new float[0];
     /** The last, partial MR rows of A when A is read in place: MR×KC, zero-padded. */
     float[] edgeA = new float[0];
-    /** One MR×NR tile of C for tiles that stick out of C (rows or columns), row stride NR. */
+    /**
+     * One MR×NR tile of C for tiles that stick out of C (rows or columns), row stride NR; a pair of narrow tiles
+     * (2·MR rows of at most L columns) is staged in the same floats with row stride = its columns.
+     */
     final float[] tile;
     /** The bias of a partial column panel, zero-padded to NR. */
     final float[] edgeBias;
