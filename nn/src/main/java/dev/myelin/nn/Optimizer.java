@@ -1,5 +1,7 @@
 package dev.myelin.nn;
 
+import dev.myelin.core.DenseOps;
+import dev.myelin.core.IndexRange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -55,65 +57,103 @@ public final class Optimizer {
         return step;
     }
 
+    /** {@link #step(double, DenseOps)} on the calling thread alone. */
+    public void step(double lr) {
+        step(lr, null);
+    }
+
     /**
-     * One update of every parameter at rate {@code lr} (the schedule's rate, {@link OptimizerSpec#learningRate(int)}).
+     * One update of every parameter at rate {@code lr} (the schedule's rate, {@link OptimizerSpec#learningRate(int)}),
+     * each parameter array cut into ranges run on the threads of {@code ops}'s kernel ({@link DenseOps#parallelFor};
+     * null: this thread). Every element is updated on its own, so the bits are the same for any thread count.
      * The rate is a double, as PyTorch's is: the SGD rules multiply by it rounded to float; Adam divides it by its
      * bias correction in double first, then rounds the step size.
      */
-    public void step(double lr) {
+    public void step(double lr, DenseOps ops) {
         if (!(lr >= 0 && lr < Double.POSITIVE_INFINITY)) {
             throw new IllegalArgumentException("the learning rate of a step must be finite and at least 0, got " + lr);
         }
-        float lambda = (float) spec.weightDecay();
-        boolean coupledDecay = lambda > 0 && spec.kind() != OptimizerSpec.Kind.ADAMW;
-        if (coupledDecay) {
-            for (int i = 0; i < parameters.length; i++) {
-                UpdateRules.decay(gradients[i], parameters[i], lambda);
+        scalars.set(spec, lr, step);
+        for (int i = 0; i < parameters.length; i++) {
+            current = i;
+            int length = parameters[i].length;
+            if (ops == null) {
+                update(0, length);
+            } else {
+                ops.parallelFor(length, GRAIN, updateRange);
             }
-        }
-        switch (spec.kind()) {
-            case SGD -> {
-                for (int i = 0; i < parameters.length; i++) {
-                    UpdateRules.sgd(parameters[i], gradients[i], (float) lr);
-                }
-            }
-            case MOMENTUM, NESTEROV -> stepMomentum(lr);
-            case ADAM, ADAMW -> stepAdam(lr);
-            default -> throw new AssertionError(spec.kind());
         }
         step++;
     }
 
-    private void stepMomentum(double learningRate) {
-        float lr = (float) learningRate;
-        float mu = (float) spec.momentum();
-        boolean first = step == 0;
-        for (int i = 0; i < parameters.length; i++) {
-            UpdateRules.accumulate(state[i], gradients[i], mu, first);
-            if (spec.kind() == OptimizerSpec.Kind.NESTEROV) {
-                UpdateRules.nesterov(parameters[i], gradients[i], state[i], mu, lr);
-            } else {
-                UpdateRules.sgd(parameters[i], state[i], lr);
+    /** Elements per thread at least: below this an array is updated on one thread (a wake-up costs more). */
+    static final int GRAIN = 1 << 14;
+
+    /** The parameter array {@link #update} works on; set before each array's ranges run. */
+    private int current;
+    /** {@link #update} as a loop body, made once: a step allocates nothing. */
+    private final IndexRange updateRange = this::update;
+    /** This step's scalars, computed once per step by {@link StepScalars#set}. */
+    private final StepScalars scalars = new StepScalars();
+
+    /** The update of elements {@code [from, to)} of parameter array {@link #current}: decay, then the rule. */
+    private void update(int from, int to) {
+        int i = current;
+        float[] p = parameters[i];
+        float[] g = gradients[i];
+        StepScalars s = scalars;
+        if (s.coupledDecay) {
+            UpdateRules.decay(g, p, s.lambda, from, to);
+        }
+        switch (spec.kind()) {
+            case SGD -> UpdateRules.sgd(p, g, s.lr, from, to);
+            case MOMENTUM -> {
+                UpdateRules.accumulate(state[i], g, s.momentum, s.first, from, to);
+                UpdateRules.sgd(p, state[i], s.lr, from, to);
             }
+            case NESTEROV -> {
+                UpdateRules.accumulate(state[i], g, s.momentum, s.first, from, to);
+                UpdateRules.nesterov(p, g, state[i], s.momentum, s.lr, from, to);
+            }
+            case ADAM, ADAMW -> {
+                if (s.decoupledDecay) {
+                    UpdateRules.shrink(p, s.shrink, from, to);
+                }
+                UpdateRules.adam(p, g, state[2 * i], state[2 * i + 1], s.beta1, s.oneMinusBeta1, s.beta2,
+                        s.oneMinusBeta2, s.stepSize, s.sqrtCorrection2, s.epsilon, from, to);
+            }
+            default -> throw new AssertionError(spec.kind());
         }
     }
 
-    private void stepAdam(double lr) {
-        long t = step + 1;
-        // Bias corrections in double, as PyTorch computes them in Python floats, then rounded once.
-        double correction1 = 1 - Math.pow(spec.beta1(), t);
-        double correction2 = 1 - Math.pow(spec.beta2(), t);
-        float stepSize = (float) (lr / correction1);
-        float sqrtCorrection2 = (float) Math.sqrt(correction2);
-        float shrink = (float) (1 - lr * spec.weightDecay());
-        boolean decoupledDecay = spec.kind() == OptimizerSpec.Kind.ADAMW && spec.weightDecay() > 0;
-        for (int i = 0; i < parameters.length; i++) {
-            if (decoupledDecay) {
-                UpdateRules.shrink(parameters[i], shrink);
+    /** The scalars of one step, the same for every element: rounded to float once, here. */
+    private static final class StepScalars {
+        float lr, lambda, momentum, beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, sqrtCorrection2, epsilon,
+                shrink;
+        boolean coupledDecay, decoupledDecay, first;
+
+        void set(OptimizerSpec spec, double learningRate, long step) {
+            OptimizerSpec.Kind kind = spec.kind();
+            lr = (float) learningRate;
+            lambda = (float) spec.weightDecay();
+            coupledDecay = lambda > 0 && kind != OptimizerSpec.Kind.ADAMW;
+            momentum = (float) spec.momentum();
+            first = step == 0;
+            if (kind.isAdam()) {
+                long t = step + 1;
+                // Bias corrections in double, as PyTorch computes them in Python floats, then rounded once.
+                double correction1 = 1 - Math.pow(spec.beta1(), t);
+                double correction2 = 1 - Math.pow(spec.beta2(), t);
+                stepSize = (float) (learningRate / correction1);
+                sqrtCorrection2 = (float) Math.sqrt(correction2);
+                shrink = (float) (1 - learningRate * spec.weightDecay());
+                decoupledDecay = kind == OptimizerSpec.Kind.ADAMW && spec.weightDecay() > 0;
+                beta1 = (float) spec.beta1();
+                oneMinusBeta1 = (float) (1 - spec.beta1());
+                beta2 = (float) spec.beta2();
+                oneMinusBeta2 = (float) (1 - spec.beta2());
+                epsilon = (float) spec.epsilon();
             }
-            UpdateRules.adam(parameters[i], gradients[i], state[2 * i], state[2 * i + 1], (float) spec.beta1(),
-                    (float) (1 - spec.beta1()), (float) spec.beta2(), (float) (1 - spec.beta2()), stepSize,
-                    sqrtCorrection2, (float) spec.epsilon());
         }
     }
 

@@ -132,7 +132,7 @@ public final class Trainer {
                         config.convention());
                 first = Double.isNaN(first) ? loss : first;
                 TrainingDivergedException.check(config.loss(), loss, first, epoch, 1);
-                optimizer.step(lr);
+                optimizer.step(lr, ops);
                 events.onBatch(epoch, 1, 1);
             } else {
                 batches.shuffle(); // keeps the stream before it: where a stop inside this epoch resumes
@@ -144,7 +144,7 @@ public final class Trainer {
                     first = Double.isNaN(first) ? batchLoss : first;
                     TrainingDivergedException.check(config.loss(), batchLoss, first, epoch, b + 1);
                     sum += m * batchLoss;
-                    optimizer.step(lr);
+                    optimizer.step(lr, ops);
                     events.onBatch(epoch, b + 1, perEpoch);
                     if (b + 1 < perEpoch && control != null && control.stopRequested()) {
                         TrainingCheckpoint here = new TrainingCheckpoint(epoch - 1, b + 1, sum,

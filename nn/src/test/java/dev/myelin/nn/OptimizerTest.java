@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.myelin.core.Activation;
+import dev.myelin.core.DenseOps;
+import dev.myelin.core.dispatch.VectorSupport;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -214,6 +216,52 @@ class OptimizerTest {
         }
         long bytes = bean.getCurrentThreadAllocatedBytes() - before;
         assertTrue(bytes < 1024, spec.kind() + ": " + bytes + " bytes allocated over 20,000 steps");
+    }
+
+    /**
+     * On a kernel's threads (3 here: the 300×200 weights are cut into 3 ranges of at least {@link Optimizer#GRAIN}
+     * elements) four steps give the bits of the same steps on one thread, for every rule, so training stays
+     * bit-identical for every thread count. A range that updated the wrong elements, or one twice, changes them.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("specs")
+    void stepsOnThreadsGiveTheBitsOfOneThread(OptimizerSpec spec) {
+        DenseOps threads = DenseOps.of(VectorSupport.parallelKernel(0, 3).orElseThrow());
+        assertTrue(300 * 200 / Optimizer.GRAIN >= 3, "the weights must be cut into 3 ranges");
+        int[] sizes = {300, 200, 3};
+        Mlp serial = Mlp.of(sizes, Activation.SIGMOID, Activation.SIGMOID);
+        Mlp parallel = Mlp.of(sizes, Activation.SIGMOID, Activation.SIGMOID);
+        Init.UNIFORM01.initialize(serial, 5);
+        Init.UNIFORM01.initialize(parallel, 5);
+        Optimizer one = new Optimizer(spec, serial);
+        Optimizer many = new Optimizer(spec, parallel);
+        Random random = new Random(17);
+        for (int t = 0; t < 4; t++) {
+            for (int l = 0; l < sizes.length - 1; l++) {
+                Dense a = serial.layers().get(l);
+                Dense b = parallel.layers().get(l);
+                for (int i = 0; i < a.weightGradient().length; i++) {
+                    a.weightGradient()[i] = b.weightGradient()[i] = (float) random.nextGaussian();
+                }
+                for (int i = 0; i < a.biasGradient().length; i++) {
+                    a.biasGradient()[i] = b.biasGradient()[i] = (float) random.nextGaussian();
+                }
+            }
+            one.step(spec.learningRate(t));
+            many.step(spec.learningRate(t), threads);
+            for (int l = 0; l < sizes.length - 1; l++) {
+                assertTrue(java.util.Arrays.equals(serial.layers().get(l).weights(), parallel.layers().get(l).weights()),
+                        spec + ": layer " + (l + 1) + " weights differ after step " + (t + 1));
+                assertTrue(java.util.Arrays.equals(serial.layers().get(l).bias(), parallel.layers().get(l).bias()),
+                        spec + ": layer " + (l + 1) + " biases differ after step " + (t + 1));
+            }
+        }
+        OptimizerState a = one.exportState();
+        OptimizerState b = many.exportState();
+        assertEquals(a.buffers().size(), b.buffers().size());
+        for (int i = 0; i < a.buffers().size(); i++) {
+            assertTrue(java.util.Arrays.equals(a.buffers().get(i), b.buffers().get(i)), spec + ": state buffer " + i);
+        }
     }
 
     static Stream<Arguments> xorRuns() {

@@ -2,28 +2,45 @@ package dev.myelin.core.simd;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
  * A small persistent pool: {@code size − 1} daemon worker threads plus the calling thread run the parts
- * {@code 0 .. size−1} of one job at a time. Nothing is allocated per call: the job is an object the caller
+ * {@code 0 .. parts−1} of one job at a time. Nothing is allocated per call: the job is an object the caller
  * owns, the hand-off is a volatile generation counter, and waiting is a short spin, then park/unpark.
+ *
+ * <p><b>Parts are claimed, not assigned.</b> Every thread, the caller included, takes the next unclaimed part
+ * from a counter until none is left, and the call ends when every part is done. A worker that the operating
+ * system has not scheduled (the machine is busy with other work, or the worker is still waking from park) then
+ * costs nothing: the caller runs its parts itself, so a loaded machine runs at worst at one thread's speed
+ * instead of waiting for a thread that is not running. Which thread runs a part does not change its result:
+ * the parts are fixed by the caller, and each is computed the same way on any thread.
  *
  * <p>One call at a time: {@link #tryAcquire} fails while another thread's call holds the pool, and the
  * caller then runs the whole problem itself (the results are the same bits, see {@link ParallelKernel}).
- * Every worker acknowledges every generation, whether it has a part or not, so no worker can fall a
- * generation behind.
  */
 final class WorkerPool {
 
     /** Spins before parking: long enough to catch back-to-back calls of a training loop, short on idle cores. */
     private static final int SPINS = 20_000;
 
+    /** The most parts one call can have (the claim word's 16 bits). */
+    static final int MAX_PARTS = 0xFFFF;
+
     private final int size;
     private final String name;
+    private final boolean startWorkers;
     private final AtomicBoolean busy = new AtomicBoolean();
-    private final AtomicInteger pending = new AtomicInteger();
+    /**
+     * The claim word: the call's generation (bits 32–63), its part count (bits 16–31) and its next unclaimed part
+     * (bits 0–15). A claim is a compare-and-set of the whole word, so it names the call and carries the call's own
+     * part count: a thread that wakes late can never take a part of one call by another call's count.
+     */
+    private final AtomicLong claims = new AtomicLong();
+    /** Parts finished in the current call. */
+    private final AtomicInteger done = new AtomicInteger();
     private Thread[] workers;
     private volatile int generation;
     private volatile Thread caller;
@@ -33,8 +50,17 @@ final class WorkerPool {
 
     /** A pool of {@code size} threads in all, the caller included; its workers start on first use. */
     WorkerPool(int size, String name) {
+        this(size, name, true);
+    }
+
+    /**
+     * As {@link #WorkerPool(int, String)}; with {@code startWorkers} false no worker ever runs, which is what a
+     * call sees when the operating system schedules none of them (tests).
+     */
+    WorkerPool(int size, String name, boolean startWorkers) {
         this.size = size;
         this.name = name;
+        this.startWorkers = startWorkers;
     }
 
     int size() {
@@ -51,27 +77,27 @@ final class WorkerPool {
     }
 
     /**
-     * Runs {@code job.accept(p)} for p in {@code [0, parts)}, part 0 on this thread, and returns when all are
-     * done, rethrowing the first failure. Only while the pool is held ({@link #tryAcquire}); parts ≤ size.
+     * Runs {@code job.accept(p)} for p in {@code [0, parts)} on this thread and the workers, each part once, and
+     * returns when all are done, rethrowing the first failure. Only while the pool is held ({@link #tryAcquire}).
      */
     void run(int parts, IntConsumer job) {
+        if (parts < 1 || parts > MAX_PARTS) {
+            throw new IllegalArgumentException("a call has 1 to " + MAX_PARTS + " parts, not " + parts);
+        }
         startWorkers();
         this.job = job;
         this.parts = parts;
         this.failure = null;
         this.caller = Thread.currentThread();
-        pending.set(workers.length);
-        generation++; // volatile write: publishes job and parts to the workers
+        done.set(0);
+        int call = generation + 1;
+        claims.set((long) call << 32 | (long) parts << 16); // after the job: a thread that claims a part sees it
+        generation = call;
         for (Thread w : workers) {
             LockSupport.unpark(w);
         }
-        Throwable own = null;
-        try {
-            job.accept(0);
-        } catch (Throwable t) {
-            own = t;
-        }
-        for (int spin = 0; pending.get() != 0; spin++) {
+        runClaimedParts(call);
+        for (int spin = 0; done.get() != parts; spin++) { // parts a worker claimed and still runs
             if (spin < SPINS) {
                 Thread.onSpinWait();
             } else {
@@ -79,7 +105,7 @@ final class WorkerPool {
             }
         }
         this.job = null;
-        Throwable failed = own != null ? own : failure;
+        Throwable failed = failure;
         if (failed instanceof RuntimeException e) {
             throw e;
         }
@@ -91,19 +117,47 @@ final class WorkerPool {
         }
     }
 
+    /**
+     * Claims and runs parts of call {@code call} until none is left; the one that finishes the last part wakes the
+     * caller. The job read after a successful claim is the call's own: the call cannot end, and the next cannot
+     * replace the job, while one of its parts is unclaimed.
+     */
+    private void runClaimedParts(int call) {
+        while (true) {
+            long claim = claims.get();
+            int callParts = (int) (claim >>> 16) & 0xFFFF;
+            int part = (int) claim & 0xFFFF;
+            if ((int) (claim >>> 32) != call || part >= callParts) {
+                return; // a later call's word, or every part taken
+            }
+            if (!claims.compareAndSet(claim, claim + 1)) {
+                continue;
+            }
+            try {
+                job.accept(part);
+            } catch (Throwable t) {
+                if (failure == null) {
+                    failure = t;
+                }
+            }
+            if (done.incrementAndGet() == callParts) {
+                LockSupport.unpark(caller);
+            }
+        }
+    }
+
     private void startWorkers() {
         if (workers != null) {
             return;
         }
-        workers = new Thread[size - 1];
+        workers = new Thread[startWorkers ? size - 1 : 0];
         for (int w = 0; w < workers.length; w++) {
-            int part = w + 1;
-            workers[w] = Thread.ofPlatform().daemon().name(name + "-" + part).unstarted(() -> workLoop(part));
+            workers[w] = Thread.ofPlatform().daemon().name(name + "-" + (w + 1)).unstarted(this::workLoop);
             workers[w].start();
         }
     }
 
-    private void workLoop(int part) {
+    private void workLoop() {
         int seen = 0;
         while (true) {
             for (int spin = 0; generation == seen; spin++) {
@@ -114,16 +168,7 @@ final class WorkerPool {
                 }
             }
             seen = generation;
-            if (part < parts) {
-                try {
-                    job.accept(part);
-                } catch (Throwable t) {
-                    failure = t;
-                }
-            }
-            if (pending.decrementAndGet() == 0) {
-                LockSupport.unpark(caller);
-            }
+            runClaimedParts(seen);
         }
     }
 }
