@@ -20,10 +20,11 @@ final class Summary {
     /**
      * Prints the predictions row by row when there are at most {@code maxRows} rows (else only the accuracy,
      * counted in batches by {@link Evaluation}), and an accuracy line for bce and ce on their own data; returns the number of rows classified right (threshold 0.5 for one output,
-     * argmax for ce), or −1 for several mse outputs, where "right" has no meaning.
+     * argmax for ce), or −1 for several mse outputs, where "right" has no meaning. {@code evaluated}: {@code data}'s
+     * evaluation when the caller already has it (then it is not computed again), else null.
      */
     static int print(PrintWriter out, Mlp model, Dataset data, Loss loss, DenseOps ops, int maxRows,
-                     boolean accuracyLine) {
+                     boolean accuracyLine, Evaluation evaluated) {
         int rows = data.rows();
         int n = model.outputs();
         if (rows > maxRows) { // counted in batches: no activation array of the whole set (60 000 rows × widths)
@@ -32,7 +33,7 @@ final class Summary {
             if (loss == Loss.MSE) {
                 return -1;
             }
-            Evaluation e = Evaluation.of(model, data, loss, ops);
+            Evaluation e = evaluated != null ? evaluated : Evaluation.of(model, data, loss, ops);
             if (accuracyLine && e.hasClasses()) {
                 out.printf(Locale.ROOT, "Accuracy: %d/%d rows right (%s).%n", e.correct(), rows,
                         loss == Loss.CE ? "most probable class" : "threshold 0.5");

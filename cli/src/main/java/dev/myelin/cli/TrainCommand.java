@@ -423,14 +423,16 @@ final class TrainCommand implements Callable<Integer> {
                         + " final loss %s%n", model.describe(), lossFn.id(), result.epochs(), describe(optimizerSpec),
                 gradients == GradientConvention.MEAN ? "mean" : "summed",
                 config.fullBatch(dataset.rows()) ? "full" : String.valueOf(batch), seed, result.finalLoss());
-        int correct = Summary.print(summary, model, dataset, lossFn, ops, PRINTED_ROWS, dataFrom != null);
         Evaluation last = monitor.lastEvaluation();
+        // --per-class without test data: the classes of the training data, evaluated once for both uses
+        Evaluation training = last == null && perClass ? Evaluation.of(model, dataset, lossFn, ops) : null;
+        int correct = Summary.print(summary, model, dataset, lossFn, ops, PRINTED_ROWS, dataFrom != null, training);
         if (last != null) {
             summary.printf(Locale.ROOT, "Test: %d rows, loss %.6f%s%n", last.rows(), last.loss(),
                     last.hasClasses() ? String.format(Locale.ROOT, ", accuracy %.4f (%d/%d)", last.accuracy(),
                             last.correct(), last.rows()) : "");
-        } else if (perClass) { // no test data: the classes of the training data
-            last = Evaluation.of(model, dataset, lossFn, ops);
+        } else if (perClass) {
+            last = training;
             summary.println("Per class, on the training data (no test data):");
         }
         if (perClass) {
