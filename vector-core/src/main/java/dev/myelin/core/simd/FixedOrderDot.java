@@ -156,7 +156,7 @@ final class FixedOrderDot implements FewRowsInputGradient {
                 acc33 = z.fma(FloatVector.fromArray(F, w, w3 + j3, m3), acc33);
             }
         }
-        // the groups folded into one vector whose lane l holds s_l + s_{l+8} (+ s_{l+4} + s_{l+12} at 128 bits)
+        // the groups folded into one vector: lane l holds s_l + s_{l+8} (+ s_{l+4} + s_{l+12} at 128 bit)
         if (G == 2) {
             acc00 = acc00.add(acc01);
             acc10 = acc10.add(acc11);
@@ -253,7 +253,7 @@ final class FixedOrderDot implements FewRowsInputGradient {
                 acc03 = z.fma(FloatVector.fromArray(F, w, w0 + j3, m3), acc03);
             }
         }
-        // the groups folded into one vector whose lane l holds s_l + s_{l+8} (+ s_{l+4} + s_{l+12} at 128 bits)
+        // the groups folded into one vector: lane l holds s_l + s_{l+8} (+ s_{l+4} + s_{l+12} at 128 bit)
         if (G == 2) {
             acc00 = acc00.add(acc01);
         } else if (G == 4) {

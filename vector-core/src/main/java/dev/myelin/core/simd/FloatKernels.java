@@ -65,12 +65,12 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code reduceLanes(ADD)} (the fallback adds lanes in order, C2 in a tree). Instead:
  * <ul>
  * <li><b>exp(x)</b>, written out (by {@code KernelGenerator.exp}) in each GEMM tile's epilogue (sigmoid and
- *     tanh) and in softmaxRows: clamp x to
- *     [{@link ExpConstants#EXP_MIN}, {@link ExpConstants#EXP_MAX}] (min/max keep NaN); n = round(x / ln 2) by adding and subtracting
- *     {@link ExpConstants#ROUNDER}; r = x − n·ln 2 in two parts ({@link ExpConstants#LN2_HI}, {@link ExpConstants#LN2_LO}), so |r| ≤ ln 2 / 2
- *     (Cody–Waite); e^r by the degree-7
- *     Taylor polynomial in Horner form with fma (truncation r⁸/8! ≤ 5.3·10⁻⁹, relative ≤ 7.5·10⁻⁹); then
- *     e^x = e^r·2^n1·2^n2 with n1 = ⌊n/2⌋, n2 = n − n1, both in [−75, 64] so that each 2^k is a normal float
+ *     tanh) and in softmaxRows: clamp x to [{@link ExpConstants#EXP_MIN}, {@link ExpConstants#EXP_MAX}]
+ *     (min/max keep NaN); p = round(x / ln 2) by adding and subtracting {@link ExpConstants#ROUNDER};
+ *     r = x − p·ln 2 in two parts ({@link ExpConstants#LN2_HI}, {@link ExpConstants#LN2_LO}), so
+ *     |r| ≤ ln 2 / 2 (Cody–Waite); e^r by the degree-7 Taylor polynomial in Horner form with fma (truncation
+ *     r⁸/8! ≤ 5.3·10⁻⁹, relative ≤ 7.5·10⁻⁹); then
+ *     e^x = e^r·2^p1·2^p2 with p1 = ⌊p/2⌋, p2 = p − p1, both in [−75, 64] so that each 2^k is a normal float
  *     built from its bits: the first product is exact and the second rounds once, correctly into the
  *     subnormals or to +Inf. exp(+Inf) = +Inf, exp(−Inf) = 0, exp(NaN) = NaN. Error ≤ 1 ulp.</li>
  * <li><b>sigmoid(z)</b> = 1 / (1 + exp(−z)): exactly 0 for z below about −88.7 (exp overflows to +Inf), as in
@@ -263,7 +263,8 @@ final class FloatKernels implements DenseKernel {
                     FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                     FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
                     IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                     IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                     e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -276,7 +277,8 @@ final class FloatKernels implements DenseKernel {
                     FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                     FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
                     IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                     IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                     e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -306,7 +308,8 @@ final class FloatKernels implements DenseKernel {
                     FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                     FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
                     IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                     IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                     e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -326,7 +329,8 @@ final class FloatKernels implements DenseKernel {
                     FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                     FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
                     IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                     IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                     e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -402,7 +406,8 @@ final class FloatKernels implements DenseKernel {
                     FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                     FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
                     IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                     IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                     e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -415,7 +420,8 @@ final class FloatKernels implements DenseKernel {
                     FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                     FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
                     IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                     IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                     e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -445,7 +451,8 @@ final class FloatKernels implements DenseKernel {
                     FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                     FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
                     IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                     IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                     e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -465,7 +472,8 @@ final class FloatKernels implements DenseKernel {
                     FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                     FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
                     IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                     IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                     e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -520,7 +528,8 @@ final class FloatKernels implements DenseKernel {
                 FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                 FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                 FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                        .lanewise(FMA, r, 1f);
                 IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                 IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                 e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -533,7 +542,8 @@ final class FloatKernels implements DenseKernel {
                 FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                 FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                 FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                        .lanewise(FMA, r, 1f);
                 IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                 IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                 e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -557,7 +567,8 @@ final class FloatKernels implements DenseKernel {
                 FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                 FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                 FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                        .lanewise(FMA, r, 1f);
                 IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                 IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                 e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -577,7 +588,8 @@ final class FloatKernels implements DenseKernel {
                 FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                 FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                 FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                        .lanewise(FMA, r, 1f);
                 IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                 IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                 e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -626,7 +638,8 @@ final class FloatKernels implements DenseKernel {
                 FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                 FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                 FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                        .lanewise(FMA, r, 1f);
                 IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                 IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                 e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -649,7 +662,8 @@ final class FloatKernels implements DenseKernel {
                 FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                 FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                 FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                        .lanewise(FMA, r, 1f);
                 IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                 IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                 e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -1055,8 +1069,9 @@ final class FloatKernels implements DenseKernel {
     @Override
     public void softmaxRows(int m, int n, float[] z, int zOff, int ldz) {
         // Four sweeps per row: max (so exp cannot overflow), e = exp(z − max) stored in place, their sum in
-        // column order (the same bits at every width), then e / sum. Masked lanes keep the running max untouched. A NaN anywhere in the row makes the
-        // max NaN (MAX keeps NaN), hence the whole row NaN, as in the scalar kernel.
+        // column order (the same bits at every width), then e / sum. Masked lanes keep the running max
+        // untouched. A NaN anywhere in the row makes the max NaN (MAX keeps NaN), hence the whole row NaN, as in
+        // the scalar kernel.
         for (int i = 0; i < m; i++) {
             int row = zOff + i * ldz;
             FloatVector maxv = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
@@ -1073,7 +1088,8 @@ final class FloatKernels implements DenseKernel {
                 FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                 FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                 FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                        .lanewise(FMA, r, 1f);
                 IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                 IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                 e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())

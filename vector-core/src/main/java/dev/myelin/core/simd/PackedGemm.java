@@ -47,7 +47,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <li><b>A in place</b>, one MR-row tile at a time (rows outside, B panels inside): the tile's MR × kc
  *     values stay in L1 while every B panel of the block passes, so A needs no copy whether it is row-major
  *     (MR sequential row streams) or transposed (kc cache lines, each holding the tile's MR columns). Packing
- *     A was slower in timings during development (docs/kernels.md). Only the last, partial MR rows are copied ({@link #packA}), zero-padded.</li>
+ *     A was slower in timings during development (docs/kernels.md). Only the last, partial MR rows are copied
+ *     ({@link #packA}), zero-padded.</li>
  * <li><b>Micro-kernel</b> per {@code MR×NR} tile ({@link #kernel6x2}, {@link #kernel6x1}; a narrow last panel
  *     takes two full MR tiles of rows at once, {@link #kernel12x1}, for 12 FMA chains instead of 6): rank-1
  *     updates into register accumulators, then the <b>epilogue</b> on the registers and one store. The first k block
@@ -582,8 +583,10 @@ final class PackedGemm implements GemmEngine {
         if (act == Activation.SIGMOID) {
             // 6 steps of two independent vectors, each stored at once
             for (int i = 0; i < 6; i++) {
-                FloatVector z0 = i == 0 ? acc00 : i == 1 ? acc10 : i == 2 ? acc20 : i == 3 ? acc30 : i == 4 ? acc40 : acc50;
-                FloatVector z1 = i == 0 ? acc01 : i == 1 ? acc11 : i == 2 ? acc21 : i == 3 ? acc31 : i == 4 ? acc41 : acc51;
+                FloatVector z0 = i == 0 ? acc00 : i == 1 ? acc10 : i == 2 ? acc20 : i == 3 ? acc30 :
+                        i == 4 ? acc40 : acc50;
+                FloatVector z1 = i == 0 ? acc01 : i == 1 ? acc11 : i == 2 ? acc21 : i == 3 ? acc31 :
+                        i == 4 ? acc41 : acc51;
                 FloatVector y0, y1;
                 { // y0 = sigmoid(z0)
                     FloatVector x = z0.neg().max(EXP_MIN).min(EXP_MAX); // −z, clamped (NaN stays NaN)
@@ -591,7 +594,8 @@ final class PackedGemm implements GemmEngine {
                     FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                     FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
                     IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                     IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                     e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -604,7 +608,8 @@ final class PackedGemm implements GemmEngine {
                     FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                     FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
                     IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                     IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                     e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -620,8 +625,10 @@ final class PackedGemm implements GemmEngine {
         if (act == Activation.TANH) {
             // 6 steps of two independent vectors, each stored at once
             for (int i = 0; i < 6; i++) {
-                FloatVector z0 = i == 0 ? acc00 : i == 1 ? acc10 : i == 2 ? acc20 : i == 3 ? acc30 : i == 4 ? acc40 : acc50;
-                FloatVector z1 = i == 0 ? acc01 : i == 1 ? acc11 : i == 2 ? acc21 : i == 3 ? acc31 : i == 4 ? acc41 : acc51;
+                FloatVector z0 = i == 0 ? acc00 : i == 1 ? acc10 : i == 2 ? acc20 : i == 3 ? acc30 :
+                        i == 4 ? acc40 : acc50;
+                FloatVector z1 = i == 0 ? acc01 : i == 1 ? acc11 : i == 2 ? acc21 : i == 3 ? acc31 :
+                        i == 4 ? acc41 : acc51;
                 FloatVector y0, y1;
                 { // y0 = tanh(z0)
                     FloatVector s = z0.mul(z0); // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
@@ -634,7 +641,8 @@ final class PackedGemm implements GemmEngine {
                     FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                     FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
                     IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                     IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                     e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -654,7 +662,8 @@ final class PackedGemm implements GemmEngine {
                     FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                     FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
                     IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                     IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                     e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -759,7 +768,8 @@ final class PackedGemm implements GemmEngine {
                     FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                     FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
                     IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                     IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                     e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -772,7 +782,8 @@ final class PackedGemm implements GemmEngine {
                     FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                     FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
                     IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                     IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                     e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -802,7 +813,8 @@ final class PackedGemm implements GemmEngine {
                     FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                     FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
                     IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                     IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                     e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -822,7 +834,8 @@ final class PackedGemm implements GemmEngine {
                     FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                     FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
                     IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                     IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                     e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -959,8 +972,10 @@ final class PackedGemm implements GemmEngine {
         if (act == Activation.SIGMOID) {
             // 6 steps of two independent vectors, each stored at once
             for (int i = 0; i < 6; i++) {
-                FloatVector z0 = i == 0 ? acc00 : i == 1 ? acc20 : i == 2 ? acc40 : i == 3 ? acc60 : i == 4 ? acc80 : acc100;
-                FloatVector z1 = i == 0 ? acc10 : i == 1 ? acc30 : i == 2 ? acc50 : i == 3 ? acc70 : i == 4 ? acc90 : acc110;
+                FloatVector z0 = i == 0 ? acc00 : i == 1 ? acc20 : i == 2 ? acc40 : i == 3 ? acc60 :
+                        i == 4 ? acc80 : acc100;
+                FloatVector z1 = i == 0 ? acc10 : i == 1 ? acc30 : i == 2 ? acc50 : i == 3 ? acc70 :
+                        i == 4 ? acc90 : acc110;
                 FloatVector y0, y1;
                 { // y0 = sigmoid(z0)
                     FloatVector x = z0.neg().max(EXP_MIN).min(EXP_MAX); // −z, clamped (NaN stays NaN)
@@ -968,7 +983,8 @@ final class PackedGemm implements GemmEngine {
                     FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                     FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
                     IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                     IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                     e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -981,7 +997,8 @@ final class PackedGemm implements GemmEngine {
                     FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                     FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
                     IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                     IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                     e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -997,8 +1014,10 @@ final class PackedGemm implements GemmEngine {
         if (act == Activation.TANH) {
             // 6 steps of two independent vectors, each stored at once
             for (int i = 0; i < 6; i++) {
-                FloatVector z0 = i == 0 ? acc00 : i == 1 ? acc20 : i == 2 ? acc40 : i == 3 ? acc60 : i == 4 ? acc80 : acc100;
-                FloatVector z1 = i == 0 ? acc10 : i == 1 ? acc30 : i == 2 ? acc50 : i == 3 ? acc70 : i == 4 ? acc90 : acc110;
+                FloatVector z0 = i == 0 ? acc00 : i == 1 ? acc20 : i == 2 ? acc40 : i == 3 ? acc60 :
+                        i == 4 ? acc80 : acc100;
+                FloatVector z1 = i == 0 ? acc10 : i == 1 ? acc30 : i == 2 ? acc50 : i == 3 ? acc70 :
+                        i == 4 ? acc90 : acc110;
                 FloatVector y0, y1;
                 { // y0 = tanh(z0)
                     FloatVector s = z0.mul(z0); // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
@@ -1011,7 +1030,8 @@ final class PackedGemm implements GemmEngine {
                     FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                     FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
                     IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                     IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                     e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
@@ -1031,7 +1051,8 @@ final class PackedGemm implements GemmEngine {
                     FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
                     FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
                     FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f).lanewise(FMA, r, 1f);
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
                     IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
                     IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
                     e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
