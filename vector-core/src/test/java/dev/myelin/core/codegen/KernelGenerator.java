@@ -75,7 +75,7 @@ public final class KernelGenerator {
 
     /**
      * What every template of {@code module} (the vector-core folder) generates: the output's path relative to
-     * {@code module}, in template order, and its text.
+     * {@code module}, sorted, and its text.
      */
     public static Map<Path, String> generate(Path module) {
         Map<Path, String> out = new TreeMap<>();
