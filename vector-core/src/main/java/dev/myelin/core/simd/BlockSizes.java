@@ -40,6 +40,17 @@ final class BlockSizes {
     static final int KC = 256;
 
     /**
+     * The depth of every k block of a product with reduction length k: k in equal blocks of at most {@link #KC}
+     * (784 = 4 × 196, not 3 × 256 + 16: no thin last block whose C traffic outweighs its arithmetic); 0 when k = 0.
+     * It depends on k alone, so every slice of C, every thread count and every path that follows it (the packed
+     * engine, the unpacked forward of a few rows) adds the same partial sums in the same order.
+     */
+    static int kBlock(int k) {
+        int blocks = Math.max(1, (k + KC - 1) / KC);
+        return (k + blocks - 1) / blocks;
+    }
+
+    /**
      * Columns of the packed B block: {@code KC×NC} floats = 4 MiB at most, inside the L3; the layer shapes
      * (n ≤ 1024) fit one block. In quick timings 512, 768 and 4096
      * differed by less than the run-to-run spread.

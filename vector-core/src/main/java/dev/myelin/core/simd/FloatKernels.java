@@ -120,8 +120,20 @@ final class FloatKernels implements DenseKernel {
     public void forward(int m, int n, int k, float[] x, int xOff, int ldx, float[] w, int wOff, int ldw,
                         float[] b, int bOff, Activation act, float[] y, int yOff, int ldy) {
         requireElementwise(act);
-        // Y = act(X·W + b): A = X walked along its rows, A(i, p) = x[xOff + i·ldx + p]; B = W.
-        gemm(m, n, k, x, xOff, ldx, 1, w, wOff, ldw, b, bOff, act, false, y, yOff, ldy);
+        // Y = act(X·W + b): A = X walked along its rows, A(i, p) = x[xOff + i·ldx + p]; B = W. k in the packed
+        // engine's blocks (BlockSizes.kBlock): each block's sum starts at zero and is added to the partial sum
+        // in Y, bias and activation on the last one, as PackedGemm does; so a row gets the same bits here as
+        // in the engine, and the default kernel's forward of a row does not depend on how many rows the call
+        // has (the engine sends a few rows here).
+        int kBlock = BlockSizes.kBlock(k);
+        int pc = 0;
+        do { // at least once: k = 0 still gives Y = act(b)
+            int kc = Math.min(kBlock, k - pc);
+            boolean last = pc + kc == k;
+            gemm(m, n, kc, x, xOff + pc, ldx, 1, w, wOff + pc * ldw, ldw, last ? b : null, bOff,
+                    last ? act : Activation.IDENTITY, pc > 0, y, yOff, ldy);
+            pc += kc;
+        } while (pc < k);
     }
 
     @Override

@@ -150,9 +150,7 @@ final class PackedGemm implements GemmEngine {
         // Few rows: each element of B is used by at most a few tiles, so copying it costs as much as the
         // product; a row-major B is then read in place (only a partial last panel is copied).
         boolean packB = bcs != 1 || m > IN_PLACE_B_MAX_ROWS;
-        // k in equal blocks of at most KC (784 = 4 × 196, not 3 × 256 + 16): no thin last block whose C
-        // traffic outweighs its arithmetic. Depends on k alone, so every slice of C splits k the same way.
-        int kBlock = ceilDiv(k, Math.max(1, ceilDiv(k, KC))); // 0 when k = 0: one pass, epilogue only
+        int kBlock = BlockSizes.kBlock(k); // 0 when k = 0: one pass, epilogue only
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int pc = 0;
@@ -473,10 +471,6 @@ final class PackedGemm implements GemmEngine {
             }
         }
         java.util.Arrays.fill(pb, dst + kc * cols, dst + kc * cols + L - cols, 0f);
-    }
-
-    private static int ceilDiv(int value, int unit) {
-        return (value + unit - 1) / unit;
     }
 
     private static int roundUp(int value, int unit) {
