@@ -143,7 +143,10 @@ public final class Mlp {
 
     /**
      * A new array {@code [rows×outputs]} of the network's outputs for {@code x [rows×inputs]}, row-major; with an
-     * {@link #inputScaling()}, {@code x} is raw input, scaled in a copy ({@code x} is not changed).
+     * {@link #inputScaling()}, {@code x} is raw input, scaled in a copy ({@code x} is not changed). The rows go
+     * through in chunks of {@link #PREDICT_CHUNK}, so the layers' activations take that many rows of memory
+     * however many rows there are; a row's outputs do not depend on the chunking (the kernels' forward of a row
+     * does not depend on the other rows of a call).
      */
     public float[] predict(float[] x, int rows, DenseOps ops) {
         Objects.requireNonNull(x, "x is null");
@@ -151,18 +154,33 @@ public final class Mlp {
         if (rows < 1) {
             throw new IllegalArgumentException("rows must be at least 1, got " + rows);
         }
-        if ((long) rows * inputs() != x.length) {
-            throw new IllegalArgumentException("x has " + x.length + " values but " + rows + " rows × " + inputs()
-                    + " inputs = " + (long) rows * inputs());
+        int k = inputs();
+        int n = outputs();
+        if ((long) rows * k != x.length) {
+            throw new IllegalArgumentException("x has " + x.length + " values but " + rows + " rows × " + k
+                    + " inputs = " + (long) rows * k);
         }
-        ForwardBackward ws = new ForwardBackward(this, rows, false);
-        float[] in = x;
-        if (inputScaling != null) {
-            in = x.clone();
-            inputScaling.apply(in, inputs());
+        int chunk = Math.min(rows, PREDICT_CHUNK);
+        ForwardBackward ws = new ForwardBackward(this, chunk, false);
+        float[] scaled = inputScaling == null ? null : new float[chunk * k];
+        float[] y = new float[Math.multiplyExact(rows, n)];
+        for (int start = 0; start < rows; start += chunk) {
+            int m = Math.min(chunk, rows - start);
+            float[] out;
+            if (scaled == null) {
+                out = ws.forward(ops, x, start * k, m);
+            } else {
+                System.arraycopy(x, start * k, scaled, 0, m * k);
+                inputScaling.apply(scaled, k); // scales the whole buffer; rows past m are never read
+                out = ws.forward(ops, scaled, 0, m);
+            }
+            System.arraycopy(out, 0, y, start * n, m * n);
         }
-        return ws.forward(ops, in, rows);
+        return y;
     }
+
+    /** Rows per chunk of {@link #predict(float[], int, DenseOps)}: 4096 rows of 784-256-128-10 take 6 MiB. */
+    static final int PREDICT_CHUNK = 4096;
 
     /** "2→4 sigmoid, 4→1 sigmoid". */
     public String describe() {
