@@ -148,8 +148,8 @@ class MlpTest {
 
     /**
      * {@code predict} goes through the rows in chunks of {@link Mlp#PREDICT_CHUNK}; the outputs are those of one
-     * forward pass over all rows, bit for bit, with and without an input scaling (the last chunk has 5 rows, which take
-     * the unpacked few-rows forward, and the first layer is deeper than the engine's k block: k = 300).
+     * forward pass over all rows, bit for bit, with and without an input scaling (the last chunk has 5 rows, which
+     * take the unpacked few-rows forward, and the first layer is deeper than the engine's k block: k = 300).
      */
     @Test
     void predictInChunksGivesTheBitsOfOnePass() {
