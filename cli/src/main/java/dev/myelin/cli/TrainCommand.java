@@ -379,8 +379,9 @@ final class TrainCommand implements Callable<Integer> {
         ProgressDisplay progress = ProgressDisplay.forTerminal(logFormat == LogFormat.TEXT);
         Checkpoints checkpoints = new Checkpoints(checkpointFile, checkpointEvery, config, err);
         checkpoints.setInputScaling(scaling);
-        TrainingMonitor monitor = new TrainingMonitor(model, dataset, sets.test(), lossFn, ops, epochCount, log,
-                metrics, progress, checkpoints, err);
+        TrainingMonitor monitor = new TrainingMonitor(model, dataset, sets.test(), lossFn, ops, epochCount,
+                config.fullBatch(dataset.rows()) ? dataset.rows() : config.batchSize(), log, metrics, progress,
+                checkpoints, err);
         TrainingControl control = new TrainingControl();
         TrainingResult result;
         try (Interrupts interrupts = new Interrupts(control, err)) {

@@ -28,10 +28,14 @@ final class TrainingMonitor implements EpochListener {
     private final java.io.PrintWriter err;
     private final ProgressDisplay progress;
     private final Checkpoints checkpoints;
+    private final int batchRows;
     private long epochStart;
+    /** The first batch trained in the current epoch: above 1 in an epoch resumed in its middle. */
+    private int firstBatch;
     private Evaluation lastEvaluation;
 
-    TrainingMonitor(Mlp model, Dataset train, Dataset test, Loss loss, DenseOps ops, int epochs,
+    /** {@code batchRows}: rows per mini-batch (the training rows for full batch). */
+    TrainingMonitor(Mlp model, Dataset train, Dataset test, Loss loss, DenseOps ops, int epochs, int batchRows,
                     EpochLog log, MetricsFile metrics, ProgressDisplay progress, Checkpoints checkpoints,
                     java.io.PrintWriter err) {
         this.err = err;
@@ -40,6 +44,7 @@ final class TrainingMonitor implements EpochListener {
         this.loss = loss;
         this.ops = ops;
         this.samplesPerEpoch = train.rows();
+        this.batchRows = batchRows;
         this.epochs = epochs;
         this.log = log;
         this.metrics = metrics;
@@ -52,11 +57,15 @@ final class TrainingMonitor implements EpochListener {
         if (batches > 1) {
             progress.startEpoch(epoch, epochs, batches);
         }
+        firstBatch = 0;
         epochStart = System.nanoTime();
     }
 
     @Override
     public void onBatch(int epoch, int batch, int batches) {
+        if (firstBatch == 0) {
+            firstBatch = batch;
+        }
         progress.batchDone(batch);
     }
 
@@ -76,8 +85,9 @@ final class TrainingMonitor implements EpochListener {
             testLoss = lastEvaluation.loss();
             testAccuracy = lastEvaluation.accuracy();
         }
-        EpochStats stats = new EpochStats(epoch, trainLoss, learningRate, seconds, samplesPerEpoch, testLoss,
-                testAccuracy);
+        // the rows trained in this process: an epoch resumed in its middle trained only its later batches
+        long samples = firstBatch > 1 ? samplesPerEpoch - (long) (firstBatch - 1) * batchRows : samplesPerEpoch;
+        EpochStats stats = new EpochStats(epoch, trainLoss, learningRate, seconds, samples, testLoss, testAccuracy);
         log.print(stats);
         if (metrics != null) {
             try {
