@@ -77,7 +77,7 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
         Objects.requireNonNull(model, "model is null");
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(checkpoint, "checkpoint is null");
-        new Optimizer(config.optimizer(), model).restore(checkpoint.optimizer()); // throws on a mismatch
+        Optimizer.requireFits(config.optimizer(), model, checkpoint.optimizer()); // throws on a mismatch
     }
 
     /** The layer sizes of {@link #model()}: inputs of each layer, then the outputs of the last. */

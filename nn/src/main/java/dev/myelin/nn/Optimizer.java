@@ -41,7 +41,7 @@ public final class Optimizer {
             parameters[2 * l + 1] = d.bias();
             gradients[2 * l + 1] = d.biasGradient();
         }
-        slots = spec.kind().isAdam() ? 2 : spec.kind().usesMomentum() ? 1 : 0;
+        slots = slots(spec);
         state = new float[parameters.length * slots][];
         for (int i = 0; i < state.length; i++) {
             state[i] = new float[parameters[i / slots].length];
@@ -173,25 +173,54 @@ public final class Optimizer {
      *                                  another shape (the message names the buffer and both lengths)
      */
     public void restore(OptimizerState saved) {
+        requireFits(spec, parameters, saved);
+        for (int i = 0; i < state.length; i++) {
+            System.arraycopy(saved.buffers().get(i), 0, state[i], 0, state[i].length);
+        }
+        step = saved.step();
+    }
+
+    /**
+     * Checks that {@code saved} is a state of {@code spec}'s rule for {@code model}'s parameters, without building
+     * an optimizer (a checkpoint file checks what it holds this way).
+     *
+     * @throws IllegalArgumentException as {@link #restore}
+     */
+    public static void requireFits(OptimizerSpec spec, Mlp model, OptimizerState saved) {
+        Objects.requireNonNull(spec, "optimizer spec is null");
+        Objects.requireNonNull(model, "model is null");
+        List<Dense> layers = model.layers();
+        float[][] parameters = new float[2 * layers.size()][];
+        for (int l = 0; l < layers.size(); l++) {
+            parameters[2 * l] = layers.get(l).weights();
+            parameters[2 * l + 1] = layers.get(l).bias();
+        }
+        requireFits(spec, parameters, saved);
+    }
+
+    private static void requireFits(OptimizerSpec spec, float[][] parameters, OptimizerState saved) {
         Objects.requireNonNull(saved, "optimizer state is null");
         if (!saved.kind().equals(spec.kind().id())) {
             throw new IllegalArgumentException("the optimizer state is for " + saved.kind() + " but this optimizer is "
                     + spec.kind().id());
         }
-        if (saved.buffers().size() != state.length) {
+        int slots = slots(spec);
+        int buffers = parameters.length * slots;
+        if (saved.buffers().size() != buffers) {
             throw new IllegalArgumentException("the optimizer state has " + saved.buffers().size() + " buffers but "
-                    + spec.kind().id() + " on this model needs " + state.length);
+                    + spec.kind().id() + " on this model needs " + buffers);
         }
-        for (int i = 0; i < state.length; i++) {
-            if (saved.buffers().get(i).length != state[i].length) {
+        for (int i = 0; i < buffers; i++) {
+            int needed = parameters[i / slots].length;
+            if (saved.buffers().get(i).length != needed) {
                 throw new IllegalArgumentException("optimizer state buffer " + (i + 1) + " has "
-                        + saved.buffers().get(i).length + " values but this model's parameter array needs "
-                        + state[i].length);
+                        + saved.buffers().get(i).length + " values but this model's parameter array needs " + needed);
             }
         }
-        for (int i = 0; i < state.length; i++) {
-            System.arraycopy(saved.buffers().get(i), 0, state[i], 0, state[i].length);
-        }
-        step = saved.step();
+    }
+
+    /** State arrays per parameter array: Adam's m and v, a momentum buffer, or none. */
+    private static int slots(OptimizerSpec spec) {
+        return spec.kind().isAdam() ? 2 : spec.kind().usesMomentum() ? 1 : 0;
     }
 }
