@@ -260,16 +260,7 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
                     + " (or --checkpoint) writes");
         }
         ModelFile.checkFields(root, TOP_FIELDS, src + ": ");
-        String format = ModelFile.text(root, "format", src + ": ");
-        if (!format.equals(FORMAT)) {
-            throw new ModelFormatException(src + ": \"format\" is " + ModelFile.quote(format)
-                    + " but a Myelin checkpoint file has \"" + FORMAT + "\"");
-        }
-        long version = integer(root, "version", src + ": ", 0, Integer.MAX_VALUE);
-        if (version != VERSION) {
-            throw new ModelFormatException(src + ": unsupported version " + version + " (this Myelin reads version "
-                    + VERSION + ")");
-        }
+        ModelFile.checkHeader(root, FORMAT, VERSION, "checkpoint file", src);
         Mlp model = ModelFile.fromTree(ModelFile.field(root, "model", src + ": "), src + ": model");
         JsonNode configNode = object(root, "config", CONFIG_FIELDS, src + ": ");
         TrainingConfig config = config(configNode, src + ": config: ");

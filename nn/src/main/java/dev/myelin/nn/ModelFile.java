@@ -138,25 +138,34 @@ public final class ModelFile {
         return root;
     }
 
+    /**
+     * Checks the {@code "format"} and {@code "version"} fields that start every Myelin JSON file: the format is
+     * {@code format} (a {@code fileKind}, e.g. "model file") and the version {@code version}, the one this Myelin
+     * reads; errors start with {@code src}.
+     */
+    static void checkHeader(JsonNode root, String format, int version, String fileKind, String src) {
+        String found = text(root, "format", src + ": ");
+        if (!found.equals(format)) {
+            throw new ModelFormatException(src + ": \"format\" is " + quote(found) + " but a Myelin " + fileKind
+                    + " has \"" + format + "\"");
+        }
+        JsonNode v = field(root, "version", src + ": ");
+        if (!v.isIntegralNumber()) {
+            throw new ModelFormatException(src + ": \"version\" must be an integer, found " + kind(v));
+        }
+        if (!v.canConvertToInt() || v.intValue() != version) {
+            throw new ModelFormatException(src + ": unsupported version " + v.asText() + " (this Myelin reads"
+                    + " version " + version + ")");
+        }
+    }
+
     /** The model in {@code root}, a JSON object in this class's format; errors start with {@code src}. */
     static Mlp fromTree(JsonNode root, String src) {
         if (!root.isObject()) {
             throw new ModelFormatException(src + ": expected a JSON object, found " + kind(root));
         }
         checkFields(root, TOP_FIELDS, src + ": ");
-        String format = text(root, "format", src + ": ");
-        if (!format.equals(FORMAT)) {
-            throw new ModelFormatException(src + ": \"format\" is " + quote(format) + " but a Myelin model file has \""
-                    + FORMAT + "\"");
-        }
-        JsonNode version = field(root, "version", src + ": ");
-        if (!version.isIntegralNumber()) {
-            throw new ModelFormatException(src + ": \"version\" must be an integer, found " + kind(version));
-        }
-        if (!version.canConvertToInt() || version.intValue() != VERSION) {
-            throw new ModelFormatException(src + ": unsupported version " + version.asText() + " (this Myelin reads"
-                    + " version " + VERSION + ")");
-        }
+        checkHeader(root, FORMAT, VERSION, "model file", src);
         JsonNode layersNode = field(root, "layers", src + ": ");
         if (!layersNode.isArray()) {
             throw new ModelFormatException(src + ": \"layers\" must be an array, found " + kind(layersNode));
