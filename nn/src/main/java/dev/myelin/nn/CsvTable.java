@@ -20,7 +20,6 @@ import java.util.regex.Pattern;
  */
 final class CsvTable {
 
-    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
     private static final Pattern NON_FINITE = Pattern.compile("(?i)[+-]?(nan|inf|infinity)");
 
     final String name;
@@ -55,11 +54,6 @@ final class CsvTable {
             throw new DataException(name + ": no data rows");
         }
         return table;
-    }
-
-    /** Whether the trimmed cell is a decimal number (without checking its range). */
-    static boolean isNumber(String cell) {
-        return NUMBER.matcher(cell).matches();
     }
 
     /**
@@ -105,7 +99,7 @@ final class CsvTable {
         boolean numbers = false;
         for (int j = 0; j < cells.size(); j++) {
             String c = cells.get(j);
-            if (isNumber(c) || NON_FINITE.matcher(c).matches()) {
+            if (DecimalParser.isNumber(c) || NON_FINITE.matcher(c).matches()) {
                 numbers = true;
             } else if (!c.isEmpty() && text < 0) {
                 text = j;
@@ -187,7 +181,7 @@ final class CsvTable {
 
     /** A trimmed cell's value: NaN if it is not a decimal number, infinite beyond the float range. */
     private static float valueOf(String cell) {
-        return isNumber(cell) ? Float.parseFloat(cell) : Float.NaN;
+        return DecimalParser.parse(cell);
     }
 
     /** A cell of the first row, already trimmed. */
@@ -210,7 +204,7 @@ final class CsvTable {
             return where + "'" + shown + "' is not allowed: NaN and infinite values are rejected (a data file with"
                     + " NaN is almost always a mistake)";
         }
-        if (!isNumber(cell)) {
+        if (!DecimalParser.isNumber(cell)) {
             return where + "'" + shown + "' is not a number";
         }
         return where + "'" + shown + "' is outside the float range (±3.4e38)";

@@ -24,6 +24,17 @@ final class DecimalParser {
     private DecimalParser() {
     }
 
+    /** Whether {@code text} (spaces or tabs around it allowed) is a decimal number of the accepted form. */
+    static boolean isNumber(String text) {
+        return !Float.isNaN(parse(text));
+    }
+
+    /** {@link #parse(byte[], int, int)} of {@code text}; a character outside ASCII makes it not a number. */
+    static float parse(String text) {
+        byte[] b = text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1); // beyond Latin-1: '?', not a digit
+        return parse(b, 0, b.length);
+    }
+
     /**
      * The float nearest to the decimal in {@code b[from, to)}: ±Infinity beyond the float range, or
      * {@link #NOT_A_NUMBER} (NaN) when the text is not of the accepted form.

@@ -116,4 +116,18 @@ class DecimalParserTest {
             assertSame(mid.subtract(mid.ulp()).toString());
         }
     }
+
+    /** The grammar of a number, {@code [+-]?(d+(.d*)?|.d+)([eE][+-]?d+)?}: what the CSV reader's header rule uses. */
+    @ParameterizedTest
+    @ValueSource(strings = {"1", "-2.5e3", " +.5e-2\t", "5.", "0.000", "1e999", "-1E+7", "007"})
+    void numbers(String text) {
+        assertTrue(DecimalParser.isNumber(text), text);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", " ", ".", "+", "e5", "1e", "1e+", "1.5f", "0x10", "nan", "Infinity", "1,5", "1 2",
+        "--1", "\uFF11", "1\u00B2", "label"})
+    void notNumbers(String text) {
+        assertTrue(!DecimalParser.isNumber(text), text);
+    }
 }
