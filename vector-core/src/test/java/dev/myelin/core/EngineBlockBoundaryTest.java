@@ -67,7 +67,7 @@ class EngineBlockBoundaryTest {
 
     /** The covering set for vectors of {@code lanes} floats: every boundary of M, N and K appears. */
     static List<Shape> shapes(int lanes) {
-        int mr = EngineBlocks.MR, mc = EngineBlocks.TALL, kc = EngineBlocks.KC, nc = EngineBlocks.NC;
+        int mr = EngineBlocks.mr(lanes), mc = EngineBlocks.tall(lanes), kc = EngineBlocks.KC, nc = EngineBlocks.NC;
         int l = lanes, nr = EngineBlocks.nr(lanes);
         List<Shape> s = new ArrayList<>();
         s.add(new Shape(mc + 1, nr + 1, 2 * kc + 1, "TALL+1", "NR+1", "2KC+1"));
@@ -119,11 +119,11 @@ class EngineBlockBoundaryTest {
     /**
      * Thin outputs, the shapes of a classifier's last layer (n = 10) and its gradients: GEMMs whose last column
      * panel is narrow (at most L columns), which the engine computes two MR tiles of rows at a time
-     * ({@code PackedGemm.kernel12x1}) for every pair of full MR tiles, and one MR tile at a time
-     * ({@code kernel6x1}, through the staging tile) for the rows left. Rows: 2·MR (exactly one pair; with B read
+     * ({@code PackedGemm.pairKernel}) for every pair of full MR tiles, and one MR tile at a time
+     * ({@code narrowKernel}, through the staging tile) for the rows left. Rows: 2·MR (exactly one pair; with B read
      * in place when IN_PLACE_B_MAX_ROWS is 2·MR), 2·MR + 1 (a pair and a one-row edge tile), 3·MR (a pair and a
-     * single full MR tile left unpaired), 4·MR and 4·MR + 1, and 128 (ten pairs, then one full tile and a
-     * two-row edge). Columns: 1, 5, 10, 16, 17 and L − 1, L, L + 1, NR + 1, NR + L: a partial narrow panel
+     * single full MR tile left unpaired), 3·MR + 1 (a pair, an MR tile and a one-row edge), 4·MR and 4·MR + 1,
+     * and 128 (at MR 6: ten pairs, then one full tile and a two-row edge). Columns: 1, 5, 10, 16, 17 and L − 1, L, L + 1, NR + 1, NR + L: a partial narrow panel
      * (staged, 2·MR × L in the staging tile), a full one (stored straight into C), and a narrow panel after
      * full wide ones (the wide tiles of both rows of a pair, then the pair's narrow tile). Depths rotate
      * through 9, KC − 1, KC + 1 and 2·KC + 1 (one to three k blocks: a narrow pair reading back its partial
@@ -140,9 +140,9 @@ class EngineBlockBoundaryTest {
      * every width, with the same bounds and sentinels.
      */
     static List<Shape> thinShapes(int lanes) {
-        int mr = EngineBlocks.MR, kc = EngineBlocks.KC, l = lanes, nr = EngineBlocks.nr(lanes);
-        int[] ms = {2 * mr, 2 * mr + 1, 3 * mr, 4 * mr, 4 * mr + 1, 128};
-        String[] mAt = {"2MR", "2MR+1", "3MR", "4MR", "4MR+1", "128"};
+        int mr = EngineBlocks.mr(lanes), kc = EngineBlocks.KC, l = lanes, nr = EngineBlocks.nr(lanes);
+        int[] ms = {2 * mr, 2 * mr + 1, 3 * mr, 3 * mr + 1, 4 * mr, 4 * mr + 1, 128};
+        String[] mAt = {"2MR", "2MR+1", "3MR", "3MR+1", "4MR", "4MR+1", "128"};
         int[] ks = {9, kc - 1, kc + 1, 2 * kc + 1};
         String[] kAt = {"9", "KC-1", "KC+1", "2KC+1"};
         Map<Integer, String> ns = new LinkedHashMap<>();
@@ -183,9 +183,9 @@ class EngineBlockBoundaryTest {
      */
     @Test
     void thinShapesReachEveryEdgeOfTheNarrowPairs() {
-        int mr = EngineBlocks.MR, kc = EngineBlocks.KC;
+        int kc = EngineBlocks.KC;
         for (Named<BlockedKernel> kernel : kernels()) {
-            int l = kernel.getPayload().lanes(), nr = EngineBlocks.nr(l);
+            int l = kernel.getPayload().lanes(), nr = EngineBlocks.nr(l), mr = EngineBlocks.mr(l);
             List<Shape> shapes = thinShapes(l);
             String what = kernel.getName() + ": " + shapes;
             Set<String> seen = new TreeSet<>();
@@ -307,7 +307,7 @@ class EngineBlockBoundaryTest {
     void everyBoundaryValueAppearsInEveryDimension() {
         for (Named<BlockedKernel> kernel : kernels()) {
             int l = kernel.getPayload().lanes(), nr = EngineBlocks.nr(l);
-            int mr = EngineBlocks.MR, mc = EngineBlocks.TALL, kc = EngineBlocks.KC, nc = EngineBlocks.NC;
+            int mr = EngineBlocks.mr(l), mc = EngineBlocks.tall(l), kc = EngineBlocks.KC, nc = EngineBlocks.NC;
             Set<Integer> ms = new TreeSet<>(), ns = new TreeSet<>(), ks = new TreeSet<>();
             for (Shape s : shapes(l)) {
                 ms.add(s.m());
@@ -442,7 +442,7 @@ class EngineBlockBoundaryTest {
     @Test
     void theChecksCatchWrongResults() {
         BlockedKernel kernel = new BlockedKernel(0);
-        int m = EngineBlocks.MR + 1, n = EngineBlocks.nr(kernel.lanes()) + 1, k = EngineBlocks.KC + 1;
+        int m = EngineBlocks.mr(kernel.lanes()) + 1, n = EngineBlocks.nr(kernel.lanes()) + 1, k = EngineBlocks.KC + 1;
         int kc = EngineBlocks.KC;
         Random r = new Random(3);
         Mat x = Mat.strided(m, k, 5, 3).random(r, -1, 1);

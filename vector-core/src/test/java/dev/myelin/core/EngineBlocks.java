@@ -1,9 +1,11 @@
 package dev.myelin.core;
 
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 
 /**
- * The test side's copy of the engine's blocking ({@code dev.myelin.core.simd.BlockSizes}) and of
+ * The test side's copy of the engine's blocking ({@code dev.myelin.core.simd.BlockSizes}, the register tile
+ * of each width from {@code RegisterTile}) and of
  * {@code ParallelKernel.MIN_FLOPS}, read by reflection when this class loads. The engine tests build their
  * shapes from these values (MR − 1, KC + 1, ...), so a retuning of the block sizes moves the shapes with it;
  * reading them at run time, rather than through a compile-time constant, also keeps a test class compiled
@@ -12,20 +14,11 @@ import java.lang.reflect.Field;
 final class EngineBlocks {
 
     private static final String BLOCK_SIZES = "dev.myelin.core.simd.BlockSizes";
+    private static final String REGISTER_TILE = "dev.myelin.core.simd.RegisterTile";
     private static final String PARALLEL = "dev.myelin.core.simd.ParallelKernel";
 
-    /** Rows of the register tile. */
-    static final int MR = intConstant(BLOCK_SIZES, "MR");
-    /** Columns of the register tile, in vectors: NR = NR_VECTORS · lanes. */
-    static final int NR_VECTORS = intConstant(BLOCK_SIZES, "NR_VECTORS");
     /** Depth of a k block. */
     static final int KC = intConstant(BLOCK_SIZES, "KC");
-    /** Rows of a packed A block. */
-    /**
-     * A tall row count, 32 register tiles (192 at MR 6): the engine has no row block (A is read in place),
-     * so the shapes around it test long runs of row tiles with an edge tile after them.
-     */
-    static final int TALL = 32 * MR;
 
     /** Forward and input gradient with at most this many rows take the unpacked {@code vector} path. */
     static final int SMALL_ROWS = intConstant(BLOCK_SIZES, "SMALL_ROWS");
@@ -43,9 +36,22 @@ final class EngineBlocks {
     private EngineBlocks() {
     }
 
-    /** Columns of the register tile for vectors of {@code lanes} floats. */
+    /** Rows of the register tile (MR) for vectors of {@code lanes} floats. */
+    static int mr(int lanes) {
+        return tileComponent(lanes, "rows");
+    }
+
+    /** Columns of the register tile (NR = vectors · lanes) for vectors of {@code lanes} floats. */
     static int nr(int lanes) {
-        return NR_VECTORS * lanes;
+        return tileComponent(lanes, "vectors") * lanes;
+    }
+
+    /**
+     * A tall row count, 32 register tiles (192 at MR 6): the engine has no row block (A is read in place),
+     * so the shapes around it test long runs of row tiles with an edge tile after them.
+     */
+    static int tall(int lanes) {
+        return 32 * mr(lanes);
     }
 
     /** The thread count and direction {@code ParallelKernel.gemm} picks: see {@link #plan}. */
@@ -59,20 +65,36 @@ final class EngineBlocks {
 
     /**
      * A model of {@code ParallelKernel.gemm}'s partition for a GEMM of {@code m×n×k} on {@code threads} threads
-     * with register tiles of MR × {@code nr}: by columns when there are at least as many column tiles as threads
+     * with the register tiles of vectors of {@code lanes} floats: by columns when there are at least as many column tiles as threads
      * or as row tiles, else by rows; one thread below {@link #MIN_FLOPS}. Used only to choose and check the
      * shapes of the thread tests (that each direction really runs): when the rule is retuned, update this
      * model and, if a coverage check fails, the shapes.
      */
-    static Plan plan(int m, int n, int k, int nr, int threads) {
+    static Plan plan(int m, int n, int k, int lanes, int threads) {
+        int nr = nr(lanes), mr = mr(lanes);
         int colTiles = (n + nr - 1) / nr;
-        int rowTiles = (m + MR - 1) / MR;
+        int rowTiles = (m + mr - 1) / mr;
         boolean byColumns = colTiles >= threads || colTiles >= rowTiles;
         int parts = Math.min(threads, byColumns ? colTiles : rowTiles);
         if (2L * m * n * Math.max(k, 1) < MIN_FLOPS) {
             parts = 1;
         }
         return new Plan(parts, byColumns);
+    }
+
+    /** {@code RegisterTile.forLanes(lanes).<component>()}, the engine's tile for that width. */
+    private static int tileComponent(int lanes, String component) {
+        try {
+            Class<?> tile = Class.forName(REGISTER_TILE);
+            Method forLanes = tile.getDeclaredMethod("forLanes", int.class);
+            forLanes.setAccessible(true);
+            Method get = tile.getDeclaredMethod(component);
+            get.setAccessible(true);
+            return (Integer) get.invoke(forLanes.invoke(null, lanes));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read " + REGISTER_TILE + ".forLanes(" + lanes + ")."
+                    + component + "() (renamed? update " + EngineBlocks.class.getSimpleName() + ")", e);
+        }
     }
 
     private static int optionalIntConstant(String className, String field) {

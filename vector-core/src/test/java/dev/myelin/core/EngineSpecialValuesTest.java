@@ -50,7 +50,7 @@ class EngineSpecialValuesTest {
     @MethodSource("kernels")
     void aNaNInXWOrBMakesExactlyItsRowOrColumnNaN(DenseKernel kernel) {
         int kc = EngineBlocks.KC, nr = EngineBlocks.nr(lanes(kernel));
-        int m = 10 * EngineBlocks.MR + 1, k = 2 * kc + 3, n = 2 * nr + 5; // 3 k blocks, an edge row and panel
+        int m = 10 * EngineBlocks.mr(lanes(kernel)) + 1, k = 2 * kc + 3, n = 2 * nr + 5; // 3 k blocks, an edge row and panel
         Random r = new Random(21);
         Mat x = Mat.strided(m, k, 3, 7).random(r, -1, 1);
         Mat w = Mat.strided(k, n, 5, 3).random(r, -1, 1);
@@ -83,7 +83,7 @@ class EngineSpecialValuesTest {
     @MethodSource("kernels")
     void infinitiesFollowIeeeAsTheScalarKernelDoes(DenseKernel kernel) {
         int kc = EngineBlocks.KC, nr = EngineBlocks.nr(lanes(kernel));
-        int m = 10 * EngineBlocks.MR + 1, k = 2 * kc + 3, n = 2 * nr + 5;
+        int m = 10 * EngineBlocks.mr(lanes(kernel)) + 1, k = 2 * kc + 3, n = 2 * nr + 5;
         Random r = new Random(22);
         Mat x = Mat.strided(m, k, 3, 7).random(r, -1, 1);
         Mat w = Mat.strided(k, n, 5, 3).random(r, -1, 1);
@@ -148,7 +148,7 @@ class EngineSpecialValuesTest {
         Random r = new Random(23);
 
         // dW[k×n] = Xᵀ·dZ: a GEMM k×n×m; m crosses KC twice, n > 2·NR (the transposed X is packed)
-        int m = 2 * kc + 3, k = 8 * EngineBlocks.MR + 1, n = 2 * nr + 5;
+        int m = 2 * kc + 3, k = 8 * EngineBlocks.mr(lanes(kernel)) + 1, n = 2 * nr + 5;
         Mat x = Mat.strided(m, k, 3, 7).random(r, -1, 1);
         Mat dz = Mat.strided(m, n, 5, 3).random(r, -1, 1);
         x.set(kc + 1, 4, Float.NaN);       // row 4 of dW, from the second k block
@@ -183,7 +183,7 @@ class EngineSpecialValuesTest {
         }
 
         // dX[m×k] = dZ·Wᵀ: a GEMM m×k×n; n crosses KC twice, W is read transposed (packed by gathers)
-        int m2 = 8 * EngineBlocks.MR + 1, n2 = 2 * kc + 3, k2 = 2 * nr + 5;
+        int m2 = 8 * EngineBlocks.mr(lanes(kernel)) + 1, n2 = 2 * kc + 3, k2 = 2 * nr + 5;
         Mat dz2 = Mat.strided(m2, n2, 1, 3).random(r, -1, 1);
         Mat w2 = Mat.strided(k2, n2, 6, 7).random(r, -1, 1);
         dz2.set(5, kc + 2, Float.NaN);     // row 5 of dX, second k block

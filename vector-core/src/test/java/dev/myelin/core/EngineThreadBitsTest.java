@@ -122,8 +122,7 @@ class EngineThreadBitsTest {
 
         EngineBlocks.Plan plan(DenseKernel kernel) {
             int[] g = gemm();
-            return EngineBlocks.plan(g[0], g[1], g[2], EngineBlocks.nr(((ParallelKernel) kernel).lanes()),
-                    kernel.threads());
+            return EngineBlocks.plan(g[0], g[1], g[2], ((ParallelKernel) kernel).lanes(), kernel.threads());
         }
 
         @Override
@@ -148,7 +147,7 @@ class EngineThreadBitsTest {
      */
     @Test
     void everyOperationIsSplitBothWays() {
-        int nr = EngineBlocks.nr(blocked.lanes());
+        int lanes = blocked.lanes();
         Set<Op> byColumns = EnumSet.noneOf(Op.class), byRows = EnumSet.noneOf(Op.class);
         StringBuilder table = new StringBuilder();
         for (int[] s : SHAPES) {
@@ -160,7 +159,7 @@ class EngineThreadBitsTest {
                     // a forward or input gradient of at most SMALL_ROWS rows takes the unpacked path, unsplit
                     boolean unpacked = (op == Op.FORWARD || op == Op.INPUT_GRADIENT) && s[0] <= EngineBlocks.SMALL_ROWS;
                     EngineBlocks.Plan plan = unpacked ? new EngineBlocks.Plan(1, false)
-                            : EngineBlocks.plan(g[0], g[1], g[2], nr, t);
+                            : EngineBlocks.plan(g[0], g[1], g[2], lanes, t);
                     table.append(op).append(' ').append(java.util.Arrays.toString(s)).append(" t=").append(t)
                             .append(": ").append(plan).append('\n');
                     if (plan.parts() >= 2) {

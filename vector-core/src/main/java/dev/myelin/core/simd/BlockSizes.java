@@ -3,7 +3,8 @@ package dev.myelin.core.simd;
 /**
  * The cache and register blocking of {@link PackedGemm}, in one place, with the reasons.
  *
- * <p>The GotoBLAS/BLIS structure: C is computed in {@code MR×NR} register tiles. The loop over k is cut into
+ * <p>The GotoBLAS/BLIS structure: C is computed in {@code MR×NR} register tiles (their shape per vector width
+ * is {@link RegisterTile}'s). The loop over k is cut into
  * blocks of at most {@code KC}; for each, a {@code KC×NC} block of B is packed into NR-column panels, and the
  * micro-kernel runs every MR-row tile of A (read in place, in L1 while it is used) against every B panel of
  * the block (from L2). There is no MC: A is not packed (measured slower), so rows need no cache block.
@@ -14,21 +15,6 @@ final class BlockSizes {
 
     private BlockSizes() {
     }
-
-    /**
-     * Rows of the register tile. 6 rows × 2 vectors = 12 accumulators, plus 2 vectors of B and one broadcast:
-     * 15 of the 16 vector registers of AVX2 (and well inside AVX-512's 32). Per k step it issues 12 FMAs for 2
-     * vector loads and 6 broadcasts, enough independent FMA chains (12 ≥ 2 ports × 4 cycles latency) to keep
-     * both FMA pipes busy. 8 rows would need 16 accumulators and spill on AVX2; 4 rows leave the FMA pipes
-     * waiting on latency.
-     */
-    static final int MR = 6;
-
-    /**
-     * Columns of the register tile, in vectors: {@code NR = 2·lanes} (32 floats with AVX-512). At least 2:
-     * the MR × NR staging tile also holds the 2·MR × L tile of a narrow pair ({@code PackedGemm.kernel12x1}).
-     */
-    static final int NR_VECTORS = 2;
 
     /**
      * Depth of a k block (the engine cuts k into equal blocks of at most KC). One packed B panel

@@ -23,7 +23,7 @@ public final class BlockedKernel extends EngineKernel {
 
     @Override
     public String describe() {
-        return NAME + " (FloatVector " + bits() + "-bit, " + BlockSizes.MR + "×" + engine.tileColumns()
+        return NAME + " (FloatVector " + bits() + "-bit, " + engine.tileRows() + "×" + engine.tileColumns()
                 + " tiles, KC " + BlockSizes.KC + ", NC " + BlockSizes.NC + ")";
     }
 

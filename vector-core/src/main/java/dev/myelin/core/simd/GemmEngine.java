@@ -24,6 +24,9 @@ interface GemmEngine {
     /** Float lanes per vector of this copy. */
     int lanes();
 
-    /** Columns of the register tile ({@code 2·lanes}): the unit a column split between threads respects. */
+    /** Rows of the register tile (MR): the unit a row split between threads respects. */
+    int tileRows();
+
+    /** Columns of the register tile (NR, a multiple of lanes): the unit a column split between threads respects. */
     int tileColumns();
 }

@@ -4,7 +4,6 @@
 package dev.myelin.core.simd;
 
 import static dev.myelin.core.simd.BlockSizes.KC;
-import static dev.myelin.core.simd.BlockSizes.MR;
 import static dev.myelin.core.simd.BlockSizes.NC;
 import static dev.myelin.core.simd.ExpConstants.EXP_C3;
 import static dev.myelin.core.simd.ExpConstants.EXP_C4;
@@ -49,8 +48,9 @@ import jdk.incubator.vector.VectorSpecies;
  *     (MR sequential row streams) or transposed (kc cache lines, each holding the tile's MR columns). Packing
  *     A was slower in timings during development (docs/kernels.md). Only the last, partial MR rows are copied
  *     ({@link #packA}), zero-padded.</li>
- * <li><b>Micro-kernel</b> per {@code MR×NR} tile ({@link #kernel6x2}, {@link #kernel6x1}; a narrow last panel
- *     takes two full MR tiles of rows at once, {@link #kernel12x1}, for 12 FMA chains instead of 6): rank-1
+ * <li><b>Micro-kernel</b> per {@code MR×NR} tile ({@link #wideKernel}, {@link #narrowKernel}; a narrow last
+ *     panel takes two full MR tiles of rows at once, {@link #pairKernel}, for twice the FMA chains; the tile of
+ *     each width is {@link RegisterTile}'s): rank-1
  *     updates into register accumulators, then the <b>epilogue</b> on the registers and one store. The first k block
  *     scales by alpha and adds {@code beta·C} (reading C only when {@code beta ≠ 0}); later blocks add the
  *     partial sum stored in C; only the last one adds the bias and applies the activation.</li>
@@ -72,8 +72,14 @@ final class PackedGemm implements GemmEngine {
 
     private static final VectorSpecies<Float> F = HiddenCopies.floatSpecies(MethodHandles.lookup());
     private static final int L = F.length();
+    /** The register tile of this width (RegisterTile): MR rows × NR_VECTORS vectors. */
+    private static final RegisterTile TILE = RegisterTile.forLanes(L);
+    /** Rows of the register tile. */
+    private static final int MR = TILE.rows();
+    /** Columns of the register tile, in vectors. */
+    private static final int NR_VECTORS = TILE.vectors();
     /** Columns of the register tile. */
-    private static final int NR = BlockSizes.NR_VECTORS * L;
+    private static final int NR = NR_VECTORS * L;
 
     /**
      * With at most this many rows, a row-major B is read in place instead of packed: each of its elements
@@ -90,6 +96,11 @@ final class PackedGemm implements GemmEngine {
     @Override
     public int lanes() {
         return L;
+    }
+
+    @Override
+    public int tileRows() {
+        return MR;
     }
 
     @Override
@@ -174,7 +185,7 @@ final class PackedGemm implements GemmEngine {
     }
 
     /**
-     * One {@code mc×nc} block of C against one k block: every A panel (6 rows × kc, kept in L1 while it is
+     * One {@code mc×nc} block of C against one k block: every A panel (MR rows × kc, kept in L1 while it is
      * used) against every B panel (streamed from the packed block in L2), each tile through the micro-kernel,
      * edge tiles through the workspace's staging tile. {@code pb} is the packed B block, or null when B is
      * read in place ({@code b} from {@code bBlock}, row stride {@code brs}). Rows outside, panels inside:
@@ -190,7 +201,7 @@ final class PackedGemm implements GemmEngine {
                                     float[] c, int cBlock, int ldc, int ccs, GemmWorkspace ws) {
         boolean narrowLast = nc - (nc - 1) / NR * NR <= L;
         int wideEnd = narrowLast ? (nc - 1) / NR * NR : nc; // the wide panels: full, or a last partial one
-        // The narrow panel is computed two full MR tiles at a time (kernel12x1) on these rows.
+        // The narrow panel is computed two full MR tiles at a time (pairKernel) on these rows.
         int pairedRows = narrowLast ? mc / (2 * MR) * (2 * MR) : 0;
         // When C is only written (no beta·C, first k block), the rows left after the pairs (fewer than 2·MR)
         // take one more pair, ending at the last row and overlapping the one before: the overlapped elements
@@ -241,13 +252,13 @@ final class PackedGemm implements GemmEngine {
                 }
                 int c0 = cBlock + i * ldc + j * ccs;
                 if (rows == MR && cols == NR && ccs == 1) {
-                    kernel6x2(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, c0, ldc);
+                    wideKernel(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, c0, ldc);
                 } else { // an edge tile: computed whole in the staging tile, its valid part copied
                     float[] tile = ws.tile;
                     if (loadC) {
                         stage(c, c0, ldc, ccs, rows, cols, tile, NR, true);
                     }
-                    kernel6x2(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, tile, 0,
+                    wideKernel(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, tile, 0,
                             NR);
                     stage(c, c0, ldc, ccs, rows, cols, tile, NR, false);
                 }
@@ -262,8 +273,8 @@ final class PackedGemm implements GemmEngine {
 
     /**
      * The narrow last panel (columns {@code j .. j + cols − 1}, {@code cols ≤ L}) for the row tile at {@code i}:
-     * on the paired rows, the second tile of each pair computes both ({@link #kernel12x1}) and the first
-     * nothing; the rows left take the overlapping pair when {@code overlapLast}, else {@link #kernel6x1} per
+     * on the paired rows, the second tile of each pair computes both ({@link #pairKernel}) and the first
+     * nothing; the rows left take the overlapping pair when {@code overlapLast}, else {@link #narrowKernel} per
      * tile. A (tile) is {@code pa, a0, rs, cs} as macroKernel set it, or A in place for a pair.
      */
     private static void narrowTile(int i, int rows, int mc, int j, int cols, int kc, float[] pa, int a0, int rs,
@@ -305,11 +316,11 @@ final class PackedGemm implements GemmEngine {
             int p0 = aBlock + top * ars;
             int pc0 = cBlock + top * ldc + j * ccs;
             if (cols == L && ccs == 1) {
-                kernel12x1(kc, a, p0, ars, acs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, pc0, ldc);
+                pairKernel(kc, a, p0, ars, acs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, pc0, ldc);
             } else { // a partial panel: staged with row stride cols, so that C's rows, when contiguous
-                // (ldc = cols), move in one copy. kernel12x1 stores its rows in order, L lanes each: the pad
+                // (ldc = cols), move in one copy. pairKernel stores its rows in order, L lanes each: the pad
                 // lanes of row r land on row r + 1, which is stored after it. (2·MR − 1)·cols + L floats:
-                // inside the MR × 2L staging tile.
+                // inside the MR × NR staging tile (NR ≥ 2L).
                 float[] tile = ws.tile;
                 boolean contiguous = ccs == 1 && ldc == cols;
                 if (loadC) {
@@ -319,7 +330,7 @@ final class PackedGemm implements GemmEngine {
                         stage(c, pc0, ldc, ccs, 2 * MR, cols, tile, cols, true);
                     }
                 }
-                kernel12x1(kc, a, p0, ars, acs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, tile, 0,
+                pairKernel(kc, a, p0, ars, acs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, tile, 0,
                         cols);
                 if (contiguous) {
                     System.arraycopy(tile, 0, c, pc0, 2 * MR * cols);
@@ -331,13 +342,13 @@ final class PackedGemm implements GemmEngine {
         }
         int c0 = cBlock + i * ldc + j * ccs;
         if (rows == MR && cols == L && ccs == 1) {
-            kernel6x1(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, c0, ldc);
+            narrowKernel(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, c0, ldc);
         } else { // an edge tile: computed whole in the staging tile, its valid part copied
             float[] tile = ws.tile;
             if (loadC) {
                 stage(c, c0, ldc, ccs, rows, cols, tile, NR, true);
             }
-            kernel6x1(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, tile, 0, NR);
+            narrowKernel(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, tile, 0, NR);
             stage(c, c0, ldc, ccs, rows, cols, tile, NR, false);
         }
     }
@@ -407,8 +418,9 @@ final class PackedGemm implements GemmEngine {
                 if (width == NR) {
                     for (int q = 0; q < kc; q++, dst += NR) {
                         int s = src + q * brs;
-                        FloatVector.fromArray(F, b, s).intoArray(pb, dst);
-                        FloatVector.fromArray(F, b, s + L).intoArray(pb, dst + L);
+                        for (int v = 0; v < NR; v += L) { // NR_VECTORS, a constant: unrolled by C2
+                            FloatVector.fromArray(F, b, s + v).intoArray(pb, dst + v);
+                        }
                     }
                 } else {
                     for (int q = 0; q < kc; q++, dst += L) {
@@ -421,8 +433,9 @@ final class PackedGemm implements GemmEngine {
                 }
                 if (width == NR) {
                     for (int q = 0; q < kc; q++, dst += NR) {
-                        FloatVector.fromArray(F, b, src + q, gather, 0).intoArray(pb, dst);
-                        FloatVector.fromArray(F, b, src + q + L * bcs, gather, 0).intoArray(pb, dst + L);
+                        for (int v = 0; v < NR; v += L) {
+                            FloatVector.fromArray(F, b, src + q + v * bcs, gather, 0).intoArray(pb, dst + v);
+                        }
                     }
                 } else {
                     for (int q = 0; q < kc; q++, dst += L) {
@@ -478,11 +491,57 @@ final class PackedGemm implements GemmEngine {
     }
 
     /**
-     * The micro-kernel: the 6 × 2L tile of C at {@code c0} as {@code depth} (kc) rank-1 updates (6 broadcasts of A's
-     * column q times the 2 vectors of B's packed row q: 12 FMAs into 12 accumulators), then the epilogue on
-     * the registers and the tile's one store. {@code A(r, q) = a[a0 + r·ars + q·acs]}: a packed panel
-     * (ars 1, acs MR) or A in place; {@code B(q, ·) = b[b0 + q·NR ..]}, a packed panel.
+     * The micro-kernel of the register tile: the MR × NR tile of C at {@code c0} as {@code depth} (kc) rank-1
+     * updates (MR broadcasts of A's column q times the NR_VECTORS vectors of B's packed row q, one FMA per
+     * accumulator), then the epilogue on the registers and the tile's one store. {@code A(r, q) =
+     * a[a0 + r·ars + q·acs]}: a packed panel (ars 1, acs MR) or A in place; {@code B(q, ·) = b[b0 + q·ldb ..]}.
+     * One kernel per tile that RegisterTile chooses; the copy's constants select it.
      */
+    private static void wideKernel(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
+            float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,
+            int ldc) {
+        if (MR == 6 && NR_VECTORS == 2) {
+            kernel6x2(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
+        } else {
+            throw new IllegalStateException("no micro-kernel for the tile " + MR + "×" + NR_VECTORS);
+        }
+    }
+
+    /**
+     * The narrow micro-kernel for a last column panel of at most L columns (thin layers, n = 10): MR × L, so
+     * a 10-column output wastes 6 of 16 lanes instead of 22 of 32. As {@link #wideKernel} otherwise.
+     */
+    private static void narrowKernel(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
+            float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,
+            int ldc) {
+        if (MR == 6 && NR_VECTORS == 2) {
+            kernel6x1(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
+        } else {
+            throw new IllegalStateException("no micro-kernel for the tile " + MR + "×" + NR_VECTORS);
+        }
+    }
+
+    /**
+     * The narrow micro-kernel for two MR tiles of rows at once: the {@code 2·MR × L} tile of C at {@code c0}
+     * (a last column panel of at most L columns), for thin layers (n = 10). One vector of B per k step feeds
+     * 2·MR accumulators (named by row, {@code accR0}), so twice as many independent FMA chains cover the FMA
+     * latency (2 pipes × 4 cycles) as in {@link #narrowKernel}, and B's row is loaded once for 2·MR rows
+     * instead of twice. Every element goes through exactly the operations of {@link #narrowKernel} (zero, one
+     * fma per q in order, alpha, beta·C, bias, activation), so the bits are the same. {@code A(r, q) =
+     * a[a0 + r·ars + q·acs]}, A in place (both MR tiles full).
+     */
+    private static void pairKernel(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
+            float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,
+            int ldc) {
+        if (MR == 6 && NR_VECTORS == 2) {
+            kernel12x1(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
+        } else {
+            throw new IllegalStateException("no micro-kernel for the tile " + MR + "×" + NR_VECTORS);
+        }
+    }
+
+    // The kernels of the tiles RegisterTile chooses (one today: 6 × 2 at every width; docs/kernels.md, "Tile per
+    // CPU", has the candidates measured and how to add one).
     private static void kernel6x2(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
             float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,
             int ldc) {
@@ -685,12 +744,6 @@ final class PackedGemm implements GemmEngine {
         acc50.intoArray(c, c0 + 5 * ldc);
         acc51.intoArray(c, c0 + 5 * ldc + L);
     }
-
-    /**
-     * The narrow micro-kernel for a last column panel of at most L columns (thin layers, n = 10): 6 × L, so
-     * a 10-column output wastes 6 of 16 lanes instead of 22 of 32. As {@link #kernel6x2} otherwise; the
-     * sigmoid and tanh epilogue takes two rows per step.
-     */
     private static void kernel6x1(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
             float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,
             int ldc) {
@@ -851,16 +904,6 @@ final class PackedGemm implements GemmEngine {
         acc40.intoArray(c, c0 + 4 * ldc);
         acc50.intoArray(c, c0 + 5 * ldc);
     }
-
-    /**
-     * The narrow micro-kernel for two MR tiles of rows at once: the {@code 2·MR × L} tile of C at {@code c0}
-     * ({@code 12 × L}, a last column panel of at most L columns), for thin layers (n = 10). One vector of B per
-     * k step feeds 12 accumulators (named by row, {@code accR0}), so 12 independent FMA chains cover the FMA
-     * latency (2 pipes × 4 cycles) where {@link #kernel6x1}'s 6 cannot, and B's row is loaded once for 12 rows
-     * instead of twice. Every element goes through exactly the operations of {@link #kernel6x1} (zero, one
-     * fma per q in order, alpha, beta·C, bias, activation), so the bits are the same. {@code A(r, q) =
-     * a[a0 + r·ars + q·acs]}, A in place (both MR tiles full).
-     */
     private static void kernel12x1(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
             float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,
             int ldc) {

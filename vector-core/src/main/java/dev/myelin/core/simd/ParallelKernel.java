@@ -63,8 +63,8 @@ public final class ParallelKernel extends EngineKernel {
 
     @Override
     public String describe() {
-        return NAME + " (" + threads() + (threads() == 1 ? " thread" : " threads") + ", FloatVector " + bits() + "-bit, " + BlockSizes.MR + "×"
-                + engine.tileColumns() + " tiles)";
+        return NAME + " (" + threads() + (threads() == 1 ? " thread" : " threads") + ", FloatVector " + bits()
+                + "-bit, " + engine.tileRows() + "×" + engine.tileColumns() + " tiles)";
     }
 
     @Override
@@ -72,7 +72,7 @@ public final class ParallelKernel extends EngineKernel {
               int brs, int bcs, float beta, float[] c, int cOff, int ldc, float[] bias, int biasOff,
               Activation act) {
         int colTiles = (n + engine.tileColumns() - 1) / engine.tileColumns();
-        int rowTiles = (m + BlockSizes.MR - 1) / BlockSizes.MR;
+        int rowTiles = (m + engine.tileRows() - 1) / engine.tileRows();
         boolean byColumns = colTiles >= pool.size() || colTiles >= rowTiles;
         int parts = Math.min(pool.size(), byColumns ? colTiles : rowTiles);
         if (parts < 2 || 2L * m * n * Math.max(k, 1) < MIN_FLOPS || !pool.tryAcquire()) {
@@ -251,8 +251,8 @@ public final class ParallelKernel extends EngineKernel {
                 engine.gemm(m, j1 - j0, k, alpha, a, aOff, ars, acs, b, bOff + j0 * bcs, brs, bcs, beta,
                         c, cOff + j0, ldc, bias, biasOff + j0, act);
             } else {
-                int i0 = from * BlockSizes.MR;
-                int i1 = Math.min(m, to * BlockSizes.MR);
+                int i0 = from * engine.tileRows();
+                int i1 = Math.min(m, to * engine.tileRows());
                 engine.gemm(i1 - i0, n, k, alpha, a, aOff + i0 * ars, ars, acs, b, bOff, brs, bcs, beta,
                         c, cOff + i0 * ldc, ldc, bias, biasOff, act);
             }

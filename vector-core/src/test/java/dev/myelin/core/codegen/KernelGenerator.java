@@ -35,6 +35,9 @@ import java.util.stream.Stream;
  *     {@code add}: {@code C (+)= act(acc + bias)} ({@code FloatKernels}); {@code alphaBeta}:
  *     {@code C = act(alpha·acc + beta·C + bias)} ({@code PackedGemm}). {@code masked}: lanes from
  *     {@code width} on are neither loaded nor stored (one row, one vector).</li>
+ * <li>{@code //@ tileSwitch NAME calls=RxV:KERNEL,…}: a method with the parameters of an {@code alphaBeta}
+ *     micro-kernel that calls the KERNEL of the class's register tile ({@code MR == R && NR_VECTORS == V}),
+ *     for {@code PackedGemm}, whose tile is chosen per vector width.</li>
  * <li>{@code //@ dotTile NAME rows=R cols=P}: R rows of dZ against P rows of W, dot products along n, lanes
  *     summed by the ladder ({@code FloatKernels.inputGradient}).</li>
  * <li>{@code //@ fixedOrderDot NAME cols=P}: one row of dZ against P rows of W in 16 partial sums whatever the
@@ -135,6 +138,7 @@ public final class KernelGenerator {
             switch (d.group(2)) {
                 case "microKernel" -> microKernel(code, args.word(0), args.num("rows"), args.num("vectors"),
                         args.text("epilogue"), args.flag("masked"));
+                case "tileSwitch" -> tileSwitch(code, args.word(0), args.text("calls"));
                 case "dotTile" -> dotTile(code, args.word(0), args.num("rows"), args.num("cols"));
                 case "fixedOrderDot" -> fixedOrderDot(code, args.word(0), args.num("cols"));
                 case "exp" -> exp(code, args.word(0), args.word(1));
@@ -217,21 +221,8 @@ public final class KernelGenerator {
 
     // ============================================================================ GEMM micro-kernels
 
-    /**
-     * A register tile of {@code rows} × {@code vectors}·L: {@code depth} rank-1 updates (A's column q, one
-     * broadcast per row, times B's row q, one vector per column vector), then the epilogue and one store.
-     * A(r, q) = a[a0 + r·ars + q·acs]; B(q, ·) = b[b0 + q·ldb ..]; C(r, ·) = c[c0 + r·ldc ..].
-     */
-    static void microKernel(Code code, String name, int rows, int vectors, String epilogue, boolean masked) {
-        boolean alphaBeta = switch (epilogue) {
-            case "add" -> false;
-            case "alphaBeta" -> true;
-            default -> throw new IllegalArgumentException(name + ": epilogue is add or alphaBeta, not " + epilogue);
-        };
-        if (masked && (rows != 1 || vectors != 1)) {
-            throw new IllegalArgumentException(name + ": only a 1 × 1 tile is masked");
-        }
-        Tile t = new Tile(rows, vectors, masked);
+    /** The parameters of a micro-kernel of {@code rows} rows, as {@code "type name"}. */
+    private static List<String> microKernelParams(int rows, boolean alphaBeta, boolean masked) {
         List<String> params = new ArrayList<>(List.of("int depth", "float[] a", "int a0"));
         if (rows > 1 || alphaBeta) {
             params.add("int ars");
@@ -251,6 +242,60 @@ public final class KernelGenerator {
         if (masked) {
             params.add("int width");
         }
+        return params;
+    }
+
+    /**
+     * A method {@code name} with the parameters of an {@code alphaBeta} micro-kernel that calls the kernel of
+     * the class's register tile: {@code calls} lists {@code RxV:KERNEL}, KERNEL called when {@code MR == R} and
+     * {@code NR_VECTORS == V}. Those are constants of each hidden copy, so C2 keeps only the one call.
+     */
+    static void tileSwitch(Code code, String name, String calls) {
+        List<String> params = microKernelParams(2, true, false);
+        code.signature("private static void " + name, params);
+        List<String> args = new ArrayList<>();
+        for (String p : params) {
+            args.add(p.substring(p.lastIndexOf(' ') + 1) + (args.size() == params.size() - 1 ? ");" : ","));
+        }
+        String keyword = "if";
+        for (String call : calls.split(",")) {
+            String[] tileAndKernel = call.split(":");
+            String[] rv = tileAndKernel[0].split("x");
+            if (tileAndKernel.length != 2 || rv.length != 2) {
+                throw new IllegalArgumentException(name + ": calls are RxV:KERNEL, not " + call);
+            }
+            String test = keyword + " (MR == " + Integer.parseInt(rv[0]) + " && NR_VECTORS == "
+                    + Integer.parseInt(rv[1]) + ") {";
+            if (keyword.equals("if")) {
+                code.open(test);
+            } else {
+                code.close("} " + test, true);
+            }
+            keyword = "else if";
+            code.wrapped(tileAndKernel[1] + "(" + args.get(0), args.subList(1, args.size()));
+        }
+        code.close("} else {", true);
+        code.line("throw new IllegalStateException(\"no micro-kernel for the tile \" + MR + \"×\" + NR_VECTORS);");
+        code.close("}");
+        code.close("}");
+    }
+
+    /**
+     * A register tile of {@code rows} × {@code vectors}·L: {@code depth} rank-1 updates (A's column q, one
+     * broadcast per row, times B's row q, one vector per column vector), then the epilogue and one store.
+     * A(r, q) = a[a0 + r·ars + q·acs]; B(q, ·) = b[b0 + q·ldb ..]; C(r, ·) = c[c0 + r·ldc ..].
+     */
+    static void microKernel(Code code, String name, int rows, int vectors, String epilogue, boolean masked) {
+        boolean alphaBeta = switch (epilogue) {
+            case "add" -> false;
+            case "alphaBeta" -> true;
+            default -> throw new IllegalArgumentException(name + ": epilogue is add or alphaBeta, not " + epilogue);
+        };
+        if (masked && (rows != 1 || vectors != 1)) {
+            throw new IllegalArgumentException(name + ": only a 1 × 1 tile is masked");
+        }
+        Tile t = new Tile(rows, vectors, masked);
+        List<String> params = microKernelParams(rows, alphaBeta, masked);
         code.signature("private static void " + name, params);
         if (masked) { // made here: a mask passed into a method that is not inlined is boxed
             code.line("VectorMask<Float> cols = F.indexInRange(0, width);");
@@ -338,17 +383,20 @@ public final class KernelGenerator {
             code.line("y1.intoArray(c, " + t.at(flat.get(1)) + ");");
         } else {
             int steps = flat.size() / 2;
-            String rowOf;
+            String first;
             String second;
             if (t.vectors == 2) { // a step is one row
-                rowOf = "i";
+                first = "c0 + i * ldc";
                 second = "ci + L";
             } else if (t.vectors == 1 && t.rows % 2 == 0) { // a step is two rows
-                rowOf = "2 * i";
+                first = "c0 + 2 * i * ldc";
                 second = "ci + ldc";
+            } else if (flat.size() % 2 == 0) { // step i: accumulators 2i and 2i + 1, counted row by row
+                first = "c0 + 2 * i / " + t.vectors + " * ldc + 2 * i % " + t.vectors + " * L";
+                second = "c0 + (2 * i + 1) / " + t.vectors + " * ldc + (2 * i + 1) % " + t.vectors + " * L";
             } else {
-                throw new IllegalArgumentException("sigmoid and tanh steps are written for 1 or 2 vectors per row"
-                        + " (an even row count for 1), not " + t.rows + " × " + t.vectors);
+                throw new IllegalArgumentException("sigmoid and tanh steps take two accumulators: an even count, not "
+                        + t.rows + " × " + t.vectors);
             }
             code.line("// " + steps + " steps of two independent vectors, each stored at once");
             code.open("for (int i = 0; i < " + steps + "; i++) {");
@@ -363,7 +411,7 @@ public final class KernelGenerator {
             code.line("FloatVector y0, y1;");
             recipe(code, act, "z0", "y0");
             recipe(code, act, "z1", "y1");
-            code.line("int ci = c0 + " + rowOf + " * ldc;");
+            code.line("int ci = " + first + ";");
             code.line("y0.intoArray(c, ci);");
             code.line("y1.intoArray(c, " + second + ");");
             code.close("}");

@@ -1,0 +1,35 @@
+package dev.myelin.core.simd;
+
+/**
+ * The register tile of {@link PackedGemm}'s main micro-kernel: {@code rows} (MR) rows of C by {@code vectors}
+ * vectors (NR = vectors · lanes columns), chosen per vector width from the vector registers that width implies
+ * (docs/kernels.md, "Tile per CPU"). Only the width decides, never a timing at start-up: the tile changes which
+ * elements share a micro-kernel call, not the operations on one element (its sum along k keeps the same order
+ * and the same k blocks, which depend on k alone), so the bits are the same whatever the tile.
+ *
+ * @param rows    rows of the tile, MR
+ * @param vectors columns of the tile in vectors; at least 2, so that the {@code MR × NR} staging tile also
+ *                holds the {@code 2·MR × L} tile of a narrow pair
+ */
+record RegisterTile(int rows, int vectors) {
+
+    /**
+     * 6 rows × 2 vectors: 12 accumulators, plus 2 vectors of B and one broadcast, 15 registers. Per k step 12
+     * FMAs for 2 vector loads and 6 broadcasts; 12 independent FMA chains ≥ 2 pipes × 4 cycles of latency.
+     */
+    static final RegisterTile SIX_BY_TWO = new RegisterTile(6, 2);
+
+    /** The tile for vectors of {@code lanes} floats: a table by width, one row per kind of CPU. */
+    static RegisterTile forLanes(int lanes) {
+        return switch (lanes) {
+            // AVX-512, 32 registers: measured against 4 × 3 (no faster beyond the noise, slower on thin layers);
+            // 8 × 2 and 4 × 4 (16 accumulators) made C2 box the vectors
+            case 16 -> SIX_BY_TWO;
+            // AVX2, 16 registers (reasoned, not measured): 15 in use; 4 × 3 would take all 16, 8 × 2 spill
+            case 8 -> SIX_BY_TWO;
+            // 128 bits, SSE with 16 registers or NEON with 32 (reasoned, not measured): the AVX2 argument, and
+            // 12 chains still cover 4-lane FMAs' latency × pipes
+            default -> SIX_BY_TWO;
+        };
+    }
+}
