@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The engine beside its peers in one sitting, one benchmark at a time (never two at once on a shared machine):
-# the FMA peak, OpenBLAS sgemm (C, best core type), oneDNN's fused matmul + bias + sigmoid, then Myelin's JMH
+# the FMA peak, OpenBLAS sgemm (C, best core type), the unfused numpy layer (forward and backward, same OpenBLAS),
+# oneDNN's fused matmul + bias + sigmoid, then Myelin's JMH
 # ForwardBenchmark (blocked on 1 thread, parallel on 2) and BackwardBenchmark, all at the MLP shapes.
 # Needs gcc, g++, libdnnl-dev, libopenblas0-pthread (the anchors' run.sh --install sets them up).
 # Usage: docs/scripts/engine_vs_peers.sh [ANCHORS_DIR]      Results: stdout; JMH JSON in $OUT (default /tmp)
@@ -19,6 +20,9 @@ if [ "$ct" = auto ]; then coretype=(-u OPENBLAS_CORETYPE); else coretype=("OPENB
 echo "== FMA peak, AVX-512, 1 and 2 threads"; "$bin/peak512" avx512 1 7; "$bin/peak512" avx512 2 7
 echo "== OpenBLAS cblas_sgemm, core type $ct, 1 thread"
 env -u OPENBLAS_L2_SIZE "${coretype[@]}" OPENBLAS_NUM_THREADS=1 "$bin/cblas_sgemm_bench"
+echo "== numpy layer (unfused sigmoid(X@W + b) and its backward), OpenBLAS core type $ct, 1 thread"
+env -u OPENBLAS_L2_SIZE "${coretype[@]}" OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
+    /usr/bin/python3 "$anchors/numpy_layer/bench_numpy_layer.py"
 echo "== oneDNN fused matmul + bias + sigmoid, 1 thread"
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=1 "$bin/dnnl_fused_matmul"
 jmh=(-f 1 -wi 4 -w 2 -i 5 -r 1)
