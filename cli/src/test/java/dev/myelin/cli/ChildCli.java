@@ -21,12 +21,24 @@ record ChildCli(int exitCode, String out, String err) {
         List<String> command = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector", "-Xshare:auto",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(Arrays.asList(args));
+        return runCommand(command, workDir, env);
+    }
+
+    /**
+     * Runs {@code command} (any program: the {@code ./myelin} launcher too) in {@code workDir} with {@code env}
+     * added to this environment, without {@code JAVA_TOOL_OPTIONS}, {@code JAVA_OPTS} and {@code MYELIN_OPTS} unless
+     * {@code env} sets them.
+     */
+    static ChildCli runCommand(List<String> command, Path workDir, Map<String, String> env) throws IOException,
+            InterruptedException {
         Path out = Files.createTempFile("myelin-child-", ".out");
         Path err = Files.createTempFile("myelin-child-", ".err");
         try {
             ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
             builder.environment().remove("JAVA_TOOL_OPTIONS");
+            builder.environment().remove("JAVA_OPTS");
+            builder.environment().remove("MYELIN_OPTS");
             builder.environment().putAll(env);
             int code = builder.start().waitFor();
             return new ChildCli(code, Files.readString(out), Files.readString(err));

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -21,45 +20,24 @@ class LauncherIT {
 
     @Test
     void myelinOptsReachTheJvm() throws Exception {
-        Run bad = run(Map.of("MYELIN_OPTS", "-Dmyelin.kernel=nosuch"), "train", "--epochs", "1");
-        assertEquals(2, bad.code, bad.err);
+        ChildCli bad = run(Map.of("MYELIN_OPTS", "-Dmyelin.kernel=nosuch"), "train", "--epochs", "1");
+        assertEquals(2, bad.exitCode(), bad.err());
         assertTrue(bad.messages().size() == 1 && bad.messages().get(0).startsWith("myelin: ")
-                && bad.err.contains("nosuch"), bad.err);
+                && bad.err().contains("nosuch"), bad.err());
 
-        Run viaJavaOpts = run(Map.of("JAVA_OPTS", "-Dmyelin.kernel=nosuch"), "train", "--epochs", "1");
-        assertEquals(2, viaJavaOpts.code, "JAVA_OPTS is passed too: " + viaJavaOpts.err);
+        ChildCli viaJavaOpts = run(Map.of("JAVA_OPTS", "-Dmyelin.kernel=nosuch"), "train", "--epochs", "1");
+        assertEquals(2, viaJavaOpts.exitCode(), "JAVA_OPTS is passed too: " + viaJavaOpts.err());
 
-        Run both = run(Map.of("JAVA_OPTS", "-Dmyelin.kernel=nosuch", "MYELIN_OPTS", "-Dmyelin.kernel=scalar -Xmx256m"),
-                "train", "--epochs", "1");
-        assertEquals(0, both.code, "MYELIN_OPTS wins over JAVA_OPTS: " + both.err);
-        assertTrue(both.err.contains("scalar"), both.err);
-        assertTrue(both.out.startsWith("Epoch 1, Loss: "), both.out);
+        ChildCli both = run(Map.of("JAVA_OPTS", "-Dmyelin.kernel=nosuch",
+                "MYELIN_OPTS", "-Dmyelin.kernel=scalar -Xmx256m"), "train", "--epochs", "1");
+        assertEquals(0, both.exitCode(), "MYELIN_OPTS wins over JAVA_OPTS: " + both.err());
+        assertTrue(both.err().contains("scalar"), both.err());
+        assertTrue(both.out().startsWith("Epoch 1, Loss: "), both.out());
     }
 
-    private record Run(int code, String out, String err) {
-        List<String> messages() {
-            return err.lines().filter(l -> !l.startsWith("WARNING: Using incubator") && !l.startsWith("Picked up"))
-                    .toList();
-        }
-    }
-
-    private static Run run(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        Path out = Files.createTempFile("myelin-launcher-", ".out");
-        Path err = Files.createTempFile("myelin-launcher-", ".err");
-        try {
-            List<String> command = new java.util.ArrayList<>(List.of(LAUNCHER.toString()));
-            command.addAll(List.of(args));
-            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile())
-                    .redirectError(err.toFile());
-            builder.environment().remove("JAVA_TOOL_OPTIONS");
-            builder.environment().remove("JAVA_OPTS");
-            builder.environment().remove("MYELIN_OPTS");
-            builder.environment().putAll(env);
-            int code = builder.start().waitFor();
-            return new Run(code, Files.readString(out), Files.readString(err));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+    private static ChildCli run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of(LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        return ChildCli.runCommand(command, LAUNCHER.getParent(), env);
     }
 }

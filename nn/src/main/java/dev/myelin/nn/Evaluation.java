@@ -35,12 +35,8 @@ public record Evaluation(double loss, double accuracy, long correct, int rows, l
         int rows = data.rows();
         int k = data.inputs();
         int n = model.outputs();
-        // equal batches of at most BATCH_ROWS (10 000 rows: 40 of 250, not 39 of 256 and one of 16): a tail of a
-        // few rows would take the unpacked few-rows path, whose code runs too rarely here to be compiled
-        int batch = (rows + (rows + BATCH_ROWS - 1) / BATCH_ROWS - 1) / ((rows + BATCH_ROWS - 1) / BATCH_ROWS);
+        int batch = ForwardBackward.equalBatch(rows, BATCH_ROWS);
         ForwardBackward ws = new ForwardBackward(model, batch, false);
-        InputScaling scaling = model.inputScaling();
-        float[] scaled = scaling == null ? null : new float[batch * k]; // raw rows, scaled a batch at a time
         boolean classes = loss == Loss.CE || (loss == Loss.BCE && n == 1);
         int classCount = loss == Loss.CE ? n : 2;
         long[][] confusion = classes ? new long[classCount][classCount] : null;
@@ -48,14 +44,7 @@ public record Evaluation(double loss, double accuracy, long correct, int rows, l
         long correct = 0;
         for (int start = 0; start < rows; start += batch) {
             int m = Math.min(batch, rows - start);
-            float[] y;
-            if (scaling == null) {
-                y = ws.forward(ops, data.features(), start * k, m);
-            } else {
-                System.arraycopy(data.features(), start * k, scaled, 0, m * k);
-                scaling.apply(scaled, k); // whole rows: the first m of the buffer, the rest left from before
-                y = ws.forward(ops, scaled, 0, m);
-            }
+            float[] y = ws.forwardRaw(ops, data.features(), start * k, m);
             double batchLoss = switch (loss) {
                 case CE -> Losses.crossEntropy(m, n, y, 0, n, data.labels(), start);
                 case BCE -> Losses.binaryCrossEntropy(m, n, y, 0, n, data.targets(), start * n, n);

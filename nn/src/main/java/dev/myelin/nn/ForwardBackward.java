@@ -21,9 +21,19 @@ final class ForwardBackward {
     private final Dense[] layers;
     private final float[][] y;
     private final float[][] dz;
+    /** Inference only: the model's input scaling, applied to raw rows a batch at a time in {@link #scaled}. */
+    private final InputScaling scaling;
+    private final float[] scaled;
 
+    /**
+     * Buffers for up to {@code capacity} rows; {@code training} adds the gradient buffers. For inference
+     * ({@code training} false) the model's {@link Mlp#inputScaling()}, as it is now, is what {@link #forwardRaw}
+     * applies.
+     */
     ForwardBackward(Mlp model, int capacity, boolean training) {
         this.layers = model.layers().toArray(new Dense[0]);
+        this.scaling = training ? null : model.inputScaling();
+        this.scaled = scaling == null ? null : new float[Math.multiplyExact(capacity, model.inputs())];
         this.y = new float[layers.length][];
         this.dz = training ? new float[layers.length][] : null;
         for (int l = 0; l < layers.length; l++) {
@@ -54,6 +64,30 @@ final class ForwardBackward {
             inOff = 0;
         }
         return y[layers.length - 1];
+    }
+
+    /**
+     * As {@link #forward(DenseOps, float[], int, int)} for m rows of raw input, which the model's input scaling (if it
+     * has one) scales first in a buffer of this pass; {@code x} is not changed.
+     */
+    float[] forwardRaw(DenseOps ops, float[] x, int xOff, int m) {
+        if (scaling == null) {
+            return forward(ops, x, xOff, m);
+        }
+        int k = layers[0].inputs();
+        System.arraycopy(x, xOff, scaled, 0, m * k);
+        scaling.apply(scaled, k); // whole rows: the first m of the buffer, the rest left from before and not read
+        return forward(ops, scaled, 0, m);
+    }
+
+    /**
+     * Rows per batch when {@code rows} rows are cut into equal batches of at most {@code max} (10 000 rows, max 256:
+     * 40 of 250, not 39 of 256 and one of 16): no tail of a few rows, which would take the kernels' few-rows path,
+     * whose code runs too rarely there to be compiled.
+     */
+    static int equalBatch(int rows, int max) {
+        int batches = (rows + max - 1) / max;
+        return (rows + batches - 1) / batches;
     }
 
     /**

@@ -144,8 +144,8 @@ public final class Mlp {
     /**
      * A new array {@code [rows×outputs]} of the network's outputs for {@code x [rows×inputs]}, row-major; with an
      * {@link #inputScaling()}, {@code x} is raw input, scaled in a copy ({@code x} is not changed). The rows go
-     * through in chunks of {@link #PREDICT_CHUNK}, so the layers' activations take that many rows of memory
-     * however many rows there are; a row's outputs do not depend on the chunking (the kernels' forward of a row
+     * through in equal chunks of at most {@link #PREDICT_CHUNK}, so the layers' activations take that many rows of
+     * memory however many rows there are; a row's outputs do not depend on the chunking (the kernels' forward of a row
      * does not depend on the other rows of a call).
      */
     public float[] predict(float[] x, int rows, DenseOps ops) {
@@ -160,21 +160,12 @@ public final class Mlp {
             throw new IllegalArgumentException("x has " + x.length + " values but " + rows + " rows × " + k
                     + " inputs = " + (long) rows * k);
         }
-        int chunk = Math.min(rows, PREDICT_CHUNK);
+        int chunk = ForwardBackward.equalBatch(rows, PREDICT_CHUNK);
         ForwardBackward ws = new ForwardBackward(this, chunk, false);
-        float[] scaled = inputScaling == null ? null : new float[chunk * k];
         float[] y = new float[Math.multiplyExact(rows, n)];
         for (int start = 0; start < rows; start += chunk) {
             int m = Math.min(chunk, rows - start);
-            float[] out;
-            if (scaled == null) {
-                out = ws.forward(ops, x, start * k, m);
-            } else {
-                System.arraycopy(x, start * k, scaled, 0, m * k);
-                inputScaling.apply(scaled, k); // scales the whole buffer; rows past m are never read
-                out = ws.forward(ops, scaled, 0, m);
-            }
-            System.arraycopy(out, 0, y, start * n, m * n);
+            System.arraycopy(ws.forwardRaw(ops, x, start * k, m), 0, y, start * n, m * n);
         }
         return y;
     }

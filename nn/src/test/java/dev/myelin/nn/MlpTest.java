@@ -147,34 +147,37 @@ class MlpTest {
     }
 
     /**
-     * {@code predict} goes through the rows in chunks of {@link Mlp#PREDICT_CHUNK}; the outputs are those of one
-     * forward pass over all rows, bit for bit, with and without an input scaling (the last chunk has 5 rows, which
-     * take the unpacked few-rows forward, and the first layer is deeper than the engine's k block: k = 300).
+     * {@code predict} goes through the rows in equal chunks of at most {@link Mlp#PREDICT_CHUNK}; the outputs are
+     * those of one forward pass over all rows, bit for bit, with and without an input scaling: 3 chunks of 2 734 or
+     * 2 733 rows, and 5 rows, which take the unpacked few-rows forward (the first layer is deeper than the engine's k
+     * block: k = 300).
      */
     @Test
     void predictInChunksGivesTheBitsOfOnePass() {
-        int rows = 2 * Mlp.PREDICT_CHUNK + 5;
-        Mlp m = Mlp.of(new int[] {300, 20, 3}, Activation.SIGMOID, Activation.SOFTMAX);
-        Init.UNIFORM01.initialize(m, 3);
-        java.util.Random random = new java.util.Random(4);
-        float[] x = new float[rows * 300];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) random.nextGaussian();
+        for (int rows : new int[] {2 * Mlp.PREDICT_CHUNK + 5, 5}) {
+            Mlp m = Mlp.of(new int[] {300, 20, 3}, Activation.SIGMOID, Activation.SOFTMAX);
+            Init.UNIFORM01.initialize(m, 3);
+            java.util.Random random = new java.util.Random(4);
+            float[] x = new float[rows * 300];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) random.nextGaussian();
+            }
+            DenseOps ops = DenseOps.defaults();
+            float[] whole = new ForwardBackward(m, rows, false).forward(ops, x, rows);
+            assertArrayEquals(java.util.Arrays.copyOf(whole, rows * 3), m.predict(x, rows, ops), rows + " rows");
+            float[] mean = new float[300];
+            float[] std = new float[300];
+            java.util.Arrays.fill(mean, 0.25f);
+            java.util.Arrays.fill(std, 2f);
+            float[] scaledCopy = x.clone();
+            InputScaling scaling = new InputScaling(mean, std);
+            scaling.apply(scaledCopy, 300);
+            float[] wholeScaled = new ForwardBackward(m, rows, false).forward(ops, scaledCopy, rows);
+            m.setInputScaling(scaling);
+            float[] before = x.clone();
+            assertArrayEquals(java.util.Arrays.copyOf(wholeScaled, rows * 3), m.predict(x, rows, ops),
+                    rows + " rows, scaled");
+            assertArrayEquals(before, x, "predict must not change its input");
         }
-        DenseOps ops = DenseOps.defaults();
-        float[] whole = new ForwardBackward(m, rows, false).forward(ops, x, rows);
-        assertArrayEquals(java.util.Arrays.copyOf(whole, rows * 3), m.predict(x, rows, ops));
-        float[] mean = new float[300];
-        float[] std = new float[300];
-        java.util.Arrays.fill(mean, 0.25f);
-        java.util.Arrays.fill(std, 2f);
-        float[] scaledCopy = x.clone();
-        InputScaling scaling = new InputScaling(mean, std);
-        scaling.apply(scaledCopy, 300);
-        float[] wholeScaled = new ForwardBackward(m, rows, false).forward(ops, scaledCopy, rows);
-        m.setInputScaling(scaling);
-        float[] before = x.clone();
-        assertArrayEquals(java.util.Arrays.copyOf(wholeScaled, rows * 3), m.predict(x, rows, ops));
-        assertArrayEquals(before, x, "predict must not change its input");
     }
 }

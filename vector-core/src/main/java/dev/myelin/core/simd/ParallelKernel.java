@@ -7,9 +7,10 @@ import java.util.function.IntConsumer;
 /**
  * The blocked kernel split over threads ({@code parallel}).
  *
- * <p><b>Partition.</b> C is cut into as many contiguous slices as there are threads, along the dimension with
- * more register tiles: column slices of whole NR-column panels (each thread packs only its own columns of B
- * and reads the shared A), or row slices of whole MR-row panels. Each thread runs {@link PackedGemm} on its
+ * <p><b>Partition.</b> C is cut into as many contiguous slices as there are threads: column slices of whole
+ * NR-column panels whenever there is a panel per thread (each thread packs only its own columns of B and reads
+ * the shared A), else along the dimension with more register tiles (row slices of whole MR-row panels when the
+ * rows have more). Each thread runs {@link PackedGemm} on its
  * slice as on a smaller problem. The split is fixed by the shape and the thread count alone.
  *
  * <p><b>Same bits for every thread count.</b> Every element of C is computed by one thread, with the same k
