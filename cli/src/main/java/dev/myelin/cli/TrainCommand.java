@@ -80,8 +80,9 @@ final class TrainCommand implements Callable<Integer> {
                     "xor: a 2→4→1 sigmoid network that learns XOR: xavier init, lr 2.0, 2000 epochs, mean"
                             + " gradients.",
                     "fashion-mnist: Debian's dataset-fashion-mnist (/usr/share/datasets/fashion-mnist, or"
-                            + " $MYELIN_FASHION_MNIST, or --data DIR), 784,256,128,10 relu, ce, he init, adam lr 0.001 with a cosine"
-                            + " schedule, batch 128, 15 epochs, evaluated on the t10k set after every epoch.",
+                            + " $MYELIN_FASHION_MNIST, or --data DIR), 784,256,128,10 relu, ce, he init, adam lr"
+                            + " 0.001 with a cosine schedule, batch 128, 15 epochs, evaluated on the t10k set after"
+                            + " every epoch.",
                     "none: plain SGD lr 0.1, 1000 full-batch epochs, xavier init, sigmoid hidden layers, mean"
                             + " gradients, and --layers INPUTS,1 when not given (bce, mse).",
                     "Default: document; with --data: none."})
@@ -404,14 +405,14 @@ final class TrainCommand implements Callable<Integer> {
             }
             if (result.stopped()) { // only a signal stops a run
                 out.flush();
+                String state;
                 try {
                     Path written = checkpoints.writeStopped(model, result.checkpoint());
-                    err.println(Main.PREFIX + "interrupted at " + Checkpoints.position(result.checkpoint())
-                            + "; the training state is in " + written + ". To continue: " + resumeCommand(written));
+                    state = "the training state is in " + written + ". To continue: " + resumeCommand(written);
                 } catch (IOException | RuntimeException e) {
-                    err.println(Main.PREFIX + "interrupted at " + Checkpoints.position(result.checkpoint())
-                            + "; the training state could not be written: " + Main.userMessage(e));
+                    state = "the training state could not be written: " + Main.userMessage(e);
                 }
+                err.println(Main.PREFIX + "interrupted at " + Checkpoints.position(result.checkpoint()) + "; " + state);
                 err.flush();
                 return 128 + interrupts.signal();
             }
