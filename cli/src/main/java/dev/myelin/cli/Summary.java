@@ -19,9 +19,10 @@ final class Summary {
 
     /**
      * Prints the predictions row by row when there are at most {@code maxRows} rows (else only the accuracy,
-     * counted in batches by {@link Evaluation}), and an accuracy line for bce and ce on their own data; returns the number of rows classified right (threshold 0.5 for one output,
-     * argmax for ce), or −1 for several mse outputs, where "right" has no meaning. {@code evaluated}: {@code data}'s
-     * evaluation when the caller already has it (then it is not computed again), else null.
+     * counted in batches by {@link Evaluation}), and an accuracy line for bce and ce on their own data; returns
+     * the number of rows classified right (threshold 0.5 for one output, argmax for ce), or −1 for several mse
+     * outputs, where "right" has no meaning. {@code evaluated}: {@code data}'s evaluation when the caller already
+     * has it (then it is not computed again), else null.
      */
     static int print(PrintWriter out, Mlp model, Dataset data, Loss loss, DenseOps ops, int maxRows,
                      boolean accuracyLine, Evaluation evaluated) {

@@ -9,8 +9,8 @@ import java.util.Objects;
  *
  * <p>The layer holds its parameters and their gradients, as live float arrays, and knows its own forward and
  * backward ({@link #forward}, {@link #activationBackward}, {@link #backward}); the arithmetic itself lives in
- * {@link DenseOps}. {@link ForwardBackward} chains the layers of an {@link Mlp} through its buffers. {@code W} is row-major
- * {@code [inputs×outputs]}: {@code weights[i·outputs + j]} connects input i to output j (numpy's
+ * {@link DenseOps}. {@link ForwardBackward} chains the layers of an {@link Mlp} through its buffers. {@code W} is
+ * row-major {@code [inputs×outputs]}: {@code weights[i·outputs + j]} connects input i to output j (numpy's
  * {@code X @ W} layout, and the model file's {@code weights[i][j]}).
  */
 public final class Dense {
@@ -76,7 +76,10 @@ public final class Dense {
         return biasGradient;
     }
 
-    /** {@code Y[m×n] = act(X[m×k]·W + b)}: the m rows of {@code x} from {@code xOff} into the first m rows of {@code y}. */
+    /**
+     * {@code Y[m×n] = act(X[m×k]·W + b)}: the m rows of {@code x} from {@code xOff} into the first m rows of
+     * {@code y}.
+     */
     void forward(DenseOps ops, int m, float[] x, int xOff, float[] y) {
         ops.forward(m, outputs, inputs, x, xOff, inputs, weights, 0, outputs, bias, 0, activation, y, 0, outputs);
     }
