@@ -114,10 +114,8 @@ final class ForwardBackward {
                         dzOut, 0, n, out.biasGradient(), 0, false);
             }
             case CE -> {
-                value = Losses.crossEntropy(m, n, yOut, 0, n, labels, 0); // checks every label, once a step
-                // d/dZ of mean_m CE(softmax(Z)) = (P − onehot)/m, by the kernel directly: the labels were just
-                // checked, and the buffers are this pass's own
-                ops.kernel().softmaxCrossEntropyBackward(m, n, yOut, 0, n, labels, 0, (float) (1.0 / rowsFactor),
+                // the loss, and d/dZ of mean_m CE(softmax(Z)) = (P − onehot)/m, the labels checked once
+                value = ops.softmaxCrossEntropy(m, n, yOut, 0, n, labels, 0, (float) (1.0 / rowsFactor),
                         dzOut, 0, n, out.biasGradient(), 0, false);
             }
             case MSE -> {

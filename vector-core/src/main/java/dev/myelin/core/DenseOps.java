@@ -237,6 +237,31 @@ public final class DenseOps {
                                             float scale,
                                             float[] dz, int dzOff, int lddz,
                                             float[] db, int dbOff, boolean accumulate) {
+        checkSoftmaxHead(m, n, p, pOff, ldp, labels, labelsOff, dz, dzOff, lddz, db, dbOff);
+        kernel.softmaxCrossEntropyBackward(m, n, p, pOff, ldp, labels, labelsOff, scale, dz, dzOff, lddz, db,
+                dbOff, accumulate);
+    }
+
+    /**
+     * The whole softmax + cross-entropy head of a training step: {@link #softmaxCrossEntropyBackward} and, from the
+     * same operands, the loss {@code −mean_i ln P[i][label_i]} ({@link Losses#crossEntropy}), which it returns. The
+     * labels are checked once for both, so a step reads them twice (loss and gradient), not four times.
+     */
+    public double softmaxCrossEntropy(int m, int n,
+                                      float[] p, int pOff, int ldp,
+                                      int[] labels, int labelsOff,
+                                      float scale,
+                                      float[] dz, int dzOff, int lddz,
+                                      float[] db, int dbOff, boolean accumulate) {
+        checkSoftmaxHead(m, n, p, pOff, ldp, labels, labelsOff, dz, dzOff, lddz, db, dbOff);
+        double loss = Losses.checkedCrossEntropy(m, p, pOff, ldp, labels, labelsOff);
+        kernel.softmaxCrossEntropyBackward(m, n, p, pOff, ldp, labels, labelsOff, scale, dz, dzOff, lddz, db,
+                dbOff, accumulate);
+        return loss;
+    }
+
+    private static void checkSoftmaxHead(int m, int n, float[] p, int pOff, int ldp, int[] labels, int labelsOff,
+                                         float[] dz, int dzOff, int lddz, float[] db, int dbOff) {
         Checks.dimension("m", "rows of P", m);
         Checks.dimension("n", "classes, columns of P", n);
         Checks.matrix("P", p, pOff, m, n, ldp);
@@ -245,8 +270,6 @@ public final class DenseOps {
         if (db != null) {
             Checks.vector("db", db, dbOff, n, "one per class");
         }
-        kernel.softmaxCrossEntropyBackward(m, n, p, pOff, ldp, labels, labelsOff, scale, dz, dzOff, lddz, db,
-                dbOff, accumulate);
     }
 
     private static void sameShape(String name, MatrixView v, String refName, MatrixView ref) {

@@ -37,6 +37,11 @@ public final class Losses {
         Checks.dimension("n", "classes, columns of P", n);
         Checks.matrix("P", p, pOff, m, n, ldp);
         Checks.labels(labels, labelsOff, m, n);
+        return checkedCrossEntropy(m, p, pOff, ldp, labels, labelsOff);
+    }
+
+    /** {@link #crossEntropy} on operands the caller has checked ({@link DenseOps#softmaxCrossEntropy}). */
+    static double checkedCrossEntropy(int m, float[] p, int pOff, int ldp, int[] labels, int labelsOff) {
         double sum = 0;
         for (int i = 0; i < m; i++) {
             sum += clampedLog(p[pOff + i * ldp + labels[labelsOff + i]]);

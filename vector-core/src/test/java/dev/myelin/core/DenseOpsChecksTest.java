@@ -111,6 +111,51 @@ class DenseOpsChecksTest {
     }
 
     @Test
+    void combinedSoftmaxHeadRefusesWhatTheGradientRefuses() {
+        float[] dz = new float[6];
+        refused(IllegalArgumentException.class,
+                () -> ops.softmaxCrossEntropy(2, 3, y, 0, 3, new int[] {0, 3}, 0, 1f, dz, 0, 3, null, 0, false),
+                "label of row 1 is 3", "[0, 3)");
+        refused(IllegalArgumentException.class,
+                () -> ops.softmaxCrossEntropy(2, 3, y, 0, 3, new int[] {0}, 0, 1f, dz, 0, 3, null, 0, false),
+                "labels needs 2 elements", "has 1");
+        refused(IllegalArgumentException.class,
+                () -> ops.softmaxCrossEntropy(2, 3, y, 0, 3, new int[] {0, 1}, 0, 1f, dz, 1, 3, null, 0, false),
+                "dZ");
+        refused(IllegalArgumentException.class,
+                () -> ops.softmaxCrossEntropy(2, 3, y, 0, 3, new int[] {0, 1}, 0, 1f, dz, 0, 3, new float[2], 0,
+                        false), "db");
+    }
+
+    /** The combined head is the loss of {@link Losses#crossEntropy} and the gradient of the separate call. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.myelin.core.Variants#all")
+    void combinedSoftmaxHeadGivesTheSeparateCallsBits(DenseKernel kernel) {
+        Random r = new Random(11);
+        int m = 7, n = 10;
+        float[] z = SpecialValuesTest.random(r, m * n);
+        DenseOps.of(kernel).softmaxRows(m, n, z, 0, n);
+        int[] labels = new int[m];
+        for (int i = 0; i < m; i++) {
+            labels[i] = r.nextInt(n);
+        }
+        float[] dzApart = new float[m * n], dbApart = new float[n], dz = new float[m * n], db = new float[n];
+        double lossApart = Losses.crossEntropy(m, n, z, 0, n, labels, 0);
+        DenseOps.of(kernel).softmaxCrossEntropyBackward(m, n, z, 0, n, labels, 0, 1f / m, dzApart, 0, n, dbApart, 0,
+                false);
+        double loss = DenseOps.of(kernel).softmaxCrossEntropy(m, n, z, 0, n, labels, 0, 1f / m, dz, 0, n, db, 0,
+                false);
+        assertEquals(lossApart, loss, 0.0, kernel.describe() + ": loss");
+        assertTrue(lossApart > 0, "a random head has a positive loss: " + lossApart);
+        for (int i = 0; i < dz.length; i++) {
+            assertEquals(Float.floatToRawIntBits(dzApart[i]), Float.floatToRawIntBits(dz[i]), "dZ[" + i + "]");
+        }
+        for (int j = 0; j < n; j++) {
+            assertEquals(Float.floatToRawIntBits(dbApart[j]), Float.floatToRawIntBits(db[j]), "db[" + j + "]");
+        }
+    }
+
+    @Test
     void softmaxHasNoElementwiseDerivative() {
         float[] dz = new float[6];
         refused(IllegalArgumentException.class,
