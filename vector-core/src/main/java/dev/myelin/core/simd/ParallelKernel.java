@@ -7,11 +7,12 @@ import java.util.function.IntConsumer;
 /**
  * The blocked kernel split over threads ({@code parallel}).
  *
- * <p><b>Partition.</b> C is cut into as many contiguous slices as there are threads: column slices of whole
- * NR-column panels whenever there is a panel per thread (each thread packs only its own columns of B and reads
- * the shared A), else along the dimension with more register tiles (row slices of whole MR-row panels when the
- * rows have more). Each thread runs {@link PackedGemm} on its
- * slice as on a smaller problem. The split is fixed by the shape and the thread count alone.
+ * <p><b>Partition.</b> C is cut into as many contiguous slices as there are threads: row slices of whole MR-row
+ * panels for a product of two row-major operands (the forward) with a row tile per thread ({@link #rowsFirst});
+ * otherwise column slices of whole NR-column panels whenever there is a panel per thread (each thread packs only
+ * its own columns of B and reads the shared A), else along the dimension with more register tiles. Each thread
+ * runs {@link PackedGemm} on its slice as on a smaller problem. The split is fixed by the operands' layout, the
+ * shape and the thread count alone.
  *
  * <p><b>Same bits for every thread count.</b> Every element of C is computed by one thread, with the same k
  * blocks and the same sequence of operations whatever slice it falls in ({@link GemmEngine#gemm}), so 1, 2, 3
@@ -74,7 +75,7 @@ public final class ParallelKernel extends EngineKernel {
               Activation act) {
         int colTiles = (n + engine.tileColumns() - 1) / engine.tileColumns();
         int rowTiles = (m + engine.tileRows() - 1) / engine.tileRows();
-        boolean byColumns = colTiles >= pool.size() || colTiles >= rowTiles;
+        boolean byColumns = !rowsFirst(acs, bcs, rowTiles) && (colTiles >= pool.size() || colTiles >= rowTiles);
         int parts = Math.min(pool.size(), byColumns ? colTiles : rowTiles);
         if (parts < 2 || 2L * m * n * Math.max(k, 1) < MIN_FLOPS || !pool.tryAcquire()) {
             engine.gemm(m, n, k, alpha, a, aOff, ars, acs, b, bOff, brs, bcs, beta, c, cOff, ldc, bias, biasOff, act);
@@ -88,6 +89,19 @@ public final class ParallelKernel extends EngineKernel {
             task.clear();
             pool.release();
         }
+    }
+
+    /**
+     * Whether C is cut into row slices although it has a column panel per thread: for a product whose A and B are
+     * both row-major (the forward {@code X·W}), when there is a row tile per thread. Each thread then packs all of
+     * B (a copy, vector by vector) and reads only its rows of A. Measured against column slices, JMH
+     * {@code ForwardBenchmark} on 2 threads, three alternating rounds: 314–344 against 371–388 µs at
+     * 128×784×256, 1145–1235 against 1288–1455 µs at 256×784×512, even at 1024³ (docs/kernels.md). The backward's
+     * products keep column slices: dW reads A transposed and dX gathers B transposed, and their row slices were
+     * no faster in the same rounds.
+     */
+    private boolean rowsFirst(int acs, int bcs, int rowTiles) {
+        return acs == 1 && bcs == 1 && rowTiles >= pool.size();
     }
 
     @Override
