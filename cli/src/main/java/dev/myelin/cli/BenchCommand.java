@@ -307,7 +307,8 @@ final class BenchCommand implements Callable<Integer> {
         for (String part : text.split(",", -1)) {
             String s = part.strip();
             Matcher match = SHAPE.matcher(s);
-            require(match.matches(), "--shapes: '" + s + "' is not m×k×n (three positive integers, e.g. 128x784x256)");
+            require(match.matches(),
+                    "--shapes: '" + s + "' is not m×k×n (three positive integers, e.g. 128x784x256)");
             long[] sizes = new long[3];
             for (int i = 0; i < 3; i++) {
                 try {

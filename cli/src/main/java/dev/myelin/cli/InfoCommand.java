@@ -44,7 +44,8 @@ final class InfoCommand implements Callable<Integer> {
                 System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors());
         if (VectorSupport.available()) {
             out.println("Vector API:  active (jdk.incubator.vector is loaded)");
-            out.println("Species:     " + preferredSpecies().orElse("unknown (FloatVector.SPECIES_PREFERRED unreadable)"));
+            out.println("Species:     "
+                    + preferredSpecies().orElse("unknown (FloatVector.SPECIES_PREFERRED unreadable)"));
         } else {
             out.println("Vector API:  not active: start the JVM with " + VectorSupport.ENABLE_FLAG
                     + " (./myelin does); the scalar kernel is used");

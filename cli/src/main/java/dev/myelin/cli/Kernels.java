@@ -4,7 +4,10 @@ import dev.myelin.core.DenseKernel;
 import dev.myelin.core.DenseOps;
 import dev.myelin.core.dispatch.KernelRegistry;
 
-/** Checks and builds the kernel of {@code --kernel} and {@code --threads} ({@link KernelOptions}), and the thread bound. */
+/**
+ * Checks and builds the kernel of {@code --kernel} and {@code --threads} ({@link KernelOptions}), and the thread
+ * bound.
+ */
 final class Kernels {
 
     private static final System.Logger LOG = System.getLogger("dev.myelin.cli");

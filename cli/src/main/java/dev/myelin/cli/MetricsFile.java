@@ -18,8 +18,9 @@ import java.util.List;
  * <pre>{"format": "myelin-metrics", "version": 1, "model": "784→256 relu, …", "epochs": [
  *   {"epoch": 1, "loss": 0.52, "lr": 0.001, "seconds": 0.61, "samples_per_sec": 98000.0,
  *    "test_loss": 0.44, "test_accuracy": 0.84}, …]}</pre>
- * {@code test_loss} and {@code test_accuracy} are null without evaluation data (the accuracy also without classes). The file is
- * rewritten after every epoch, atomically, so an interrupted run leaves the epochs it finished.
+ * {@code test_loss} and {@code test_accuracy} are null without evaluation data (the accuracy also without
+ * classes). The file is rewritten after every epoch, atomically, so an interrupted run leaves the epochs it
+ * finished.
  */
 final class MetricsFile {
 

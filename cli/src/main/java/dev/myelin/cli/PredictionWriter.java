@@ -74,7 +74,8 @@ final class PredictionWriter {
         int right = 0;
         for (int i = 0; i < rows; i++) {
             int off = i * n;
-            int predicted = kind == Kind.SOFTMAX ? Summary.argmax(y, off, n) : kind == Kind.SIGMOID ? (y[off] >= 0.5f ? 1 : 0)
+            int predicted = kind == Kind.SOFTMAX ? Summary.argmax(y, off, n)
+                    : kind == Kind.SIGMOID ? (y[off] >= 0.5f ? 1 : 0)
                     : -1;
             int label = labelled == null || kind == Kind.VALUES ? -1 : labelOf(labelled, i, kind);
             if (label >= 0 && label == predicted) {
@@ -180,7 +181,10 @@ final class PredictionWriter {
         text.append('}');
     }
 
-    /** {@code v[off..off+n)} as {@code %.6f}, comma-separated; NaN and infinities as {@code NaN}, {@code null} in JSON. */
+    /**
+     * {@code v[off..off+n)} as {@code %.6f}, comma-separated; NaN and infinities as {@code NaN}, {@code null} in
+     * JSON.
+     */
     private static StringBuilder numbers(StringBuilder text, float[] v, int off, int n, boolean json) {
         for (int j = 0; j < n; j++) {
             float x = v[off + j];

@@ -108,8 +108,8 @@ final class CsvTable {
         if (numbers && text >= 0) {
             throw new DataException(name + ":" + line + ": column " + (text + 1) + ": '"
                     + Messages.excerpt(cells.get(text)) + "' is not a number, but other cells of this first row are: it"
-                    + " is neither a header (no cell of a header is a number) nor data; fix the cell, or say whether the"
-                    + " file has a header (train --header / --no-header)");
+                    + " is neither a header (no cell of a header is a number) nor data; fix the cell, or say whether"
+                    + " the file has a header (train --header / --no-header)");
         }
         return text >= 0;
     }

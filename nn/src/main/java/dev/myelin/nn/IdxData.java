@@ -91,8 +91,8 @@ public final class IdxData {
             throw new DataException(imageName + ": " + count + " images of " + height + "×" + width + " = " + data
                     + " pixels, more than one array holds");
         }
-        requireSize(image, imageName, IMAGES_HEADER + data, "the header and " + count + " images of " + height + "×" + width
-                + " pixels");
+        requireSize(image, imageName, IMAGES_HEADER + data,
+                "the header and " + count + " images of " + height + "×" + width + " pixels");
         requireSize(label, labelName, LABELS_HEADER + (long) labelCount, "the header and " + labelCount + " labels");
         if (count != labelCount) {
             throw new DataException(imageName + ": has " + count + " images but " + labelName + " has " + labelCount
@@ -193,8 +193,8 @@ public final class IdxData {
     /** The file holds at least {@code expected} bytes; fewer is a truncated file. */
     private static void requireBytes(byte[] b, String name, long expected, String what) {
         if (b.length < expected) {
-            throw new DataException(name + ": byte " + b.length + ": the file ends early: expected " + expected + " bytes for "
-                    + what + ", " + (expected - b.length) + " more than it has");
+            throw new DataException(name + ": byte " + b.length + ": the file ends early: expected " + expected
+                    + " bytes for " + what + ", " + (expected - b.length) + " more than it has");
         }
     }
 

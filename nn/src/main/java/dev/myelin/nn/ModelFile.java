@@ -215,7 +215,8 @@ public final class ModelFile {
             JsonNode array = field(node, names[f], where);
             if (!array.isArray() || array.size() != inputs) {
                 throw new ModelFormatException(where + "\"" + names[f] + "\" must be an array of " + inputs
-                        + " numbers (one per input), found " + (array.isArray() ? array.size() + " values" : kind(array)));
+                        + " numbers (one per input), found "
+                        + (array.isArray() ? array.size() + " values" : kind(array)));
             }
             v[f] = new float[inputs];
             for (int j = 0; j < inputs; j++) {

@@ -72,7 +72,10 @@ public final class NumpyRandom {
         return new State(mt, mti);
     }
 
-    /** Copies the key words into {@code key} (624 long) and returns the position: {@link #state()} without allocating. */
+    /**
+     * Copies the key words into {@code key} (624 long) and returns the position: {@link #state()} without
+     * allocating.
+     */
     int saveTo(int[] key) {
         System.arraycopy(mt, 0, key, 0, N);
         return mti;

@@ -35,7 +35,10 @@ public record OptimizerSpec(Kind kind, double learningRate, double momentum, dou
     public enum Kind implements Named {
         /** {@code p −= lr·g}. */
         SGD("sgd"),
-        /** Heavy ball, PyTorch's SGD with momentum μ: {@code b = μ·b + g} (first step {@code b = g}), {@code p −= lr·b}. */
+        /**
+         * Heavy ball, PyTorch's SGD with momentum μ: {@code b = μ·b + g} (first step {@code b = g}),
+         * {@code p −= lr·b}.
+         */
         MOMENTUM("momentum"),
         /** PyTorch's SGD with {@code nesterov=True}: b as for momentum, then {@code p −= lr·(g + μ·b)}. */
         NESTEROV("nesterov"),

@@ -9,8 +9,8 @@ import java.util.function.Supplier;
 /**
  * Trains an {@link Mlp} with an {@link Optimizer}: per step, a forward pass, the loss, the fused output head, the
  * backward pass through every layer and the update. The learning rate is set per epoch by the config's
- * {@link LrSchedule} (epoch e, 1-based, uses {@code schedule(lr0, e − 1)}). All arithmetic goes through the {@link DenseOps} given
- * at construction.
+ * {@link LrSchedule} (epoch e, 1-based, uses {@code schedule(lr0, e − 1)}). All arithmetic goes through the
+ * {@link DenseOps} given at construction.
  *
  * <p>Batches: full batch (batch size 0, or at least the row count) uses all rows in file order, with no copy.
  * Otherwise every epoch shuffles the rows with {@link NumpyRandom}{@code (seed)} — the order of epoch e is the
@@ -59,7 +59,10 @@ public final class Trainer {
         return fit(model, data, config, null, listener);
     }
 
-    /** {@link #fit(Mlp, Dataset, TrainingConfig, TrainingCheckpoint, EpochListener, TrainingControl)} without a control. */
+    /**
+     * {@link #fit(Mlp, Dataset, TrainingConfig, TrainingCheckpoint, EpochListener, TrainingControl)} without a
+     * control.
+     */
     public TrainingResult fit(Mlp model, Dataset data, TrainingConfig config, TrainingCheckpoint from,
                               EpochListener listener) {
         return fit(model, data, config, from, listener, null);
@@ -149,7 +152,8 @@ public final class Trainer {
                     if (b + 1 < perEpoch && control != null && control.stopRequested()) {
                         TrainingCheckpoint here = new TrainingCheckpoint(epoch - 1, b + 1, sum,
                                 optimizer.exportState(), batches.epochStart());
-                        return new TrainingResult(loss, epoch - 1, here, true); // loss: the last epoch finished here, or NaN
+                        // loss: the last epoch finished here, or NaN
+                        return new TrainingResult(loss, epoch - 1, here, true);
                     }
                 }
                 loss = sum / rows;

@@ -37,7 +37,10 @@ final class UpdateRules {
         }
     }
 
-    /** The momentum buffer: {@code b = g} on the first step (PyTorch clones the gradient), else {@code b = μ·b + g}. */
+    /**
+     * The momentum buffer: {@code b = g} on the first step (PyTorch clones the gradient), else
+     * {@code b = μ·b + g}.
+     */
     static void accumulate(float[] b, float[] g, float mu, boolean first, int from, int to) {
         if (first) {
             System.arraycopy(g, from, b, from, to - from);

@@ -1,7 +1,8 @@
 /**
  * A thin network layer over the kernels of {@code dev.myelin.core}: it owns parameters and buffers, and every
  * floating-point operation of a forward or backward pass goes through {@link dev.myelin.core.DenseOps} (loss
- * values through {@link dev.myelin.core.Losses}); only the optimizers' element-wise updates ({@code UpdateRules}) are loops here.
+ * values through {@link dev.myelin.core.Losses}); only the optimizers' element-wise updates ({@code UpdateRules})
+ * are loops here.
  *
  * <ul>
  *   <li>Model: {@link dev.myelin.nn.Dense} (one layer's parameters and gradients), {@link dev.myelin.nn.Mlp}.</li>

@@ -57,8 +57,8 @@ final class Checks {
         for (int i = 0; i < m; i++) {
             int c = labels[off + i];
             if (c < 0 || c >= n) {
-                throw new IllegalArgumentException("label of row " + i + " is " + c + " but must be a class index in [0, "
-                        + n + ")");
+                throw new IllegalArgumentException("label of row " + i + " is " + c
+                        + " but must be a class index in [0, " + n + ")");
             }
         }
     }

@@ -85,7 +85,10 @@ public final class DenseOps {
         }
     }
 
-    /** {@link #forward(int, int, int, float[], int, int, float[], int, int, float[], int, Activation, float[], int, int)} on views. */
+    /**
+     * {@link #forward(int, int, int, float[], int, int, float[], int, int, float[], int, Activation, float[], int,
+     * int)} on views.
+     */
     public void forward(MatrixView x, MatrixView w, float[] b, Activation act, MatrixView y) {
         Checks.view("X", x);
         Checks.view("W", w);

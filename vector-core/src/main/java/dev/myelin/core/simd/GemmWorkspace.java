@@ -2,9 +2,9 @@ package dev.myelin.core.simd;
 
 /**
  * One thread's work buffers for {@link PackedGemm}: the packed panels of B, the last partial rows of A, the
- * staging tile for edge tiles and the padded bias of an edge panel. Each buffer grows to the largest size a call has needed,
- * at most the block sizes of {@link BlockSizes}, and is then reused: after the first calls of a given size a
- * thread allocates nothing. A workspace belongs to one thread ({@link PackedGemm} keeps one per thread per
+ * staging tile for edge tiles and the padded bias of an edge panel. Each buffer grows to the largest size a call
+ * has needed, at most the block sizes of {@link BlockSizes}, and is then reused: after the first calls of a given
+ * size a thread allocates nothing. A workspace belongs to one thread ({@link PackedGemm} keeps one per thread per
  * vector width), so no call shares it.
  */
 final class GemmWorkspace {

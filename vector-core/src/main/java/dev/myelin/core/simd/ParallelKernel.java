@@ -146,7 +146,10 @@ public final class ParallelKernel extends EngineKernel {
         }
     }
 
-    /** {@link #parallelFor}'s call: part p runs {@code [n·p / parts, n·(p+1) / parts)}. Used only while the pool is held. */
+    /**
+     * {@link #parallelFor}'s call: part p runs {@code [n·p / parts, n·(p+1) / parts)}. Used only while the pool is
+     * held.
+     */
     private static final class RangeTask implements IntConsumer {
         private IndexRange body;
         private int n, parts;
@@ -163,7 +166,10 @@ public final class ParallelKernel extends EngineKernel {
         }
     }
 
-    /** {@link #activationBackward}'s call, one column slice per part (whole vectors). Used only while the pool is held. */
+    /**
+     * {@link #activationBackward}'s call, one column slice per part (whole vectors). Used only while the pool is
+     * held.
+     */
     private final class ColumnsTask implements IntConsumer {
         private int parts, m, n, yOff, ldy, dyOff, lddy, dzOff, lddz, dbOff;
         private Activation act;
