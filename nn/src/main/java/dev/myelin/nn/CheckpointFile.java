@@ -28,11 +28,13 @@ import java.util.Set;
  *             "optimizer": {"kind": "adam", "lr": 0.05, "momentum": 0.0, "beta1": 0.9, "beta2": 0.999,
  *                           "eps": 1.0E-8, "weightDecay": 0.01,
  *                           "schedule": {"type": "cosine", "tMax": 10, "etaMin": 0.001}}},
- *  "progress": {"epochs": 4, "batches": 2, "lossSum": 1.25},
+ *  "progress": {"epochs": 4, "batches": 2, "lossSum": 1.25, "firstLoss": 0.71},
  *  "optimizer": {"kind": "adam", "step": 18, "buffers": ["<base64>", …]},
  *  "shuffle": {"key": "<base64>", "position": 624},       (null for full batch)
  *  "model": {"format": "myelin-model", "version": 1, "layers": […]}}
  * }</pre>
+ * {@code firstLoss} (the run's first step loss, the divergence rule's baseline) is absent before the first step;
+ * a file without it is read with NaN, and the resumed run takes its own first step as the baseline.
  * Schedules: {@code {"type": "constant"}}, {@code {"type": "step", "stepSize", "gamma"}},
  * {@code {"type": "cosine", "tMax", "etaMin"}}, {@code {"type": "warmup", "epochs", "then": {…}}}.
  *
@@ -64,7 +66,7 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
             "layers", "optimizer");
     private static final Set<String> SPEC_FIELDS = Set.of("kind", "lr", "momentum", "beta1", "beta2", "eps",
             "weightDecay", "schedule");
-    private static final Set<String> PROGRESS_FIELDS = Set.of("epochs", "batches", "lossSum");
+    private static final Set<String> PROGRESS_FIELDS = Set.of("epochs", "batches", "lossSum", "firstLoss");
     private static final Set<String> STATE_FIELDS = Set.of("kind", "step", "buffers");
     private static final Set<String> SHUFFLE_FIELDS = Set.of("key", "position");
     private static final int SHUFFLE_WORDS = NumpyRandom.N;
@@ -160,6 +162,9 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
             gen.writeNumberField("epochs", checkpoint.epochs());
             gen.writeNumberField("batches", checkpoint.batches());
             gen.writeNumberField("lossSum", checkpoint.lossSum());
+            if (!Double.isNaN(checkpoint.firstLoss())) { // JSON has no NaN: absent means "no step yet"
+                gen.writeNumberField("firstLoss", checkpoint.firstLoss());
+            }
             gen.writeEndObject();
             OptimizerState state = checkpoint.optimizer();
             gen.writeObjectFieldStart("optimizer");
@@ -274,6 +279,8 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
         int epochs = (int) integer(progress, "epochs", where, 0, Integer.MAX_VALUE);
         int batches = (int) integer(progress, "batches", where, 0, Integer.MAX_VALUE);
         double lossSum = real(progress, "lossSum", where);
+        // optional: files written before it was recorded resume with their own first step as the baseline
+        double firstLoss = progress.has("firstLoss") ? real(progress, "firstLoss", where) : Double.NaN;
         OptimizerState state = state(object(root, "optimizer", STATE_FIELDS, src + ": "), src + ": optimizer: ");
         NumpyRandom.State shuffle = null;
         JsonNode shuffleNode = ModelFile.field(root, "shuffle", src + ": ");
@@ -282,7 +289,7 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
         }
         try {
             return new CheckpointFile(model, config,
-                    new TrainingCheckpoint(epochs, batches, lossSum, state, shuffle));
+                    new TrainingCheckpoint(epochs, batches, lossSum, state, shuffle, firstLoss));
         } catch (IllegalArgumentException e) { // the parts do not belong together
             throw new ModelFormatException(src + ": " + e.getMessage(), e);
         }

@@ -124,17 +124,19 @@ public final class Trainer {
         }
         ForwardBackward ws = new ForwardBackward(model, full ? rows : config.batchSize(), true);
         double loss = Double.NaN;
-        double first = Double.NaN; // the first batch loss of this call, for the divergence rule
+        // the run's first batch loss, the divergence rule's baseline: carried over a resume
+        double[] first = {from != null ? from.firstLoss() : Double.NaN};
         int[] finished = {done};
-        Supplier<TrainingCheckpoint> atBoundary = () -> boundary(finished[0], optimizer, batches); // one per run
+        Supplier<TrainingCheckpoint> atBoundary = // one per run
+                () -> boundary(finished[0], optimizer, batches, first[0]);
         for (int epoch = done + 1; epoch <= config.epochs(); epoch++) {
             double lr = config.optimizer().learningRate(epoch - 1);
             events.onEpochStart(epoch, perEpoch);
             if (full) {
                 loss = ws.lossAndGradients(ops, data.features(), data.targets(), data.labels(), rows, config.loss(),
                         config.convention());
-                first = Double.isNaN(first) ? loss : first;
-                TrainingDivergedException.check(config.loss(), loss, first, epoch, 1);
+                first[0] = Double.isNaN(first[0]) ? loss : first[0];
+                TrainingDivergedException.check(config.loss(), loss, first[0], epoch, 1);
                 optimizer.step(lr, ops);
                 events.onBatch(epoch, 1, 1);
             } else {
@@ -144,14 +146,14 @@ public final class Trainer {
                     int m = batches.gather(ops, b * config.batchSize());
                     double batchLoss = ws.lossAndGradients(ops, batches.x, batches.t, batches.labels, m,
                             config.loss(), config.convention());
-                    first = Double.isNaN(first) ? batchLoss : first;
-                    TrainingDivergedException.check(config.loss(), batchLoss, first, epoch, b + 1);
+                    first[0] = Double.isNaN(first[0]) ? batchLoss : first[0];
+                    TrainingDivergedException.check(config.loss(), batchLoss, first[0], epoch, b + 1);
                     sum += m * batchLoss;
                     optimizer.step(lr, ops);
                     events.onBatch(epoch, b + 1, perEpoch);
                     if (b + 1 < perEpoch && control != null && control.stopRequested()) {
                         TrainingCheckpoint here = new TrainingCheckpoint(epoch - 1, b + 1, sum,
-                                optimizer.exportState(), batches.epochStart());
+                                optimizer.exportState(), batches.epochStart(), first[0]);
                         // loss: the last epoch finished here, or NaN
                         return new TrainingResult(loss, epoch - 1, here, true);
                     }
@@ -162,16 +164,17 @@ public final class Trainer {
             finished[0] = epoch;
             events.onEpochEnd(epoch, atBoundary);
             if (epoch < config.epochs() && control != null && control.stopRequested()) {
-                return new TrainingResult(loss, epoch, boundary(epoch, optimizer, batches), true);
+                return new TrainingResult(loss, epoch, boundary(epoch, optimizer, batches, first[0]), true);
             }
         }
-        return new TrainingResult(loss, config.epochs(), boundary(config.epochs(), optimizer, batches));
+        return new TrainingResult(loss, config.epochs(), boundary(config.epochs(), optimizer, batches, first[0]));
     }
 
     /** The checkpoint at the end of epoch {@code epochs}. */
-    private static TrainingCheckpoint boundary(int epochs, Optimizer optimizer, MiniBatches batches) {
+    private static TrainingCheckpoint boundary(int epochs, Optimizer optimizer, MiniBatches batches,
+                                               double firstLoss) {
         return new TrainingCheckpoint(epochs, optimizer.exportState(),
-                batches == null ? null : batches.random.state());
+                batches == null ? null : batches.random.state(), firstLoss);
     }
 
     /**

@@ -21,9 +21,13 @@ import java.util.Objects;
  * @param optimizer the optimizer's step count and buffers
  * @param shuffle   the mini-batch shuffling stream before the shuffle of epoch {@code epochs + 1}; null for a
  *                  full-batch run (no stream)
+ * @param firstLoss the loss of the run's first step, the baseline of the MSE divergence rule
+ *                  ({@link TrainingDivergedException}), so that a resumed run applies the rule as the run never
+ *                  interrupted does; NaN before the first step (or in a checkpoint file written without it: the
+ *                  resumed run then takes its own first step as the baseline)
  */
 public record TrainingCheckpoint(int epochs, int batches, double lossSum, OptimizerState optimizer,
-                                 NumpyRandom.State shuffle) {
+                                 NumpyRandom.State shuffle, double firstLoss) {
 
     public TrainingCheckpoint {
         if (epochs < 0) {
@@ -37,6 +41,10 @@ public record TrainingCheckpoint(int epochs, int batches, double lossSum, Optimi
                     + " got " + lossSum + " after " + batches + " batches");
         }
         Objects.requireNonNull(optimizer, "optimizer state is null");
+        if (Double.isInfinite(firstLoss)) {
+            throw new IllegalArgumentException("a checkpoint's first step loss must be finite (or NaN before the"
+                    + " first step), got " + firstLoss);
+        }
         if (batches > 0 && shuffle == null) {
             throw new IllegalArgumentException("a checkpoint inside an epoch (after " + batches + " batches) needs"
                     + " the shuffle stream");
@@ -44,8 +52,8 @@ public record TrainingCheckpoint(int epochs, int batches, double lossSum, Optimi
     }
 
     /** A checkpoint at the end of epoch {@code epochs}. */
-    public TrainingCheckpoint(int epochs, OptimizerState optimizer, NumpyRandom.State shuffle) {
-        this(epochs, 0, 0, optimizer, shuffle);
+    public TrainingCheckpoint(int epochs, OptimizerState optimizer, NumpyRandom.State shuffle, double firstLoss) {
+        this(epochs, 0, 0, optimizer, shuffle, firstLoss);
     }
 
     /** Whether this checkpoint lies between two epochs ({@code batches == 0}). */

@@ -10,9 +10,9 @@ package dev.myelin.nn;
  *       vanish, so the run cannot recover; {@link dev.myelin.core.Losses} clamps each log at −100, so such a run
  *       would otherwise report a finite loss and "pin" there (BCE at 50 or 66.7, …) with a useless model;</li>
  *   <li>{@link Loss#MSE}: a batch loss above {@link #MSE_GROWTH} (10⁶) times the first batch's loss of the
- *       {@code fit} call, and above {@link #MSE_FLOOR} (10⁶) in absolute terms (so a near-perfect start does not
- *       make an ordinary loss look like an explosion). On a resumed run "first" is the first batch after resuming,
- *       so in rare borderline cases a resumed run may stop where the uninterrupted one would not have.</li>
+ *       run, and above {@link #MSE_FLOOR} (10⁶) in absolute terms (so a near-perfect start does not make an
+ *       ordinary loss look like an explosion). A resumed run keeps the first batch's loss of the run it continues
+ *       ({@link TrainingCheckpoint#firstLoss()}), so it stops exactly where the uninterrupted run would.</li>
  * </ul>
  *
  * <p>The model's parameters are garbage by then, and {@code fit} keeps no copy of earlier ones (that would cost

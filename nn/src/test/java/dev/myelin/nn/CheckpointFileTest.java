@@ -60,6 +60,8 @@ class CheckpointFileTest {
         }
         assertArrayEquals(a.shuffle().key(), b.shuffle().key());
         assertEquals(a.shuffle().position(), b.shuffle().position());
+        assertTrue(a.firstLoss() > 0, "the run's first step loss: " + a.firstLoss());
+        assertEquals(Double.doubleToLongBits(a.firstLoss()), Double.doubleToLongBits(b.firstLoss()));
         assertEquals(CONFIG, read.config());
         assertArrayEquals(new int[] {2, 4, 1}, read.layerSizes());
         assertEquals(written.toJson(), read.toJson(), "writing what was read gives the same text");
@@ -90,6 +92,19 @@ class CheckpointFileTest {
 
     private static String json() {
         return stoppedRun().toJson();
+    }
+
+    /** A file written before the baseline was recorded is read with NaN: the resumed run takes its own. */
+    @Test
+    void aFileWithoutTheFirstStepLossReadsAsNone() {
+        String ok = json();
+        String older = ok.replaceFirst(",\\s*\"firstLoss\"\\s*:\\s*[-0-9.Ee+]+", "");
+        assertTrue(ok.contains("\"firstLoss\"") && !older.contains("firstLoss"), older);
+        assertTrue(Double.isNaN(CheckpointFile.parse(older, "c.json").checkpoint().firstLoss()));
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> CheckpointFile.parse(
+                ok.replaceFirst("\"firstLoss\"\\s*:\\s*[-0-9.Ee+]+", "\"firstLoss\": \"low\""), "c.json"));
+        assertTrue(e.getMessage().startsWith("c.json: progress: \"firstLoss\" must be a finite number, found the"
+                + " string \"low\""), e.getMessage());
     }
 
     static Stream<Arguments> badFiles() {

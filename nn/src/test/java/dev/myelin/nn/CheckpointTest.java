@@ -322,8 +322,8 @@ class CheckpointTest {
         assertMessage("the checkpoint is after batch 1 of epoch 1, but this run has 1 (full batch) batches per epoch",
                 () -> trainer.fit(start(), points(), new TrainingConfig(Loss.BCE, 5, 0, 0.1f, 0), inside, null));
         assertMessage("a checkpoint inside an epoch (after 2 batches) needs the shuffle stream",
-                () -> new TrainingCheckpoint(0, 2, 1.5, inside.optimizer(), null));
+                () -> new TrainingCheckpoint(0, 2, 1.5, inside.optimizer(), null, Double.NaN));
         assertMessage("a checkpoint's loss sum must be finite, and 0 at an epoch boundary, got 1.5 after 0 batches",
-                () -> new TrainingCheckpoint(0, 0, 1.5, inside.optimizer(), null));
+                () -> new TrainingCheckpoint(0, 0, 1.5, inside.optimizer(), null, Double.NaN));
     }
 }

@@ -122,6 +122,58 @@ class DivergenceTest {
         assertTrue(e.loss() > 1e6 && e.getMessage().contains("times the first batch's loss"), e.getMessage());
     }
 
+    /**
+     * The MSE rule's baseline is the run's first step, also across a resume: the run above, stopped at the end of
+     * epoch 2 and resumed (from the checkpoint object and from its file), stops at the same step with the same
+     * loss. Resumed with the baseline dropped (as from a file that lacks it), the same run measures from epoch 3's
+     * already grown loss and does not stop there: the carried baseline is what makes the two agree.
+     */
+    @Test
+    void anMseRunResumedKeepsItsFirstStepAsTheBaseline() {
+        Dataset data = points(40, 7);
+        TrainingConfig config = new TrainingConfig(Loss.MSE, 200, 0, OptimizerSpec.sgd(5), 3,
+                GradientConvention.MEAN);
+        Trainer trainer = new Trainer(DenseOps.of("scalar"));
+        Mlp straight = Mlp.of(new int[] {2, 8, 1}, Activation.TANH, Loss.MSE.outputActivation());
+        Init.XAVIER.initialize(straight, 1);
+        Mlp part = straight.copy();
+        TrainingDivergedException expected = assertThrows(TrainingDivergedException.class,
+                () -> trainer.fit(straight, data, config, null));
+        assertEquals("4/1", expected.epoch() + "/" + expected.batch(), expected.getMessage());
+
+        TrainingControl control = new TrainingControl();
+        TrainingResult stopped = trainer.fit(part, data, config, null, new EpochListener() {
+            @Override
+            public void onEpoch(int epoch, double loss) {
+                if (epoch == 2) {
+                    control.requestStop();
+                }
+            }
+        }, control);
+        TrainingCheckpoint at2 = stopped.checkpoint();
+        assertEquals(2, at2.epochs());
+        assertTrue(Double.isFinite(at2.firstLoss()) && at2.firstLoss() > 0, "baseline " + at2.firstLoss());
+
+        CheckpointFile file = CheckpointFile.parse(new CheckpointFile(part, config, at2).toBytes(), "c.json");
+        assertEquals(at2.firstLoss(), file.checkpoint().firstLoss(), "the baseline through the file");
+        for (TrainingCheckpoint from : new TrainingCheckpoint[] {at2, file.checkpoint()}) {
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                    () -> trainer.fit(part.copy(), data, config, from, null, null));
+            assertEquals(expected.getMessage(), e.getMessage());
+            assertEquals(expected.loss(), e.loss());
+        }
+
+        TrainingCheckpoint withoutBaseline = new TrainingCheckpoint(at2.epochs(), at2.batches(), at2.lossSum(),
+                at2.optimizer(), at2.shuffle(), Double.NaN);
+        List<Integer> epochs = new ArrayList<>();
+        try {
+            trainer.fit(part.copy(), data, config, withoutBaseline, (epoch, loss) -> epochs.add(epoch), null);
+        } catch (TrainingDivergedException e) {
+            assertTrue(e.epoch() > 4, "without the baseline the run stops later, if at all: " + e.getMessage());
+        }
+        assertTrue(epochs.contains(4), "epoch 4 ends without the baseline: " + epochs);
+    }
+
     @Test
     void aNaNInTheInputsStopsAtTheFirstBatch() {
         Dataset p = points(10, 8);
