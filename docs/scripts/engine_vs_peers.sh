@@ -10,14 +10,16 @@ cd "$(dirname "$0")/../.."
 anchors=$(cd "${1:-../shared/anchors}" && pwd)
 out=${OUT:-/tmp}
 bin=$(mktemp -d)
-gcc -O2 -mavx512f -mfma -fopenmp "$anchors/peak/peak.c" -o "$bin/peak512"
+# the peak of the widest FMA the CPU has: an AVX-512 binary would stop with an illegal instruction on AVX2 (Zen 3)
+if grep -qw avx512f /proc/cpuinfo; then isa=avx512; march=-mavx512f; else isa=avx2; march=-mavx2; fi
+gcc -O2 "$march" -mfma -fopenmp "$anchors/peak/peak.c" -o "$bin/peak"
 gcc -O2 "$anchors/openblas/cblas_sgemm_bench.c" -o "$bin/cblas_sgemm_bench" \
     -L/usr/lib/x86_64-linux-gnu/openblas-pthread -l:libopenblas.so.0 -Wl,-rpath,/usr/lib/x86_64-linux-gnu/openblas-pthread
 g++ -O2 -std=c++17 "$anchors/onednn/dnnl_fused_matmul.cpp" -o "$bin/dnnl_fused_matmul" -ldnnl
 lscpu | grep -E '^Model name|^CPU\(s\)|^Flags' | cut -c1-120
 ct=$("$anchors/openblas/best_coretype.sh")
 if [ "$ct" = auto ]; then coretype=(-u OPENBLAS_CORETYPE); else coretype=("OPENBLAS_CORETYPE=$ct"); fi
-echo "== FMA peak, AVX-512, 1 and 2 threads"; "$bin/peak512" avx512 1 7; "$bin/peak512" avx512 2 7
+echo "== FMA peak, $isa, 1 and 2 threads"; "$bin/peak" "$isa" 1 7; "$bin/peak" "$isa" 2 7
 echo "== OpenBLAS cblas_sgemm, core type $ct, 1 thread"
 env -u OPENBLAS_L2_SIZE "${coretype[@]}" OPENBLAS_NUM_THREADS=1 "$bin/cblas_sgemm_bench"
 echo "== numpy layer (unfused sigmoid(X@W + b) and its backward), OpenBLAS core type $ct, 1 thread"

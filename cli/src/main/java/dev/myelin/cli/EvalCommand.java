@@ -92,6 +92,9 @@ final class EvalCommand implements Callable<Integer> {
                 out.println(row);
             }
         }
+        if (e.noClassRows() > 0) {
+            out.printf(Locale.ROOT, "rows without a class (a NaN output, counted wrong): %d%n", e.noClassRows());
+        }
         out.println("accuracy per class:");
         for (int i = 0; i < classes; i++) {
             double a = e.classAccuracy(i);

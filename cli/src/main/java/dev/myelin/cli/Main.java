@@ -60,7 +60,23 @@ public final class Main implements Callable<Integer> {
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
         configureLogging();
-        System.exit(commandLine().execute(args));
+        int code;
+        try {
+            code = commandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            // a model or data set too big for the heap is a user's sizing, not a bug: one line, exit 2
+            System.out.flush();
+            System.err.println(outOfMemoryMessage(Runtime.getRuntime().maxMemory()));
+            code = USER_ERROR;
+        }
+        System.exit(code);
+    }
+
+    /** The one line for a heap too small for the model or the data, with how to raise it. */
+    static String outOfMemoryMessage(long maxHeapBytes) {
+        return PREFIX + "out of memory: the model or the data does not fit the JVM's heap of "
+                + maxHeapBytes / (1024 * 1024) + " MB; give it more with MYELIN_OPTS=-Xmx8g (or any size), or use"
+                + " smaller layers or data";
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.myelin.core.Activation;
 import dev.myelin.core.Named;
 import dev.myelin.nn.Dataset;
 import dev.myelin.nn.Dense;
+import dev.myelin.nn.Evaluation;
 import dev.myelin.nn.Loss;
 import dev.myelin.nn.Mlp;
 import java.io.PrintWriter;
@@ -74,8 +75,9 @@ final class PredictionWriter {
         int right = 0;
         for (int i = 0; i < rows; i++) {
             int off = i * n;
-            int predicted = kind == Kind.SOFTMAX ? Summary.argmax(y, off, n)
-                    : kind == Kind.SIGMOID ? (y[off] >= 0.5f ? 1 : 0)
+            // −1: no class, for a row whose output holds a NaN (written NaN, null in JSON; never right)
+            int predicted = kind == Kind.SOFTMAX ? Evaluation.argmax(y, off, n)
+                    : kind == Kind.SIGMOID ? Evaluation.threshold(y[off])
                     : -1;
             int label = labelled == null || kind == Kind.VALUES ? -1 : labelOf(labelled, i, kind);
             if (label >= 0 && label == predicted) {
@@ -154,7 +156,7 @@ final class PredictionWriter {
             }
             return;
         }
-        text.append(predicted);
+        text.append(predicted < 0 ? "NaN" : String.valueOf(predicted));
         if (labelled != null) {
             text.append(',').append(label);
         }
@@ -165,10 +167,10 @@ final class PredictionWriter {
                                 Dataset labelled, int row) {
         text.append('{');
         switch (kind) {
-            case SOFTMAX -> numbers(text.append("\"class\":").append(predicted).append(",\"probabilities\":["),
-                    y, off, n, true).append(']');
-            case SIGMOID -> numbers(text.append("\"class\":").append(predicted).append(",\"probability\":"),
-                    y, off, 1, true);
+            case SOFTMAX -> numbers(text.append("\"class\":").append(predicted < 0 ? "null" : predicted)
+                    .append(",\"probabilities\":["), y, off, n, true).append(']');
+            case SIGMOID -> numbers(text.append("\"class\":").append(predicted < 0 ? "null" : predicted)
+                    .append(",\"probability\":"), y, off, 1, true);
             case VALUES -> numbers(text.append("\"values\":["), y, off, n, true).append(']');
         }
         if (labelled != null) {

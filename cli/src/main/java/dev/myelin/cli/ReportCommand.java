@@ -54,6 +54,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        new DistinctFiles().reads("--metrics", metrics).writes("--out", out).check();
         System.setProperty("java.awt.headless", "true"); // no display needed, and none may exist
         TrainCommand.require(width >= 200 && width <= 10_000, "--width must be in [200, 10000], got " + width);
         TrainCommand.require(height >= 200 && height <= 10_000, "--height must be in [200, 10000], got " + height);

@@ -51,13 +51,14 @@ final class Summary {
             String shown;
             String target;
             if (loss == Loss.CE) {
-                int best = argmax(y, i * n, n);
+                int best = Evaluation.argmax(y, i * n, n);
                 right = best == data.labels()[i];
-                shown = String.format(Locale.ROOT, "class %d, %.4f", best, y[i * n + best]);
+                shown = best < 0 ? "no class (NaN output)"
+                        : String.format(Locale.ROOT, "class %d, %.4f", best, y[i * n + best]);
                 target = String.valueOf(data.labels()[i]);
             } else if (n == 1) {
                 float t = data.targets()[i];
-                right = (y[i] >= 0.5f) == (t >= 0.5f);
+                right = Evaluation.threshold(y[i]) == (t >= 0.5f ? 1 : 0);
                 shown = String.format(Locale.ROOT, "%.4f", y[i]);
                 target = number(t);
             } else {
@@ -76,17 +77,6 @@ final class Summary {
                     loss == Loss.CE ? "most probable class" : "threshold 0.5");
         }
         return loss == Loss.MSE && n > 1 ? -1 : correct;
-    }
-
-    /** The index of the largest of {@code v[off..off+n)}, the first one on ties. */
-    static int argmax(float[] v, int off, int n) {
-        int best = 0;
-        for (int j = 1; j < n; j++) {
-            if (v[off + j] > v[off + best]) {
-                best = j;
-            }
-        }
-        return best;
     }
 
     /**

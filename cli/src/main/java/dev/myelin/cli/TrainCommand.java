@@ -128,8 +128,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--loss", paramLabel = "NAME", converter = Converters.LossConverter.class,
             description = {"bce (binary cross-entropy, 0/1 labels), ce (cross-entropy over classes) or mse"
-                    + " (mean squared error). Default: the preset's (ce for fashion-mnist, else bce); with"
-                    + " --init, the loss that fits the model's output layer (sigmoid→bce, softmax→ce, else mse)."})
+                    + " (mean squared error). Default: the preset's (ce for fashion-mnist, else bce); with --data"
+                    + " and no preset, ce for an IDX folder or when --layers ends in more than one output, else"
+                    + " bce; with --init or --resume, the loss that fits the model's output layer (sigmoid→bce,"
+                    + " softmax→ce, else mse)."})
     Loss loss;
 
     @Option(names = "--epochs", paramLabel = "N",
@@ -297,6 +299,11 @@ final class TrainCommand implements Callable<Integer> {
         Path checkpointFile = Checkpoints.fileFor(checkpoint, save);
         checkWritable("--metrics", metricsFile);
         checkWritable("--checkpoint", checkpoint); // the default checkpoint beside --save may fail later: a warning
+        new DistinctFiles().reads("--data", data).reads("--test", test).reads("--init", initModel)
+                .reads("--resume", resume).writes("--save", save)
+                .writes(checkpoint != null ? "--checkpoint" : "the checkpoint beside --save", checkpointFile)
+                .writes("--metrics", metricsFile)
+                .check("--checkpoint", "--resume", "the checkpoint beside --save", "--resume");
         kernels.check();
 
         // The model's architecture: --resume or --init, else --layers, else the preset's, else from the data.
@@ -307,7 +314,7 @@ final class TrainCommand implements Callable<Integer> {
             err.println(Main.PREFIX + "note: --layers and --activation are ignored, the architecture comes from "
                     + modelSource);
         }
-        Loss lossFn = loss != null ? loss : start != null ? Loss.forModel(start) : p.loss;
+        Loss lossFn = loss != null ? loss : start != null ? Loss.forModel(start) : defaultLoss(p);
         if (start != null) {
             try {
                 lossFn.requireOutput(Loss.outputOf(start));
@@ -587,6 +594,19 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Fails before training when the model could not be saved where asked. */
+    /**
+     * The loss when neither --loss nor a model gives it: the preset's, except that without a preset (--data)
+     * class data or several outputs mean classes: ce for an IDX folder or --layers ending in more than one
+     * output (bce takes one output, and mse must be asked for).
+     */
+    private Loss defaultLoss(Preset p) {
+        if (p != Preset.NONE) {
+            return p.loss;
+        }
+        boolean classes = data != null && Files.isDirectory(data) || layers != null && layers[layers.length - 1] > 1;
+        return classes ? Loss.CE : p.loss;
+    }
+
     private static void checkSaveTarget(Path target) {
         if (target == null) {
             return;

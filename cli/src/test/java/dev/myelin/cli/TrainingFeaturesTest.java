@@ -41,6 +41,24 @@ class TrainingFeaturesTest {
     }
 
     @Test
+    void classDataWithoutLossTrainsWithCrossEntropy() throws IOException {
+        // the README's MNIST line gives no --loss: an IDX folder holds classes, so ce, not the document's bce
+        Path model = dir.resolve("default-loss.json");
+        Cli run = Cli.run("train", "--data", idx.toString(), "--layers", "16,8,10", "--batch-size", "32",
+                "--epochs", "1", "--save", model.toString());
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertTrue(Files.readString(model).contains("\"softmax\""), "a softmax output for ce");
+        // several outputs of CSV data: classes too
+        Path csv = dir.resolve("three-classes.csv");
+        Files.writeString(csv, "0,0,0\n0,1,1\n1,0,2\n1,1,1\n");
+        Cli classes = Cli.run("train", "--data", csv.toString(), "--layers", "2,3", "--epochs", "2");
+        assertEquals(0, classes.exitCode(), classes.transcript());
+        // one output stays the document's bce, and an explicit --loss always wins
+        Cli mse = Cli.run("train", "--data", csv.toString(), "--layers", "2,3", "--loss", "mse", "--epochs", "2");
+        assertEquals(2, mse.exitCode(), mse.transcript());
+    }
+
+    @Test
     void anIdxFolderTrainsAndIsEvaluatedAfterEveryEpoch() throws IOException {
         Path model = dir.resolve("model.json");
         Path metrics = dir.resolve("metrics.json");

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,7 +92,8 @@ class UserErrorTest {
                 // files
                 errorCase("--data /nonexistent.csv", "/nonexistent.csv: file not found"),
                 errorCase("--data @missing.csv", "missing.csv: file not found"),
-                errorCase("--data @a-directory", "a-directory: is a folder", "IDX", "--loss ce"),
+                errorCase("--data @a-directory --loss bce", "a-directory: is a folder", "IDX", "--loss ce"),
+                errorCase("--data @a-directory", "a-directory", "train-images-idx3-ubyte"), // ce: IDX holds classes
                 errorCase("--data @a-directory --loss ce --layers 784,10", "a-directory", "train-images-idx3-ubyte"),
                 errorCase("--data @bad-cell.csv", "bad-cell.csv:3:", "'abc' is not a number"),
                 errorCase("--data @ragged.csv", "ragged.csv:3:", "ragged row"),
@@ -99,7 +101,7 @@ class UserErrorTest {
                 errorCase("--data @empty.csv", "empty.csv: no data rows"),
                 errorCase("--data @xor.csv --layers 3,4,1", "~xor\\.csv:[12]:", "has 3 columns", "3 inputs"),
                 errorCase("--data @xor.csv --loss ce", "--loss ce with --data needs --layers"),
-                errorCase("--data @xor.csv --layers 2,4,2", "--loss bce takes one output"),
+                errorCase("--data @xor.csv --layers 2,4,2 --loss bce", "--loss bce takes one output"),
                 errorCase("--data @classes.csv --loss ce --layers 2,4,3", "classes.csv:3:", "class 5 is outside [0, 3)"),
                 errorCase("--data @xor.csv --loss ce --layers 2,1", "--loss ce needs at least 2 classes"),
                 errorCase("--init @missing.json", "missing.json: file not found"),
@@ -180,6 +182,47 @@ class UserErrorTest {
         assertEquals(1, code);
         assertTrue(err.toString().contains("IllegalStateException: broken invariant"), err.toString());
         assertTrue(err.toString().contains("\tat "), err.toString());
+    }
+
+    @Test
+    void anOutputThatIsAlsoAnInputOrAnotherOutputIsRefusedAndNothingIsWritten() throws IOException {
+        Path data = dir.resolve("kept.csv");
+        String text = "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n";
+        Files.writeString(data, text);
+        Path other = dir.resolve("other-spelling").resolve("..").resolve("kept.csv");
+        Files.createDirectories(dir.resolve("other-spelling"));
+        Path model = dir.resolve("distinct-model.json");
+        List<String[]> cases = List.of(
+                new String[] {"--save", data.toString()},
+                new String[] {"--save", other.toString()},
+                new String[] {"--metrics", data.toString()},
+                new String[] {"--save", model.toString(), "--checkpoint", data.toString()},
+                new String[] {"--save", model.toString(), "--metrics", model.toString()},
+                new String[] {"--test", model.toString(), "--save", model.toString()});
+        for (String[] extra : cases) {
+            List<String> argv = new ArrayList<>(List.of("train", "--data", data.toString(), "--epochs", "2"));
+            argv.addAll(Arrays.asList(extra));
+            Cli run = Cli.run(argv.toArray(String[]::new));
+            assertUserError(run, "are the same file");
+            assertEquals(text, Files.readString(data), String.join(" ", argv));
+            assertFalse(Files.exists(model), String.join(" ", argv));
+        }
+        Cli report = Cli.run("report", "--metrics", data.toString(), "--out", other.toString());
+        assertUserError(report, "--metrics", "--out", "are the same file");
+        assertEquals(text, Files.readString(data));
+    }
+
+    @Test
+    void aModelTooBigForTheHeapIsOneLineWithExitTwo() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
+        ChildCli run = ChildCli.runCommand(List.of(java, "-Xmx64m", "--add-modules=jdk.incubator.vector",
+                "-Xshare:auto", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train",
+                "--layers", "2,100000000,1", "--epochs", "1"), dir, Map.of());
+        assertEquals(2, run.exitCode(), run.transcript());
+        assertEquals(1, run.messages().size(), run.transcript());
+        String line = run.messages().get(0);
+        assertTrue(line.startsWith("myelin: out of memory") && line.contains("MYELIN_OPTS=-Xmx"), line);
+        assertFalse(run.err().contains("\tat "), run.transcript());
     }
 
     private static void assertUserError(Cli run, String... expected) {

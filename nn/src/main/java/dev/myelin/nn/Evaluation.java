@@ -11,15 +11,18 @@ import java.util.Objects;
  * <p>Accuracy and the confusion matrix exist for classification: {@link Loss#CE} (the most probable class
  * against the label) and {@link Loss#BCE} with one output (threshold 0.5: class 1 when the output is at least
  * 0.5, against the target rounded the same way). For {@link Loss#MSE}, and BCE with several outputs, accuracy
- * is NaN and there is no confusion matrix.
+ * is NaN and there is no confusion matrix. A row whose output holds a NaN has no class: it is never right, and it is
+ * counted apart from the matrix ({@code noClass}), not as class 0.
  *
  * @param loss      the mean loss over all rows, as {@link Losses} computes it (the training loss's definition)
  * @param accuracy  the share of rows classified right, in [0, 1], or NaN where there are no classes
  * @param correct   rows classified right (0 where there are no classes)
  * @param rows      rows evaluated
  * @param confusion {@code confusion[actual][predicted]} row counts, or null where there are no classes
+ * @param noClass   {@code noClass[actual]}: rows whose output held a NaN, so no class was predicted (null where
+ *                  there are no classes)
  */
-public record Evaluation(double loss, double accuracy, long correct, int rows, long[][] confusion) {
+public record Evaluation(double loss, double accuracy, long correct, int rows, long[][] confusion, long[] noClass) {
 
     /** Rows per forward pass: large enough for the packed engine, small enough to stay in cache-sized buffers. */
     public static final int BATCH_ROWS = 256;
@@ -40,6 +43,7 @@ public record Evaluation(double loss, double accuracy, long correct, int rows, l
         boolean classes = loss == Loss.CE || (loss == Loss.BCE && n == 1);
         int classCount = loss == Loss.CE ? n : 2;
         long[][] confusion = classes ? new long[classCount][classCount] : null;
+        long[] noClass = classes ? new long[classCount] : null;
         double lossSum = 0;
         long correct = 0;
         for (int start = 0; start < rows; start += batch) {
@@ -55,8 +59,12 @@ public record Evaluation(double loss, double accuracy, long correct, int rows, l
                 for (int i = 0; i < m; i++) {
                     int actual = loss == Loss.CE ? data.labels()[start + i]
                             : data.targets()[start + i] >= 0.5f ? 1 : 0;
-                    int predicted = loss == Loss.CE ? argmax(y, i * n, n) : y[i] >= 0.5f ? 1 : 0;
-                    confusion[actual][predicted]++;
+                    int predicted = loss == Loss.CE ? argmax(y, i * n, n) : threshold(y[i]);
+                    if (predicted < 0) {
+                        noClass[actual]++;
+                    } else {
+                        confusion[actual][predicted]++;
+                    }
                     if (actual == predicted) {
                         correct++;
                     }
@@ -64,7 +72,18 @@ public record Evaluation(double loss, double accuracy, long correct, int rows, l
             }
         }
         return new Evaluation(lossSum / rows, classes ? (double) correct / rows : Double.NaN, correct, rows,
-                confusion);
+                confusion, noClass);
+    }
+
+    /** Rows whose output held a NaN (no class predicted), over all classes; 0 where there are no classes. */
+    public long noClassRows() {
+        long total = 0;
+        if (noClass != null) {
+            for (long v : noClass) {
+                total += v;
+            }
+        }
+        return total;
     }
 
     /** Whether this evaluation has classes (accuracy and a confusion matrix). */
@@ -74,7 +93,7 @@ public record Evaluation(double loss, double accuracy, long correct, int rows, l
 
     /** The share of rows of class {@code c} classified right (recall), or NaN when no row has that class. */
     public double classAccuracy(int c) {
-        long total = 0;
+        long total = noClass[c];
         for (long v : confusion[c]) {
             total += v;
         }
@@ -82,16 +101,25 @@ public record Evaluation(double loss, double accuracy, long correct, int rows, l
     }
 
     /**
-     * The index of the largest of {@code v[off .. off+n)}, the first on ties. A NaN never compares larger, so a
-     * model whose outputs are NaN predicts class 0 for every row; its loss (NaN) says what happened.
+     * The class of a row of class scores {@code v[off .. off+n)}: the index of the largest, the first on ties;
+     * −1 when the row holds a NaN (no class can be read from it, and class 0 would be an invention).
      */
     public static int argmax(float[] v, int off, int n) {
         int best = 0;
-        for (int j = 1; j < n; j++) {
-            if (v[off + j] > v[off + best]) {
+        for (int j = 0; j < n; j++) {
+            float x = v[off + j];
+            if (Float.isNaN(x)) {
+                return -1;
+            }
+            if (x > v[off + best]) {
                 best = j;
             }
         }
         return best;
+    }
+
+    /** The class of a one-output sigmoid row: 1 from 0.5 up, 0 below, −1 for NaN (no class). */
+    public static int threshold(float y) {
+        return Float.isNaN(y) ? -1 : y >= 0.5f ? 1 : 0;
     }
 }

@@ -96,6 +96,37 @@ class EvaluationTest {
     }
 
     @Test
+    void aRowWithANanOutputHasNoClassAndIsNeverRight() {
+        // 2 → 2 softmax whose first input scales both logits: an Inf input makes that row's logits NaN
+        Mlp model = Mlp.of(new int[] {2, 2}, Activation.IDENTITY, Activation.SOFTMAX);
+        Dense layer = model.layers().get(0);
+        layer.weights()[0] = 1;  // W[0][0]
+        layer.weights()[1] = -1; // W[0][1]
+        float[] x = {Float.POSITIVE_INFINITY, 0, 1, 0, -1, 0, Float.NaN, 0};
+        Dataset data = Dataset.classes(x, 4, 2, new int[] {0, 0, 1, 1}, 2);
+        Evaluation e = Evaluation.of(model, data, Loss.CE, OPS);
+        assertEquals(2, e.correct(), "rows 1 and 2 are right; the NaN rows 0 and 3 are not, whatever their label");
+        assertEquals(0.5, e.accuracy(), 0);
+        assertEquals(2, e.noClassRows());
+        assertEquals(1, e.noClass()[0]);
+        assertEquals(1, e.noClass()[1]);
+        assertEquals(0, e.confusion()[0][0] + e.confusion()[0][1] - 1, "row 1 only in class 0's row of the matrix");
+        assertEquals(0.5, e.classAccuracy(0), 0, "class 0: one right of two rows");
+        assertEquals(-1, Evaluation.argmax(new float[] {0.2f, Float.NaN, 0.9f}, 0, 3));
+        assertEquals(2, Evaluation.argmax(new float[] {0.2f, 0.1f, 0.9f}, 0, 3));
+        assertEquals(-1, Evaluation.threshold(Float.NaN));
+        assertEquals(1, Evaluation.threshold(0.5f));
+
+        Mlp sigmoid = Mlp.of(new int[] {2, 1}, Activation.IDENTITY, Activation.SIGMOID);
+        sigmoid.layers().get(0).weights()[0] = 1;
+        Dataset binary = Dataset.regression(new float[] {Float.NaN, 0, 3, 0}, 2, 2, new float[] {0, 1}, 1);
+        Evaluation b = Evaluation.of(sigmoid, binary, Loss.BCE, OPS);
+        assertEquals(1, b.correct(), "a NaN output is not class 0: only the second row is right");
+        assertEquals(1, b.noClassRows());
+        assertTrue(Double.isNaN(b.loss()), "the loss of a NaN output stays NaN");
+    }
+
+    @Test
     void dataThatDoesNotFitTheModelIsRejected() {
         Dataset data = classes(new Random(1), 10, 6, 4);
         Mlp model = Mlp.of(new int[] {5, 4}, Activation.IDENTITY, Activation.SOFTMAX);

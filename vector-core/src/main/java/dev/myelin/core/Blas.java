@@ -15,7 +15,8 @@ import java.util.Objects;
  * stored {@code m×k} ({@link Transpose#NO_TRANS}, {@code A(i, p) = a[aOff + i·lda + p]}) or {@code k×m}
  * ({@link Transpose#TRANS}, {@code A(i, p) = a[aOff + p·lda + i]}); likewise {@code op(B)} is {@code k×n},
  * stored {@code k×n} or {@code n×k}; C is {@code m×n}, {@code C(i, j) = c[cOff + i·ldc + j]}. C must not
- * overlap A, B or the bias.
+ * share an element with A, B or the bias (refused, naming the two and an element they share; views that
+ * interleave in one array without sharing an element are fine).
  *
  * <pre>{@code
  * Blas blas = Blas.defaults();                       // the default kernel if it has sgemm, else scalar
@@ -206,6 +207,13 @@ public final class Blas {
         if (!cReferenced) {
             return;
         }
+        if (abReferenced) {
+            overlap(c, cOff, m, n, ldc, 7, "a", "A", a, aOff, aRows, aCols, lda);
+            overlap(c, cOff, m, n, ldc, 10, "b", "B", b, bOff, bRows, bCols, ldb);
+        }
+        if (bias != null) {
+            overlap(c, cOff, m, n, ldc, 17, "bias", "the bias", bias, biasOff, 1, n, n);
+        }
         boolean noProduct = alpha == 0f || k == 0;
         if (noProduct && beta == 1f && bias == null && act == Activation.IDENTITY) {
             return;
@@ -254,6 +262,26 @@ public final class Blas {
                     + array.length + " elements but " + operand + ", stored " + shape + " = " + rows + "×" + cols
                     + " with row stride " + ldName + " = " + ld + " at offset " + offName + " = " + off
                     + ", needs " + off + " + " + (rows - 1) + "·" + ld + " + " + cols + " = " + needed);
+        }
+    }
+
+    /**
+     * C (m×n at cOff, row stride ldc) shares no element with the stored input {@code operand}: the kernels read
+     * A, B and the bias while they write C, tile by tile, so an overlap would give a result that depends on
+     * the order of the tiles. Views that interleave in one array without sharing an element are fine.
+     */
+    private static void overlap(float[] c, int cOff, int m, int n, int ldc, int position, String name,
+                                String operand, float[] in, int inOff, int rows, int cols, int ld) {
+        if (in != c) {
+            return;
+        }
+        long shared = Checks.firstShared(cOff, m, n, ldc, inOff, rows, cols, ld);
+        if (shared >= 0) {
+            throw new IllegalArgumentException("sgemm: parameter 14 (c) overlaps parameter " + position + " ("
+                    + name + "): C (m×n = " + m + "×" + n + ", ldc = " + ldc + ", cOff = " + cOff + ") and "
+                    + operand + " (stored " + rows + "×" + cols + ", row stride " + ld + ", offset " + inOff
+                    + ") are in the same array and share its element " + shared + "; C must not overlap A, B or"
+                    + " the bias");
         }
     }
 

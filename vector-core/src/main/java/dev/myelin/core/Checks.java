@@ -87,4 +87,61 @@ final class Checks {
                     + " softmax cross-entropy head (DenseOps.softmaxCrossEntropyBackward)");
         }
     }
+
+    /**
+     * Refuses an output that shares an element with another operand: the kernels read their inputs while
+     * they write their outputs, tile by tile, so with an overlap the result would depend on the order of the
+     * tiles. Both are {@code rows×cols} matrices with a row stride ({@link #matrix}, already checked); a
+     * vector is one row. {@code sameViewAllowed}: an elementwise operation may write over the very same view
+     * (same array, offset and row stride) it reads, each element read before it is written.
+     */
+    static void disjoint(String out, float[] o, int oOff, int oRows, int oCols, int oLd,
+                         String in, float[] i, int iOff, int iRows, int iCols, int iLd, boolean sameViewAllowed) {
+        if (o != i || o == null) {
+            return;
+        }
+        if (sameViewAllowed && oOff == iOff && (oLd == iLd || oRows == 1)) {
+            return;
+        }
+        long shared = firstShared(oOff, oRows, oCols, oLd, iOff, iRows, iCols, iLd);
+        if (shared >= 0) {
+            throw new IllegalArgumentException(out + " overlaps " + in + ": both are in the same array and share"
+                    + " its element " + shared + " (" + out + " " + oRows + "×" + oCols + " at offset " + oOff
+                    + ", row stride " + oLd + "; " + in + " " + iRows + "×" + iCols + " at offset " + iOff
+                    + ", row stride " + iLd + "); an output must not share elements with "
+                    + (sameViewAllowed ? "another operand, unless it is the very same view" : "another operand"));
+        }
+    }
+
+    /**
+     * The first element that two blocks of one array share, or −1 when none. A block is {@code count} runs of
+     * {@code len} consecutive elements, run r starting at {@code off + r·stride} ({@code stride ≥ len} when
+     * {@code count > 1}): the elements of a row-major matrix view. Exact, also for views that interleave (two
+     * column blocks of one wide array share no element though their spans cross); O(min(count1, count2)).
+     */
+    static long firstShared(long off1, int count1, int len1, int stride1, long off2, int count2, int len2,
+                            int stride2) {
+        if (count1 > count2) { // walk the block with fewer runs
+            return firstShared(off2, count2, len2, stride2, off1, count1, len1, stride1);
+        }
+        long end2 = off2 + (long) (count2 - 1) * stride2 + len2;
+        long step2 = count2 == 1 ? 1 : stride2; // with one run the stride means nothing; 1 keeps the division sane
+        for (int r = 0; r < count1; r++) {
+            long s = off1 + (long) r * stride1;
+            long e = s + len1;
+            if (e <= off2) {
+                continue;
+            }
+            if (s >= end2) {
+                break;
+            }
+            // the runs t of block 2 with off2 + t·step2 < e and off2 + t·step2 + len2 > s
+            long lo = Math.max(0, Math.floorDiv(s - len2 - off2, step2) + 1);
+            long hi = Math.min(count2 - 1, Math.floorDiv(e - 1 - off2, step2));
+            if (lo <= hi) {
+                return Math.max(s, off2 + lo * step2);
+            }
+        }
+        return -1;
+    }
 }

@@ -8,8 +8,12 @@ import java.util.Objects;
  * strides, offsets, array lengths) and hands the call to a {@link DenseKernel} variant, which trusts it.
  *
  * <p>All matrices are float32, row-major, given as array + offset + row stride, or as a {@link MatrixView}.
- * Shapes: {@code X[m×k]}, {@code W[k×n]}, {@code b[n]}, {@code Y[m×n]}. Outputs must not overlap inputs,
- * except that {@code dZ} may be the very same view as {@code dY}. A DenseOps is immutable and thread-safe.
+ * Shapes: {@code X[m×k]}, {@code W[k×n]}, {@code b[n]}, {@code Y[m×n]}; every size at least 1. An output must
+ * not share an element with another operand (refused with {@link IllegalArgumentException}, naming both and
+ * an element they share), except that an elementwise step's output ({@code dZ}) may be the very same view
+ * (array, offset and row stride) as the input it is computed from ({@code dY}, {@code Y}, {@code T} or
+ * {@code P}). Views that interleave in one array without sharing an element are fine. A DenseOps is immutable
+ * and thread-safe.
  *
  * <pre>{@code
  * DenseOps ops = DenseOps.defaults();              // -Dmyelin.kernel=NAME, else the best available
@@ -77,6 +81,9 @@ public final class DenseOps {
         }
         Objects.requireNonNull(act, "activation is null");
         Checks.matrix("Y", y, yOff, m, n, ldy);
+        Checks.disjoint("Y", y, yOff, m, n, ldy, "X", x, xOff, m, k, ldx, false);
+        Checks.disjoint("Y", y, yOff, m, n, ldy, "W", w, wOff, k, n, ldw, false);
+        Checks.disjoint("Y", y, yOff, m, n, ldy, "b", b, bOff, 1, n, n, false);
         if (act.isElementwise()) {
             kernel.forward(m, n, k, x, xOff, ldx, w, wOff, ldw, b, bOff, act, y, yOff, ldy);
         } else {
@@ -119,6 +126,40 @@ public final class DenseOps {
                          float[] db, int dbOff,
                          float[] dx, int dxOff, int lddx,
                          boolean accumulate) {
+        // the three steps check their own operands; what one step writes and a later one reads (dZ, dW before
+        // dX reads W) is checked here, before anything is written
+        Checks.dimension("m", "rows of X and Y", m);
+        Checks.dimension("n", "columns of W and Y", n);
+        Checks.dimension("k", "columns of X, rows of W", k);
+        Checks.matrix("X", x, xOff, m, k, ldx);
+        Checks.matrix("W", w, wOff, k, n, ldw);
+        Checks.matrix("dZ", dz, dzOff, m, n, lddz);
+        Checks.matrix("dW", dw, dwOff, k, n, lddw);
+        Checks.disjoint("dZ", dz, dzOff, m, n, lddz, "X", x, xOff, m, k, ldx, false);
+        Checks.disjoint("dZ", dz, dzOff, m, n, lddz, "W", w, wOff, k, n, ldw, false);
+        Checks.disjoint("dW", dw, dwOff, k, n, lddw, "X", x, xOff, m, k, ldx, false);
+        Checks.disjoint("dW", dw, dwOff, k, n, lddw, "dZ", dz, dzOff, m, n, lddz, false);
+        Checks.disjoint("dW", dw, dwOff, k, n, lddw, "W", w, wOff, k, n, ldw, false);
+        Checks.disjoint("dW", dw, dwOff, k, n, lddw, "Y", y, yOff, m, n, ldy, false);
+        Checks.disjoint("dW", dw, dwOff, k, n, lddw, "dY", dy, dyOff, m, n, lddy, false);
+        if (db != null) {
+            Checks.vector("db", db, dbOff, n, "one per column of Y");
+            Checks.disjoint("db", db, dbOff, 1, n, n, "X", x, xOff, m, k, ldx, false);
+            Checks.disjoint("db", db, dbOff, 1, n, n, "W", w, wOff, k, n, ldw, false);
+            Checks.disjoint("db", db, dbOff, 1, n, n, "dW", dw, dwOff, k, n, lddw, false);
+        }
+        if (dx != null) {
+            Checks.matrix("dX", dx, dxOff, m, k, lddx);
+            Checks.disjoint("dX", dx, dxOff, m, k, lddx, "dZ", dz, dzOff, m, n, lddz, false);
+            Checks.disjoint("dX", dx, dxOff, m, k, lddx, "W", w, wOff, k, n, ldw, false);
+            Checks.disjoint("dX", dx, dxOff, m, k, lddx, "X", x, xOff, m, k, ldx, false);
+            Checks.disjoint("dX", dx, dxOff, m, k, lddx, "Y", y, yOff, m, n, ldy, false);
+            Checks.disjoint("dX", dx, dxOff, m, k, lddx, "dY", dy, dyOff, m, n, lddy, false);
+            Checks.disjoint("dX", dx, dxOff, m, k, lddx, "dW", dw, dwOff, k, n, lddw, false);
+            if (db != null) {
+                Checks.disjoint("dX", dx, dxOff, m, k, lddx, "db", db, dbOff, 1, n, n, false);
+            }
+        }
         activationBackward(m, n, act, y, yOff, ldy, dy, dyOff, lddy, dz, dzOff, lddz, db, dbOff, accumulate);
         weightGradient(m, n, k, x, xOff, ldx, dz, dzOff, lddz, dw, dwOff, lddw, accumulate);
         if (dx != null) {
@@ -164,8 +205,13 @@ public final class DenseOps {
         Checks.matrix("Y", y, yOff, m, n, ldy);
         Checks.matrix("dY", dy, dyOff, m, n, lddy);
         Checks.matrix("dZ", dz, dzOff, m, n, lddz);
+        Checks.disjoint("dZ", dz, dzOff, m, n, lddz, "Y", y, yOff, m, n, ldy, true);
+        Checks.disjoint("dZ", dz, dzOff, m, n, lddz, "dY", dy, dyOff, m, n, lddy, true);
         if (db != null) {
             Checks.vector("db", db, dbOff, n, "one per column of Y");
+            Checks.disjoint("db", db, dbOff, 1, n, n, "Y", y, yOff, m, n, ldy, false);
+            Checks.disjoint("db", db, dbOff, 1, n, n, "dY", dy, dyOff, m, n, lddy, false);
+            Checks.disjoint("db", db, dbOff, 1, n, n, "dZ", dz, dzOff, m, n, lddz, false);
         }
         kernel.activationBackward(m, n, act, y, yOff, ldy, dy, dyOff, lddy, dz, dzOff, lddz, db, dbOff, accumulate);
     }
@@ -181,6 +227,8 @@ public final class DenseOps {
         Checks.matrix("X", x, xOff, m, k, ldx);
         Checks.matrix("dZ", dz, dzOff, m, n, lddz);
         Checks.matrix("dW", dw, dwOff, k, n, lddw);
+        Checks.disjoint("dW", dw, dwOff, k, n, lddw, "X", x, xOff, m, k, ldx, false);
+        Checks.disjoint("dW", dw, dwOff, k, n, lddw, "dZ", dz, dzOff, m, n, lddz, false);
         kernel.weightGradient(m, n, k, x, xOff, ldx, dz, dzOff, lddz, dw, dwOff, lddw, accumulate);
     }
 
@@ -195,6 +243,8 @@ public final class DenseOps {
         Checks.matrix("dZ", dz, dzOff, m, n, lddz);
         Checks.matrix("W", w, wOff, k, n, ldw);
         Checks.matrix("dX", dx, dxOff, m, k, lddx);
+        Checks.disjoint("dX", dx, dxOff, m, k, lddx, "dZ", dz, dzOff, m, n, lddz, false);
+        Checks.disjoint("dX", dx, dxOff, m, k, lddx, "W", w, wOff, k, n, ldw, false);
         kernel.inputGradient(m, n, k, dz, dzOff, lddz, w, wOff, ldw, dx, dxOff, lddx);
     }
 
@@ -216,8 +266,13 @@ public final class DenseOps {
         Checks.matrix("Y", y, yOff, m, n, ldy);
         Checks.matrix("T", t, tOff, m, n, ldt);
         Checks.matrix("dZ", dz, dzOff, m, n, lddz);
+        Checks.disjoint("dZ", dz, dzOff, m, n, lddz, "Y", y, yOff, m, n, ldy, true);
+        Checks.disjoint("dZ", dz, dzOff, m, n, lddz, "T", t, tOff, m, n, ldt, true);
         if (db != null) {
             Checks.vector("db", db, dbOff, n, "one per column of Y");
+            Checks.disjoint("db", db, dbOff, 1, n, n, "Y", y, yOff, m, n, ldy, false);
+            Checks.disjoint("db", db, dbOff, 1, n, n, "T", t, tOff, m, n, ldt, false);
+            Checks.disjoint("db", db, dbOff, 1, n, n, "dZ", dz, dzOff, m, n, lddz, false);
         }
         kernel.outputMinusTarget(m, n, y, yOff, ldy, t, tOff, ldt, scale, dz, dzOff, lddz, db, dbOff, accumulate);
     }
@@ -270,8 +325,11 @@ public final class DenseOps {
         Checks.matrix("P", p, pOff, m, n, ldp);
         Checks.labels(labels, labelsOff, m, n);
         Checks.matrix("dZ", dz, dzOff, m, n, lddz);
+        Checks.disjoint("dZ", dz, dzOff, m, n, lddz, "P", p, pOff, m, n, ldp, true);
         if (db != null) {
             Checks.vector("db", db, dbOff, n, "one per class");
+            Checks.disjoint("db", db, dbOff, 1, n, n, "P", p, pOff, m, n, ldp, false);
+            Checks.disjoint("db", db, dbOff, 1, n, n, "dZ", dz, dzOff, m, n, lddz, false);
         }
     }
 

@@ -25,8 +25,10 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code fma(0, 0, s) = s} exactly (a partial sum is never −0: it starts at +0, and x + (+0) is −0 only for
  * x = −0).
  *
- * <p>The tile: one row of dZ against 4 rows of W (4·G accumulators, G = 16 / lanes: at most 16 vectors), then
- * single rows of W for k % 4. Written out per accumulator as the other kernels are (vectors never cross a method
+ * <p>The tile: one row of dZ against 4/G rows of W (4 accumulators: 4 rows at 512 bits, 2 at 256, 1 at 128),
+ * then single rows of W for the rest of k. More accumulators made C1's profiled compile fail ("out of virtual
+ * registers") with 4 rows at 256 bits, and C2 then never compiled the method: 10.8 MB and about 4 ms a call for
+ * 5 × 784 → 100 on an AVX2 machine, instead of nothing and about 80 µs (docs/kernels.md). Written out per accumulator as the other kernels are (vectors never cross a method
  * boundary); the branches on {@code G} fold away, {@code L} being a constant of each copy. Generated from
  * {@code vector-core/src/codegen/FixedOrderDot.java.template} ({@code KernelGenerator.fixedOrderDot}, with the
  * lane-sum ladder of FloatKernels' dot products).
@@ -70,8 +72,11 @@ final class FixedOrderDot implements FewRowsInputGradient {
             int z0 = dzOff + i * lddz;
             int x0 = dxOff + i * lddx;
             int p = 0;
-            for (; p + 4 <= k; p += 4) {
+            for (; G == 1 && p + 4 <= k; p += 4) {
                 dot1x4(n, dz, z0, w, wOff + p * ldw, ldw, dx, x0 + p);
+            }
+            for (; G == 2 && p + 2 <= k; p += 2) {
+                dot1x2(n, dz, z0, w, wOff + p * ldw, ldw, dx, x0 + p);
             }
             for (; p < k; p++) {
                 dot1x1(n, dz, z0, w, wOff + p * ldw, dx, x0 + p);
@@ -207,6 +212,96 @@ final class FixedOrderDot implements FewRowsInputGradient {
         dx[x0 + 1] = acc10.lane(0);
         dx[x0 + 2] = acc20.lane(0);
         dx[x0 + 3] = acc30.lane(0);
+    }
+
+    /** {@code dx[x0 + q] = Σ_j dZ[j]·W[q][j]} for q < 2, in the same order as each of {@link #dot1x4}'s. */
+    private static void dot1x2(int n, float[] dz, int z0, float[] w, int w0, int ldw, float[] dx, int x0) {
+        // accQG: row Q of W, accumulator group G
+        FloatVector acc00 = FloatVector.zero(F), acc01 = FloatVector.zero(F);
+        FloatVector acc02 = FloatVector.zero(F), acc03 = FloatVector.zero(F);
+        FloatVector acc10 = FloatVector.zero(F), acc11 = FloatVector.zero(F);
+        FloatVector acc12 = FloatVector.zero(F), acc13 = FloatVector.zero(F);
+        int w1 = w0 + ldw;
+        int j = 0;
+        for (int full = n - n % VIRTUAL_LANES; j < full; j += VIRTUAL_LANES) { // whole groups of 16
+            FloatVector z = FloatVector.fromArray(F, dz, z0 + j);
+            acc00 = z.fma(FloatVector.fromArray(F, w, w0 + j), acc00);
+            acc10 = z.fma(FloatVector.fromArray(F, w, w1 + j), acc10);
+            if (G > 1) {
+                int j1 = j + L;
+                z = FloatVector.fromArray(F, dz, z0 + j1);
+                acc01 = z.fma(FloatVector.fromArray(F, w, w0 + j1), acc01);
+                acc11 = z.fma(FloatVector.fromArray(F, w, w1 + j1), acc11);
+            }
+            if (G > 2) {
+                int j2 = j + 2 * L;
+                z = FloatVector.fromArray(F, dz, z0 + j2);
+                acc02 = z.fma(FloatVector.fromArray(F, w, w0 + j2), acc02);
+                acc12 = z.fma(FloatVector.fromArray(F, w, w1 + j2), acc12);
+                int j3 = j + 3 * L;
+                z = FloatVector.fromArray(F, dz, z0 + j3);
+                acc03 = z.fma(FloatVector.fromArray(F, w, w0 + j3), acc03);
+                acc13 = z.fma(FloatVector.fromArray(F, w, w1 + j3), acc13);
+            }
+        }
+        if (j < n) { // the last, partial group of 16: each group's vector masked to the columns left
+            VectorMask<Float> m0 = F.indexInRange(j, n);
+            FloatVector z = FloatVector.fromArray(F, dz, z0 + j, m0);
+            acc00 = z.fma(FloatVector.fromArray(F, w, w0 + j, m0), acc00);
+            acc10 = z.fma(FloatVector.fromArray(F, w, w1 + j, m0), acc10);
+            if (G > 1) {
+                int j1 = j + L;
+                VectorMask<Float> m1 = F.indexInRange(j1, n);
+                z = FloatVector.fromArray(F, dz, z0 + j1, m1);
+                acc01 = z.fma(FloatVector.fromArray(F, w, w0 + j1, m1), acc01);
+                acc11 = z.fma(FloatVector.fromArray(F, w, w1 + j1, m1), acc11);
+            }
+            if (G > 2) {
+                int j2 = j + 2 * L;
+                VectorMask<Float> m2 = F.indexInRange(j2, n);
+                z = FloatVector.fromArray(F, dz, z0 + j2, m2);
+                acc02 = z.fma(FloatVector.fromArray(F, w, w0 + j2, m2), acc02);
+                acc12 = z.fma(FloatVector.fromArray(F, w, w1 + j2, m2), acc12);
+                int j3 = j + 3 * L;
+                VectorMask<Float> m3 = F.indexInRange(j3, n);
+                z = FloatVector.fromArray(F, dz, z0 + j3, m3);
+                acc03 = z.fma(FloatVector.fromArray(F, w, w0 + j3, m3), acc03);
+                acc13 = z.fma(FloatVector.fromArray(F, w, w1 + j3, m3), acc13);
+            }
+        }
+        // the groups folded into one vector: lane l holds s_l + s_{l+8} (+ s_{l+4} + s_{l+12} at 128 bit)
+        if (G == 2) {
+            acc00 = acc00.add(acc01);
+            acc10 = acc10.add(acc11);
+        } else if (G == 4) {
+            acc00 = acc00.add(acc02).add(acc01.add(acc03));
+            acc10 = acc10.add(acc12).add(acc11.add(acc13));
+        }
+        // lane sums in one fixed order: fold by L/2, L/4, …, 1 lanes; lane 0 then holds the sum
+        if (L > 32) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_32));
+            acc10 = acc10.add(acc10.rearrange(ROTATE_32));
+        }
+        if (L > 16) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_16));
+            acc10 = acc10.add(acc10.rearrange(ROTATE_16));
+        }
+        if (L > 8) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_8));
+            acc10 = acc10.add(acc10.rearrange(ROTATE_8));
+        }
+        if (L > 4) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_4));
+            acc10 = acc10.add(acc10.rearrange(ROTATE_4));
+        }
+        if (L > 2) {
+            acc00 = acc00.add(acc00.rearrange(ROTATE_2));
+            acc10 = acc10.add(acc10.rearrange(ROTATE_2));
+        }
+        acc00 = acc00.add(acc00.rearrange(ROTATE_1));
+        acc10 = acc10.add(acc10.rearrange(ROTATE_1));
+        dx[x0] = acc00.lane(0);
+        dx[x0 + 1] = acc10.lane(0);
     }
 
     /** One dot product, {@code dx[x0] = Σ_j dZ[j]·W[j]}, in the same order as each of {@link #dot1x4}'s. */

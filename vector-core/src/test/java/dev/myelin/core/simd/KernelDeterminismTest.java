@@ -35,6 +35,11 @@ import org.junit.jupiter.api.Test;
  * in boxing code for good, 30–60 s into the warm-up — with the kernels before and after the determinism fix
  * alike. One width per JVM compiled every case within about 3 s.
  *
+ * <p>A width the CPU lacks (512 bits on an AVX2 machine: {@code MaxVectorSize} 32) never becomes SIMD code, so
+ * its calls allocate in every tier and "compiled" cannot be told from the allocation; its child compares the
+ * bits after a fixed warm-up of 200 calls per case instead (DeterminismProbe#warmedWithoutIntrinsics). Before
+ * that rule, both tests failed on such a machine after waiting out the whole warm-up budget.
+ *
  * <p>Before the fix, 64 of the 117 × 2 comparisons failed: {@code lanewise(EXP)} and {@code lanewise(TANH)}
  * (C2 calls a SIMD math library, the fallback {@code Math.exp}/{@code Math.tanh}) and
  * {@code reduceLanes(ADD)} (C2 sums lanes in another order).

@@ -1,0 +1,78 @@
+package dev.myelin.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Refuses, before anything is read or written, a file that a command would write while it also reads it or
+ * writes it for another option: {@code --save data.csv} would replace the training data with the model,
+ * {@code --metrics m.json --save m.json} one output with the other. Paths are compared as files
+ * ({@link Files#isSameFile} when both exist, so a link or another spelling of the same file is caught), else
+ * as normalised absolute paths.
+ */
+final class DistinctFiles {
+
+    private record Named(String option, Path path, boolean output) {
+    }
+
+    private final List<Named> files = new ArrayList<>();
+
+    /** An input: {@code option}'s file (ignored when null). */
+    DistinctFiles reads(String option, Path path) {
+        if (path != null) {
+            files.add(new Named(option, path, false));
+        }
+        return this;
+    }
+
+    /** An output: {@code option}'s file (ignored when null). */
+    DistinctFiles writes(String option, Path path) {
+        if (path != null) {
+            files.add(new Named(option, path, true));
+        }
+        return this;
+    }
+
+    /**
+     * Throws {@link IllegalArgumentException} naming both options when an output is the same file as any other
+     * operand; {@code allowed} lists pairs of options that may share a file ("--checkpoint", "--resume": a
+     * resumed run goes on writing its checkpoint).
+     */
+    void check(String... allowed) {
+        for (int i = 0; i < files.size(); i++) {
+            for (int j = i + 1; j < files.size(); j++) {
+                Named a = files.get(i), b = files.get(j);
+                if ((a.output() || b.output()) && !isAllowed(a, b, allowed) && same(a.path(), b.path())) {
+                    throw new IllegalArgumentException(a.option() + " " + a.path() + " and " + b.option() + " "
+                            + b.path() + " are the same file: " + (a.output() && b.output()
+                            ? "one output would replace the other" : "writing it would destroy what is read")
+                            + "; give " + (b.output() ? b.option() : a.option()) + " another file");
+                }
+            }
+        }
+    }
+
+    private static boolean isAllowed(Named a, Named b, String[] allowed) {
+        for (int k = 0; k + 1 < allowed.length; k += 2) {
+            if (a.option().equals(allowed[k]) && b.option().equals(allowed[k + 1])
+                    || a.option().equals(allowed[k + 1]) && b.option().equals(allowed[k])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean same(Path a, Path b) {
+        if (Files.exists(a) && Files.exists(b)) {
+            try {
+                return Files.isSameFile(a, b);
+            } catch (IOException e) {
+                // unreadable metadata: fall back to the names
+            }
+        }
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+    }
+}
