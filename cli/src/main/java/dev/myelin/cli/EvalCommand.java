@@ -47,12 +47,16 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     KernelOptions kernels;
 
+    @Mixin
+    HeaderOptions headers;
+
     @Override
     public Integer call() throws Exception {
         kernels.check();
+        Header header = headers.mode();
         Mlp mlp = ModelFile.read(model);
         Loss loss = Loss.forModel(mlp);
-        Dataset set = DataFiles.evaluationData(data, loss, mlp.inputs(), mlp.outputs(), Header.AUTO);
+        Dataset set = DataFiles.evaluationData(data, loss, mlp.inputs(), mlp.outputs(), header);
         DenseOps ops = kernels.use();
         Evaluation e = Evaluation.of(mlp, set, loss, ops);
         PrintWriter out = spec.commandLine().getOut();

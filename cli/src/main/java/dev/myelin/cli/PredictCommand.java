@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
         description = {"Run a saved model on a CSV file and print a header, then one line per row, numbers as"
                 + " %%.6f: for a softmax model the most probable class and every class's probability"
                 + " (class,p0,p1,…); for a one-output sigmoid model the class at threshold 0.5 and the"
-                + " probability of 1 (class,p1); for any other model its outputs (y or y1,y2,…).",
+                + " probability of 1 (class,p1); for any other model its outputs (y or y1,y2,…). A row whose"
+                + " output is NaN has no class: NaN (null in JSON), never counted right.",
                 "When the file also has the label column(s), as the training file does, a label (or target)"
                         + " column follows the class (or outputs), and the accuracy (mean squared error for"
                         + " regression) goes to stderr as one 'myelin: ' line after the table."})
@@ -53,10 +54,14 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     KernelOptions kernels;
 
+    @Mixin
+    HeaderOptions headers;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         kernels.check();
+        Header header = headers.mode();
         Mlp mlp = ModelFile.read(model);
         PredictionWriter.Kind kind = PredictionWriter.Kind.of(mlp);
         int inputs = mlp.inputs();
@@ -66,10 +71,10 @@ final class PredictCommand implements Callable<Integer> {
         float[] x;
         int columns = Files.isDirectory(data) ? -1 : CsvData.columns(data);
         if (Files.isDirectory(data) || columns == inputs + labelColumns) { // an IDX folder, or the training layout
-            labelled = DataFiles.evaluationData(data, lossFor(kind), inputs, n, Header.AUTO);
+            labelled = DataFiles.evaluationData(data, lossFor(kind), inputs, n, header);
             x = labelled.features();
         } else if (columns == inputs || columns < 0) {
-            x = CsvData.readFeatures(data, inputs); // also the reader's own message for a file it cannot read
+            x = CsvData.readFeatures(data, inputs, header); // also the reader's own message for a file it cannot read
         } else {
             throw new DataException(data + ": has " + columns + " columns but the model takes " + inputs + " input"
                     + (inputs == 1 ? "" : "s") + " (features only) or " + (inputs + labelColumns) + " (features and "

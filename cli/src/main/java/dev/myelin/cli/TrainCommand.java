@@ -101,12 +101,8 @@ final class TrainCommand implements Callable<Integer> {
                     + " an IDX folder, else none."})
     Path test;
 
-    @Option(names = "--header", description = "The CSV files' first row is a header (skipped even if numeric).")
-    boolean header;
-
-    @Option(names = "--no-header", description = {"The CSV files have no header: text in the first row is an"
-            + " error. Default: the first row is a header exactly when none of its cells is a number."})
-    boolean noHeader;
+    @Mixin
+    HeaderOptions headers;
 
     @Option(names = "--standardize", description = {"Scale every input to (x - mean) / std with the training"
             + " set's per-feature mean and std (the test data too), and store them in the saved model, so that"
@@ -287,7 +283,7 @@ final class TrainCommand implements Callable<Integer> {
         require(seed >= 0 && seed <= MAX_SEED, "--seed must be in [0, " + MAX_SEED + "] (numpy's range), got " + seed);
         require(hidden.isElementwise(),
                 "--activation softmax: softmax is for the output layer only, and --loss ce puts it there");
-        require(!(header && noHeader), "--header and --no-header contradict each other: give one of them");
+        headers.mode();
         require(checkpointEvery >= 1, "--checkpoint-every must be at least 1, got " + checkpointEvery);
         require(lrWarmup >= 0, "--lr-warmup must be at least 0 (0 = none), got " + lrWarmup);
         require(resume == null || initModel == null, "--resume and --init both give the model: use one of them");
@@ -550,7 +546,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private Header headerMode() {
-        return header ? Header.PRESENT : noHeader ? Header.ABSENT : Header.AUTO;
+        return headers.mode();
     }
 
     /** The verdict on the XOR points, with the reason when a model without hidden layer could not learn them. */

@@ -37,6 +37,42 @@ class PredictCommandTest {
     }
 
     @Test
+    void aNumericHeaderIsSkippedWithHeaderAndPredictedWithout() throws IOException {
+        // pandas names columns 0, 1: without --header such a first row is data
+        Cli named = predict(SOFTMAX, "0,1\n1,0\n-1,0\n", "--header");
+        assertEquals(0, named.exitCode(), named.transcript());
+        assertEquals(List.of("class,p0,p1", "1,0.119203,0.880797", "0,0.880797,0.119203"), named.outLines());
+        Cli unnamed = predict(SOFTMAX, "0,1\n1,0\n-1,0\n");
+        assertEquals(4, unnamed.outLines().size(), unnamed.transcript());
+        Cli labelled = predict(SIGMOID, "0,1,2\n1,0,1\n0,1,0\n", "--header");
+        assertEquals(List.of("class,label,p1", "1,1,0.731059", "0,0,0.268941"), labelled.outLines());
+        Cli both = predict(SIGMOID, "1,0\n", "--header", "--no-header");
+        assertEquals(2, both.exitCode(), both.transcript());
+        assertTrue(both.err().contains("--header and --no-header contradict each other"), both.transcript());
+        Path m = Files.writeString(dir.resolve("sigmoid.json"), SIGMOID);
+        Path d = Files.writeString(dir.resolve("eval.csv"), "0,1,2\n1,0,1\n0,1,0\n");
+        Cli eval = Cli.run("eval", "--model", m.toString(), "--data", d.toString(), "--header");
+        assertEquals(0, eval.exitCode(), eval.transcript());
+        assertTrue(eval.out().contains("accuracy: 1.0000 (2/2)"), eval.transcript());
+    }
+
+    @Test
+    void aNanOutputHasNoClassAndIsNeverRight() throws IOException {
+        // h = (3e38·x0, −3e38·x1) overflows to (Inf, −Inf) for x = (2, 2); y = sigmoid(h0 + h1) = sigmoid(NaN)
+        String nan = "{\"format\":\"myelin-model\",\"version\":1,\"layers\":[{\"type\":\"dense\",\"inputs\":2,"
+                + "\"outputs\":2,\"activation\":\"identity\",\"weights\":[[3e38,0],[0,-3e38]],\"bias\":[0,0]},"
+                + "{\"type\":\"dense\",\"inputs\":2,\"outputs\":1,\"activation\":\"sigmoid\",\"weights\":[[1],[1]],"
+                + "\"bias\":[0]}]}";
+        Cli run = predict(nan, "2,2,0\n2,2,1\n0,0,1\n");
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertEquals(List.of("class,label,p1", "NaN,0,NaN", "NaN,1,NaN", "1,1,0.500000"), run.outLines());
+        assertTrue(run.err().contains("accuracy 1/3 rows right"), "a NaN row is not class 0, so not right: "
+                + run.transcript());
+        Cli json = predict(nan, "2,2\n", "--format", "json");
+        assertEquals("{\"class\":null,\"probability\":null}", json.outLines().get(0));
+    }
+
+    @Test
     void jsonIsOneObjectPerLine() throws IOException {
         Cli run = predict(SOFTMAX, "1,0\n-1,0\n", "--format", "json");
         assertEquals(0, run.exitCode(), run.transcript());

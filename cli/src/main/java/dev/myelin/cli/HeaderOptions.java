@@ -1,0 +1,26 @@
+package dev.myelin.cli;
+
+import dev.myelin.nn.Header;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --header} and {@code --no-header}, declared once and mixed into every command that reads CSV files
+ * ({@code @Mixin HeaderOptions headers}): without them a header of numbers (pandas writes {@code 0,1,2}) is
+ * data, and {@code predict} would print a prediction for it.
+ */
+final class HeaderOptions {
+
+    @Option(names = "--header", description = "The CSV files' first row is a header (skipped even if numeric).")
+    boolean header;
+
+    @Option(names = "--no-header", description = {"The CSV files have no header: text in the first row is an"
+            + " error. Default: the first row is a header exactly when none of its cells is a number."})
+    boolean noHeader;
+
+    /** The mode the options give; refuses both at once. */
+    Header mode() {
+        TrainCommand.require(!(header && noHeader), "--header and --no-header contradict each other: give one of"
+                + " them");
+        return header ? Header.PRESENT : noHeader ? Header.ABSENT : Header.AUTO;
+    }
+}
