@@ -30,11 +30,14 @@ import java.util.stream.Stream;
  * <p>A template is a Java source file with directive lines {@code //@ NAME ARGS}, each replaced by the code it
  * names (indented as the directive):
  * <ul>
- * <li>{@code //@ microKernel NAME rows=R vectors=V epilogue=add|alphaBeta [masked]}: a register tile of R rows
- *     × V vectors, {@code depth} rank-1 updates, then the epilogue on the accumulators and one store.
+ * <li>{@code //@ microKernel NAME rows=R vectors=V epilogue=add|alphaBeta [masked] [unit]}: a register tile of R
+ *     rows × V vectors, {@code depth} rank-1 updates, then the epilogue on the accumulators and one store.
  *     {@code add}: {@code C (+)= act(acc + bias)} ({@code FloatKernels}); {@code alphaBeta}:
  *     {@code C = act(alpha·acc + beta·C + bias)} ({@code PackedGemm}). {@code masked}: lanes from
- *     {@code width} on are neither loaded nor stored (one row, one vector).</li>
+ *     {@code width} on are neither loaded nor stored (one row, one vector). {@code unit}: for A's rows read
+ *     with unit stride along q ({@code acs == 1}) and B packed {@code NR} wide ({@code ldb == NR}, a constant
+ *     of the class): every index is then linear in q with a constant scale, so C2 hoists the range checks out
+ *     of the loop (with {@code aq += acs} it keeps one per load); the same operations in the same order.</li>
  * <li>{@code //@ tileSwitch NAME calls=RxV:KERNEL,…}: a method with the parameters of an {@code alphaBeta}
  *     micro-kernel that calls the KERNEL of the class's register tile ({@code MR == R && NR_VECTORS == V}),
  *     for {@code PackedGemm}, whose tile is chosen per vector width.</li>
@@ -137,7 +140,7 @@ public final class KernelGenerator {
             Args args = new Args(d.group(3).trim(), where + ":" + (i + 1));
             switch (d.group(2)) {
                 case "microKernel" -> microKernel(code, args.word(0), args.num("rows"), args.num("vectors"),
-                        args.text("epilogue"), args.flag("masked"));
+                        args.text("epilogue"), args.flag("masked"), args.flag("unit"));
                 case "tileSwitch" -> tileSwitch(code, args.word(0), args.text("calls"));
                 case "dotTile" -> dotTile(code, args.word(0), args.num("rows"), args.num("cols"));
                 case "fixedOrderDot" -> fixedOrderDot(code, args.word(0), args.num("cols"));
@@ -285,7 +288,8 @@ public final class KernelGenerator {
      * broadcast per row, times B's row q, one vector per column vector), then the epilogue and one store.
      * A(r, q) = a[a0 + r·ars + q·acs]; B(q, ·) = b[b0 + q·ldb ..]; C(r, ·) = c[c0 + r·ldc ..].
      */
-    static void microKernel(Code code, String name, int rows, int vectors, String epilogue, boolean masked) {
+    static void microKernel(Code code, String name, int rows, int vectors, String epilogue, boolean masked,
+                            boolean unit) {
         boolean alphaBeta = switch (epilogue) {
             case "add" -> false;
             case "alphaBeta" -> true;
@@ -315,7 +319,12 @@ public final class KernelGenerator {
             code.line("int " + String.join(", ", rowStarts.subList(from, Math.min(from + 6, rowStarts.size())))
                     + ";");
         }
-        code.open("for (int q = 0, bq = b0, aq = 0; q < depth; q++, bq += ldb, aq += acs) {");
+        if (unit) { // acs == 1, ldb == NR: indices linear in q with constant scales (see the directive)
+            code.open("for (int q = 0; q < depth; q++) {");
+            code.line("int bq = b0 + q * NR, aq = q;");
+        } else {
+            code.open("for (int q = 0, bq = b0, aq = 0; q < depth; q++, bq += ldb, aq += acs) {");
+        }
         for (int v = 0; v < vectors; v++) {
             code.line("FloatVector b" + v + "v = FloatVector.fromArray(F, b, bq" + lanes(v) + t.mask() + ");");
         }
