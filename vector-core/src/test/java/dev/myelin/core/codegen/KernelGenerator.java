@@ -140,7 +140,8 @@ public final class KernelGenerator {
             Args args = new Args(d.group(3).trim(), where + ":" + (i + 1));
             switch (d.group(2)) {
                 case "microKernel" -> microKernel(code, args.word(0), args.num("rows"), args.num("vectors"),
-                        args.text("epilogue"), args.flag("masked"), args.flag("unit"));
+                        args.text("epilogue"), args.flag("masked"), args.flag("unit") ? "1"
+                                : args.flag("packedA") ? "MR" : null);
                 case "tileSwitch" -> tileSwitch(code, args.word(0), args.text("calls"));
                 case "dotTile" -> dotTile(code, args.word(0), args.num("rows"), args.num("cols"));
                 case "fixedOrderDot" -> fixedOrderDot(code, args.word(0), args.num("cols"));
@@ -289,7 +290,7 @@ public final class KernelGenerator {
      * A(r, q) = a[a0 + r·ars + q·acs]; B(q, ·) = b[b0 + q·ldb ..]; C(r, ·) = c[c0 + r·ldc ..].
      */
     static void microKernel(Code code, String name, int rows, int vectors, String epilogue, boolean masked,
-                            boolean unit) {
+                            String aStride) {
         boolean alphaBeta = switch (epilogue) {
             case "add" -> false;
             case "alphaBeta" -> true;
@@ -319,9 +320,9 @@ public final class KernelGenerator {
             code.line("int " + String.join(", ", rowStarts.subList(from, Math.min(from + 6, rowStarts.size())))
                     + ";");
         }
-        if (unit) { // acs == 1, ldb == NR: indices linear in q with constant scales (see the directive)
+        if (aStride != null) { // acs == 1 or MR, ldb == NR: indices linear in q with constant scales (the directive)
             code.open("for (int q = 0; q < depth; q++) {");
-            code.line("int bq = b0 + q * NR, aq = q;");
+            code.line("int bq = b0 + q * NR, aq = q" + (aStride.equals("1") ? "" : " * " + aStride) + ";");
         } else {
             code.open("for (int q = 0, bq = b0, aq = 0; q < depth; q++, bq += ldb, aq += acs) {");
         }
