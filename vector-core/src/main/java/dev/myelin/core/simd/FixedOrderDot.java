@@ -27,8 +27,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The tile: one row of dZ against 4/G rows of W (4 accumulators: 4 rows at 512 bits, 2 at 256, 1 at 128),
  * then single rows of W for the rest of k. More accumulators made C1's profiled compile fail ("out of virtual
- * registers") with 4 rows at 256 bits, and C2 then never compiled the method: 10.8 MB and about 4 ms a call for
- * 5 × 784 → 100 on an AVX2 machine, instead of nothing and about 80 µs (docs/kernels.md). Written out per accumulator as the other kernels are (vectors never cross a method
+ * registers") with 4 rows at 256 bits, and C2 then compiled the method in some runs only: otherwise 10.8 MB and
+ * about 4 ms a call for 5 × 784 → 100 on an AVX2 machine, instead of nothing and about 80 µs (docs/kernels.md).
+ * Written out per accumulator as the other kernels are (vectors never cross a method
  * boundary); the branches on {@code G} fold away, {@code L} being a constant of each copy. Generated from
  * {@code vector-core/src/codegen/FixedOrderDot.java.template} ({@code KernelGenerator.fixedOrderDot}, with the
  * lane-sum ladder of FloatKernels' dot products).

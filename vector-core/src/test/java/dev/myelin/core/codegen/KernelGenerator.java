@@ -30,14 +30,16 @@ import java.util.stream.Stream;
  * <p>A template is a Java source file with directive lines {@code //@ NAME ARGS}, each replaced by the code it
  * names (indented as the directive):
  * <ul>
- * <li>{@code //@ microKernel NAME rows=R vectors=V epilogue=add|alphaBeta [masked] [unit]}: a register tile of R
- *     rows × V vectors, {@code depth} rank-1 updates, then the epilogue on the accumulators and one store.
+ * <li>{@code //@ microKernel NAME rows=R vectors=V epilogue=add|alphaBeta [masked] [aStride=1|MR]}: a register
+ *     tile of R rows × V vectors, {@code depth} rank-1 updates, then the epilogue on the accumulators and one
+ *     store.
  *     {@code add}: {@code C (+)= act(acc + bias)} ({@code FloatKernels}); {@code alphaBeta}:
  *     {@code C = act(alpha·acc + beta·C + bias)} ({@code PackedGemm}). {@code masked}: lanes from
- *     {@code width} on are neither loaded nor stored (one row, one vector). {@code unit}: for A's rows read
- *     with unit stride along q ({@code acs == 1}) and B packed {@code NR} wide ({@code ldb == NR}, a constant
- *     of the class): every index is then linear in q with a constant scale, so C2 hoists the range checks out
- *     of the loop (with {@code aq += acs} it keeps one per load); the same operations in the same order.</li>
+ *     {@code width} on are neither loaded nor stored (one row, one vector). {@code aStride}: for a caller that
+ *     guarantees {@code acs} equals that constant (1: A's rows read in place with unit stride; MR: a packed A
+ *     panel) and B packed {@code NR} wide ({@code ldb == NR}): every index is then linear in q with a constant
+ *     scale, so C2 hoists the range checks out of the loop (with {@code aq += acs} it keeps one per load); the
+ *     same operations in the same order.</li>
  * <li>{@code //@ tileSwitch NAME calls=RxV:KERNEL,…}: a method with the parameters of an {@code alphaBeta}
  *     micro-kernel that calls the KERNEL of the class's register tile ({@code MR == R && NR_VECTORS == V}),
  *     for {@code PackedGemm}, whose tile is chosen per vector width.</li>
@@ -140,8 +142,7 @@ public final class KernelGenerator {
             Args args = new Args(d.group(3).trim(), where + ":" + (i + 1));
             switch (d.group(2)) {
                 case "microKernel" -> microKernel(code, args.word(0), args.num("rows"), args.num("vectors"),
-                        args.text("epilogue"), args.flag("masked"), args.flag("unit") ? "1"
-                                : args.flag("packedA") ? "MR" : null);
+                        args.text("epilogue"), args.flag("masked"), args.optional("aStride"));
                 case "tileSwitch" -> tileSwitch(code, args.word(0), args.text("calls"));
                 case "dotTile" -> dotTile(code, args.word(0), args.num("rows"), args.num("cols"));
                 case "fixedOrderDot" -> fixedOrderDot(code, args.word(0), args.num("cols"));
@@ -320,7 +321,10 @@ public final class KernelGenerator {
             code.line("int " + String.join(", ", rowStarts.subList(from, Math.min(from + 6, rowStarts.size())))
                     + ";");
         }
-        if (aStride != null) { // acs == 1 or MR, ldb == NR: indices linear in q with constant scales (the directive)
+        if (aStride != null) { // acs == aStride, ldb == NR: indices linear in q with constant scales (the directive)
+            if (!aStride.equals("1") && !aStride.equals("MR")) {
+                throw new IllegalArgumentException(name + ": aStride is 1 or MR, not " + aStride);
+            }
             code.open("for (int q = 0; q < depth; q++) {");
             code.line("int bq = b0 + q * NR, aq = q" + (aStride.equals("1") ? "" : " * " + aStride) + ";");
         } else {
@@ -749,6 +753,11 @@ public final class KernelGenerator {
 
         boolean flag(String name) {
             return words.remove(name);
+        }
+
+        /** A setting that may be absent (null then). */
+        String optional(String key) {
+            return settings.remove(key);
         }
 
         String text(String key) {
