@@ -2,6 +2,7 @@ package dev.myelin.cli;
 
 import dev.myelin.nn.AtomicFile;
 import dev.myelin.nn.CheckpointFile;
+import dev.myelin.nn.DataFingerprint;
 import dev.myelin.nn.InputScaling;
 import dev.myelin.nn.Mlp;
 import dev.myelin.nn.TrainingCheckpoint;
@@ -33,6 +34,7 @@ final class Checkpoints {
     private boolean failed;
     private int lastWritten = -1;
     private InputScaling scaling;
+    private DataFingerprint data;
 
     /**
      * @param file  the checkpoint file, or null for none at epoch ends
@@ -77,6 +79,11 @@ final class Checkpoints {
         this.scaling = scaling;
     }
 
+    /** What the run trains on, recorded in every checkpoint so that a resume on other data is refused. */
+    void setData(DataFingerprint data) {
+        this.data = data;
+    }
+
     /**
      * At the end of {@code epoch}: writes the state when it is one of the checkpointed epochs. A write that fails
      * does not stop training (the run itself is fine): it is reported once, and no further checkpoint is tried.
@@ -119,7 +126,7 @@ final class Checkpoints {
             stored = model.copy();
             stored.setInputScaling(scaling);
         }
-        AtomicFile.write(target, new CheckpointFile(stored, config, state).toBytes());
+        AtomicFile.write(target, new CheckpointFile(stored, config, state, data).toBytes());
     }
 
     /** "epoch 3" or "epoch 3, batch 120 of it done" for a checkpoint's position. */

@@ -140,7 +140,10 @@ public final class Main implements Callable<Integer> {
         return e instanceof IllegalArgumentException || e instanceof IOException || e instanceof UncheckedIOException;
     }
 
-    /** Bad command lines: the message, picocli's suggestions, then the synopsis and where the help is; exit 2. */
+    /**
+     * Bad command lines: the message, picocli's suggestions ("did you mean"), and where the help is; exit 2. Not
+     * the synopsis: train's is twenty lines that bury the one that says what is wrong.
+     */
     static final class ParameterErrors implements IParameterExceptionHandler {
         @Override
         public int handleParseException(ParameterException ex, String[] args) {
@@ -148,7 +151,6 @@ public final class Main implements Callable<Integer> {
             PrintWriter err = cmd.getErr();
             err.println(PREFIX + ex.getMessage());
             UnmatchedArgumentException.printSuggestions(ex, err);
-            err.print(cmd.getHelp().fullSynopsis());
             err.printf("Try '%s --help' for more information.%n", cmd.getCommandSpec().qualifiedName());
             err.flush();
             return USER_ERROR;

@@ -4,6 +4,7 @@ import dev.myelin.core.Activation;
 import dev.myelin.core.DenseOps;
 import dev.myelin.nn.AtomicFile;
 import dev.myelin.nn.CheckpointFile;
+import dev.myelin.nn.DataFingerprint;
 import dev.myelin.nn.Dataset;
 import dev.myelin.nn.Dense;
 import dev.myelin.nn.Evaluation;
@@ -291,10 +292,10 @@ final class TrainCommand implements Callable<Integer> {
             checkLayers(layers);
         }
         OptimizerSpec optimizerSpec = optimizerSpec(p, epochCount);
-        checkSaveTarget(save);
+        checkOutput("--save", save);
         Path checkpointFile = Checkpoints.fileFor(checkpoint, save);
-        checkWritable("--metrics", metricsFile);
-        checkWritable("--checkpoint", checkpoint); // the default checkpoint beside --save may fail later: a warning
+        checkOutput("--metrics", metricsFile);
+        checkOutput("--checkpoint", checkpoint); // the default one lies beside --save, in a folder checked above
         new DistinctFiles().reads("--data", data).reads("--test", test).reads("--init", initModel)
                 .reads("--resume", resume).writes("--save", save)
                 .writes(checkpoint != null ? "--checkpoint" : "the checkpoint beside --save", checkpointFile)
@@ -362,6 +363,15 @@ final class TrainCommand implements Callable<Integer> {
             model = Mlp.of(sizes, hidden, lossFn.outputActivation());
             init.initialize(model, seed);
         }
+        DataFingerprint fingerprint = DataFingerprint.of(dataset); // as read, before standardising
+        if (resumed != null) {
+            try {
+                resumed.requireSameData(fingerprint);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--resume " + resume + ": " + e.getMessage() + "; resume on the"
+                        + " data the run started with", e);
+            }
+        }
         // Inputs standardised once, in place; the model carries the scaling only in the file it is saved to, so
         // that nothing (evaluation, the summary) scales the already scaled data a second time.
         InputScaling scaling = model.inputScaling() != null ? model.inputScaling()
@@ -383,6 +393,7 @@ final class TrainCommand implements Callable<Integer> {
         ProgressDisplay progress = ProgressDisplay.forTerminal(logFormat == LogFormat.TEXT);
         Checkpoints checkpoints = new Checkpoints(checkpointFile, checkpointEvery, config, err);
         checkpoints.setInputScaling(scaling);
+        checkpoints.setData(fingerprint);
         TrainingMonitor monitor = new TrainingMonitor(model, dataset, sets.test(), lossFn, ops, epochCount,
                 config.fullBatch(dataset.rows()) ? dataset.rows() : config.batchSize(), log, metrics, progress,
                 checkpoints, err);
@@ -419,15 +430,42 @@ final class TrainCommand implements Callable<Integer> {
                 err.flush();
                 return 128 + interrupts.signal();
             }
+            // From here a first signal no longer stops anything: the trained model is saved before the exit.
+            interrupts.trainingEnded();
+            out.flush();
+            // The summary goes after the epoch lines (text) or to stderr (json, so that stdout stays JSON lines).
+            PrintWriter summary = logFormat == LogFormat.TEXT ? out : err;
+            if (interrupts.signal() == 0) { // asked to end: save the model without the summary's evaluations
+                report(summary, result, model, dataset, lossFn, ops, optimizerSpec, config, monitor, dataFrom);
+            }
+            model.setInputScaling(scaling);
+            int code = save == null ? 0 : ModelSaver.save(model, save, summary, err); // a failed save keeps it
+            if (monitor.metricsFailure() != null) {
+                err.println(Main.PREFIX + "--metrics " + metricsFile + " is incomplete: " + monitor.metricsFailure()
+                        + " (exit code " + ModelSaver.NOT_SAVED + ")");
+                code = ModelSaver.NOT_SAVED;
+            }
+            if (interrupts.signal() != 0) {
+                err.println(Main.PREFIX + "SIG" + interrupts.signalName() + " after training had ended: "
+                        + (save != null && code == 0 ? "the model was saved to " + save + " first"
+                                : "the summary was cut short"));
+                code = code != 0 ? code : 128 + interrupts.signal();
+            }
+            out.flush();
+            err.flush();
+            return code;
         }
-        out.flush();
+    }
 
-        // The summary goes after the epoch lines (text) or to stderr (json, so stdout stays JSON lines).
-        PrintWriter summary = logFormat == LogFormat.TEXT ? out : err;
+    /** The summary of a finished run: the settings, the final loss, predictions or accuracy, the test result. */
+    private void report(PrintWriter summary, TrainingResult result, Mlp model, Dataset dataset, Loss lossFn,
+                        DenseOps ops, OptimizerSpec optimizerSpec, TrainingConfig config, TrainingMonitor monitor,
+                        Path dataFrom) {
         summary.printf(Locale.ROOT, "Trained %s with %s loss: %d epochs, %s, %s gradients, batch %s, seed %d;"
                         + " final loss %s%n", model.describe(), lossFn.id(), result.epochs(), describe(optimizerSpec),
-                gradients == GradientConvention.MEAN ? "mean" : "summed",
-                config.fullBatch(dataset.rows()) ? "full" : String.valueOf(batch), seed, result.finalLoss());
+                config.convention() == GradientConvention.MEAN ? "mean" : "summed",
+                config.fullBatch(dataset.rows()) ? "full" : String.valueOf(config.batchSize()), seed,
+                result.finalLoss());
         Evaluation last = monitor.lastEvaluation();
         // --per-class without test data: the classes of the training data, evaluated once for both uses
         Evaluation training = last == null && perClass ? Evaluation.of(model, dataset, lossFn, ops) : null;
@@ -450,10 +488,7 @@ final class TrainCommand implements Callable<Integer> {
         if (dataFrom == null) {
             xorVerdict(summary, model, correct, dataset.rows());
         }
-        model.setInputScaling(scaling);
-        int code = save == null ? 0 : ModelSaver.save(model, save, summary, err); // a failed save keeps the model
         summary.flush();
-        return code;
     }
 
     /** The optimizer and its schedule from the options and the preset; its record checks every value. */
@@ -462,6 +497,17 @@ final class TrainCommand implements Callable<Integer> {
         double lr = learningRate != null ? learningRate : p.learningRate;
         double mu = momentum != null ? momentum : kind.usesMomentum() ? 0.9 : 0;
         Schedule s = schedule != null ? schedule : p.schedule;
+        // an option that the chosen optimizer or schedule never reads is a mistake, not something to ignore
+        for (String adamOption : new String[] {"--beta1", "--beta2", "--eps"}) {
+            require(kind.isAdam() || !given(adamOption), adamOption + " is used by --optimizer adam and adamw only,"
+                    + " but the optimizer is " + kind);
+        }
+        for (String stepOption : new String[] {"--lr-step-size", "--lr-gamma"}) {
+            require(s == Schedule.STEP || !given(stepOption), stepOption + " is used by --schedule step only, but"
+                    + " the schedule is " + s);
+        }
+        require(s == Schedule.COSINE || !given("--lr-min"), "--lr-min is used by --schedule cosine only, but the"
+                + " schedule is " + s);
         return new OptimizerSpec(kind, lr, mu, beta1 != null ? beta1 : OptimizerSpec.DEFAULT_BETA1,
                 beta2 != null ? beta2 : OptimizerSpec.DEFAULT_BETA2,
                 epsilon != null ? epsilon : OptimizerSpec.DEFAULT_EPSILON, weightDecay,
@@ -589,7 +635,6 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** Fails before training when the model could not be saved where asked. */
     /**
      * The loss when neither --loss nor a model gives it: the preset's, except that without a preset (--data)
      * class data or several outputs mean classes: ce for an IDX folder or --layers ending in more than one
@@ -603,16 +648,20 @@ final class TrainCommand implements Callable<Integer> {
         return classes ? Loss.CE : p.loss;
     }
 
-    private static void checkSaveTarget(Path target) {
+    /**
+     * Fails before training when {@code option}'s file could not be written where asked (a folder that is missing
+     * or not writable, a name that is a folder), so that no run ends without what it was asked to write.
+     */
+    private static void checkOutput(String option, Path target) {
         if (target == null) {
             return;
         }
-        require(!Files.isDirectory(target), "--save " + target + ": is a directory, expected a file name");
+        require(!Files.isDirectory(target), option + " " + target + ": is a directory, expected a file name");
         Path dir = target.toAbsolutePath().getParent();
-        require(dir != null && Files.isDirectory(dir), "--save " + target + ": directory " + dir
+        require(dir != null && Files.isDirectory(dir), option + " " + target + ": directory " + dir
                 + " does not exist");
-        require(Files.isWritable(dir), "--save " + target + ": directory " + dir + " is not writable");
-        checkWritable("--save", target);
+        require(Files.isWritable(dir), option + " " + target + ": directory " + dir + " is not writable");
+        checkWritable(option, target);
     }
 
     /** Fails before training when {@code option}'s file could not be replaced (a device, FIFO, directory). */

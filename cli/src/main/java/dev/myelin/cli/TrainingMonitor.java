@@ -25,6 +25,7 @@ final class TrainingMonitor implements EpochListener {
     private final int epochs;
     private final EpochLog log;
     private MetricsFile metrics;
+    private String metricsFailure;
     private final java.io.PrintWriter err;
     private final ProgressDisplay progress;
     private final Checkpoints checkpoints;
@@ -93,8 +94,10 @@ final class TrainingMonitor implements EpochListener {
             try {
                 metrics.add(stats);
             } catch (IOException | RuntimeException e) { // the run itself is fine: say so once and go on
+                metricsFailure = "epoch " + epoch + ": " + Main.userMessage(e);
                 err.println(Main.PREFIX + "cannot write the metrics file: " + Main.userMessage(e)
-                        + "; training goes on without it");
+                        + "; training goes on without it, and the run will end with exit code "
+                        + ModelSaver.NOT_SAVED);
                 err.flush();
                 metrics = null;
             }
@@ -104,6 +107,11 @@ final class TrainingMonitor implements EpochListener {
     @Override
     public void onEpochEnd(int epoch, Supplier<TrainingCheckpoint> checkpoint) {
         checkpoints.atEpochEnd(epoch, epochs, model, checkpoint);
+    }
+
+    /** Why the metrics file stopped being written (the epoch and the error), or null while it is complete. */
+    String metricsFailure() {
+        return metricsFailure;
     }
 
     /** The evaluation after the last epoch, or null without test data. */

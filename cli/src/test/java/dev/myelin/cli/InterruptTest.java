@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.myelin.nn.CheckpointFile;
+import dev.myelin.nn.ModelFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -46,19 +48,9 @@ class InterruptTest {
         List<String> child = new ArrayList<>(base);
         child.addAll(List.of("--epochs", "1000000", "--checkpoint", checkpoint.toString()));
 
-        String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-        // env resets SIGINT and SIGTERM to their defaults first: a test run started in the background by a
-        // non-interactive shell inherits an ignored SIGINT, which the JVM (rightly) leaves ignored
-        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT,TERM", java,
-                "--add-modules=jdk.incubator.vector", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(child);
         Path out = dir.resolve("child.out");
         Path err = dir.resolve("child.err");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectOutput(out.toFile())
-                .redirectError(err.toFile());
-        builder.environment().remove("JAVA_TOOL_OPTIONS");
-        Process process = builder.start();
+        Process process = startChild(child, out, err);
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (!Files.readString(out).contains("Epoch 2,") && process.isAlive() && System.nanoTime() < deadline) {
@@ -95,11 +87,74 @@ class InterruptTest {
         assertEquals(line(uninterrupted.out(), lastLine), line(resume.out(), lastLine), "the same last loss");
     }
 
-    /** 300 rows of 12 features, 3 classes (by the sign pattern of two features), seeded. */
+    /**
+     * A signal after the last epoch, while {@code train} prints its summary, must not lose the trained model: it
+     * is saved, then the run exits with 143 and says so. The signal is sent as soon as the summary's first line
+     * is out; the summary then evaluates 60 000 rows, so it usually lands before the save. When the child was
+     * faster (it had saved and exited), the run must simply have ended normally with the model saved: either way
+     * the model is there, so the test cannot fail on timing.
+     */
+    @Test
+    void aSignalAfterTheLastEpochStillSavesTheModel() throws Exception {
+        Path data = writeData(dir.resolve("big.csv"), 60_000);
+        Path model = dir.resolve("model.json");
+        Path out = dir.resolve("child.out");
+        Path err = dir.resolve("child.err");
+        Process process = startChild(List.of("train", "--data", data.toString(), "--loss", "ce", "--layers",
+                "12,64,3", "--batch-size", "60000", "--epochs", "1", "--per-class", "--save", model.toString()),
+                out, err);
+        boolean sent;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!Files.readString(out).contains("Trained ") && process.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            sent = new ProcessBuilder("kill", "-TERM", String.valueOf(process.pid())).start().waitFor() == 0;
+            assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the child did not end");
+        } finally {
+            process.destroyForcibly();
+        }
+        String transcript = "--- stdout ---\n" + tail(Files.readString(out)) + "\n--- stderr ---\n"
+                + Files.readString(err);
+        boolean caught = Files.readString(err).contains("SIGTERM: training has ended, saving the model first");
+        if (sent && caught) {
+            assertEquals(143, process.exitValue(), transcript);
+            assertTrue(Files.readString(err).contains("SIGTERM after training had ended: the model was saved to "
+                    + model + " first"), transcript);
+        } else {
+            assertEquals(0, process.exitValue(), "the signal came too late to matter, or not at all: "
+                    + transcript);
+        }
+        assertTrue(Files.readString(out).contains("Model saved to " + model), transcript);
+        assertEquals(3, ModelFile.read(model).sizes()[2], "the saved model reads back");
+    }
+
+    /**
+     * {@code myelin ARGS} in a JVM with default SIGINT and SIGTERM handling: env resets them first, because a test
+     * run started in the background by a non-interactive shell inherits an ignored SIGINT, which the JVM (rightly)
+     * leaves ignored.
+     */
+    private Process startChild(List<String> args, Path out, Path err) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT,TERM", java,
+                "--add-modules=jdk.incubator.vector", "-Xshare:auto",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        return builder.start();
+    }
+
     private static Path writeData(Path file) throws IOException {
+        return writeData(file, 300);
+    }
+
+    /** {@code rows} rows of 12 features, 3 classes (by the sign pattern of two features), seeded. */
+    private static Path writeData(Path file, int rows) throws IOException {
         Random r = new Random(17);
         StringBuilder csv = new StringBuilder();
-        for (int i = 0; i < 300; i++) {
+        for (int i = 0; i < rows; i++) {
             double a = r.nextGaussian();
             double b = r.nextGaussian();
             for (int j = 0; j < 12; j++) {

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +51,14 @@ class UserErrorTest {
                 + "\"outputs\":1,\"activation\":\"sigmoid\",\"weights\":[[0.5],[0.25]],\"bias\":[0.1]}]}");
         write("three-inputs.json", "{\"format\":\"myelin-model\",\"version\":1,\"layers\":[{\"type\":\"dense\","
                 + "\"inputs\":3,\"outputs\":1,\"activation\":\"sigmoid\",\"weights\":[[0.5],[0.25],[1]],\"bias\":[0]}]}");
+        write("inexact-class.csv", "a,b,y\n0,0,0\n0,1,2.0000001\n");
+        write("inexact-bce.csv", "a,b,y\n0,0,0\n0,1,0.99999999\n");
+        Files.write(dir.resolve("binary.csv"), new byte[] {0, 0, 8, 3, 0, 0, 0, 1});
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream z = new GZIPOutputStream(gz)) {
+            z.write("a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n".getBytes(StandardCharsets.UTF_8));
+        }
+        Files.write(dir.resolve("cut.csv.gz"), Arrays.copyOf(gz.toByteArray(), gz.size() - 6));
         Files.createDirectory(dir.resolve("a-directory"));
     }
 
@@ -57,8 +68,9 @@ class UserErrorTest {
 
     static Stream<Arguments> trainErrors() {
         return Stream.of(
-                // picocli: message, then the synopsis
-                errorCase("--bogus", "Unknown option: '--bogus'", "Usage: myelin train"),
+                // picocli: the message, suggestions, and where the help is (not the 20-line synopsis)
+                errorCase("--bogus", "Unknown option: '--bogus'", "Try 'myelin train --help'"),
+                errorCase("--epoch 3", "Unknown options: '--epoch', '3'", "Possible solutions: --epochs"),
                 errorCase("--epochs abc", "--epochs", "'abc' is not an int"),
                 errorCase("--preset fancy", "unknown preset 'fancy'", "document, xor, fashion-mnist, none"),
                 errorCase("--loss hinge", "unknown loss 'hinge'", "bce, ce, mse"),
@@ -86,6 +98,19 @@ class UserErrorTest {
                 errorCase("--threads 100000", "--threads=100000 is more than the", "threads allowed"),
                 errorCase("--save /dev/full", "--save /dev/full", "it is a character device",
                         "only a regular file is replaced"),
+                // options that the chosen optimizer or schedule would never read
+                errorCase("--beta1 0.8", "--beta1 is used by --optimizer adam and adamw only, but the optimizer is sgd"),
+                errorCase("--optimizer momentum --eps 1e-6", "--eps is used by --optimizer adam and adamw only",
+                        "momentum"),
+                errorCase("--preset fashion-mnist --optimizer sgd --beta2 0.99", "--beta2 is used by"),
+                errorCase("--lr-gamma 0.5", "--lr-gamma is used by --schedule step only, but the schedule is constant"),
+                errorCase("--schedule cosine --lr-step-size 3", "--lr-step-size is used by --schedule step only"),
+                errorCase("--schedule step --lr-min 0.01", "--lr-min is used by --schedule cosine only, but the"
+                        + " schedule is step"),
+                // outputs that could not be written are refused before training, as --save is
+                errorCase("--metrics @no-such-dir/m.json", "--metrics", "no-such-dir", "does not exist"),
+                errorCase("--metrics @a-directory", "--metrics", "is a directory"),
+                errorCase("--checkpoint @no-such-dir/c.json", "--checkpoint", "no-such-dir", "does not exist"),
                 // architecture against the XOR points
                 errorCase("--layers 3,4,1", "--layers 3,4,1 takes 3 inputs but the XOR data has 2 input columns"),
                 errorCase("--layers 2,4,2", "--layers 2,4,2 has 2 outputs but the XOR data has 1 target column"),
@@ -99,6 +124,11 @@ class UserErrorTest {
                 errorCase("--data @ragged.csv", "ragged.csv:3:", "ragged row"),
                 errorCase("--data @label-two.csv", "label-two.csv:3:", "label 2 is not 0 or 1"),
                 errorCase("--data @empty.csv", "empty.csv: no data rows"),
+                errorCase("--data @inexact-class.csv --loss ce --layers 2,3", "inexact-class.csv:3: column 3:",
+                        "label '2.0000001' is not exactly a float (the nearest is 2.0)"),
+                errorCase("--data @inexact-bce.csv", "inexact-bce.csv:3: column 3:", "label '0.99999999'"),
+                errorCase("--data @binary.csv", "binary.csv: not a text file (a zero byte at offset 0)"),
+                errorCase("--data @cut.csv.gz", "cut.csv.gz: the gzip data ends early (the file is cut short)"),
                 errorCase("--data @xor.csv --layers 3,4,1", "~xor\\.csv:[12]:", "has 3 columns", "3 inputs"),
                 errorCase("--data @xor.csv --loss ce", "--loss ce with --data needs --layers"),
                 errorCase("--data @xor.csv --layers 2,4,2 --loss bce", "--loss bce takes one output"),
@@ -210,6 +240,24 @@ class UserErrorTest {
         Cli report = Cli.run("report", "--metrics", data.toString(), "--out", other.toString());
         assertUserError(report, "--metrics", "--out", "are the same file");
         assertEquals(text, Files.readString(data));
+    }
+
+    /** A checkpoint remembers its data: a resume on other data (one label changed) is refused, naming both. */
+    @Test
+    void aResumeOnOtherDataIsRefused() throws IOException {
+        Path data = Files.writeString(dir.resolve("resume-data.csv"), "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n");
+        Path changed = Files.writeString(dir.resolve("resume-changed.csv"), "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,1\n");
+        Path model = dir.resolve("resume-model.json");
+        Path checkpoint = dir.resolve("resume-model.ckpt.json");
+        Cli first = Cli.run("train", "--data", data.toString(), "--epochs", "2", "--save", model.toString());
+        assertEquals(0, first.exitCode(), first.transcript());
+        Cli other = Cli.run("train", "--data", changed.toString(), "--epochs", "4", "--resume", checkpoint.toString());
+        assertUserError(other, "--resume " + checkpoint + ": the checkpoint was trained on other data: 4 rows × 2"
+                + " inputs → 1 outputs, hash ", "(the same shape, other values or order); resume on the data the run"
+                + " started with");
+        assertTrue(other.outLines().stream().noneMatch(l -> l.startsWith("Epoch")), other.transcript());
+        Cli same = Cli.run("train", "--data", data.toString(), "--epochs", "4", "--resume", checkpoint.toString());
+        assertEquals(0, same.exitCode(), same.transcript());
     }
 
     @Test

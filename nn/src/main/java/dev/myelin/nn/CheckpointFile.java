@@ -31,8 +31,11 @@ import java.util.Set;
  *  "progress": {"epochs": 4, "batches": 2, "lossSum": 1.25, "firstLoss": 0.71},
  *  "optimizer": {"kind": "adam", "step": 18, "buffers": ["<base64>", …]},
  *  "shuffle": {"key": "<base64>", "position": 624},       (null for full batch)
+ *  "data": {"rows": 60000, "inputs": 784, "outputs": 10, "hash": "0123456789abcdef"},
  *  "model": {"format": "myelin-model", "version": 1, "layers": […]}}
  * }</pre>
+ * {@code data} ({@link DataFingerprint}: what the run trained on) is optional: a file without it resumes on any
+ * data of the model's shape.
  * {@code firstLoss} (the run's first step loss, the divergence rule's baseline) is absent before the first step;
  * a file without it is read with NaN, and the resumed run takes its own first step as the baseline.
  * Schedules: {@code {"type": "constant"}}, {@code {"type": "step", "stepSize", "gamma"}},
@@ -52,8 +55,9 @@ import java.util.Set;
  * @param model      the parameters at the checkpoint
  * @param config     the run's configuration ({@code epochs}: the run's target when written; a resume may ask more)
  * @param checkpoint where the run stands
+ * @param data       what the run trained on, or null when not known
  */
-public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoint checkpoint) {
+public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoint checkpoint, DataFingerprint data) {
 
     /** The value of the {@code "format"} field. */
     public static final String FORMAT = "myelin-checkpoint";
@@ -61,7 +65,7 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
     public static final int VERSION = 1;
 
     private static final Set<String> TOP_FIELDS = Set.of("format", "version", "config", "progress", "optimizer",
-            "shuffle", "model");
+            "shuffle", "data", "model");
     private static final Set<String> CONFIG_FIELDS = Set.of("loss", "epochs", "batchSize", "seed", "convention",
             "layers", "optimizer");
     private static final Set<String> SPEC_FIELDS = Set.of("kind", "lr", "momentum", "beta1", "beta2", "eps",
@@ -69,6 +73,7 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
     private static final Set<String> PROGRESS_FIELDS = Set.of("epochs", "batches", "lossSum", "firstLoss");
     private static final Set<String> STATE_FIELDS = Set.of("kind", "step", "buffers");
     private static final Set<String> SHUFFLE_FIELDS = Set.of("key", "position");
+    private static final Set<String> DATA_FIELDS = Set.of("rows", "inputs", "outputs", "hash");
     private static final int SHUFFLE_WORDS = NumpyRandom.N;
 
     /**
@@ -80,6 +85,26 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
         Objects.requireNonNull(config, "config is null");
         Objects.requireNonNull(checkpoint, "checkpoint is null");
         Optimizer.requireFits(config.optimizer(), model, checkpoint.optimizer()); // throws on a mismatch
+    }
+
+    /** A checkpoint that does not record its data. */
+    public CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoint checkpoint) {
+        this(model, config, checkpoint, null);
+    }
+
+    /**
+     * Refuses to resume this checkpoint on other data than it trained on (when it records them).
+     *
+     * @throws IllegalArgumentException saying what differs: {@code the checkpoint was trained on 4 rows × 2
+     *                                  inputs → 1 outputs, hash …, but this data set is 5 rows × …}
+     */
+    public void requireSameData(DataFingerprint other) {
+        Objects.requireNonNull(other, "data fingerprint is null");
+        if (data != null && !data.equals(other)) {
+            throw new IllegalArgumentException("the checkpoint was trained on other data: " + data + ", but this"
+                    + " data set is " + other + (data.rows() == other.rows() && data.inputs() == other.inputs()
+                    && data.outputs() == other.outputs() ? " (the same shape, other values or order)" : ""));
+        }
     }
 
     /** The layer sizes of {@link #model()}: inputs of each layer, then the outputs of the last. */
@@ -189,6 +214,14 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
                 gen.writeNumberField("position", shuffle.position());
                 gen.writeEndObject();
             }
+            if (data != null) {
+                gen.writeObjectFieldStart("data");
+                gen.writeNumberField("rows", data.rows());
+                gen.writeNumberField("inputs", data.inputs());
+                gen.writeNumberField("outputs", data.outputs());
+                gen.writeStringField("hash", data.hashHex());
+                gen.writeEndObject();
+            }
             gen.writeFieldName("model");
             ModelFile.write(gen, model);
             gen.writeEndObject();
@@ -287,9 +320,11 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
         if (!shuffleNode.isNull()) {
             shuffle = shuffle(object(root, "shuffle", SHUFFLE_FIELDS, src + ": "), src + ": shuffle: ");
         }
+        DataFingerprint data = root.has("data")
+                ? data(object(root, "data", DATA_FIELDS, src + ": "), src + ": data: ") : null;
         try {
             return new CheckpointFile(model, config,
-                    new TrainingCheckpoint(epochs, batches, lossSum, state, shuffle, firstLoss));
+                    new TrainingCheckpoint(epochs, batches, lossSum, state, shuffle, firstLoss), data);
         } catch (IllegalArgumentException e) { // the parts do not belong together
             throw new ModelFormatException(src + ": " + e.getMessage(), e);
         }
@@ -297,6 +332,16 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
 
     private static String name(String sourceName) {
         return sourceName == null ? "<checkpoint>" : sourceName;
+    }
+
+    private static DataFingerprint data(JsonNode node, String where) {
+        String hash = ModelFile.text(node, "hash", where);
+        if (!hash.matches("[0-9a-f]{16}")) {
+            throw new ModelFormatException(where + "hash must be 16 lower-case hex digits, got \"" + Messages.excerpt(hash) + "\"");
+        }
+        return new DataFingerprint((int) integer(node, "rows", where, 1, Integer.MAX_VALUE),
+                (int) integer(node, "inputs", where, 1, Integer.MAX_VALUE),
+                (int) integer(node, "outputs", where, 1, Integer.MAX_VALUE), Long.parseUnsignedLong(hash, 16));
     }
 
     private static TrainingConfig config(JsonNode node, String where) {

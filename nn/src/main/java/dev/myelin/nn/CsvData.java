@@ -61,8 +61,8 @@ public final class CsvData {
                     + outputs);
         }
         String name = file.toString();
-        CsvTable table = CsvTable.read(file, header);
         int labelColumns = loss == Loss.CE ? 1 : outputs;
+        CsvTable table = CsvTable.read(file, header, loss == Loss.MSE ? 0 : labelColumns); // mse: targets, not labels
         int featureColumns = table.columns - labelColumns;
         String labelText = loss == Loss.CE ? "1 label column" : labelColumns + " target column"
                 + (labelColumns == 1 ? "" : "s");
@@ -120,7 +120,8 @@ public final class CsvData {
         if (!Files.isRegularFile(file)) {
             return -1;
         }
-        try (InputStream in = Files.newInputStream(file); CsvScanner scanner = new CsvScanner(in, file.toString())) {
+        try (InputStream in = DataStreams.open(file, "a CSV file");
+                CsvScanner scanner = new CsvScanner(in, file.toString())) {
             while (scanner.next()) {
                 int cells = 1;
                 boolean blank = CsvTable.isBlank(scanner.bytes(), scanner.start(), scanner.end()); // as CsvTable

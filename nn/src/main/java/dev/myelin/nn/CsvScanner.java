@@ -40,9 +40,23 @@ final class CsvScanner implements Closeable {
         this.in = in;
         this.name = name;
         fill();
+        refuseBinary();
         if (limit - pos >= 3 && buffer[pos] == (byte) 0xEF && buffer[pos + 1] == (byte) 0xBB
                 && buffer[pos + 2] == (byte) 0xBF) {
             pos += 3;
+        }
+    }
+
+    /**
+     * A NUL byte in the first chunk means the file is not text (an IDX file, a model in another format, a
+     * compressed archive other than gzip): say so, rather than read it as one odd header and "no data rows".
+     */
+    private void refuseBinary() {
+        for (int i = pos; i < limit; i++) {
+            if (buffer[i] == 0) {
+                throw new DataException(name + ": not a text file (a zero byte at offset " + i + "); expected CSV"
+                        + " text, plain or gzip-compressed");
+            }
         }
     }
 

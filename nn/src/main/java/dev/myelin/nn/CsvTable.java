@@ -2,9 +2,8 @@ package dev.myelin.nn;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,26 +28,35 @@ final class CsvTable {
     int[] lines = new int[1 << 10];
     int firstLine;        // the first data row's line
     private String reference; // "the first row has N" or "the header (line L) has N", for ragged-row errors
+    private final int labelColumns; // the trailing columns whose cells must be read exactly (labels)
 
-    private CsvTable(String name) {
+    private CsvTable(String name, int labelColumns) {
         this.name = name;
+        this.labelColumns = labelColumns;
     }
 
-    /** Reads {@code file}; a missing file, a folder, or a file without data rows is a {@link DataException}. */
+    /**
+     * Reads {@code file}, gzip or not ({@link DataStreams}); a missing file, a folder, a binary file, or a file
+     * without data rows is a {@link DataException}.
+     */
     static CsvTable read(Path file, Header header) throws IOException {
+        return read(file, header, 0);
+    }
+
+    /**
+     * As {@link #read(Path, Header)}, and the last {@code labelColumns} columns hold labels: a cell there whose
+     * decimal value is not exactly a float (so that rounding could turn {@code 2.0000001} into class 2, or
+     * {@code 0.999999999} into the binary label 1) is a {@link DataException}.
+     */
+    static CsvTable read(Path file, Header header, int labelColumns) throws IOException {
         Objects.requireNonNull(file, "file is null");
         Objects.requireNonNull(header, "header is null");
         String name = file.toString();
-        if (Files.isDirectory(file)) {
-            throw new DataException(name + ": is a directory, not a CSV file");
-        }
-        CsvTable table = new CsvTable(name);
-        try (InputStream in = Files.newInputStream(file); CsvScanner scanner = new CsvScanner(in, name)) {
+        CsvTable table = new CsvTable(name, labelColumns);
+        try (InputStream in = DataStreams.open(file, "a CSV file"); CsvScanner scanner = new CsvScanner(in, name)) {
             if (table.readFirstRow(scanner, header)) {
                 table.readRows(scanner);
             }
-        } catch (NoSuchFileException e) {
-            throw new DataException(name + ": file not found");
         }
         if (table.rows == 0) {
             throw new DataException(name + ": no data rows");
@@ -85,6 +93,9 @@ final class CsvTable {
         ensureRow(line);
         for (int j = 0; j < columns; j++) {
             values[j] = parse(cells.get(j), cellLines.get(j), j + 1);
+            if (j >= columns - labelColumns) {
+                requireExact(cells.get(j), values[j], cellLines.get(j), j + 1);
+            }
         }
         firstLine = line;
         lines[rows++] = line;
@@ -137,6 +148,9 @@ final class CsvTable {
                     }
                     if (Float.isFinite(x)) {
                         v[base + count] = x;
+                        if (count >= columns - labelColumns && error == null && !plainInteger(scanner)) {
+                            error = inexactLabel(text(scanner), x, scanner.line(), scanner.column());
+                        }
                     } else if (error == null) {
                         error = cellError(text(scanner), scanner.line(), scanner.column());
                     }
@@ -162,6 +176,48 @@ final class CsvTable {
             }
             lines[rows++] = line;
         }
+    }
+
+    /** A label cell of the first row: {@link #read(Path, Header, int)}. */
+    private void requireExact(String cell, float x, int line, int column) {
+        String error = inexactLabel(cell, x, line, column);
+        if (error != null) {
+            throw new DataException(error);
+        }
+    }
+
+    /** Whether the cell is an optional '-' and at most 7 digits: an integer below 2^24, exact as a float. */
+    private static boolean plainInteger(CsvScanner scanner) {
+        byte[] b = scanner.bytes();
+        int from = scanner.start();
+        int to = scanner.end();
+        if (from < to && b[from] == '-') {
+            from++;
+        }
+        if (to <= from || to - from > 7) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            if (b[i] < '0' || b[i] > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Why a label cell that parsed to {@code x} is not exactly {@code x}, or null when it is. */
+    private String inexactLabel(String cell, float x, int line, int column) {
+        BigDecimal exact;
+        try {
+            exact = new BigDecimal(cell.strip());
+        } catch (NumberFormatException e) {
+            return null; // not a plain decimal: the number rules have had their say
+        }
+        if (exact.compareTo(new BigDecimal(x)) == 0) {
+            return null;
+        }
+        return name + ":" + line + ": column " + column + ": label '" + Messages.excerpt(cell) + "' is not exactly"
+                + " a float (the nearest is " + x + "); a class must be a whole number and a binary label 0 or 1";
     }
 
     /** Room for one more row in {@link #values} and {@link #lines}. */

@@ -1,15 +1,10 @@
 package dev.myelin.nn;
 
-import java.io.BufferedInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Objects;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 
 /**
  * IDX files (the MNIST and Fashion-MNIST format) as {@link Dataset}s: images {@code uint8 [count][rows][cols]}
@@ -156,28 +151,10 @@ public final class IdxData {
         return String.join(", ", TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS) + " (each may end in .gz)";
     }
 
-    /** The whole file, decompressed if it starts with the gzip magic {@code 1f 8b}. */
+    /** The whole file, decompressed when it is gzip ({@link DataStreams}). */
     static byte[] readAll(Path file) throws IOException {
-        Objects.requireNonNull(file, "file is null");
-        if (Files.isDirectory(file)) {
-            throw new DataException(file + ": is a directory, not an IDX file");
-        }
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            raw.mark(2);
-            boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
-            raw.reset();
-            if (!gzip) {
-                return raw.readAllBytes();
-            }
-            try (InputStream in = new GZIPInputStream(raw, 1 << 16)) {
-                return in.readAllBytes();
-            } catch (EOFException e) {
-                throw new DataException(file + ": the gzip data ends early (the file is cut short)");
-            } catch (ZipException e) {
-                throw new DataException(file + ": not valid gzip data: " + e.getMessage());
-            }
-        } catch (NoSuchFileException e) {
-            throw new DataException(file + ": file not found");
+        try (InputStream in = DataStreams.open(file, "an IDX file")) {
+            return in.readAllBytes();
         }
     }
 

@@ -70,7 +70,8 @@ public record OptimizerSpec(Kind kind, double learningRate, double momentum, dou
             return this == MOMENTUM || this == NESTEROV;
         }
 
-        boolean isAdam() {
+        /** Whether this kind reads beta1, beta2 and epsilon (Adam's). */
+        public boolean isAdam() {
             return this == ADAM || this == ADAMW;
         }
 

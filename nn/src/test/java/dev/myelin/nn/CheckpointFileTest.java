@@ -2,6 +2,7 @@ package dev.myelin.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,6 +107,62 @@ class CheckpointFileTest {
                 ok.replaceFirst("\"firstLoss\"\\s*:\\s*[-0-9.Ee+]+", "\"firstLoss\": \"low\""), "c.json"));
         assertTrue(e.getMessage().startsWith("c.json: progress: \"firstLoss\" must be a finite number, found the"
                 + " string \"low\""), e.getMessage());
+    }
+
+    /**
+     * The data fingerprint travels with the checkpoint, and a resume on other data is refused: another value,
+     * another row order, a row more; a file without a fingerprint resumes on anything of the model's shape.
+     */
+    @Test
+    void aCheckpointRemembersItsDataAndRefusesOtherData() {
+        Dataset points = CheckpointTest.points();
+        DataFingerprint fingerprint = DataFingerprint.of(points);
+        CheckpointFile stopped = stoppedRun();
+        CheckpointFile withData = new CheckpointFile(stopped.model(), stopped.config(), stopped.checkpoint(),
+                fingerprint);
+        CheckpointFile read = CheckpointFile.parse(withData.toBytes(), "c.json");
+        assertEquals(fingerprint, read.data());
+        assertEquals(withData.toJson(), read.toJson());
+        read.requireSameData(DataFingerprint.of(CheckpointTest.points())); // the same data read again
+
+        float[] changed = points.features().clone();
+        changed[changed.length - 1] = Math.nextUp(changed[changed.length - 1]);
+        Dataset oneUlp = Dataset.regression(changed, points.rows(), points.inputs(), points.targets().clone(),
+                points.outputs());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> read.requireSameData(DataFingerprint.of(oneUlp)));
+        assertTrue(e.getMessage().startsWith("the checkpoint was trained on other data: " + fingerprint
+                + ", but this data set is "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(the same shape, other values or order)"), e.getMessage());
+
+        float[] swapped = points.features().clone();
+        int w = points.inputs();
+        for (int j = 0; j < w; j++) { // rows 0 and 1 exchanged, targets too
+            float t = swapped[j];
+            swapped[j] = swapped[w + j];
+            swapped[w + j] = t;
+        }
+        float[] targets = points.targets().clone();
+        int o = points.outputs();
+        for (int j = 0; j < o; j++) {
+            float t = targets[j];
+            targets[j] = targets[o + j];
+            targets[o + j] = t;
+        }
+        Dataset reordered = Dataset.regression(swapped, points.rows(), w, targets, o);
+        assertFalse(Arrays.equals(swapped, points.features()), "rows 0 and 1 differ");
+        assertThrows(IllegalArgumentException.class, () -> read.requireSameData(DataFingerprint.of(reordered)));
+        Dataset moreRows = Dataset.regression(Arrays.copyOf(points.features(), points.features().length + w),
+                points.rows() + 1, w, Arrays.copyOf(points.targets(), points.targets().length + o), o);
+        e = assertThrows(IllegalArgumentException.class, () -> read.requireSameData(DataFingerprint.of(moreRows)));
+        assertFalse(e.getMessage().contains("the same shape"), e.getMessage());
+
+        CheckpointFile older = CheckpointFile.parse(stopped.toBytes(), "c.json");
+        assertNull(older.data());
+        older.requireSameData(DataFingerprint.of(moreRows)); // nothing recorded, nothing to compare
+        ModelFormatException bad = assertThrows(ModelFormatException.class, () -> CheckpointFile.parse(
+                withData.toJson().replace(fingerprint.hashHex(), "xyz"), "c.json"));
+        assertEquals("c.json: data: hash must be 16 lower-case hex digits, got \"xyz\"", bad.getMessage());
     }
 
     static Stream<Arguments> badFiles() {

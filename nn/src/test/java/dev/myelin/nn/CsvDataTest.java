@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -110,6 +114,15 @@ class CsvDataTest {
                 Arguments.of("ce.csv", "x,y,c\n0,0,0\n1,1,2\n1,0,5\n", Loss.CE, 3, ":4: class 5 is outside [0, 3)"),
                 Arguments.of("ceneg.csv", "0,0,-1\n", Loss.CE, 3, ":1: class -1 is outside [0, 3)"),
                 Arguments.of("cefrac.csv", "0,0,1\n0,0,1.5\n", Loss.CE, 3, ":2: class 1.5 is not an integer"),
+                // labels that round to a valid float label are still wrong: the file does not say that label
+                Arguments.of("ceround.csv", "0,0,1\n0,0,2.0000001\n", Loss.CE, 3,
+                        ":2: column 3: label '2.0000001' is not exactly a float (the nearest is 2.0)"),
+                Arguments.of("cebig.csv", "0,0,16777217\n", Loss.CE, 3,
+                        ":1: column 3: label '16777217' is not exactly a float (the nearest is 1.6777216E7)"),
+                Arguments.of("bceround.csv", "x,y,t\n0,0,0\n1,1,0.99999999\n", Loss.BCE, 1,
+                        ":3: column 3: label '0.99999999' is not exactly a float (the nearest is 1.0)"),
+                Arguments.of("bcetiny.csv", "0,0,1e-50\n", Loss.BCE, 1, ":1: column 3: label '1e-50' is not exactly"),
+                Arguments.of("bcesecond.csv", "0,1,0.9999999999\n", Loss.BCE, 1, ":1: column 3: label"),
                 Arguments.of("onecol.csv", "0\n1\n", Loss.BCE, 1,
                         ":1: has 1 column but needs at least 1 input column + 1 target column"),
                 Arguments.of("mse.csv", "1,2\n", Loss.MSE, 2,
@@ -126,6 +139,56 @@ class CsvDataTest {
                         ":5: column 1: 'bad' is not a number"),
                 Arguments.of("quotedbad.csv", "\"a\",b,c\n\"1\",2,0\n\"\"\"3\",4,1\n", Loss.BCE, 1,
                         ":3: column 1: '\"3' is not a number"));
+    }
+
+    @Test
+    void labelsThatAreExactlyAFloatAreAcceptedInAnySpelling() throws IOException {
+        Path ce = file("ce-spellings.csv", "0,0,2.0\n0,1,1e0\n1,0,\" 0 \"\n1,1,+1.000\n");
+        assertArrayEquals(new int[] {2, 1, 0, 1}, CsvData.read(ce, Loss.CE, 3).labels());
+        Path bce = file("bce-spellings.csv", "0,0,1.0\n0,1,0e5\n1,0,-0\n");
+        assertArrayEquals(new float[] {1, 0, -0f}, CsvData.read(bce, Loss.BCE, 1).targets());
+        // mse targets are values, not labels: rounded to the nearest float as every feature is
+        Path mse = file("mse.csv", "0,0,0.1\n0,1,2.0000001\n");
+        assertArrayEquals(new float[] {0.1f, 2.0000001f}, CsvData.read(mse, Loss.MSE, 1).targets());
+    }
+
+    @Test
+    void gzipDataIsReadWhateverItsNameAndACutOrCorruptOneIsNamed() throws IOException {
+        String text = "a,b,label\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n";
+        Dataset plain = CsvData.read(file("plain.csv", text), Loss.BCE, 1);
+        byte[] gz = gzip(text.getBytes(StandardCharsets.UTF_8));
+        for (String name : new String[] {"data.csv.gz", "data-without-suffix.csv"}) {
+            Dataset d = CsvData.read(Files.write(dir.resolve(name), gz), Loss.BCE, 1);
+            assertArrayEquals(plain.features(), d.features(), name);
+            assertArrayEquals(plain.targets(), d.targets(), name);
+        }
+        for (int cut : new int[] {3, 12, gz.length / 2, gz.length - 4}) {
+            Path f = Files.write(dir.resolve("cut" + cut + ".csv.gz"), Arrays.copyOf(gz, cut));
+            DataException e = assertThrows(DataException.class, () -> CsvData.read(f, Loss.BCE, 1));
+            assertEquals(f + ": the gzip data ends early (the file is cut short)", e.getMessage());
+        }
+        byte[] corrupt = gz.clone();
+        corrupt[2] = 7; // compression method 7: only 8 (deflate) exists
+        Path bad = Files.write(dir.resolve("corrupt.csv.gz"), corrupt);
+        DataException e = assertThrows(DataException.class, () -> CsvData.read(bad, Loss.BCE, 1));
+        assertTrue(e.getMessage().startsWith(bad + ": not valid gzip data ("), e.getMessage());
+    }
+
+    @Test
+    void aBinaryFileIsNotTakenForCsvText() throws IOException {
+        byte[] idxHeader = {0, 0, 8, 1, 0, 0, 0, 4, 0, 1, 1, 0};
+        Path f = Files.write(dir.resolve("labels.csv"), idxHeader);
+        DataException e = assertThrows(DataException.class, () -> CsvData.read(f, Loss.BCE, 1));
+        assertEquals(f + ": not a text file (a zero byte at offset 0); expected CSV text, plain or gzip-compressed",
+                e.getMessage());
+    }
+
+    private static byte[] gzip(byte[] bytes) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream z = new GZIPOutputStream(out)) {
+            z.write(bytes);
+        }
+        return out.toByteArray();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,0 +1,103 @@
+package dev.myelin.nn;
+
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Opens a data file (CSV or IDX) for reading, decompressing it when it is gzip: recognised by its first two bytes
+ * {@code 1f 8b}, whatever its name, as {@code gzip -d} and numpy's loaders do. A gzip stream that is cut short or
+ * corrupt fails while it is read, as a {@link DataException} naming the file, never as the decompressor's own
+ * exception, and never as a short file that parses as fewer rows.
+ */
+final class DataStreams {
+
+    private static final int BUFFER = 1 << 16;
+
+    private DataStreams() {
+    }
+
+    /**
+     * The bytes of {@code file}, decompressed when gzip. A missing file or a folder is a {@link DataException};
+     * {@code what} names the expected content in the folder message ("a CSV file", "an IDX file").
+     */
+    static InputStream open(Path file, String what) throws IOException {
+        Objects.requireNonNull(file, "file is null");
+        if (Files.isDirectory(file)) {
+            throw new DataException(file + ": is a directory, not " + what);
+        }
+        InputStream raw;
+        try {
+            raw = new BufferedInputStream(Files.newInputStream(file), BUFFER);
+        } catch (NoSuchFileException e) {
+            throw new DataException(file + ": file not found");
+        }
+        try {
+            raw.mark(2);
+            boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
+            raw.reset();
+            return gzip ? new Gunzip(raw, file) : raw;
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
+    /** A gzip stream whose failures name the file and say what is wrong in words. */
+    private static final class Gunzip extends FilterInputStream {
+        private final Path file;
+
+        Gunzip(InputStream raw, Path file) throws IOException {
+            super(gunzip(raw, file));
+            this.file = file;
+        }
+
+        private static InputStream gunzip(InputStream raw, Path file) throws IOException {
+            try {
+                return new GZIPInputStream(raw, BUFFER);
+            } catch (EOFException e) {
+                throw cutShort(file);
+            } catch (ZipException e) {
+                throw corrupt(file, e);
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (EOFException e) {
+                throw cutShort(file);
+            } catch (ZipException e) {
+                throw corrupt(file, e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (EOFException e) {
+                throw cutShort(file);
+            } catch (ZipException e) {
+                throw corrupt(file, e);
+            }
+        }
+    }
+
+    private static DataException cutShort(Path file) {
+        return new DataException(file + ": the gzip data ends early (the file is cut short)");
+    }
+
+    private static DataException corrupt(Path file, ZipException e) {
+        return new DataException(file + ": not valid gzip data (" + e.getMessage() + ")");
+    }
+}
