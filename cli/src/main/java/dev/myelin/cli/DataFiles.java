@@ -32,9 +32,14 @@ final class DataFiles {
         Dataset train;
         Dataset held = null;
         if (Files.isDirectory(data)) {
-            IdxData.Split split = idxFolder(data, loss);
-            train = split.train();
-            held = test == null ? split.test() : null;
+            requireClasses(data, loss);
+            if (test == null) {
+                IdxData.Split split = IdxData.readFolder(data);
+                train = split.train();
+                held = split.test();
+            } else { // --test replaces the folder's t10k files, which need not be there
+                train = IdxData.readTrain(data);
+            }
         } else {
             train = CsvData.read(data, loss, inputs, outputs, header);
         }
@@ -63,11 +68,6 @@ final class DataFiles {
                     + " has " + outputs + " outputs");
         }
         return set;
-    }
-
-    private static IdxData.Split idxFolder(Path dir, Loss loss) throws IOException {
-        requireClasses(dir, loss);
-        return IdxData.readFolder(dir);
     }
 
     /** A folder holds IDX files, whose labels are classes: only a softmax model (cross-entropy) fits them. */

@@ -49,10 +49,16 @@ final class DistinctFiles {
                     throw new IllegalArgumentException(a.option() + " " + a.path() + " and " + b.option() + " "
                             + b.path() + " are the same file: " + (a.output() && b.output()
                             ? "one output would replace the other" : "writing it would destroy what is read")
-                            + "; give " + (b.output() ? b.option() : a.option()) + " another file");
+                            + "; give " + another(b.output() ? b.option() : a.option()));
                 }
             }
         }
+    }
+
+    /** What to change: the option, or for a file the options name only indirectly, the option that sets it. */
+    private static String another(String option) {
+        return option.startsWith("--") ? option + " another file"
+                : "--checkpoint a file of its own, or --save another name";
     }
 
     private static boolean isAllowed(Named a, Named b, String[] allowed) {

@@ -1,11 +1,13 @@
 package dev.myelin.cli;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Handler;
@@ -62,7 +64,9 @@ public final class Main implements Callable<Integer> {
         configureLogging();
         int code;
         try {
-            code = commandLine().execute(args);
+            CommandLine cli = commandLine();
+            code = cli.execute(args);
+            code = afterOutput(code, cli.getOut().checkError() || System.out.checkError(), System.err);
         } catch (OutOfMemoryError e) {
             // a model or data set too big for the heap is a user's sizing, not a bug: one line, exit 2
             System.out.flush();
@@ -70,6 +74,21 @@ public final class Main implements Callable<Integer> {
             code = USER_ERROR;
         }
         System.exit(code);
+    }
+
+    /**
+     * The exit code once the command's standard output is flushed: a write that failed (a full disk behind
+     * {@code > file}, a closed pipe) loses output that the user asked for, so a run that would have exited 0
+     * exits 2 instead and says so; Java's print streams keep such failures to themselves otherwise.
+     */
+    static int afterOutput(int code, boolean stdoutFailed, PrintStream err) {
+        if (!stdoutFailed) {
+            return code;
+        }
+        err.println(PREFIX + "cannot write standard output (a full disk, or the reader closed the pipe): the output"
+                + " is incomplete");
+        err.flush();
+        return code == 0 ? USER_ERROR : code;
     }
 
     /** The one line for a heap too small for the model or the data, with how to raise it. */
@@ -85,8 +104,21 @@ public final class Main implements Callable<Integer> {
      */
     public static CommandLine commandLine() {
         return new CommandLine(new Main())
+                .registerConverter(Path.class, Main::path)
                 .setParameterExceptionHandler(new ParameterErrors())
                 .setExecutionExceptionHandler(new ExecutionErrors());
+    }
+
+    /** A file option's value: any path but the empty one (a forgotten value, {@code --model=}). */
+    private static Path path(String value) {
+        if (value.isEmpty()) {
+            throw new CommandLine.TypeConversionException("empty file name");
+        }
+        try {
+            return Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a file name: " + e.getReason());
+        }
     }
 
     /** {@code myelin} without a subcommand: the usage on stderr, and a user-error exit code. */

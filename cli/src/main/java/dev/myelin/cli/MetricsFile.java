@@ -72,8 +72,11 @@ final class MetricsFile {
         AtomicFile.write(file, bytes);
     }
 
-    /** One epoch as read back: NaN for what the file does not have. */
-    record Epoch(int epoch, double loss, double testLoss, double testAccuracy) {
+    /**
+     * One epoch as read back: NaN for what the file does not have (absent or null); {@code notFinite} names the
+     * fields that the run wrote as NaN or ±Infinity (strings in JSON), which no axis can show.
+     */
+    record Epoch(int epoch, double loss, double testLoss, double testAccuracy, List<String> notFinite) {
     }
 
     /** The epochs of a metrics file, with errors that name the file and what is wrong. */
@@ -91,18 +94,38 @@ final class MetricsFile {
         List<Epoch> epochs = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             JsonNode e = list.get(i);
-            if (!e.path("epoch").canConvertToInt() || !e.path("loss").isNumber()) {
+            if (!e.path("epoch").canConvertToInt() || !(e.path("loss").isNumber() || nonFinite(e.path("loss")))) {
                 throw new IllegalArgumentException(file + ": epochs[" + i + "] needs a whole \"epoch\" and a"
                         + " numeric \"loss\"");
             }
-            epochs.add(new Epoch(e.get("epoch").asInt(), e.get("loss").asDouble(), number(e, "test_loss"),
-                    number(e, "test_accuracy")));
+            List<String> notFinite = new ArrayList<>();
+            for (String field : new String[] {"loss", "test_loss", "test_accuracy"}) {
+                if (nonFinite(e.path(field))) {
+                    notFinite.add(field);
+                }
+            }
+            epochs.add(new Epoch(e.get("epoch").asInt(), number(e, "loss"), number(e, "test_loss"),
+                    number(e, "test_accuracy"), List.copyOf(notFinite)));
         }
         return epochs;
     }
 
+    /** Whether {@code v} is a NaN or infinity as Jackson writes them: the strings "NaN", "Infinity", "-Infinity". */
+    private static boolean nonFinite(JsonNode v) {
+        return v.isTextual() && (v.asText().equals("NaN") || v.asText().equals("Infinity")
+                || v.asText().equals("-Infinity"));
+    }
+
+    /** A number, or one written as "NaN", "Infinity" or "-Infinity" (JSON has none); NaN when absent or null. */
     private static double number(JsonNode e, String field) {
         JsonNode v = e.get(field);
+        if (v != null && v.isTextual()) {
+            return switch (v.asText()) {
+                case "Infinity" -> Double.POSITIVE_INFINITY;
+                case "-Infinity" -> Double.NEGATIVE_INFINITY;
+                default -> Double.NaN;
+            };
+        }
         return v != null && v.isNumber() ? v.asDouble() : Double.NaN;
     }
 }

@@ -8,7 +8,9 @@ import java.io.PrintWriter;
 import dev.myelin.nn.AtomicFile;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
@@ -58,11 +60,27 @@ final class ReportCommand implements Callable<Integer> {
         System.setProperty("java.awt.headless", "true"); // no display needed, and none may exist
         TrainCommand.require(width >= 200 && width <= 10_000, "--width must be in [200, 10000], got " + width);
         TrainCommand.require(height >= 200 && height <= 10_000, "--height must be in [200, 10000], got " + height);
+        TrainCommand.require(out.getFileName() != null
+                && out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png"), "--out " + out
+                + ": report writes PNG images; give a file name ending in .png");
         List<MetricsFile.Epoch> epochs = MetricsFile.read(metrics);
         JFreeChart chart = chart(epochs, metrics.getFileName().toString());
+        for (String field : new String[] {"loss", "test_loss", "test_accuracy"}) {
+            List<Integer> skipped = notDrawn(epochs, field);
+            if (!skipped.isEmpty()) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println(Main.PREFIX + "note: " + field + " is NaN or infinite at epoch"
+                        + (skipped.size() == 1 ? " " : "s ") + shortList(skipped) + "; those points are not drawn");
+                err.flush();
+            }
+        }
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         ChartUtils.writeChartAsPNG(png, chart, width, height);
-        AtomicFile.write(out, png.toByteArray());
+        try {
+            AtomicFile.write(out, png.toByteArray());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--out " + out + ": " + Main.userMessage(e), e);
+        }
         PrintWriter w = spec.commandLine().getOut();
         w.println("Wrote " + out + " (" + epochs.size() + " epochs)");
         w.flush();
@@ -74,12 +92,14 @@ final class ReportCommand implements Callable<Integer> {
         XYSeries train = new XYSeries("training loss");
         XYSeries test = new XYSeries("test loss");
         XYSeries accuracy = new XYSeries("test accuracy");
-        for (MetricsFile.Epoch e : epochs) {
-            train.add(e.epoch(), e.loss());
-            if (!Double.isNaN(e.testLoss())) {
+        for (MetricsFile.Epoch e : epochs) { // a NaN or infinite value has no place on an axis (call() says so)
+            if (Double.isFinite(e.loss())) {
+                train.add(e.epoch(), e.loss());
+            }
+            if (Double.isFinite(e.testLoss())) {
                 test.add(e.epoch(), e.testLoss());
             }
-            if (!Double.isNaN(e.testAccuracy())) {
+            if (Double.isFinite(e.testAccuracy())) {
                 accuracy.add(e.epoch(), e.testAccuracy());
             }
         }
@@ -99,9 +119,21 @@ final class ReportCommand implements Callable<Integer> {
         return chart;
     }
 
+    /** The epochs whose {@code field} (as the metrics file names it) was written NaN or infinite. */
+    static List<Integer> notDrawn(List<MetricsFile.Epoch> epochs, String field) {
+        return epochs.stream().filter(e -> e.notFinite().contains(field)).map(MetricsFile.Epoch::epoch).toList();
+    }
+
+    /** "3, 4, 5" or, for more than 8, the first 8 and how many more. */
+    private static String shortList(List<Integer> epochs) {
+        String head = epochs.stream().limit(8).map(String::valueOf).collect(Collectors.joining(", "));
+        return epochs.size() <= 8 ? head : head + " and " + (epochs.size() - 8) + " more";
+    }
+
     private static XYPlot plot(String label, XYSeriesCollection data) {
         NumberAxis axis = new NumberAxis(label);
         axis.setAutoRangeIncludesZero(false);
+        axis.setAutoRangeMinimumSize(1e-3); // a flat curve: a readable range around it, not ticks in 1e-7 steps
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
         for (int s = 0; s < data.getSeriesCount(); s++) {
             renderer.setSeriesStroke(s, new BasicStroke(2f));

@@ -22,10 +22,11 @@ final class Summary {
      * counted in batches by {@link Evaluation}), and an accuracy line for bce and ce on their own data; returns
      * the number of rows classified right (threshold 0.5 for one output, argmax for ce), or −1 for several mse
      * outputs, where "right" has no meaning. {@code evaluated}: {@code data}'s evaluation when the caller already
-     * has it (then it is not computed again), else null.
+     * has it (then it is not computed again), else null. {@code inputsAsRead}: the features as the file has them,
+     * shown in the rows ({@code data}'s own when null; the caller's copy when it standardised them in place).
      */
     static int print(PrintWriter out, Mlp model, Dataset data, Loss loss, DenseOps ops, int maxRows,
-                     boolean accuracyLine, Evaluation evaluated) {
+                     boolean accuracyLine, Evaluation evaluated, float[] inputsAsRead) {
         int rows = data.rows();
         int n = model.outputs();
         if (rows > maxRows) { // counted in batches: no activation array of the whole set (60 000 rows × widths)
@@ -69,8 +70,8 @@ final class Summary {
             if (right) {
                 correct++;
             }
-            out.printf(Locale.ROOT, "  %s -> %s  (target %s)%s%n", row(data.features(), i * data.inputs(),
-                    data.inputs()), shown, target, loss == Loss.MSE && n > 1 ? "" : right ? "  right" : "  WRONG");
+            out.printf(Locale.ROOT, "  %s -> %s  (target %s)%s%n", row(inputsAsRead != null ? inputsAsRead
+                    : data.features(), i * data.inputs(), data.inputs()), shown, target, loss == Loss.MSE && n > 1 ? "" : right ? "  right" : "  WRONG");
         }
         if (accuracyLine && loss != Loss.MSE) {
             out.printf(Locale.ROOT, "Accuracy: %d/%d rows right (%s).%n", correct, rows,

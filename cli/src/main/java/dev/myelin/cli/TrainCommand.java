@@ -165,10 +165,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eps", paramLabel = "E", description = "Adam's epsilon (default: 1e-8).")
     Double epsilon;
 
-    @Option(names = "--weight-decay", paramLabel = "L", defaultValue = "0",
+    @Option(names = "--weight-decay", paramLabel = "L",
             description = {"L2 penalty added to every gradient as PyTorch's weight_decay (decoupled for"
-                    + " adamw), biases included (default: ${DEFAULT-VALUE})."})
-    double weightDecay;
+                    + " adamw), biases included (default: PyTorch's, 0.01 for adamw, else 0)."})
+    Double weightDecay;
 
     @Option(names = "--schedule", paramLabel = "NAME", converter = Converters.ScheduleConverter.class,
             description = {"Learning rate per epoch: constant, step (times --lr-gamma every --lr-step-size"
@@ -338,8 +338,9 @@ final class TrainCommand implements Callable<Integer> {
         long loadStart = System.nanoTime();
         DataFiles.Sets sets = readData(p, dataFrom, lossFn, sizes);
         if (dataFrom != null) {
-            err.printf(Locale.ROOT, "%sread %d training rows%s from %s in %.2f s%n", Main.PREFIX, sets.train().rows(),
-                    sets.test() != null ? " and " + sets.test().rows() + " test rows" : "", dataFrom,
+            err.printf(Locale.ROOT, "%sread %d training rows from %s%s in %.2f s%n", Main.PREFIX,
+                    sets.train().rows(), dataFrom, sets.test() == null ? ""
+                            : " and " + sets.test().rows() + " test rows from " + (test != null ? test : dataFrom),
                     (System.nanoTime() - loadStart) / 1e9);
             err.flush();
         }
@@ -377,6 +378,8 @@ final class TrainCommand implements Callable<Integer> {
         InputScaling scaling = model.inputScaling() != null ? model.inputScaling()
                 : standardize ? InputScaling.fit(dataset) : null;
         model.setInputScaling(null);
+        // the summary shows the rows as the file has them, not standardised (it shows at most PRINTED_ROWS)
+        float[] inputsAsRead = scaling != null && dataset.rows() <= PRINTED_ROWS ? dataset.features().clone() : null;
         if (scaling != null) {
             scaling.apply(dataset);
             if (sets.test() != null) {
@@ -436,7 +439,8 @@ final class TrainCommand implements Callable<Integer> {
             // The summary goes after the epoch lines (text) or to stderr (json, so that stdout stays JSON lines).
             PrintWriter summary = logFormat == LogFormat.TEXT ? out : err;
             if (interrupts.signal() == 0) { // asked to end: save the model without the summary's evaluations
-                report(summary, result, model, dataset, lossFn, ops, optimizerSpec, config, monitor, dataFrom);
+                report(summary, result, model, dataset, inputsAsRead, lossFn, ops, optimizerSpec, config, monitor,
+                        dataFrom);
             }
             model.setInputScaling(scaling);
             int code = save == null ? 0 : ModelSaver.save(model, save, summary, err); // a failed save keeps it
@@ -458,9 +462,9 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The summary of a finished run: the settings, the final loss, predictions or accuracy, the test result. */
-    private void report(PrintWriter summary, TrainingResult result, Mlp model, Dataset dataset, Loss lossFn,
-                        DenseOps ops, OptimizerSpec optimizerSpec, TrainingConfig config, TrainingMonitor monitor,
-                        Path dataFrom) {
+    private void report(PrintWriter summary, TrainingResult result, Mlp model, Dataset dataset,
+                        float[] inputsAsRead, Loss lossFn, DenseOps ops, OptimizerSpec optimizerSpec,
+                        TrainingConfig config, TrainingMonitor monitor, Path dataFrom) {
         summary.printf(Locale.ROOT, "Trained %s with %s loss: %d epochs, %s, %s gradients, batch %s, seed %d;"
                         + " final loss %s%n", model.describe(), lossFn.id(), result.epochs(), describe(optimizerSpec),
                 config.convention() == GradientConvention.MEAN ? "mean" : "summed",
@@ -469,7 +473,8 @@ final class TrainCommand implements Callable<Integer> {
         Evaluation last = monitor.lastEvaluation();
         // --per-class without test data: the classes of the training data, evaluated once for both uses
         Evaluation training = last == null && perClass ? Evaluation.of(model, dataset, lossFn, ops) : null;
-        int correct = Summary.print(summary, model, dataset, lossFn, ops, PRINTED_ROWS, dataFrom != null, training);
+        int correct = Summary.print(summary, model, dataset, lossFn, ops, PRINTED_ROWS, dataFrom != null, training,
+                inputsAsRead);
         if (last != null) {
             summary.printf(Locale.ROOT, "Test: %d rows, loss %.6f%s%n", last.rows(), last.loss(),
                     last.hasClasses() ? String.format(Locale.ROOT, ", accuracy %.4f (%d/%d)", last.accuracy(),
@@ -508,9 +513,12 @@ final class TrainCommand implements Callable<Integer> {
         }
         require(s == Schedule.COSINE || !given("--lr-min"), "--lr-min is used by --schedule cosine only, but the"
                 + " schedule is " + s);
+        require(s != Schedule.COSINE || lrMin <= lr, "--lr-min " + lrMin + " is above --lr " + lr + ": --schedule"
+                + " cosine anneals the rate down from --lr to --lr-min");
         return new OptimizerSpec(kind, lr, mu, beta1 != null ? beta1 : OptimizerSpec.DEFAULT_BETA1,
                 beta2 != null ? beta2 : OptimizerSpec.DEFAULT_BETA2,
-                epsilon != null ? epsilon : OptimizerSpec.DEFAULT_EPSILON, weightDecay,
+                epsilon != null ? epsilon : OptimizerSpec.DEFAULT_EPSILON, weightDecay != null ? weightDecay
+                        : kind == OptimizerSpec.Kind.ADAMW ? OptimizerSpec.DEFAULT_ADAMW_WEIGHT_DECAY : 0,
                 s.of(epochCount, lrStepSize, lrGamma, lrMin, lrWarmup));
     }
 

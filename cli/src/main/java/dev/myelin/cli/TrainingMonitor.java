@@ -88,7 +88,8 @@ final class TrainingMonitor implements EpochListener {
         }
         // the rows trained in this process: an epoch resumed in its middle trained only its later batches
         long samples = firstBatch > 1 ? samplesPerEpoch - (long) (firstBatch - 1) * batchRows : samplesPerEpoch;
-        EpochStats stats = new EpochStats(epoch, trainLoss, learningRate, seconds, samples, testLoss, testAccuracy);
+        EpochStats stats = new EpochStats(epoch, trainLoss, learningRate, seconds, samples, test != null,
+                testLoss, testAccuracy);
         log.print(stats);
         if (metrics != null) {
             try {

@@ -137,11 +137,65 @@ class TrainingFeaturesTest {
         assertTrue(run.out().contains("Epoch 50, Loss: "), run.out());
         assertTrue(run.out().contains("| test loss ") && run.out().contains("accuracy 100.00%"), run.out());
         assertTrue(run.out().contains("Test: 20 rows"), run.out());
+        assertTrue(run.err().contains("read 60 training rows from " + train + " and 20 test rows from " + test),
+                "each set named with its own file: " + run.err());
 
         Cli noTest = Cli.run("train", "--data", train.toString(), "--lr", "0.5", "--epochs", "50", "--per-class");
         assertEquals(0, noTest.exitCode(), noTest.transcript());
         assertTrue(noTest.out().contains("Per class, on the training data (no test data):")
                 && noTest.out().contains("class 1: 1.0000"), noTest.out());
+    }
+
+    /**
+     * A test set on which the model's outputs are NaN (inputs of 3e38 overflow a relu layer) has a NaN loss: that
+     * is written as "NaN", not as null, which means "no evaluation data"; report draws what it can and says
+     * which points it left out.
+     */
+    @Test
+    void aNanTestLossIsWrittenAsNanNotAsNoEvaluation() throws IOException {
+        Path train = Files.writeString(dir.resolve("nan-train.csv"), blobs(new Random(11), 20));
+        Path test = Files.writeString(dir.resolve("nan-test.csv"), "x1,x2,label\n3e38,3e38,1\n0.1,0.2,0\n");
+        Path metrics = dir.resolve("nan-metrics.json");
+        Cli json = Cli.run("train", "--data", train.toString(), "--test", test.toString(), "--loss", "ce", "--layers",
+                "2,4,2", "--activation", "relu", "--init-method", "he", "--epochs", "2", "--log-format", "json",
+                "--metrics", metrics.toString());
+        assertEquals(0, json.exitCode(), json.transcript());
+        assertTrue(json.out().lines().allMatch(l -> l.contains("\"test_loss\":\"NaN\"")), json.out());
+        assertTrue(Files.readString(metrics).contains("\"test_loss\" : \"NaN\""), Files.readString(metrics));
+        Cli text = Cli.run("train", "--data", train.toString(), "--test", test.toString(), "--loss", "ce", "--layers",
+                "2,4,2", "--activation", "relu", "--init-method", "he", "--epochs", "2");
+        assertTrue(text.out().contains("Epoch 1, Loss: ") && text.out().contains("| test loss NaN, accuracy "),
+                text.out());
+        Path png = dir.resolve("nan-curves.png");
+        Cli report = Cli.run("report", "--metrics", metrics.toString(), "--out", png.toString());
+        assertEquals(0, report.exitCode(), report.transcript());
+        assertTrue(report.err().contains("myelin: note: test_loss is NaN or infinite at epochs 1, 2; those points"
+                + " are not drawn"), report.transcript());
+        assertTrue(Files.size(png) > 1000, "the picture is written");
+    }
+
+    /** With --test, an IDX folder needs only its train-* files: the t10k ones are not read, nor needed. */
+    @Test
+    void aTestOptionFreesAnIdxFolderFromItsT10kFiles() throws IOException {
+        Path trainOnly = Files.createDirectory(dir.resolve("train-only"));
+        for (String f : new String[] {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte"}) {
+            Files.copy(idx.resolve(f), trainOnly.resolve(f));
+        }
+        Cli run = Cli.run("train", "--data", trainOnly.toString(), "--test", idx.toString(), "--layers", "16,10",
+                "--epochs", "1");
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertTrue(run.out().contains("Test: 100 rows"), run.out());
+    }
+
+    /** AdamW decays by PyTorch's default 0.01 unless --weight-decay says otherwise; Adam by nothing. */
+    @Test
+    void adamWTakesPyTorchsDefaultWeightDecay() throws IOException {
+        Cli adamw = Cli.run("train", "--preset", "xor", "--optimizer", "adamw", "--lr", "0.01", "--epochs", "1");
+        assertEquals(0, adamw.exitCode(), adamw.transcript());
+        assertTrue(adamw.out().contains("adamw (lr 0.01, weight decay 0.01)"), adamw.out());
+        Cli none = Cli.run("train", "--preset", "xor", "--optimizer", "adamw", "--lr", "0.01", "--weight-decay", "0",
+                "--epochs", "1");
+        assertTrue(none.out().contains("adamw (lr 0.01)"), none.out());
     }
 
     @Test
@@ -172,6 +226,13 @@ class TrainingFeaturesTest {
         assertTrue(inCheckpoint != null && inCheckpoint.mean()[0] > 4990, "checkpoint scaling: " + inCheckpoint);
         Cli eval = Cli.run("eval", "--model", model.toString(), "--data", data.toString());
         assertTrue(eval.out().contains("accuracy: 1.0000 (80/80)"), eval.transcript());
+
+        // the summary's rows show the inputs as the file has them, not standardised
+        Path few = Files.writeString(dir.resolve("far-few.csv"), "5000,-7000,0\n5003,-6997,1\n5000.5,-7000,0\n");
+        Cli small = Cli.run("train", "--data", few.toString(), "--standardize", "--epochs", "2");
+        assertEquals(0, small.exitCode(), small.transcript());
+        assertTrue(small.out().contains("  [5000, -7000] -> ") && small.out().contains("  [5003, -6997] -> "),
+                small.out());
     }
 
     /**

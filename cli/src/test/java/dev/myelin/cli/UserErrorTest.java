@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,6 +52,7 @@ class UserErrorTest {
                 + "\"outputs\":1,\"activation\":\"sigmoid\",\"weights\":[[0.5],[0.25]],\"bias\":[0.1]}]}");
         write("three-inputs.json", "{\"format\":\"myelin-model\",\"version\":1,\"layers\":[{\"type\":\"dense\","
                 + "\"inputs\":3,\"outputs\":1,\"activation\":\"sigmoid\",\"weights\":[[0.5],[0.25],[1]],\"bias\":[0]}]}");
+        write("metrics.json", "{\"format\":\"myelin-metrics\",\"version\":1,\"model\":\"2→1\",\"epochs\":[]}");
         write("inexact-class.csv", "a,b,y\n0,0,0\n0,1,2.0000001\n");
         write("inexact-bce.csv", "a,b,y\n0,0,0\n0,1,0.99999999\n");
         Files.write(dir.resolve("binary.csv"), new byte[] {0, 0, 8, 3, 0, 0, 0, 1});
@@ -107,6 +109,9 @@ class UserErrorTest {
                 errorCase("--schedule cosine --lr-step-size 3", "--lr-step-size is used by --schedule step only"),
                 errorCase("--schedule step --lr-min 0.01", "--lr-min is used by --schedule cosine only, but the"
                         + " schedule is step"),
+                errorCase("--schedule cosine --lr 0.1 --lr-min 5", "--lr-min 5.0 is above --lr 0.1: --schedule cosine"
+                        + " anneals the rate down from --lr to --lr-min"),
+                errorCase("--save=", "Invalid value for option '--save': empty file name"),
                 // outputs that could not be written are refused before training, as --save is
                 errorCase("--metrics @no-such-dir/m.json", "--metrics", "no-such-dir", "does not exist"),
                 errorCase("--metrics @a-directory", "--metrics", "is a directory"),
@@ -124,9 +129,9 @@ class UserErrorTest {
                 errorCase("--data @ragged.csv", "ragged.csv:3:", "ragged row"),
                 errorCase("--data @label-two.csv", "label-two.csv:3:", "label 2 is not 0 or 1"),
                 errorCase("--data @empty.csv", "empty.csv: no data rows"),
-                errorCase("--data @inexact-class.csv --loss ce --layers 2,3", "inexact-class.csv:3: column 3:",
-                        "label '2.0000001' is not exactly a float (the nearest is 2.0)"),
-                errorCase("--data @inexact-bce.csv", "inexact-bce.csv:3: column 3:", "label '0.99999999'"),
+                errorCase("--data @inexact-class.csv --loss ce --layers 2,3",
+                        "inexact-class.csv:3: class '2.0000001' is not an integer"),
+                errorCase("--data @inexact-bce.csv", "inexact-bce.csv:3: label '0.99999999' is not 0 or 1"),
                 errorCase("--data @binary.csv", "binary.csv: not a text file (a zero byte at offset 0)"),
                 errorCase("--data @cut.csv.gz", "cut.csv.gz: the gzip data ends early (the file is cut short)"),
                 errorCase("--data @xor.csv --layers 3,4,1", "~xor\\.csv:[12]:", "has 3 columns", "3 inputs"),
@@ -185,6 +190,11 @@ class UserErrorTest {
                         "'x' is not a number"),
                 errorCase("predict --model @sigmoid.json --data @missing.csv", "missing.csv: file not found"),
                 errorCase("predict --model @not-json.json --data @xor.csv", "not-json.json", "not valid JSON"),
+                errorCase("predict --model= --data @xor.csv", "Invalid value for option '--model': empty file name"),
+                errorCase("eval --model @metrics.json --data @xor.csv", "metrics.json: is a metrics file, not a model"
+                        + " file"),
+                errorCase("report --metrics @metrics.json --out @curves.jpg", "--out ", "curves.jpg: report writes PNG"
+                        + " images; give a file name ending in .png"),
                 errorCase("predict --model @sigmoid.json --data @xor.csv --kernel turbo", "unknown kernel 'turbo'"),
                 errorCase("predict --model @sigmoid.json --data @xor.csv --threads 0",
                         "--threads must be at least 1, got 0"),
@@ -237,6 +247,11 @@ class UserErrorTest {
             assertEquals(text, Files.readString(data), String.join(" ", argv));
             assertFalse(Files.exists(model), String.join(" ", argv));
         }
+        Path checkpointData = Files.writeString(dir.resolve("run.ckpt.json"), text);
+        Cli beside = Cli.run("train", "--data", checkpointData.toString(), "--save", dir.resolve("run.json").toString());
+        assertUserError(beside, "the checkpoint beside --save", "give --checkpoint a file of its own, or --save"
+                + " another name");
+        assertEquals(text, Files.readString(checkpointData));
         Cli report = Cli.run("report", "--metrics", data.toString(), "--out", other.toString());
         assertUserError(report, "--metrics", "--out", "are the same file");
         assertEquals(text, Files.readString(data));
@@ -258,6 +273,35 @@ class UserErrorTest {
         assertTrue(other.outLines().stream().noneMatch(l -> l.startsWith("Epoch")), other.transcript());
         Cli same = Cli.run("train", "--data", data.toString(), "--epochs", "4", "--resume", checkpoint.toString());
         assertEquals(0, same.exitCode(), same.transcript());
+    }
+
+    /**
+     * Output that cannot be written (a full disk behind {@code > file}: /dev/full) is not success: exit 2 and one
+     * line saying so, for a command that only prints (predict) and for train, whose model is saved all the same.
+     */
+    @Test
+    void aStandardOutputThatCannotBeWrittenIsExitTwo() throws Exception {
+        Path model = dir.resolve("stdout-model.json");
+        for (List<String> args : List.of(List.of("predict", "--model", dir.resolve("sigmoid.json").toString(),
+                "--data", dir.resolve("xor.csv").toString()), List.of("train", "--epochs", "3", "--save",
+                model.toString()))) {
+            String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home")
+                    + "/bin/java");
+            List<String> command = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector", "-Xshare:auto",
+                    "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+            command.addAll(args);
+            Path err = dir.resolve("stdout-test.err");
+            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(new File("/dev/full"))
+                    .redirectError(err.toFile());
+            builder.environment().remove("JAVA_TOOL_OPTIONS");
+            int code = builder.start().waitFor();
+            String stderr = Files.readString(err);
+            assertEquals(Main.USER_ERROR, code, args.get(0) + ": " + stderr);
+            assertTrue(stderr.contains("myelin: cannot write standard output (a full disk, or the reader closed the"
+                    + " pipe): the output is incomplete"), stderr);
+            assertFalse(stderr.contains("\tat "), stderr);
+        }
+        assertTrue(Files.exists(model), "train saved its model");
     }
 
     @Test

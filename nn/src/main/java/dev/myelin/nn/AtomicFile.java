@@ -94,8 +94,8 @@ public final class AtomicFile {
     }
 
     /**
-     * The file a write to {@code file} would replace, links followed; checks that it is a regular file or does
-     * not exist yet, and that its directory exists. Writes nothing: callers use it to fail before long work.
+     * The file a write to {@code file} would replace, links followed; checks that it is a regular file this user
+     * may write, or does not exist yet, and that its directory exists. Writes nothing: callers use it to fail before long work.
      *
      * @throws IOException naming {@code file} when it could not be replaced
      */
@@ -126,6 +126,10 @@ public final class AtomicFile {
         }
         if (!attributes.isRegularFile()) {
             throw notRegular(file, target, kind(target, attributes));
+        }
+        if (!Files.isWritable(target)) { // a rename would replace it all the same: respect the permissions, as cp does
+            throw new IOException("cannot write " + shown(file, target) + ": it is read-only (its permissions do not"
+                    + " let this user write it)");
         }
         return target;
     }

@@ -74,6 +74,13 @@ public final class CsvData {
             throw new DataException(name + ":" + table.firstLine + ": has " + table.columns + " column"
                     + (table.columns == 1 ? "" : "s") + " but needs at least 1 input column + " + labelText);
         }
+        if (table.inexactLabel != null) { // after the column count: a file without labels is that, not bad labels
+            CsvTable.InexactCell cell = table.inexactLabel;
+            throw new DataException(name + ":" + cell.line() + ": " + (loss == Loss.CE
+                    ? "class '" + Messages.excerpt(cell.text()) + "' is not an integer"
+                    : (outputs == 1 ? "" : "column " + cell.column() + ": ") + "label '"
+                            + Messages.excerpt(cell.text()) + "' is not 0 or 1 (binary cross-entropy)"));
+        }
         int rows = table.rows;
         float[] features = new float[rows * featureColumns];
         float[] values = table.values;

@@ -29,6 +29,12 @@ final class CsvTable {
     int firstLine;        // the first data row's line
     private String reference; // "the first row has N" or "the header (line L) has N", for ragged-row errors
     private final int labelColumns; // the trailing columns whose cells must be read exactly (labels)
+    /** The first label cell whose decimal is not exactly its float: its line, column and text; null if none. */
+    InexactCell inexactLabel;
+
+    /** A cell whose value rounds: where it is and what it says. */
+    record InexactCell(int line, int column, String text) {
+    }
 
     private CsvTable(String name, int labelColumns) {
         this.name = name;
@@ -44,9 +50,10 @@ final class CsvTable {
     }
 
     /**
-     * As {@link #read(Path, Header)}, and the last {@code labelColumns} columns hold labels: a cell there whose
-     * decimal value is not exactly a float (so that rounding could turn {@code 2.0000001} into class 2, or
-     * {@code 0.999999999} into the binary label 1) is a {@link DataException}.
+     * As {@link #read(Path, Header)}, and the last {@code labelColumns} columns hold labels: the first cell there
+     * whose decimal value is not exactly a float (so that rounding could turn {@code 2.0000001} into class 2, or
+     * {@code 0.999999999} into the binary label 1) is kept in {@link #inexactLabel}, for the caller to report
+     * after the column count (a file without its label column is that, not a bad label).
      */
     static CsvTable read(Path file, Header header, int labelColumns) throws IOException {
         Objects.requireNonNull(file, "file is null");
@@ -94,7 +101,7 @@ final class CsvTable {
         for (int j = 0; j < columns; j++) {
             values[j] = parse(cells.get(j), cellLines.get(j), j + 1);
             if (j >= columns - labelColumns) {
-                requireExact(cells.get(j), values[j], cellLines.get(j), j + 1);
+                noteInexact(cells.get(j), values[j], cellLines.get(j), j + 1);
             }
         }
         firstLine = line;
@@ -110,8 +117,10 @@ final class CsvTable {
         boolean numbers = false;
         for (int j = 0; j < cells.size(); j++) {
             String c = cells.get(j);
-            if (DecimalParser.isNumber(c) || NON_FINITE.matcher(c).matches()) {
+            if (DecimalParser.isNumber(c)) {
                 numbers = true;
+            } else if (NON_FINITE.matcher(c).matches()) {
+                // "nan", "inf": a column name as much as a value (rejected as data anyway): neither way
             } else if (!c.isEmpty() && text < 0) {
                 text = j;
             }
@@ -148,8 +157,8 @@ final class CsvTable {
                     }
                     if (Float.isFinite(x)) {
                         v[base + count] = x;
-                        if (count >= columns - labelColumns && error == null && !plainInteger(scanner)) {
-                            error = inexactLabel(text(scanner), x, scanner.line(), scanner.column());
+                        if (count >= columns - labelColumns && inexactLabel == null && !plainInteger(scanner)) {
+                            noteInexact(text(scanner), x, scanner.line(), scanner.column());
                         }
                     } else if (error == null) {
                         error = cellError(text(scanner), scanner.line(), scanner.column());
@@ -178,14 +187,6 @@ final class CsvTable {
         }
     }
 
-    /** A label cell of the first row: {@link #read(Path, Header, int)}. */
-    private void requireExact(String cell, float x, int line, int column) {
-        String error = inexactLabel(cell, x, line, column);
-        if (error != null) {
-            throw new DataException(error);
-        }
-    }
-
     /** Whether the cell is an optional '-' and at most 7 digits: an integer below 2^24, exact as a float. */
     private static boolean plainInteger(CsvScanner scanner) {
         byte[] b = scanner.bytes();
@@ -205,19 +206,20 @@ final class CsvTable {
         return true;
     }
 
-    /** Why a label cell that parsed to {@code x} is not exactly {@code x}, or null when it is. */
-    private String inexactLabel(String cell, float x, int line, int column) {
+    /** Keeps a label cell that parsed to {@code x} in {@link #inexactLabel} when it is not exactly {@code x}. */
+    private void noteInexact(String cell, float x, int line, int column) {
+        if (inexactLabel != null) {
+            return;
+        }
         BigDecimal exact;
         try {
             exact = new BigDecimal(cell.strip());
         } catch (NumberFormatException e) {
-            return null; // not a plain decimal: the number rules have had their say
+            return; // not a plain decimal: the number rules have had their say
         }
-        if (exact.compareTo(new BigDecimal(x)) == 0) {
-            return null;
+        if (exact.compareTo(new BigDecimal(x)) != 0) {
+            inexactLabel = new InexactCell(line, column, cell.strip());
         }
-        return name + ":" + line + ": column " + column + ": label '" + Messages.excerpt(cell) + "' is not exactly"
-                + " a float (the nearest is " + x + "); a class must be a whole number and a binary label 0 or 1";
     }
 
     /** Room for one more row in {@link #values} and {@link #lines}. */
@@ -267,8 +269,7 @@ final class CsvTable {
     }
 
     private static String text(CsvScanner scanner) {
-        return new String(scanner.bytes(), scanner.start(), scanner.end() - scanner.start(), StandardCharsets.UTF_8)
-                .strip();
+        return Messages.utf8(scanner.bytes(), scanner.start(), scanner.end()).strip();
     }
 
     /** Whether the bytes are only white space (as {@link String#strip} sees it), without decoding ASCII. */

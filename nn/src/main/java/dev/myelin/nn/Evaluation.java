@@ -14,7 +14,8 @@ import java.util.Objects;
  * is NaN and there is no confusion matrix. A row whose output holds a NaN has no class: it is never right, and it is
  * counted apart from the matrix ({@code noClass}), not as class 0.
  *
- * @param loss      the mean loss over all rows, as {@link Losses} computes it (the training loss's definition)
+ * @param loss      the mean loss over all rows, as training reports it: {@link Losses}' value from the outputs, taken
+ *                  from the logits where the outputs lost the digits (see {@code LogitLoss})
  * @param accuracy  the share of rows classified right, in [0, 1], or NaN where there are no classes
  * @param correct   rows classified right (0 where there are no classes)
  * @param rows      rows evaluated
@@ -50,8 +51,8 @@ public record Evaluation(double loss, double accuracy, long correct, int rows, l
             int m = Math.min(batch, rows - start);
             float[] y = ws.forwardRaw(ops, data.features(), start * k, m);
             double batchLoss = switch (loss) {
-                case CE -> Losses.crossEntropy(m, n, y, 0, n, data.labels(), start);
-                case BCE -> Losses.binaryCrossEntropy(m, n, y, 0, n, data.targets(), start * n, n);
+                case CE -> ws.crossEntropy(m, data.labels(), start);
+                case BCE -> ws.binaryCrossEntropy(m, data.targets(), start * n);
                 case MSE -> Losses.meanSquaredError(m, n, y, 0, n, data.targets(), start * n, n);
             };
             lossSum += batchLoss * m;

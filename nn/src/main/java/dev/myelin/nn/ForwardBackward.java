@@ -24,6 +24,8 @@ final class ForwardBackward {
     /** Inference only: the model's input scaling, applied to raw rows a batch at a time in {@link #scaled}. */
     private final InputScaling scaling;
     private final float[] scaled;
+    private float[] lastInput;  // the output layer's input in the last forward pass, for LogitLoss
+    private int lastInputOff;
 
     /**
      * Buffers for up to {@code capacity} rows; {@code training} adds the gradient buffers. For inference
@@ -59,6 +61,10 @@ final class ForwardBackward {
         float[] in = x;
         int inOff = xOff;
         for (int l = 0; l < layers.length; l++) {
+            if (l == layers.length - 1) {
+                lastInput = in;
+                lastInputOff = inOff;
+            }
             layers[l].forward(ops, m, in, inOff, y[l]);
             in = y[l];
             inOff = 0;
@@ -78,6 +84,27 @@ final class ForwardBackward {
         System.arraycopy(x, xOff, scaled, 0, m * k);
         scaling.apply(scaled, k); // whole rows: the first m of the buffer, the rest left from before and not read
         return forward(ops, scaled, 0, m);
+    }
+
+    /**
+     * The cross-entropy of the last {@link #forward} pass's m rows, exact where its float outputs lost digits:
+     * {@link Losses}' value from those outputs plus the {@link LogitLoss} correction of those rows.
+     */
+    double crossEntropy(int m, int[] labels, int labelsOff) {
+        Dense out = layers[layers.length - 1];
+        int n = out.outputs();
+        float[] yOut = y[layers.length - 1];
+        return Losses.crossEntropy(m, n, yOut, 0, n, labels, labelsOff)
+                + LogitLoss.crossEntropy(out, lastInput, lastInputOff, yOut, m, n, labels, labelsOff) / m;
+    }
+
+    /** As {@link #crossEntropy} for binary cross-entropy against {@code t [m×outputs]} at {@code tOff}. */
+    double binaryCrossEntropy(int m, float[] t, int tOff) {
+        Dense out = layers[layers.length - 1];
+        int n = out.outputs();
+        float[] yOut = y[layers.length - 1];
+        return Losses.binaryCrossEntropy(m, n, yOut, 0, n, t, tOff, n)
+                + LogitLoss.binaryCrossEntropy(out, lastInput, lastInputOff, yOut, m, n, t, tOff) / ((double) m * n);
     }
 
     /**
@@ -108,7 +135,8 @@ final class ForwardBackward {
         double value;
         switch (loss) {
             case BCE -> {
-                value = Losses.binaryCrossEntropy(m, n, yOut, 0, n, t, 0, n);
+                value = Losses.binaryCrossEntropy(m, n, yOut, 0, n, t, 0, n)
+                        + LogitLoss.binaryCrossEntropy(out, lastInput, lastInputOff, yOut, m, n, t, 0) / ((double) m * n);
                 // d/dZ of mean_{m·n} BCE(sigmoid(Z)) = (Y − T)/(m·n)
                 ops.outputMinusTarget(m, n, yOut, 0, n, t, 0, n, (float) (1.0 / (rowsFactor * n)),
                         dzOut, 0, n, out.biasGradient(), 0, false);
@@ -116,7 +144,8 @@ final class ForwardBackward {
             case CE -> {
                 // the loss, and d/dZ of mean_m CE(softmax(Z)) = (P − onehot)/m, the labels checked once
                 value = ops.softmaxCrossEntropy(m, n, yOut, 0, n, labels, 0, (float) (1.0 / rowsFactor),
-                        dzOut, 0, n, out.biasGradient(), 0, false);
+                        dzOut, 0, n, out.biasGradient(), 0, false)
+                        + LogitLoss.crossEntropy(out, lastInput, lastInputOff, yOut, m, n, labels, 0) / m;
             }
             case MSE -> {
                 value = Losses.meanSquaredError(m, n, yOut, 0, n, t, 0, n);

@@ -119,11 +119,23 @@ public final class IdxData {
         if (!Files.isDirectory(dir)) {
             throw new DataException(dir + ": not a folder; expected a folder with " + expectedFiles());
         }
-        Path trainImages = find(dir, TRAIN_IMAGES);
-        Path trainLabels = find(dir, TRAIN_LABELS);
+        Dataset train = readTrain(dir);
         Path testImages = find(dir, TEST_IMAGES);
-        Path testLabels = find(dir, TEST_LABELS);
-        return new Split(read(trainImages, trainLabels), read(testImages, testLabels));
+        Dataset test = read(testImages, find(dir, TEST_LABELS));
+        if (test.inputs() != train.inputs()) {
+            throw new DataException(testImages + ": its images have " + test.inputs() + " pixels but those of "
+                    + find(dir, TRAIN_IMAGES) + " have " + train.inputs());
+        }
+        return new Split(train, test);
+    }
+
+    /** The training set of a folder in the MNIST layout: its {@code train-*} files only (see {@link #readFolder}). */
+    public static Dataset readTrain(Path dir) throws IOException {
+        Objects.requireNonNull(dir, "dir is null");
+        if (!Files.isDirectory(dir)) {
+            throw new DataException(dir + ": not a folder; expected a folder with " + expectedFiles());
+        }
+        return read(find(dir, TRAIN_IMAGES), find(dir, TRAIN_LABELS));
     }
 
     /** The test set of a folder in the MNIST layout: its {@code t10k-*} files only (see {@link #readFolder}). */

@@ -107,8 +107,15 @@ public final class ModelFile {
             throw new ModelFormatException(src + ": is a checkpoint (\"format\": \"" + CheckpointFile.FORMAT + "\"),"
                     + " not a model file: continue its run with train --resume");
         }
+        String format = root.path("format").asText("");
+        if (!format.equals(FORMAT) && format.startsWith("myelin-")) { // another of our files, e.g. metrics
+            throw new ModelFormatException(src + ": is a " + Messages.excerpt(format.substring("myelin-".length()))
+                    + " file, not a model file (\"format\": \"" + FORMAT + "\", as train --save writes)");
+        }
         return fromTree(root, src);
     }
+
+    private static final int MAX_NESTING = 1000; // Jackson's default StreamReadConstraints
 
     /**
      * The JSON object in {@code json}, read strictly; errors start with {@code src} and name {@code fileKind} ("a
@@ -123,10 +130,16 @@ public final class ModelFile {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             String reason = e.getOriginalMessage();
-            if (reason.startsWith("Non-standard token")) { // Jackson's hint to enable a feature means nothing here
+            // Jackson's own words name its classes and settings, which mean nothing to the file's author
+            if (reason.startsWith("Non-standard token")) {
                 reason = reason.replaceFirst(":\\s*enable .*", "")
                         + " (NaN and infinite values are not allowed in " + fileKind + ")";
+            } else if (reason.startsWith("Trailing token")) {
+                reason = "more after the end of the JSON object (" + fileKind + " is one object)";
+            } else if (reason.contains("nesting depth")) {
+                reason = "nested more than " + MAX_NESTING + " levels deep";
             }
+            reason = reason.replaceAll("\\s*\\(bound as [^)]*\\)|`[A-Za-z.]*\\.[A-Za-z_.()]+`", "");
             throw new ModelFormatException(src + ": not valid JSON" + where + ": " + reason, e);
         }
         if (root == null || root.isMissingNode()) {

@@ -84,6 +84,8 @@ public record OptimizerSpec(Kind kind, double learningRate, double momentum, dou
     public static final double DEFAULT_BETA1 = 0.9;
     public static final double DEFAULT_BETA2 = 0.999;
     public static final double DEFAULT_EPSILON = 1e-8;
+    /** PyTorch's {@code AdamW} default {@code weight_decay}; every other kind defaults to none. */
+    public static final double DEFAULT_ADAMW_WEIGHT_DECAY = 0.01;
 
     /** Checks every field; see the parameter list for the rules. */
     public OptimizerSpec {
@@ -136,9 +138,9 @@ public record OptimizerSpec(Kind kind, double learningRate, double momentum, dou
         return of(Kind.ADAM, learningRate, 0);
     }
 
-    /** AdamW with the Adam defaults; set λ with {@link #withWeightDecay} (PyTorch's AdamW default is 0.01). */
+    /** AdamW with PyTorch's defaults: Adam's β1, β2, ε and weight decay λ 0.01 ({@link #withWeightDecay}). */
     public static OptimizerSpec adamW(double learningRate) {
-        return of(Kind.ADAMW, learningRate, 0);
+        return of(Kind.ADAMW, learningRate, 0).withWeightDecay(DEFAULT_ADAMW_WEIGHT_DECAY);
     }
 
     private static OptimizerSpec of(Kind kind, double learningRate, double momentum) {

@@ -7,8 +7,8 @@ package dev.myelin.nn;
  *   <li>any loss: NaN or ±∞;</li>
  *   <li>{@link Loss#CE} and {@link Loss#BCE}: a mean batch loss ≥ {@link #SATURATED_CROSS_ENTROPY} (25), that is, the
  *       right answer gets a probability below e⁻²⁵ on average. The outputs are saturated and their gradients
- *       vanish, so the run cannot recover; {@link dev.myelin.core.Losses} clamps each log at −100, so such a run
- *       would otherwise report a finite loss and "pin" there (BCE at 50 or 66.7, …) with a useless model;</li>
+ *       vanish, so the run cannot recover, while the loss stays finite (taken from the logits where the outputs
+ *       saturate, {@link LogitLoss}): without the rule such a run would go on with a useless model;</li>
  *   <li>{@link Loss#MSE}: a batch loss above {@link #MSE_GROWTH} (10⁶) times the first batch's loss of the
  *       run, and above {@link #MSE_FLOOR} (10⁶) in absolute terms (so a near-perfect start does not make an
  *       ordinary loss look like an explosion). A resumed run keeps the first batch's loss of the run it continues

@@ -116,13 +116,19 @@ class CsvDataTest {
                 Arguments.of("cefrac.csv", "0,0,1\n0,0,1.5\n", Loss.CE, 3, ":2: class 1.5 is not an integer"),
                 // labels that round to a valid float label are still wrong: the file does not say that label
                 Arguments.of("ceround.csv", "0,0,1\n0,0,2.0000001\n", Loss.CE, 3,
-                        ":2: column 3: label '2.0000001' is not exactly a float (the nearest is 2.0)"),
+                        ":2: class '2.0000001' is not an integer"),
                 Arguments.of("cebig.csv", "0,0,16777217\n", Loss.CE, 3,
-                        ":1: column 3: label '16777217' is not exactly a float (the nearest is 1.6777216E7)"),
+                        ":1: class '16777217' is not an integer"),
                 Arguments.of("bceround.csv", "x,y,t\n0,0,0\n1,1,0.99999999\n", Loss.BCE, 1,
-                        ":3: column 3: label '0.99999999' is not exactly a float (the nearest is 1.0)"),
-                Arguments.of("bcetiny.csv", "0,0,1e-50\n", Loss.BCE, 1, ":1: column 3: label '1e-50' is not exactly"),
-                Arguments.of("bcesecond.csv", "0,1,0.9999999999\n", Loss.BCE, 1, ":1: column 3: label"),
+                        ":3: label '0.99999999' is not 0 or 1 (binary cross-entropy)"),
+                Arguments.of("bcetiny.csv", "0,0,1e-50\n", Loss.BCE, 1, ":1: label '1e-50' is not 0 or 1"),
+                Arguments.of("bcesecond.csv", "0,1,0.9999999999\n", Loss.BCE, 1,
+                        ":1: label '0.9999999999' is not 0 or 1"),
+                Arguments.of("bcetwo.csv", "0,1,1\n0,1,0.99999999999\n", Loss.BCE, 2,
+                        ":2: column 3: label '0.99999999999' is not 0 or 1 (binary cross-entropy)"),
+                // a file without its label column: the column count is the error, not the feature taken for a label
+                Arguments.of("nolabel.csv", "a,b,c\n0.25,0.6404,0.1\n", Loss.CE, -3,
+                        ":2: has 3 columns but the model needs 3 inputs + 1 label column"),
                 Arguments.of("onecol.csv", "0\n1\n", Loss.BCE, 1,
                         ":1: has 1 column but needs at least 1 input column + 1 target column"),
                 Arguments.of("mse.csv", "1,2\n", Loss.MSE, 2,
@@ -150,6 +156,26 @@ class CsvDataTest {
         // mse targets are values, not labels: rounded to the nearest float as every feature is
         Path mse = file("mse.csv", "0,0,0.1\n0,1,2.0000001\n");
         assertArrayEquals(new float[] {0.1f, 2.0000001f}, CsvData.read(mse, Loss.MSE, 1).targets());
+    }
+
+    /** A byte that is not UTF-8 (Windows-1252's no-break space A0, its quotes 93 and 94) is shown as \\xNN. */
+    @Test
+    void bytesThatAreNotUtf8AreShownAsEscapes() throws IOException {
+        Path f = Files.write(dir.resolve("cp1252.csv"), new byte[] {'a', ',', 'y', '\n', '1', (byte) 0xA0, ',', '0',
+                '\n'});
+        DataException e = assertThrows(DataException.class, () -> CsvData.read(f, Loss.BCE, 1));
+        assertEquals(f + ":2: column 1: '1\\xA0' is not a number", e.getMessage());
+        Path q = Files.write(dir.resolve("quotes.csv"), new byte[] {'a', ',', 'y', '\n', (byte) 0x93, 'x', (byte) 0x94,
+                ',', '1', '\n'});
+        e = assertThrows(DataException.class, () -> CsvData.read(q, Loss.BCE, 1));
+        assertTrue(e.getMessage().contains("'\\x93x\\x94' is not a number"), e.getMessage());
+    }
+
+    @Test
+    void aHeaderMayNameAColumnNanOrInf() throws IOException {
+        Dataset d = CsvData.read(file("nan-header.csv", "a,nan,inf,label\n1,2,3,0\n4,5,6,1\n"), Loss.BCE, 1);
+        assertEquals(2, d.rows());
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, d.features());
     }
 
     @Test
@@ -200,6 +226,8 @@ class CsvDataTest {
                 () -> {
                     if (loss == null) {
                         CsvData.readFeatures(f, 3);
+                    } else if (outputs < 0) { // -n: n classes, against a model of 3 inputs
+                        CsvData.read(f, loss, 3, -outputs);
                     } else {
                         CsvData.read(f, loss, outputs);
                     }

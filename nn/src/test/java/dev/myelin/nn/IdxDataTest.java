@@ -90,6 +90,19 @@ class IdxDataTest {
         assertArrayEquals(new int[] {4}, split.test().labels());
     }
 
+    /** Training files only (the t10k ones replaced by --test): readTrain needs no t10k files. */
+    @Test
+    void theTrainingFilesAloneAndTestImagesOfAnotherSize() throws IOException {
+        write("train-images-idx3-ubyte", images(3, 2, 2, PIXELS));
+        write("train-labels-idx1-ubyte", labels(3, LABELS));
+        assertScaled(IdxData.readTrain(dir));
+        Path testImages = write("t10k-images-idx3-ubyte", images(1, 3, 3, new byte[9]));
+        write("t10k-labels-idx1-ubyte", labels(1, new byte[] {4}));
+        DataException e = assertThrows(DataException.class, () -> IdxData.readFolder(dir));
+        assertEquals(testImages + ": its images have 9 pixels but those of " + dir.resolve("train-images-idx3-ubyte")
+                + " have 4", e.getMessage());
+    }
+
     @Test
     void aMissingFileNamesTheFolderAndTheFilesExpected() throws IOException {
         write("train-images-idx3-ubyte.gz", gzip(images(3, 2, 2, PIXELS)));

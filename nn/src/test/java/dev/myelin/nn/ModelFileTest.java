@@ -188,7 +188,15 @@ class ModelFileTest {
                         "m.json: layer 1: activation softmax is allowed on the last layer only"),
                 Arguments.of(head + layer + "," + layer + "]}",
                         "m.json: layer 2: inputs is 2 but layer 1 has 1 outputs"),
-                Arguments.of(head + "3]}", "m.json: layer 1: expected a JSON object, found the number 3"));
+                Arguments.of(head + "3]}", "m.json: layer 1: expected a JSON object, found the number 3"),
+                // Jackson's words for these name its own classes and settings: said in the file's terms instead
+                Arguments.of(head + layer + "]}{\"a\": 1}", "m.json: not valid JSON at line 1, column "
+                        + ((head + layer + "]}").length() + 1) + ": more after the end of the JSON object (a model"
+                        + " file is one object)"),
+                Arguments.of("[".repeat(100_000), "m.json: not valid JSON: nested more than 1000 levels deep"),
+                Arguments.of("{\"format\": \"myelin-metrics\", \"version\": 1, \"epochs\": []}",
+                        "m.json: is a metrics file, not a model file (\"format\": \"myelin-model\", as train --save"
+                        + " writes)"));
     }
 
     @ParameterizedTest(name = "[{index}] {1}")

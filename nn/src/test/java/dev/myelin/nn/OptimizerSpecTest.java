@@ -54,4 +54,12 @@ class OptimizerSpecTest {
         assertEquals(0.1f, c.learningRate());
         assertEquals(0.1f, (float) c.optimizer().learningRate(9), "constant schedule");
     }
+
+    /** PyTorch's defaults: AdamW decays by 0.01 unless told otherwise; the other kinds do not decay. */
+    @Test
+    void adamWDecaysByPyTorchsDefault() {
+        assertEquals(0.01, OptimizerSpec.adamW(0.001).weightDecay());
+        assertEquals(0.0, OptimizerSpec.adam(0.001).weightDecay());
+        assertEquals(0.0, OptimizerSpec.adamW(0.001).withWeightDecay(0).weightDecay());
+    }
 }
