@@ -160,9 +160,13 @@ public final class Mlp {
             throw new IllegalArgumentException("x has " + x.length + " values but " + rows + " rows × " + k
                     + " inputs = " + (long) rows * k);
         }
+        if ((long) rows * n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(rows + " rows × " + n + " outputs = " + (long) rows * n + " values are"
+                    + " more than one array holds (2³¹); predict fewer rows per call");
+        }
         int chunk = ForwardBackward.equalBatch(rows, PREDICT_CHUNK);
         ForwardBackward ws = new ForwardBackward(this, chunk, false);
-        float[] y = new float[Math.multiplyExact(rows, n)];
+        float[] y = new float[rows * n];
         for (int start = 0; start < rows; start += chunk) {
             int m = Math.min(chunk, rows - start);
             System.arraycopy(ws.forwardRaw(ops, x, start * k, m), 0, y, start * n, m * n);

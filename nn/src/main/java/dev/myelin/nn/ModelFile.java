@@ -281,8 +281,8 @@ public final class ModelFile {
         if (bias.size() != outputs) {
             throw new ModelFormatException(where + "bias has " + bias.size() + " values but outputs is " + outputs);
         }
-        Dense dense = new Dense(inputs, outputs, activation);
-        float[] w = dense.weights();
+        // Every row's shape before the layer's arrays exist: they hold 2·inputs·outputs floats (weights and their
+        // gradient), and a small file of empty rows must not get them allocated before it is refused.
         for (int i = 0; i < inputs; i++) {
             JsonNode row = weights.get(i);
             if (!row.isArray()) {
@@ -293,6 +293,11 @@ public final class ModelFile {
                 throw new ModelFormatException(where + "weights[" + i + "] has " + row.size()
                         + " values but outputs is " + outputs);
             }
+        }
+        Dense dense = new Dense(inputs, outputs, activation);
+        float[] w = dense.weights();
+        for (int i = 0; i < inputs; i++) {
+            JsonNode row = weights.get(i);
             for (int j = 0; j < outputs; j++) {
                 w[i * outputs + j] = number(row.get(j), where + "weights[" + i + "][" + j + "]");
             }

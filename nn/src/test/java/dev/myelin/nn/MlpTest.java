@@ -180,4 +180,14 @@ class MlpTest {
             assertArrayEquals(before, x, "predict must not change its input");
         }
     }
+
+    /** Found by an API probe: more outputs than one array holds was a bare "integer overflow". */
+    @Test
+    void predictingMoreOutputsThanAnArrayHoldsIsNamed() {
+        Mlp m = Mlp.of(new int[] {1, 1000}, Activation.RELU, Activation.IDENTITY);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.predict(new float[3_000_000], 3_000_000, DenseOps.of("scalar")));
+        assertEquals("3000000 rows × 1000 outputs = 3000000000 values are more than one array holds (2³¹); predict"
+                + " fewer rows per call", e.getMessage());
+    }
 }

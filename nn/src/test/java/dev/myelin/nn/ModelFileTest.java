@@ -304,4 +304,27 @@ class ModelFileTest {
             return s.sorted().toList();
         }
     }
+
+    /**
+     * Found by an API probe: a 200 KB file declaring a 40000×40000 layer with empty rows got its 3.2 billion floats
+     * of weights and gradient allocated before the first row was checked, and ended in OutOfMemoryError. Every
+     * row's length is now checked first.
+     */
+    @Test
+    void aHugeLayerOfEmptyRowsIsRefusedBeforeAnythingIsAllocated() {
+        int size = 40_000;
+        StringBuilder json = new StringBuilder("{\"format\":\"myelin-model\",\"version\":1,\"layers\":[{\"type\":"
+                + "\"dense\",\"inputs\":" + size + ",\"outputs\":" + size + ",\"activation\":\"relu\",\"weights\":[");
+        for (int i = 0; i < size; i++) {
+            json.append(i == 0 ? "[]" : ",[]");
+        }
+        json.append("],\"bias\":[");
+        for (int i = 0; i < size; i++) {
+            json.append(i == 0 ? "0" : ",0");
+        }
+        json.append("]}]}");
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFile.parse(json.toString(),
+                "huge.json"));
+        assertEquals("huge.json: layer 1: weights[0] has 0 values but outputs is 40000", e.getMessage());
+    }
 }

@@ -50,7 +50,10 @@ final class Checks {
     /** Class labels {@code labels[off .. off+m)} each in {@code [0, n)}. */
     static void labels(int[] labels, int off, int m, int n) {
         Objects.requireNonNull(labels, "labels is null");
-        if (off < 0 || off + (long) m > labels.length) {
+        if (off < 0) {
+            throw new IllegalArgumentException("labels offset " + off + " is negative");
+        }
+        if (off + (long) m > labels.length) {
             throw new IllegalArgumentException("labels needs " + m + " elements (one per row) from offset " + off
                     + " but its array has " + labels.length);
         }

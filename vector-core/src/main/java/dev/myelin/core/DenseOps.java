@@ -135,6 +135,8 @@ public final class DenseOps {
         Checks.matrix("W", w, wOff, k, n, ldw);
         Checks.matrix("dZ", dz, dzOff, m, n, lddz);
         Checks.matrix("dW", dw, dwOff, k, n, lddw);
+        Checks.matrix("Y", y, yOff, m, n, ldy); // every operand the overlap checks below measure is checked first
+        Checks.matrix("dY", dy, dyOff, m, n, lddy);
         Checks.disjoint("dZ", dz, dzOff, m, n, lddz, "X", x, xOff, m, k, ldx, false);
         Checks.disjoint("dZ", dz, dzOff, m, n, lddz, "W", w, wOff, k, n, ldw, false);
         Checks.disjoint("dW", dw, dwOff, k, n, lddw, "X", x, xOff, m, k, ldx, false);

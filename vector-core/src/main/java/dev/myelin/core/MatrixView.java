@@ -27,11 +27,16 @@ public record MatrixView(float[] data, int offset, int rows, int cols, int strid
 
     /** The rows {@code [from, from + count)} of this view, sharing its array. */
     public MatrixView rowRange(int from, int count) {
-        if (from < 0 || count < 0 || from + count > rows) {
-            throw new IndexOutOfBoundsException("rows [" + from + ", " + (from + count) + ") of a view with "
+        if (from < 0 || count < 0 || (long) from + count > rows) { // long: from + count must not wrap around
+            throw new IndexOutOfBoundsException("rows [" + from + ", " + ((long) from + count) + ") of a view with "
                     + rows + " rows");
         }
-        return new MatrixView(data, offset + from * stride, count, cols, stride);
+        long start = offset + (long) from * stride;
+        if (start > Integer.MAX_VALUE) {
+            throw new IndexOutOfBoundsException("row " + from + " of a view at offset " + offset + " with row stride "
+                    + stride + " starts at element " + start + ", beyond any array");
+        }
+        return new MatrixView(data, (int) start, count, cols, stride);
     }
 
     /** "rows×cols". */

@@ -190,4 +190,26 @@ class DenseOpsChecksTest {
             assertEquals(1.0, sum, 1e-5, kernel.describe() + ": row " + i + " of softmax(X·W + b)");
         }
     }
+
+    /** Found by an API probe: from + count and the new offset wrapped around int instead of being refused. */
+    @Test
+    void aRowRangeBeyondTheViewIsRefusedWithoutWrappingAround() {
+        refused(IndexOutOfBoundsException.class,
+                () -> new MatrixView(new float[12], 0, 4, 3, 3).rowRange(1, Integer.MAX_VALUE),
+                "rows [1, 2147483648) of a view with 4 rows");
+        refused(IndexOutOfBoundsException.class,
+                () -> new MatrixView(new float[12], 0, 4, 3, 1_000_000_000).rowRange(3, 1),
+                "row 3 of a view at offset 0 with row stride 1000000000 starts at element 3000000000");
+        MatrixView ok = new MatrixView(new float[12], 0, 4, 3, 3).rowRange(1, 2);
+        assertEquals(new MatrixView(ok.data(), 3, 2, 3, 3), ok);
+    }
+
+    @Test
+    void aNegativeLabelsOffsetIsNamedAsSuch() {
+        float[] p = {0.2f, 0.3f, 0.5f, 0.1f, 0.1f, 0.8f};
+        refused(IllegalArgumentException.class, () -> Losses.crossEntropy(2, 3, p, 0, 3, new int[] {0, 1}, -1),
+                "labels offset -1 is negative");
+        refused(IllegalArgumentException.class, () -> ops.softmaxCrossEntropyBackward(2, 3, p, 0, 3,
+                new int[] {0, 1}, -1, 0.5f, new float[6], 0, 3, null, 0, false), "labels offset -1 is negative");
+    }
 }

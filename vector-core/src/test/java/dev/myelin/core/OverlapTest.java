@@ -195,4 +195,31 @@ class OverlapTest {
         assertArrayEquals(new float[] {7, 7}, db);
         assertArrayEquals(w, shared);
     }
+
+    /**
+     * Found by an API probe: Y or dY sharing an output's array was measured by the overlap checks before its own
+     * shape was checked, so a row stride 0 divided by zero and a negative offset read as an overlap. Each operand
+     * is now checked first, and the message is the operand's own.
+     */
+    @Test
+    void theWholeBackwardChecksYAndDyBeforeMeasuringOverlaps() {
+        DenseOps ops = DenseOps.of("blocked");
+        float[] x = new float[12];
+        float[] w = new float[12];
+        float[] dz = new float[16];
+        float[] dy = new float[16];
+        float[] shared = new float[100];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ops.backward(4, 4, 3, Activation.RELU, x, 0, 3, w, 0, 4, shared, 2, 0, dy, 0, 4, dz, 0, 4,
+                        shared, 0, 4, null, 0, null, 0, 3, false));
+        assertEquals("Y row stride 0 is smaller than its 4 columns (Y is 4×4)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ops.backward(4, 4, 3, Activation.RELU, x, 0, 3, w, 0, 4, new float[16], 0, 4, shared, 50, 0,
+                        dz, 0, 4, new float[12], 0, 4, null, 0, shared, 0, 3, false));
+        assertEquals("dY row stride 0 is smaller than its 4 columns (dY is 4×4)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ops.backward(4, 4, 3, Activation.RELU, x, 0, 3, w, 0, 4, shared, -5, 4, dy, 0, 4, dz, 0, 4,
+                        new float[12], 0, 4, null, 0, shared, 0, 3, false));
+        assertEquals("Y offset -5 is negative", e.getMessage());
+    }
 }
