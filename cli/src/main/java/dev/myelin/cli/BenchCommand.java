@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         sortOptions = false,
         description = {
                 "Time the kernel variants on dense-layer shapes and compare them: microseconds per call, GFLOP/s,"
@@ -45,8 +46,9 @@ import picocli.CommandLine.Spec;
                         + " rounding-error bound of vector-core's conformance tests; one stderr line per check."
                         + " Shapes over 2·10⁹ flops are checked on their first 64 rows. If a variant disagrees,"
                         + " every disagreement is reported and the command exits 1 without timing anything.",
-                "Each (op, shape, kernel) is warmed up for --warmup-ms, then timed for --measure-ms in 5 rounds"
-                        + " (at least one call each); the median round is reported."},
+                "The variants of each (op, shape) are warmed up in turns, --warmup-ms each, then timed in turns:"
+                        + " 5 rounds in which every variant runs for a fifth of --measure-ms (at least one call);"
+                        + " the median round of each is reported. Interleaved, so no variant pays for being first."},
         footer = {"%nExamples:",
                 "  myelin bench",
                 "  myelin bench --shapes 1024x1024x1024,128x784x256 --kernels all --threads 2",
@@ -60,6 +62,8 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Timed rounds per (op, shape, kernel); the median is reported. */
     static final int ROUNDS = 5;
+    /** The longest turn of one variant in the interleaved warm-up. */
+    static final long WARM_UP_TURN_NANOS = 100_000_000L;
 
     /** Above this many flops of an op, the check runs on the first {@link #CHECK_ROWS} rows only. */
     static final double FULL_CHECK_FLOPS = 2e9;
@@ -236,13 +240,16 @@ final class BenchCommand implements Callable<Integer> {
         for (Shape shape : shapeList) {
             Operands o = Operands.create(shape, activation);
             for (Op op : opList) {
-                err.println("timing " + op.id + " " + shape + ": " + kernelList.stream().map(DenseKernel::name)
+                err.println(Main.PREFIX + "timing " + op.id + " " + shape + ": " + kernelList.stream()
+                        .map(DenseKernel::name)
                         .collect(Collectors.joining(", ")));
                 err.flush();
+                List<Runnable> calls = kernelList.stream().map(k -> o.call(k, op, activation)).toList();
+                double[] times = microsPerCall(calls, nanos(warmupMs), nanos(measureMs)); // interleaved
                 List<Result> group = new ArrayList<>();
-                for (DenseKernel kernel : kernelList) {
-                    double micros = roundMicros(microsPerCall(o.call(kernel, op, activation), nanos(warmupMs),
-                            nanos(measureMs)));
+                for (int v = 0; v < kernelList.size(); v++) {
+                    DenseKernel kernel = kernelList.get(v);
+                    double micros = roundMicros(times[v]);
                     group.add(new Result(op, shape, kernel.name(), kernel.threads(), micros,
                             gflops(op.flops(shape), micros)));
                 }
@@ -276,7 +283,7 @@ final class BenchCommand implements Callable<Integer> {
                 KernelCheck.Reference reference = null;
                 for (DenseKernel kernel : kernels) {
                     if (kernel == scalar) {
-                        err.println("check scalar " + what + ": the reference");
+                        err.println(Main.PREFIX + "check scalar " + what + ": the reference");
                         continue;
                     }
                     if (reference == null) {
@@ -289,8 +296,8 @@ final class BenchCommand implements Callable<Integer> {
                         disagreements.add(line);
                         err.println(Main.PREFIX + line);
                     } else {
-                        err.printf(Locale.ROOT, "check %s %s: ok%s (max error %.2g of bound)%n", kernel.name(),
-                                what, onRows, outcome.worstRatio());
+                        err.printf(Locale.ROOT, "%scheck %s %s: ok%s (max error %.2g of bound)%n", Main.PREFIX,
+                                kernel.name(), what, onRows, outcome.worstRatio());
                     }
                     err.flush();
                 }
@@ -360,38 +367,68 @@ final class BenchCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------------------------------- timing
 
-    /**
-     * The median over {@link #ROUNDS} rounds of the microseconds per call, after calling for {@code warmupNanos}
-     * (at least once). A round lasts a fifth of {@code measureNanos} and at least one call; when calls are so
-     * slow that the rounds overrun the budget, fewer rounds are taken (at least one).
-     */
+    /** {@link #microsPerCall(List, long, long)} for one call. */
     static double microsPerCall(Runnable call, long warmupNanos, long measureNanos) {
-        long start = System.nanoTime();
-        do {
-            call.run();
-        } while (System.nanoTime() - start < warmupNanos);
+        return microsPerCall(List.of(call), warmupNanos, measureNanos)[0];
+    }
 
-        double[] rounds = new double[ROUNDS];
+    /**
+     * For each of {@code calls} (the variants of one op and shape), the median over {@link #ROUNDS} rounds of the
+     * microseconds per call. Interleaved, so that no variant pays for being first: the warm-up gives each call
+     * {@code warmupNanos} (at least one call) in turns of at most {@link #WARM_UP_TURN_NANOS}, while the JIT
+     * compiles in the background; then each round times every call in turn for a fifth of {@code measureNanos}
+     * (at least one call each). When calls are so slow that the rounds overrun the budget, fewer rounds are taken
+     * (at least one).
+     */
+    static double[] microsPerCall(List<Runnable> calls, long warmupNanos, long measureNanos) {
+        int n = calls.size();
+        long[] warmed = new long[n];
+        boolean[] called = new boolean[n];
+        for (boolean more = true; more; ) {
+            more = false;
+            for (int c = 0; c < n; c++) {
+                if (called[c] && warmed[c] >= warmupNanos) {
+                    continue;
+                }
+                long turn = Math.min(WARM_UP_TURN_NANOS, warmupNanos - warmed[c]);
+                long t0 = System.nanoTime();
+                do {
+                    calls.get(c).run();
+                } while (System.nanoTime() - t0 < turn);
+                warmed[c] += System.nanoTime() - t0;
+                called[c] = true;
+                more |= warmed[c] < warmupNanos;
+            }
+        }
+
+        double[][] rounds = new double[n][ROUNDS];
         int done = 0;
         long roundNanos = measureNanos / ROUNDS;
         long begin = System.nanoTime();
         while (done < ROUNDS) {
-            long r0 = System.nanoTime();
-            long calls = 0;
-            long elapsed;
-            do {
-                call.run();
-                calls++;
-                elapsed = System.nanoTime() - r0;
-            } while (elapsed < roundNanos);
-            rounds[done++] = elapsed / 1e3 / calls;
-            if (System.nanoTime() - begin >= measureNanos) {
+            for (int c = 0; c < n; c++) {
+                long r0 = System.nanoTime();
+                long count = 0;
+                long elapsed;
+                do {
+                    calls.get(c).run();
+                    count++;
+                    elapsed = System.nanoTime() - r0;
+                } while (elapsed < roundNanos);
+                rounds[c][done] = elapsed / 1e3 / count;
+            }
+            done++;
+            if (System.nanoTime() - begin >= measureNanos * n) {
                 break;
             }
         }
-        double[] sorted = Arrays.copyOf(rounds, done);
-        Arrays.sort(sorted);
-        return done % 2 == 1 ? sorted[done / 2] : (sorted[done / 2 - 1] + sorted[done / 2]) / 2;
+        double[] medians = new double[n];
+        for (int c = 0; c < n; c++) {
+            double[] sorted = Arrays.copyOf(rounds[c], done);
+            Arrays.sort(sorted);
+            medians[c] = done % 2 == 1 ? sorted[done / 2] : (sorted[done / 2 - 1] + sorted[done / 2]) / 2;
+        }
+        return medians;
     }
 
     /** Milliseconds as nanoseconds, saturating instead of overflowing. */

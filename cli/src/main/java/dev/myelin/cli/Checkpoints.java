@@ -19,8 +19,8 @@ import java.util.function.Supplier;
  * position; {@link CheckpointFile}) and how it writes them: atomically, with {@link AtomicFile}, so a run killed
  * while writing leaves the previous checkpoint intact.
  *
- * <p>The file: {@code --checkpoint FILE}, else {@code NAME.ckpt.json} beside {@code --save NAME.json}. With
- * neither, no checkpoint is written at epoch ends, and an interrupted run writes
+ * <p>The file: {@code --checkpoint FILE}, else {@code NAME.ckpt.json} beside {@code --save NAME.json}, else the
+ * checkpoint a resumed run resumed from. With none of them, no checkpoint is written at epoch ends, and an interrupted run writes
  * {@code myelin-checkpoint-<time>.json} in the working directory.
  */
 final class Checkpoints {
@@ -35,6 +35,7 @@ final class Checkpoints {
     private int lastWritten = -1;
     private InputScaling scaling;
     private DataFingerprint data;
+    private String kernel;
 
     /**
      * @param file  the checkpoint file, or null for none at epoch ends
@@ -48,13 +49,16 @@ final class Checkpoints {
         this.err = err;
     }
 
-    /** The checkpoint file of the options: {@code --checkpoint}, else beside {@code --save}, else null. */
-    static Path fileFor(Path checkpoint, Path save) {
+    /**
+     * The checkpoint file of the options: {@code --checkpoint}, else beside {@code --save}, else the file a
+     * resumed run resumed from (so that its work is kept), else null.
+     */
+    static Path fileFor(Path checkpoint, Path save, Path resume) {
         if (checkpoint != null) {
             return checkpoint;
         }
         if (save == null) {
-            return null;
+            return resume;
         }
         String name = save.getFileName().toString();
         String base = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
@@ -82,6 +86,11 @@ final class Checkpoints {
     /** What the run trains on, recorded in every checkpoint so that a resume on other data is refused. */
     void setData(DataFingerprint data) {
         this.data = data;
+    }
+
+    /** The kernel variant the run computes with, recorded so that a resume with other arithmetic is refused. */
+    void setKernel(String kernel) {
+        this.kernel = kernel;
     }
 
     /**
@@ -126,7 +135,7 @@ final class Checkpoints {
             stored = model.copy();
             stored.setInputScaling(scaling);
         }
-        AtomicFile.write(target, new CheckpointFile(stored, config, state, data).toBytes());
+        AtomicFile.write(target, new CheckpointFile(stored, config, state, data, kernel).toBytes());
     }
 
     /** "epoch 3" or "epoch 3, batch 120 of it done" for a checkpoint's position. */

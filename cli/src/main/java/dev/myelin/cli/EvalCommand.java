@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
 /** {@code myelin eval}: a saved model's loss, accuracy and confusion matrix on labelled data. */
 @Command(name = "eval",
         mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         sortOptions = false,
         description = {"Evaluate a saved model on labelled data: the mean loss (the one the model was trained"
                 + " with: bce for a sigmoid output, ce for softmax, mse otherwise), the accuracy and, for"
@@ -54,6 +55,7 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         kernels.check();
         Header header = headers.mode();
+        headers.requireCsv("--data", data);
         Mlp mlp = ModelFile.read(model);
         Loss loss = Loss.forModel(mlp);
         Dataset set = DataFiles.evaluationData(data, loss, mlp.inputs(), mlp.outputs(), header);
@@ -61,7 +63,7 @@ final class EvalCommand implements Callable<Integer> {
         Evaluation e = Evaluation.of(mlp, set, loss, ops);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "%s on %s: %d rows%n", model, data, e.rows());
-        out.printf(Locale.ROOT, "loss (%s): %.6f%n", loss.id(), e.loss());
+        out.printf(Locale.ROOT, "loss (%s): %.6g%n", loss.id(), e.loss()); // %g: an mse of 7e-9 is not 0
         if (e.hasClasses()) {
             out.printf(Locale.ROOT, "accuracy: %.4f (%d/%d)%n", e.accuracy(), e.correct(), e.rows());
             printClasses(out, e);

@@ -17,6 +17,13 @@ final class HeaderOptions {
             + " error. Default: the first row is a header exactly when none of its cells is a number."})
     boolean noHeader;
 
+    /** Refuses --header or --no-header for an IDX folder, which has no CSV header to speak of. */
+    void requireCsv(String option, java.nio.file.Path path) {
+        TrainCommand.require(path == null || !java.nio.file.Files.isDirectory(path) || !(header || noHeader),
+                (header ? "--header" : "--no-header") + " is about CSV files, but " + option + " " + path + " is an"
+                        + " IDX folder; leave it out");
+    }
+
     /** The mode the options give; refuses both at once. */
     Header mode() {
         TrainCommand.require(!(header && noHeader), "--header and --no-header contradict each other: give one of"

@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "info",
         mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         description = "Show the JDK, the Vector API state, the CPU's SIMD features and the kernel variants.")
 final class InfoCommand implements Callable<Integer> {
 

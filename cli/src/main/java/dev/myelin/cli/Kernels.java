@@ -91,4 +91,13 @@ final class Kernels {
                     kernel.threads() == 1 ? "" : "s");
         }
     }
+
+    /**
+     * The arithmetic a kernel variant computes with: blocked and parallel are the packed engine, the same bits at
+     * every vector width and thread count; vector and scalar each sum in an order of their own. Two variants of
+     * the same arithmetic give a resumed run the bits of the run never stopped.
+     */
+    static String arithmetic(String kernel) {
+        return kernel.equals("blocked") || kernel.equals(PARALLEL) ? "the packed engine (blocked, parallel)" : kernel;
+    }
 }

@@ -12,15 +12,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The per-epoch metrics of a training run ({@code train --metrics FILE.json}), read back by {@code report}:
- * <pre>{"format": "myelin-metrics", "version": 1, "model": "784→256 relu, …", "epochs": [
+ * <pre>{"format": "myelin-metrics", "version": 1, "model": "784→256 relu, …", "data": "0123456789abcdef",
+ *  "epochs": [
  *   {"epoch": 1, "loss": 0.52, "lr": 0.001, "seconds": 0.61, "samples_per_sec": 98000.0,
  *    "test_loss": 0.44, "test_accuracy": 0.84}, …]}</pre>
  * {@code test_loss} and {@code test_accuracy} are null without evaluation data (the accuracy also without
  * classes). The file is rewritten after every epoch, atomically, so an interrupted run leaves the epochs it
- * finished.
+ * finished. {@code data} is the hash of the training data ({@code DataFingerprint}): with the model it tells a
+ * resumed run whether the epochs already in the file are its own.
  */
 final class MetricsFile {
 
@@ -31,24 +34,35 @@ final class MetricsFile {
 
     private final Path file;
     private final String model;
+    private final String data;
     private final List<JsonNode> epochs = new ArrayList<>();
 
-    MetricsFile(Path file, String model) {
+    MetricsFile(Path file, String model, String data) {
         this.file = file;
         this.model = model;
+        this.data = data;
     }
 
     /**
      * The metrics of a run resumed after epoch {@code done}: the epochs up to it that {@code file} already holds
-     * (from the run that was interrupted) are kept, so the file tells the whole story; a missing or foreign
-     * file starts empty.
+     * from the run that was interrupted are kept, so the file tells the whole story. They are that run's only when
+     * the file names the same model and the same training data; a file of another run (or unreadable) starts
+     * empty, and {@code notes} hears why when it held epochs.
      */
-    static MetricsFile continuing(Path file, String model, int done) {
-        MetricsFile m = new MetricsFile(file, model);
-        if (done > 0) {
+    static MetricsFile continuing(Path file, String model, String data, int done, Consumer<String> notes) {
+        MetricsFile m = new MetricsFile(file, model, data);
+        if (done > 0 && Files.exists(file)) {
             try {
                 JsonNode root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
                 if (root != null && FORMAT.equals(root.path("format").asText())) {
+                    boolean same = model.equals(root.path("model").asText())
+                            && data.equals(root.path("data").asText());
+                    if (!same) {
+                        notes.accept("note: --metrics " + file + " held the epochs of another run (model "
+                                + root.path("model").asText("?") + "); it now holds this run's from epoch "
+                                + (done + 1));
+                        return m;
+                    }
                     for (JsonNode e : root.path("epochs")) {
                         if (e.path("epoch").asInt(Integer.MAX_VALUE) <= done) {
                             m.epochs.add(e);
@@ -65,7 +79,8 @@ final class MetricsFile {
     /** Adds the epoch and rewrites the file. */
     void add(EpochStats stats) throws IOException {
         epochs.add(stats.toJson(JSON.createObjectNode()));
-        ObjectNode root = JSON.createObjectNode().put("format", FORMAT).put("version", VERSION).put("model", model);
+        ObjectNode root = JSON.createObjectNode().put("format", FORMAT).put("version", VERSION).put("model", model)
+                .put("data", data);
         ArrayNode list = root.putArray("epochs");
         epochs.forEach(list::add);
         byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);

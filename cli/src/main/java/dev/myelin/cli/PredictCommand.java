@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 /** {@code myelin predict}: a header, then one line per input row; with labels, the accuracy on stderr. */
 @Command(name = "predict",
         mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         sortOptions = false,
         description = {"Run a saved model on a CSV file and print a header, then one line per row, numbers as"
                 + " %%.6f: for a softmax model the most probable class and every class's probability"
@@ -62,6 +63,7 @@ final class PredictCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         kernels.check();
         Header header = headers.mode();
+        headers.requireCsv("--data", data);
         Mlp mlp = ModelFile.read(model);
         PredictionWriter.Kind kind = PredictionWriter.Kind.of(mlp);
         int inputs = mlp.inputs();

@@ -113,7 +113,7 @@ final class PredictionWriter {
             double d = (double) y[i] - t[i];
             sum += d * d;
         }
-        return String.format(Locale.ROOT, "mean squared error %.6f over %d rows", sum / ((double) rows * n), rows);
+        return String.format(Locale.ROOT, "mean squared error %.6g over %d rows", sum / ((double) rows * n), rows);
     }
 
     private static String header(Kind kind, int n, boolean labels) {

@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
 /** {@code myelin report}: the loss and accuracy curves of a metrics file as a PNG. */
 @Command(name = "report",
         mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         sortOptions = false,
         description = {"Draw the curves of a training run: loss per epoch (training, and test when there was"
                 + " evaluation data) above test accuracy, as a PNG."},

@@ -46,6 +46,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "train",
         mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         sortOptions = false,
         description = {
                 "Train a dense network and print its loss every epoch.",
@@ -189,7 +190,9 @@ final class TrainCommand implements Callable<Integer> {
     double lrMin;
 
     @Option(names = "--lr-warmup", paramLabel = "N", defaultValue = "0",
-            description = "Epochs of linear warm-up before the schedule (default: ${DEFAULT-VALUE}).")
+            description = {"Epochs of linear warm-up: for the first N epochs the schedule's rate times (epoch + 1)"
+                    + " / (N + 1), the schedule itself counting from epoch 1 (as PyTorch's LinearLR chained with it)"
+                    + " (default: ${DEFAULT-VALUE})."})
     int lrWarmup;
 
     @Option(names = "--gradients", paramLabel = "mean|sum", converter = Converters.ConventionConverter.class,
@@ -212,8 +215,9 @@ final class TrainCommand implements Callable<Integer> {
     Init initMethod;
 
     @Option(names = "--init", paramLabel = "MODEL.json",
-            description = {"Start from this model file instead of new parameters; its architecture wins over"
-                    + " --layers and --activation."})
+            description = {"Start from this model file (or a checkpoint's model: a new run from its parameters,"
+                    + " e.g. the last good state of a run that diverged, with a smaller --lr) instead of new"
+                    + " parameters; its architecture wins over --layers and --activation."})
     Path initModel;
 
     @Option(names = "--save", paramLabel = "MODEL.json",
@@ -281,10 +285,14 @@ final class TrainCommand implements Callable<Integer> {
         Init init = initMethod != null ? initMethod : p.init;
         Activation hidden = activation != null ? activation : p.hidden;
         require(logEvery >= 1, "--log-every must be at least 1, got " + logEvery);
+        require(logFormat != LogFormat.JSON || !given("--log-every"), "--log-every thins the text log; --log-format"
+                + " json writes one line for every epoch (and --metrics keeps them all): leave one of them out");
         require(seed >= 0 && seed <= MAX_SEED, "--seed must be in [0, " + MAX_SEED + "] (numpy's range), got " + seed);
         require(hidden.isElementwise(),
                 "--activation softmax: softmax is for the output layer only, and --loss ce puts it there");
         headers.mode();
+        headers.requireCsv("--data", data);
+        headers.requireCsv("--test", test);
         require(checkpointEvery >= 1, "--checkpoint-every must be at least 1, got " + checkpointEvery);
         require(lrWarmup >= 0, "--lr-warmup must be at least 0 (0 = none), got " + lrWarmup);
         require(resume == null || initModel == null, "--resume and --init both give the model: use one of them");
@@ -293,25 +301,35 @@ final class TrainCommand implements Callable<Integer> {
         }
         OptimizerSpec optimizerSpec = optimizerSpec(p, epochCount);
         checkOutput("--save", save);
-        Path checkpointFile = Checkpoints.fileFor(checkpoint, save);
+        // a resumed run goes on writing the checkpoint it resumed from when no other is named
+        Path checkpointFile = Checkpoints.fileFor(checkpoint, save, resume);
+        require(checkpointFile != null || !given("--checkpoint-every"), "--checkpoint-every needs a checkpoint file:"
+                + " give --save NAME.json (the checkpoint goes beside it) or --checkpoint FILE");
         checkOutput("--metrics", metricsFile);
         checkOutput("--checkpoint", checkpoint); // the default one lies beside --save, in a folder checked above
         new DistinctFiles().reads("--data", data).reads("--test", test).reads("--init", initModel)
                 .reads("--resume", resume).writes("--save", save)
-                .writes(checkpoint != null ? "--checkpoint" : "the checkpoint beside --save", checkpointFile)
+                .writes(checkpoint != null ? "--checkpoint" : save != null ? "the checkpoint beside --save"
+                        : "--resume", checkpointFile)
                 .writes("--metrics", metricsFile)
-                .check("--checkpoint", "--resume", "the checkpoint beside --save", "--resume");
+                .check("--checkpoint", "--resume", "the checkpoint beside --save", "--resume", "--resume", "--resume");
         kernels.check();
 
         // The model's architecture: --resume or --init, else --layers, else the preset's, else from the data.
         CheckpointFile resumed = resume != null ? CheckpointFile.read(resume) : null;
         Path modelSource = resume != null ? resume : initModel;
-        Mlp start = resumed != null ? resumed.model() : initModel != null ? ModelFile.read(initModel) : null;
-        if (start != null && (given("--layers") || given("--activation"))) {
-            err.println(Main.PREFIX + "note: --layers and --activation are ignored, the architecture comes from "
-                    + modelSource);
+        Mlp start = resumed != null ? resumed.model() : initModel != null ? ModelFile.readModelOrCheckpoint(initModel)
+                : null;
+        if (start != null && (given("--layers") || given("--activation") || given("--init-method"))) {
+            err.println(Main.PREFIX + "note: --layers, --activation and --init-method are ignored, the model comes"
+                    + " from " + modelSource);
         }
+        // 1: a resumed run scales its inputs as the run it continues did: the checkpoint's model says how
+        require(resumed == null || !standardize || resumed.model().inputScaling() != null, "--resume " + resume
+                + ": --standardize: the run did not standardise its inputs, and a resumed run must go on as it"
+                + " started; leave --standardize out");
         Loss lossFn = loss != null ? loss : start != null ? Loss.forModel(start) : defaultLoss(p);
+        require(!perClass || lossFn != Loss.MSE, "--per-class counts classes, and mse has none; leave it out");
         if (start != null) {
             try {
                 lossFn.requireOutput(Loss.outputOf(start));
@@ -388,15 +406,24 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         DenseOps ops = kernels.use();
+        String kernelName = ops.kernel().name();
+        if (resumed != null && resumed.kernel() != null
+                && !Kernels.arithmetic(resumed.kernel()).equals(Kernels.arithmetic(kernelName))) {
+            throw new IllegalArgumentException("--resume " + resume + ": the run computed with the " + resumed.kernel()
+                    + " kernel, and " + kernelName + " sums in another order (other bits), so the resumed run would not"
+                    + " end as the run never stopped would; give --kernel " + resumed.kernel());
+        }
         boolean details = sets.test() != null || !config.fullBatch(dataset.rows());
         EpochLog log = new EpochLog(out, logFormat, logEvery, epochCount, details);
         int firstEpoch = resumed == null ? 1 : resumed.checkpoint().epochs() + 1;
         MetricsFile metrics = metricsFile == null ? null
-                : MetricsFile.continuing(metricsFile, model.describe(), firstEpoch - 1);
+                : MetricsFile.continuing(metricsFile, model.describe(), fingerprint.hashHex(), firstEpoch - 1,
+                        note -> err.println(Main.PREFIX + note));
         ProgressDisplay progress = ProgressDisplay.forTerminal(logFormat == LogFormat.TEXT);
         Checkpoints checkpoints = new Checkpoints(checkpointFile, checkpointEvery, config, err);
         checkpoints.setInputScaling(scaling);
         checkpoints.setData(fingerprint);
+        checkpoints.setKernel(kernelName);
         TrainingMonitor monitor = new TrainingMonitor(model, dataset, sets.test(), lossFn, ops, epochCount,
                 config.fullBatch(dataset.rows()) ? dataset.rows() : config.batchSize(), log, metrics, progress,
                 checkpoints, err);
@@ -412,7 +439,8 @@ final class TrainCommand implements Callable<Integer> {
                 err.println(Main.PREFIX + e.getMessage());
                 err.println(Main.PREFIX + (checkpoints.lastWritten() >= 0
                         ? "the last good state, the end of epoch " + checkpoints.lastWritten() + ", is in "
-                                + checkpoints.file() + " (the model was not saved)"
+                                + checkpoints.file() + " (the model was not saved); to start a new run from it with"
+                                + " other settings: --init " + shellQuoted(checkpoints.file().toString())
                         : "no checkpoint was written before it (--save or --checkpoint keep one per epoch); the"
                                 + " model was not saved"));
                 err.flush();

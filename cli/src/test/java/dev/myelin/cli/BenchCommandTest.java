@@ -291,6 +291,25 @@ class BenchCommandTest {
         assertTrue(micros > 0 && micros < 1_000_000, "µs per call: " + micros);
     }
 
+    /** The variants of a group take turns, in the warm-up and in the rounds: none pays for going first. */
+    @Test
+    void variantsAreWarmedAndTimedInTurns() {
+        StringBuilder order = new StringBuilder();
+        double[] micros = BenchCommand.microsPerCall(List.of(() -> {
+            order.append('a');
+            sleep(1);
+        }, () -> {
+            order.append('b');
+            sleep(1);
+        }), 250_000_000L, 50_000_000L);
+        assertEquals(2, micros.length);
+        // 250 ms of warm-up each, in turns of at most 100 ms: a's first turn ends before b's first call
+        String warmUp = order.substring(0, order.indexOf("b"));
+        assertTrue(order.indexOf("a", order.indexOf("b")) > 0, "a runs again after b: " + order.length());
+        assertTrue(warmUp.length() < order.length() / 2, "a's first turn is not all of its warm-up");
+        assertTrue(micros[0] >= 1000 && micros[1] >= 1000, "µs per call: " + micros[0] + ", " + micros[1]);
+    }
+
     @Test
     void gflopsAndRounding() {
         assertEquals(0.001, BenchCommand.roundMicros(1e-9), 0.0);

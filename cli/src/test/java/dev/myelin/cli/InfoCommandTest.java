@@ -64,4 +64,14 @@ class InfoCommandTest {
         failed.setThrown(new IllegalStateException("boom"));
         assertEquals("myelin: warning: kernel failed (boom)" + System.lineSeparator(), formatter.format(failed));
     }
+
+    /** -V, listed in every subcommand's help, prints the version there too (it printed nothing). */
+    @Test
+    void everySubcommandPrintsTheVersion() {
+        for (String command : new String[] {"train", "predict", "eval", "report", "info", "bench"}) {
+            Cli run = Cli.run(command, "-V");
+            assertEquals(0, run.exitCode(), run.transcript());
+            assertTrue(run.out().startsWith("myelin "), command + ": " + run.transcript());
+        }
+    }
 }

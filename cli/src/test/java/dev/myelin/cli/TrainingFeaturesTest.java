@@ -187,6 +187,49 @@ class TrainingFeaturesTest {
         assertTrue(run.out().contains("Test: 100 rows"), run.out());
     }
 
+    /**
+     * A resumed run keeps the epochs a metrics file already holds only when they are its own (same model, same
+     * data); another run's are dropped, with a note.
+     */
+    @Test
+    void aResumedRunDoesNotMergeAnotherRunsMetrics() throws IOException {
+        Path metrics = dir.resolve("shared-metrics.json");
+        Path other = Files.writeString(dir.resolve("other-run.csv"), blobs(new Random(21), 30));
+        assertEquals(0, Cli.run("train", "--data", other.toString(), "--layers", "2,3,1", "--epochs", "6",
+                "--metrics", metrics.toString()).exitCode());
+        Path data = Files.writeString(dir.resolve("this-run.csv"), blobs(new Random(22), 30));
+        Path model = dir.resolve("this-run.json");
+        assertEquals(0, Cli.run("train", "--data", data.toString(), "--epochs", "3", "--save", model.toString())
+                .exitCode());
+        Cli resumed = Cli.run("train", "--data", data.toString(), "--epochs", "6", "--resume",
+                dir.resolve("this-run.ckpt.json").toString(), "--metrics", metrics.toString());
+        assertEquals(0, resumed.exitCode(), resumed.transcript());
+        assertTrue(resumed.err().contains("held the epochs of another run (model 2→3 sigmoid, 3→1 sigmoid)"),
+                resumed.transcript());
+        List<MetricsFile.Epoch> epochs = MetricsFile.read(metrics);
+        assertEquals(List.of(4, 5, 6), epochs.stream().map(MetricsFile.Epoch::epoch).toList());
+
+        // the run's own epochs are kept: stop at 6, resume to 8 with the same file
+        Cli again = Cli.run("train", "--data", data.toString(), "--epochs", "8", "--resume",
+                dir.resolve("this-run.ckpt.json").toString(), "--metrics", metrics.toString());
+        assertEquals(0, again.exitCode(), again.transcript());
+        assertEquals(List.of(4, 5, 6, 7, 8), MetricsFile.read(metrics).stream().map(MetricsFile.Epoch::epoch)
+                .toList());
+    }
+
+    /** A checkpoint's model starts a new run with --init (after a divergence, with a smaller --lr). */
+    @Test
+    void aCheckpointStartsANewRunWithInit() throws IOException {
+        Path data = Files.writeString(dir.resolve("init-ckpt.csv"), blobs(new Random(23), 30));
+        Path model = dir.resolve("init-ckpt.json");
+        assertEquals(0, Cli.run("train", "--data", data.toString(), "--epochs", "2", "--save", model.toString())
+                .exitCode());
+        Cli fresh = Cli.run("train", "--data", data.toString(), "--epochs", "2", "--lr", "0.01", "--init",
+                dir.resolve("init-ckpt.ckpt.json").toString());
+        assertEquals(0, fresh.exitCode(), fresh.transcript());
+        assertTrue(fresh.out().contains("sgd (lr 0.01)"), fresh.out());
+    }
+
     /** AdamW decays by PyTorch's default 0.01 unless --weight-decay says otherwise; Adam by nothing. */
     @Test
     void adamWTakesPyTorchsDefaultWeightDecay() throws IOException {

@@ -112,6 +112,12 @@ class UserErrorTest {
                 errorCase("--schedule cosine --lr 0.1 --lr-min 5", "--lr-min 5.0 is above --lr 0.1: --schedule cosine"
                         + " anneals the rate down from --lr to --lr-min"),
                 errorCase("--save=", "Invalid value for option '--save': empty file name"),
+                // options that would do nothing here
+                errorCase("--log-format json --log-every 3", "--log-every thins the text log; --log-format json"
+                        + " writes one line for every epoch"),
+                errorCase("--loss mse --per-class", "--per-class counts classes, and mse has none"),
+                errorCase("--data @a-directory --header", "--header is about CSV files, but --data ",
+                        "a-directory is an IDX folder"),
                 // outputs that could not be written are refused before training, as --save is
                 errorCase("--metrics @no-such-dir/m.json", "--metrics", "no-such-dir", "does not exist"),
                 errorCase("--metrics @a-directory", "--metrics", "is a directory"),
@@ -198,6 +204,9 @@ class UserErrorTest {
                 errorCase("predict --model @sigmoid.json --data @xor.csv --kernel turbo", "unknown kernel 'turbo'"),
                 errorCase("predict --model @sigmoid.json --data @xor.csv --threads 0",
                         "--threads must be at least 1, got 0"),
+                errorCase("train --checkpoint-every 2", "--checkpoint-every needs a checkpoint file"),
+                errorCase("predict --model @sigmoid.json --data @a-directory --no-header", "--no-header is about CSV"
+                        + " files"),
                 errorCase("bench --shapes 1x2", "--shapes: '1x2' is not m×k×n"),
                 errorCase("bench --kernels turbo", "unknown kernel 'turbo'"),
                 errorCase("bench --threads 100000", "--threads=100000 is more than the"),
@@ -271,8 +280,21 @@ class UserErrorTest {
                 + " inputs → 1 outputs, hash ", "(the same shape, other values or order); resume on the data the run"
                 + " started with");
         assertTrue(other.outLines().stream().noneMatch(l -> l.startsWith("Epoch")), other.transcript());
+        // another kernel's arithmetic gives other bits: refused; blocked is the default parallel's arithmetic
+        Cli scalar = Cli.run("train", "--data", data.toString(), "--epochs", "4", "--resume", checkpoint.toString(),
+                "--kernel", "scalar");
+        assertUserError(scalar, "the run computed with the parallel kernel, and scalar sums in another order",
+                "give --kernel parallel");
+        Cli blocked = Cli.run("train", "--data", data.toString(), "--epochs", "3", "--resume", checkpoint.toString(),
+                "--kernel", "blocked", "--checkpoint", dir.resolve("resume-blocked.ckpt.json").toString());
+        assertEquals(0, blocked.exitCode(), blocked.transcript());
+        Cli standardized = Cli.run("train", "--data", data.toString(), "--epochs", "4", "--resume",
+                checkpoint.toString(), "--standardize");
+        assertUserError(standardized, "--standardize: the run did not standardise its inputs");
         Cli same = Cli.run("train", "--data", data.toString(), "--epochs", "4", "--resume", checkpoint.toString());
         assertEquals(0, same.exitCode(), same.transcript());
+        // without --save or --checkpoint, the resumed run keeps writing the checkpoint it resumed from
+        assertEquals(4, dev.myelin.nn.CheckpointFile.read(checkpoint).checkpoint().epochs(), same.transcript());
     }
 
     /**

@@ -35,7 +35,8 @@ import java.util.Set;
  *  "model": {"format": "myelin-model", "version": 1, "layers": […]}}
  * }</pre>
  * {@code data} ({@link DataFingerprint}: what the run trained on) is optional: a file without it resumes on any
- * data of the model's shape.
+ * data of the model's shape. So is {@code "kernel"}, the name of the kernel variant the run computed with (the
+ * command line refuses to resume with one whose arithmetic gives other bits).
  * {@code firstLoss} (the run's first step loss, the divergence rule's baseline) is absent before the first step;
  * a file without it is read with NaN, and the resumed run takes its own first step as the baseline.
  * Schedules: {@code {"type": "constant"}}, {@code {"type": "step", "stepSize", "gamma"}},
@@ -56,8 +57,10 @@ import java.util.Set;
  * @param config     the run's configuration ({@code epochs}: the run's target when written; a resume may ask more)
  * @param checkpoint where the run stands
  * @param data       what the run trained on, or null when not known
+ * @param kernel     the name of the kernel variant the run computed with, or null when not known
  */
-public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoint checkpoint, DataFingerprint data) {
+public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoint checkpoint, DataFingerprint data,
+                             String kernel) {
 
     /** The value of the {@code "format"} field. */
     public static final String FORMAT = "myelin-checkpoint";
@@ -65,7 +68,7 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
     public static final int VERSION = 1;
 
     private static final Set<String> TOP_FIELDS = Set.of("format", "version", "config", "progress", "optimizer",
-            "shuffle", "data", "model");
+            "shuffle", "data", "kernel", "model");
     private static final Set<String> CONFIG_FIELDS = Set.of("loss", "epochs", "batchSize", "seed", "convention",
             "layers", "optimizer");
     private static final Set<String> SPEC_FIELDS = Set.of("kind", "lr", "momentum", "beta1", "beta2", "eps",
@@ -87,9 +90,14 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
         Optimizer.requireFits(config.optimizer(), model, checkpoint.optimizer()); // throws on a mismatch
     }
 
-    /** A checkpoint that does not record its data. */
+    /** A checkpoint that does not record its data or kernel. */
     public CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoint checkpoint) {
-        this(model, config, checkpoint, null);
+        this(model, config, checkpoint, null, null);
+    }
+
+    /** A checkpoint that does not record its kernel. */
+    public CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoint checkpoint, DataFingerprint data) {
+        this(model, config, checkpoint, data, null);
     }
 
     /**
@@ -222,6 +230,9 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
                 gen.writeStringField("hash", data.hashHex());
                 gen.writeEndObject();
             }
+            if (kernel != null) {
+                gen.writeStringField("kernel", kernel);
+            }
             gen.writeFieldName("model");
             ModelFile.write(gen, model);
             gen.writeEndObject();
@@ -322,9 +333,10 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
         }
         DataFingerprint data = root.has("data")
                 ? data(object(root, "data", DATA_FIELDS, src + ": "), src + ": data: ") : null;
+        String kernel = root.has("kernel") ? ModelFile.text(root, "kernel", src + ": ") : null;
         try {
             return new CheckpointFile(model, config,
-                    new TrainingCheckpoint(epochs, batches, lossSum, state, shuffle, firstLoss), data);
+                    new TrainingCheckpoint(epochs, batches, lossSum, state, shuffle, firstLoss), data, kernel);
         } catch (IllegalArgumentException e) { // the parts do not belong together
             throw new ModelFormatException(src + ": " + e.getMessage(), e);
         }

@@ -18,6 +18,12 @@ public sealed interface LrSchedule {
         public double learningRate(double lr0, int epoch) {
             return lr0;
         }
+
+        /** As the command line says it (messages compare schedules by it). */
+        @Override
+        public String toString() {
+            return "--schedule constant";
+        }
     }
 
     /**
@@ -37,6 +43,11 @@ public sealed interface LrSchedule {
         @Override
         public double learningRate(double lr0, int epoch) {
             return lr0 * Math.pow(gamma, epoch / stepSize);
+        }
+
+        @Override
+        public String toString() {
+            return "--schedule step --lr-step-size " + stepSize + " --lr-gamma " + gamma;
         }
     }
 
@@ -59,6 +70,12 @@ public sealed interface LrSchedule {
         public double learningRate(double lr0, int epoch) {
             return etaMin + (lr0 - etaMin) * (1 + Math.cos(Math.PI * epoch / tMax)) / 2;
         }
+
+        /** The CLI's cosine runs over all of --epochs: that is what tMax is there. */
+        @Override
+        public String toString() {
+            return "--schedule cosine over " + tMax + " epochs (--epochs) --lr-min " + etaMin;
+        }
     }
 
     /**
@@ -78,6 +95,11 @@ public sealed interface LrSchedule {
         public double learningRate(double lr0, int epoch) {
             double lr = then.learningRate(lr0, epoch);
             return epoch < epochs ? lr * (epoch + 1) / (epochs + 1) : lr;
+        }
+
+        @Override
+        public String toString() {
+            return "--lr-warmup " + epochs + " with " + then;
         }
     }
 }

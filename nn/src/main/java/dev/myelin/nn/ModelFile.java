@@ -99,13 +99,28 @@ public final class ModelFile {
         }
     }
 
+    /**
+     * The model in a model file, or the model of a checkpoint file (its parameters at the checkpoint): what a new
+     * run may start from ({@code train --init}), e.g. the last good state of a run that diverged, with a smaller
+     * learning rate.
+     */
+    public static Mlp readModelOrCheckpoint(Path file) throws IOException {
+        String json = readText(file);
+        JsonNode root = tree(json, file.toString(), "a model file");
+        if (CheckpointFile.FORMAT.equals(root.path("format").asText(null))) {
+            return CheckpointFile.parse(json, file.toString()).model();
+        }
+        return parse(json, file.toString());
+    }
+
     /** Parses a model from JSON text; {@code sourceName} starts every error message. */
     public static Mlp parse(String json, String sourceName) {
         String src = sourceName == null ? "<model>" : sourceName;
         JsonNode root = tree(json, src, "a model file");
         if (CheckpointFile.FORMAT.equals(root.path("format").asText(null))) {
             throw new ModelFormatException(src + ": is a checkpoint (\"format\": \"" + CheckpointFile.FORMAT + "\"),"
-                    + " not a model file: continue its run with train --resume");
+                    + " not a model file: continue its run with train --resume, or start a new run from its"
+                    + " parameters with train --init");
         }
         String format = root.path("format").asText("");
         if (!format.equals(FORMAT) && format.startsWith("myelin-")) { // another of our files, e.g. metrics

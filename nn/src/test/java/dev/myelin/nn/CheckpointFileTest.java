@@ -259,8 +259,8 @@ class CheckpointFileTest {
                 new TrainingConfig(Loss.BCE, 6, 3, spec.withWeightDecay(0), 7, GradientConvention.MEAN), null);
         assertMismatch("--beta2: the checkpoint has 0.999 but this run has 0.99",
                 new TrainingConfig(Loss.BCE, 6, 3, spec.withBetas(0.9, 0.99), 7, GradientConvention.MEAN), null);
-        assertMismatch("learning-rate schedule: the checkpoint has Warmup[epochs=2, then=Cosine[tMax=6, etaMin=0.001]]"
-                        + " but this run has Constant[]",
+        assertMismatch("learning-rate schedule: the checkpoint has --lr-warmup 2 with --schedule cosine over 6 epochs"
+                        + " (--epochs) --lr-min 0.001 but this run has --schedule constant",
                 new TrainingConfig(Loss.BCE, 6, 3, spec.withSchedule(new LrSchedule.Constant()), 7,
                         GradientConvention.MEAN), null);
         assertMismatch("layer sizes: the checkpoint has [2, 4, 1] but this run has [2, 8, 1]", CONFIG,
