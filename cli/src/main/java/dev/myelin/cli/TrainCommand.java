@@ -358,7 +358,7 @@ final class TrainCommand implements Callable<Integer> {
         if (dataFrom != null) {
             err.printf(Locale.ROOT, "%sread %d training rows from %s%s in %.2f s%n", Main.PREFIX,
                     sets.train().rows(), dataFrom, sets.test() == null ? ""
-                            : " and " + sets.test().rows() + " test rows from " + (test != null ? test : dataFrom),
+                            : " and " + sets.test().rows() + " test rows" + (test != null ? " from " + test : ""),
                     (System.nanoTime() - loadStart) / 1e9);
             err.flush();
         }
