@@ -223,6 +223,11 @@ final class BenchCommand implements Callable<Integer> {
                 + " activations (identity, sigmoid, tanh, relu)");
         List<Shape> shapeList = parseShapes(shapes);
         List<DenseKernel> kernelList = kernels(kernels, threads != null ? threads : KernelRegistry.defaultThreads());
+        if (threads != null && kernelList.stream().noneMatch(k -> k.name().equals(Kernels.PARALLEL))) {
+            err.println(Main.PREFIX + "note: --threads " + threads + " has no effect: only the parallel kernel"
+                    + " uses more than one thread, and it is not among --kernels");
+            err.flush();
+        }
         List<Op> opList = ops.list();
 
         // Correctness first: no timing unless every variant agrees with the scalar kernel everywhere.

@@ -139,6 +139,12 @@ class BenchCommandTest {
         assertEquals("parallel", array.get(0).get("kernel").textValue());
         assertEquals(3, array.get(0).get("threads").intValue());
         assertEquals(1, array.get(1).get("threads").intValue());
+        assertFalse(run.err().contains("has no effect"), run.transcript());
+
+        Cli single = bench("--shapes", "5x6x7", "--op", "forward", "--kernels", "scalar", "--threads", "2");
+        assertEquals(0, single.exitCode(), single.transcript());
+        assertTrue(single.err().contains("myelin: note: --threads 2 has no effect: only the parallel kernel uses"
+                + " more than one thread"), single.transcript());
     }
 
     static Stream<Arguments> userErrors() {
