@@ -228,6 +228,11 @@ final class BenchCommand implements Callable<Integer> {
                     + " uses more than one thread, and it is not among --kernels");
             err.flush();
         }
+        if (warmupMs < 1000) {
+            err.println(Main.PREFIX + "note: --warmup-ms " + warmupMs + " may time the JIT compiling the kernels"
+                    + " (1000, the default, or more for figures to compare)");
+            err.flush();
+        }
         List<Op> opList = ops.list();
 
         // Correctness first: no timing unless every variant agrees with the scalar kernel everywhere.

@@ -17,13 +17,14 @@ import java.util.function.Consumer;
 /**
  * The per-epoch metrics of a training run ({@code train --metrics FILE.json}), read back by {@code report}:
  * <pre>{"format": "myelin-metrics", "version": 1, "model": "784→256 relu, …", "data": "0123456789abcdef",
+ *  "run": "ce, batch 128, seed 42, mean gradients, adam …",
  *  "epochs": [
  *   {"epoch": 1, "loss": 0.52, "lr": 0.001, "seconds": 0.61, "samples_per_sec": 98000.0,
  *    "test_loss": 0.44, "test_accuracy": 0.84}, …]}</pre>
  * {@code test_loss} and {@code test_accuracy} are null without evaluation data (the accuracy also without
  * classes). The file is rewritten after every epoch, atomically, so an interrupted run leaves the epochs it
- * finished. {@code data} is the hash of the training data ({@code DataFingerprint}): with the model it tells a
- * resumed run whether the epochs already in the file are its own.
+ * finished. {@code data} is the hash of the training data ({@code DataFingerprint}) and {@code run} the settings
+ * of the run: with the model they tell a resumed run whether the epochs already in the file are its own.
  */
 final class MetricsFile {
 
@@ -35,38 +36,55 @@ final class MetricsFile {
     private final Path file;
     private final String model;
     private final String data;
+    private final String run;
     private final List<JsonNode> epochs = new ArrayList<>();
 
-    MetricsFile(Path file, String model, String data) {
+    MetricsFile(Path file, String model, String data, String run) {
         this.file = file;
         this.model = model;
         this.data = data;
+        this.run = run;
     }
 
     /**
      * The metrics of a run resumed after epoch {@code done}: the epochs up to it that {@code file} already holds
      * from the run that was interrupted are kept, so the file tells the whole story. They are that run's only when
-     * the file names the same model and the same training data; a file of another run (or unreadable) starts
-     * empty, and {@code notes} hears why when it held epochs.
+     * the file names the same model, the same training data and the same run settings ({@code run}: loss, batch
+     * size, seed, gradients, optimizer and schedule); a file of another run (or unreadable) starts empty, and
+     * {@code notes} hears why when it held epochs, or which epochs it lacks.
      */
-    static MetricsFile continuing(Path file, String model, String data, int done, Consumer<String> notes) {
-        MetricsFile m = new MetricsFile(file, model, data);
+    static MetricsFile continuing(Path file, String model, String data, String run, int done,
+                                  Consumer<String> notes) {
+        MetricsFile m = new MetricsFile(file, model, data, run);
         if (done > 0 && Files.exists(file)) {
             try {
                 JsonNode root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
                 if (root != null && FORMAT.equals(root.path("format").asText())) {
                     boolean same = model.equals(root.path("model").asText())
-                            && data.equals(root.path("data").asText());
+                            && data.equals(root.path("data").asText()) && run.equals(root.path("run").asText());
                     if (!same) {
                         notes.accept("note: --metrics " + file + " held the epochs of another run (model "
                                 + root.path("model").asText("?") + "); it now holds this run's from epoch "
                                 + (done + 1));
                         return m;
                     }
+                    java.util.BitSet seen = new java.util.BitSet();
                     for (JsonNode e : root.path("epochs")) {
-                        if (e.path("epoch").asInt(Integer.MAX_VALUE) <= done) {
+                        int epoch = e.path("epoch").asInt(Integer.MAX_VALUE);
+                        if (epoch <= done) {
                             m.epochs.add(e);
+                            seen.set(epoch);
                         }
+                    }
+                    List<String> missing = new ArrayList<>();
+                    for (int epoch = seen.nextClearBit(1); epoch <= done; epoch = seen.nextClearBit(epoch + 1)) {
+                        missing.add(String.valueOf(epoch));
+                    }
+                    if (!missing.isEmpty()) { // a part of the run went without --metrics
+                        notes.accept("note: --metrics " + file + " has no line for epoch"
+                                + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing.subList(0,
+                                Math.min(8, missing.size()))) + (missing.size() > 8 ? " and " + (missing.size() - 8)
+                                + " more" : "") + " (trained without --metrics); it goes on from epoch " + (done + 1));
                     }
                 }
             } catch (IOException | RuntimeException e) {
@@ -80,7 +98,7 @@ final class MetricsFile {
     void add(EpochStats stats) throws IOException {
         epochs.add(stats.toJson(JSON.createObjectNode()));
         ObjectNode root = JSON.createObjectNode().put("format", FORMAT).put("version", VERSION).put("model", model)
-                .put("data", data);
+                .put("data", data).put("run", run);
         ArrayNode list = root.putArray("epochs");
         epochs.forEach(list::add);
         byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);

@@ -215,6 +215,27 @@ class TrainingFeaturesTest {
         assertEquals(0, again.exitCode(), again.transcript());
         assertEquals(List.of(4, 5, 6, 7, 8), MetricsFile.read(metrics).stream().map(MetricsFile.Epoch::epoch)
                 .toList());
+
+        // the same model and data with another --lr is another run too
+        Path lrMetrics = dir.resolve("lr-metrics.json");
+        assertEquals(0, Cli.run("train", "--data", data.toString(), "--epochs", "3", "--lr", "0.5", "--metrics",
+                lrMetrics.toString()).exitCode());
+        Path b = dir.resolve("lr-run.json");
+        assertEquals(0, Cli.run("train", "--data", data.toString(), "--epochs", "3", "--save", b.toString())
+                .exitCode());
+        Path bCheckpoint = dir.resolve("lr-run.ckpt.json");
+        Cli otherLr = Cli.run("train", "--data", data.toString(), "--epochs", "5", "--resume", bCheckpoint.toString(),
+                "--metrics", lrMetrics.toString());
+        assertTrue(otherLr.err().contains("held the epochs of another run"), otherLr.transcript());
+        assertEquals(List.of(4, 5), MetricsFile.read(lrMetrics).stream().map(MetricsFile.Epoch::epoch).toList());
+        // an epoch resumed without --metrics leaves a gap, and the next resume says so
+        assertEquals(0, Cli.run("train", "--data", data.toString(), "--epochs", "6", "--resume",
+                bCheckpoint.toString()).exitCode());
+        Cli gap = Cli.run("train", "--data", data.toString(), "--epochs", "7", "--resume", bCheckpoint.toString(),
+                "--metrics", lrMetrics.toString());
+        assertTrue(gap.err().contains("has no line for epochs 1, 2, 3, 6 (trained without --metrics)"),
+                gap.transcript()); // 1-3: the first part of the run had no --metrics either
+        assertEquals(List.of(4, 5, 7), MetricsFile.read(lrMetrics).stream().map(MetricsFile.Epoch::epoch).toList());
     }
 
     /** A checkpoint's model starts a new run with --init (after a divergence, with a smaller --lr). */
