@@ -1,6 +1,8 @@
 package dev.myelin.cli;
 
 import dev.myelin.nn.Header;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
@@ -18,8 +20,8 @@ final class HeaderOptions {
     boolean noHeader;
 
     /** Refuses --header or --no-header for an IDX folder, which has no CSV header to speak of. */
-    void requireCsv(String option, java.nio.file.Path path) {
-        TrainCommand.require(path == null || !java.nio.file.Files.isDirectory(path) || !(header || noHeader),
+    void requireCsv(String option, Path path) {
+        TrainCommand.require(path == null || !Files.isDirectory(path) || !(header || noHeader),
                 (header ? "--header" : "--no-header") + " is about CSV files, but " + option + " " + path + " is an"
                         + " IDX folder; leave it out");
     }

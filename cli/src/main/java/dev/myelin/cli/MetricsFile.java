@@ -11,6 +11,7 @@ import dev.myelin.nn.ModelFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -68,7 +69,7 @@ final class MetricsFile {
                                 + (done + 1));
                         return m;
                     }
-                    java.util.BitSet seen = new java.util.BitSet();
+                    BitSet seen = new BitSet();
                     for (JsonNode e : root.path("epochs")) {
                         int epoch = e.path("epoch").asInt(Integer.MAX_VALUE);
                         if (epoch <= done) {

@@ -63,10 +63,8 @@ final class DataStreams {
         private static InputStream gunzip(InputStream raw, Path file) throws IOException {
             try {
                 return new GZIPInputStream(raw, BUFFER);
-            } catch (EOFException e) {
-                throw cutShort(file);
-            } catch (ZipException e) {
-                throw corrupt(file, e);
+            } catch (EOFException | ZipException e) {
+                throw failure(file, e);
             }
         }
 
@@ -74,10 +72,8 @@ final class DataStreams {
         public int read() throws IOException {
             try {
                 return super.read();
-            } catch (EOFException e) {
-                throw cutShort(file);
-            } catch (ZipException e) {
-                throw corrupt(file, e);
+            } catch (EOFException | ZipException e) {
+                throw failure(file, e);
             }
         }
 
@@ -85,19 +81,16 @@ final class DataStreams {
         public int read(byte[] b, int off, int len) throws IOException {
             try {
                 return super.read(b, off, len);
-            } catch (EOFException e) {
-                throw cutShort(file);
-            } catch (ZipException e) {
-                throw corrupt(file, e);
+            } catch (EOFException | ZipException e) {
+                throw failure(file, e);
             }
         }
     }
 
-    private static DataException cutShort(Path file) {
-        return new DataException(file + ": the gzip data ends early (the file is cut short)");
-    }
-
-    private static DataException corrupt(Path file, ZipException e) {
-        return new DataException(file + ": not valid gzip data (" + e.getMessage() + ")");
+    /** A cut-short (EOF) or corrupt (ZipException) gzip stream, in words, naming the file. */
+    private static DataException failure(Path file, IOException e) {
+        return new DataException(file + (e instanceof EOFException
+                ? ": the gzip data ends early (the file is cut short)"
+                : ": not valid gzip data (" + e.getMessage() + ")"));
     }
 }

@@ -135,8 +135,7 @@ final class ForwardBackward {
         double value;
         switch (loss) {
             case BCE -> {
-                value = Losses.binaryCrossEntropy(m, n, yOut, 0, n, t, 0, n)
-                        + LogitLoss.binaryCrossEntropy(out, lastInput, lastInputOff, yOut, m, n, t, 0) / ((double) m * n);
+                value = binaryCrossEntropy(m, t, 0); // from the outputs, and the logits where they saturated
                 // d/dZ of mean_{m·n} BCE(sigmoid(Z)) = (Y − T)/(m·n)
                 ops.outputMinusTarget(m, n, yOut, 0, n, t, 0, n, (float) (1.0 / (rowsFactor * n)),
                         dzOut, 0, n, out.biasGradient(), 0, false);
