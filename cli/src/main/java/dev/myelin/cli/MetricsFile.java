@@ -18,7 +18,7 @@ import java.util.function.Consumer;
 /**
  * The per-epoch metrics of a training run ({@code train --metrics FILE.json}), read back by {@code report}:
  * <pre>{"format": "myelin-metrics", "version": 1, "model": "784→256 relu, …", "data": "0123456789abcdef",
- *  "run": "ce, batch 128, seed 42, mean gradients, adam …",
+ *  "run": "--loss ce, --batch-size 128, --seed 42, --gradients mean, --optimizer adam, …",
  *  "epochs": [
  *   {"epoch": 1, "loss": 0.52, "lr": 0.001, "seconds": 0.61, "samples_per_sec": 98000.0,
  *    "test_loss": 0.44, "test_accuracy": 0.84}, …]}</pre>

@@ -417,7 +417,7 @@ final class TrainCommand implements Callable<Integer> {
         EpochLog log = new EpochLog(out, logFormat, logEvery, epochCount, details);
         int firstEpoch = resumed == null ? 1 : resumed.checkpoint().epochs() + 1;
         MetricsFile metrics = metricsFile == null ? null
-                : MetricsFile.continuing(metricsFile, model.describe(), fingerprint.hashHex(), runSettings(config),
+                : MetricsFile.continuing(metricsFile, model.describe(), fingerprint.hashHex(), config.describeRun(),
                         firstEpoch - 1, note -> err.println(Main.PREFIX + note));
         ProgressDisplay progress = ProgressDisplay.forTerminal(logFormat == LogFormat.TEXT);
         Checkpoints checkpoints = new Checkpoints(checkpointFile, checkpointEvery, config, err);
@@ -522,15 +522,6 @@ final class TrainCommand implements Callable<Integer> {
             xorVerdict(summary, model, correct, dataset.rows());
         }
         summary.flush();
-    }
-
-    /** What makes a run this run besides its model and data: every setting a resume must keep (not --epochs). */
-    private static String runSettings(TrainingConfig c) {
-        OptimizerSpec o = c.optimizer();
-        return c.loss().id() + ", batch " + c.batchSize() + ", seed " + c.seed() + ", " + c.convention().id()
-                + " gradients, " + o.kind() + " lr " + o.learningRate() + " momentum " + o.momentum() + " betas "
-                + o.beta1() + "/" + o.beta2() + " eps " + o.epsilon() + " weight decay " + o.weightDecay() + ", "
-                + o.schedule();
     }
 
     /** The optimizer and its schedule from the options and the preset; its record checks every value. */

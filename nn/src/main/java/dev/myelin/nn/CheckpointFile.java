@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -130,28 +131,15 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
      */
     public void requireCompatible(TrainingConfig other, int[] layerSizes) {
         Objects.requireNonNull(other, "config is null");
-        OptimizerSpec a = config.optimizer();
-        OptimizerSpec b = other.optimizer();
-        same("--loss", config.loss(), other.loss());
-        same("--batch-size", config.batchSize(), other.batchSize());
-        same("--seed", config.seed(), other.seed());
-        same("--gradients", config.convention().id(), other.convention().id());
-        same("--optimizer", a.kind(), b.kind());
-        same("--lr", a.learningRate(), b.learningRate());
-        same("--momentum", a.momentum(), b.momentum());
-        same("--beta1", a.beta1(), b.beta1());
-        same("--beta2", a.beta2(), b.beta2());
-        same("--eps", a.epsilon(), b.epsilon());
-        same("--weight-decay", a.weightDecay(), b.weightDecay());
-        same("learning-rate schedule", a.schedule(), b.schedule());
+        Map<String, Object> theirs = other.resumeSettings();
+        for (Map.Entry<String, Object> mine : config.resumeSettings().entrySet()) {
+            // boxed doubles compare as Double.compare does: exact
+            if (!mine.getValue().equals(theirs.get(mine.getKey()))) {
+                throw mismatch(mine.getKey(), mine.getValue(), theirs.get(mine.getKey()));
+            }
+        }
         if (layerSizes != null && !Arrays.equals(layerSizes(), layerSizes)) {
             throw mismatch("layer sizes", Arrays.toString(layerSizes()), Arrays.toString(layerSizes));
-        }
-    }
-
-    private static void same(String setting, Object mine, Object theirs) {
-        if (!mine.equals(theirs)) { // boxed doubles compare as Double.compare does: exact
-            throw mismatch(setting, mine, theirs);
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.myelin.nn;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * The settings of one training run.
@@ -43,6 +46,38 @@ public record TrainingConfig(Loss loss, int epochs, int batchSize, OptimizerSpec
     /** The optimizer's base rate lr0 as a float (the rate of every epoch under a constant schedule). */
     public float learningRate() {
         return (float) optimizer.learningRate();
+    }
+
+    /**
+     * Every setting that shapes the run's bits besides its model and data — what a resume must keep — keyed by
+     * its name on the command line, in a fixed order: loss, batch size, seed, gradient convention, the
+     * optimizer's kind, hyper-parameters and schedule. {@code --epochs} is not one of them: a resume may run
+     * longer. The one list that {@link CheckpointFile#requireCompatible} checks and {@link #describeRun} prints.
+     */
+    public Map<String, Object> resumeSettings() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("--loss", loss);
+        s.put("--batch-size", batchSize);
+        s.put("--seed", seed);
+        s.put("--gradients", convention.id());
+        s.put("--optimizer", optimizer.kind());
+        s.put("--lr", optimizer.learningRate());
+        s.put("--momentum", optimizer.momentum());
+        s.put("--beta1", optimizer.beta1());
+        s.put("--beta2", optimizer.beta2());
+        s.put("--eps", optimizer.epsilon());
+        s.put("--weight-decay", optimizer.weightDecay());
+        s.put("learning-rate schedule", optimizer.schedule());
+        return s;
+    }
+
+    /**
+     * {@link #resumeSettings} on one line, {@code --loss ce, --batch-size 128, …, learning-rate schedule constant}:
+     * two runs with the same line (and model and data) are the same run.
+     */
+    public String describeRun() {
+        return resumeSettings().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                .collect(Collectors.joining(", "));
     }
 
     /** Whether every step uses all rows in file order. */

@@ -37,12 +37,14 @@ final class BlockSizes {
     }
 
     /**
-     * Columns of the packed B block: {@code KC×NC} floats = 4 MiB at most, inside the L3; the layer shapes
-     * (n ≤ 1024) fit one block. In quick timings 512, 768 and 4096
-     * differed by less than the run-to-run spread.
+     * Columns of the packed B block: {@code KC×NC} floats = 512 KiB at most, half of a Zen core's 1 MiB L2, so the
+     * block stays in L2 while every A tile streams it. With 4096 (4 MiB, one block for every layer shape) the
+     * 1024³ forward took 13.7 and 13.5 ms against 11.5 and 10.6 ms with 512, 1 thread on the 2-core Zen 5
+     * (AVX-512), 2026-12-03, alternating JMH runs (docs/kernels.md, "Block sizes"); shapes with n ≤ 512 are
+     * one block either way. Column blocks do not change the order of additions: the same bits.
      * A multiple of every NR (32 with AVX-512, 16 with AVX2, 8 with 128-bit vectors).
      */
-    static final int NC = 4096;
+    static final int NC = 512;
 
     /**
      * A forward or input gradient with at most this many rows (a batch of a few samples, as in inference)
