@@ -2,12 +2,14 @@ package dev.myelin.cli;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Refuses, before anything is read or written, a file that a command would write while it also reads it or
+ * Refuses, before anything is read or written, an input that does not exist, and a file that a command would
+ * write while it also reads it or
  * writes it for another option: {@code --save data.csv} would replace the training data with the model,
  * {@code --metrics m.json --save m.json} one output with the other. Paths are compared as files
  * ({@link Files#isSameFile} when both exist, so a link or another spelling of the same file is caught), else
@@ -38,7 +40,7 @@ final class DistinctFiles {
 
     /**
      * Throws {@link IllegalArgumentException} naming both options when an output is the same file as any other
-     * operand; {@code allowed} lists pairs of options that may share a file ("--checkpoint", "--resume": a
+     * operand, then naming the option when an input does not exist ({@code --data nosuch.csv: file not found}); {@code allowed} lists pairs of options that may share a file ("--checkpoint", "--resume": a
      * resumed run goes on writing its checkpoint).
      */
     void check(String... allowed) {
@@ -51,6 +53,13 @@ final class DistinctFiles {
                             ? "one output would replace the other" : "writing it would destroy what is read")
                             + "; give " + another(b.output() ? b.option() : a.option()));
                 }
+            }
+        }
+        for (Named f : files) {
+            if (!f.output() && !Files.exists(f.path())) {
+                throw new IllegalArgumentException(f.option() + " " + f.path() + ": "
+                        + (Files.exists(f.path(), LinkOption.NOFOLLOW_LINKS) ? "a link to a missing file"
+                        : "file not found"));
             }
         }
     }

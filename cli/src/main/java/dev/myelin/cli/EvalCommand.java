@@ -54,6 +54,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         kernels.check();
+        new DistinctFiles().reads("--model", model).reads("--data", data).check();
         Header header = headers.mode();
         headers.requireCsv("--data", data);
         Mlp mlp = ModelFile.read(model);

@@ -62,6 +62,7 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         kernels.check();
+        new DistinctFiles().reads("--model", model).reads("--data", data).check();
         Header header = headers.mode();
         headers.requireCsv("--data", data);
         Mlp mlp = ModelFile.read(model);

@@ -213,7 +213,13 @@ class TrainCommandTest {
         assertEquals(0, more.exitCode(), more.transcript());
         assertTrue(epochLosses(more.outLines(), 3).get(0) < 0.01, more.out());
         assertTrue(more.out().contains("Trained 2→4 sigmoid, 4→1 sigmoid"), "the file's architecture wins");
-        assertTrue(more.err().contains("--layers, --activation and --init-method are ignored"), more.transcript());
+        assertTrue(more.err().contains("note: --layers is ignored, the model comes from " + model), more.transcript());
+        Cli three = Cli.run("train", "--preset", "xor", "--init", model.toString(), "--epochs", "1",
+                "--layers", "2,9,1", "--activation", "tanh", "--init-method", "torch");
+        assertTrue(three.err().contains("note: --layers and --activation and --init-method are ignored"),
+                three.transcript());
+        Cli none = Cli.run("train", "--preset", "xor", "--init", model.toString(), "--epochs", "1");
+        assertFalse(none.err().contains("ignored"), "no note when nothing is ignored: " + none.transcript());
     }
 
     @Test

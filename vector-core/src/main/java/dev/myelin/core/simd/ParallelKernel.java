@@ -8,8 +8,8 @@ import java.util.function.IntConsumer;
  * The blocked kernel split over threads ({@code parallel}).
  *
  * <p><b>Partition.</b> C is cut into as many contiguous slices as there are threads: row slices of whole MR-row
- * panels for a product of two row-major operands (the forward) with a row tile per thread ({@link #rowsFirst});
- * otherwise column slices of whole NR-column panels whenever there is a panel per thread (each thread packs only
+ * panels for a product of two row-major operands (the forward) or with A transposed (the weight gradient), with a
+ * row tile per thread ({@link #rowsFirst}); otherwise column slices of whole NR-column panels whenever there is a panel per thread (each thread packs only
  * its own columns of B and reads the shared A), else along the dimension with more register tiles. Each thread
  * runs {@link PackedGemm} on its slice as on a smaller problem. The split is fixed by the operands' layout, the
  * shape and the thread count alone.
@@ -92,16 +92,26 @@ public final class ParallelKernel extends EngineKernel {
     }
 
     /**
-     * Whether C is cut into row slices although it has a column panel per thread: for a product whose A and B are
-     * both row-major (the forward {@code X·W}), when there is a row tile per thread. Each thread then packs all of
-     * B (a copy, vector by vector) and reads only its rows of A. Measured against column slices, JMH
-     * {@code ForwardBenchmark} on 2 threads, three alternating rounds: 314–344 against 371–388 µs at
-     * 128×784×256, 1145–1235 against 1288–1455 µs at 256×784×512, even at 1024³ (docs/kernels.md). The backward's
-     * products keep column slices: dW reads A transposed and dX gathers B transposed, and their row slices were
-     * no faster in the same rounds.
+     * Whether C is cut into row slices although it has a column panel per thread, when there is a row tile per
+     * thread:
+     * <ul>
+     * <li>for a product whose A and B are both row-major (the forward {@code X·W}): each thread then packs all of B
+     * (a copy, vector by vector) and reads only its rows of A. Measured against column slices, JMH
+     * {@code ForwardBenchmark} on 2 threads, three alternating rounds: 314–344 against 371–388 µs at 128×784×256,
+     * 1145–1235 against 1288–1455 µs at 256×784×512, even at 1024³ (docs/kernels.md);</li>
+     * <li>for a product whose A is transposed (the weight gradient {@code Xᵀ·dZ}): the engine copies each MR-row
+     * tile of a transposed A into a panel, so with column slices every thread copied all of A; with row slices
+     * each copies its own tiles and packs all of B (dZ, the smaller operand). {@code BackwardBenchmark.backward} on
+     * 2 threads, two alternating rounds (Zen 5, 2026-12-03): 335.6 and 308.8 against 350.8 and 343.6 µs at
+     * 128×784×256, 1 235 and 1 182 against 1 235 and 1 253 µs at 256×784×512.</li>
+     * </ul>
+     * The input gradient ({@code dZ·Wᵀ}, B gathered transposed) keeps column slices: each thread gathers only its
+     * columns of B.
      */
     private boolean rowsFirst(int acs, int bcs, int rowTiles) {
-        return acs == 1 && bcs == 1 && rowTiles >= pool.size();
+        boolean forward = acs == 1 && bcs == 1;
+        boolean transposedA = acs != 1;
+        return (forward || transposedA) && rowTiles >= pool.size();
     }
 
     @Override
