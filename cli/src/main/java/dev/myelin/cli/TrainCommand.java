@@ -472,8 +472,7 @@ final class TrainCommand implements Callable<Integer> {
             // The summary goes after the epoch lines (text) or to stderr (json, so that stdout stays JSON lines).
             PrintWriter summary = logFormat == LogFormat.TEXT ? out : err;
             if (interrupts.signal() == 0) { // asked to end: save the model without the summary's evaluations
-                report(summary, result, model, dataset, inputsAsRead, lossFn, ops, optimizerSpec, config, monitor,
-                        dataFrom);
+                report(summary, result, model, dataset, inputsAsRead, ops, config, monitor, dataFrom);
             }
             model.setInputScaling(scaling);
             int code = save == null ? 0 : ModelSaver.save(model, save, summary, err); // a failed save keeps it
@@ -496,11 +495,12 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The summary of a finished run: the settings, the final loss, predictions or accuracy, the test result. */
     private void report(PrintWriter summary, TrainingResult result, Mlp model, Dataset dataset,
-                        float[] inputsAsRead, Loss lossFn, DenseOps ops, OptimizerSpec optimizerSpec,
-                        TrainingConfig config, TrainingMonitor monitor, Path dataFrom) {
+                        float[] inputsAsRead, DenseOps ops, TrainingConfig config, TrainingMonitor monitor,
+                        Path dataFrom) {
+        Loss lossFn = config.loss();
         summary.printf(Locale.ROOT, "Trained %s with %s loss: %d epochs, %s, %s gradients, batch %s, seed %d;"
-                        + " final loss %s%n", model.describe(), lossFn.id(), result.epochs(), describe(optimizerSpec),
-                config.convention() == GradientConvention.MEAN ? "mean" : "summed",
+                        + " final loss %s%n", model.describe(), lossFn.id(), result.epochs(),
+                describe(config.optimizer()), config.convention() == GradientConvention.MEAN ? "mean" : "summed",
                 config.fullBatch(dataset.rows()) ? "full" : String.valueOf(config.batchSize()), seed,
                 result.finalLoss());
         Evaluation last = monitor.lastEvaluation();

@@ -263,9 +263,24 @@ final class CsvTable {
                     + " NaN is almost always a mistake)";
         }
         if (!DecimalParser.isNumber(cell)) {
-            return where + "'" + shown + "' is not a number";
+            return where + "'" + shown + "' is not a number" + separatorHint(cell);
         }
         return where + "'" + shown + "' is outside the float range (±3.4e38)";
+    }
+
+    /**
+     * For a cell that holds a semicolon or a tab between numbers ({@code 1;2;3}, a file written with another
+     * separator): says that columns are separated by commas; else "".
+     */
+    static String separatorHint(String cell) {
+        for (char sep : new char[] {';', '\t'}) {
+            int at = cell.indexOf(sep);
+            if (at > 0 && DecimalParser.isNumber(cell.substring(0, at).strip())) {
+                return " (columns are separated by commas; this cell holds " + (sep == ';' ? "semicolons" : "tabs")
+                        + ")";
+            }
+        }
+        return "";
     }
 
     private static String text(CsvScanner scanner) {

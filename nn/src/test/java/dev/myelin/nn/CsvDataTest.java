@@ -107,6 +107,11 @@ class CsvDataTest {
                         ":2: column 1: '1e39' is outside the float range"),
                 Arguments.of("hex.csv", "1,2,0\n0x10,2,1\n", Loss.BCE, 1, ":2: column 1: '0x10' is not a number"),
                 Arguments.of("suffix.csv", "1,2,0\n1f,2,1\n", Loss.BCE, 1, ":2: column 1: '1f' is not a number"),
+                Arguments.of("semicolons.csv", "a;b;y\n1;2;0\n", Loss.BCE, 1, ":2: column 1: '1;2;0' is not a number"
+                        + " (columns are separated by commas; this cell holds semicolons)"),
+                Arguments.of("tabs.csv", "1\t2\t0\n3\t4\t1\n", Loss.BCE, 1,
+                        ":2: column 1: '3\t4\t1' is not a number (columns are separated by commas; this cell holds"
+                        + " tabs)"),
                 Arguments.of("emptycell.csv", "1,2,0\n1,,1\n", Loss.BCE, 1, ":2: column 2: empty cell"),
                 Arguments.of("bce.csv", "x,y,t\n0,0,0\n1,1,1\n1,0,2\n", Loss.BCE, 1,
                         ":4: label 2 is not 0 or 1 (binary cross-entropy)"),
