@@ -55,13 +55,14 @@ class KernelDeterminismTest {
     private static final int WARM_SECONDS = 150;
 
     /**
-     * The compiled children run without C1 (interpreter, then C2), because C1 is what could keep a case from
-     * ever reaching C2: at 128 bits C1's profiled compile of {@code FixedOrderDot.dot1x1} fails ("out of virtual
-     * registers in LIR generator", seen on a Zen 5 with AVX-512), the method then runs C1's unprofiled code, and
-     * when C2 takes it over depends on the run — once, with the other core kept busy, not within the 150 s
-     * (the engine's 128-bit {@code 64x64x64 inputGradient} case, 2026-12-03). With C2 only, each width's
-     * child compiled every case in 3.0–5.2 s with a core kept busy, against about 7 s tiered, and gave the same
-     * hashes. What is compared is unchanged: C2's code against the interpreter's.
+     * The compiled children run without C1 (interpreter, then C2), so that no C1 compile stands between a case
+     * and C2: C1's profiled compiles of some kernels fail (at 128 bits {@code FixedOrderDot.dot1x1}: "out of
+     * virtual registers in LIR generator", seen on a Zen 5 with AVX-512), such a method then runs C1's
+     * unprofiled code, and when C2 takes it over depends on the run. Once, with the other core kept busy, the
+     * engine's 128-bit {@code 64x64x64 inputGradient} case was still not C2-compiled after the 150 s
+     * (2026-12-03). With C2 only, each width's child compiled every case in 3.0–5.2 s under the same load,
+     * against about 7 s tiered, and gave the same hashes. What is compared is unchanged: C2's code against the
+     * interpreter's.
      */
     private static final String C2_ONLY = "-XX:-TieredCompilation";
 
