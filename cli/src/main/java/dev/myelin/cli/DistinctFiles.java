@@ -9,9 +9,8 @@ import java.util.List;
 
 /**
  * Refuses, before anything is read or written, an input that does not exist, and a file that a command would
- * write while it also reads it or
- * writes it for another option: {@code --save data.csv} would replace the training data with the model,
- * {@code --metrics m.json --save m.json} one output with the other. Paths are compared as files
+ * write while it also reads it or writes it for another option: {@code --save data.csv} would replace the
+ * training data with the model, {@code --metrics m.json --save m.json} one output with the other. Paths are compared as files
  * ({@link Files#isSameFile} when both exist, so a link or another spelling of the same file is caught), else
  * as normalised absolute paths.
  */
@@ -40,7 +39,8 @@ final class DistinctFiles {
 
     /**
      * Throws {@link IllegalArgumentException} naming both options when an output is the same file as any other
-     * operand, then naming the option when an input does not exist ({@code --data nosuch.csv: file not found}); {@code allowed} lists pairs of options that may share a file ("--checkpoint", "--resume": a
+     * operand, then naming the option when an input does not exist ({@code --data nosuch.csv: file not
+     * found}); {@code allowed} lists pairs of options that may share a file ("--checkpoint", "--resume": a
      * resumed run goes on writing its checkpoint).
      */
     void check(String... allowed) {

@@ -272,7 +272,7 @@ final class CsvTable {
      * For a cell that holds a semicolon or a tab between numbers ({@code 1;2;3}, a file written with another
      * separator): says that columns are separated by commas; else "".
      */
-    static String separatorHint(String cell) {
+    private static String separatorHint(String cell) {
         for (char sep : new char[] {';', '\t'}) {
             int at = cell.indexOf(sep);
             if (at > 0 && DecimalParser.isNumber(cell.substring(0, at).strip())) {
