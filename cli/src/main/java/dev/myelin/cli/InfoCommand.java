@@ -54,15 +54,28 @@ final class InfoCommand implements Callable<Integer> {
         out.println("VM options:  " + vmOptions());
         cpuFeatures().ifPresent(f -> out.println("CPU SIMD:    " + f));
         out.println("Kernels:");
-        String defaultName = defaultKernelName();
+        String defaultName = null;
+        String noDefault = null;
+        try {
+            KernelRegistry.checkProperties(); // a bad -Dmyelin.* named as such, also once the default exists
+            defaultName = KernelRegistry.defaultKernel().name();
+        } catch (RuntimeException | LinkageError e) {
+            noDefault = Main.userMessage(e);
+        }
         for (String name : KernelRegistry.names()) {
             out.printf("  %-8s %s%s%n", name, describe(name), name.equals(defaultName) ? "  (default)" : "");
         }
         if (defaultName == null) {
-            out.println("  (no default kernel could be created)");
+            out.println("  (no default kernel could be created: " + noDefault + ")");
         }
         out.println("Select one with --kernel NAME or -D" + KernelRegistry.KERNEL_PROPERTY + "=NAME.");
         out.flush();
+        if (noDefault != null) { // a bad -Dmyelin.* is a user error here too, after the listing that helps fix it
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(Main.PREFIX + noDefault);
+            err.flush();
+            return Main.USER_ERROR;
+        }
         return 0;
     }
 
@@ -132,14 +145,6 @@ final class InfoCommand implements Callable<Integer> {
             return simd.isEmpty() ? Optional.empty() : Optional.of(String.join(" ", simd));
         }
         return Optional.empty();
-    }
-
-    private static String defaultKernelName() {
-        try {
-            return KernelRegistry.defaultKernel().name();
-        } catch (RuntimeException | LinkageError e) {
-            return null;
-        }
     }
 
     private static String describe(String name) {

@@ -71,6 +71,23 @@ class PropertyErrorTest {
         }
     }
 
+    /** info still lists the kernels, says why there is no default, and ends as the other commands do. */
+    @Test
+    void infoWithABadKernelPropertyListsTheKernelsAndSaysWhy() {
+        String saved = System.getProperty(KernelRegistry.KERNEL_PROPERTY);
+        System.setProperty(KernelRegistry.KERNEL_PROPERTY, "nosuch");
+        try {
+            Cli run = Cli.run("info");
+            assertEquals(Main.USER_ERROR, run.exitCode(), run.transcript());
+            assertTrue(run.out().contains("  scalar "), run.transcript());
+            assertTrue(run.out().contains("(no default kernel could be created: -Dmyelin.kernel=nosuch: unknown kernel"
+                    + " 'nosuch' (available: "), run.transcript());
+            assertTrue(run.err().contains("myelin: -Dmyelin.kernel=nosuch: unknown kernel 'nosuch'"), run.transcript());
+        } finally {
+            restore(KernelRegistry.KERNEL_PROPERTY, saved);
+        }
+    }
+
     @Test
     void tooManyThreadsAreRefusedBeforeAnyThreadExists() {
         int max = KernelRegistry.maxThreads();
