@@ -8,9 +8,10 @@ import java.util.function.IntConsumer;
  * The blocked kernel split over threads ({@code parallel}).
  *
  * <p><b>Partition.</b> C is cut into as many contiguous slices as there are threads: row slices of whole MR-row
- * panels for a product of two row-major operands (the forward) or with A transposed (the weight gradient), with a
- * row tile per thread ({@link #rowsFirst}); otherwise column slices of whole NR-column panels whenever there is a panel per thread (each thread packs only
- * its own columns of B and reads the shared A), else along the dimension with more register tiles. Each thread
+ * panels for a product of two row-major operands (the forward) or a tall one with A transposed (the weight
+ * gradient), with a row tile per thread ({@link #rowsFirst}); otherwise column slices of whole NR-column panels
+ * whenever there is a panel per thread (each thread packs only its own columns of B and reads the shared A),
+ * else along the dimension with more register tiles. Each thread
  * runs {@link PackedGemm} on its slice as on a smaller problem. The split is fixed by the operands' layout, the
  * shape and the thread count alone.
  *
@@ -75,7 +76,7 @@ public final class ParallelKernel extends EngineKernel {
               Activation act) {
         int colTiles = (n + engine.tileColumns() - 1) / engine.tileColumns();
         int rowTiles = (m + engine.tileRows() - 1) / engine.tileRows();
-        boolean byColumns = !rowsFirst(acs, bcs, rowTiles) && (colTiles >= pool.size() || colTiles >= rowTiles);
+        boolean byColumns = !rowsFirst(m, n, acs, bcs, rowTiles) && (colTiles >= pool.size() || colTiles >= rowTiles);
         int parts = Math.min(pool.size(), byColumns ? colTiles : rowTiles);
         if (parts < 2 || 2L * m * n * Math.max(k, 1) < MIN_FLOPS || !pool.tryAcquire()) {
             engine.gemm(m, n, k, alpha, a, aOff, ars, acs, b, bOff, brs, bcs, beta, c, cOff, ldc, bias, biasOff, act);
@@ -99,19 +100,22 @@ public final class ParallelKernel extends EngineKernel {
      * (a copy, vector by vector) and reads only its rows of A. Measured against column slices, JMH
      * {@code ForwardBenchmark} on 2 threads, three alternating rounds: 314–344 against 371–388 µs at 128×784×256,
      * 1145–1235 against 1288–1455 µs at 256×784×512, even at 1024³ (docs/kernels.md);</li>
-     * <li>for a product whose A is transposed (the weight gradient {@code Xᵀ·dZ}): the engine copies each MR-row
-     * tile of a transposed A into a panel, so with column slices every thread copied all of A; with row slices
-     * each copies its own tiles and packs all of B (dZ, the smaller operand). {@code BackwardBenchmark.backward} on
+     * <li>for a product whose A is transposed and C has at least as many rows as columns (the weight gradient
+     * {@code Xᵀ·dZ}, inputs × outputs): the engine copies each MR-row tile of a transposed A into a panel, so with
+     * column slices every thread copied all of A (m·k floats); with row slices each copies its own tiles and
+     * packs all of B (k·n floats, no more than A's m·k). With fewer rows than columns the column slices copy
+     * less, and keep them: {@code GemmLoop parallel 8} (2 threads), TN 128×784×256, two rounds alternating:
+     * 184.1 and 186.5 µs in columns against 185.3 and 210.2 in rows. {@code BackwardBenchmark.backward} on
      * 2 threads, two alternating rounds (Zen 5, 2026-12-03): 335.6 and 308.8 against 350.8 and 343.6 µs at
      * 128×784×256, 1 235 and 1 182 against 1 235 and 1 253 µs at 256×784×512.</li>
      * </ul>
      * The input gradient ({@code dZ·Wᵀ}, B gathered transposed) keeps column slices: each thread gathers only its
      * columns of B.
      */
-    private boolean rowsFirst(int acs, int bcs, int rowTiles) {
+    private boolean rowsFirst(int m, int n, int acs, int bcs, int rowTiles) {
         boolean forward = acs == 1 && bcs == 1;
-        boolean transposedA = acs != 1;
-        return (forward || transposedA) && rowTiles >= pool.size();
+        boolean tallWithTransposedA = acs != 1 && m >= n;
+        return (forward || tallWithTransposedA) && rowTiles >= pool.size();
     }
 
     @Override
