@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -83,14 +82,13 @@ public final class CsvData {
         }
         int rows = table.rows;
         float[] features = new float[rows * featureColumns];
-        float[] values = table.values;
         for (int r = 0; r < rows; r++) {
-            System.arraycopy(values, r * table.columns, features, r * featureColumns, featureColumns);
+            table.copyRow(r, 0, features, r * featureColumns, featureColumns);
         }
         if (loss == Loss.CE) {
             int[] labels = new int[rows];
             for (int r = 0; r < rows; r++) {
-                float v = values[r * table.columns + featureColumns];
+                float v = table.value(r, featureColumns);
                 if (v != Math.rint(v)) {
                     throw new DataException(name + ":" + table.lines[r] + ": class " + format(v)
                             + " is not an integer");
@@ -106,7 +104,7 @@ public final class CsvData {
         float[] targets = new float[rows * outputs];
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < outputs; j++) {
-                float v = values[r * table.columns + featureColumns + j];
+                float v = table.value(r, featureColumns + j);
                 if (loss == Loss.BCE && v != 0f && v != 1f) {
                     throw new DataException(name + ":" + table.lines[r] + ": "
                             + (outputs == 1 ? "" : "column " + (featureColumns + j + 1) + ": ")
@@ -161,8 +159,7 @@ public final class CsvData {
                     + (table.columns == 1 ? "" : "s") + " but the model needs " + inputs + " input"
                     + (inputs == 1 ? "" : "s"));
         }
-        return table.values.length == table.rows * table.columns
-                ? table.values : Arrays.copyOf(table.values, table.rows * table.columns);
+        return table.toArray();
     }
 
     /** An integral value without ".0", anything else as Java prints a float. */

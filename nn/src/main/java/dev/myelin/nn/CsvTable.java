@@ -12,7 +12,8 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * The numeric cells of a CSV file: {@code rows×columns} floats, row-major, and each row's physical line, read
+ * The numeric cells of a CSV file: {@code rows×columns} floats, row-major in blocks of rows, and each row's
+ * physical line, read
  * with the rules of {@link CsvData} (header by {@link Header}, same column count in every row, blank lines
  * skipped, NaN/Inf rejected). Data rows are parsed from bytes by {@link DecimalParser}; only the first row and
  * cells in error become Strings.
@@ -24,7 +25,14 @@ final class CsvTable {
     final String name;
     int columns;
     int rows;
-    float[] values = new float[1 << 16];
+    /**
+     * The values, {@link #rowsPerBlock} rows to a block. A new block copies nothing, where a doubling array held
+     * up to 1.5× the data after its last growth and 3× during it; only the last block grows by doubling (so a
+     * small file allocates little), up to {@link #BLOCK} floats.
+     */
+    private float[][] blocks = new float[8][];
+    private int rowsPerBlock;
+    private static final int BLOCK = 1 << 20;
     int[] lines = new int[1 << 10];
     int firstLine;        // the first data row's line
     private String reference; // "the first row has N" or "the header (line L) has N", for ragged-row errors
@@ -92,16 +100,18 @@ final class CsvTable {
             } while (!scanner.lastInRow() && scanner.next());
         } while (cells.size() == 1 && cells.get(0).isEmpty());
         columns = cells.size();
+        rowsPerBlock = Math.max(1, BLOCK / columns);
         if (isHeader(cells, header, line)) {
             reference = "the header (line " + line + ") has " + columns;
             return true;
         }
         reference = "the first row has " + columns;
         ensureRow(line);
+        float[] v = blocks[0];
         for (int j = 0; j < columns; j++) {
-            values[j] = parse(cells.get(j), cellLines.get(j), j + 1);
+            v[j] = parse(cells.get(j), cellLines.get(j), j + 1);
             if (j >= columns - labelColumns) {
-                noteInexact(cells.get(j), values[j], cellLines.get(j), j + 1);
+                noteInexact(cells.get(j), v[j], cellLines.get(j), j + 1);
             }
         }
         firstLine = line;
@@ -134,7 +144,7 @@ final class CsvTable {
         return text >= 0;
     }
 
-    /** Every row after the first, parsed straight from the scanner's bytes into {@link #values}. */
+    /** Every row after the first, parsed straight from the scanner's bytes into {@link #blocks}. */
     private void readRows(CsvScanner scanner) throws IOException {
         while (scanner.next()) {
             int line = scanner.rowLine();
@@ -142,8 +152,8 @@ final class CsvTable {
                 continue;
             }
             ensureRow(line);
-            float[] v = values;
-            int base = rows * columns;
+            float[] v = blocks[rows / rowsPerBlock];
+            int base = rows % rowsPerBlock * columns;
             int count = 0;
             String error = null; // the first bad cell's message; a ragged row is reported before it
             float x = Float.NaN; // the first cell of a row never takes the fast path
@@ -222,19 +232,48 @@ final class CsvTable {
         }
     }
 
-    /** Room for one more row in {@link #values} and {@link #lines}. */
+    /** Room for one more row in {@link #blocks} and {@link #lines}. */
     private void ensureRow(int line) {
-        long needed = (long) (rows + 1) * columns;
-        if (needed > Integer.MAX_VALUE - 8) {
+        if ((long) (rows + 1) * columns > Integer.MAX_VALUE - 8) { // the data set's arrays hold them at the end
             throw new DataException(name + ":" + line + ": too many values for one array");
         }
-        if (needed > values.length) {
-            values = Arrays.copyOf(values, (int) Math.min(Integer.MAX_VALUE - 8,
-                    Math.max((long) values.length * 2, needed)));
+        int block = rows / rowsPerBlock;
+        int needed = (rows % rowsPerBlock + 1) * columns;
+        if (block == blocks.length) {
+            blocks = Arrays.copyOf(blocks, blocks.length * 2);
+        }
+        if (blocks[block] == null) {
+            blocks[block] = new float[Math.min(rowsPerBlock * columns, Math.max(needed, 1 << 12))];
+        } else if (needed > blocks[block].length) {
+            blocks[block] = Arrays.copyOf(blocks[block], Math.min(rowsPerBlock * columns,
+                    Math.max(blocks[block].length * 2, needed)));
         }
         if (rows == lines.length) {
             lines = Arrays.copyOf(lines, lines.length * 2);
         }
+    }
+
+    /** The value in row {@code row}, column {@code column} (both from 0). */
+    float value(int row, int column) {
+        return blocks[row / rowsPerBlock][row % rowsPerBlock * columns + column];
+    }
+
+    /** Copies {@code length} values of row {@code row}, from column {@code column}, to {@code dst[at...]}. */
+    void copyRow(int row, int column, float[] dst, int at, int length) {
+        System.arraycopy(blocks[row / rowsPerBlock], row % rowsPerBlock * columns + column, dst, at, length);
+    }
+
+    /** Every value, {@code rows×columns} row-major in one array (the block itself when it is exactly that). */
+    float[] toArray() {
+        if (rows <= rowsPerBlock && blocks[0].length == rows * columns) {
+            return blocks[0];
+        }
+        float[] all = new float[rows * columns];
+        for (int r = 0; r < rows; r += rowsPerBlock) {
+            int n = Math.min(rowsPerBlock, rows - r);
+            System.arraycopy(blocks[r / rowsPerBlock], 0, all, r * columns, n * columns);
+        }
+        return all;
     }
 
     /** A trimmed cell's value: NaN if it is not a decimal number, infinite beyond the float range. */

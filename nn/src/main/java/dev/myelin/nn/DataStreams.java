@@ -51,6 +51,11 @@ final class DataStreams {
         }
     }
 
+    /** Whether {@code in}, from {@link #open}, decompresses (so the file's size is not the data's). */
+    static boolean isGzip(InputStream in) {
+        return in instanceof Gunzip;
+    }
+
     /** A gzip stream whose failures name the file and say what is wrong in words. */
     private static final class Gunzip extends FilterInputStream {
         private final Path file;

@@ -15,7 +15,8 @@ import java.util.Objects;
  * <p>Features are the pixels row by row, {@code rows·cols} inputs per image, scaled to [0, 1] as {@code x/255f};
  * labels are class indices in [0, classes), 10 classes unless said otherwise (MNIST and Fashion-MNIST have 10;
  * an explicit count, not "largest label + 1", so a training set that lacks the last class still has the
- * model's shape). A file is read whole into one byte array and converted in one loop. Errors are
+ * model's shape). The label file is read whole (one byte a label); the images are streamed into the float
+ * array in chunks, so a data set costs its floats and no copy of the file. Errors are
  * {@link DataException}s that start with {@code FILE: byte OFFSET:} where a place in the file is to blame.
  */
 public final class IdxData {
@@ -27,6 +28,8 @@ public final class IdxData {
     static final int LABELS_MAGIC = 0x00000801;
     private static final int IMAGES_HEADER = 16; // magic, count, rows, cols
     private static final int LABELS_HEADER = 8;  // magic, count
+    /** Pixels converted per read: small enough to stay in L1/L2, large enough that a read call is rare. */
+    private static final int CHUNK = 1 << 16;
 
     /** The four files of the MNIST layout, each with or without {@code .gz}. */
     static final String TRAIN_IMAGES = "train-images-idx3-ubyte";
@@ -64,39 +67,74 @@ public final class IdxData {
         if (classes < 1) {
             throw new IllegalArgumentException("classes must be at least 1, got " + classes);
         }
-        byte[] image = readAll(images);
-        byte[] label = readAll(labels);
-        String imageName = images.toString();
-        String labelName = labels.toString();
-        checkMagic(image, imageName, IMAGES_MAGIC, "images (unsigned bytes, 3 dimensions)");
-        checkMagic(label, labelName, LABELS_MAGIC, "labels (unsigned bytes, 1 dimension)");
-        requireBytes(image, imageName, IMAGES_HEADER, "the header (magic, count, rows, columns)");
-        requireBytes(label, labelName, LABELS_HEADER, "the header (magic, count)");
-        int count = headerInt(image, imageName, 4, "image count");
-        int height = headerInt(image, imageName, 8, "rows");
-        int width = headerInt(image, imageName, 12, "columns");
-        int labelCount = headerInt(label, labelName, 4, "label count");
-        if (count == 0 || height == 0 || width == 0) {
-            throw new DataException(imageName + ": has " + count + " images of " + height + "×" + width
-                    + " pixels; a data set needs at least 1 image of at least 1 pixel");
+        try (InputStream imageStream = DataStreams.open(images, "an IDX file")) {
+            byte[] image = imageStream.readNBytes(IMAGES_HEADER);
+            byte[] label = readAll(labels);
+            String imageName = images.toString();
+            String labelName = labels.toString();
+            checkMagic(image, imageName, IMAGES_MAGIC, "images (unsigned bytes, 3 dimensions)");
+            checkMagic(label, labelName, LABELS_MAGIC, "labels (unsigned bytes, 1 dimension)");
+            requireBytes(image.length, imageName, IMAGES_HEADER, "the header (magic, count, rows, columns)");
+            requireBytes(label.length, labelName, LABELS_HEADER, "the header (magic, count)");
+            int count = headerInt(image, imageName, 4, "image count");
+            int height = headerInt(image, imageName, 8, "rows");
+            int width = headerInt(image, imageName, 12, "columns");
+            int labelCount = headerInt(label, labelName, 4, "label count");
+            if (count == 0 || height == 0 || width == 0) {
+                throw new DataException(imageName + ": has " + count + " images of " + height + "×" + width
+                        + " pixels; a data set needs at least 1 image of at least 1 pixel");
+            }
+            long pixels = (long) height * width;
+            long data = (long) count * pixels;
+            if (data > Integer.MAX_VALUE - 8) {
+                throw new DataException(imageName + ": " + count + " images of " + height + "×" + width + " = "
+                        + data + " pixels, more than one array holds");
+            }
+            String imagesWhat = "the header and " + count + " images of " + height + "×" + width + " pixels";
+            if (!DataStreams.isGzip(imageStream) && Files.isRegularFile(images)) {
+                // A raw file's size is known before the pixel array is allocated, so a header that claims more
+                // images than the file holds is reported, not allocated.
+                requireSize(Files.size(images), imageName, IMAGES_HEADER + data, imagesWhat);
+            }
+            requireSize(label.length, labelName, LABELS_HEADER + (long) labelCount,
+                    "the header and " + labelCount + " labels");
+            if (count != labelCount) {
+                throw new DataException(imageName + ": has " + count + " images but " + labelName + " has "
+                        + labelCount + " labels; they must be the same count");
+            }
+            float[] features = readPixels(imageStream, (int) data, imageName, imagesWhat);
+            return Dataset.classes(features, count, (int) pixels, classIndex(label, count, classes, labelName),
+                    classes);
         }
-        long pixels = (long) height * width;
-        long data = (long) count * pixels;
-        if (data > Integer.MAX_VALUE - 8) {
-            throw new DataException(imageName + ": " + count + " images of " + height + "×" + width + " = " + data
-                    + " pixels, more than one array holds");
+    }
+
+    /**
+     * The pixels after the header, streamed in chunks and scaled as they come: the data set's float array is the
+     * only large allocation (no copy of the file is held), and the stream must end exactly after them.
+     */
+    private static float[] readPixels(InputStream in, int count, String name, String what) throws IOException {
+        float[] features = new float[count];
+        byte[] chunk = new byte[CHUNK];
+        int done = 0;
+        while (done < count) {
+            int n = in.read(chunk, 0, Math.min(CHUNK, count - done));
+            if (n < 0) {
+                throw endsEarly(IMAGES_HEADER + (long) done, name, IMAGES_HEADER + (long) count, what);
+            }
+            for (int i = 0; i < n; i++) {
+                features[done + i] = SCALE[chunk[i] & 0xFF];
+            }
+            done += n;
         }
-        requireSize(image, imageName, IMAGES_HEADER + data,
-                "the header and " + count + " images of " + height + "×" + width + " pixels");
-        requireSize(label, labelName, LABELS_HEADER + (long) labelCount, "the header and " + labelCount + " labels");
-        if (count != labelCount) {
-            throw new DataException(imageName + ": has " + count + " images but " + labelName + " has " + labelCount
-                    + " labels; they must be the same count");
+        long extra = 0;
+        for (int n; (n = in.read(chunk)) >= 0; ) {
+            extra += n;
         }
-        float[] features = new float[(int) data];
-        for (int i = 0; i < features.length; i++) {
-            features[i] = SCALE[image[IMAGES_HEADER + i] & 0xFF];
-        }
+        requireSize(IMAGES_HEADER + (long) count + extra, name, IMAGES_HEADER + (long) count, what);
+        return features;
+    }
+
+    private static int[] classIndex(byte[] label, int count, int classes, String labelName) {
         int[] classIndex = new int[count];
         for (int i = 0; i < count; i++) {
             int c = label[LABELS_HEADER + i] & 0xFF;
@@ -106,7 +144,7 @@ public final class IdxData {
             }
             classIndex[i] = c;
         }
-        return Dataset.classes(features, count, (int) pixels, classIndex, classes);
+        return classIndex;
     }
 
     /**
@@ -179,20 +217,24 @@ public final class IdxData {
         }
     }
 
-    /** The file holds at least {@code expected} bytes; fewer is a truncated file. */
-    private static void requireBytes(byte[] b, String name, long expected, String what) {
-        if (b.length < expected) {
-            throw new DataException(name + ": byte " + b.length + ": the file ends early: expected " + expected
-                    + " bytes for " + what + ", " + (expected - b.length) + " more than it has");
+    /** The file holds at least {@code expected} bytes (it has {@code size}); fewer is a truncated file. */
+    private static void requireBytes(long size, String name, long expected, String what) {
+        if (size < expected) {
+            throw endsEarly(size, name, expected, what);
         }
     }
 
+    private static DataException endsEarly(long size, String name, long expected, String what) {
+        return new DataException(name + ": byte " + size + ": the file ends early: expected " + expected
+                + " bytes for " + what + ", " + (expected - size) + " more than it has");
+    }
+
     /** The file holds exactly {@code expected} bytes: fewer is a truncated file, more are bytes no header counts. */
-    private static void requireSize(byte[] b, String name, long expected, String what) {
-        requireBytes(b, name, expected, what);
-        if (b.length > expected) {
-            throw new DataException(name + ": byte " + expected + ": " + (b.length - expected) + " byte"
-                    + (b.length - expected == 1 ? "" : "s") + " after " + what + ", more than the header announces");
+    private static void requireSize(long size, String name, long expected, String what) {
+        requireBytes(size, name, expected, what);
+        if (size > expected) {
+            throw new DataException(name + ": byte " + expected + ": " + (size - expected) + " byte"
+                    + (size - expected == 1 ? "" : "s") + " after " + what + ", more than the header announces");
         }
     }
 

@@ -43,6 +43,51 @@ class CsvDataTest {
         assertFalse(d.hasLabels());
     }
 
+    /**
+     * A file of several storage blocks (about 2^20 values each, rows whole; the last block grows by doubling):
+     * every value lands where it belongs, with a header, a blank line and a label column, for a gzip file too.
+     */
+    @Test
+    void aTableOfSeveralBlocksKeepsEveryValueInPlace() throws IOException {
+        int inputs = 1099;
+        int rows = 2 * ((1 << 20) / (inputs + 1)) + 7; // two full blocks and 7 rows of a third
+        StringBuilder csv = new StringBuilder(rows * (inputs + 1) * 3);
+        for (int j = 0; j < inputs; j++) {
+            csv.append('x').append(j).append(',');
+        }
+        csv.append("label\n\n");
+        float[] features = new float[rows * inputs];
+        int[] labels = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < inputs; j++) {
+                int v = (r * 31 + j * 7) % 97;
+                features[r * inputs + j] = v;
+                csv.append(v).append(',');
+            }
+            labels[r] = r % 10;
+            csv.append(labels[r]).append('\n');
+        }
+        Path plain = file("wide.csv", csv.toString());
+        Path gz = dir.resolve("wide.csv.gz");
+        try (GZIPOutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(csv.toString().getBytes(StandardCharsets.US_ASCII));
+        }
+        for (Path f : new Path[] {plain, gz}) {
+            Dataset d = CsvData.read(f, Loss.CE, inputs, 10);
+            assertEquals(rows, d.rows());
+            assertArrayEquals(features, d.features(), f.toString());
+            assertArrayEquals(labels, d.labels(), f.toString());
+        }
+        // features only: every column, the labels included, in one array
+        float[] all = CsvData.readFeatures(plain, inputs + 1);
+        assertEquals(rows * (inputs + 1), all.length);
+        for (int r = 0; r < rows; r++) {
+            assertArrayEquals(Arrays.copyOfRange(features, r * inputs, (r + 1) * inputs),
+                    Arrays.copyOfRange(all, r * (inputs + 1), r * (inputs + 1) + inputs), "row " + r);
+            assertEquals(labels[r], all[r * (inputs + 1) + inputs], "row " + r);
+        }
+    }
+
     @Test
     void aNumericFirstLineIsData() throws IOException {
         Path f = file("noheader.csv", "0,0,0\n1,1,1\n");

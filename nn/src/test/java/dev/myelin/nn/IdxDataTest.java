@@ -158,6 +158,23 @@ class IdxDataTest {
         Path cutGzip = write("cut.gz", Arrays.copyOf(gz, gz.length - 12));
         e = assertThrows(DataException.class, () -> IdxData.read(cutGzip, labels));
         assertEquals(cutGzip + ": the gzip data ends early (the file is cut short)", e.getMessage());
+        // A whole gzip stream whose content is short: its size is only known while the pixels stream in.
+        Path shortGzip = write("short.gz", gzip(Arrays.copyOf(full, full.length - 5)));
+        e = assertThrows(DataException.class, () -> IdxData.read(shortGzip, labels));
+        assertEquals(shortGzip + ": byte 23: the file ends early: expected 28 bytes for the header and 3 images of"
+                + " 2×2 pixels, 5 more than it has", e.getMessage());
+    }
+
+    @Test
+    void aRawFileThatClaimsMoreImagesThanItHoldsIsReportedBeforeAnyAllocation() throws IOException {
+        // 2^31 - 9 pixels would be an 8 GiB float array: the raw file's size refutes the header first.
+        int count = (Integer.MAX_VALUE - 8) / 4;
+        Path images = write("i", images(count, 2, 2, PIXELS));
+        Path labels = write("l", labels(3, LABELS));
+        DataException e = assertThrows(DataException.class, () -> IdxData.read(images, labels));
+        assertEquals(images + ": byte 28: the file ends early: expected " + (16 + 4L * count) + " bytes for the header"
+                + " and " + count + " images of 2×2 pixels, " + (16 + 4L * count - 28) + " more than it has",
+                e.getMessage());
     }
 
     @Test
@@ -166,6 +183,10 @@ class IdxDataTest {
         Path labels = write("l", labels(2, new byte[] {1, 2}));
         DataException e = assertThrows(DataException.class, () -> IdxData.read(images, labels));
         assertEquals(images + ": byte 24: 4 bytes after the header and 2 images of 2×2 pixels, more than the header"
+                + " announces", e.getMessage());
+        Path gz = write("i.gz", gzip(images(2, 2, 2, PIXELS)));
+        e = assertThrows(DataException.class, () -> IdxData.read(gz, labels));
+        assertEquals(gz + ": byte 24: 4 bytes after the header and 2 images of 2×2 pixels, more than the header"
                 + " announces", e.getMessage());
     }
 
