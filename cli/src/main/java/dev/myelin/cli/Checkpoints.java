@@ -9,6 +9,7 @@ import dev.myelin.nn.TrainingCheckpoint;
 import dev.myelin.nn.TrainingConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -26,6 +27,11 @@ import java.util.function.Supplier;
 final class Checkpoints {
 
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+    /**
+     * The largest checkpoint whose bytes are kept in memory after the next one replaced it on disk, for a run
+     * that diverges right after an epoch end (whose state is then not good, {@link #keepGood}).
+     */
+    static final int KEEP_PREVIOUS_BYTES = 64 << 20;
 
     private final int every;
     private final TrainingConfig config;
@@ -33,6 +39,9 @@ final class Checkpoints {
     private final Path file;
     private boolean failed;
     private int lastWritten = -1;
+    private byte[] lastBytes;       // the file's content, when at most KEEP_PREVIOUS_BYTES
+    private int previousWritten = -1;
+    private byte[] previousBytes;   // what the file held before lastWritten, when kept
     private InputScaling scaling;
     private DataFingerprint data;
     private String kernel;
@@ -100,8 +109,11 @@ final class Checkpoints {
     void atEpochEnd(int epoch, int lastEpoch, Mlp model, Supplier<TrainingCheckpoint> state) {
         if (file != null && !failed && (epoch % every == 0 || epoch == lastEpoch)) {
             try {
-                write(file, model, state.get());
+                byte[] bytes = write(file, model, state.get());
+                previousWritten = lastBytes == null ? -1 : lastWritten;
+                previousBytes = lastBytes;
                 lastWritten = epoch;
+                lastBytes = bytes.length <= KEEP_PREVIOUS_BYTES ? bytes : null;
             } catch (IOException | RuntimeException e) {
                 err.println(Main.PREFIX + "cannot write the checkpoint " + file + ": " + Main.userMessage(e)
                         + "; training goes on without checkpoints");
@@ -109,6 +121,26 @@ final class Checkpoints {
                 failed = true;
             }
         }
+    }
+
+    /**
+     * After a divergence: makes the file hold a good state, the end of epoch {@code good} or earlier, when this
+     * run wrote one; returns its epoch, or −1 when there is none (then the file, if any, is as it was). The
+     * latest checkpoint is not good when the divergence judged the loss its state computed (the next epoch's
+     * first batch): then the one before it is written back.
+     */
+    int keepGood(int good) throws IOException {
+        if (lastWritten >= 0 && lastWritten <= good) {
+            return lastWritten;
+        }
+        if (previousBytes != null && previousWritten <= good) {
+            AtomicFile.write(file, previousBytes);
+            lastWritten = previousWritten;
+            lastBytes = previousBytes;
+            previousBytes = null;
+            return lastWritten;
+        }
+        return -1;
     }
 
     /**
@@ -129,16 +161,47 @@ final class Checkpoints {
         return here;
     }
 
-    private void write(Path target, Mlp model, TrainingCheckpoint state) throws IOException {
+    private byte[] write(Path target, Mlp model, TrainingCheckpoint state) throws IOException {
         Mlp stored = model;
         if (scaling != null) {
             stored = model.copy();
             stored.setInputScaling(scaling);
         }
-        AtomicFile.write(target, new CheckpointFile(stored, config, state, data, kernel).toBytes());
+        byte[] bytes = new CheckpointFile(stored, config, state, data, kernel).toBytes();
+        AtomicFile.write(target, bytes);
+        return bytes;
     }
 
     /** "epoch 3" or "epoch 3, batch 120 of it done" for a checkpoint's position. */
+    /**
+     * A new run must not overwrite the checkpoint of a run that did not finish (interrupted, or stopped by a
+     * divergence): that run's work would be lost. Refused unless this run resumes from that very file; a file
+     * that is not a readable checkpoint, or one of a finished run, is replaced as before.
+     *
+     * @param role how the options name the file ("--checkpoint", "the checkpoint beside --save")
+     */
+    static void refuseUnfinished(Path file, Path resume, String role) throws IOException {
+        if (file == null || !Files.isRegularFile(file) || resume != null && Files.exists(resume)
+                && Files.isSameFile(file, resume)) {
+            return;
+        }
+        CheckpointFile existing;
+        try {
+            existing = CheckpointFile.read(file);
+        } catch (IOException | RuntimeException notACheckpoint) {
+            return;
+        }
+        TrainingCheckpoint state = existing.checkpoint();
+        if (state.atEpochBoundary() && state.epochs() >= existing.config().epochs()) {
+            return;
+        }
+        String name = TrainCommand.shellQuoted(file.toString());
+        throw new IllegalArgumentException(role + " " + file + " holds a run that did not finish (at "
+                + position(state) + " of " + existing.config().epochs() + "); a new run would overwrite it. Continue"
+                + " it with --resume " + name + ", start from its model with --init " + name + " and another --save"
+                + " or --checkpoint, or move the file away");
+    }
+
     static String position(TrainingCheckpoint c) {
         return c.atEpochBoundary() ? "the end of epoch " + c.epochs()
                 : "epoch " + (c.epochs() + 1) + " after batch " + c.batches();

@@ -14,6 +14,7 @@ import java.util.logging.ConsoleHandler;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -174,19 +175,30 @@ public final class Main implements Callable<Integer> {
     }
 
     /**
-     * Bad command lines: the message, picocli's suggestions ("did you mean"), and where the help is; exit 2. Not
-     * the synopsis: train's is twenty lines that bury the one that says what is wrong.
+     * Bad command lines, in one line as every user error: the message, picocli's suggestions ("did you mean"),
+     * and where the help is; exit 2. Not the synopsis: train's is twenty lines that bury the one that says what
+     * is wrong.
      */
     static final class ParameterErrors implements IParameterExceptionHandler {
+        /** picocli's words for an integer that does not fit: "'99999999999' is not an int". */
+        private static final Pattern NOT_AN_INT = Pattern.compile("'([+-]?[0-9]+)' is not an int");
+
         @Override
         public int handleParseException(ParameterException ex, String[] args) {
             CommandLine cmd = ex.getCommandLine();
             PrintWriter err = cmd.getErr();
-            err.println(PREFIX + ex.getMessage());
-            UnmatchedArgumentException.printSuggestions(ex, err);
-            err.printf("Try '%s --help' for more information.%n", cmd.getCommandSpec().qualifiedName());
+            err.println(PREFIX + message(ex) + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
             err.flush();
             return USER_ERROR;
+        }
+
+        static String message(ParameterException ex) {
+            String message = NOT_AN_INT.matcher(ex.getMessage()).replaceAll(
+                    "'$1' is out of range: at most " + Integer.MAX_VALUE);
+            if (ex instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+                message += "; did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?";
+            }
+            return message;
         }
     }
 

@@ -287,6 +287,7 @@ final class TrainCommand implements Callable<Integer> {
         GradientConvention gradients = convention != null ? convention : p.convention;
         Init init = initMethod != null ? initMethod : p.init;
         Activation hidden = activation != null ? activation : p.hidden;
+        requireOnce("--layers"); // picocli joins the lists of a repeated list option: a network nobody asked for
         require(logEvery >= 1, "--log-every must be at least 1, got " + logEvery);
         require(logFormat != LogFormat.JSON || !given("--log-every"), "--log-every thins the text log; --log-format"
                 + " json writes one line for every epoch (and --metrics keeps them all): leave one of them out");
@@ -316,6 +317,8 @@ final class TrainCommand implements Callable<Integer> {
                         : "--resume", checkpointFile)
                 .writes("--metrics", metricsFile)
                 .check("--checkpoint", "--resume", "the checkpoint beside --save", "--resume", "--resume", "--resume");
+        Checkpoints.refuseUnfinished(checkpointFile, resume, checkpoint != null ? "--checkpoint"
+                : save != null ? "the checkpoint beside --save," : "--resume");
         kernels.check();
 
         // The model's architecture: --resume or --init, else --layers, else the preset's, else from the data.
@@ -442,10 +445,22 @@ final class TrainCommand implements Callable<Integer> {
                 progress.endEpoch();
                 out.flush();
                 err.println(Main.PREFIX + e.getMessage());
-                err.println(Main.PREFIX + (checkpoints.lastWritten() >= 0
-                        ? "the last good state, the end of epoch " + checkpoints.lastWritten() + ", is in "
-                                + checkpoints.file() + " (the model was not saved); to start a new run from it with"
-                                + " other settings: --init " + shellQuoted(checkpoints.file().toString())
+                int kept = -1;
+                String keptFailure = null;
+                try {
+                    kept = checkpoints.keepGood(e.lastGoodEpoch());
+                } catch (IOException | RuntimeException failure) {
+                    keptFailure = Main.userMessage(failure);
+                }
+                err.println(Main.PREFIX + (kept >= 0
+                        ? "the last good state, the end of epoch " + kept + ", is in " + checkpoints.file()
+                                + " (the model was not saved); to start a new run from it with other settings: --init "
+                                + shellQuoted(checkpoints.file().toString())
+                        : keptFailure != null ? "the last good state could not be written back to "
+                                + checkpoints.file() + ": " + keptFailure + "; the model was not saved"
+                        : checkpoints.lastWritten() >= 0 ? "no good state was written: " + checkpoints.file()
+                                + " holds the end of epoch " + checkpoints.lastWritten() + ", whose parameters"
+                                + " already give this loss; the model was not saved"
                         : "no checkpoint was written before it (--save or --checkpoint keep one per epoch); the"
                                 + " model was not saved"));
                 err.flush();
@@ -714,6 +729,17 @@ final class TrainCommand implements Callable<Integer> {
             AtomicFile.checkReplaceable(target);
         } catch (IOException e) {
             throw new IllegalArgumentException(option + " " + target + ": " + Main.userMessage(e), e);
+        }
+    }
+
+    /** A list option given more than once is an error, not the lists joined. */
+    private void requireOnce(String option) {
+        ParseResult parsed = spec.commandLine().getParseResult();
+        List<String> values = parsed == null || parsed.matchedOption(option) == null ? List.of()
+                : parsed.matchedOption(option).originalStringValues();
+        if (values.size() > 1) {
+            throw new IllegalArgumentException(option + " is given " + values.size() + " times ("
+                    + String.join(", ", values) + "); give it once, e.g. " + option + " " + values.get(values.size() - 1));
         }
     }
 

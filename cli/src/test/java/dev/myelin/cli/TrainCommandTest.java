@@ -285,6 +285,54 @@ class TrainCommandTest {
         }
     }
 
+    /**
+     * Full batch: the loss of epoch E is computed from the end state of epoch E − 1, so when it diverges the last
+     * good state is the end of epoch E − 2, and the checkpoint file is made to hold that one (it had been
+     * overwritten with epoch E − 1's); a new run from it with a small --lr does not diverge.
+     */
+    @Test
+    void afterADivergenceTheCheckpointHoldsAStateThatDidNotGiveTheLoss() throws IOException {
+        java.util.Random random = new java.util.Random(0);
+        StringBuilder csv = new StringBuilder("a,b,c,d,label\n");
+        for (int i = 0; i < 60; i++) {
+            double[] x = {random.nextGaussian(), random.nextGaussian(), random.nextGaussian(), random.nextGaussian()};
+            int label = (x[0] + x[1] > 0 ? 1 : 0) + (x[2] > 0 ? 1 : 0);
+            csv.append(String.format(java.util.Locale.ROOT, "%.4f,%.4f,%.4f,%.4f,%d%n", x[0], x[1], x[2], x[3],
+                    label));
+        }
+        Path data = Files.writeString(dir.resolve("three.csv"), csv);
+        Path save = dir.resolve("grow.json");
+        Path checkpoint = dir.resolve("grow.ckpt.json");
+        // the learning rate grows 100-fold each epoch: good for a few epochs, then saturated
+        Cli run = Cli.run("train", "--data", data.toString(), "--loss", "ce", "--layers", "4,8,3", "--lr", "0.5",
+                "--schedule", "step", "--lr-step-size", "1", "--lr-gamma", "100", "--epochs", "20", "--save",
+                save.toString());
+        assertEquals(TrainCommand.DIVERGED, run.exitCode(), run.transcript());
+        Matcher at = Pattern.compile("at epoch (\\d+), batch 1,").matcher(run.err());
+        assertTrue(at.find(), run.transcript());
+        int epoch = Integer.parseInt(at.group(1));
+        assertTrue(epoch >= 3, "diverges late enough to have a good checkpoint: " + run.transcript());
+        assertTrue(run.err().contains("the last good state is the end of epoch " + (epoch - 2) + "."),
+                run.transcript());
+        assertTrue(run.err().contains("the last good state, the end of epoch " + (epoch - 2) + ", is in "
+                + checkpoint), run.transcript());
+        assertEquals(epoch - 2, dev.myelin.nn.CheckpointFile.read(checkpoint).checkpoint().epochs());
+        assertFalse(Files.exists(save), run.transcript());
+        Cli again = Cli.run("train", "--data", data.toString(), "--loss", "ce", "--init", checkpoint.toString(),
+                "--lr", "0.01", "--epochs", "3");
+        assertEquals(0, again.exitCode(), again.transcript());
+        // a new run with the same --save would overwrite the unfinished run's checkpoint: refused, file kept
+        byte[] kept = Files.readAllBytes(checkpoint);
+        Cli overwrite = Cli.run("train", "--data", data.toString(), "--loss", "ce", "--layers", "4,8,3", "--epochs",
+                "1", "--save", save.toString());
+        assertEquals(Main.USER_ERROR, overwrite.exitCode(), overwrite.transcript());
+        assertTrue(overwrite.err().startsWith("myelin: the checkpoint beside --save, " + checkpoint + " holds a run"
+                + " that did not finish (at the end of epoch " + (epoch - 2) + " of 20); a new run would overwrite"
+                + " it. Continue it with --resume "), overwrite.transcript());
+        assertTrue(Arrays.equals(kept, Files.readAllBytes(checkpoint)), "the checkpoint is unchanged");
+        assertFalse(Files.exists(save), overwrite.transcript());
+    }
+
     @Test
     void parallelKernelPrintsTheSameLossesForEveryThreadCount() {
         assumeTrue(KernelRegistry.names().contains("parallel"), "needs the Vector API");

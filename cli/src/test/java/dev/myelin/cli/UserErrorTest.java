@@ -71,8 +71,10 @@ class UserErrorTest {
     static Stream<Arguments> trainErrors() {
         return Stream.of(
                 // picocli: the message, suggestions, and where the help is (not the 20-line synopsis)
-                errorCase("--bogus", "Unknown option: '--bogus'", "Try 'myelin train --help'"),
-                errorCase("--epoch 3", "Unknown options: '--epoch', '3'", "Possible solutions: --epochs"),
+                errorCase("--bogus", "Unknown option: '--bogus' (see 'myelin train --help')"),
+                errorCase("--epoch 3", "Unknown options: '--epoch', '3'; did you mean --epochs or --eps?"),
+                errorCase("--epochs 99999999999", "'99999999999' is out of range: at most 2147483647"),
+                errorCase("--layers 4,8,3 --layers 4,3", "--layers is given 2 times (4,8,3, 4,3); give it once"),
                 errorCase("--epochs abc", "--epochs", "'abc' is not an int"),
                 errorCase("--preset fancy", "unknown preset 'fancy'", "document, xor, fashion-mnist, none"),
                 errorCase("--loss hinge", "unknown loss 'hinge'", "bce, ce, mse"),
@@ -160,6 +162,18 @@ class UserErrorTest {
 
     private static Arguments errorCase(String args, String... expected) {
         return Arguments.of(args, expected);
+    }
+
+    /** A bad command line is one line, as every user error: the message, suggestions and where the help is. */
+    @ParameterizedTest(name = "train {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"--bogus", "--epoch 3", "--epochs abc",
+            "--epochs 99999999999", "--lr", "--layers 2,x"})
+    void aBadCommandLineIsOneLine(String args) {
+        List<String> argv = new ArrayList<>(List.of("train"));
+        argv.addAll(expand(args));
+        Cli run = Cli.run(argv.toArray(String[]::new));
+        assertUserError(run, "(see 'myelin train --help')");
+        assertEquals(1, run.err().lines().count(), run.transcript());
     }
 
     @ParameterizedTest(name = "train {0}")
@@ -300,6 +314,33 @@ class UserErrorTest {
         assertEquals(0, same.exitCode(), same.transcript());
         // without --save or --checkpoint, the resumed run keeps writing the checkpoint it resumed from
         assertEquals(4, dev.myelin.nn.CheckpointFile.read(checkpoint).checkpoint().epochs(), same.transcript());
+    }
+
+    /**
+     * A vector width above the CPU's (here made 128 bits by {@code -XX:MaxVectorSize=16}) is emulated, many times
+     * slower: said once on stderr, and the command still works.
+     */
+    @Test
+    void aVectorWidthAboveTheCpusIsAWarning() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
+        Path err = dir.resolve("emulated.err");
+        for (String bits : new String[] {"256", "128"}) {
+            ProcessBuilder builder = new ProcessBuilder(java, "--add-modules=jdk.incubator.vector", "-Xshare:auto",
+                    "-XX:MaxVectorSize=16", "-Dmyelin.vectorBits=" + bits, "-cp", System.getProperty("java.class.path"),
+                    Main.class.getName(), "train", "--epochs", "2").redirectError(err.toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().remove("JAVA_TOOL_OPTIONS");
+            int code = builder.start().waitFor();
+            String stderr = Files.readString(err);
+            assertEquals(0, code, stderr);
+            String warning = "256-bit vectors were asked for (-Dmyelin.vectorBits) but this CPU's are 128 bits: the"
+                    + " Vector API emulates them, many times slower (the results are the same bits)";
+            if (bits.equals("256")) {
+                assertEquals(1, stderr.lines().filter(l -> l.contains(warning)).count(), "once: " + stderr);
+            } else {
+                assertFalse(stderr.contains("emulates"), stderr); // the CPU's own width: nothing to say
+            }
+        }
     }
 
     /**

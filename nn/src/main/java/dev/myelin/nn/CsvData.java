@@ -76,7 +76,9 @@ public final class CsvData {
         if (table.inexactLabel != null) { // after the column count: a file without labels is that, not bad labels
             CsvTable.InexactCell cell = table.inexactLabel;
             throw new DataException(name + ":" + cell.line() + ": " + (loss == Loss.CE
-                    ? "class '" + Messages.excerpt(cell.text()) + "' is not an integer"
+                    ? "class '" + Messages.excerpt(cell.text()) + "' " + (isWhole(cell.text())
+                            ? "is outside [0, " + outputs + ")" // a whole number too large to be exact as a float
+                            : "is not an integer")
                     : (outputs == 1 ? "" : "column " + cell.column() + ": ") + "label '"
                             + Messages.excerpt(cell.text()) + "' is not 0 or 1 (binary cross-entropy)"));
         }
@@ -160,6 +162,15 @@ public final class CsvData {
                     + (inputs == 1 ? "" : "s"));
         }
         return table.toArray();
+    }
+
+    /** Whether a decimal cell is a whole number, whatever its size ("99999999999999999999", "1e30"). */
+    private static boolean isWhole(String cell) {
+        try {
+            return new java.math.BigDecimal(cell).stripTrailingZeros().scale() <= 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** An integral value without ".0", anything else as Java prints a float. */

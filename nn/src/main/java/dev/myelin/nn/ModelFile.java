@@ -154,6 +154,8 @@ public final class ModelFile {
             } else if (reason.contains("nesting depth")) {
                 reason = "nested more than " + MAX_NESTING + " levels deep";
             }
+            reason = reason.replaceAll("\\(start marker at \\[Source: .*?; line: (\\d+), column: (\\d+)\\]\\)",
+                    "(opened at line $1, column $2)");
             reason = reason.replaceAll("\\s*\\(bound as [^)]*\\)|`[A-Za-z.]*\\.[A-Za-z_.()]+`", "");
             throw new ModelFormatException(src + ": not valid JSON" + where + ": " + reason, e);
         }

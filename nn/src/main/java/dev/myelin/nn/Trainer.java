@@ -136,18 +136,22 @@ public final class Trainer {
                 loss = ws.lossAndGradients(ops, data.features(), data.targets(), data.labels(), rows, config.loss(),
                         config.convention());
                 first[0] = Double.isNaN(first[0]) ? loss : first[0];
-                TrainingDivergedException.check(config.loss(), loss, first[0], epoch, 1);
+                TrainingDivergedException.check(config.loss(), loss, rows, first[0], epoch);
                 optimizer.step(lr, ops);
                 events.onBatch(epoch, 1, 1);
             } else {
                 batches.shuffle(); // keeps the stream before it: where a stop inside this epoch resumes
                 double sum = epoch == done + 1 ? carried : 0;
+                double epochFirst = Double.NaN; // batch 1's loss: not known in an epoch resumed after it
                 for (int b = epoch == done + 1 ? skip : 0; b < perEpoch; b++) {
                     int m = batches.gather(ops, b * config.batchSize());
                     double batchLoss = ws.lossAndGradients(ops, batches.x, batches.t, batches.labels, m,
                             config.loss(), config.convention());
                     first[0] = Double.isNaN(first[0]) ? batchLoss : first[0];
-                    TrainingDivergedException.check(config.loss(), batchLoss, first[0], epoch, b + 1);
+                    long seen = (long) b * config.batchSize() + m; // this epoch's rows so far, this batch's included
+                    epochFirst = b == 0 ? batchLoss : epochFirst;
+                    TrainingDivergedException.check(config.loss(), batchLoss, m, (sum + m * batchLoss) / seen, seen,
+                            b + 1 == perEpoch, epochFirst, first[0], epoch, b + 1);
                     sum += m * batchLoss;
                     optimizer.step(lr, ops);
                     events.onBatch(epoch, b + 1, perEpoch);

@@ -15,11 +15,17 @@ package dev.myelin.nn;
  *       ({@link TrainingCheckpoint#firstLoss()}), so it stops exactly where the uninterrupted run would.</li>
  * </ul>
  *
+ * <p><b>Small batches are judged together.</b> The finite rules judge a mean over at least {@link #MIN_ROWS} rows:
+ * a batch of fewer rows is judged by the mean of its epoch so far once that covers {@code MIN_ROWS} rows (or the
+ * whole epoch, when the data set is smaller), since one hard row can have a loss of 25 in a run that recovers
+ * (PyTorch's run of the same steps does). NaN and ±∞ stop at once, whatever the batch.
+ *
  * <p>The model's parameters are garbage by then, and {@code fit} keeps no copy of earlier ones (that would cost
  * one more model and optimizer state in memory for every run). The last good state is the end of epoch
- * {@link #lastGoodEpoch()} (0: the start of the run, or the checkpoint it resumed from when that lay before epoch
- * 1 ended): a caller that saves checkpoints at epoch ends ({@link EpochListener#onEpochEnd}) keeps the one of that
- * epoch.
+ * {@link #lastGoodEpoch()}: the last epoch end whose parameters did not take part in the judged loss. An epoch's
+ * end state gives the next epoch's first batch, so when that batch is judged the good state is one epoch
+ * earlier (with full batches always). A caller that saves checkpoints at epoch ends
+ * ({@link EpochListener#onEpochEnd}) keeps the one of that epoch, which is not always the latest.
  */
 public final class TrainingDivergedException extends RuntimeException {
 
@@ -31,15 +37,19 @@ public final class TrainingDivergedException extends RuntimeException {
     public static final double MSE_GROWTH = 1e6;
     /** MSE: a batch loss at or below this is never divergence. */
     public static final double MSE_FLOOR = 1e6;
+    /** The fewest rows a finite rule judges a mean over (smaller batches are judged with their epoch so far). */
+    public static final int MIN_ROWS = 32;
 
     private final int epoch;
     private final int batch;
+    private final int firstJudgedBatch;
     private final double loss;
 
-    TrainingDivergedException(String message, int epoch, int batch, double loss) {
+    TrainingDivergedException(String message, int epoch, int batch, int firstJudgedBatch, double loss) {
         super(message);
         this.epoch = epoch;
         this.batch = batch;
+        this.firstJudgedBatch = firstJudgedBatch;
         this.loss = loss;
     }
 
@@ -53,27 +63,68 @@ public final class TrainingDivergedException extends RuntimeException {
         return batch;
     }
 
-    /** The batch loss that tripped the rule. */
+    /**
+     * 1 when the judged loss involves the state the previous epoch ended with (its first batch's loss broke the
+     * rule, or is part of the judged mean and not known to pass alone), else {@link #batch()}.
+     */
+    public int firstJudgedBatch() {
+        return firstJudgedBatch;
+    }
+
+    /** The mean loss that tripped the rule: the batch's, or its epoch's so far for a small batch. */
     public double loss() {
         return loss;
     }
 
-    /** The last epoch whose end state was good: {@code epoch() − 1} (0 = the start). */
+    /**
+     * The last epoch whose end state was good, 0 for the start of the run, −1 for none (the first loss of the
+     * run already broke the rule): the epoch before this one, or the one before that when the judged mean
+     * includes this epoch's first batch (computed from the previous epoch's end state).
+     */
     public int lastGoodEpoch() {
-        return epoch - 1;
+        return firstJudgedBatch == 1 ? epoch - 2 : epoch - 1;
     }
 
     /**
-     * Throws if {@code value}, the loss of batch {@code batch} of {@code epoch}, breaks the rule above;
-     * {@code first} is the first batch loss of the {@code fit} call (used for MSE).
+     * Throws if the loss of batch {@code batch} of {@code epoch} breaks the rule above: {@code value} is the
+     * batch's mean over its {@code rows} rows, {@code epochMean} the mean over the epoch's {@code epochRows} rows
+     * so far (this batch's included), {@code lastOfEpoch} whether this batch ends the epoch, {@code epochFirst}
+     * the loss of the epoch's first batch (NaN when not known: a run resumed inside the epoch), and
+     * {@code first} the first batch loss of the {@code fit} call (used for MSE).
+     *
+     * <p>When the epoch's mean trips the rule, the previous epoch's end state (which computed the first batch)
+     * counts as good if that first batch's loss alone did not break the rule.
      */
-    static void check(Loss lossFn, double value, double first, int epoch, int batch) {
-        boolean saturated = lossFn != Loss.MSE && value >= SATURATED_CROSS_ENTROPY;
-        boolean exploding = lossFn == Loss.MSE && value > MSE_FLOOR && value > MSE_GROWTH * first;
-        if (Double.isFinite(value) && !saturated && !exploding) {
-            return; // the common case allocates nothing
+    static void check(Loss lossFn, double value, int rows, double epochMean, long epochRows, boolean lastOfEpoch,
+                      double epochFirst, double first, int epoch, int batch) {
+        if (!Double.isFinite(value)) {
+            throw diverged(lossFn, value, first, epoch, batch, batch, "");
         }
-        String where = " at epoch " + epoch + ", batch " + batch;
+        if (rows >= MIN_ROWS) {
+            if (breaks(lossFn, value, first)) {
+                throw diverged(lossFn, value, first, epoch, batch, batch, "");
+            }
+        } else if ((epochRows >= MIN_ROWS || lastOfEpoch) && breaks(lossFn, epochMean, first)) {
+            int judgedFrom = batch == 1 || !(Double.isFinite(epochFirst) && !breaks(lossFn, epochFirst, first))
+                    ? 1 : batch;
+            throw diverged(lossFn, epochMean, first, epoch, batch, judgedFrom, " (the mean of the epoch's " + epochRows
+                    + " rows so far: batches of fewer than " + MIN_ROWS + " rows are judged together)");
+        }
+    }
+
+    /** Full batch: the batch is the epoch. */
+    static void check(Loss lossFn, double value, int rows, double first, int epoch) {
+        check(lossFn, value, rows, value, rows, true, value, first, epoch, 1);
+    }
+
+    /** Whether a finite mean loss breaks the rule: saturated cross-entropy, or an exploding MSE. */
+    private static boolean breaks(Loss lossFn, double mean, double first) {
+        return lossFn == Loss.MSE ? mean > MSE_FLOOR && mean > MSE_GROWTH * first : mean >= SATURATED_CROSS_ENTROPY;
+    }
+
+    private static TrainingDivergedException diverged(Loss lossFn, double value, double first, int epoch, int batch,
+                                                      int firstJudgedBatch, String judged) {
+        String where = " at epoch " + epoch + ", batch " + batch + judged;
         String reason;
         if (!Double.isFinite(value)) {
             reason = epoch == 1 && batch == 1
@@ -82,7 +133,7 @@ public final class TrainingDivergedException extends RuntimeException {
                     + " and scale the inputs"
                     : "the loss is " + value + where + ": training diverged (the parameters overflowed); try a smaller"
                     + " learning rate (--lr) or scale the inputs";
-        } else if (saturated) {
+        } else if (lossFn != Loss.MSE) {
             reason = "the mean " + lossFn.id() + " loss is " + value + where + ", at least " + SATURATED_CROSS_ENTROPY
                     + ": the right answer gets a probability below e^-25 on average, the outputs are saturated and"
                     + " training cannot recover; try a smaller learning rate (--lr) or scale the inputs";
@@ -91,8 +142,10 @@ public final class TrainingDivergedException extends RuntimeException {
                     + " loss (" + first + "): training is exploding; try a smaller learning rate (--lr) or scale the"
                     + " inputs and targets";
         }
-        String lastGood = epoch == 1 ? "the start of the run" : "the end of epoch " + (epoch - 1);
-        throw new TrainingDivergedException(reason + ". The parameters are no longer usable; the last good state is "
-                + lastGood + ".", epoch, batch, value);
+        int good = firstJudgedBatch == 1 ? epoch - 2 : epoch - 1;
+        String lastGood = good < 0 ? "none: the run's first loss, before any update, already breaks the rule"
+                : good == 0 ? "the start of the run" : "the end of epoch " + good;
+        return new TrainingDivergedException(reason + ". The parameters are no longer usable; the last good state is "
+                + lastGood + ".", epoch, batch, firstJudgedBatch, value);
     }
 }

@@ -168,7 +168,11 @@ class CsvDataTest {
                 Arguments.of("ceround.csv", "0,0,1\n0,0,2.0000001\n", Loss.CE, 3,
                         ":2: class '2.0000001' is not an integer"),
                 Arguments.of("cebig.csv", "0,0,16777217\n", Loss.CE, 3,
-                        ":1: class '16777217' is not an integer"),
+                        ":1: class '16777217' is outside [0, 3)"), // whole, beyond a float's exact integers
+                Arguments.of("cehuge.csv", "0,0,99999999999999999999\n", Loss.CE, 3,
+                        ":1: class '99999999999999999999' is outside [0, 3)"),
+                Arguments.of("cehugefrac.csv", "0,0,16777217.5\n", Loss.CE, 3,
+                        ":1: class '16777217.5' is not an integer"),
                 Arguments.of("bceround.csv", "x,y,t\n0,0,0\n1,1,0.99999999\n", Loss.BCE, 1,
                         ":3: label '0.99999999' is not 0 or 1 (binary cross-entropy)"),
                 Arguments.of("bcetiny.csv", "0,0,1e-50\n", Loss.BCE, 1, ":1: label '1e-50' is not 0 or 1"),

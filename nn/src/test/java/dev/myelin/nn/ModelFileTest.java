@@ -135,6 +135,10 @@ class ModelFileTest {
         String head = "{\"format\":\"myelin-model\",\"version\":1,\"layers\":[";
         return Stream.of(
                 Arguments.of("{\"format\":\"myelin-model\",\n\"version\":", "m.json: not valid JSON at line 2"),
+                // a cut file: where the unclosed object began, in words (not Jackson's "[Source: REDACTED …")
+                Arguments.of("{\"format\":\"myelin-model\",\n\"version\":1,\n\"layers\":[{\"type\":\"dense\"",
+                        "m.json: not valid JSON at line 3, column 26: Unexpected end-of-input: expected close marker"
+                                + " for Object (opened at line 3, column 11)"),
                 Arguments.of("", "m.json: empty file"),
                 Arguments.of("[1,2]", "m.json: expected a JSON object, found an array"),
                 Arguments.of(head + layer + "]} extra", "m.json: not valid JSON at line 1"),

@@ -20,6 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class HiddenCopies {
 
     private static final Map<String, Object> COPIES = new ConcurrentHashMap<>();
+    private static final System.Logger LOG = System.getLogger("dev.myelin");
+    /** The widths already warned about (once per width and JVM). */
+    private static final java.util.Set<Integer> EMULATED = ConcurrentHashMap.newKeySet();
 
     private HiddenCopies() {
     }
@@ -29,8 +32,22 @@ final class HiddenCopies {
      * constructor. {@code template} must live in this package and implement {@code type}.
      */
     static <T> T forWidth(Class<?> template, Class<T> type, int bits) {
+        warnIfEmulated(bits);
         Object copy = COPIES.computeIfAbsent(template.getName() + "/" + bits, key -> define(template, bits));
         return type.cast(copy);
+    }
+
+    /**
+     * A width above the CPU's ({@code -Dmyelin.vectorBits=512} on an AVX2 machine) computes the same bits, but
+     * the Vector API emulates it, measured 5–30× slower: said once, as a warning, rather than left to be found.
+     */
+    static void warnIfEmulated(int bits) {
+        int own = FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        if (bits > own && EMULATED.add(bits)) {
+            LOG.log(System.Logger.Level.WARNING, "Myelin: " + bits + "-bit vectors were asked for (-Dmyelin.vectorBits)"
+                    + " but this CPU's are " + own + " bits: the Vector API emulates them, many times slower (the"
+                    + " results are the same bits)");
+        }
     }
 
     /**
