@@ -11,6 +11,10 @@ package dev.myelin.core;
  *
  * <p>The scalar formulas here are the single definition used by the scalar kernel and by every kernel's
  * scalar tail.
+ *
+ * <p>Sigmoid is computed in float as {@code 1 / (1 + exp(−z))}: below z ≈ −88.7, {@code exp(−z)} overflows and
+ * the result is exactly 0 (float64 would give up to 3·10⁻³⁹ there, and subnormals down to z ≈ −103); the SIMD
+ * kernels do the same. The limit, never NaN.
  */
 public enum Activation implements Named {
     IDENTITY("identity"),

@@ -94,12 +94,16 @@ public final class DenseOps {
 
     /**
      * {@link #forward(int, int, int, float[], int, int, float[], int, int, float[], int, Activation, float[], int,
-     * int)} on views.
+     * int)} on views; {@code b}, when given, has exactly one element per column of W (the views carry the shapes,
+     * so a bias of another layer is an error here, where the array form cannot tell it from a longer buffer).
      */
     public void forward(MatrixView x, MatrixView w, float[] b, Activation act, MatrixView y) {
         Checks.view("X", x);
         Checks.view("W", w);
         Checks.view("Y", y);
+        if (b != null) {
+            Checks.same(b.length, "b has %d elements", w.cols(), "W has %d columns");
+        }
         Checks.same(w.rows(), "W has %d rows", x.cols(), "X has %d columns");
         Checks.same(y.rows(), "Y has %d rows", x.rows(), "X has %d rows");
         Checks.same(y.cols(), "Y has %d columns", w.cols(), "W has %d columns");
@@ -169,11 +173,17 @@ public final class DenseOps {
         }
     }
 
-    /** The whole backward pass on views ({@code dX} and {@code db} may be null); see the array form. */
+    /**
+     * The whole backward pass on views ({@code dX} and {@code db} may be null; {@code db}, when given, has
+     * exactly one element per column of W); see the array form.
+     */
     public void backward(Activation act, MatrixView x, MatrixView w, MatrixView y, MatrixView dy, MatrixView dz,
                          MatrixView dw, float[] db, MatrixView dx, boolean accumulate) {
         Checks.view("X", x);
         Checks.view("W", w);
+        if (db != null) {
+            Checks.same(db.length, "db has %d elements", w.cols(), "W has %d columns");
+        }
         Checks.view("Y", y);
         Checks.view("dY", dy);
         Checks.view("dZ", dz);

@@ -42,6 +42,12 @@ class DenseOpsChecksTest {
         refused(IllegalArgumentException.class,
                 () -> ops.forward(xv, MatrixView.allocate(4, 5), null, Activation.RELU, MatrixView.allocate(2, 6)),
                 "Y has 6 columns but W has 5 columns");
+        // a bias of another layer: the views know n, so its length must be n
+        refused(IllegalArgumentException.class,
+                () -> ops.forward(xv, MatrixView.allocate(4, 5), new float[7], Activation.TANH,
+                        MatrixView.allocate(2, 5)),
+                "b has 7 elements but W has 5 columns");
+        ops.forward(xv, MatrixView.allocate(4, 5), new float[5], Activation.TANH, MatrixView.allocate(2, 5));
     }
 
     @Test
@@ -170,6 +176,10 @@ class DenseOpsChecksTest {
                 () -> ops.backward(Activation.TANH, xv, wv, yv, MatrixView.allocate(2, 3), MatrixView.allocate(2, 3),
                         MatrixView.allocate(3, 3), null, null, false),
                 "dW is 3×3 but W is 4×3");
+        refused(IllegalArgumentException.class,
+                () -> ops.backward(Activation.RELU, xv, wv, yv, MatrixView.allocate(2, 3), MatrixView.allocate(2, 3),
+                        MatrixView.allocate(4, 3), new float[7], null, false),
+                "db has 7 elements but W has 3 columns");
     }
 
     @ParameterizedTest(name = "{0}")
