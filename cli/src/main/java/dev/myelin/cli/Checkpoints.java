@@ -29,7 +29,8 @@ final class Checkpoints {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
     /**
      * The largest checkpoint whose bytes are kept in memory after the next one replaced it on disk, for a run
-     * that diverges right after an epoch end (whose state is then not good, {@link #keepGood}).
+     * that diverges right after an epoch end (whose state is then not good, {@link #keepGood}). Read back from
+     * the file just before it is replaced, so one copy is held, not two.
      */
     static final int KEEP_PREVIOUS_BYTES = 64 << 20;
 
@@ -39,7 +40,6 @@ final class Checkpoints {
     private final Path file;
     private boolean failed;
     private int lastWritten = -1;
-    private byte[] lastBytes;       // the file's content, when at most KEEP_PREVIOUS_BYTES
     private int previousWritten = -1;
     private byte[] previousBytes;   // what the file held before lastWritten, when kept
     private InputScaling scaling;
@@ -109,11 +109,13 @@ final class Checkpoints {
     void atEpochEnd(int epoch, int lastEpoch, Mlp model, Supplier<TrainingCheckpoint> state) {
         if (file != null && !failed && (epoch % every == 0 || epoch == lastEpoch)) {
             try {
-                byte[] bytes = write(file, model, state.get());
-                previousWritten = lastBytes == null ? -1 : lastWritten;
-                previousBytes = lastBytes;
+                previousBytes = null;
+                if (lastWritten >= 0 && Files.size(file) <= KEEP_PREVIOUS_BYTES) {
+                    previousBytes = Files.readAllBytes(file);
+                    previousWritten = lastWritten;
+                }
+                write(file, model, state.get());
                 lastWritten = epoch;
-                lastBytes = bytes.length <= KEEP_PREVIOUS_BYTES ? bytes : null;
             } catch (IOException | RuntimeException e) {
                 err.println(Main.PREFIX + "cannot write the checkpoint " + file + ": " + Main.userMessage(e)
                         + "; training goes on without checkpoints");
@@ -136,7 +138,6 @@ final class Checkpoints {
         if (previousBytes != null && previousWritten <= good) {
             AtomicFile.write(file, previousBytes);
             lastWritten = previousWritten;
-            lastBytes = previousBytes;
             previousBytes = null;
             return lastWritten;
         }
@@ -161,15 +162,13 @@ final class Checkpoints {
         return here;
     }
 
-    private byte[] write(Path target, Mlp model, TrainingCheckpoint state) throws IOException {
+    private void write(Path target, Mlp model, TrainingCheckpoint state) throws IOException {
         Mlp stored = model;
         if (scaling != null) {
             stored = model.copy();
             stored.setInputScaling(scaling);
         }
-        byte[] bytes = new CheckpointFile(stored, config, state, data, kernel).toBytes();
-        AtomicFile.write(target, bytes);
-        return bytes;
+        AtomicFile.write(target, new CheckpointFile(stored, config, state, data, kernel).toBytes());
     }
 
     /** "epoch 3" or "epoch 3, batch 120 of it done" for a checkpoint's position. */

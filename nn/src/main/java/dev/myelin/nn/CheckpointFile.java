@@ -2,8 +2,8 @@ package dev.myelin.nn;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -152,7 +152,25 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
 
     /** The file's bytes: UTF-8 JSON, in the format of the class comment, ending with a newline. */
     public byte[] toBytes() {
-        return toJson().getBytes(StandardCharsets.UTF_8);
+        // Written as UTF-8 straight into a buffer sized for it: a checkpoint is written every epoch, and a text
+        // buffer grown by doubling, its String and its bytes lived long enough to reach the old generation.
+        ByteArrayOutputStream out = new ByteArrayOutputStream(estimatedSize());
+        try (JsonGenerator gen = ModelFile.generator(out)) {
+            write(gen);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        }
+        out.write('\n');
+        return out.toByteArray();
+    }
+
+    /** About the file's size: a parameter is at most 16 bytes of text, an optimizer float 4/3·4 of base64. */
+    private int estimatedSize() {
+        long floats = 0;
+        for (float[] buffer : checkpoint.optimizer().buffers()) {
+            floats += buffer.length;
+        }
+        return (int) Math.min(Integer.MAX_VALUE - 8, 4096 + 16 * model.parameterCount() + 6 * floats);
     }
 
     /**
@@ -161,73 +179,71 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
      * @throws ModelFormatException if a parameter is NaN or infinite (as {@link ModelFile#toJson})
      */
     public String toJson() {
-        StringWriter out = new StringWriter(1024);
-        try (JsonGenerator gen = ModelFile.generator(out)) {
-            gen.writeStartObject();
-            gen.writeStringField("format", FORMAT);
-            gen.writeNumberField("version", VERSION);
-            gen.writeObjectFieldStart("config");
-            gen.writeStringField("loss", config.loss().id());
-            gen.writeNumberField("epochs", config.epochs());
-            gen.writeNumberField("batchSize", config.batchSize());
-            gen.writeNumberField("seed", config.seed());
-            gen.writeStringField("convention", config.convention().id());
-            gen.writeArrayFieldStart("layers");
-            for (int s : layerSizes()) {
-                gen.writeNumber(s);
-            }
-            gen.writeEndArray();
-            writeSpec(gen, config.optimizer());
-            gen.writeEndObject();
-            gen.writeObjectFieldStart("progress");
-            gen.writeNumberField("epochs", checkpoint.epochs());
-            gen.writeNumberField("batches", checkpoint.batches());
-            gen.writeNumberField("lossSum", checkpoint.lossSum());
-            if (!Double.isNaN(checkpoint.firstLoss())) { // JSON has no NaN: absent means "no step yet"
-                gen.writeNumberField("firstLoss", checkpoint.firstLoss());
-            }
-            gen.writeEndObject();
-            OptimizerState state = checkpoint.optimizer();
-            gen.writeObjectFieldStart("optimizer");
-            gen.writeStringField("kind", state.kind());
-            gen.writeNumberField("step", state.step());
-            gen.writeArrayFieldStart("buffers");
-            for (float[] buffer : state.buffers()) {
-                ByteBuffer bytes = ByteBuffer.allocate(4 * buffer.length).order(ByteOrder.LITTLE_ENDIAN);
-                bytes.asFloatBuffer().put(buffer);
-                gen.writeString(Base64.getEncoder().encodeToString(bytes.array()));
-            }
-            gen.writeEndArray();
-            gen.writeEndObject();
-            NumpyRandom.State shuffle = checkpoint.shuffle();
-            if (shuffle == null) {
-                gen.writeNullField("shuffle");
-            } else {
-                ByteBuffer bytes = ByteBuffer.allocate(4 * SHUFFLE_WORDS).order(ByteOrder.LITTLE_ENDIAN);
-                bytes.asIntBuffer().put(shuffle.key());
-                gen.writeObjectFieldStart("shuffle");
-                gen.writeStringField("key", Base64.getEncoder().encodeToString(bytes.array()));
-                gen.writeNumberField("position", shuffle.position());
-                gen.writeEndObject();
-            }
-            if (data != null) {
-                gen.writeObjectFieldStart("data");
-                gen.writeNumberField("rows", data.rows());
-                gen.writeNumberField("inputs", data.inputs());
-                gen.writeNumberField("outputs", data.outputs());
-                gen.writeStringField("hash", data.hashHex());
-                gen.writeEndObject();
-            }
-            if (kernel != null) {
-                gen.writeStringField("kernel", kernel);
-            }
-            gen.writeFieldName("model");
-            ModelFile.write(gen, model);
-            gen.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a StringWriter does not fail
+        return new String(toBytes(), StandardCharsets.UTF_8);
+    }
+
+    private void write(JsonGenerator gen) throws IOException {
+        gen.writeStartObject();
+        gen.writeStringField("format", FORMAT);
+        gen.writeNumberField("version", VERSION);
+        gen.writeObjectFieldStart("config");
+        gen.writeStringField("loss", config.loss().id());
+        gen.writeNumberField("epochs", config.epochs());
+        gen.writeNumberField("batchSize", config.batchSize());
+        gen.writeNumberField("seed", config.seed());
+        gen.writeStringField("convention", config.convention().id());
+        gen.writeArrayFieldStart("layers");
+        for (int s : layerSizes()) {
+            gen.writeNumber(s);
         }
-        return out.append('\n').toString();
+        gen.writeEndArray();
+        writeSpec(gen, config.optimizer());
+        gen.writeEndObject();
+        gen.writeObjectFieldStart("progress");
+        gen.writeNumberField("epochs", checkpoint.epochs());
+        gen.writeNumberField("batches", checkpoint.batches());
+        gen.writeNumberField("lossSum", checkpoint.lossSum());
+        if (!Double.isNaN(checkpoint.firstLoss())) { // JSON has no NaN: absent means "no step yet"
+            gen.writeNumberField("firstLoss", checkpoint.firstLoss());
+        }
+        gen.writeEndObject();
+        OptimizerState state = checkpoint.optimizer();
+        gen.writeObjectFieldStart("optimizer");
+        gen.writeStringField("kind", state.kind());
+        gen.writeNumberField("step", state.step());
+        gen.writeArrayFieldStart("buffers");
+        for (float[] buffer : state.buffers()) {
+            ByteBuffer bytes = ByteBuffer.allocate(4 * buffer.length).order(ByteOrder.LITTLE_ENDIAN);
+            bytes.asFloatBuffer().put(buffer);
+            gen.writeBinary(bytes.array()); // base64 as java.util.Base64's encoder writes it, without a String
+        }
+        gen.writeEndArray();
+        gen.writeEndObject();
+        NumpyRandom.State shuffle = checkpoint.shuffle();
+        if (shuffle == null) {
+            gen.writeNullField("shuffle");
+        } else {
+            ByteBuffer bytes = ByteBuffer.allocate(4 * SHUFFLE_WORDS).order(ByteOrder.LITTLE_ENDIAN);
+            bytes.asIntBuffer().put(shuffle.key());
+            gen.writeObjectFieldStart("shuffle");
+            gen.writeStringField("key", Base64.getEncoder().encodeToString(bytes.array()));
+            gen.writeNumberField("position", shuffle.position());
+            gen.writeEndObject();
+        }
+        if (data != null) {
+            gen.writeObjectFieldStart("data");
+            gen.writeNumberField("rows", data.rows());
+            gen.writeNumberField("inputs", data.inputs());
+            gen.writeNumberField("outputs", data.outputs());
+            gen.writeStringField("hash", data.hashHex());
+            gen.writeEndObject();
+        }
+        if (kernel != null) {
+            gen.writeStringField("kernel", kernel);
+        }
+        gen.writeFieldName("model");
+        ModelFile.write(gen, model);
+        gen.writeEndObject();
     }
 
     private static void writeSpec(JsonGenerator gen, OptimizerSpec spec) throws IOException {

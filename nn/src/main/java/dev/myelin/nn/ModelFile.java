@@ -250,7 +250,7 @@ public final class ModelFile {
             }
             v[f] = new float[inputs];
             for (int j = 0; j < inputs; j++) {
-                v[f][j] = number(array.get(j), where + names[f] + "[" + j + "]");
+                v[f][j] = number(array.get(j), where, names[f], j, -1);
             }
         }
         for (int j = 0; j < inputs; j++) {
@@ -316,12 +316,12 @@ public final class ModelFile {
         for (int i = 0; i < inputs; i++) {
             JsonNode row = weights.get(i);
             for (int j = 0; j < outputs; j++) {
-                w[i * outputs + j] = number(row.get(j), where + "weights[" + i + "][" + j + "]");
+                w[i * outputs + j] = number(row.get(j), where, "weights", i, j);
             }
         }
         float[] b = dense.bias();
         for (int j = 0; j < outputs; j++) {
-            b[j] = number(bias.get(j), where + "bias[" + j + "]");
+            b[j] = number(bias.get(j), where, "bias", j, -1);
         }
         return dense;
     }
@@ -360,15 +360,25 @@ public final class ModelFile {
         return v.intValue();
     }
 
-    private static float number(JsonNode v, String where) {
+    /**
+     * Element {@code [i]} (or {@code [i][j]} when j ≥ 0) of the array {@code name}, as a finite float. The
+     * element's name is built only for an error: a model has millions of elements.
+     */
+    private static float number(JsonNode v, String where, String name, int i, int j) {
         if (!v.isNumber()) {
-            throw new ModelFormatException(where + " must be a number, found " + kind(v));
+            throw new ModelFormatException(where + element(name, i, j) + " must be a number, found " + kind(v));
         }
         float f = v.floatValue();
         if (!Float.isFinite(f)) {
-            throw new ModelFormatException(where + " is " + v.asText() + ", outside the float range (±3.4e38)");
+            throw new ModelFormatException(where + element(name, i, j) + " is " + v.asText()
+                    + ", outside the float range (±3.4e38)");
         }
         return f;
+    }
+
+    /** {@code name[i]}, or {@code name[i][j]} when j ≥ 0. */
+    private static String element(String name, int i, int j) {
+        return name + "[" + i + "]" + (j >= 0 ? "[" + j + "]" : "");
     }
 
     static String kind(JsonNode v) {
@@ -408,7 +418,15 @@ public final class ModelFile {
 
     /** A generator in this format's layout: pretty, but number arrays stay on one line. */
     static JsonGenerator generator(Writer out) throws IOException {
-        JsonGenerator gen = MAPPER.createGenerator(out);
+        return layout(MAPPER.createGenerator(out));
+    }
+
+    /** As {@link #generator(Writer)}, writing UTF-8 bytes (no text buffer in between). */
+    static JsonGenerator generator(java.io.OutputStream out) throws IOException {
+        return layout(MAPPER.createGenerator(out, com.fasterxml.jackson.core.JsonEncoding.UTF8));
+    }
+
+    private static JsonGenerator layout(JsonGenerator gen) {
         gen.setPrettyPrinter(new DefaultPrettyPrinter()
                 .withSeparators(Separators.createDefaultInstance()
                         .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
@@ -438,7 +456,7 @@ public final class ModelFile {
             for (int i = 0; i < d.inputs(); i++) {
                 gen.writeStartArray();
                 for (int j = 0; j < d.outputs(); j++) {
-                    gen.writeNumber(number(w[i * d.outputs() + j], where, "weights[" + i + "][" + j + "]"));
+                    gen.writeNumber(number(w[i * d.outputs() + j], where, "weights", i, j));
                 }
                 gen.writeEndArray();
             }
@@ -446,7 +464,7 @@ public final class ModelFile {
             gen.writeArrayFieldStart("bias");
             float[] b = d.bias();
             for (int j = 0; j < d.outputs(); j++) {
-                gen.writeNumber(number(b[j], where, "bias[" + j + "]"));
+                gen.writeNumber(number(b[j], where, "bias", j, -1));
             }
             gen.writeEndArray();
             gen.writeEndObject();
@@ -459,7 +477,7 @@ public final class ModelFile {
                 gen.writeArrayFieldStart(field);
                 float[] v = field.equals("mean") ? scaling.mean() : scaling.std();
                 for (int j = 0; j < v.length; j++) {
-                    gen.writeNumber(number(v[j], "input_scaling: ", field + "[" + j + "]"));
+                    gen.writeNumber(number(v[j], "input_scaling: ", field, j, -1));
                 }
                 gen.writeEndArray();
             }
@@ -469,10 +487,10 @@ public final class ModelFile {
     }
 
     /** The JSON text of {@code v}: the shortest float repr when it reads back exactly, else the exact double. */
-    private static String number(float v, String where, String field) {
+    private static String number(float v, String where, String name, int i, int j) {
         if (!Float.isFinite(v)) {
-            throw new ModelFormatException(where + field + " is " + v + "; a model with NaN or infinite parameters"
-                    + " cannot be saved (did training diverge? try a smaller learning rate)");
+            throw new ModelFormatException(where + element(name, i, j) + " is " + v + "; a model with NaN or"
+                    + " infinite parameters cannot be saved (did training diverge? try a smaller learning rate)");
         }
         String shortest = Float.toString(v); // valid JSON, e.g. 0.1, -0.0, 1.0E-5
         return (float) Double.parseDouble(shortest) == v ? shortest : Double.toString(v); // see class comment
