@@ -401,6 +401,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         // Inputs standardised once, in place; the model carries the scaling only in the file it is saved to, so
         // that nothing (evaluation, the summary) scales the already scaled data a second time.
+        if (standardize && resumed == null && model.inputScaling() != null) {
+            err.println(Main.PREFIX + "note: --standardize is ignored: the model from " + initModel + " keeps its own"
+                    + " input scaling (the mean and std of the data it was trained on)");
+        }
         InputScaling scaling = model.inputScaling() != null ? model.inputScaling()
                 : standardize ? InputScaling.fit(dataset) : null;
         model.setInputScaling(null);
@@ -628,12 +632,14 @@ final class TrainCommand implements Callable<Integer> {
         if (!args.isEmpty() && args.get(0).equals("train")) {
             args.remove(0);
         }
+        // the model comes from the checkpoint: the options that would give it are left out (a resume ignores them)
+        List<String> modelOptions = List.of("--resume", "--init", "--layers", "--activation", "--init-method");
         List<String> kept = new ArrayList<>(List.of("myelin", "train"));
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
-            if (a.equals("--resume") || a.equals("--init")) {
+            if (modelOptions.contains(a)) {
                 i++; // and its value
-            } else if (!a.startsWith("--resume=") && !a.startsWith("--init=")) {
+            } else if (modelOptions.stream().noneMatch(o -> a.startsWith(o + "="))) {
                 kept.add(shellQuoted(a));
             }
         }

@@ -71,6 +71,9 @@ class InterruptTest {
         assertEquals(checkpoint.toString(), m.group(1), transcript);
         assertTrue(Files.readString(err).contains("--resume " + checkpoint), "the message gives the command: "
                 + transcript);
+        // the model comes from the checkpoint: the command leaves out --layers, which a resume would ignore
+        String command = Files.readString(err).substring(m.end()).lines().findFirst().orElseThrow();
+        assertTrue(command.startsWith("myelin train --data ") && !command.contains("--layers"), transcript);
 
         int stopped = CheckpointFile.read(checkpoint).checkpoint().epochs();
         String epochs = String.valueOf(stopped + 2);

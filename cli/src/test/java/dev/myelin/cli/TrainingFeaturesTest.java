@@ -290,6 +290,12 @@ class TrainingFeaturesTest {
         assertTrue(inCheckpoint != null && inCheckpoint.mean()[0] > 4990, "checkpoint scaling: " + inCheckpoint);
         Cli eval = Cli.run("eval", "--model", model.toString(), "--data", data.toString());
         assertTrue(eval.out().contains("accuracy: 1.0000 (80/80)"), eval.transcript());
+        // a model that keeps its own scaling: --standardize with --init is said to be ignored, not silently
+        Cli again = Cli.run("train", "--data", data.toString(), "--init", model.toString(), "--standardize",
+                "--epochs", "1");
+        assertEquals(0, again.exitCode(), again.transcript());
+        assertTrue(again.err().contains("note: --standardize is ignored: the model from " + model + " keeps its own"
+                + " input scaling"), again.transcript());
 
         // the summary's rows show the inputs as the file has them, not standardised
         Path few = Files.writeString(dir.resolve("far-few.csv"), "5000,-7000,0\n5003,-6997,1\n5000.5,-7000,0\n");
