@@ -171,7 +171,6 @@ final class Checkpoints {
         AtomicFile.write(target, new CheckpointFile(stored, config, state, data, kernel).toBytes());
     }
 
-    /** "epoch 3" or "epoch 3, batch 120 of it done" for a checkpoint's position. */
     /**
      * A new run must not overwrite the checkpoint of a run that did not finish (interrupted, or stopped by a
      * divergence): that run's work would be lost. Refused unless this run resumes from that very file; a file
@@ -201,6 +200,7 @@ final class Checkpoints {
                 + " or --checkpoint, or move the file away");
     }
 
+    /** "the end of epoch 3" or "epoch 4 after batch 120" for a checkpoint's position. */
     static String position(TrainingCheckpoint c) {
         return c.atEpochBoundary() ? "the end of epoch " + c.epochs()
                 : "epoch " + (c.epochs() + 1) + " after batch " + c.batches();
