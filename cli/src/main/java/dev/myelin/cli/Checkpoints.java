@@ -194,10 +194,10 @@ final class Checkpoints {
             return;
         }
         String name = TrainCommand.shellQuoted(file.toString());
-        throw new IllegalArgumentException(role + " " + file + " holds a run that did not finish (at "
-                + position(state) + " of " + existing.config().epochs() + "); a new run would overwrite it. Continue"
-                + " it with --resume " + name + ", start from its model with --init " + name + " and another --save"
-                + " or --checkpoint, or move the file away");
+        throw new IllegalArgumentException(role + " " + file + " holds a run that did not finish (stopped at "
+                + position(state) + ", of " + existing.config().epochs() + " epochs); a new run would overwrite it."
+                + " Continue it with --resume " + name + ", start from its model with --init " + name + " and another"
+                + " --save or --checkpoint, or move the file away");
     }
 
     /** "the end of epoch 3" or "epoch 4 after batch 120" for a checkpoint's position. */

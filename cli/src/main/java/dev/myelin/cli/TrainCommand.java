@@ -276,6 +276,25 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            return train();
+        } finally {
+            for (AtomicFile.Reservation r : reservations) {
+                r.close();
+            }
+        }
+    }
+
+    /** The files this run will write, held from its start ({@link AtomicFile#reserve}): one run per file. */
+    private final List<AtomicFile.Reservation> reservations = new ArrayList<>();
+
+    private void reserve(Path file) throws IOException {
+        if (file != null) {
+            reservations.add(AtomicFile.reserve(file));
+        }
+    }
+
+    private int train() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Preset p = preset != null ? preset : data != null ? Preset.NONE : Preset.DOCUMENT;
@@ -317,6 +336,10 @@ final class TrainCommand implements Callable<Integer> {
                         : "--resume", checkpointFile)
                 .writes("--metrics", metricsFile)
                 .check("--checkpoint", "--resume", "the checkpoint beside --save", "--resume", "--resume", "--resume");
+        // before the checkpoint is judged: a run still writing it is "another run", not an unfinished one to resume
+        reserve(save);
+        reserve(checkpointFile);
+        reserve(metricsFile);
         Checkpoints.refuseUnfinished(checkpointFile, resume, checkpoint != null ? "--checkpoint"
                 : save != null ? "the checkpoint beside --save," : "--resume");
         kernels.check();

@@ -327,10 +327,36 @@ class TrainCommandTest {
                 "1", "--save", save.toString());
         assertEquals(Main.USER_ERROR, overwrite.exitCode(), overwrite.transcript());
         assertTrue(overwrite.err().startsWith("myelin: the checkpoint beside --save, " + checkpoint + " holds a run"
-                + " that did not finish (at the end of epoch " + (epoch - 2) + " of 20); a new run would overwrite"
-                + " it. Continue it with --resume "), overwrite.transcript());
+                + " that did not finish (stopped at the end of epoch " + (epoch - 2) + ", of 20 epochs); a new run would"
+                + " overwrite it. Continue it with --resume "), overwrite.transcript());
         assertTrue(Arrays.equals(kept, Files.readAllBytes(checkpoint)), "the checkpoint is unchanged");
         assertFalse(Files.exists(save), overwrite.transcript());
+    }
+
+    /**
+     * A run holds the files it will write from its start: a second run saving to the same file fails at once
+     * (here the first "run" is a reservation this test holds), and nothing of the first is touched.
+     */
+    @Test
+    void aSecondRunSavingToTheSameFileIsRefusedAtItsStart() throws IOException {
+        Path save = Files.writeString(dir.resolve("shared.json"), "the first run's\n");
+        Path metrics = dir.resolve("shared-metrics.json");
+        try (dev.myelin.nn.AtomicFile.Reservation first = dev.myelin.nn.AtomicFile.reserve(save)) {
+            Cli second = Cli.run("train", "--epochs", "3", "--save", save.toString());
+            assertEquals(Main.USER_ERROR, second.exitCode(), second.transcript());
+            assertTrue(second.err().startsWith("myelin: another run is writing " + save), second.transcript());
+            assertFalse(second.out().contains("Epoch 1,"), "refused before training: " + second.transcript());
+            assertEquals("the first run's\n", Files.readString(save));
+            // the same for the checkpoint and the metrics file it would write
+            try (dev.myelin.nn.AtomicFile.Reservation firstMetrics = dev.myelin.nn.AtomicFile.reserve(metrics)) {
+                Cli third = Cli.run("train", "--epochs", "3", "--metrics", metrics.toString());
+                assertEquals(Main.USER_ERROR, third.exitCode(), third.transcript());
+                assertTrue(third.err().startsWith("myelin: another run is writing " + metrics), third.transcript());
+            }
+        }
+        Cli after = Cli.run("train", "--epochs", "3", "--save", save.toString());
+        assertEquals(0, after.exitCode(), after.transcript());
+        assertFalse(Files.exists(dir.resolve(".shared.json.lock")), "the run's lock is gone with it");
     }
 
     @Test

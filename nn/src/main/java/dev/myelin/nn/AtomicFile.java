@@ -37,7 +37,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li><b>Concurrent writers.</b> A writer holds an OS lock ({@link FileChannel#tryLock}) on
  *       {@code .NAME.lock} beside the target while it writes and deletes that file when done; a second writer,
  *       in this process or another, fails at once with "another run is writing NAME" instead of both
- *       reporting success.</li>
+ *       reporting success. A run that will write a file later (a model at its end, a checkpoint every epoch)
+ *       {@link #reserve}s it for its whole length: another run is then refused at its start, not only while the
+ *       first one happens to be writing; this process's own writes go through.</li>
  * </ul>
  * Every message names the file the user gave, never only a hidden temporary or lock file.
  */
@@ -53,6 +55,8 @@ public final class AtomicFile {
      * closing any channel to a locked file drops the process's lock, so a second writer here must not even open it.
      */
     private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+    /** The lock files held by a {@link #reserve} of this process: its writes to those targets lock nothing more. */
+    private static final Set<Path> RESERVED = ConcurrentHashMap.newKeySet();
 
     private AtomicFile() {
     }
@@ -62,7 +66,7 @@ public final class AtomicFile {
         Objects.requireNonNull(file, "file is null");
         Objects.requireNonNull(bytes, "bytes is null");
         Path target = checkReplaceable(file);
-        try (Lock lock = Lock.acquire(file, target)) {
+        try (Lock lock = RESERVED.contains(Lock.pathFor(target)) ? null : Lock.acquire(file, target)) {
             removeStaleTemporaries(target);
             Path tmp = temporary(target, PID);
             boolean moved = false;
@@ -89,6 +93,45 @@ public final class AtomicFile {
                 if (!moved) {
                     deleteQuietly(tmp);
                 }
+            }
+        }
+    }
+
+    /**
+     * Holds {@code file}'s write lock until the reservation is closed: another process (or thread) that writes
+     * or reserves it meanwhile fails at once with "another run is writing …"; this process's {@link #write}s to
+     * it go through. Checks the file as {@link #checkReplaceable} does. When the lock file itself cannot be
+     * made (a folder that takes no new files, such as /proc), the reservation holds nothing and the failure is
+     * left to the write, which reports it where a caller expects it (after training, with its fallback).
+     */
+    public static Reservation reserve(Path file) throws IOException {
+        Objects.requireNonNull(file, "file is null");
+        Path target = checkReplaceable(file);
+        Lock lock;
+        try {
+            lock = Lock.acquire(file, target);
+        } catch (Busy busy) {
+            throw busy;
+        } catch (IOException cannotLock) {
+            return new Reservation(null);
+        }
+        RESERVED.add(lock.path);
+        return new Reservation(lock);
+    }
+
+    /** A file kept for this process's writes ({@link #reserve}); closing it releases the lock. */
+    public static final class Reservation implements AutoCloseable {
+        private final Lock lock;
+
+        private Reservation(Lock lock) {
+            this.lock = lock;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (lock != null) {
+                RESERVED.remove(lock.path);
+                lock.close();
             }
         }
     }
@@ -268,15 +311,19 @@ public final class AtomicFile {
             this.channel = channel;
         }
 
-        static Lock acquire(Path file, Path target) throws IOException {
-            // one key per file, however it was spelled (./out/m.json, out/m.json): the directory's real path
+        /** The lock file of {@code target}: one per file, however it was spelled (./out/m.json, out/m.json). */
+        static Path pathFor(Path target) {
             Path dir = target.toAbsolutePath().getParent();
             try {
                 dir = dir.toRealPath();
             } catch (IOException e) {
                 dir = dir.normalize(); // reported by the write itself
             }
-            Path path = dir.resolve("." + target.getFileName() + ".lock");
+            return dir.resolve("." + target.getFileName() + ".lock");
+        }
+
+        static Lock acquire(Path file, Path target) throws IOException {
+            Path path = pathFor(target);
             if (!HELD.add(path)) {
                 throw busy(file, target, "this process");
             }

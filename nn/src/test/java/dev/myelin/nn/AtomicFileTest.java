@@ -118,6 +118,25 @@ class AtomicFileTest {
         assertEquals(List.of(live, other, file), listing(dir));
     }
 
+    /** A reservation holds the lock for a whole run: its own writes go through, another reservation fails. */
+    @Test
+    void aReservedFileIsWrittenByItsRunAndRefusedToAnother() throws IOException {
+        Path file = Files.writeString(dir.resolve("model.json"), "old\n");
+        try (AtomicFile.Reservation run = AtomicFile.reserve(file)) {
+            assertTrue(Files.exists(dir.resolve(".model.json.lock")), "locked from the start");
+            AtomicFile.write(file, TEXT); // the reserving run's own write
+            AtomicFile.write(file, TEXT); // and again (a checkpoint every epoch)
+            assertEquals("new\n", Files.readString(file));
+            IOException e = assertThrows(IOException.class, () -> AtomicFile.reserve(file));
+            assertTrue(e.getMessage().startsWith("another run is writing " + file), e.getMessage());
+        }
+        assertEquals(List.of(file), listing(dir), "no lock file left");
+        try (AtomicFile.Reservation next = AtomicFile.reserve(file)) { // released: the next run may have it
+            AtomicFile.write(file, TEXT);
+        }
+        assertThrows(IOException.class, () -> AtomicFile.reserve(dir.resolve("no-such-folder/m.json")));
+    }
+
     @Test
     void aSecondWriterFailsWhileTheLockIsHeld() throws IOException {
         Path file = Files.writeString(dir.resolve("model.json"), "old\n");
