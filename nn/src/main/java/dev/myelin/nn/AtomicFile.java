@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -16,6 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Objects;
 import java.util.Set;
@@ -330,6 +332,7 @@ public final class AtomicFile {
             boolean acquired = false;
             try {
                 for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                    Object before = fileKey(path);
                     FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
                             StandardOpenOption.WRITE);
                     FileLock lock;
@@ -344,12 +347,13 @@ public final class AtomicFile {
                         throw busy(file, target, holder);
                     }
                     // A writer that finished deletes the lock file while holding it: if we locked such an orphan,
-                    // the name now leads to another file (or none). Our token read back through the name says we
-                    // locked the live one.
-                    String token = PID + " " + System.nanoTime() + "\n";
-                    ch.truncate(0);
-                    ch.write(ByteBuffer.wrap(token.getBytes(StandardCharsets.US_ASCII)), 0);
-                    if (token.equals(readName(path))) {
+                    // the name now leads to another file (or none). The name's file key (device and inode, from
+                    // stat) before the open and after the lock says we locked the live one. Never by opening the
+                    // name again: on Linux, closing any descriptor of a file drops this process's lock on it.
+                    if (before == null || before.equals(fileKey(path))) {
+                        String token = PID + " " + System.nanoTime() + "\n"; // for another writer's message
+                        ch.truncate(0);
+                        ch.write(ByteBuffer.wrap(token.getBytes(StandardCharsets.US_ASCII)), 0);
                         acquired = true;
                         return new Lock(path, ch);
                     }
@@ -367,12 +371,24 @@ public final class AtomicFile {
             }
         }
 
-        private static String readName(Path path) {
-            try {
-                return Files.readString(path, StandardCharsets.US_ASCII);
-            } catch (IOException e) {
-                return null;
+        /**
+         * The file key (device and inode on Unix) of the file {@code path} names, by stat, which opens nothing;
+         * the file is created first when missing. Null where the platform has no file keys (then the check is
+         * skipped).
+         */
+        private static Object fileKey(Path path) throws IOException {
+            for (int attempt = 0; attempt < 2; attempt++) {
+                try {
+                    return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+                } catch (NoSuchFileException missing) {
+                    try {
+                        Files.createFile(path); // holding no lock yet: opening it drops nothing
+                    } catch (FileAlreadyExistsException raced) {
+                        // created meanwhile: read it
+                    }
+                }
             }
+            return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
         }
 
         /** "process N" from the holder's token, or a generic word when it has not written it yet. */

@@ -137,6 +137,37 @@ class AtomicFileTest {
         assertThrows(IOException.class, () -> AtomicFile.reserve(dir.resolve("no-such-folder/m.json")));
     }
 
+    /**
+     * The lock this process takes holds against another process for as long as it is held (a reservation: a
+     * whole run). python3's fcntl.lockf, a POSIX record lock as FileChannel.tryLock's, must fail to take it; it
+     * could while the holder read its own lock file back, which on Linux dropped the lock.
+     */
+    @Test
+    void aReservationExcludesAnotherProcessForAsLongAsItIsHeld() throws Exception {
+        Path file = Files.writeString(dir.resolve("model.json"), "old\n");
+        String probe = "import fcntl, sys\n"
+                + "f = open(sys.argv[1], 'a+')\n"
+                + "try:\n    fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB); print('locked')\n"
+                + "except OSError:\n    print('busy')\n";
+        try (AtomicFile.Reservation run = AtomicFile.reserve(file)) {
+            AtomicFile.write(file, TEXT); // the holder's own writes in between
+            for (int i = 0; i < 2; i++) {
+                Process python;
+                try {
+                    python = new ProcessBuilder("python3", "-c", probe, dir.resolve(".model.json.lock").toString())
+                            .redirectErrorStream(true).start();
+                } catch (IOException noPython) {
+                    assumeTrue(false, "python3 is not installed");
+                    return;
+                }
+                String answer = new String(python.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+                python.waitFor();
+                assertEquals("busy", answer, "another process took the lock of a reserved file");
+                AtomicFile.write(file, TEXT);
+            }
+        }
+    }
+
     @Test
     void aSecondWriterFailsWhileTheLockIsHeld() throws IOException {
         Path file = Files.writeString(dir.resolve("model.json"), "old\n");
