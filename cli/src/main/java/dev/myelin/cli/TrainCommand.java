@@ -282,6 +282,7 @@ final class TrainCommand implements Callable<Integer> {
             for (AtomicFile.Reservation r : reservations) {
                 r.close();
             }
+            reservations.clear();
         }
     }
 
