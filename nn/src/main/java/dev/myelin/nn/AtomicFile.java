@@ -123,17 +123,20 @@ public final class AtomicFile {
 
     /** A file kept for this process's writes ({@link #reserve}); closing it releases the lock. */
     public static final class Reservation implements AutoCloseable {
-        private final Lock lock;
+        private Lock lock; // null once closed, or when the lock file could not be made
 
         private Reservation(Lock lock) {
             this.lock = lock;
         }
 
+        /** Releases the lock; a second close does nothing (the name may be another run's by then). */
         @Override
         public void close() throws IOException {
-            if (lock != null) {
-                RESERVED.remove(lock.path);
-                lock.close();
+            Lock held = lock;
+            lock = null;
+            if (held != null) {
+                RESERVED.remove(held.path);
+                held.close();
             }
         }
     }

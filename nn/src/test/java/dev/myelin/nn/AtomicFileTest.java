@@ -131,8 +131,12 @@ class AtomicFileTest {
             assertTrue(e.getMessage().startsWith("another run is writing " + file), e.getMessage());
         }
         assertEquals(List.of(file), listing(dir), "no lock file left");
-        try (AtomicFile.Reservation next = AtomicFile.reserve(file)) { // released: the next run may have it
-            AtomicFile.write(file, TEXT);
+        AtomicFile.Reservation next = AtomicFile.reserve(file); // released: the next run may have it
+        AtomicFile.write(file, TEXT);
+        next.close();
+        try (AtomicFile.Reservation another = AtomicFile.reserve(file)) {
+            next.close(); // a second close must not release (or delete) another run's lock
+            assertThrows(IOException.class, () -> AtomicFile.reserve(file));
         }
         assertThrows(IOException.class, () -> AtomicFile.reserve(dir.resolve("no-such-folder/m.json")));
     }
