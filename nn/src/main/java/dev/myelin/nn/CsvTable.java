@@ -13,9 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * The numeric cells of a CSV file: {@code rows×columns} floats, row-major in blocks of rows, and each row's
- * physical line, read
- * with the rules of {@link CsvData} (header by {@link Header}, same column count in every row, blank lines
- * skipped, NaN/Inf rejected). Data rows are parsed from bytes by {@link DecimalParser}; only the first row and
+ * physical line, read with the rules of {@link CsvData} (header by {@link Header}, same column count in every
+ * row, blank lines skipped, NaN/Inf rejected). Data rows are parsed from bytes by {@link DecimalParser}; only the first row and
  * cells in error become Strings.
  */
 final class CsvTable {
