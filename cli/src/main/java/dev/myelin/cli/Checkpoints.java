@@ -22,7 +22,8 @@ import java.util.function.Supplier;
  *
  * <p>The file: {@code --checkpoint FILE}, else {@code NAME.ckpt.json} beside {@code --save NAME.json}, else the
  * checkpoint a resumed run resumed from. With none of them, no checkpoint is written at epoch ends, and an interrupted run writes
- * {@code myelin-checkpoint-<time>.json} in the working directory.
+ * {@code myelin-checkpoint-<time>-<pid>.json} in the working directory (the process id: two runs stopped in
+ * the same second write two files).
  */
 final class Checkpoints {
 
@@ -40,6 +41,7 @@ final class Checkpoints {
     private final Path file;
     private boolean failed;
     private int lastWritten = -1;
+    private int fileEpoch = -1;     // the epoch whose end the file holds (this run's, or the one it resumed from)
     private int previousWritten = -1;
     private byte[] previousBytes;   // what the file held before lastWritten, when kept
     private InputScaling scaling;
@@ -79,6 +81,19 @@ final class Checkpoints {
         return lastWritten;
     }
 
+    /** The epoch whose end the checkpoint file holds, written by this run or resumed from; −1 when not known. */
+    int fileEpoch() {
+        return fileEpoch;
+    }
+
+    /**
+     * The checkpoint file already holds the end of epoch {@code epochs}: the checkpoint this run resumed from
+     * (so that a divergence right after the first epoch end can write it back, as one written by this run).
+     */
+    void resumedFrom(int epochs) {
+        fileEpoch = epochs;
+    }
+
     /** The checkpoint file (kept after a failed write: it still holds the last epoch written, if any). */
     Path file() {
         return file;
@@ -110,12 +125,13 @@ final class Checkpoints {
         if (file != null && !failed && (epoch % every == 0 || epoch == lastEpoch)) {
             try {
                 previousBytes = null;
-                if (lastWritten >= 0 && Files.size(file) <= KEEP_PREVIOUS_BYTES) {
+                if (fileEpoch >= 0 && Files.size(file) <= KEEP_PREVIOUS_BYTES) {
                     previousBytes = Files.readAllBytes(file);
-                    previousWritten = lastWritten;
+                    previousWritten = fileEpoch;
                 }
                 write(file, model, state.get());
                 lastWritten = epoch;
+                fileEpoch = epoch;
             } catch (IOException | RuntimeException e) {
                 err.println(Main.PREFIX + "cannot write the checkpoint " + file + ": " + Main.userMessage(e)
                         + "; training goes on without checkpoints");
@@ -127,26 +143,26 @@ final class Checkpoints {
 
     /**
      * After a divergence: makes the file hold a good state, the end of epoch {@code good} or earlier, when this
-     * run wrote one; returns its epoch, or −1 when there is none (then the file, if any, is as it was). The
+     * run wrote one or resumed from one; returns its epoch, or −1 when there is none (then the file, if any, is as it was). The
      * latest checkpoint is not good when the divergence judged the loss its state computed (the next epoch's
      * first batch): then the one before it is written back.
      */
     int keepGood(int good) throws IOException {
-        if (lastWritten >= 0 && lastWritten <= good) {
-            return lastWritten;
+        if (fileEpoch >= 0 && fileEpoch <= good) {
+            return fileEpoch;
         }
         if (previousBytes != null && previousWritten <= good) {
             AtomicFile.write(file, previousBytes);
-            lastWritten = previousWritten;
+            fileEpoch = previousWritten;
             previousBytes = null;
-            return lastWritten;
+            return fileEpoch;
         }
         return -1;
     }
 
     /**
      * Writes the state of a stopped run to the checkpoint file, or (without one, or when it cannot be written) to
-     * a new {@code myelin-checkpoint-<time>.json} in the working directory; returns where it went.
+     * a new {@code myelin-checkpoint-<time>-<pid>.json} in the working directory; returns where it went.
      */
     Path writeStopped(Mlp model, TrainingCheckpoint state) throws IOException {
         if (file != null && !failed) {
@@ -157,7 +173,8 @@ final class Checkpoints {
                 err.println(Main.PREFIX + "cannot write the checkpoint " + file + ": " + Main.userMessage(e));
             }
         }
-        Path here = Path.of("myelin-checkpoint-" + LocalDateTime.now().format(STAMP) + ".json");
+        Path here = Path.of("myelin-checkpoint-" + LocalDateTime.now().format(STAMP) + "-"
+                + ProcessHandle.current().pid() + ".json");
         write(here, model, state);
         return here;
     }
@@ -173,8 +190,9 @@ final class Checkpoints {
 
     /**
      * A new run must not overwrite the checkpoint of a run that did not finish (interrupted, or stopped by a
-     * divergence): that run's work would be lost. Refused unless this run resumes from that very file; a file
-     * that is not a readable checkpoint, or one of a finished run, is replaced as before.
+     * divergence), nor a file that is not a checkpoint (notes, a model under that name): that work would be lost.
+     * Refused unless this run resumes from that very file; an empty file, or the checkpoint of a finished run, is
+     * replaced.
      *
      * @param role how the options name the file ("--checkpoint", "the checkpoint beside --save")
      */
@@ -187,7 +205,12 @@ final class Checkpoints {
         try {
             existing = CheckpointFile.read(file);
         } catch (IOException | RuntimeException notACheckpoint) {
-            return;
+            if (Files.size(file) == 0) {
+                return; // nothing to lose
+            }
+            throw new IllegalArgumentException(role + " " + file + " exists and is not a checkpoint ("
+                    + Main.userMessage(notACheckpoint) + "); a run would replace it: move it away, or name another"
+                    + " file with --checkpoint");
         }
         TrainingCheckpoint state = existing.checkpoint();
         if (state.atEpochBoundary() && state.epochs() >= existing.config().epochs()) {

@@ -233,7 +233,7 @@ final class TrainCommand implements Callable<Integer> {
             description = {"Where the training state (model, optimizer state, shuffle stream, position) is written,"
                     + " atomically, every --checkpoint-every epochs and when the run is interrupted. Default:"
                     + " NAME.ckpt.json beside --save NAME.json; without --save, none at epoch ends and"
-                    + " myelin-checkpoint-<time>.json in the working directory on an interrupt."})
+                    + " myelin-checkpoint-<time>-<pid>.json in the working directory on an interrupt."})
     Path checkpoint;
 
     @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "1",
@@ -460,6 +460,10 @@ final class TrainCommand implements Callable<Integer> {
         checkpoints.setInputScaling(scaling);
         checkpoints.setData(fingerprint);
         checkpoints.setKernel(kernelName);
+        if (resumed != null && resumed.checkpoint().atEpochBoundary() && checkpointFile != null
+                && Files.exists(checkpointFile) && Files.isSameFile(checkpointFile, resume)) {
+            checkpoints.resumedFrom(resumed.checkpoint().epochs());
+        }
         TrainingMonitor monitor = new TrainingMonitor(model, dataset, sets.test(), lossFn, ops, epochCount,
                 config.fullBatch(dataset.rows()) ? dataset.rows() : config.batchSize(), log, metrics, progress,
                 checkpoints, err);
@@ -486,9 +490,12 @@ final class TrainCommand implements Callable<Integer> {
                                 + shellQuoted(checkpoints.file().toString())
                         : keptFailure != null ? "the last good state could not be written back to "
                                 + checkpoints.file() + ": " + keptFailure + "; the model was not saved"
-                        : checkpoints.lastWritten() >= 0 ? "no good state was written: " + checkpoints.file()
-                                + " holds the end of epoch " + checkpoints.lastWritten() + ", whose parameters"
+                        : checkpoints.fileEpoch() >= 0 ? "no good state was kept: " + checkpoints.file()
+                                + " holds the end of epoch " + checkpoints.fileEpoch() + ", whose parameters"
                                 + " already give this loss; the model was not saved"
+                        : checkpoints.file() != null ? "no checkpoint had been written to " + checkpoints.file()
+                                + " yet (one every " + checkpointEvery + " epoch" + (checkpointEvery == 1 ? "" : "s")
+                                + "); the model was not saved"
                         : "no checkpoint was written before it (--save or --checkpoint keep one per epoch); the"
                                 + " model was not saved"));
                 err.flush();

@@ -321,6 +321,15 @@ class TrainCommandTest {
         Cli again = Cli.run("train", "--data", data.toString(), "--loss", "ce", "--init", checkpoint.toString(),
                 "--lr", "0.01", "--epochs", "3");
         assertEquals(0, again.exitCode(), again.transcript());
+        // resumed from that checkpoint with the same settings, the run writes epoch E − 1 over it and diverges
+        // again at epoch E: the checkpoint it resumed from is written back, not left overwritten
+        Cli resumed = Cli.run("train", "--data", data.toString(), "--loss", "ce", "--lr", "0.5", "--schedule", "step",
+                "--lr-step-size", "1", "--lr-gamma", "100", "--epochs", "20", "--resume", checkpoint.toString());
+        assertEquals(TrainCommand.DIVERGED, resumed.exitCode(), resumed.transcript());
+        assertTrue(resumed.err().contains("at epoch " + epoch + ", batch 1,"), resumed.transcript());
+        assertTrue(resumed.err().contains("the last good state, the end of epoch " + (epoch - 2) + ", is in "
+                + checkpoint), resumed.transcript());
+        assertEquals(epoch - 2, dev.myelin.nn.CheckpointFile.read(checkpoint).checkpoint().epochs());
         // a new run with the same --save would overwrite the unfinished run's checkpoint: refused, file kept
         byte[] kept = Files.readAllBytes(checkpoint);
         Cli overwrite = Cli.run("train", "--data", data.toString(), "--loss", "ce", "--layers", "4,8,3", "--epochs",
@@ -331,6 +340,13 @@ class TrainCommandTest {
                 + " overwrite it. Continue it with --resume "), overwrite.transcript());
         assertTrue(Arrays.equals(kept, Files.readAllBytes(checkpoint)), "the checkpoint is unchanged");
         assertFalse(Files.exists(save), overwrite.transcript());
+        // nor is a file that is not a checkpoint replaced by one
+        Path notes = Files.writeString(dir.resolve("notes.ckpt.json"), "my notes\n");
+        Cli overNotes = Cli.run("train", "--epochs", "2", "--save", dir.resolve("notes.json").toString());
+        assertEquals(Main.USER_ERROR, overNotes.exitCode(), overNotes.transcript());
+        assertTrue(overNotes.err().startsWith("myelin: the checkpoint beside --save, " + notes + " exists and is not a"
+                + " checkpoint ("), overNotes.transcript());
+        assertEquals("my notes\n", Files.readString(notes));
     }
 
     /**

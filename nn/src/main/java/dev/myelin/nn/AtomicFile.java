@@ -112,8 +112,8 @@ public final class AtomicFile {
         Lock lock;
         try {
             lock = Lock.acquire(file, target);
-        } catch (Busy busy) {
-            throw busy;
+        } catch (Busy busyOrNotALock) {
+            throw busyOrNotALock;
         } catch (IOException cannotLock) {
             return new Reservation(null);
         }
@@ -153,6 +153,13 @@ public final class AtomicFile {
             target = followLinks(file.toAbsolutePath());
         } catch (IOException e) {
             throw cannotWrite(file, file, e);
+        }
+        String name = target.getFileName().toString();
+        if (name.startsWith(".") && (name.endsWith(".lock") || name.matches("\\..+\\.[0-9]+\\.tmp"))) {
+            // replacing one would take another run's lock (or temporary file) from under it
+            throw new IOException("cannot write " + shown(file, target) + ": that is the name of a lock or temporary"
+                    + " file, which Myelin keeps beside a file it writes (.NAME.lock, .NAME.PID.tmp); choose another"
+                    + " name");
         }
         PosixFileAttributes attributes;
         try {
@@ -332,12 +339,24 @@ public final class AtomicFile {
             if (!HELD.add(path)) {
                 throw busy(file, target, "this process");
             }
+            try {
+                BasicFileAttributes lockFile = Files.readAttributes(path, BasicFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS);
+                if (!lockFile.isRegularFile()) { // a link would have the lock token written into what it names
+                    HELD.remove(path);
+                    throw new Busy("cannot write " + shown(file, target) + ": its lock file " + path.getFileName()
+                            + " is " + (lockFile.isSymbolicLink() ? "a symbolic link" : lockFile.isDirectory()
+                            ? "a directory" : "not a regular file") + ", not one Myelin made; remove it");
+                }
+            } catch (NoSuchFileException none) {
+                // the usual case: made below
+            }
             boolean acquired = false;
             try {
                 for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
                     Object before = fileKey(path);
                     FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                            StandardOpenOption.WRITE);
+                            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS); // a link put there since fails
                     FileLock lock;
                     try {
                         lock = ch.tryLock();
@@ -382,7 +401,7 @@ public final class AtomicFile {
         private static Object fileKey(Path path) throws IOException {
             for (int attempt = 0; attempt < 2; attempt++) {
                 try {
-                    return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+                    return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
                 } catch (NoSuchFileException missing) {
                     try {
                         Files.createFile(path); // holding no lock yet: opening it drops nothing
@@ -391,7 +410,7 @@ public final class AtomicFile {
                     }
                 }
             }
-            return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
         }
 
         /** "process N" from the holder's token, or a generic word when it has not written it yet. */

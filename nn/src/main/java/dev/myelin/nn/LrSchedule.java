@@ -94,7 +94,7 @@ public sealed interface LrSchedule {
         @Override
         public double learningRate(double lr0, int epoch) {
             double lr = then.learningRate(lr0, epoch);
-            return epoch < epochs ? lr * (epoch + 1) / (epochs + 1) : lr;
+            return epoch < epochs ? lr * (epoch + 1.0) / (epochs + 1.0) : lr; // in double: epochs may be 2^31 − 1
         }
 
         @Override

@@ -17,8 +17,9 @@ package dev.myelin.nn;
  *
  * <p><b>Small batches are judged together.</b> The finite rules judge a mean over at least {@link #MIN_ROWS} rows:
  * a batch of fewer rows is judged by the mean of its epoch so far once that covers {@code MIN_ROWS} rows (or the
- * whole epoch, when the data set is smaller), since one hard row can have a loss of 25 in a run that recovers
- * (PyTorch's run of the same steps does). NaN and ±∞ stop at once, whatever the batch.
+ * whole epoch, when the data set is smaller), since one hard row can have a loss far above 25 in a run that
+ * recovers (PyTorch's run of the same steps does): a row at 998 tripped a window of 32 rows; over 256 it takes a
+ * single row above 6 400. NaN and ±∞ stop at once, whatever the batch.
  *
  * <p>The model's parameters are garbage by then, and {@code fit} keeps no copy of earlier ones (that would cost
  * one more model and optimizer state in memory for every run). The last good state is the end of epoch
@@ -38,7 +39,7 @@ public final class TrainingDivergedException extends RuntimeException {
     /** MSE: a batch loss at or below this is never divergence. */
     public static final double MSE_FLOOR = 1e6;
     /** The fewest rows a finite rule judges a mean over (smaller batches are judged with their epoch so far). */
-    public static final int MIN_ROWS = 32;
+    public static final int MIN_ROWS = 256;
 
     private final int epoch;
     private final int batch;
@@ -100,7 +101,7 @@ public final class TrainingDivergedException extends RuntimeException {
         if (!Double.isFinite(value)) {
             throw diverged(lossFn, value, first, epoch, batch, batch, "");
         }
-        if (rows >= MIN_ROWS) {
+        if (rows >= MIN_ROWS || lastOfEpoch && epochRows == rows) { // enough rows, or the whole epoch (full batch)
             if (breaks(lossFn, value, first)) {
                 throw diverged(lossFn, value, first, epoch, batch, batch, "");
             }

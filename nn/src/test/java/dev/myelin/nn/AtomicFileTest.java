@@ -172,6 +172,36 @@ class AtomicFileTest {
         }
     }
 
+    /** A lock file that Myelin did not make is never written through, and a lock file's name is not a target. */
+    @Test
+    void lockFilesThatAreLinksOrFoldersAndTargetsNamedLikeLockFilesAreRefused() throws IOException {
+        Path precious = Files.writeString(dir.resolve("important.txt"), "precious data\n");
+        Path file = dir.resolve("sl.json");
+        Files.createSymbolicLink(dir.resolve(".sl.json.lock"), precious);
+        for (ThrowingWrite write : new ThrowingWrite[] {() -> AtomicFile.write(file, TEXT),
+                () -> AtomicFile.reserve(file).close()}) {
+            IOException e = assertThrows(IOException.class, write::run);
+            assertEquals("cannot write " + file + ": its lock file .sl.json.lock is a symbolic link, not one Myelin"
+                    + " made; remove it", e.getMessage());
+        }
+        assertEquals("precious data\n", Files.readString(precious), "the link's target is untouched");
+        assertFalse(Files.exists(file));
+        Files.createDirectory(dir.resolve(".dl.json.lock"));
+        IOException e = assertThrows(IOException.class, () -> AtomicFile.reserve(dir.resolve("dl.json")));
+        assertTrue(e.getMessage().endsWith("its lock file .dl.json.lock is a directory, not one Myelin made; remove"
+                + " it"), e.getMessage());
+        for (String name : new String[] {".live.json.lock", ".live.json.1234.tmp"}) {
+            Path lockName = dir.resolve(name);
+            e = assertThrows(IOException.class, () -> AtomicFile.write(lockName, TEXT));
+            assertTrue(e.getMessage().contains("that is the name of a lock or temporary file"), e.getMessage());
+            assertFalse(Files.exists(lockName));
+        }
+    }
+
+    private interface ThrowingWrite {
+        void run() throws IOException;
+    }
+
     @Test
     void aSecondWriterFailsWhileTheLockIsHeld() throws IOException {
         Path file = Files.writeString(dir.resolve("model.json"), "old\n");

@@ -107,7 +107,7 @@ class DivergenceTest {
 
     @Test
     void aLargeLearningRateOnBceStops() {
-        TrainingDivergedException e = diverge(points(80, 5), Loss.BCE, 32, 1e4);
+        TrainingDivergedException e = diverge(points(600, 5), Loss.BCE, 256, 1e5);
         assertStoppedWithTheLogitLoss(e);
     }
 
@@ -121,24 +121,27 @@ class DivergenceTest {
         assertTrue(Double.isFinite(e.loss()) && e.loss() > 100, e.getMessage());
     }
 
-    /** Batches of 4 are judged by their epoch's mean once it covers 32 rows: the run stops at batch 8. */
+    /**
+     * Batches of 4 are judged by their epoch's mean once it covers MIN_ROWS rows, or at the epoch's end in a
+     * smaller data set: 40 rows, the run stops at batch 10.
+     */
     @Test
-    void aLargeLearningRateWithSmallBatchesStopsOnceTheEpochHas32Rows() {
+    void aLargeLearningRateWithSmallBatchesStopsWhenTheirEpochIsJudged() {
         TrainingDivergedException e = diverge(points(40, 5), Loss.BCE, 4, 1e4);
-        assertEquals("1/8", e.epoch() + "/" + e.batch(), e.getMessage());
-        assertTrue(e.getMessage().contains("(the mean of the epoch's 32 rows so far: batches of fewer than 32 rows"
-                + " are judged together)"), e.getMessage());
+        assertEquals("1/10", e.epoch() + "/" + e.batch(), e.getMessage());
+        assertTrue(e.getMessage().contains("(the mean of the epoch's 40 rows so far: batches of fewer than "
+                + TrainingDivergedException.MIN_ROWS + " rows are judged together)"), e.getMessage());
         assertEquals(0, e.lastGoodEpoch(), e.getMessage()); // batch 1 passed alone: the start was good
     }
 
     @Test
     void aLargeLearningRateOnCeStops() {
-        Dataset p = points(80, 6);
-        int[] labels = new int[80];
-        for (int i = 0; i < 80; i++) {
+        Dataset p = points(600, 6);
+        int[] labels = new int[600];
+        for (int i = 0; i < 600; i++) {
             labels[i] = (p.features()[2 * i] > 0 ? 1 : 0) + (p.features()[2 * i + 1] > 0 ? 1 : 0);
         }
-        TrainingDivergedException e = diverge(Dataset.classes(p.features(), 80, 2, labels, 3), Loss.CE, 32, 1e4);
+        TrainingDivergedException e = diverge(Dataset.classes(p.features(), 600, 2, labels, 3), Loss.CE, 256, 1e4);
         assertStoppedWithTheLogitLoss(e);
     }
 

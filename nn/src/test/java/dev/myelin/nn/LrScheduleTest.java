@@ -2,6 +2,7 @@ package dev.myelin.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.myelin.core.Activation;
 import java.util.ArrayList;
@@ -89,5 +90,14 @@ class LrScheduleTest {
         assertMessage("--lr-t-max must be at least 1, got 0", () -> new LrSchedule.Cosine(0, 0));
         assertMessage("--lr-min must be finite and at least 0, got -1.0", () -> new LrSchedule.Cosine(5, -1));
         assertMessage("--lr-warmup must be at least 1, got 0", () -> new LrSchedule.Warmup(0, new LrSchedule.Constant()));
+    }
+
+    /** The warm-up's ramp in double: the longest warm-up an int holds gives a tiny positive rate, not a negative one. */
+    @Test
+    void theLongestWarmupDoesNotOverflow() {
+        LrSchedule s = new LrSchedule.Warmup(Integer.MAX_VALUE, new LrSchedule.Constant());
+        double lr = s.learningRate(0.1, 0);
+        assertTrue(lr > 0 && lr < 1e-9, "lr " + lr);
+        assertEquals(0.1 * 2 / (Integer.MAX_VALUE + 1.0), s.learningRate(0.1, 1), 1e-25);
     }
 }

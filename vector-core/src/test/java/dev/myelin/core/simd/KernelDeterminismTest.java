@@ -48,18 +48,27 @@ import org.junit.jupiter.api.Test;
 class KernelDeterminismTest {
 
     /**
-     * Seconds a compiled child may spend warming up before it gives up on the cases still interpreted. A child
-     * stops as soon as every case runs as C2 code (about 3 s on an idle machine), so the budget costs nothing
-     * when things go well; it is generous because on a loaded 2-core machine C2 was seen to need over 60 s.
+     * Seconds a compiled child may spend warming up before it gives up on the cases still allocating. A child
+     * stops as soon as every case runs as C2 code (3.0–5.2 s with C2 only, even with the other core busy), so
+     * the budget costs nothing when things go well.
      */
-    private static final int WARM_SECONDS = 150;
+    private static final int WARM_SECONDS = 60;
+
+    /**
+     * Compiled children per width at most: the cases a child left allocating are taken from the next one. Which
+     * code C2 makes of a method differs from JVM to JVM, and once (2026-12-03, an idle machine, C2 only) the
+     * blocked engine's 256-bit {@code softmaxRows} kept allocating in all three shapes for the whole 150 s budget
+     * of a single child, while every other run compiled it in seconds: a fresh JVM is a fresh C2 outcome, and
+     * waiting longer in the same one is not. What is compared is unchanged: C2's code against the interpreter's.
+     */
+    private static final int ATTEMPTS = 3;
 
     /**
      * The compiled children run without C1 (interpreter, then C2), so that no C1 compile stands between a case
      * and C2: C1's profiled compiles of some kernels fail (at 128 bits {@code FixedOrderDot.dot1x1}: "out of
      * virtual registers in LIR generator", seen on a Zen 5 with AVX-512), such a method then runs C1's
      * unprofiled code, and when C2 takes it over depends on the run. Once, with the other core kept busy, the
-     * engine's 128-bit {@code 64x64x64 inputGradient} case was still not C2-compiled after the 150 s
+     * engine's 128-bit {@code 64x64x64 inputGradient} case was still not C2-compiled after the then 150 s budget
      * (2026-12-03). With C2 only, each width's child compiled every case in 3.0–5.2 s under the same load,
      * against about 7 s tiered, and gave the same hashes. What is compared is unchanged: C2's code against the
      * interpreter's.
@@ -83,8 +92,7 @@ class KernelDeterminismTest {
 
         Map<String, String> c2 = new LinkedHashMap<>();
         for (int bits : DeterminismProbe.WIDTHS) { // one after another, while the -Xint child runs
-            c2.putAll(new Child(List.of(C2_ONLY), "compiled", String.valueOf(bits), String.valueOf(WARM_SECONDS))
-                    .hashes());
+            c2.putAll(compiledHashes(List.of(C2_ONLY), bits));
         }
         Map<String, String> xint = interpreted.hashes();
         assertEquals(firstCall.keySet(), xint.keySet(), "the -Xint child ran other cases");
@@ -96,7 +104,7 @@ class KernelDeterminismTest {
             }
         });
         assertTrue(notCompiled.isEmpty(), "still not compiled by C2 (allocating) after " + WARM_SECONDS
-                + " s of warm-up in its compiled child: " + notCompiled);
+                + " s of warm-up in each of " + ATTEMPTS + " compiled children: " + notCompiled);
 
         List<String> differ = new ArrayList<>();
         for (String name : c2.keySet()) {
@@ -131,8 +139,7 @@ class KernelDeterminismTest {
         Child interpreted = new Child(List.of("-Xint", blocked), "interpreted", all.toString());
         Map<String, String> c2 = new LinkedHashMap<>();
         for (int bits : DeterminismProbe.WIDTHS) {
-            c2.putAll(new Child(List.of(C2_ONLY, blocked), "compiled", String.valueOf(bits),
-                    String.valueOf(WARM_SECONDS)).hashes());
+            c2.putAll(compiledHashes(List.of(C2_ONLY, blocked), bits));
         }
         Map<String, String> xint = interpreted.hashes();
         assertEquals(xint.keySet(), c2.keySet(), "the children ran different cases");
@@ -140,7 +147,8 @@ class KernelDeterminismTest {
         List<String> differ = new ArrayList<>();
         c2.forEach((name, hash) -> {
             if (hash.equals("not-compiled")) {
-                differ.add(name + ": still allocating (not C2-compiled) after " + WARM_SECONDS + " s");
+                differ.add(name + ": still allocating (not C2-compiled) after " + WARM_SECONDS + " s in each of "
+                        + ATTEMPTS + " children");
             } else if (!xint.get(name).equals(hash)) {
                 differ.add(name + ": -Xint " + xint.get(name) + ", C2 " + hash);
             }
@@ -149,6 +157,24 @@ class KernelDeterminismTest {
             fail(differ.size() + " cases of the blocked engine differ between interpreted and C2-compiled code:\n  "
                     + String.join("\n  ", differ));
         }
+    }
+
+    /**
+     * The C2 hashes of every case at {@code bits}, by case name: from a compiled child, and for the cases it
+     * left allocating ("not-compiled") from the next, {@link #ATTEMPTS} at most.
+     */
+    private static Map<String, String> compiledHashes(List<String> flags, int bits) throws Exception {
+        Map<String, String> hashes = new LinkedHashMap<>();
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            Map<String, String> child = new Child(flags, "compiled", String.valueOf(bits),
+                    String.valueOf(WARM_SECONDS)).hashes();
+            child.forEach((name, hash) -> hashes.merge(name, hash,
+                    (had, now) -> had.equals("not-compiled") ? now : had));
+            if (!hashes.containsValue("not-compiled")) {
+                break;
+            }
+        }
+        return hashes;
     }
 
     /**
