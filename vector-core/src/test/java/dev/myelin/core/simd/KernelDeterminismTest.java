@@ -56,7 +56,7 @@ class KernelDeterminismTest {
 
     /**
      * Compiled children per width at most: the cases a child left allocating are taken from the next one. Which
-     * code C2 makes of a method differs from JVM to JVM, and once (2026-12-03, an idle machine, C2 only) the
+     * code C2 makes of a method differs from JVM to JVM, and once (2026-12-03, the other core busy, C2 only) the
      * blocked engine's 256-bit {@code softmaxRows} kept allocating in all three shapes for the whole 150 s budget
      * of a single child, while every other run compiled it in seconds: a fresh JVM is a fresh C2 outcome, and
      * waiting longer in the same one is not. What is compared is unchanged: C2's code against the interpreter's.
