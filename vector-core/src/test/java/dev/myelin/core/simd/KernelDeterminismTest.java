@@ -173,6 +173,11 @@ class KernelDeterminismTest {
             if (!hashes.containsValue("not-compiled")) {
                 break;
             }
+            List<String> pending = hashes.entrySet().stream().filter(e -> e.getValue().equals("not-compiled"))
+                    .map(Map.Entry::getKey).toList();
+            System.err.println("KernelDeterminismTest: " + pending.size() + " case(s) still allocating after "
+                    + WARM_SECONDS + " s in compiled child " + (attempt + 1) + " of " + ATTEMPTS + " " + flags + ": "
+                    + pending); // for the record: which methods C2 left behind, and how often
         }
         return hashes;
     }
