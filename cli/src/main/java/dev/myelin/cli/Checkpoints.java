@@ -40,10 +40,12 @@ final class Checkpoints {
     private final PrintWriter err;
     private final Path file;
     private boolean failed;
-    private int lastWritten = -1;
     private int fileEpoch = -1;     // the epoch whose end the file holds (this run's, or the one it resumed from)
-    private int previousWritten = -1;
-    private byte[] previousBytes;   // what the file held before lastWritten, when kept
+    private Previous previous;      // what the file held before its latest write, when kept
+
+    /** A checkpoint's bytes and the epoch whose end they hold. */
+    private record Previous(int epoch, byte[] bytes) {
+    }
     private InputScaling scaling;
     private DataFingerprint data;
     private String kernel;
@@ -74,11 +76,6 @@ final class Checkpoints {
         String name = save.getFileName().toString();
         String base = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
         return save.resolveSibling(base + ".ckpt.json");
-    }
-
-    /** The epoch whose end the checkpoint file holds, or −1 when none was written by this run. */
-    int lastWritten() {
-        return lastWritten;
     }
 
     /** The epoch whose end the checkpoint file holds, written by this run or resumed from; −1 when not known. */
@@ -124,13 +121,9 @@ final class Checkpoints {
     void atEpochEnd(int epoch, int lastEpoch, Mlp model, Supplier<TrainingCheckpoint> state) {
         if (file != null && !failed && (epoch % every == 0 || epoch == lastEpoch)) {
             try {
-                previousBytes = null;
-                if (fileEpoch >= 0 && Files.size(file) <= KEEP_PREVIOUS_BYTES) {
-                    previousBytes = Files.readAllBytes(file);
-                    previousWritten = fileEpoch;
-                }
+                previous = fileEpoch >= 0 && Files.size(file) <= KEEP_PREVIOUS_BYTES
+                        ? new Previous(fileEpoch, Files.readAllBytes(file)) : null;
                 write(file, model, state.get());
-                lastWritten = epoch;
                 fileEpoch = epoch;
             } catch (IOException | RuntimeException e) {
                 err.println(Main.PREFIX + "cannot write the checkpoint " + file + ": " + Main.userMessage(e)
@@ -143,18 +136,18 @@ final class Checkpoints {
 
     /**
      * After a divergence: makes the file hold a good state, the end of epoch {@code good} or earlier, when this
-     * run wrote one or resumed from one; returns its epoch, or −1 when there is none (then the file, if any, is as it was). The
-     * latest checkpoint is not good when the divergence judged the loss its state computed (the next epoch's
-     * first batch): then the one before it is written back.
+     * run wrote one or resumed from one; returns its epoch, or −1 when there is none (then the file, if any, is
+     * as it was). The latest checkpoint is not good when the divergence judged the loss its state computed (the
+     * next epoch's first batch): then the one before it is written back.
      */
     int keepGood(int good) throws IOException {
         if (fileEpoch >= 0 && fileEpoch <= good) {
             return fileEpoch;
         }
-        if (previousBytes != null && previousWritten <= good) {
-            AtomicFile.write(file, previousBytes);
-            fileEpoch = previousWritten;
-            previousBytes = null;
+        if (previous != null && previous.epoch() <= good) {
+            AtomicFile.write(file, previous.bytes());
+            fileEpoch = previous.epoch();
+            previous = null;
             return fileEpoch;
         }
         return -1;
@@ -191,16 +184,16 @@ final class Checkpoints {
     /**
      * A new run must not overwrite the checkpoint of a run that did not finish (interrupted, or stopped by a
      * divergence), nor a file that is not a checkpoint (notes, a model under that name): that work would be lost.
-     * Refused unless this run resumes from that very file; an empty file, or the checkpoint of a finished run, is
-     * replaced.
+     * (A run that resumes from that very file goes on with it: not called.) An empty file, or the checkpoint of
+     * a finished run, is replaced.
      *
      * @param role how the options name the file ("--checkpoint", "the checkpoint beside --save")
      */
-    static void refuseUnfinished(Path file, Path resume, String role) throws IOException {
-        if (file == null || !Files.isRegularFile(file) || resume != null && Files.exists(resume)
-                && Files.isSameFile(file, resume)) {
+    static void refuseUnfinished(Path file, String role) throws IOException {
+        if (file == null || !Files.isRegularFile(file)) {
             return;
         }
+        String named = role + (role.startsWith("--") ? " " : ", ") + file; // "--checkpoint F", "the checkpoint …, F"
         CheckpointFile existing;
         try {
             existing = CheckpointFile.read(file);
@@ -208,7 +201,7 @@ final class Checkpoints {
             if (Files.size(file) == 0) {
                 return; // nothing to lose
             }
-            throw new IllegalArgumentException(role + " " + file + " exists and is not a checkpoint ("
+            throw new IllegalArgumentException(named + " exists and is not a checkpoint ("
                     + Main.userMessage(notACheckpoint) + "); a run would replace it: move it away, or name another"
                     + " file with --checkpoint");
         }
@@ -217,7 +210,7 @@ final class Checkpoints {
             return;
         }
         String name = TrainCommand.shellQuoted(file.toString());
-        throw new IllegalArgumentException(role + " " + file + " holds a run that did not finish (stopped at "
+        throw new IllegalArgumentException(named + " holds a run that did not finish (stopped at "
                 + position(state) + ", of " + existing.config().epochs() + " epochs); a new run would overwrite it."
                 + " Continue it with --resume " + name + ", start from its model with --init " + name + " and another"
                 + " --save or --checkpoint, or move the file away");

@@ -1,5 +1,6 @@
 package dev.myelin.cli;
 
+import dev.myelin.nn.AtomicFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -80,14 +81,16 @@ final class DistinctFiles {
         return false;
     }
 
-    private static boolean same(Path a, Path b) {
-        if (Files.exists(a) && Files.exists(b)) {
-            try {
-                return Files.isSameFile(a, b);
-            } catch (IOException e) {
-                // unreadable metadata: fall back to the names
-            }
+    /**
+     * Whether two paths are one file: {@link Files#isSameFile} when both exist, else where a write to each would
+     * land ({@link AtomicFile#landing}: a link to a file not yet written counts), else their names.
+     */
+    static boolean same(Path a, Path b) {
+        try {
+            return Files.exists(a) && Files.exists(b) ? Files.isSameFile(a, b)
+                    : AtomicFile.landing(a).equals(AtomicFile.landing(b));
+        } catch (IOException e) { // unreadable metadata: the names
+            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
         }
-        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 }

@@ -331,18 +331,23 @@ final class TrainCommand implements Callable<Integer> {
                 + " give --save NAME.json (the checkpoint goes beside it) or --checkpoint FILE");
         checkOutput("--metrics", metricsFile);
         checkOutput("--checkpoint", checkpoint); // the default one lies beside --save, in a folder checked above
+        String checkpointRole = checkpoint != null ? "--checkpoint" : save != null ? "the checkpoint beside --save"
+                : "--resume";
         new DistinctFiles().reads("--data", data).reads("--test", test).reads("--init", initModel)
                 .reads("--resume", resume).writes("--save", save)
-                .writes(checkpoint != null ? "--checkpoint" : save != null ? "the checkpoint beside --save"
-                        : "--resume", checkpointFile)
+                .writes(checkpointRole, checkpointFile)
                 .writes("--metrics", metricsFile)
                 .check("--checkpoint", "--resume", "the checkpoint beside --save", "--resume", "--resume", "--resume");
         // before the checkpoint is judged: a run still writing it is "another run", not an unfinished one to resume
         reserve(save);
         reserve(checkpointFile);
         reserve(metricsFile);
-        Checkpoints.refuseUnfinished(checkpointFile, resume, checkpoint != null ? "--checkpoint"
-                : save != null ? "the checkpoint beside --save," : "--resume");
+        // a resumed run may go on writing the very checkpoint it resumed from
+        boolean continuesResumed = resume != null && checkpointFile != null
+                && DistinctFiles.same(checkpointFile, resume);
+        if (!continuesResumed) {
+            Checkpoints.refuseUnfinished(checkpointFile, checkpointRole);
+        }
         kernels.check();
 
         // The model's architecture: --resume or --init, else --layers, else the preset's, else from the data.
@@ -460,8 +465,7 @@ final class TrainCommand implements Callable<Integer> {
         checkpoints.setInputScaling(scaling);
         checkpoints.setData(fingerprint);
         checkpoints.setKernel(kernelName);
-        if (resumed != null && resumed.checkpoint().atEpochBoundary() && checkpointFile != null
-                && Files.exists(checkpointFile) && Files.isSameFile(checkpointFile, resume)) {
+        if (continuesResumed && resumed.checkpoint().atEpochBoundary()) {
             checkpoints.resumedFrom(resumed.checkpoint().epochs());
         }
         TrainingMonitor monitor = new TrainingMonitor(model, dataset, sets.test(), lossFn, ops, epochCount,
@@ -776,7 +780,8 @@ final class TrainCommand implements Callable<Integer> {
                 : parsed.matchedOption(option).originalStringValues();
         if (values.size() > 1) {
             throw new IllegalArgumentException(option + " is given " + values.size() + " times ("
-                    + String.join(", ", values) + "); give it once, e.g. " + option + " " + values.get(values.size() - 1));
+                    + String.join(", ", values) + "); give it once, e.g. " + option + " "
+                    + values.get(values.size() - 1));
         }
     }
 

@@ -253,6 +253,21 @@ class UserErrorTest {
     }
 
     @Test
+    void twoOutputsThatLandOnOneFileNotYetWrittenAreTheSameFile() throws IOException {
+        // a link to a checkpoint not written yet, and a linked folder: neither file exists, both land on one
+        Path checkpoint = dir.resolve("land-ckpt.json");
+        Path link = Files.createSymbolicLink(dir.resolve("land-link.json"), checkpoint.getFileName());
+        Cli linked = Cli.run("train", "--epochs", "1", "--checkpoint", checkpoint.toString(), "--metrics",
+                link.toString());
+        assertUserError(linked, "--checkpoint " + checkpoint + " and --metrics " + link + " are the same file");
+        Path folder = Files.createSymbolicLink(dir.resolve("land-folder"), dir);
+        Cli viaFolder = Cli.run("train", "--epochs", "1", "--save", dir.resolve("land-m.json").toString(),
+                "--metrics", folder.resolve("land-m.json").toString());
+        assertUserError(viaFolder, "are the same file");
+        assertFalse(Files.exists(checkpoint) || Files.exists(dir.resolve("land-m.json")), "nothing written");
+    }
+
+    @Test
     void anOutputThatIsAlsoAnInputOrAnotherOutputIsRefusedAndNothingIsWritten() throws IOException {
         Path data = dir.resolve("kept.csv");
         String text = "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n";

@@ -215,6 +215,22 @@ public final class AtomicFile {
     }
 
     /** {@code path} with every symbolic link along the last element resolved; the result may not exist. */
+    /**
+     * The file a write to {@code file} lands on, spelled one way: links followed and its folder's real path
+     * (the file itself need not exist). Two names of one target give the same path: a link, another spelling, a
+     * linked folder.
+     */
+    public static Path landing(Path file) throws IOException {
+        Path target = followLinks(file.toAbsolutePath());
+        Path dir = target.getParent();
+        try {
+            dir = dir.toRealPath();
+        } catch (IOException e) {
+            dir = dir.normalize(); // a missing folder: reported by the write itself
+        }
+        return dir.resolve(target.getFileName());
+    }
+
     private static Path followLinks(Path path) throws IOException {
         Path current = path;
         for (int links = 0; Files.isSymbolicLink(current); links++) {
@@ -324,14 +340,9 @@ public final class AtomicFile {
         }
 
         /** The lock file of {@code target}: one per file, however it was spelled (./out/m.json, out/m.json). */
-        static Path pathFor(Path target) {
-            Path dir = target.toAbsolutePath().getParent();
-            try {
-                dir = dir.toRealPath();
-            } catch (IOException e) {
-                dir = dir.normalize(); // reported by the write itself
-            }
-            return dir.resolve("." + target.getFileName() + ".lock");
+        static Path pathFor(Path target) throws IOException {
+            Path landing = landing(target);
+            return landing.resolveSibling("." + landing.getFileName() + ".lock");
         }
 
         static Lock acquire(Path file, Path target) throws IOException {

@@ -226,7 +226,8 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
             ByteBuffer bytes = ByteBuffer.allocate(4 * SHUFFLE_WORDS).order(ByteOrder.LITTLE_ENDIAN);
             bytes.asIntBuffer().put(shuffle.key());
             gen.writeObjectFieldStart("shuffle");
-            gen.writeStringField("key", Base64.getEncoder().encodeToString(bytes.array()));
+            gen.writeFieldName("key");
+            gen.writeBinary(bytes.array());
             gen.writeNumberField("position", shuffle.position());
             gen.writeEndObject();
         }

@@ -39,7 +39,8 @@ final class HiddenCopies {
 
     /**
      * A width above the CPU's ({@code -Dmyelin.vectorBits=512} on an AVX2 machine) computes the same bits, but
-     * the Vector API emulates it, measured 5–30× slower: said once, as a warning, rather than left to be found.
+     * the Vector API emulates it, many times slower (a user probe timed 5–30× on a 128³ forward): said once, as a
+     * warning, rather than left to be found.
      */
     static void warnIfEmulated(int bits) {
         int own = FloatVector.SPECIES_PREFERRED.vectorBitSize();
