@@ -1,6 +1,7 @@
 package dev.myelin.cli;
 
 import dev.myelin.nn.AtomicFile;
+import dev.myelin.nn.CheckpointExport;
 import dev.myelin.nn.CheckpointFile;
 import dev.myelin.nn.DataFingerprint;
 import dev.myelin.nn.InputScaling;
@@ -9,11 +10,13 @@ import dev.myelin.nn.TrainingCheckpoint;
 import dev.myelin.nn.TrainingConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.function.Supplier;
 
 /**
  * Where {@code train} keeps its checkpoints (a whole training state: model, optimizer state, shuffle stream,
@@ -41,11 +44,16 @@ final class Checkpoints {
     private final Path file;
     private boolean failed;
     private int fileEpoch = -1;     // the epoch whose end the file holds (this run's, or the one it resumed from)
-    private Previous previous;      // what the file held before its latest write, when kept
-
-    /** A checkpoint's bytes and the epoch whose end they hold. */
-    private record Previous(int epoch, byte[] bytes) {
-    }
+    /**
+     * What the file held before its latest write, when kept: the epoch whose end it holds (−1 for none) and its
+     * bytes, the first {@code previousLength} of one buffer reused from write to write (a new array at every
+     * epoch end would outlive young collections and stay in the old generation).
+     */
+    private int previousEpoch = -1;
+    private byte[] previousBytes = new byte[0];
+    private int previousLength;
+    /** The state written at the latest epoch end, whose arrays the next export reuses. */
+    private TrainingCheckpoint exported;
     private InputScaling scaling;
     private DataFingerprint data;
     private String kernel;
@@ -118,12 +126,12 @@ final class Checkpoints {
      * At the end of {@code epoch}: writes the state when it is one of the checkpointed epochs. A write that fails
      * does not stop training (the run itself is fine): it is reported once, and no further checkpoint is tried.
      */
-    void atEpochEnd(int epoch, int lastEpoch, Mlp model, Supplier<TrainingCheckpoint> state) {
+    void atEpochEnd(int epoch, int lastEpoch, Mlp model, CheckpointExport state) {
         if (file != null && !failed && (epoch % every == 0 || epoch == lastEpoch)) {
             try {
-                previous = fileEpoch >= 0 && Files.size(file) <= KEEP_PREVIOUS_BYTES
-                        ? new Previous(fileEpoch, Files.readAllBytes(file)) : null;
-                write(file, model, state.get());
+                keepPrevious();
+                exported = state.get(exported); // the optimizer's state in the same arrays every time
+                write(file, model, exported);
                 fileEpoch = epoch;
             } catch (IOException | RuntimeException e) {
                 err.println(Main.PREFIX + "cannot write the checkpoint " + file + ": " + Main.userMessage(e)
@@ -144,13 +152,39 @@ final class Checkpoints {
         if (fileEpoch >= 0 && fileEpoch <= good) {
             return fileEpoch;
         }
-        if (previous != null && previous.epoch() <= good) {
-            AtomicFile.write(file, previous.bytes());
-            fileEpoch = previous.epoch();
-            previous = null;
+        if (previousEpoch >= 0 && previousEpoch <= good) {
+            AtomicFile.write(file, out -> out.write(previousBytes, 0, previousLength));
+            fileEpoch = previousEpoch;
+            previousEpoch = -1;
             return fileEpoch;
         }
         return -1;
+    }
+
+    /** Reads what the file holds now into the previous-checkpoint buffer, before a write replaces it. */
+    private void keepPrevious() throws IOException {
+        previousEpoch = -1;
+        if (fileEpoch < 0) {
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size > KEEP_PREVIOUS_BYTES) {
+                return;
+            }
+            if (previousBytes.length < size) {
+                previousBytes = new byte[(int) size];
+            }
+            ByteBuffer buf = ByteBuffer.wrap(previousBytes, 0, (int) size);
+            while (buf.hasRemaining() && ch.read(buf) >= 0) {
+                // read until the end, or until size bytes are read
+            }
+            if (buf.hasRemaining()) {
+                return; // shorter than its size said: not what this run wrote, not kept
+            }
+            previousLength = (int) size;
+            previousEpoch = fileEpoch;
+        }
     }
 
     /**
@@ -178,7 +212,7 @@ final class Checkpoints {
             stored = model.copy();
             stored.setInputScaling(scaling);
         }
-        AtomicFile.write(target, new CheckpointFile(stored, config, state, data, kernel).toBytes());
+        AtomicFile.write(target, new CheckpointFile(stored, config, state, data, kernel)::writeTo);
     }
 
     /**

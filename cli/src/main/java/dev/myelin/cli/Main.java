@@ -14,7 +14,6 @@ import java.util.logging.ConsoleHandler;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -107,9 +106,40 @@ public final class Main implements Callable<Integer> {
     public static CommandLine commandLine() {
         return new CommandLine(new Main())
                 .registerConverter(Path.class, Main::path)
+                .registerConverter(Integer.class, v -> (int) integer(v, Integer.MIN_VALUE, Integer.MAX_VALUE, "an int"))
+                .registerConverter(Integer.TYPE, v -> (int) integer(v, Integer.MIN_VALUE, Integer.MAX_VALUE, "an int"))
+                .registerConverter(Long.class, v -> integer(v, Long.MIN_VALUE, Long.MAX_VALUE, "a long"))
+                .registerConverter(Long.TYPE, v -> integer(v, Long.MIN_VALUE, Long.MAX_VALUE, "a long"))
                 .setParameterExceptionHandler(new ParameterErrors())
                 .setExecutionExceptionHandler(new ExecutionErrors());
     }
+
+    /**
+     * An integer option's value: ASCII digits with an optional sign ("'x' is not an int" otherwise, picocli's
+     * words), within [min, max] ("'99999999999' is out of range: at most 2147483647"). Java's own parsing also
+     * takes digits of other scripts ({@code ٣}, {@code ３}), which no user means as a count.
+     */
+    private static long integer(String value, long min, long max, String type) {
+        boolean digits = !value.isEmpty();
+        for (int i = 0; i < value.length() && digits; i++) {
+            char c = value.charAt(i);
+            digits = c >= '0' && c <= '9' || i == 0 && (c == '+' || c == '-') && value.length() > 1;
+        }
+        if (!digits) {
+            throw new CommandLine.TypeConversionException("'" + value + "' is not " + type);
+        }
+        boolean negative = value.charAt(0) == '-';
+        try {
+            long v = Long.parseLong(value);
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) { // digits only, so: beyond a long, and beyond [min, max]
+        }
+        throw new CommandLine.TypeConversionException("'" + value + "' is out of range: at " + (negative
+                ? "least " + min : "most " + max));
+    }
+
 
     /** A file option's value: any path but the empty one (a forgotten value, {@code --model=}). */
     private static Path path(String value) {
@@ -180,9 +210,6 @@ public final class Main implements Callable<Integer> {
      * is wrong.
      */
     static final class ParameterErrors implements IParameterExceptionHandler {
-        /** picocli's words for an integer that does not fit: "'99999999999' is not an int". */
-        private static final Pattern NOT_AN_INT = Pattern.compile("'([+-]?[0-9]+)' is not an int");
-
         @Override
         public int handleParseException(ParameterException ex, String[] args) {
             CommandLine cmd = ex.getCommandLine();
@@ -193,8 +220,7 @@ public final class Main implements Callable<Integer> {
         }
 
         static String message(ParameterException ex) {
-            String message = NOT_AN_INT.matcher(ex.getMessage()).replaceAll(
-                    "'$1' is out of range: at most " + Integer.MAX_VALUE);
+            String message = ex.getMessage();
             if (ex instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
                 message += "; did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?";
             }

@@ -1,14 +1,13 @@
 package dev.myelin.cli;
 
 import dev.myelin.core.DenseOps;
+import dev.myelin.nn.CheckpointExport;
 import dev.myelin.nn.Dataset;
 import dev.myelin.nn.EpochListener;
 import dev.myelin.nn.Evaluation;
 import dev.myelin.nn.Loss;
 import dev.myelin.nn.Mlp;
-import dev.myelin.nn.TrainingCheckpoint;
 import java.io.IOException;
-import java.util.function.Supplier;
 
 /**
  * What {@code train} does around epochs and steps: times the epoch's steps (evaluation and checkpoint writing
@@ -106,7 +105,7 @@ final class TrainingMonitor implements EpochListener {
     }
 
     @Override
-    public void onEpochEnd(int epoch, Supplier<TrainingCheckpoint> checkpoint) {
+    public void onEpochEnd(int epoch, CheckpointExport checkpoint) {
         checkpoints.atEpochEnd(epoch, epochs, model, checkpoint);
     }
 

@@ -1,7 +1,10 @@
 package dev.myelin.nn;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -63,10 +66,30 @@ public final class AtomicFile {
     private AtomicFile() {
     }
 
+    /**
+     * What {@link #write(Path, Content)} puts in a file, written to a stream as it is made: a file of megabytes
+     * (a checkpoint at every epoch end) then needs no array of its size, whose bytes would outlive a young
+     * collection and stay in the old generation.
+     */
+    @FunctionalInterface
+    public interface Content {
+        /** Writes the file's bytes to {@code out}, which buffers them; closing {@code out} only flushes it. */
+        void writeTo(OutputStream out) throws IOException;
+    }
+
     /** Writes {@code bytes} to {@code file} as described in the class comment. */
     public static void write(Path file, byte[] bytes) throws IOException {
-        Objects.requireNonNull(file, "file is null");
         Objects.requireNonNull(bytes, "bytes is null");
+        write(file, out -> out.write(bytes));
+    }
+
+    /**
+     * Writes what {@code content} makes to {@code file} as described in the class comment. When it throws, the
+     * file is left as it was (an {@link IOException} is reported as this file's, naming it).
+     */
+    public static void write(Path file, Content content) throws IOException {
+        Objects.requireNonNull(file, "file is null");
+        Objects.requireNonNull(content, "content is null");
         Path target = checkReplaceable(file);
         try (Lock lock = RESERVED.contains(Lock.pathFor(target)) ? null : Lock.acquire(file, target)) {
             removeStaleTemporaries(target);
@@ -75,10 +98,9 @@ public final class AtomicFile {
             try {
                 Files.deleteIfExists(tmp); // ours, left by a failed delete: no other writer has this name
                 try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                    ByteBuffer buf = ByteBuffer.wrap(bytes);
-                    while (buf.hasRemaining()) {
-                        ch.write(buf);
-                    }
+                    OpenBuffer out = new OpenBuffer(Channels.newOutputStream(ch));
+                    content.writeTo(out);
+                    out.flush();
                     ch.force(true); // the data is on disk before the rename makes it visible
                 }
                 keepPermissions(target, tmp);
@@ -454,6 +476,22 @@ public final class AtomicFile {
                     HELD.remove(path);
                 }
             }
+        }
+    }
+
+    /**
+     * The stream a {@link Content} writes to: buffered, and left open by {@code close()} (which only flushes), so
+     * that a writer that closes its stream (a JSON generator does by default) cannot close the channel before it
+     * is forced to disk.
+     */
+    private static final class OpenBuffer extends BufferedOutputStream {
+        OpenBuffer(OutputStream out) {
+            super(out, 1 << 16);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
         }
     }
 }

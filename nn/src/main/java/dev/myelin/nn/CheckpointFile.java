@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -52,7 +53,7 @@ import java.util.Set;
  * <p>Reading is strict as {@link ModelFile}'s: unknown or missing fields, wrong types and wrong lengths are
  * {@link ModelFormatException}s whose message starts with the file name and names the field. The file name is
  * given by the caller ({@link #parse(byte[], String)}); the bytes are written by the caller too
- * ({@link #toBytes()}), e.g. atomically.
+ * ({@link #writeTo}, e.g. as an {@link AtomicFile.Content}, or {@link #toBytes()}).
  *
  * @param model      the parameters at the checkpoint
  * @param config     the run's configuration ({@code epochs}: the run's target when written; a resume may ask more)
@@ -150,27 +151,30 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
 
     // ---------------------------------------------------------------- writing
 
-    /** The file's bytes: UTF-8 JSON, in the format of the class comment, ending with a newline. */
+    /** The file's bytes, as {@link #writeTo} writes them. */
     public byte[] toBytes() {
-        // Written as UTF-8 straight into a buffer sized for it: a checkpoint is written every epoch, and a text
-        // buffer grown by doubling, its String and its bytes lived long enough to reach the old generation.
-        ByteArrayOutputStream out = new ByteArrayOutputStream(estimatedSize());
-        try (JsonGenerator gen = ModelFile.generator(out)) {
-            write(gen);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+        try {
+            writeTo(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
         }
-        out.write('\n');
         return out.toByteArray();
     }
 
-    /** About the file's size: a parameter is at most 16 bytes of text, an optimizer float 4/3·4 of base64. */
-    private int estimatedSize() {
-        long floats = 0;
-        for (float[] buffer : checkpoint.optimizer().buffers()) {
-            floats += buffer.length;
+    /**
+     * Writes the file: UTF-8 JSON in the format of the class comment, ending with a newline, as it is made (a
+     * checkpoint is written every epoch, and a buffer of its size would outlive a young collection and stay in the
+     * old generation). {@code out} is left open.
+     *
+     * @throws ModelFormatException if a parameter is NaN or infinite, before anything is written
+     */
+    public void writeTo(OutputStream out) throws IOException {
+        ModelFile.requireFinite(model);
+        try (JsonGenerator gen = ModelFile.generator(out)) {
+            write(gen);
         }
-        return (int) Math.min(Integer.MAX_VALUE - 8, 4096 + 16 * model.parameterCount() + 6 * floats);
+        out.write('\n');
     }
 
     /**
@@ -213,9 +217,8 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
         gen.writeNumberField("step", state.step());
         gen.writeArrayFieldStart("buffers");
         for (float[] buffer : state.buffers()) {
-            ByteBuffer bytes = ByteBuffer.allocate(4 * buffer.length).order(ByteOrder.LITTLE_ENDIAN);
-            bytes.asFloatBuffer().put(buffer);
-            gen.writeBinary(bytes.array()); // base64 as java.util.Base64's encoder writes it, without a String
+            // base64 as java.util.Base64's encoder writes it, streamed: no String, no byte copy of the buffer
+            gen.writeBinary(new LittleEndianFloats(buffer), Math.multiplyExact(4, buffer.length));
         }
         gen.writeEndArray();
         gen.writeEndObject();

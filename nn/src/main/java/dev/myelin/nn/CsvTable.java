@@ -26,8 +26,10 @@ final class CsvTable {
     int rows;
     /**
      * The values, {@link #rowsPerBlock} rows to a block. A new block copies nothing, where a doubling array held
-     * up to 1.5× the data after its last growth and 3× during it; only the last block grows by doubling (so a
-     * small file allocates little), up to {@link #BLOCK} floats.
+     * up to 1.5× the data after its last growth and 3× during it. Only the first block grows by doubling (so a
+     * small file allocates little), up to {@link #BLOCK} floats; a file that fills it is large, and every later
+     * block is allocated whole (growing each one as well left a block's worth of dead copies per block, which
+     * outlived young collections and stayed in the old generation).
      */
     private float[][] blocks = new float[8][];
     private int rowsPerBlock;
@@ -242,7 +244,8 @@ final class CsvTable {
             blocks = Arrays.copyOf(blocks, blocks.length * 2);
         }
         if (blocks[block] == null) {
-            blocks[block] = new float[Math.min(rowsPerBlock * columns, Math.max(needed, 1 << 12))];
+            blocks[block] = new float[block > 0 ? rowsPerBlock * columns
+                    : Math.min(rowsPerBlock * columns, Math.max(needed, 1 << 12))];
         } else if (needed > blocks[block].length) {
             blocks[block] = Arrays.copyOf(blocks[block], Math.min(rowsPerBlock * columns,
                     Math.max(blocks[block].length * 2, needed)));

@@ -1,7 +1,5 @@
 package dev.myelin.nn;
 
-import java.util.function.Supplier;
-
 /**
  * Called by {@link Trainer#fit} as training goes: {@link #onEpoch} once per epoch, after that epoch's parameter
  * updates, so the model seen there holds the parameters after the epoch. The other hooks do nothing unless
@@ -49,6 +47,6 @@ public interface EpochListener {
      * there ({@link TrainingCheckpoint}; the model seen now holds the matching parameters), e.g. to write a
      * {@link CheckpointFile} every few epochs; nothing is copied unless it is called.
      */
-    default void onEpochEnd(int epoch, Supplier<TrainingCheckpoint> checkpoint) {
+    default void onEpochEnd(int epoch, CheckpointExport checkpoint) {
     }
 }

@@ -421,9 +421,13 @@ public final class ModelFile {
         return layout(MAPPER.createGenerator(out));
     }
 
-    /** As {@link #generator(Writer)}, writing UTF-8 bytes (no text buffer in between). */
+    /**
+     * As {@link #generator(Writer)}, writing UTF-8 bytes (no text buffer in between); closing it flushes
+     * {@code out} and leaves it open, for what the caller writes after.
+     */
     static JsonGenerator generator(java.io.OutputStream out) throws IOException {
-        return layout(MAPPER.createGenerator(out, com.fasterxml.jackson.core.JsonEncoding.UTF8));
+        return layout(MAPPER.createGenerator(out, com.fasterxml.jackson.core.JsonEncoding.UTF8)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET));
     }
 
     private static JsonGenerator layout(JsonGenerator gen) {
@@ -486,12 +490,45 @@ public final class ModelFile {
         gen.writeEndObject();
     }
 
-    /** The JSON text of {@code v}: the shortest float repr when it reads back exactly, else the exact double. */
-    private static String number(float v, String where, String name, int i, int j) {
+    /**
+     * Fails as {@link #write(JsonGenerator, Mlp)} would on the first NaN or infinite parameter, in the same
+     * order, before anything is written.
+     */
+    static void requireFinite(Mlp model) {
+        List<Dense> layers = model.layers();
+        for (int l = 0; l < layers.size(); l++) {
+            Dense d = layers.get(l);
+            String where = "layer " + (l + 1) + ": ";
+            float[] w = d.weights();
+            for (int e = 0; e < w.length; e++) {
+                finite(w[e], where, "weights", e / d.outputs(), e % d.outputs());
+            }
+            float[] b = d.bias();
+            for (int j = 0; j < b.length; j++) {
+                finite(b[j], where, "bias", j, -1);
+            }
+        }
+        InputScaling scaling = model.inputScaling();
+        if (scaling != null) {
+            for (int j = 0; j < scaling.mean().length; j++) {
+                finite(scaling.mean()[j], "input_scaling: ", "mean", j, -1);
+            }
+            for (int j = 0; j < scaling.std().length; j++) {
+                finite(scaling.std()[j], "input_scaling: ", "std", j, -1);
+            }
+        }
+    }
+
+    private static void finite(float v, String where, String name, int i, int j) {
         if (!Float.isFinite(v)) {
             throw new ModelFormatException(where + element(name, i, j) + " is " + v + "; a model with NaN or"
                     + " infinite parameters cannot be saved (did training diverge? try a smaller learning rate)");
         }
+    }
+
+    /** The JSON text of {@code v}: the shortest float repr when it reads back exactly, else the exact double. */
+    private static String number(float v, String where, String name, int i, int j) {
+        finite(v, where, name, i, j);
         String shortest = Float.toString(v); // valid JSON, e.g. 0.1, -0.0, 1.0E-5
         return (float) Double.parseDouble(shortest) == v ? shortest : Double.toString(v); // see class comment
     }
@@ -505,8 +542,14 @@ public final class ModelFile {
      * @throws IOException          naming {@code file} when it cannot be written
      */
     public static void write(Mlp model, Path file) throws IOException {
+        Objects.requireNonNull(model, "model is null");
         Objects.requireNonNull(file, "file is null");
-        byte[] bytes = toJson(model).getBytes(StandardCharsets.UTF_8); // fails on NaN before touching the disk
-        AtomicFile.write(file, bytes);
+        requireFinite(model);
+        AtomicFile.write(file, out -> {
+            try (JsonGenerator gen = generator(out)) {
+                write(gen, model);
+            }
+            out.write('\n');
+        });
     }
 }

@@ -159,9 +159,24 @@ public final class Optimizer {
 
     /** A copy of the step count and every state array, in {@link OptimizerState}'s order. */
     public OptimizerState exportState() {
+        return exportState(null);
+    }
+
+    /**
+     * As {@link #exportState()}, copying into the arrays of {@code reuse} (an earlier export of this optimizer,
+     * overwritten) when it has this kind and every array's length, else (also for null) into new arrays.
+     */
+    public OptimizerState exportState(OptimizerState reuse) {
+        boolean fits = reuse != null && reuse.kind().equals(spec.kind().id())
+                && reuse.buffers().size() == state.length;
+        for (int i = 0; fits && i < state.length; i++) {
+            fits = reuse.buffers().get(i).length == state[i].length;
+        }
         List<float[]> buffers = new ArrayList<>(state.length);
-        for (float[] s : state) {
-            buffers.add(s.clone());
+        for (int i = 0; i < state.length; i++) {
+            float[] copy = fits ? reuse.buffers().get(i) : new float[state[i].length];
+            System.arraycopy(state[i], 0, copy, 0, copy.length);
+            buffers.add(copy);
         }
         return new OptimizerState(spec.kind().id(), step, buffers);
     }

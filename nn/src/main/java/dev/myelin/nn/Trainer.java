@@ -4,7 +4,6 @@ import dev.myelin.core.Activation;
 import dev.myelin.core.DenseOps;
 import dev.myelin.core.IndexRange;
 import java.util.Objects;
-import java.util.function.Supplier;
 
 /**
  * Trains an {@link Mlp} with an {@link Optimizer}: per step, a forward pass, the loss, the fused output head, the
@@ -127,8 +126,17 @@ public final class Trainer {
         // the run's first batch loss, the divergence rule's baseline: carried over a resume
         double[] first = {from != null ? from.firstLoss() : Double.NaN};
         int[] finished = {done};
-        Supplier<TrainingCheckpoint> atBoundary = // one per run
-                () -> boundary(finished[0], optimizer, batches, first[0]);
+        CheckpointExport atBoundary = new CheckpointExport() { // one per run
+            @Override
+            public TrainingCheckpoint get() {
+                return get(null);
+            }
+
+            @Override
+            public TrainingCheckpoint get(TrainingCheckpoint reuse) {
+                return boundary(finished[0], optimizer, batches, first[0], reuse);
+            }
+        };
         for (int epoch = done + 1; epoch <= config.epochs(); epoch++) {
             double lr = config.optimizer().learningRate(epoch - 1);
             events.onEpochStart(epoch, perEpoch);
@@ -168,16 +176,16 @@ public final class Trainer {
             finished[0] = epoch;
             events.onEpochEnd(epoch, atBoundary);
             if (epoch < config.epochs() && control != null && control.stopRequested()) {
-                return new TrainingResult(loss, epoch, boundary(epoch, optimizer, batches, first[0]), true);
+                return new TrainingResult(loss, epoch, boundary(epoch, optimizer, batches, first[0], null), true);
             }
         }
-        return new TrainingResult(loss, config.epochs(), boundary(config.epochs(), optimizer, batches, first[0]));
+        return new TrainingResult(loss, config.epochs(), boundary(config.epochs(), optimizer, batches, first[0], null));
     }
 
-    /** The checkpoint at the end of epoch {@code epochs}. */
+    /** The checkpoint at the end of epoch {@code epochs}, in {@code reuse}'s arrays where they fit (may be null). */
     private static TrainingCheckpoint boundary(int epochs, Optimizer optimizer, MiniBatches batches,
-                                               double firstLoss) {
-        return new TrainingCheckpoint(epochs, optimizer.exportState(),
+                                               double firstLoss, TrainingCheckpoint reuse) {
+        return new TrainingCheckpoint(epochs, optimizer.exportState(reuse == null ? null : reuse.optimizer()),
                 batches == null ? null : batches.random.state(), firstLoss);
     }
 

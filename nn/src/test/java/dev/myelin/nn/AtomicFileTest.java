@@ -296,6 +296,48 @@ class AtomicFileTest {
         assertFalse(e.getMessage().contains(".tmp") || e.getMessage().contains(".lock"), e.getMessage());
     }
 
+    @Test
+    void streamedContentLandsWholeEvenWhenTheWriterClosesItsStream() throws IOException {
+        Path file = dir.resolve("big.bin");
+        byte[] chunk = new byte[100_003]; // not a multiple of the 64 KiB buffer
+        for (int i = 0; i < chunk.length; i++) {
+            chunk[i] = (byte) (i * 31);
+        }
+        AtomicFile.write(file, out -> {
+            for (int i = 0; i < 7; i++) {
+                out.write(chunk);
+            }
+            out.close(); // as a JSON generator does by default: must not close the file before it is forced
+            out.write('!');
+        });
+        byte[] back = Files.readAllBytes(file);
+        assertEquals(7 * chunk.length + 1, back.length);
+        for (int i = 0; i < 7; i++) {
+            assertTrue(java.util.Arrays.equals(chunk, 0, chunk.length, back, i * chunk.length, (i + 1) * chunk.length),
+                    "chunk " + i);
+        }
+        assertEquals('!', back[back.length - 1]);
+        assertEquals(List.of(file), listing(dir), "no temporary or lock file left");
+    }
+
+    @Test
+    void contentThatFailsHalfWayLeavesTheFileAsItWas() throws IOException {
+        Path file = dir.resolve("model.json");
+        Files.write(file, TEXT);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> AtomicFile.write(file, out -> {
+            out.write(new byte[200_000]); // past the buffer: some of it has reached the temporary file
+            throw new IllegalStateException("halfway");
+        }));
+        assertEquals("halfway", e.getMessage());
+        IOException io = assertThrows(IOException.class, () -> AtomicFile.write(file, out -> {
+            out.write(1);
+            throw new IOException("disk gone");
+        }));
+        assertTrue(io.getMessage().startsWith("cannot write " + file), io.getMessage());
+        assertTrue(java.util.Arrays.equals(TEXT, Files.readAllBytes(file)), "the old bytes are kept");
+        assertEquals(List.of(file), listing(dir), "the temporary file is deleted");
+    }
+
     private static List<Path> listing(Path d) throws IOException {
         try (Stream<Path> s = Files.list(d)) {
             return s.sorted().toList();

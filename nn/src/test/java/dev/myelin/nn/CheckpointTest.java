@@ -254,6 +254,64 @@ class CheckpointTest {
     }
 
     @Test
+    void anExportIntoAnEarlierOneReusesItsArraysAndEqualsAFreshCopy() {
+        List<TrainingCheckpoint> fresh = new ArrayList<>();
+        List<TrainingCheckpoint> reused = new ArrayList<>();
+        List<List<float[]>> reusedThen = new ArrayList<>(); // the reused arrays' contents when exported
+        EpochListener both = new EpochListener() {
+            @Override
+            public void onEpoch(int epoch, double loss) {
+            }
+
+            @Override
+            public void onEpochEnd(int epoch, CheckpointExport checkpoint) {
+                fresh.add(checkpoint.get());
+                TrainingCheckpoint r = checkpoint.get(reused.isEmpty() ? null : reused.get(reused.size() - 1));
+                reused.add(r);
+                reusedThen.add(r.optimizer().buffers().stream().map(float[]::clone).toList());
+            }
+        };
+        new Trainer().fit(start(), points(), new TrainingConfig(Loss.BCE, 3, 2, OptimizerSpec.adam(0.05), 0,
+                GradientConvention.MEAN), both);
+        assertEquals(3, reused.size());
+        for (int e = 0; e < 3; e++) {
+            OptimizerState want = fresh.get(e).optimizer();
+            OptimizerState got = reused.get(e).optimizer();
+            assertEquals(e + 1, reused.get(e).epochs());
+            assertEquals(want.step(), got.step());
+            assertEquals(8, got.buffers().size(), "Adam: m and v for 4 parameter arrays");
+            for (int i = 0; i < want.buffers().size(); i++) {
+                assertArrayEquals(want.buffers().get(i), reusedThen.get(e).get(i), "epoch " + (e + 1) + " buffer " + i);
+                assertTrue(got.buffers().get(i) == reused.get(0).optimizer().buffers().get(i),
+                        "epoch " + (e + 1) + " buffer " + i + " is the first export's array");
+            }
+        }
+        // the fresh copies are distinct arrays, and the state moved between epochs (the reuse is not vacuous)
+        assertFalse(fresh.get(0).optimizer().buffers().get(0) == fresh.get(1).optimizer().buffers().get(0));
+        assertFalse(java.util.Arrays.equals(fresh.get(0).optimizer().buffers().get(0),
+                fresh.get(1).optimizer().buffers().get(0)));
+    }
+
+    @Test
+    void anExportIntoStateThatDoesNotFitTakesNewArrays() {
+        Mlp m = start();
+        Optimizer adam = new Optimizer(OptimizerSpec.adam(0.1), m);
+        OptimizerState momentum = new Optimizer(OptimizerSpec.momentum(0.1, 0.9), m).exportState();
+        OptimizerState otherShape = new Optimizer(OptimizerSpec.adam(0.1),
+                Mlp.of(new int[] {2, 3, 1}, Activation.TANH, Activation.SIGMOID)).exportState();
+        for (OptimizerState reuse : new OptimizerState[] {null, momentum, otherShape}) {
+            OptimizerState got = adam.exportState(reuse);
+            assertEquals("adam", got.kind());
+            assertEquals(List.of(8, 8, 4, 4, 4, 4, 1, 1), got.buffers().stream().map(b -> b.length).toList());
+            for (float[] b : got.buffers()) {
+                if (reuse != null) {
+                    assertFalse(reuse.buffers().stream().anyMatch(r -> r == b), "a new array");
+                }
+            }
+        }
+    }
+
+    @Test
     void listenersSeeEveryStepAndTheBatchCount() {
         List<String> events = new ArrayList<>();
         List<TrainingCheckpoint> ends = new ArrayList<>();
@@ -274,7 +332,7 @@ class CheckpointTest {
             }
 
             @Override
-            public void onEpochEnd(int epoch, java.util.function.Supplier<TrainingCheckpoint> checkpoint) {
+            public void onEpochEnd(int epoch, CheckpointExport checkpoint) {
                 if (epoch == 1) {
                     ends.add(checkpoint.get());
                 }
