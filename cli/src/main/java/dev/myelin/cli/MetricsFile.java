@@ -24,7 +24,9 @@ import java.util.function.Consumer;
  *    "test_loss": 0.44, "test_accuracy": 0.84}, …]}</pre>
  * {@code test_loss} and {@code test_accuracy} are null without evaluation data (the accuracy also without
  * classes). The file is rewritten after every epoch, atomically, so an interrupted run leaves the epochs it
- * finished. {@code data} is the hash of the training data ({@code DataFingerprint}) and {@code run} the settings
+ * finished; {@code "finished"} says whether the last of them is the run's last epoch (a file without it, from
+ * before it was written, counts as finished). A new run does not replace the file of a run that did not finish
+ * ({@link #refuseUnfinished}), as it does not replace that run's checkpoint. {@code data} is the hash of the training data ({@code DataFingerprint}) and {@code run} the settings
  * of the run: with the model they tell a resumed run whether the epochs already in the file are its own.
  */
 final class MetricsFile {
@@ -38,13 +40,46 @@ final class MetricsFile {
     private final String model;
     private final String data;
     private final String run;
+    private final int lastEpoch;
     private final List<JsonNode> epochs = new ArrayList<>();
 
-    MetricsFile(Path file, String model, String data, String run) {
+    /** @param lastEpoch the run's last epoch: the file is {@code "finished"} once it holds that one */
+    MetricsFile(Path file, String model, String data, String run, int lastEpoch) {
         this.file = file;
         this.model = model;
         this.data = data;
         this.run = run;
+        this.lastEpoch = lastEpoch;
+    }
+
+    /**
+     * A new run (not a resumed one) must not replace the metrics of a run that did not finish (interrupted, or
+     * stopped by a divergence: its resume would go on in this file), nor a file that is not a metrics file;
+     * an empty file, or the metrics of a finished run, is replaced.
+     */
+    static void refuseUnfinished(Path file) throws IOException {
+        if (file == null || !Files.isRegularFile(file) || Files.size(file) == 0) {
+            return;
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            root = null;
+        }
+        if (root == null || !FORMAT.equals(root.path("format").asText())) {
+            throw new IllegalArgumentException("--metrics " + file + " exists and is not a metrics file; a run would"
+                    + " replace it: move it away, or name another file with --metrics");
+        }
+        if (root.path("finished").asBoolean(true)) {
+            return;
+        }
+        JsonNode list = root.path("epochs");
+        String held = list.isEmpty() ? "no epoch yet" : "epochs " + list.get(0).path("epoch").asText("?") + "–"
+                + list.get(list.size() - 1).path("epoch").asText("?");
+        throw new IllegalArgumentException("--metrics " + file + " holds the metrics of a run that did not finish ("
+                + held + "); a new run would replace them. Continue that run with --resume and its checkpoint (its"
+                + " metrics go on in this file), or move the file away, or name another file with --metrics");
     }
 
     /**
@@ -54,9 +89,9 @@ final class MetricsFile {
      * size, seed, gradients, optimizer and schedule); a file of another run (or unreadable) starts empty, and
      * {@code notes} hears why when it held epochs, or which epochs it lacks.
      */
-    static MetricsFile continuing(Path file, String model, String data, String run, int done,
+    static MetricsFile continuing(Path file, String model, String data, String run, int done, int lastEpoch,
                                   Consumer<String> notes) {
-        MetricsFile m = new MetricsFile(file, model, data, run);
+        MetricsFile m = new MetricsFile(file, model, data, run, lastEpoch);
         if (done > 0 && Files.exists(file)) {
             try {
                 JsonNode root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
@@ -99,7 +134,7 @@ final class MetricsFile {
     void add(EpochStats stats) throws IOException {
         epochs.add(stats.toJson(JSON.createObjectNode()));
         ObjectNode root = JSON.createObjectNode().put("format", FORMAT).put("version", VERSION).put("model", model)
-                .put("data", data).put("run", run);
+                .put("data", data).put("run", run).put("finished", stats.epoch() >= lastEpoch);
         ArrayNode list = root.putArray("epochs");
         epochs.forEach(list::add);
         byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);

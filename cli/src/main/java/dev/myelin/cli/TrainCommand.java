@@ -348,6 +348,9 @@ final class TrainCommand implements Callable<Integer> {
         if (!continuesResumed) {
             Checkpoints.refuseUnfinished(checkpointFile, checkpointRole);
         }
+        if (resume == null) { // a resumed run goes on with the metrics of the run it resumes
+            MetricsFile.refuseUnfinished(metricsFile);
+        }
         kernels.check();
 
         // The model's architecture: --resume or --init, else --layers, else the preset's, else from the data.
@@ -459,7 +462,7 @@ final class TrainCommand implements Callable<Integer> {
         int firstEpoch = resumed == null ? 1 : resumed.checkpoint().epochs() + 1;
         MetricsFile metrics = metricsFile == null ? null
                 : MetricsFile.continuing(metricsFile, model.describe(), fingerprint.hashHex(), config.describeRun(),
-                        firstEpoch - 1, note -> err.println(Main.PREFIX + note));
+                        firstEpoch - 1, epochCount, note -> err.println(Main.PREFIX + note));
         ProgressDisplay progress = ProgressDisplay.forTerminal(logFormat == LogFormat.TEXT);
         Checkpoints checkpoints = new Checkpoints(checkpointFile, checkpointEvery, config, err);
         checkpoints.setInputScaling(scaling);

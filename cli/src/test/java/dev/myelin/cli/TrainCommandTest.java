@@ -290,8 +290,8 @@ class TrainCommandTest {
      * good state is the end of epoch E − 2, and the checkpoint file is made to hold that one (it had been
      * overwritten with epoch E − 1's); a new run from it with a small --lr does not diverge.
      */
-    @Test
-    void afterADivergenceTheCheckpointHoldsAStateThatDidNotGiveTheLoss() throws IOException {
+    /** 60 rows, 4 features, 3 classes: a data set on which a learning rate grown 100-fold per epoch diverges. */
+    private Path threeClasses() throws IOException {
         java.util.Random random = new java.util.Random(0);
         StringBuilder csv = new StringBuilder("a,b,c,d,label\n");
         for (int i = 0; i < 60; i++) {
@@ -300,7 +300,66 @@ class TrainCommandTest {
             csv.append(String.format(java.util.Locale.ROOT, "%.4f,%.4f,%.4f,%.4f,%d%n", x[0], x[1], x[2], x[3],
                     label));
         }
-        Path data = Files.writeString(dir.resolve("three.csv"), csv);
+        return Files.writeString(dir.resolve("three.csv"), csv);
+    }
+
+    /**
+     * The metrics of a run that did not finish are kept as its checkpoint is: a new run naming the same --metrics
+     * is refused (the file unchanged), its --resume goes on with them; a finished run's metrics, and an empty file,
+     * are replaced; a file that is not a metrics file is refused.
+     */
+    @Test
+    void aNewRunDoesNotReplaceTheMetricsOfARunThatDidNotFinish() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        Path data = threeClasses();
+        Path metrics = dir.resolve("grow-metrics.json");
+        Path checkpoint = dir.resolve("grow-m.ckpt.json");
+        String[] diverging = {"train", "--data", data.toString(), "--loss", "ce", "--layers", "4,8,3", "--lr", "0.5",
+                "--schedule", "step", "--lr-step-size", "1", "--lr-gamma", "100", "--epochs", "20", "--checkpoint",
+                checkpoint.toString(), "--metrics", metrics.toString()};
+        Cli run = Cli.run(diverging);
+        assertEquals(TrainCommand.DIVERGED, run.exitCode(), run.transcript());
+        JsonNode written = json.readTree(metrics.toFile());
+        assertFalse(written.get("finished").asBoolean(), written.toString());
+        int epochs = written.get("epochs").size();
+        assertTrue(epochs >= 2, written.toString());
+        byte[] kept = Files.readAllBytes(metrics);
+
+        Cli fresh = Cli.run("train", "--epochs", "2", "--metrics", metrics.toString());
+        assertEquals(Main.USER_ERROR, fresh.exitCode(), fresh.transcript());
+        assertEquals("myelin: --metrics " + metrics + " holds the metrics of a run that did not finish (epochs 1–"
+                + epochs + "); a new run would replace them. Continue that run with --resume and its checkpoint (its"
+                + " metrics go on in this file), or move the file away, or name another file with --metrics\n",
+                fresh.err(), fresh.transcript());
+        assertTrue(Arrays.equals(kept, Files.readAllBytes(metrics)), "the metrics are unchanged");
+
+        // its resume is not refused (it diverges again, as the same settings must)
+        List<String> resume = new ArrayList<>(Arrays.asList(diverging));
+        resume.addAll(List.of("--resume", checkpoint.toString()));
+        resume.removeAll(List.of("--layers", "4,8,3"));
+        Cli resumed = Cli.run(resume.toArray(String[]::new));
+        assertEquals(TrainCommand.DIVERGED, resumed.exitCode(), resumed.transcript());
+
+        Path done = dir.resolve("done-metrics.json");
+        assertEquals(0, Cli.run("train", "--epochs", "2", "--metrics", done.toString()).exitCode());
+        assertTrue(json.readTree(done.toFile()).get("finished").asBoolean());
+        Cli replaced = Cli.run("train", "--epochs", "3", "--metrics", done.toString());
+        assertEquals(0, replaced.exitCode(), replaced.transcript());
+        assertEquals(3, json.readTree(done.toFile()).get("epochs").size(), "a finished run's metrics are replaced");
+
+        Path empty = Files.createFile(dir.resolve("empty-metrics.json"));
+        assertEquals(0, Cli.run("train", "--epochs", "1", "--metrics", empty.toString()).exitCode());
+        Path notes = Files.writeString(dir.resolve("notes-metrics.json"), "my notes\n");
+        Cli overNotes = Cli.run("train", "--epochs", "1", "--metrics", notes.toString());
+        assertEquals(Main.USER_ERROR, overNotes.exitCode(), overNotes.transcript());
+        assertTrue(overNotes.err().startsWith("myelin: --metrics " + notes + " exists and is not a metrics file"),
+                overNotes.transcript());
+        assertEquals("my notes\n", Files.readString(notes));
+    }
+
+    @Test
+    void afterADivergenceTheCheckpointHoldsAStateThatDidNotGiveTheLoss() throws IOException {
+        Path data = threeClasses();
         Path save = dir.resolve("grow.json");
         Path checkpoint = dir.resolve("grow.ckpt.json");
         // the learning rate grows 100-fold each epoch: good for a few epochs, then saturated
