@@ -37,6 +37,7 @@ final class Checkpoints {
      * the file just before it is replaced, so one copy is held, not two.
      */
     static final int KEEP_PREVIOUS_BYTES = 64 << 20;
+    private static final int READ_WINDOW = 1 << 16;
 
     private final int every;
     private final TrainingConfig config;
@@ -172,24 +173,29 @@ final class Checkpoints {
             if (size > KEEP_PREVIOUS_BYTES) {
                 return;
             }
-            if (previousBytes.length < size) {
-                previousBytes = new byte[(int) size];
+            if (previousBytes.length < size) { // with room: a checkpoint's length varies a little from epoch to epoch
+                previousBytes = new byte[(int) Math.min(KEEP_PREVIOUS_BYTES, size + size / 8 + 4096)];
             }
-            ByteBuffer buf = ByteBuffer.wrap(previousBytes, 0, (int) size);
-            while (buf.hasRemaining() && ch.read(buf) >= 0) {
-                // read until the end, or until size bytes are read
+            // In windows of 64 KiB: a read into a heap buffer goes through a temporary direct buffer of the read's
+            // size, which the JDK caches per thread for good (a whole checkpoint's worth of native memory).
+            int n = (int) size;
+            int at = 0;
+            while (at < n) {
+                int got = ch.read(ByteBuffer.wrap(previousBytes, at, Math.min(READ_WINDOW, n - at)));
+                if (got < 0) {
+                    return; // shorter than its size said: not what this run wrote, not kept
+                }
+                at += got;
             }
-            if (buf.hasRemaining()) {
-                return; // shorter than its size said: not what this run wrote, not kept
-            }
-            previousLength = (int) size;
+            previousLength = n;
             previousEpoch = fileEpoch;
         }
     }
 
     /**
      * Writes the state of a stopped run to the checkpoint file, or (without one, or when it cannot be written) to
-     * a new {@code myelin-checkpoint-<time>-<pid>.json} in the working directory; returns where it went.
+     * a new {@code myelin-checkpoint-<time>-<pid>.json} in the working directory, else in the temporary
+     * directory ({@code java.io.tmpdir}); returns where it went.
      */
     Path writeStopped(Mlp model, TrainingCheckpoint state) throws IOException {
         if (file != null && !failed) {
@@ -200,19 +206,35 @@ final class Checkpoints {
                 err.println(Main.PREFIX + "cannot write the checkpoint " + file + ": " + Main.userMessage(e));
             }
         }
-        Path here = Path.of("myelin-checkpoint-" + LocalDateTime.now().format(STAMP) + "-"
-                + ProcessHandle.current().pid() + ".json");
-        write(here, model, state);
-        return here;
+        String name = "myelin-checkpoint-" + LocalDateTime.now().format(STAMP) + "-" + ProcessHandle.current().pid()
+                + ".json";
+        Path here = Path.of(name);
+        try {
+            write(here, model, state);
+            return here;
+        } catch (IOException | RuntimeException e) { // a full or read-only working directory: the temporary one
+            Path tmp = Path.of(System.getProperty("java.io.tmpdir"), name);
+            err.println(Main.PREFIX + "cannot write the checkpoint " + here + ": " + Main.userMessage(e)
+                    + "; trying " + tmp);
+            write(tmp, model, state);
+            return tmp;
+        }
     }
 
     private void write(Path target, Mlp model, TrainingCheckpoint state) throws IOException {
-        Mlp stored = model;
-        if (scaling != null) {
-            stored = model.copy();
-            stored.setInputScaling(scaling);
+        if (scaling == null) {
+            AtomicFile.write(target, new CheckpointFile(model, config, state, data, kernel)::writeTo);
+            return;
         }
-        AtomicFile.write(target, new CheckpointFile(stored, config, state, data, kernel)::writeTo);
+        // The model trains without its scaling (the data are scaled already); it carries it while it is written,
+        // with training paused at this boundary. Not a copy: one of the model's size every epoch outlived young
+        // collections and stayed in the old generation.
+        model.setInputScaling(scaling);
+        try {
+            AtomicFile.write(target, new CheckpointFile(model, config, state, data, kernel)::writeTo);
+        } finally {
+            model.setInputScaling(null);
+        }
     }
 
     /**

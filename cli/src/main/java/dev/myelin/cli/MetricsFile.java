@@ -55,15 +55,30 @@ final class MetricsFile {
     /**
      * A new run (not a resumed one) must not replace the metrics of a run that did not finish (interrupted, or
      * stopped by a divergence: its resume would go on in this file), nor a file that is not a metrics file;
-     * an empty file, or the metrics of a finished run, is replaced.
+     * an empty (or blank) file, or the metrics of a finished run, is replaced.
      */
     static void refuseUnfinished(Path file) throws IOException {
+        JsonNode root = existing(file);
+        if (root != null && !root.path("finished").asBoolean(true)) {
+            throw unfinished(file, root, "a new run");
+        }
+    }
+
+    /**
+     * What {@code file} holds that a run would replace: null for nothing (no file, an empty or blank one), else its
+     * metrics; a file that is not a metrics file (nor readable as one) is refused.
+     */
+    private static JsonNode existing(Path file) throws IOException {
         if (file == null || !Files.isRegularFile(file) || Files.size(file) == 0) {
-            return;
+            return null;
         }
         JsonNode root;
         try {
-            root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+            String text = ModelFile.readText(file, "a metrics file (FILE.json)"); // as report reads it (BOM and all)
+            if (text.isBlank()) {
+                return null;
+            }
+            root = JSON.readTree(text);
         } catch (IOException | RuntimeException e) {
             root = null;
         }
@@ -71,14 +86,15 @@ final class MetricsFile {
             throw new IllegalArgumentException("--metrics " + file + " exists and is not a metrics file; a run would"
                     + " replace it: move it away, or name another file with --metrics");
         }
-        if (root.path("finished").asBoolean(true)) {
-            return;
-        }
+        return root;
+    }
+
+    private static IllegalArgumentException unfinished(Path file, JsonNode root, String who) {
         JsonNode list = root.path("epochs");
         String held = list.isEmpty() ? "no epoch yet" : "epochs " + list.get(0).path("epoch").asText("?") + "–"
                 + list.get(list.size() - 1).path("epoch").asText("?");
-        throw new IllegalArgumentException("--metrics " + file + " holds the metrics of a run that did not finish ("
-                + held + "); a new run would replace them. Continue that run with --resume and its checkpoint (its"
+        return new IllegalArgumentException("--metrics " + file + " holds the metrics of a run that did not finish ("
+                + held + "); " + who + " would replace them. Continue that run with --resume and its checkpoint (its"
                 + " metrics go on in this file), or move the file away, or name another file with --metrics");
     }
 
@@ -86,45 +102,55 @@ final class MetricsFile {
      * The metrics of a run resumed after epoch {@code done}: the epochs up to it that {@code file} already holds
      * from the run that was interrupted are kept, so the file tells the whole story. They are that run's only when
      * the file names the same model, the same training data and the same run settings ({@code run}: loss, batch
-     * size, seed, gradients, optimizer and schedule); a file of another run (or unreadable) starts empty, and
-     * {@code notes} hears why when it held epochs, or which epochs it lacks.
+     * size, seed, gradients, optimizer and schedule). The finished metrics of another run are replaced
+     * ({@code notes} hears what differs, and which of this run's epochs the file lacks); the unfinished metrics of
+     * another run, and a file that is not a metrics file, are refused (as for a new run).
      */
     static MetricsFile continuing(Path file, String model, String data, String run, int done, int lastEpoch,
-                                  Consumer<String> notes) {
+                                  Consumer<String> notes) throws IOException {
         MetricsFile m = new MetricsFile(file, model, data, run, lastEpoch);
-        if (done > 0 && Files.exists(file)) {
-            try {
-                JsonNode root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
-                if (root != null && FORMAT.equals(root.path("format").asText())) {
-                    boolean same = model.equals(root.path("model").asText())
-                            && data.equals(root.path("data").asText()) && run.equals(root.path("run").asText());
-                    if (!same) {
-                        notes.accept("note: --metrics " + file + " held the epochs of another run (model "
-                                + root.path("model").asText("?") + "); it now holds this run's from epoch "
-                                + (done + 1));
-                        return m;
-                    }
-                    BitSet seen = new BitSet();
-                    for (JsonNode e : root.path("epochs")) {
-                        int epoch = e.path("epoch").asInt(Integer.MAX_VALUE);
-                        if (epoch <= done) {
-                            m.epochs.add(e);
-                            seen.set(epoch);
-                        }
-                    }
-                    List<String> missing = new ArrayList<>();
-                    for (int epoch = seen.nextClearBit(1); epoch <= done; epoch = seen.nextClearBit(epoch + 1)) {
-                        missing.add(String.valueOf(epoch));
-                    }
-                    if (!missing.isEmpty()) { // a part of the run went without --metrics
-                        notes.accept("note: --metrics " + file + " has no line for epoch"
-                                + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing.subList(0,
-                                Math.min(8, missing.size()))) + (missing.size() > 8 ? " and " + (missing.size() - 8)
-                                + " more" : "") + " (trained without --metrics); it goes on from epoch " + (done + 1));
-                    }
+        JsonNode root = existing(file);
+        if (root == null) {
+            return m;
+        }
+        List<String> differs = new ArrayList<>();
+        if (!model.equals(root.path("model").asText())) {
+            differs.add("model " + root.path("model").asText("?"));
+        }
+        if (!data.equals(root.path("data").asText())) {
+            differs.add("training data");
+        }
+        if (!run.equals(root.path("run").asText())) {
+            differs.add("settings " + root.path("run").asText("?"));
+        }
+        if (!differs.isEmpty()) {
+            if (!root.path("finished").asBoolean(true)) {
+                throw unfinished(file, root, "this run (another: its " + String.join("; ", differs) + ")");
+            }
+            if (done > 0) {
+                notes.accept("note: --metrics " + file + " held the epochs of another run (its "
+                        + String.join("; ", differs) + "); it now holds this run's from epoch " + (done + 1));
+            }
+            return m;
+        }
+        if (done > 0) {
+            BitSet seen = new BitSet();
+            for (JsonNode e : root.path("epochs")) {
+                int epoch = e.path("epoch").asInt(Integer.MAX_VALUE);
+                if (epoch <= done) {
+                    m.epochs.add(e);
+                    seen.set(epoch);
                 }
-            } catch (IOException | RuntimeException e) {
-                // nothing to continue: the file starts with this run's epochs
+            }
+            List<String> missing = new ArrayList<>();
+            for (int epoch = seen.nextClearBit(1); epoch <= done; epoch = seen.nextClearBit(epoch + 1)) {
+                missing.add(String.valueOf(epoch));
+            }
+            if (!missing.isEmpty()) { // a part of the run went without --metrics
+                notes.accept("note: --metrics " + file + " has no line for epoch"
+                        + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing.subList(0,
+                        Math.min(8, missing.size()))) + (missing.size() > 8 ? " and " + (missing.size() - 8)
+                        + " more" : "") + " (trained without --metrics); it goes on from epoch " + (done + 1));
             }
         }
         return m;

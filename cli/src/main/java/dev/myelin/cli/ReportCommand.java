@@ -83,7 +83,7 @@ final class ReportCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--out " + out + ": " + Main.userMessage(e), e);
         }
         PrintWriter w = spec.commandLine().getOut();
-        w.println("Wrote " + out + " (" + epochs.size() + " epochs)");
+        w.println("Wrote " + out + " (" + epochs.size() + (epochs.size() == 1 ? " epoch)" : " epochs)"));
         w.flush();
         return 0;
     }

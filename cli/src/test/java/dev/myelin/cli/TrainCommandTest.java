@@ -340,6 +340,26 @@ class TrainCommandTest {
         Cli resumed = Cli.run(resume.toArray(String[]::new));
         assertEquals(TrainCommand.DIVERGED, resumed.exitCode(), resumed.transcript());
 
+        // nor does the resume of another run, nor does any resume replace a file that is not a metrics file
+        kept = Files.readAllBytes(metrics); // as the resume above rewrote it
+        Path other = dir.resolve("other.json");
+        assertEquals(0, Cli.run("train", "--epochs", "2", "--save", other.toString()).exitCode());
+        String otherCheckpoint = dir.resolve("other.ckpt.json").toString();
+        Cli otherResume = Cli.run("train", "--epochs", "4", "--resume", otherCheckpoint, "--metrics",
+                metrics.toString());
+        assertEquals(Main.USER_ERROR, otherResume.exitCode(), otherResume.transcript());
+        assertTrue(otherResume.err().startsWith("myelin: --metrics " + metrics + " holds the metrics of a run that did"
+                + " not finish (epochs 1–" + epochs + "); this run (another: its model "), otherResume.transcript());
+        assertTrue(Arrays.equals(kept, Files.readAllBytes(metrics)), "the metrics are unchanged");
+        Path savedModel = dir.resolve("other.json");
+        byte[] model = Files.readAllBytes(savedModel);
+        Cli overModel = Cli.run("train", "--epochs", "4", "--resume", otherCheckpoint, "--metrics",
+                savedModel.toString());
+        assertEquals(Main.USER_ERROR, overModel.exitCode(), overModel.transcript());
+        assertTrue(overModel.err().startsWith("myelin: --metrics " + savedModel + " exists and is not a metrics file"),
+                overModel.transcript());
+        assertTrue(Arrays.equals(model, Files.readAllBytes(savedModel)), "the model is unchanged");
+
         Path done = dir.resolve("done-metrics.json");
         assertEquals(0, Cli.run("train", "--epochs", "2", "--metrics", done.toString()).exitCode());
         assertTrue(json.readTree(done.toFile()).get("finished").asBoolean());

@@ -204,8 +204,8 @@ class TrainingFeaturesTest {
         Cli resumed = Cli.run("train", "--data", data.toString(), "--epochs", "6", "--resume",
                 dir.resolve("this-run.ckpt.json").toString(), "--metrics", metrics.toString());
         assertEquals(0, resumed.exitCode(), resumed.transcript());
-        assertTrue(resumed.err().contains("held the epochs of another run (model 2→3 sigmoid, 3→1 sigmoid)"),
-                resumed.transcript());
+        assertTrue(resumed.err().contains("held the epochs of another run (its model 2→3 sigmoid, 3→1 sigmoid;"
+                + " training data"), resumed.transcript());
         List<MetricsFile.Epoch> epochs = MetricsFile.read(metrics);
         assertEquals(List.of(4, 5, 6), epochs.stream().map(MetricsFile.Epoch::epoch).toList());
 
@@ -226,7 +226,7 @@ class TrainingFeaturesTest {
         Path bCheckpoint = dir.resolve("lr-run.ckpt.json");
         Cli otherLr = Cli.run("train", "--data", data.toString(), "--epochs", "5", "--resume", bCheckpoint.toString(),
                 "--metrics", lrMetrics.toString());
-        assertTrue(otherLr.err().contains("held the epochs of another run"), otherLr.transcript());
+        assertTrue(otherLr.err().contains("held the epochs of another run (its settings "), otherLr.transcript());
         assertEquals(List.of(4, 5), MetricsFile.read(lrMetrics).stream().map(MetricsFile.Epoch::epoch).toList());
         // an epoch resumed without --metrics leaves a gap, and the next resume says so
         assertEquals(0, Cli.run("train", "--data", data.toString(), "--epochs", "6", "--resume",

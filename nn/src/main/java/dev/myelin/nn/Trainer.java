@@ -172,6 +172,7 @@ public final class Trainer {
                 }
                 loss = sum / rows;
             }
+            TrainingDivergedException.checkParameters(model, epoch, perEpoch);
             events.onEpoch(epoch, loss, lr);
             finished[0] = epoch;
             events.onEpochEnd(epoch, atBoundary);

@@ -66,13 +66,15 @@ public final class TrainingDivergedException extends RuntimeException {
 
     /**
      * 1 when the judged loss involves the state the previous epoch ended with (its first batch's loss broke the
-     * rule, or is part of the judged mean and not known to pass alone), else {@link #batch()}.
+     * rule, or is part of the judged mean and not known to pass alone), else {@link #batch()}; {@code batch() + 1}
+     * when no loss was to blame but the parameters after the epoch's last update (batch {@link #batch()}) were
+     * not finite.
      */
     public int firstJudgedBatch() {
         return firstJudgedBatch;
     }
 
-    /** The mean loss that tripped the rule: the batch's, or its epoch's so far for a small batch. */
+    /** The mean loss that tripped the rule: the batch's, or its epoch's so far for a small batch; NaN for none. */
     public double loss() {
         return loss;
     }
@@ -111,6 +113,32 @@ public final class TrainingDivergedException extends RuntimeException {
             throw diverged(lossFn, epochMean, first, epoch, batch, judgedFrom, " (the mean of the epoch's " + epochRows
                     + " rows so far: batches of fewer than " + MIN_ROWS + " rows are judged together)");
         }
+    }
+
+    /**
+     * Throws if a parameter of {@code model} is NaN or infinite after the last update of {@code epoch} (its batch
+     * {@code batches}). Within an epoch the next batch's loss shows such parameters; after the epoch's last update
+     * (and the run's last of all) nothing else would, and the run would end with a useless model.
+     */
+    static void checkParameters(Mlp model, int epoch, int batches) {
+        for (Dense d : model.layers()) {
+            if (!allFinite(d.weights()) || !allFinite(d.bias())) {
+                throw new TrainingDivergedException("the parameters are not finite after the last update of epoch "
+                        + epoch + " (batch " + batches + "): training diverged (the parameters overflowed); try a"
+                        + " smaller learning rate (--lr) or scale the inputs. The parameters are no longer usable;"
+                        + " the last good state is " + (epoch == 1 ? "the start of the run" : "the end of epoch "
+                        + (epoch - 1)) + ".", epoch, batches, batches + 1, Double.NaN);
+            }
+        }
+    }
+
+    private static boolean allFinite(float[] v) {
+        for (float x : v) {
+            if (!Float.isFinite(x)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Full batch: the batch is the epoch. */

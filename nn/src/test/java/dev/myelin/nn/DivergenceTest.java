@@ -105,6 +105,28 @@ class DivergenceTest {
                 GradientConvention.MEAN));
     }
 
+    /**
+     * An update that overflows the parameters in the run's last step leaves no loss to show it: the parameters
+     * are checked after every epoch's last update, so the run is stopped (not ended with a useless model), with
+     * the start of the run as the last good state. (Within an epoch, the next batch's NaN loss stops it.)
+     */
+    @Test
+    void parametersThatOverflowInTheLastUpdateStopTheRun() {
+        for (int batchSize : new int[] {0, 4}) { // one step an epoch: full batch, and one mini-batch of all 4
+            Mlp m = Mlp.of(new int[] {2, 3, 1}, Activation.SIGMOID, Activation.SIGMOID);
+            Init.XAVIER.initialize(m, 1);
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> new Trainer().fit(m,
+                    Dataset.xor(), new TrainingConfig(Loss.BCE, 1, batchSize, OptimizerSpec.sgd(1e300), 0,
+                            GradientConvention.MEAN), null));
+            int batches = 1;
+            assertEquals("1/" + batches, e.epoch() + "/" + e.batch(), e.getMessage());
+            assertEquals(0, e.lastGoodEpoch(), e.getMessage());
+            assertTrue(Double.isNaN(e.loss()));
+            assertTrue(e.getMessage().startsWith("the parameters are not finite after the last update of epoch 1 (batch "
+                    + batches + ")"), e.getMessage());
+        }
+    }
+
     @Test
     void aLargeLearningRateOnBceStops() {
         TrainingDivergedException e = diverge(points(600, 5), Loss.BCE, 256, 1e5);

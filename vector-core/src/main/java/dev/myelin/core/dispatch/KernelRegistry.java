@@ -186,8 +186,10 @@ public final class KernelRegistry {
             return Runtime.getRuntime().availableProcessors();
         }
         int threads;
+        String digits = value.trim();
         try {
-            threads = Integer.parseInt(value.trim());
+            // ASCII digits only: Java's parsing also takes other scripts' digits (٣) and a sign
+            threads = digits.chars().allMatch(c -> c >= '0' && c <= '9') ? Integer.parseInt(digits) : 0;
         } catch (NumberFormatException e) {
             threads = 0; // reported below
         }

@@ -125,7 +125,8 @@ class KernelRegistryTest {
                 System.setProperty(KernelRegistry.THREADS_PROPERTY, " " + threads + " ");
                 assertEquals(threads, KernelRegistry.defaultThreads());
             }
-            for (String bad : new String[] {"0", "-2", "two", "1.5", "3 threads", "99999999999"}) {
+            for (String bad : new String[] {"0", "-2", "two", "1.5", "3 threads", "99999999999", "\u0663", "\uff12",
+                    "+2"}) { // ASCII digits only: not other scripts' digits, which Java's parseInt takes
                 System.setProperty(KernelRegistry.THREADS_PROPERTY, bad);
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                         KernelRegistry::defaultThreads, bad);
