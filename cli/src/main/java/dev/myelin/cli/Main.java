@@ -220,7 +220,8 @@ public final class Main implements Callable<Integer> {
         }
 
         static String message(ParameterException ex) {
-            String message = ex.getMessage();
+            // one line, whatever the user typed: a value with a newline ($'5\n') is shown escaped
+            String message = ex.getMessage().replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
             if (ex instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
                 message += "; did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?";
             }

@@ -776,7 +776,7 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** A list option given more than once is an error, not the lists joined. */
+    /** A list option given once, without empty items (picocli would join repeated lists, and drop empty items). */
     private void requireOnce(String option) {
         ParseResult parsed = spec.commandLine().getParseResult();
         List<String> values = parsed == null || parsed.matchedOption(option) == null ? List.of()
@@ -785,6 +785,12 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException(option + " is given " + values.size() + " times ("
                     + String.join(", ", values) + "); give it once, e.g. " + option + " "
                     + values.get(values.size() - 1));
+        }
+        // a list's empty item ("2,4,1," or "2,,1"): the split drops a trailing one without a word
+        if (values.size() == 1 && (values.get(0).startsWith(",") || values.get(0).endsWith(",")
+                || values.get(0).contains(",,"))) {
+            throw new IllegalArgumentException(option + " " + values.get(0) + ": an empty size between commas; give"
+                    + " the sizes as 2,4,1");
         }
     }
 

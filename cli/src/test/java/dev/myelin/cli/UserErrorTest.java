@@ -85,6 +85,7 @@ class UserErrorTest {
                 errorCase("--seed 99999999999999999999",
                         "'99999999999999999999' is out of range: at most 9223372036854775807"),
                 errorCase("--epochs +", "'+' is not an int"),
+                errorCase("--layers 2,4,1,", "--layers 2,4,1,: an empty size between commas"),
                 errorCase("--preset fancy", "unknown preset 'fancy'", "document, xor, fashion-mnist, none"),
                 errorCase("--loss hinge", "unknown loss 'hinge'", "bce, ce, mse"),
                 errorCase("--activation swish", "unknown activation 'swish'"),
@@ -182,6 +183,14 @@ class UserErrorTest {
         argv.addAll(expand(args));
         Cli run = Cli.run(argv.toArray(String[]::new));
         assertUserError(run, "(see 'myelin train --help')");
+        assertEquals(1, run.err().lines().count(), run.transcript());
+    }
+
+    /** A value with a line break (a shell's $'5\n') is shown escaped: the message stays one line. */
+    @Test
+    void aValueWithALineBreakIsShownEscaped() {
+        Cli run = Cli.run("train", "--epochs", "5\n", "--seed", "1\r\t2");
+        assertUserError(run, "'5\\n' is not an int");
         assertEquals(1, run.err().lines().count(), run.transcript());
     }
 
