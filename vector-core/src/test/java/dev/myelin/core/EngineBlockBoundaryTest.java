@@ -118,31 +118,30 @@ class EngineBlockBoundaryTest {
 
     /**
      * Thin outputs, the shapes of a classifier's last layer (n = 10) and its gradients: GEMMs whose last column
-     * panel is narrow (at most L columns), which the engine computes two MR tiles of rows at a time
-     * ({@code PackedGemm.pairKernel}) for every pair of full MR tiles, and one MR tile at a time
-     * ({@code narrowKernel}, through the staging tile) for the rows left. Rows: 2·MR (exactly one pair; with B read
-     * in place when IN_PLACE_B_MAX_ROWS is 2·MR), 2·MR + 1 (a pair and a one-row edge tile), 3·MR (a pair and a
-     * single full MR tile left unpaired), 3·MR + 1 (a pair, an MR tile and a one-row edge), 4·MR and 4·MR + 1,
-     * and 128 (at MR 6: ten pairs, then one full tile and a two-row edge). Columns: 1, 5, 10, 16, 17 and L − 1, L, L + 1, NR + 1, NR + L: a partial narrow panel
-     * (staged, 2·MR × L in the staging tile), a full one (stored straight into C), and a narrow panel after
-     * full wide ones (the wide tiles of both rows of a pair, then the pair's narrow tile). Depths rotate
-     * through 9, KC − 1, KC + 1 and 2·KC + 1 (one to three k blocks: a narrow pair reading back its partial
-     * sums from C through the staging tile). Rows left after the pairs take, in a single k block with C only
-     * written, one more pair overlapping the last (its overlapped rows stored twice with the same bits), and
-     * otherwise MR-row tiles: both occur. The weight gradient of fewer than L columns over at least NR rows
-     * (A read transposed, no bias) is computed as Cᵀ = Bᵀ·Aᵀ instead, its n columns as tile rows (an edge row
-     * tile whenever MR does not divide n) and C written transposed through the staging tile, over one and
-     * over several k blocks (the accumulating call reads C back the same way).
-     * {@link #thinShapesReachEveryEdgeOfTheNarrowPairs} checks this
+     * panel is narrow (at most L columns), which the engine computes in groups of T = THIN_ROWS rows
+     * ({@code PackedGemm.thinKernel}), and the rows left either as one more group overlapping the one before (a
+     * single k block with C only written: the overlapped rows stored twice with the same bits) or one MR tile at
+     * a time ({@code narrowKernel}, through the staging tile for an edge). Rows: T (exactly one group; with B read
+     * in place while T ≤ IN_PLACE_B_MAX_ROWS), T + 1 (a group and a one-row edge), T + MR (a group and one full
+     * MR tile left), T + MR + 1 (a group, an MR tile and a one-row edge, when MR + 1 < T), 2T and 2T + 1, and 128
+     * (sixteen groups at T 8, ten and an MR tile and edge rows at T 12). Columns: 1, 5, 10, 16, 17 and L − 1, L, L + 1, NR + 1, NR + L: a partial narrow
+     * panel (staged, T × L in the staging tile), a full one (stored straight into C), and a narrow panel after
+     * full wide ones. Depths rotate through 9, KC − 1, KC + 1 and 2·KC + 1 (one to three k blocks: a narrow
+     * group reading back its partial sums from C through the staging tile). The weight gradient of fewer than L
+     * columns over at least NR rows (A read transposed, no bias) is computed as Cᵀ = Bᵀ·Aᵀ instead, its n
+     * columns as tile rows (an edge row tile whenever MR does not divide n) and C written transposed through
+     * the staging tile, over one and over several k blocks (the accumulating call reads C back the same way).
+     * {@link #thinShapesReachEveryEdgeOfTheNarrowGroups} checks this
      * coverage from the block sizes, so a retuning keeps it. The same three operations as above map onto each
-     * shape, so the pairs are reached with A row-major (forward, for more than SMALL_ROWS rows) and
+     * shape, so the groups are reached with A row-major (forward, for more than SMALL_ROWS rows) and
      * transposed (weight gradient), and B row-major (packed or in place) and transposed (input gradient), at
      * every width, with the same bounds and sentinels.
      */
     static List<Shape> thinShapes(int lanes) {
         int mr = EngineBlocks.mr(lanes), kc = EngineBlocks.KC, l = lanes, nr = EngineBlocks.nr(lanes);
-        int[] ms = {2 * mr, 2 * mr + 1, 3 * mr, 3 * mr + 1, 4 * mr, 4 * mr + 1, 128};
-        String[] mAt = {"2MR", "2MR+1", "3MR", "3MR+1", "4MR", "4MR+1", "128"};
+        int t = EngineBlocks.thinRows(lanes);
+        int[] ms = {t, t + 1, t + mr, t + mr + 1, 2 * t, 2 * t + 1, 128};
+        String[] mAt = {"T", "T+1", "T+MR", "T+MR+1", "2T", "2T+1", "128"};
         int[] ks = {9, kc - 1, kc + 1, 2 * kc + 1};
         String[] kAt = {"9", "KC-1", "KC+1", "2KC+1"};
         Map<Integer, String> ns = new LinkedHashMap<>();
@@ -155,10 +154,10 @@ class EngineBlockBoundaryTest {
         ns.putIfAbsent(nr + 1, "NR+1");
         ns.putIfAbsent(nr + l, "NR+L");
         List<Shape> s = new ArrayList<>();
-        int t = 0;
+        int rotation = 0;
         for (int i = 0; i < ms.length; i++) {
             for (Map.Entry<Integer, String> n : ns.entrySet()) {
-                int kIndex = t++ % ks.length;
+                int kIndex = rotation++ % ks.length;
                 s.add(new Shape(ms[i], n.getKey(), ks[kIndex], mAt[i], n.getValue(), kAt[kIndex]));
             }
         }
@@ -176,16 +175,19 @@ class EngineBlockBoundaryTest {
     }
 
     /**
-     * The thin shapes reach every edge of the narrow pairs at every width, counted as the engine tiles them:
+     * The thin shapes reach every edge of the narrow groups at every width, counted as the engine tiles them:
      * a narrow last panel (1 ≤ n mod NR ≤ L, or n ≤ L) partial and full, alone and after full wide panels;
-     * rows with pairs only, a pair plus an edge tile, a pair plus one full unpaired MR tile; a forward that
-     * takes the engine (more than SMALL_ROWS rows) with a narrow pair; a narrow pair over two k blocks.
+     * rows in groups only, a group plus edge rows, a group plus one full MR tile, a group plus an MR tile and
+     * edge rows; a forward that takes the engine (more than SMALL_ROWS rows) with a narrow group; a narrow group
+     * over two k blocks; rows left after the groups in one k block (an overlapping group) and in several.
      */
     @Test
-    void thinShapesReachEveryEdgeOfTheNarrowPairs() {
+    void thinShapesReachEveryEdgeOfTheNarrowGroups() {
         int kc = EngineBlocks.KC;
         for (Named<BlockedKernel> kernel : kernels()) {
             int l = kernel.getPayload().lanes(), nr = EngineBlocks.nr(l), mr = EngineBlocks.mr(l);
+            int t = EngineBlocks.thinRows(l);
+            assertTrue(mr + 1 < t, "the row cases below assume MR + 1 < THIN_ROWS: MR " + mr + ", T " + t);
             List<Shape> shapes = thinShapes(l);
             String what = kernel.getName() + ": " + shapes;
             Set<String> seen = new TreeSet<>();
@@ -197,29 +199,29 @@ class EngineBlockBoundaryTest {
                     seen.add(s.k() > kc ? "Cᵀ: two or more k blocks" : "Cᵀ: one k block");
                 }
                 int last = s.n() - (s.n() - 1) / nr * nr; // columns of the last panel
-                if (last > l || s.m() < 2 * mr) {
-                    continue; // no narrow pair
+                if (last > l || s.m() < t) {
+                    continue; // no narrow group
                 }
                 seen.add(last == l ? "full narrow panel" : "partial narrow panel");
                 if (s.n() > nr) {
                     seen.add("narrow panel after wide ones");
                 }
-                int left = s.m() % (2 * mr); // rows after the last pair
-                seen.add(left == 0 ? "pairs only" : left < mr ? "pair + edge rows" : left == mr ? "pair + one MR tile"
-                        : "pair + MR tile + edge rows");
+                int left = s.m() % t; // rows after the last group
+                seen.add(left == 0 ? "groups only" : left < mr ? "group + edge rows" : left == mr
+                        ? "group + one MR tile" : "group + MR tile + edge rows");
                 if (s.m() > EngineBlocks.SMALL_ROWS) {
                     seen.add("forward through the engine");
                 }
                 if (s.k() > kc) {
                     seen.add("two or more k blocks");
                 }
-                if (left != 0) { // rows left after the pairs: one overlapping pair when C is only written
+                if (left != 0) { // rows left after the groups: one overlapping group when C is only written
                     seen.add(s.k() <= kc ? "rows left, one k block" : "rows left, two or more k blocks");
                 }
             }
             assertEquals(new TreeSet<>(List.of("full narrow panel", "partial narrow panel",
-                    "narrow panel after wide ones", "pairs only", "pair + edge rows", "pair + one MR tile",
-                    "pair + MR tile + edge rows", "forward through the engine", "two or more k blocks",
+                    "narrow panel after wide ones", "groups only", "group + edge rows", "group + one MR tile",
+                    "group + MR tile + edge rows", "forward through the engine", "two or more k blocks",
                     "rows left, one k block", "rows left, two or more k blocks", "Cᵀ: an edge row tile",
                     "Cᵀ: one k block", "Cᵀ: two or more k blocks")), seen, what);
         }
@@ -228,7 +230,7 @@ class EngineBlockBoundaryTest {
     /**
      * The thin shapes once more with every operand tight (row stride = columns, no padding; sentinels before the
      * view, the array ending with it): the engine then takes its single-copy paths (a partial narrow B panel
-     * copied in one piece when B's rows are contiguous, a staged narrow pair copied to and from C in one piece
+     * copied in one piece when B's rows are contiguous, a staged narrow group copied to and from C in one piece
      * when C's are). The operations and the bits do not depend on the strides, so every output must equal, bit
      * for bit, the strided run's, which the tests above check against the references.
      */

@@ -41,6 +41,11 @@ final class EngineBlocks {
         return tileComponent(lanes, "rows");
     }
 
+    /** Rows of C a narrow panel takes at once ({@code PackedGemm.thinKernel}) for vectors of {@code lanes} floats. */
+    static int thinRows(int lanes) {
+        return tileComponent(lanes, "thinRows");
+    }
+
     /** Columns of the register tile (NR = vectors · lanes) for vectors of {@code lanes} floats. */
     static int nr(int lanes) {
         return tileComponent(lanes, "vectors") * lanes;

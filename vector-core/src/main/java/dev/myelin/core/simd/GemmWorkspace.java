@@ -17,8 +17,8 @@ final class GemmWorkspace {
     /** The last, partial MR rows of A when A is read in place: MR×KC, zero-padded. */
     float[] edgeA = new float[0];
     /**
-     * One MR×NR tile of C for tiles that stick out of C (rows or columns), row stride NR; a pair of narrow tiles
-     * (2·MR rows of at most L columns) is staged in the same floats with row stride = its columns.
+     * One MR×NR tile of C for tiles that stick out of C (rows or columns), row stride NR; a group of a narrow panel
+     * (at most 2·MR rows of at most L columns) is staged in the same floats with row stride = its columns.
      */
     final float[] tile;
     /** The bias of a partial column panel, zero-padded to NR. */

@@ -49,14 +49,14 @@ import jdk.incubator.vector.VectorSpecies;
  *     A was slower in timings during development (docs/kernels.md). Only the last, partial MR rows are copied
  *     ({@link #packA}), zero-padded.</li>
  * <li><b>Micro-kernel</b> per {@code MR×NR} tile ({@link #wideKernel}, {@link #narrowKernel}; a narrow last
- *     panel takes two full MR tiles of rows at once, {@link #pairKernel}, for twice the FMA chains; the tile of
+ *     panel takes {@link #THIN_ROWS} rows at once, {@link #thinKernel}, for more FMA chains; the tile of
  *     each width is {@link RegisterTile}'s): rank-1
  *     updates into register accumulators, then the <b>epilogue</b> on the registers and one store. The first k block
  *     scales by alpha and adds {@code beta·C} (reading C only when {@code beta ≠ 0}); later blocks add the
  *     partial sum stored in C; only the last one adds the bias and applies the activation.</li>
  * </ol>
- * Tiles that stick out of C (the last rows or columns; a narrow pair, 2·MR × L, fills the MR × NR staging
- * tile exactly as NR = 2L) are computed whole into a staging tile from the
+ * Tiles that stick out of C (the last rows or columns; a narrow group, THIN_ROWS × L, fits the MR × NR
+ * staging tile as NR = 2L) are computed whole into a staging tile from the
  * zero-padded panels and only their valid part is copied to C, so nothing outside the view is touched and
  * the arithmetic of every element is the same as in a full tile.
  *
@@ -86,6 +86,13 @@ final class PackedGemm implements GemmEngine {
      * then serves at most two register tiles, and the copy would cost as much as the arithmetic it feeds.
      */
     private static final int IN_PLACE_B_MAX_ROWS = 2 * MR;
+
+    /**
+     * Rows of C that a narrow panel (at most L columns: thin layers, n = 10) takes at once ({@link #thinKernel}),
+     * {@link RegisterTile#thinRows()} of this width: 8 or 2·MR. A staged group, (THIN_ROWS − 1)·cols + L floats,
+     * fits the MR × NR staging tile (NR = 2L).
+     */
+    private static final int THIN_ROWS = TILE.thinRows();
 
     /** Each thread's buffers for this width; made on a thread's first call, reused after. */
     private static final ThreadLocal<GemmWorkspace> WORKSPACES = new ThreadLocal<>();
@@ -191,8 +198,8 @@ final class PackedGemm implements GemmEngine {
      * read in place ({@code b} from {@code bBlock}, row stride {@code brs}). Rows outside, panels inside:
      * faster than the other order in timings during development, and a partial last A panel is copied
      * once per block instead of once per B panel. C is at {@code c[cBlock + i·ldc + j·ccs]}. A narrow last
-     * panel is left to {@link #narrowTile}, so that the loop over the wide panels stays as short as it was
-     * (with a depth of 10, as in the input gradient of a 10-output layer, its per-tile work counts).
+     * panel is left to {@link #narrowPanel}, after the wide ones: its rows go in groups of THIN_ROWS, which do
+     * not follow the MR-row tiles.
      */
     private static void macroKernel(int mc, int nc, int kc, float[] a, int aBlock, int ars, int acs,
                                     float[] pb, float[] b, int bBlock, int brs,
@@ -201,18 +208,11 @@ final class PackedGemm implements GemmEngine {
                                     float[] c, int cBlock, int ldc, int ccs, GemmWorkspace ws) {
         boolean narrowLast = nc - (nc - 1) / NR * NR <= L;
         int wideEnd = narrowLast ? (nc - 1) / NR * NR : nc; // the wide panels: full, or a last partial one
-        // The narrow panel is computed two full MR tiles at a time (pairKernel) on these rows.
-        int pairedRows = narrowLast ? mc / (2 * MR) * (2 * MR) : 0;
-        // When C is only written (no beta·C, first k block), the rows left after the pairs (fewer than 2·MR)
-        // take one more pair, ending at the last row and overlapping the one before: the overlapped elements
-        // are computed again by the same operations from the same operands and stored again with the same
-        // bits, which is cheaper than a 6-row tile, a copied edge of A and a staged 6-row tile.
-        boolean overlapLast = narrowLast && !loadC && pairedRows > 0 && pairedRows < mc;
-        for (int i = 0; i < mc; i += MR) {
+        for (int i = 0; i < mc && wideEnd > 0; i += MR) {
             int rows = Math.min(MR, mc - i);
             float[] pa;
             int a0, rs, cs;
-            if (rows == MR && ars == 1 && acs != 1 && pb != null && wideEnd > 0) {
+            if (rows == MR && ars == 1 && acs != 1 && pb != null) {
                 // A transposed (the weight gradient, Xᵀ): the tile's MR columns of each row q copied into a panel
                 // once, read by every wide panel of B through widePackedKernel, whose indices (q·MR + r) let C2
                 // hoist the range checks; in place, each of its loads kept one (14–23 % slower on AVX2)
@@ -221,7 +221,7 @@ final class PackedGemm implements GemmEngine {
                 a0 = 0;
                 rs = 1;
                 cs = MR;
-            } else if (rows == MR || overlapLast && wideEnd == 0) { // full, or only the overlapping pair reads them
+            } else if (rows == MR) {
                 pa = a;
                 a0 = aBlock + i * ars;
                 rs = ars;
@@ -272,30 +272,26 @@ final class PackedGemm implements GemmEngine {
                     stage(c, c0, ldc, ccs, rows, cols, tile, NR, false);
                 }
             }
-            if (narrowLast) {
-                narrowTile(i, rows, mc, wideEnd, nc - wideEnd, kc, pa, a0, rs, cs, a, aBlock, ars, acs, pb, b,
-                        bBlock, brs, alpha, beta, loadC, bias, biasOff, act, c, cBlock, ldc, ccs, pairedRows,
-                        overlapLast, ws);
-            }
+        }
+        if (narrowLast) {
+            narrowPanel(mc, wideEnd, nc - wideEnd, kc, a, aBlock, ars, acs, pb, b, bBlock, brs, alpha, beta, loadC,
+                    bias, biasOff, act, c, cBlock, ldc, ccs, ws);
         }
     }
 
     /**
-     * The narrow last panel (columns {@code j .. j + cols − 1}, {@code cols ≤ L}) for the row tile at {@code i}:
-     * on the paired rows, the second tile of each pair computes both ({@link #pairKernel}) and the first
-     * nothing; the rows left take the overlapping pair when {@code overlapLast}, else {@link #narrowKernel} per
-     * tile. A (tile) is {@code pa, a0, rs, cs} as macroKernel set it, or A in place for a pair.
+     * The narrow last panel (columns {@code j .. j + cols − 1}, {@code cols ≤ L}), after the wide panels: its rows
+     * in groups of {@link #THIN_ROWS} ({@link #thinKernel}, A in place), and the rows left (fewer than a group)
+     * either as one more group ending at the last row, overlapping the one before, when C is only written (no
+     * beta·C, first k block: the overlapped elements are computed again by the same operations from the same
+     * operands and stored again with the same bits, which is cheaper than MR-row tiles and a copied edge of A),
+     * or else one MR tile at a time ({@link #narrowKernel}, an edge tile's A copied). A group of a partial
+     * panel, or of a C with a column stride, goes through the staging tile.
      */
-    private static void narrowTile(int i, int rows, int mc, int j, int cols, int kc, float[] pa, int a0, int rs,
-                                   int cs, float[] a, int aBlock, int ars, int acs, float[] pb, float[] b,
-                                   int bBlock, int brs, float alpha, float beta, boolean loadC, float[] bias,
-                                   int biasOff, Activation act, float[] c, int cBlock, int ldc, int ccs,
-                                   int pairedRows, boolean overlapLast, GemmWorkspace ws) {
-        boolean pair = i < pairedRows;
-        boolean lastPair = overlapLast && i >= pairedRows;
-        if (pair && i % (2 * MR) == 0 || lastPair && i + MR < mc) {
-            return; // the first MR tile of a pair (or of the rows the last pair covers): done with the last
-        }
+    private static void narrowPanel(int mc, int j, int cols, int kc, float[] a, int aBlock, int ars, int acs,
+                                    float[] pb, float[] b, int bBlock, int brs, float alpha, float beta,
+                                    boolean loadC, float[] bias, int biasOff, Activation act, float[] c, int cBlock,
+                                    int ldc, int ccs, GemmWorkspace ws) {
         float[] bp;
         int b0, ldb;
         if (pb != null) {
@@ -320,45 +316,63 @@ final class PackedGemm implements GemmEngine {
             biasArr = ws.edgeBias;
             bias0 = 0;
         }
-        if (pair || lastPair) { // 2·MR rows from `top`, A in place
-            int top = pair ? i - MR : mc - 2 * MR;
+        int grouped = mc / THIN_ROWS * THIN_ROWS;
+        boolean overlapLast = !loadC && grouped > 0 && grouped < mc;
+        int groups = grouped / THIN_ROWS + (overlapLast ? 1 : 0);
+        for (int g = 0; g < groups; g++) {
+            int top = Math.min(g * THIN_ROWS, mc - THIN_ROWS); // the overlapping group ends at the last row
             int p0 = aBlock + top * ars;
             int pc0 = cBlock + top * ldc + j * ccs;
             if (cols == L && ccs == 1) {
-                pairKernel(kc, a, p0, ars, acs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, pc0, ldc);
+                thinKernel(kc, a, p0, ars, acs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, pc0, ldc);
             } else { // a partial panel: staged with row stride cols, so that C's rows, when contiguous
-                // (ldc = cols), move in one copy. pairKernel stores its rows in order, L lanes each: the pad
-                // lanes of row r land on row r + 1, which is stored after it. (2·MR − 1)·cols + L floats:
-                // inside the MR × NR staging tile (NR ≥ 2L).
+                // (ldc = cols), move in one copy. thinKernel stores its rows in order, L lanes each: the pad
+                // lanes of row r land on row r + 1, which is stored after it. (THIN_ROWS − 1)·cols + L floats.
                 float[] tile = ws.tile;
                 boolean contiguous = ccs == 1 && ldc == cols;
                 if (loadC) {
                     if (contiguous) {
-                        System.arraycopy(c, pc0, tile, 0, 2 * MR * cols);
+                        System.arraycopy(c, pc0, tile, 0, THIN_ROWS * cols);
                     } else {
-                        stage(c, pc0, ldc, ccs, 2 * MR, cols, tile, cols, true);
+                        stage(c, pc0, ldc, ccs, THIN_ROWS, cols, tile, cols, true);
                     }
                 }
-                pairKernel(kc, a, p0, ars, acs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, tile, 0,
-                        cols);
+                thinKernel(kc, a, p0, ars, acs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, tile, 0, cols);
                 if (contiguous) {
-                    System.arraycopy(tile, 0, c, pc0, 2 * MR * cols);
+                    System.arraycopy(tile, 0, c, pc0, THIN_ROWS * cols);
                 } else {
-                    stage(c, pc0, ldc, ccs, 2 * MR, cols, tile, cols, false);
+                    stage(c, pc0, ldc, ccs, THIN_ROWS, cols, tile, cols, false);
                 }
             }
-            return;
         }
-        int c0 = cBlock + i * ldc + j * ccs;
-        if (rows == MR && cols == L && ccs == 1) {
-            narrowKernel(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, c0, ldc);
-        } else { // an edge tile: computed whole in the staging tile, its valid part copied
-            float[] tile = ws.tile;
-            if (loadC) {
-                stage(c, c0, ldc, ccs, rows, cols, tile, NR, true);
+        for (int i = overlapLast ? mc : grouped; i < mc; i += MR) { // the rows left, one MR tile at a time
+            int rows = Math.min(MR, mc - i);
+            float[] pa;
+            int a0, rs, cs;
+            if (rows == MR) {
+                pa = a;
+                a0 = aBlock + i * ars;
+                rs = ars;
+                cs = acs;
+            } else { // an edge tile: A's rows copied, zero-padded to MR rows
+                pa = ws.edgeA(MR * kc);
+                packA(rows, kc, a, aBlock + i * ars, ars, acs, pa);
+                a0 = 0;
+                rs = 1;
+                cs = MR;
             }
-            narrowKernel(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, tile, 0, NR);
-            stage(c, c0, ldc, ccs, rows, cols, tile, NR, false);
+            int c0 = cBlock + i * ldc + j * ccs;
+            if (rows == MR && cols == L && ccs == 1) {
+                narrowKernel(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, c0, ldc);
+            } else { // an edge tile: computed whole in the staging tile, its valid part copied
+                float[] tile = ws.tile;
+                if (loadC) {
+                    stage(c, c0, ldc, ccs, rows, cols, tile, NR, true);
+                }
+                narrowKernel(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, tile, 0,
+                        NR);
+                stage(c, c0, ldc, ccs, rows, cols, tile, NR, false);
+            }
         }
     }
 
@@ -574,21 +588,20 @@ final class PackedGemm implements GemmEngine {
     }
 
     /**
-     * The narrow micro-kernel for two MR tiles of rows at once: the {@code 2·MR × L} tile of C at {@code c0}
-     * (a last column panel of at most L columns), for thin layers (n = 10). One vector of B per k step feeds
-     * 2·MR accumulators (named by row, {@code accR0}), so twice as many independent FMA chains cover the FMA
-     * latency (2 pipes × 4 cycles) as in {@link #narrowKernel}, and B's row is loaded once for 2·MR rows
-     * instead of twice. Every element goes through exactly the operations of {@link #narrowKernel} (zero, one
-     * fma per q in order, alpha, beta·C, bias, activation), so the bits are the same. {@code A(r, q) =
-     * a[a0 + r·ars + q·acs]}, A in place (both MR tiles full).
+     * The narrow micro-kernel for {@link #THIN_ROWS} rows at once: the {@code THIN_ROWS × L} tile of C at
+     * {@code c0} (a last column panel of at most L columns), for thin layers (n = 10). One vector of B per k
+     * step feeds THIN_ROWS accumulators (named by row, {@code accR0}): more independent FMA chains than
+     * {@link #narrowKernel}'s MR, and B's row loaded once for them. Every element goes through exactly the
+     * operations of {@link #narrowKernel} (zero, one fma per q in order, alpha, beta·C, bias, activation), so
+     * the bits are the same. {@code A(r, q) = a[a0 + r·ars + q·acs]}, A in place.
      */
-    private static void pairKernel(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
-            float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,
-            int ldc) {
-        if (MR == 6 && NR_VECTORS == 2) {
-            kernel12x1(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
+    private static void thinKernel(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
+                                   float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act,
+                                   float[] c, int c0, int ldc) {
+        if (THIN_ROWS == 8) { // a constant of each width's copy: C2 keeps one branch
+            kernel8x1(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
         } else {
-            throw new IllegalStateException("no micro-kernel for the tile " + MR + "×" + NR_VECTORS);
+            kernel12x1(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
         }
     }
 
@@ -1361,6 +1374,183 @@ final class PackedGemm implements GemmEngine {
         acc30.intoArray(c, c0 + 3 * ldc);
         acc40.intoArray(c, c0 + 4 * ldc);
         acc50.intoArray(c, c0 + 5 * ldc);
+    }
+    private static void kernel8x1(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
+            float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,
+            int ldc) {
+        FloatVector acc00 = FloatVector.zero(F);
+        FloatVector acc10 = FloatVector.zero(F);
+        FloatVector acc20 = FloatVector.zero(F);
+        FloatVector acc30 = FloatVector.zero(F);
+        FloatVector acc40 = FloatVector.zero(F);
+        FloatVector acc50 = FloatVector.zero(F);
+        FloatVector acc60 = FloatVector.zero(F);
+        FloatVector acc70 = FloatVector.zero(F);
+        int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars, a4 = a3 + ars, a5 = a4 + ars, a6 = a5 + ars;
+        int a7 = a6 + ars;
+        for (int q = 0, bq = b0, aq = 0; q < depth; q++, bq += ldb, aq += acs) {
+            FloatVector b0v = FloatVector.fromArray(F, b, bq);
+            FloatVector a0v = FloatVector.broadcast(F, a[a0 + aq]);
+            acc00 = a0v.fma(b0v, acc00);
+            FloatVector a1v = FloatVector.broadcast(F, a[a1 + aq]);
+            acc10 = a1v.fma(b0v, acc10);
+            FloatVector a2v = FloatVector.broadcast(F, a[a2 + aq]);
+            acc20 = a2v.fma(b0v, acc20);
+            FloatVector a3v = FloatVector.broadcast(F, a[a3 + aq]);
+            acc30 = a3v.fma(b0v, acc30);
+            FloatVector a4v = FloatVector.broadcast(F, a[a4 + aq]);
+            acc40 = a4v.fma(b0v, acc40);
+            FloatVector a5v = FloatVector.broadcast(F, a[a5 + aq]);
+            acc50 = a5v.fma(b0v, acc50);
+            FloatVector a6v = FloatVector.broadcast(F, a[a6 + aq]);
+            acc60 = a6v.fma(b0v, acc60);
+            FloatVector a7v = FloatVector.broadcast(F, a[a7 + aq]);
+            acc70 = a7v.fma(b0v, acc70);
+        }
+        // epilogue on the registers: z = alpha·acc (+ beta·C) (+ bias), the activation, one store
+        FloatVector al = FloatVector.broadcast(F, alpha);
+        acc00 = acc00.mul(al);
+        acc10 = acc10.mul(al);
+        acc20 = acc20.mul(al);
+        acc30 = acc30.mul(al);
+        acc40 = acc40.mul(al);
+        acc50 = acc50.mul(al);
+        acc60 = acc60.mul(al);
+        acc70 = acc70.mul(al);
+        if (loadC) { // the only case that reads C: beta != 0, or a later k block
+            FloatVector be = FloatVector.broadcast(F, beta);
+            acc00 = FloatVector.fromArray(F, c, c0).fma(be, acc00);
+            acc10 = FloatVector.fromArray(F, c, c0 + ldc).fma(be, acc10);
+            acc20 = FloatVector.fromArray(F, c, c0 + 2 * ldc).fma(be, acc20);
+            acc30 = FloatVector.fromArray(F, c, c0 + 3 * ldc).fma(be, acc30);
+            acc40 = FloatVector.fromArray(F, c, c0 + 4 * ldc).fma(be, acc40);
+            acc50 = FloatVector.fromArray(F, c, c0 + 5 * ldc).fma(be, acc50);
+            acc60 = FloatVector.fromArray(F, c, c0 + 6 * ldc).fma(be, acc60);
+            acc70 = FloatVector.fromArray(F, c, c0 + 7 * ldc).fma(be, acc70);
+        }
+        if (bias != null) {
+            FloatVector bias0v = FloatVector.fromArray(F, bias, bias0);
+            acc00 = acc00.add(bias0v);
+            acc10 = acc10.add(bias0v);
+            acc20 = acc20.add(bias0v);
+            acc30 = acc30.add(bias0v);
+            acc40 = acc40.add(bias0v);
+            acc50 = acc50.add(bias0v);
+            acc60 = acc60.add(bias0v);
+            acc70 = acc70.add(bias0v);
+        }
+        if (act == Activation.RELU) { // max(z, 0) keeps NaN, like Math.max
+            acc00 = acc00.max(0f);
+            acc10 = acc10.max(0f);
+            acc20 = acc20.max(0f);
+            acc30 = acc30.max(0f);
+            acc40 = acc40.max(0f);
+            acc50 = acc50.max(0f);
+            acc60 = acc60.max(0f);
+            acc70 = acc70.max(0f);
+        }
+        if (act == Activation.SIGMOID) {
+            // 4 steps of two independent vectors, each stored at once
+            for (int i = 0; i < 4; i++) {
+                FloatVector z0 = i == 0 ? acc00 : i == 1 ? acc20 : i == 2 ? acc40 : acc60;
+                FloatVector z1 = i == 0 ? acc10 : i == 1 ? acc30 : i == 2 ? acc50 : acc70;
+                FloatVector y0, y1;
+                { // y0 = sigmoid(z0)
+                    FloatVector x = z0.neg().max(EXP_MIN).min(EXP_MAX); // −z, clamped (NaN stays NaN)
+                    // e = exp(x), the recipe of FloatKernels' class comment
+                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
+                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    y0 = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                }
+                { // y1 = sigmoid(z1)
+                    FloatVector x = z1.neg().max(EXP_MIN).min(EXP_MAX); // −z, clamped (NaN stays NaN)
+                    // e = exp(x), the recipe of FloatKernels' class comment
+                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
+                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    y1 = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                }
+                int ci = c0 + 2 * i * ldc;
+                y0.intoArray(c, ci);
+                y1.intoArray(c, ci + ldc);
+            }
+            return;
+        }
+        if (act == Activation.TANH) {
+            // 4 steps of two independent vectors, each stored at once
+            for (int i = 0; i < 4; i++) {
+                FloatVector z0 = i == 0 ? acc00 : i == 1 ? acc20 : i == 2 ? acc40 : acc60;
+                FloatVector z1 = i == 0 ? acc10 : i == 1 ? acc30 : i == 2 ? acc50 : acc70;
+                FloatVector y0, y1;
+                { // y0 = tanh(z0)
+                    FloatVector s = z0.mul(z0); // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
+                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z0);
+                    FloatVector absz = z0.abs();
+                    FloatVector x = absz.mul(-2f).max(EXP_MIN); // −2|z| ≤ 0: no upper clamp needed
+                    // e = exp(x), the recipe of FloatKernels' class comment
+                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
+                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
+                    y0 = big.blend(big.neg(), z0.compare(VectorOperators.LT, 0f))
+                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                }
+                { // y1 = tanh(z1)
+                    FloatVector s = z1.mul(z1); // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
+                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z1);
+                    FloatVector absz = z1.abs();
+                    FloatVector x = absz.mul(-2f).max(EXP_MIN); // −2|z| ≤ 0: no upper clamp needed
+                    // e = exp(x), the recipe of FloatKernels' class comment
+                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
+                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
+                    y1 = big.blend(big.neg(), z1.compare(VectorOperators.LT, 0f))
+                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                }
+                int ci = c0 + 2 * i * ldc;
+                y0.intoArray(c, ci);
+                y1.intoArray(c, ci + ldc);
+            }
+            return;
+        }
+        acc00.intoArray(c, c0);
+        acc10.intoArray(c, c0 + ldc);
+        acc20.intoArray(c, c0 + 2 * ldc);
+        acc30.intoArray(c, c0 + 3 * ldc);
+        acc40.intoArray(c, c0 + 4 * ldc);
+        acc50.intoArray(c, c0 + 5 * ldc);
+        acc60.intoArray(c, c0 + 6 * ldc);
+        acc70.intoArray(c, c0 + 7 * ldc);
     }
     private static void kernel12x1(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
             float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,

@@ -7,24 +7,35 @@ package dev.myelin.core.simd;
  * elements share a micro-kernel call, not the operations on one element (its sum along k keeps the same order
  * and the same k blocks, which depend on k alone), so the bits are the same whatever the tile.
  *
- * @param rows    rows of the tile, MR
- * @param vectors columns of the tile in vectors; at least 2, so that the {@code MR × NR} staging tile also
- *                holds the {@code 2·MR × L} tile of a narrow pair
+ * @param rows     rows of the tile, MR
+ * @param vectors  columns of the tile in vectors; at least 2, so that the {@code MR × NR} staging tile also
+ *                 holds a staged group of a narrow panel ({@code thinRows × L}, at most 2·MR rows)
+ * @param thinRows rows of C that a narrow panel (at most L columns, a thin layer's) takes at once, one
+ *                 accumulator each: 8 or 2·MR
  */
-record RegisterTile(int rows, int vectors) {
+record RegisterTile(int rows, int vectors, int thinRows) {
 
     /**
      * 6 rows × 2 vectors: 12 accumulators, plus 2 vectors of B and one broadcast, 15 registers. Per k step 12
      * FMAs for 2 vector loads and 6 broadcasts; 12 independent FMA chains ≥ 2 pipes × 4 cycles of latency.
+     * Narrow panels in groups of 12 rows: at 256 bits 12 were 10 % faster than 8 on the Zen 5 (128×128×10,
+     * docs/kernels.md).
      */
-    static final RegisterTile SIX_BY_TWO = new RegisterTile(6, 2);
+    static final RegisterTile SIX_BY_TWO = new RegisterTile(6, 2, 12);
+
+    /**
+     * As {@link #SIX_BY_TWO}, narrow panels in groups of 8 rows: with twelve, C2 keeps the rows' offsets on the
+     * stack and reloads one before every broadcast (two loads per FMA); eight stay in registers, 9–13 % faster
+     * on the Zen 5's 512-bit vectors (docs/kernels.md).
+     */
+    static final RegisterTile SIX_BY_TWO_THIN_EIGHT = new RegisterTile(6, 2, 8);
 
     /** The tile for vectors of {@code lanes} floats: a table by width, one row per kind of CPU. */
     static RegisterTile forLanes(int lanes) {
         return switch (lanes) {
             // AVX-512, 32 registers: measured against 4 × 3 (no faster beyond the noise, slower on thin layers);
             // 8 × 2 and 4 × 4 (16 accumulators) made C2 box the vectors
-            case 16 -> SIX_BY_TWO;
+            case 16 -> SIX_BY_TWO_THIN_EIGHT;
             // AVX2, 16 registers, 15 in use: measured on a Zen 3 against 4 × 3 (16) and 4 × 2 (11), neither faster
             case 8 -> SIX_BY_TWO;
             // 128 bits, SSE with 16 registers or NEON with 32 (reasoned, not measured): the AVX2 argument, and
