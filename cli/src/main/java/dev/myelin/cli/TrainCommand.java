@@ -307,7 +307,7 @@ final class TrainCommand implements Callable<Integer> {
         GradientConvention gradients = convention != null ? convention : p.convention;
         Init init = initMethod != null ? initMethod : p.init;
         Activation hidden = activation != null ? activation : p.hidden;
-        requireOnce("--layers"); // picocli joins the lists of a repeated list option: a network nobody asked for
+        requireOneWholeList("--layers"); // picocli joins repeated lists, drops empty items: a net nobody asked for
         require(logEvery >= 1, "--log-every must be at least 1, got " + logEvery);
         require(logFormat != LogFormat.JSON || !given("--log-every"), "--log-every thins the text log; --log-format"
                 + " json writes one line for every epoch (and --metrics keeps them all): leave one of them out");
@@ -777,7 +777,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** A list option given once, without empty items (picocli would join repeated lists, and drop empty items). */
-    private void requireOnce(String option) {
+    private void requireOneWholeList(String option) {
         ParseResult parsed = spec.commandLine().getParseResult();
         List<String> values = parsed == null || parsed.matchedOption(option) == null ? List.of()
                 : parsed.matchedOption(option).originalStringValues();

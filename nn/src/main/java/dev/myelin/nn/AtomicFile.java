@@ -236,7 +236,6 @@ public final class AtomicFile {
         return "not a regular file";
     }
 
-    /** {@code path} with every symbolic link along the last element resolved; the result may not exist. */
     /**
      * The file a write to {@code file} lands on, spelled one way: links followed and its folder's real path
      * (the file itself need not exist). Two names of one target give the same path: a link, another spelling, a
@@ -253,6 +252,7 @@ public final class AtomicFile {
         return dir.resolve(target.getFileName());
     }
 
+    /** {@code path} with every symbolic link along the last element resolved; the result may not exist. */
     private static Path followLinks(Path path) throws IOException {
         Path current = path;
         for (int links = 0; Files.isSymbolicLink(current); links++) {

@@ -4,10 +4,13 @@ package dev.myelin.nn;
  * A training run's state at an epoch boundary, handed to {@link EpochListener#onEpochEnd}: nothing is copied
  * unless asked.
  */
+@FunctionalInterface
 public interface CheckpointExport {
 
     /** A copy of the state, in new arrays. */
-    TrainingCheckpoint get();
+    default TrainingCheckpoint get() {
+        return get(null);
+    }
 
     /**
      * As {@link #get()}, copying the optimizer's state into the arrays of {@code reuse} (an earlier export, which

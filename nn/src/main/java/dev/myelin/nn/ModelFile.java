@@ -11,9 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.myelin.core.Activation;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -407,23 +405,32 @@ public final class ModelFile {
      */
     public static String toJson(Mlp model) {
         Objects.requireNonNull(model, "model is null");
-        StringWriter out = new StringWriter(256);
-        try (JsonGenerator gen = generator(out)) {
-            write(gen, model);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256);
+        try {
+            writeTo(model, out);
         } catch (IOException e) {
-            throw new UncheckedIOException(e); // a StringWriter does not fail
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
         }
-        return out.append('\n').toString();
-    }
-
-    /** A generator in this format's layout: pretty, but number arrays stay on one line. */
-    static JsonGenerator generator(Writer out) throws IOException {
-        return layout(MAPPER.createGenerator(out));
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     /**
-     * As {@link #generator(Writer)}, writing UTF-8 bytes (no text buffer in between); closing it flushes
-     * {@code out} and leaves it open, for what the caller writes after.
+     * Writes the model file's bytes to {@code out} (left open): UTF-8 JSON as {@link #toJson}, written as it is
+     * made, so that a model of millions of parameters needs no text or byte buffer of its size.
+     *
+     * @throws ModelFormatException if a parameter is NaN or infinite, before anything is written
+     */
+    public static void writeTo(Mlp model, java.io.OutputStream out) throws IOException {
+        requireFinite(model);
+        try (JsonGenerator gen = generator(out)) {
+            write(gen, model);
+        }
+        out.write('\n');
+    }
+
+    /**
+     * A generator in this format's layout (pretty, but number arrays stay on one line), writing UTF-8 bytes;
+     * closing it flushes {@code out} and leaves it open, for what the caller writes after.
      */
     static JsonGenerator generator(java.io.OutputStream out) throws IOException {
         return layout(MAPPER.createGenerator(out, com.fasterxml.jackson.core.JsonEncoding.UTF8)
@@ -460,7 +467,7 @@ public final class ModelFile {
             for (int i = 0; i < d.inputs(); i++) {
                 gen.writeStartArray();
                 for (int j = 0; j < d.outputs(); j++) {
-                    gen.writeNumber(number(w[i * d.outputs() + j], where, "weights", i, j));
+                    gen.writeNumber(number(w[i * d.outputs() + j]));
                 }
                 gen.writeEndArray();
             }
@@ -468,7 +475,7 @@ public final class ModelFile {
             gen.writeArrayFieldStart("bias");
             float[] b = d.bias();
             for (int j = 0; j < d.outputs(); j++) {
-                gen.writeNumber(number(b[j], where, "bias", j, -1));
+                gen.writeNumber(number(b[j]));
             }
             gen.writeEndArray();
             gen.writeEndObject();
@@ -481,7 +488,7 @@ public final class ModelFile {
                 gen.writeArrayFieldStart(field);
                 float[] v = field.equals("mean") ? scaling.mean() : scaling.std();
                 for (int j = 0; j < v.length; j++) {
-                    gen.writeNumber(number(v[j], "input_scaling: ", field, j, -1));
+                    gen.writeNumber(number(v[j]));
                 }
                 gen.writeEndArray();
             }
@@ -491,8 +498,8 @@ public final class ModelFile {
     }
 
     /**
-     * Fails as {@link #write(JsonGenerator, Mlp)} would on the first NaN or infinite parameter, in the same
-     * order, before anything is written.
+     * Fails on the first NaN or infinite parameter, in file order, naming it: every writer calls this before it
+     * writes anything ({@link #write(JsonGenerator, Mlp)} writes finite values only).
      */
     static void requireFinite(Mlp model) {
         List<Dense> layers = model.layers();
@@ -526,9 +533,11 @@ public final class ModelFile {
         }
     }
 
-    /** The JSON text of {@code v}: the shortest float repr when it reads back exactly, else the exact double. */
-    private static String number(float v, String where, String name, int i, int j) {
-        finite(v, where, name, i, j);
+    /**
+     * The JSON text of a finite {@code v} ({@link #requireFinite} has checked): the shortest float repr when it
+     * reads back exactly, else the exact double.
+     */
+    private static String number(float v) {
         String shortest = Float.toString(v); // valid JSON, e.g. 0.1, -0.0, 1.0E-5
         return (float) Double.parseDouble(shortest) == v ? shortest : Double.toString(v); // see class comment
     }
@@ -544,12 +553,7 @@ public final class ModelFile {
     public static void write(Mlp model, Path file) throws IOException {
         Objects.requireNonNull(model, "model is null");
         Objects.requireNonNull(file, "file is null");
-        requireFinite(model);
-        AtomicFile.write(file, out -> {
-            try (JsonGenerator gen = generator(out)) {
-                write(gen, model);
-            }
-            out.write('\n');
-        });
+        requireFinite(model); // before the temporary file is made
+        AtomicFile.write(file, out -> writeTo(model, out));
     }
 }

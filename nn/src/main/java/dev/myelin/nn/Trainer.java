@@ -126,17 +126,8 @@ public final class Trainer {
         // the run's first batch loss, the divergence rule's baseline: carried over a resume
         double[] first = {from != null ? from.firstLoss() : Double.NaN};
         int[] finished = {done};
-        CheckpointExport atBoundary = new CheckpointExport() { // one per run
-            @Override
-            public TrainingCheckpoint get() {
-                return get(null);
-            }
-
-            @Override
-            public TrainingCheckpoint get(TrainingCheckpoint reuse) {
-                return boundary(finished[0], optimizer, batches, first[0], reuse);
-            }
-        };
+        // one per run
+        CheckpointExport atBoundary = reuse -> boundary(finished[0], optimizer, batches, first[0], reuse);
         for (int epoch = done + 1; epoch <= config.epochs(); epoch++) {
             double lr = config.optimizer().learningRate(epoch - 1);
             events.onEpochStart(epoch, perEpoch);
