@@ -222,19 +222,11 @@ final class Checkpoints {
     }
 
     private void write(Path target, Mlp model, TrainingCheckpoint state) throws IOException {
-        if (scaling == null) {
-            AtomicFile.write(target, new CheckpointFile(model, config, state, data, kernel)::writeTo);
-            return;
-        }
-        // The model trains without its scaling (the data are scaled already); it carries it while it is written,
-        // with training paused at this boundary. Not a copy: one of the model's size every epoch outlived young
-        // collections and stayed in the old generation.
-        model.setInputScaling(scaling);
-        try {
-            AtomicFile.write(target, new CheckpointFile(model, config, state, data, kernel)::writeTo);
-        } finally {
-            model.setInputScaling(null);
-        }
+        // The model trains without its scaling (the data are scaled already); the file carries it, through a view
+        // that shares the layers (a copy of the model's size every epoch outlived young collections and stayed in
+        // the old generation; setting the scaling on the live model would change it under other readers).
+        Mlp written = scaling == null ? model : model.withInputScaling(scaling);
+        AtomicFile.write(target, new CheckpointFile(written, config, state, data, kernel)::writeTo);
     }
 
     /**

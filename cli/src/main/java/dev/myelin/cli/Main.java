@@ -116,7 +116,7 @@ public final class Main implements Callable<Integer> {
 
     /**
      * An integer option's value: ASCII digits with an optional sign ("'x' is not an int" otherwise, picocli's
-     * words), within [min, max] ("'99999999999' is out of range: at most 2147483647"). Java's own parsing also
+     * words), within [min, max] ("'99999999999' is out of range: above 2147483647, the most an int holds"). Java's own parsing also
      * takes digits of other scripts ({@code ٣}, {@code ３}), which no user means as a count.
      */
     private static long integer(String value, long min, long max, String type) {
@@ -136,8 +136,9 @@ public final class Main implements Callable<Integer> {
             }
         } catch (NumberFormatException e) { // digits only, so: beyond a long, and beyond [min, max]
         }
-        throw new CommandLine.TypeConversionException("'" + value + "' is out of range: at " + (negative
-                ? "least " + min : "most " + max));
+        // The type's limit, worded so that it is not read as a value the option takes (--epochs takes no negative)
+        throw new CommandLine.TypeConversionException("'" + value + "' is out of range: " + (negative
+                ? "below " + min + ", the least " : "above " + max + ", the most ") + type + " holds");
     }
 
 

@@ -42,6 +42,7 @@ final class MetricsFile {
     private final String run;
     private final int lastEpoch;
     private final List<JsonNode> epochs = new ArrayList<>();
+    private int written;
 
     /** @param lastEpoch the run's last epoch: the file is {@code "finished"} once it holds that one */
     MetricsFile(Path file, String model, String data, String run, int lastEpoch) {
@@ -165,6 +166,12 @@ final class MetricsFile {
         epochs.forEach(list::add);
         byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
         AtomicFile.write(file, bytes);
+        written = epochs.size();
+    }
+
+    /** How many epochs the file holds as this run last wrote it (0 before its first write succeeded). */
+    int written() {
+        return written;
     }
 
     /**

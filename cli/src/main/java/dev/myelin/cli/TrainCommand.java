@@ -461,6 +461,8 @@ final class TrainCommand implements Callable<Integer> {
         EpochLog log = new EpochLog(out, logFormat, logEvery, epochCount, details);
         int firstEpoch = resumed == null ? 1 : resumed.checkpoint().epochs() + 1;
         MetricsFile metrics = metricsFile == null ? null
+                : resumed == null // a new run's file was judged above (refuseUnfinished): it starts empty
+                ? new MetricsFile(metricsFile, model.describe(), fingerprint.hashHex(), config.describeRun(), epochCount)
                 : MetricsFile.continuing(metricsFile, model.describe(), fingerprint.hashHex(), config.describeRun(),
                         firstEpoch - 1, epochCount, note -> err.println(Main.PREFIX + note));
         ProgressDisplay progress = ProgressDisplay.forTerminal(logFormat == LogFormat.TEXT);
@@ -535,7 +537,9 @@ final class TrainCommand implements Callable<Integer> {
             int code = save == null ? 0 : ModelSaver.save(model, save, summary, err); // a failed save keeps it
             if (monitor.metricsFailure() != null) {
                 err.println(Main.PREFIX + "--metrics " + metricsFile + " is incomplete: " + monitor.metricsFailure()
-                        + " (exit code " + ModelSaver.NOT_SAVED + ")");
+                        + (metrics.written() == 0 ? "" : "; it holds " + metrics.written() + " epoch"
+                        + (metrics.written() == 1 ? "" : "s") + " and says the run did not finish, so a new run"
+                        + " naming it is refused: move it away first") + " (exit code " + ModelSaver.NOT_SAVED + ")");
                 code = ModelSaver.NOT_SAVED;
             }
             if (interrupts.signal() != 0) {

@@ -23,7 +23,8 @@ final class TrainingMonitor implements EpochListener {
     private final long samplesPerEpoch;
     private final int epochs;
     private final EpochLog log;
-    private MetricsFile metrics;
+    private final MetricsFile metrics;
+    /** The first epoch the metrics file missed and why, while the file lacks epochs; null while it is whole. */
     private String metricsFailure;
     private final java.io.PrintWriter err;
     private final ProgressDisplay progress;
@@ -91,15 +92,31 @@ final class TrainingMonitor implements EpochListener {
                 testLoss, testAccuracy);
         log.print(stats);
         if (metrics != null) {
-            try {
-                metrics.add(stats);
-            } catch (IOException | RuntimeException e) { // the run itself is fine: say so once and go on
+            writeMetrics(epoch, stats);
+        }
+    }
+
+    /**
+     * Adds the epoch to the metrics file. A failed write (a full disk, a folder made read-only) is said once,
+     * training goes on, and every later epoch tries again with all epochs so far: when one succeeds, the file is
+     * whole again and the run's exit code does not suffer; when the last one fails, {@link #metricsFailure} says so.
+     */
+    private void writeMetrics(int epoch, EpochStats stats) {
+        try {
+            metrics.add(stats);
+            if (metricsFailure != null) {
+                err.println(Main.PREFIX + "note: the metrics file was written again after epoch " + epoch
+                        + ": it holds every epoch so far");
+                err.flush();
+                metricsFailure = null;
+            }
+        } catch (IOException | RuntimeException e) { // the run itself is fine: say so once and go on
+            if (metricsFailure == null) {
                 metricsFailure = "epoch " + epoch + ": " + Main.userMessage(e);
                 err.println(Main.PREFIX + "cannot write the metrics file: " + Main.userMessage(e)
-                        + "; training goes on without it, and the run will end with exit code "
-                        + ModelSaver.NOT_SAVED);
+                        + "; training goes on and tries again after each epoch; if the last try fails, the run ends"
+                        + " with exit code " + ModelSaver.NOT_SAVED);
                 err.flush();
-                metrics = null;
             }
         }
     }
@@ -109,7 +126,7 @@ final class TrainingMonitor implements EpochListener {
         checkpoints.atEpochEnd(epoch, epochs, model, checkpoint);
     }
 
-    /** Why the metrics file stopped being written (the epoch and the error), or null while it is complete. */
+    /** Why the metrics file lacks epochs (the first it missed and the error), or null while it is whole. */
     String metricsFailure() {
         return metricsFailure;
     }

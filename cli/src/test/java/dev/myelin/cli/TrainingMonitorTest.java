@@ -1,6 +1,9 @@
 package dev.myelin.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,9 +15,15 @@ import dev.myelin.nn.Mlp;
 import dev.myelin.nn.TrainingConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** {@link TrainingMonitor}'s samples/s counts the rows this process trained, also in an epoch resumed mid-way. */
+/**
+ * {@link TrainingMonitor}'s samples/s counts the rows this process trained, also in an epoch resumed mid-way; a
+ * metrics file that could not be written is tried again after the next epoch.
+ */
 class TrainingMonitorTest {
 
     /** The samples an epoch line reports: samples_per_sec × seconds, which the JSON line gives. */
@@ -52,5 +61,46 @@ class TrainingMonitorTest {
     void anEpochResumedAtBatch3CountsOnlyTheRowsItTrained() throws Exception {
         // batches 1 and 2 (256 rows) were trained before the stop; this process trains batches 3..8: 744 rows
         assertEquals(1000 - 2 * 128, samplesOf(epoch(3, 8)), 1e-6);
+    }
+
+    /**
+     * The metrics file's path is a folder during epoch 1 (the write fails), and free in epoch 2: the failure is said
+     * once, epoch 2's write holds both epochs and says the run finished, and the run is not failed for it. While the
+     * folder stays, every epoch fails and the failure names epoch 1, the first one missed.
+     */
+    @Test
+    void aMetricsFileThatFailsOnceIsWrittenWholeAtTheNextEpoch(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("m.json");
+        Files.createDirectory(file); // AtomicFile cannot replace a folder
+        int rows = 10;
+        Dataset train = Dataset.classes(new float[rows * 2], rows, 2, new int[rows], 2);
+        StringWriter errText = new StringWriter();
+        PrintWriter err = new PrintWriter(errText, true);
+        TrainingConfig config = new TrainingConfig(Loss.CE, 3, rows, 0.1f, 1);
+        MetricsFile metrics = new MetricsFile(file, "2-2", "hash", "run", 3);
+        TrainingMonitor monitor = new TrainingMonitor(Mlp.of(new int[] {2, 2}, Activation.SIGMOID,
+                Activation.SOFTMAX), train, null, Loss.CE, DenseOps.of("scalar"), 3, rows,
+                new EpochLog(new PrintWriter(new StringWriter()), LogFormat.JSON, 1, 3, true), metrics,
+                ProgressDisplay.forTerminal(false), new Checkpoints(null, 1, config, err), err);
+        monitor.onEpochStart(1, 1);
+        monitor.onEpoch(1, 0.5, 0.1);
+        assertNotNull(monitor.metricsFailure());
+        assertTrue(monitor.metricsFailure().startsWith("epoch 1: "), monitor.metricsFailure());
+        assertEquals(0, metrics.written());
+        monitor.onEpochStart(2, 1);
+        monitor.onEpoch(2, 0.4, 0.1); // the folder is still there: not said again, still epoch 1
+        assertTrue(monitor.metricsFailure().startsWith("epoch 1: "), monitor.metricsFailure());
+        assertEquals(1, errText.toString().lines().filter(l -> l.contains("cannot write the metrics file")).count(),
+                errText.toString());
+
+        Files.delete(file);
+        monitor.onEpochStart(3, 1);
+        monitor.onEpoch(3, 0.3, 0.1);
+        assertNull(monitor.metricsFailure(), errText.toString());
+        assertEquals(3, metrics.written());
+        JsonNode root = new ObjectMapper().readTree(file.toFile());
+        assertEquals(3, root.get("epochs").size());
+        assertTrue(root.get("finished").booleanValue(), root.toString());
+        assertTrue(errText.toString().contains("the metrics file was written again after epoch 3"), errText.toString());
     }
 }

@@ -73,7 +73,7 @@ class UserErrorTest {
                 // picocli: the message, suggestions, and where the help is (not the 20-line synopsis)
                 errorCase("--bogus", "Unknown option: '--bogus' (see 'myelin train --help')"),
                 errorCase("--epoch 3", "Unknown options: '--epoch', '3'; did you mean --epochs or --eps?"),
-                errorCase("--epochs 99999999999", "'99999999999' is out of range: at most 2147483647"),
+                errorCase("--epochs 99999999999", "'99999999999' is out of range: above 2147483647, the most an int holds"),
                 errorCase("--layers 4,8,3 --layers 4,3", "--layers is given 2 times (4,8,3, 4,3); give it once"),
                 errorCase("--epochs abc", "--epochs", "'abc' is not an int"),
                 // Java's parsing takes other scripts' digits; a count is ASCII
@@ -81,9 +81,9 @@ class UserErrorTest {
                 errorCase("--batch-size \uff11\uff12", "--batch-size", "'\uff11\uff12' is not an int"),
                 errorCase("--layers 2,\u0664,1", "--layers", "'\u0664' is not an int"),
                 errorCase("--seed \u0967", "--seed", "'\u0967' is not a long"),
-                errorCase("--epochs -99999999999", "'-99999999999' is out of range: at least -2147483648"),
+                errorCase("--epochs -99999999999", "'-99999999999' is out of range: below -2147483648, the least an int holds"),
                 errorCase("--seed 99999999999999999999",
-                        "'99999999999999999999' is out of range: at most 9223372036854775807"),
+                        "'99999999999999999999' is out of range: above 9223372036854775807, the most a long holds"),
                 errorCase("--epochs +", "'+' is not an int"),
                 errorCase("--layers 2,4,1,", "--layers 2,4,1,: an empty size between commas"),
                 errorCase("--preset fancy", "unknown preset 'fancy'", "document, xor, fashion-mnist, none"),

@@ -61,7 +61,8 @@ public final class CsvData {
         }
         String name = file.toString();
         int labelColumns = loss == Loss.CE ? 1 : outputs;
-        CsvTable table = CsvTable.read(file, header, loss == Loss.MSE ? 0 : labelColumns); // mse: targets, not labels
+        // mse: targets, not labels (any decimal is fine); the label or target columns are kept apart
+        CsvTable table = CsvTable.read(file, header, loss == Loss.MSE ? 0 : labelColumns, labelColumns);
         int featureColumns = table.columns - labelColumns;
         String labelText = loss == Loss.CE ? "1 label column" : labelColumns + " target column"
                 + (labelColumns == 1 ? "" : "s");
@@ -83,14 +84,12 @@ public final class CsvData {
                             + Messages.excerpt(cell.text()) + "' is not 0 or 1 (binary cross-entropy)"));
         }
         int rows = table.rows;
-        float[] features = new float[rows * featureColumns];
-        for (int r = 0; r < rows; r++) {
-            table.copyRow(r, 0, features, r * featureColumns, featureColumns);
-        }
+        float[] features = table.lead(); // the file's own array: the data are held once
+        float[] tail = table.tail();
         if (loss == Loss.CE) {
             int[] labels = new int[rows];
             for (int r = 0; r < rows; r++) {
-                float v = table.value(r, featureColumns);
+                float v = tail[r];
                 if (v != Math.rint(v)) {
                     throw new DataException(name + ":" + table.lines[r] + ": class " + format(v)
                             + " is not an integer");
@@ -103,19 +102,17 @@ public final class CsvData {
             }
             return Dataset.classes(features, rows, featureColumns, labels, outputs);
         }
-        float[] targets = new float[rows * outputs];
-        for (int r = 0; r < rows; r++) {
+        for (int r = 0; loss == Loss.BCE && r < rows; r++) {
             for (int j = 0; j < outputs; j++) {
-                float v = table.value(r, featureColumns + j);
-                if (loss == Loss.BCE && v != 0f && v != 1f) {
+                float v = tail[r * outputs + j];
+                if (v != 0f && v != 1f) {
                     throw new DataException(name + ":" + table.lines[r] + ": "
                             + (outputs == 1 ? "" : "column " + (featureColumns + j + 1) + ": ")
                             + "label " + format(v) + " is not 0 or 1 (binary cross-entropy)");
                 }
-                targets[r * outputs + j] = v;
             }
         }
-        return Dataset.regression(features, rows, featureColumns, targets, outputs);
+        return Dataset.regression(features, rows, featureColumns, tail, outputs);
     }
 
     /**
@@ -161,7 +158,7 @@ public final class CsvData {
                     + (table.columns == 1 ? "" : "s") + " but the model needs " + inputs + " input"
                     + (inputs == 1 ? "" : "s"));
         }
-        return table.toArray();
+        return table.lead();
     }
 
     /** Whether a decimal cell is a whole number, whatever its size ("99999999999999999999", "1e30"). */

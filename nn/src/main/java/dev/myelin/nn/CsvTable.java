@@ -12,8 +12,9 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * The numeric cells of a CSV file: {@code rows×columns} floats, row-major in blocks of rows, and each row's
- * physical line, read with the rules of {@link CsvData} (header by {@link Header}, same column count in every
+ * The numeric cells of a CSV file: {@code rows×columns} floats, row-major in two arrays (the leading columns, e.g.
+ * the features, and the trailing ones, e.g. the labels, so that each is the data set's array as it is), and each
+ * row's physical line, read with the rules of {@link CsvData} (header by {@link Header}, same column count in every
  * row, blank lines skipped, NaN/Inf rejected). Data rows are parsed from bytes by {@link DecimalParser}; only the first row and
  * cells in error become Strings.
  */
@@ -25,16 +26,20 @@ final class CsvTable {
     int columns;
     int rows;
     /**
-     * The values, {@link #rowsPerBlock} rows to a block. A new block copies nothing, where a doubling array held
-     * up to 1.5× the data after its last growth and 3× during it. Only the first block grows by doubling (so a
-     * small file allocates little), up to {@link #BLOCK} floats; a file that fills it is large, and every later
-     * block is allocated whole (growing each one as well left a block's worth of dead copies per block, which
-     * outlived young collections and stayed in the old generation).
+     * The values: {@link #leadColumns} and {@link #tailColumns} of each row, row-major, room for {@link #capacity}
+     * rows. The rows are counted before they are parsed ({@link #countRows}: a quick pass over the bytes), so both
+     * arrays are allocated once at their final size and handed on as they are: the data are held once, where
+     * blocks of rows copied into one array at the end held them twice while a file loaded (and a doubling array up
+     * to three times).
      */
-    private float[][] blocks = new float[8][];
-    private int rowsPerBlock;
-    private static final int BLOCK = 1 << 20;
-    int[] lines = new int[1 << 10];
+    private float[] lead;
+    private float[] tail;
+    private int leadColumns;
+    private int tailColumns;
+    private int capacity;
+    /** How many trailing columns the caller wants apart (labels, targets), when the file has more columns. */
+    private final int apart;
+    int[] lines;
     int firstLine;        // the first data row's line
     private String reference; // "the first row has N" or "the header (line L) has N", for ragged-row errors
     private final int labelColumns; // the trailing columns whose cells must be read exactly (labels)
@@ -45,9 +50,10 @@ final class CsvTable {
     record InexactCell(int line, int column, String text) {
     }
 
-    private CsvTable(String name, int labelColumns) {
+    private CsvTable(String name, int labelColumns, int apart) {
         this.name = name;
         this.labelColumns = labelColumns;
+        this.apart = apart;
     }
 
     /**
@@ -55,22 +61,24 @@ final class CsvTable {
      * without data rows is a {@link DataException}.
      */
     static CsvTable read(Path file, Header header) throws IOException {
-        return read(file, header, 0);
+        return read(file, header, 0, 0);
     }
 
     /**
-     * As {@link #read(Path, Header)}, and the last {@code labelColumns} columns hold labels: the first cell there
-     * whose decimal value is not exactly a float (so that rounding could turn {@code 2.0000001} into class 2, or
-     * {@code 0.999999999} into the binary label 1) is kept in {@link #inexactLabel}, for the caller to report
-     * after the column count (a file without its label column is that, not a bad label).
+     * As {@link #read(Path, Header)}; the last {@code apart} columns are kept in {@link #tail()} and the others in
+     * {@link #lead()} (all in {@link #lead()} when the file has no more than {@code apart} columns), and the last
+     * {@code labelColumns} columns hold labels: the first cell there whose decimal value is not exactly a float (so
+     * that rounding could turn {@code 2.0000001} into class 2, or {@code 0.999999999} into the binary label 1) is
+     * kept in {@link #inexactLabel}, for the caller to report after the column count (a file without its label
+     * column is that, not a bad label).
      */
-    static CsvTable read(Path file, Header header, int labelColumns) throws IOException {
+    static CsvTable read(Path file, Header header, int labelColumns, int apart) throws IOException {
         Objects.requireNonNull(file, "file is null");
         Objects.requireNonNull(header, "header is null");
         String name = file.toString();
-        CsvTable table = new CsvTable(name, labelColumns);
+        CsvTable table = new CsvTable(name, labelColumns, apart);
         try (InputStream in = DataStreams.open(file, "a CSV file"); CsvScanner scanner = new CsvScanner(in, name)) {
-            if (table.readFirstRow(scanner, header)) {
+            if (table.readFirstRow(scanner, header, file)) {
                 table.readRows(scanner);
             }
         }
@@ -84,7 +92,7 @@ final class CsvTable {
      * The first non-blank row, as Strings: it sets the column count and is a header or the first data row, as
      * {@code header} says. False when the file has no such row.
      */
-    private boolean readFirstRow(CsvScanner scanner, Header header) throws IOException {
+    private boolean readFirstRow(CsvScanner scanner, Header header, Path file) throws IOException {
         List<String> cells = new ArrayList<>();
         List<Integer> cellLines = new ArrayList<>();
         int line;
@@ -101,18 +109,30 @@ final class CsvTable {
             } while (!scanner.lastInRow() && scanner.next());
         } while (cells.size() == 1 && cells.get(0).isEmpty());
         columns = cells.size();
-        rowsPerBlock = Math.max(1, BLOCK / columns);
-        if (isHeader(cells, header, line)) {
+        tailColumns = columns > apart ? apart : 0;
+        leadColumns = columns - tailColumns;
+        boolean isHeader = isHeader(cells, header, line);
+        // every row before this one was blank (a count that is high only for quoted line breaks: cut to size)
+        long rest = countRows(file) - (isHeader ? 1 : 0);
+        capacity = (int) Math.max(1, Math.min(rest, (Integer.MAX_VALUE - 8) / columns));
+        lead = new float[capacity * leadColumns];
+        tail = new float[capacity * tailColumns];
+        lines = new int[capacity];
+        if (isHeader) {
             reference = "the header (line " + line + ") has " + columns;
             return true;
         }
         reference = "the first row has " + columns;
         ensureRow(line);
-        float[] v = blocks[0];
         for (int j = 0; j < columns; j++) {
-            v[j] = parse(cells.get(j), cellLines.get(j), j + 1);
+            float x = parse(cells.get(j), cellLines.get(j), j + 1);
+            if (j < leadColumns) {
+                lead[j] = x;
+            } else {
+                tail[j - leadColumns] = x;
+            }
             if (j >= columns - labelColumns) {
-                noteInexact(cells.get(j), v[j], cellLines.get(j), j + 1);
+                noteInexact(cells.get(j), x, cellLines.get(j), j + 1);
             }
         }
         firstLine = line;
@@ -145,7 +165,7 @@ final class CsvTable {
         return text >= 0;
     }
 
-    /** Every row after the first, parsed straight from the scanner's bytes into {@link #blocks}. */
+    /** Every row after the first, parsed straight from the scanner's bytes into {@link #lead} and {@link #tail}. */
     private void readRows(CsvScanner scanner) throws IOException {
         while (scanner.next()) {
             int line = scanner.rowLine();
@@ -153,8 +173,8 @@ final class CsvTable {
                 continue;
             }
             ensureRow(line);
-            float[] v = blocks[rows / rowsPerBlock];
-            int base = rows % rowsPerBlock * columns;
+            int leadBase = rows * leadColumns;
+            int tailBase = rows * tailColumns - leadColumns;
             int count = 0;
             String error = null; // the first bad cell's message; a ragged row is reported before it
             float x = Float.NaN; // the first cell of a row never takes the fast path
@@ -167,7 +187,11 @@ final class CsvTable {
                         x = valueOf(text(scanner));
                     }
                     if (Float.isFinite(x)) {
-                        v[base + count] = x;
+                        if (count < leadColumns) {
+                            lead[leadBase + count] = x;
+                        } else {
+                            tail[tailBase + count] = x;
+                        }
                         if (count >= columns - labelColumns && inexactLabel == null && !plainInteger(scanner)) {
                             noteInexact(text(scanner), x, scanner.line(), scanner.column());
                         }
@@ -233,49 +257,76 @@ final class CsvTable {
         }
     }
 
-    /** Room for one more row in {@link #blocks} and {@link #lines}. */
+    /**
+     * Room for one more row: there is, unless the count was low (it is not, for any line break the scanner knows);
+     * then the arrays grow by half.
+     */
     private void ensureRow(int line) {
         if ((long) (rows + 1) * columns > Integer.MAX_VALUE - 8) { // the data set's arrays hold them at the end
             throw new DataException(name + ":" + line + ": too many values for one array");
         }
-        int block = rows / rowsPerBlock;
-        int needed = (rows % rowsPerBlock + 1) * columns;
-        if (block == blocks.length) {
-            blocks = Arrays.copyOf(blocks, blocks.length * 2);
-        }
-        if (blocks[block] == null) {
-            blocks[block] = new float[block > 0 ? rowsPerBlock * columns
-                    : Math.min(rowsPerBlock * columns, Math.max(needed, 1 << 12))];
-        } else if (needed > blocks[block].length) {
-            blocks[block] = Arrays.copyOf(blocks[block], Math.min(rowsPerBlock * columns,
-                    Math.max(blocks[block].length * 2, needed)));
-        }
-        if (rows == lines.length) {
-            lines = Arrays.copyOf(lines, lines.length * 2);
+        if (rows == capacity) {
+            capacity = (int) Math.min((Integer.MAX_VALUE - 8) / columns, capacity + (capacity >> 1) + 1L);
+            lead = Arrays.copyOf(lead, capacity * leadColumns);
+            tail = Arrays.copyOf(tail, capacity * tailColumns);
+            lines = Arrays.copyOf(lines, capacity);
         }
     }
 
-    /** The value in row {@code row}, column {@code column} (both from 0). */
-    float value(int row, int column) {
-        return blocks[row / rowsPerBlock][row % rowsPerBlock * columns + column];
+    /**
+     * The rows of {@code file}, at most: its lines that hold more than white space, counted in one pass over the
+     * bytes before they are parsed. A line break is CR, LF or CRLF, as {@link CsvScanner} has it; a line break
+     * inside a quoted cell counts one more (the arrays are then cut to size).
+     */
+    static long countRows(Path file) throws IOException {
+        long rows = 0;
+        boolean content = false;
+        boolean afterCr = false;
+        byte[] buffer = new byte[1 << 16];
+        try (InputStream in = DataStreams.open(file, "a CSV file")) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                for (int i = 0; i < n; i++) {
+                    byte b = buffer[i];
+                    if (b == '\n' || b == '\r') {
+                        if (b == '\n' && afterCr) { // the LF of a CRLF: the line has ended already
+                            afterCr = false;
+                            continue;
+                        }
+                        if (content) {
+                            rows++;
+                        }
+                        content = false;
+                        afterCr = b == '\r';
+                    } else {
+                        afterCr = false;
+                        // white space as isBlank sees it in ASCII; any other byte, UTF-8 included, is content
+                        content |= !(b == ' ' || b >= '\t' && b <= '\r' || b >= 0x1C && b <= 0x1F);
+                    }
+                }
+            }
+        }
+        return content ? rows + 1 : rows;
     }
 
-    /** Copies {@code length} values of row {@code row}, from column {@code column}, to {@code dst[at...]}. */
-    void copyRow(int row, int column, float[] dst, int at, int length) {
-        System.arraycopy(blocks[row / rowsPerBlock], row % rowsPerBlock * columns + column, dst, at, length);
+    /** The leading columns of every row, {@code rows × (columns − tail columns)} row-major. */
+    float[] lead() {
+        lead = fit(lead, leadColumns);
+        return lead;
     }
 
-    /** Every value, {@code rows×columns} row-major in one array (the block itself when it is exactly that). */
-    float[] toArray() {
-        if (rows <= rowsPerBlock && blocks[0].length == rows * columns) {
-            return blocks[0];
-        }
-        float[] all = new float[rows * columns];
-        for (int r = 0; r < rows; r += rowsPerBlock) {
-            int n = Math.min(rowsPerBlock, rows - r);
-            System.arraycopy(blocks[r / rowsPerBlock], 0, all, r * columns, n * columns);
-        }
-        return all;
+    /** The trailing columns kept apart, {@code rows × tail columns} row-major (empty when none are). */
+    float[] tail() {
+        tail = fit(tail, tailColumns);
+        return tail;
+    }
+
+    /** How many trailing columns {@link #tail()} holds per row. */
+    int tailColumns() {
+        return tailColumns;
+    }
+
+    private float[] fit(float[] values, int width) {
+        return values.length == rows * width ? values : Arrays.copyOf(values, rows * width);
     }
 
     /** A trimmed cell's value: NaN if it is not a decimal number, infinite beyond the float range. */

@@ -127,6 +127,16 @@ public final class Mlp {
         return inputScaling;
     }
 
+    /**
+     * The same layers (shared, not copied) with {@code scaling} as the input scaling, this model left as it is: how
+     * a model that trains on inputs scaled in advance is written with the scaling it needs at prediction time.
+     */
+    public Mlp withInputScaling(InputScaling scaling) {
+        Mlp view = new Mlp(layers);
+        view.setInputScaling(scaling);
+        return view;
+    }
+
     /** Sets (or, with null, removes) the input scaling; it must have one value per input. */
     public void setInputScaling(InputScaling scaling) {
         if (scaling != null && scaling.inputs() != inputs()) {

@@ -60,6 +60,26 @@ class InputScalingModelTest {
                 new InputScaling(new float[] {0, 0}, new float[] {1, 1})));
     }
 
+    /** A view with a scaling shares the parameters and leaves the model's own scaling alone. */
+    @Test
+    void aViewWithAScalingSharesTheLayersAndLeavesTheModelAsItIs() {
+        Mlp model = Mlp.of(new int[] {2, 3, 1}, Activation.TANH, Activation.SIGMOID);
+        Init.XAVIER.initialize(model, 5);
+        InputScaling s = new InputScaling(new float[] {10, -2}, new float[] {4, 0.5f});
+        Mlp view = model.withInputScaling(s);
+        assertNull(model.inputScaling());
+        assertEquals(s, view.inputScaling());
+        for (int l = 0; l < 2; l++) {
+            assertTrue(view.layers().get(l) == model.layers().get(l), "layer " + (l + 1) + " shared");
+        }
+        model.layers().get(0).weights()[0] += 1f; // a later update shows through the view
+        assertEquals(model.layers().get(0).weights()[0], view.layers().get(0).weights()[0]);
+        assertTrue(ModelFile.toJson(view).contains("\"input_scaling\""));
+        assertTrue(!ModelFile.toJson(model).contains("\"input_scaling\""));
+        assertThrows(IllegalArgumentException.class, () -> model.withInputScaling(
+                new InputScaling(new float[] {0, 0, 0}, new float[] {1, 1, 1})));
+    }
+
     @Test
     void aBadScalingInTheFileIsNamed() {
         Mlp model = Mlp.of(new int[] {2, 1}, Activation.SIGMOID, Activation.SIGMOID);
