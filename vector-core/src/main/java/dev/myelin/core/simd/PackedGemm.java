@@ -235,30 +235,11 @@ final class PackedGemm implements GemmEngine {
             }
             for (int j = 0; j < wideEnd; j += NR) {
                 int cols = Math.min(NR, nc - j);
-                float[] bp;
-                int b0, ldb;
-                if (pb != null) {
-                    bp = pb;
-                    b0 = j * kc;
-                    ldb = NR;
-                } else if (cols == NR) { // B in place: a full panel is read straight from B's rows
-                    bp = b;
-                    b0 = bBlock + j;
-                    ldb = brs;
-                } else { // B in place: the partial last panel is copied, zero-padded
-                    bp = ws.packedB(kc * NR);
-                    packB(kc, cols, b, bBlock + j, brs, 1, bp, ws.gather);
-                    b0 = 0;
-                    ldb = NR;
-                }
-                float[] biasArr = bias;
-                int bias0 = biasOff + j;
-                if (bias != null && cols < NR) { // the bias of a partial panel, zero-padded to the panel
-                    System.arraycopy(bias, bias0, ws.edgeBias, 0, cols);
-                    java.util.Arrays.fill(ws.edgeBias, cols, NR, 0f);
-                    biasArr = ws.edgeBias;
-                    bias0 = 0;
-                }
+                float[] bp = panelB(pb, b, bBlock, brs, j, kc, cols, NR, NR, ws);
+                int b0 = bp == pb ? j * kc : bp == b ? bBlock + j : 0;
+                int ldb = bp == b ? brs : NR;
+                float[] biasArr = panelBias(bias, biasOff + j, cols, NR, ws);
+                int bias0 = biasArr == bias ? biasOff + j : 0;
                 int c0 = cBlock + i * ldc + j * ccs;
                 if (rows == MR && cols == NR && ccs == 1) {
                     wide(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, c0, ldc);
@@ -292,30 +273,12 @@ final class PackedGemm implements GemmEngine {
                                     float[] pb, float[] b, int bBlock, int brs, float alpha, float beta,
                                     boolean loadC, float[] bias, int biasOff, Activation act, float[] c, int cBlock,
                                     int ldc, int ccs, GemmWorkspace ws) {
-        float[] bp;
-        int b0, ldb;
-        if (pb != null) {
-            bp = pb;
-            b0 = j * kc;
-            ldb = narrowStride(cols);
-        } else if (cols == L) { // B in place: a full panel is read straight from B's rows
-            bp = b;
-            b0 = bBlock + j;
-            ldb = brs;
-        } else { // B in place: the partial panel is copied (packB's layout)
-            bp = ws.packedB(kc * L);
-            packB(kc, cols, b, bBlock + j, brs, 1, bp, ws.gather);
-            b0 = 0;
-            ldb = narrowStride(cols);
-        }
-        float[] biasArr = bias;
-        int bias0 = biasOff + j;
-        if (bias != null && cols < L) { // the bias of a partial panel, zero-padded to the panel
-            System.arraycopy(bias, bias0, ws.edgeBias, 0, cols);
-            java.util.Arrays.fill(ws.edgeBias, cols, NR, 0f);
-            biasArr = ws.edgeBias;
-            bias0 = 0;
-        }
+        int stride = narrowStride(cols);
+        float[] bp = panelB(pb, b, bBlock, brs, j, kc, cols, L, stride, ws);
+        int b0 = bp == pb ? j * kc : bp == b ? bBlock + j : 0;
+        int ldb = bp == b ? brs : stride;
+        float[] biasArr = panelBias(bias, biasOff + j, cols, L, ws);
+        int bias0 = biasArr == bias ? biasOff + j : 0;
         int grouped = mc / THIN_ROWS * THIN_ROWS;
         boolean overlapLast = !loadC && grouped > 0 && grouped < mc;
         int groups = grouped / THIN_ROWS + (overlapLast ? 1 : 0);
@@ -374,6 +337,38 @@ final class PackedGemm implements GemmEngine {
                 stage(c, c0, ldc, ccs, rows, cols, tile, NR, false);
             }
         }
+    }
+
+    /**
+     * The B panel of columns {@code j .. j + cols − 1} of a panel {@code width} wide: the packed block {@code pb}
+     * (the panel at {@code j·kc}, row stride {@code stride}); else, with B in place, B itself for a full panel
+     * (from {@code bBlock + j}, row stride {@code brs}), or for a partial one a copy in the workspace, zero-padded
+     * (from 0, row stride {@code stride}). The caller tells the three apart by identity.
+     */
+    private static float[] panelB(float[] pb, float[] b, int bBlock, int brs, int j, int kc, int cols, int width,
+                                  int stride, GemmWorkspace ws) {
+        if (pb != null) {
+            return pb;
+        }
+        if (cols == width) {
+            return b;
+        }
+        float[] copy = ws.packedB(kc * width);
+        packB(kc, cols, b, bBlock + j, brs, 1, copy, ws.gather);
+        return copy;
+    }
+
+    /**
+     * The bias of a panel's {@code cols} columns from {@code bias[from]}: the bias itself for a full panel (or
+     * none), else those columns zero-padded in the workspace to the tile's NR columns.
+     */
+    private static float[] panelBias(float[] bias, int from, int cols, int width, GemmWorkspace ws) {
+        if (bias == null || cols == width) {
+            return bias;
+        }
+        System.arraycopy(bias, from, ws.edgeBias, 0, cols);
+        java.util.Arrays.fill(ws.edgeBias, cols, NR, 0f);
+        return ws.edgeBias;
     }
 
     /**
