@@ -1,5 +1,6 @@
 package dev.myelin.core.simd;
 
+import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,6 +21,11 @@ import java.util.function.IntConsumer;
  *
  * <p>One call at a time: {@link #tryAcquire} fails while another thread's call holds the pool, and the
  * caller then runs the whole problem itself (the results are the same bits, see {@link ParallelKernel}).
+ *
+ * <p><b>The workers end with the pool.</b> They run a {@link Crew}, which holds everything they use and nothing
+ * that leads back to this object; once this pool (with the kernel that owns it) is unreachable, a {@link Cleaner}
+ * tells the crew to stop and its threads end. A program that makes kernels as it goes (one per task, per thread
+ * count tried) does not pile up threads.
  */
 final class WorkerPool {
 
@@ -30,23 +36,8 @@ final class WorkerPool {
     static final int MAX_PARTS = 0xFFFF;
 
     private final int size;
-    private final String name;
-    private final boolean startWorkers;
     private final AtomicBoolean busy = new AtomicBoolean();
-    /**
-     * The claim word: the call's generation (bits 32–63), its part count (bits 16–31) and its next unclaimed part
-     * (bits 0–15). A claim is a compare-and-set of the whole word, so it names the call and carries the call's own
-     * part count: a thread that wakes late can never take a part of one call by another call's count.
-     */
-    private final AtomicLong claims = new AtomicLong();
-    /** Parts finished in the current call. */
-    private final AtomicInteger done = new AtomicInteger();
-    private Thread[] workers;
-    private volatile int generation;
-    private volatile Thread caller;
-    private IntConsumer job;
-    private int parts;
-    private volatile Throwable failure;
+    private final Crew crew;
 
     /** A pool of {@code size} threads in all, the caller included; its workers start on first use. */
     WorkerPool(int size, String name) {
@@ -59,8 +50,8 @@ final class WorkerPool {
      */
     WorkerPool(int size, String name, boolean startWorkers) {
         this.size = size;
-        this.name = name;
-        this.startWorkers = startWorkers;
+        this.crew = new Crew(startWorkers ? size - 1 : 0, name);
+        Cleaners.CLEANER.register(this, crew::stop); // crew::stop holds the crew only, not this pool
     }
 
     int size() {
@@ -84,91 +75,151 @@ final class WorkerPool {
         if (parts < 1 || parts > MAX_PARTS) {
             throw new IllegalArgumentException("a call has 1 to " + MAX_PARTS + " parts, not " + parts);
         }
-        startWorkers();
-        this.job = job;
-        this.parts = parts;
-        this.failure = null;
-        this.caller = Thread.currentThread();
-        done.set(0);
-        int call = generation + 1;
-        claims.set((long) call << 32 | (long) parts << 16); // after the job: a thread that claims a part sees it
-        generation = call;
-        for (Thread w : workers) {
-            LockSupport.unpark(w);
-        }
-        runClaimedParts(call);
-        for (int spin = 0; done.get() != parts; spin++) { // parts a worker claimed and still runs
-            if (spin < SPINS) {
-                Thread.onSpinWait();
-            } else {
-                LockSupport.park(this);
-            }
-        }
-        this.job = null;
-        Throwable failed = failure;
-        if (failed instanceof RuntimeException e) {
-            throw e;
-        }
-        if (failed instanceof Error e) {
-            throw e;
-        }
-        if (failed != null) {
-            throw new IllegalStateException(failed);
-        }
+        crew.run(parts, job);
     }
 
-    /**
-     * Claims and runs parts of call {@code call} until none is left; the one that finishes the last part wakes the
-     * caller. The job read after a successful claim is the call's own: the call cannot end, and the next cannot
-     * replace the job, while one of its parts is unclaimed.
-     */
-    private void runClaimedParts(int call) {
-        while (true) {
-            long claim = claims.get();
-            int callParts = (int) (claim >>> 16) & 0xFFFF;
-            int part = (int) claim & 0xFFFF;
-            if ((int) (claim >>> 32) != call || part >= callParts) {
-                return; // a later call's word, or every part taken
-            }
-            if (!claims.compareAndSet(claim, claim + 1)) {
-                continue;
-            }
-            try {
-                job.accept(part);
-            } catch (Throwable t) {
-                if (failure == null) {
-                    failure = t;
-                }
-            }
-            if (done.incrementAndGet() == callParts) {
-                LockSupport.unpark(caller);
-            }
-        }
+    /** The workers' threads that are alive (tests: they end once the pool is unreachable). */
+    int liveWorkers() {
+        return crew.liveWorkers();
     }
 
-    private void startWorkers() {
-        if (workers != null) {
-            return;
-        }
-        workers = new Thread[startWorkers ? size - 1 : 0];
-        for (int w = 0; w < workers.length; w++) {
-            workers[w] = Thread.ofPlatform().daemon().name(name + "-" + (w + 1)).unstarted(this::workLoop);
-            workers[w].start();
-        }
+    /** One {@link Cleaner} thread for every pool, started with the first. */
+    private static final class Cleaners {
+        static final Cleaner CLEANER = Cleaner.create();
     }
 
-    private void workLoop() {
-        int seen = 0;
-        while (true) {
-            for (int spin = 0; generation == seen; spin++) {
+    /** The workers and the state of the current call: what the worker threads reach, and all they reach. */
+    private static final class Crew {
+        private final int workerCount;
+        private final String name;
+        /**
+         * The claim word: the call's generation (bits 32–63), its part count (bits 16–31) and its next unclaimed
+         * part (bits 0–15). A claim is a compare-and-set of the whole word, so it names the call and carries the
+         * call's own part count: a thread that wakes late can never take a part of one call by another call's
+         * count.
+         */
+        private final AtomicLong claims = new AtomicLong();
+        /** Parts finished in the current call. */
+        private final AtomicInteger done = new AtomicInteger();
+        private volatile Thread[] workers;
+        private volatile int generation;
+        private volatile boolean stopped;
+        private volatile Thread caller;
+        private IntConsumer job;
+        private volatile Throwable failure;
+
+        Crew(int workerCount, String name) {
+            this.workerCount = workerCount;
+            this.name = name;
+        }
+
+        void run(int parts, IntConsumer job) {
+            startWorkers();
+            this.job = job;
+            this.failure = null;
+            this.caller = Thread.currentThread();
+            done.set(0);
+            int call = generation + 1;
+            claims.set((long) call << 32 | (long) parts << 16); // after the job: a thread that claims a part sees it
+            generation = call;
+            for (Thread w : workers) {
+                LockSupport.unpark(w);
+            }
+            runClaimedParts(call);
+            for (int spin = 0; done.get() != parts; spin++) { // parts a worker claimed and still runs
                 if (spin < SPINS) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.park(this);
                 }
             }
-            seen = generation;
-            runClaimedParts(seen);
+            this.job = null; // the job (the kernel's) is not kept past the call
+            this.caller = null;
+            Throwable failed = failure;
+            if (failed instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failed instanceof Error e) {
+                throw e;
+            }
+            if (failed != null) {
+                throw new IllegalStateException(failed);
+            }
+        }
+
+        /**
+         * Claims and runs parts of call {@code call} until none is left; the one that finishes the last part wakes
+         * the caller. The job read after a successful claim is the call's own: the call cannot end, and the next
+         * cannot replace the job, while one of its parts is unclaimed.
+         */
+        private void runClaimedParts(int call) {
+            while (true) {
+                long claim = claims.get();
+                int callParts = (int) (claim >>> 16) & 0xFFFF;
+                int part = (int) claim & 0xFFFF;
+                if ((int) (claim >>> 32) != call || part >= callParts) {
+                    return; // a later call's word, or every part taken
+                }
+                if (!claims.compareAndSet(claim, claim + 1)) {
+                    continue;
+                }
+                try {
+                    job.accept(part);
+                } catch (Throwable t) {
+                    if (failure == null) {
+                        failure = t;
+                    }
+                }
+                if (done.incrementAndGet() == callParts) {
+                    LockSupport.unpark(caller);
+                }
+            }
+        }
+
+        private void startWorkers() {
+            if (workers != null) {
+                return;
+            }
+            workers = new Thread[workerCount];
+            for (int w = 0; w < workers.length; w++) {
+                workers[w] = Thread.ofPlatform().daemon().name(name + "-" + (w + 1)).unstarted(this::workLoop);
+                workers[w].start();
+            }
+        }
+
+        private void workLoop() {
+            int seen = 0;
+            while (!stopped) {
+                for (int spin = 0; generation == seen && !stopped; spin++) {
+                    if (spin < SPINS) {
+                        Thread.onSpinWait();
+                    } else {
+                        LockSupport.park(this);
+                    }
+                }
+                seen = generation;
+                runClaimedParts(seen);
+            }
+        }
+
+        /** Ends the workers (the pool is unreachable: no call runs, and none will). */
+        void stop() {
+            stopped = true;
+            Thread[] started = workers;
+            if (started != null) {
+                for (Thread w : started) {
+                    LockSupport.unpark(w);
+                }
+            }
+        }
+
+        int liveWorkers() {
+            Thread[] started = workers;
+            int live = 0;
+            for (int w = 0; started != null && w < started.length; w++) {
+                live += started[w].isAlive() ? 1 : 0;
+            }
+            return live;
         }
     }
 }

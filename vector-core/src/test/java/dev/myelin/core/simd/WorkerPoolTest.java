@@ -3,7 +3,11 @@ package dev.myelin.core.simd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.IntConsumer;
 import org.junit.jupiter.api.Test;
@@ -88,5 +92,38 @@ class WorkerPoolTest {
             call(pool, 4, job);
             job.assertEachRanOnce(4, "the call after a failure");
         }
+    }
+
+    /**
+     * A pool nobody holds ends its workers: 20 pools of 4 threads, each used once, then dropped. Their 60 workers
+     * were alive while the pools were held and are all ended after collections (waited for with repeated
+     * {@code System.gc()}, up to a minute: the collector and the cleaner decide when, not a clock). Before the
+     * crew was apart from the pool, its threads kept every pool reachable and lived as long as the JVM.
+     */
+    @Test
+    void theWorkersOfAPoolNobodyHoldsEnd() throws InterruptedException {
+        List<WeakReference<WorkerPool>> dropped = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        CountingJob job = new CountingJob();
+        for (int i = 0; i < 20; i++) {
+            WorkerPool pool = new WorkerPool(4, "test-dropped-" + i);
+            call(pool, 4, job);
+            job.assertEachRanOnce(4, "pool " + i);
+            assertEquals(3, pool.liveWorkers(), "pool " + i);
+            dropped.add(new WeakReference<>(pool));
+        }
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("test-dropped-")) {
+                threads.add(t);
+            }
+        }
+        assertEquals(60, threads.size(), "the dropped pools' workers, alive before the collections");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (threads.stream().anyMatch(Thread::isAlive) && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertTrue(dropped.stream().allMatch(r -> r.get() == null), "every dropped pool was collected");
+        assertEquals(0, threads.stream().filter(Thread::isAlive).count(), "workers of dropped pools still alive");
     }
 }
