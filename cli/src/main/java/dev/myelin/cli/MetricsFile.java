@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import dev.myelin.nn.AtomicFile;
+import dev.myelin.nn.CheckpointFile;
 import dev.myelin.nn.ModelFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,28 +42,55 @@ final class MetricsFile {
     private final String data;
     private final String run;
     private final int lastEpoch;
+    private final String checkpoint;
     private final List<JsonNode> epochs = new ArrayList<>();
     private int written;
 
-    /** @param lastEpoch the run's last epoch: the file is {@code "finished"} once it holds that one */
-    MetricsFile(Path file, String model, String data, String run, int lastEpoch) {
+    /**
+     * @param lastEpoch  the run's last epoch: the file is {@code "finished"} once it holds that one
+     * @param checkpoint the run's checkpoint file, or null: recorded, so that an unfinished run is held up for its
+     *                   resume only while there is a checkpoint to resume
+     */
+    MetricsFile(Path file, String model, String data, String run, int lastEpoch, Path checkpoint) {
         this.file = file;
         this.model = model;
         this.data = data;
         this.run = run;
         this.lastEpoch = lastEpoch;
+        this.checkpoint = checkpoint == null ? null : checkpoint.toAbsolutePath().normalize().toString();
     }
 
     /**
      * A new run (not a resumed one) must not replace the metrics of a run that did not finish (interrupted, or
      * stopped by a divergence: its resume would go on in this file), nor a file that is not a metrics file;
-     * an empty (or blank) file, or the metrics of a finished run, is replaced.
+     * an empty (or blank) file, or the metrics of a finished run, is replaced. So are the metrics of an unfinished
+     * run that cannot be resumed: one that kept no checkpoint, or whose checkpoint is gone (killed before its first
+     * checkpoint was written); {@code notes} hears which. (A file from before the checkpoint was recorded is held.)
      */
-    static void refuseUnfinished(Path file) throws IOException {
+    static void refuseUnfinished(Path file, Consumer<String> notes) throws IOException {
         JsonNode root = existing(file);
-        if (root != null && !root.path("finished").asBoolean(true)) {
+        if (root == null || root.path("finished").asBoolean(true)) {
+            return;
+        }
+        JsonNode kept = root.get("checkpoint");
+        if (kept == null) {
             throw unfinished(file, root, "a new run");
         }
+        if (kept.isNull()) {
+            notes.accept("note: --metrics " + file + " held the metrics of a run that did not finish and kept no"
+                    + " checkpoint, so nothing can continue it; they are replaced");
+            return;
+        }
+        Path checkpoint = Path.of(kept.asText());
+        try {
+            CheckpointFile.read(checkpoint);
+        } catch (IOException | RuntimeException gone) {
+            notes.accept("note: --metrics " + file + " held the metrics of a run that did not finish, whose"
+                    + " checkpoint " + checkpoint + " is gone (or is not a checkpoint), so nothing can continue it;"
+                    + " they are replaced");
+            return;
+        }
+        throw unfinished(file, root, "a new run");
     }
 
     /**
@@ -94,8 +122,10 @@ final class MetricsFile {
         JsonNode list = root.path("epochs");
         String held = list.isEmpty() ? "no epoch yet" : "epochs " + list.get(0).path("epoch").asText("?") + "–"
                 + list.get(list.size() - 1).path("epoch").asText("?");
+        JsonNode kept = root.path("checkpoint");
+        String resume = kept.isTextual() ? "--resume " + kept.asText() : "--resume and its checkpoint";
         return new IllegalArgumentException("--metrics " + file + " holds the metrics of a run that did not finish ("
-                + held + "); " + who + " would replace them. Continue that run with --resume and its checkpoint (its"
+                + held + "); " + who + " would replace them. Continue that run with " + resume + " (its"
                 + " metrics go on in this file), or move the file away, or name another file with --metrics");
     }
 
@@ -108,8 +138,8 @@ final class MetricsFile {
      * another run, and a file that is not a metrics file, are refused (as for a new run).
      */
     static MetricsFile continuing(Path file, String model, String data, String run, int done, int lastEpoch,
-                                  Consumer<String> notes) throws IOException {
-        MetricsFile m = new MetricsFile(file, model, data, run, lastEpoch);
+                                  Path checkpoint, Consumer<String> notes) throws IOException {
+        MetricsFile m = new MetricsFile(file, model, data, run, lastEpoch, checkpoint);
         JsonNode root = existing(file);
         if (root == null) {
             return m;
@@ -161,7 +191,8 @@ final class MetricsFile {
     void add(EpochStats stats) throws IOException {
         epochs.add(stats.toJson(JSON.createObjectNode()));
         ObjectNode root = JSON.createObjectNode().put("format", FORMAT).put("version", VERSION).put("model", model)
-                .put("data", data).put("run", run).put("finished", stats.epoch() >= lastEpoch);
+                .put("data", data).put("run", run).put("finished", stats.epoch() >= lastEpoch)
+                .put("checkpoint", checkpoint);
         ArrayNode list = root.putArray("epochs");
         epochs.forEach(list::add);
         byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
@@ -206,8 +237,27 @@ final class MetricsFile {
                     notFinite.add(field);
                 }
             }
-            epochs.add(new Epoch(e.get("epoch").asInt(), number(e, "loss"), number(e, "test_loss"),
-                    number(e, "test_accuracy"), List.copyOf(notFinite)));
+            Epoch epoch = new Epoch(e.get("epoch").asInt(), number(e, "loss"), number(e, "test_loss"),
+                    number(e, "test_accuracy"), List.copyOf(notFinite));
+            String where = file + ": epochs[" + i + "]: ";
+            if (epoch.epoch() < 1 || !epochs.isEmpty() && epoch.epoch() <= epochs.get(epochs.size() - 1).epoch()) {
+                throw new IllegalArgumentException(where + "epoch " + epoch.epoch() + (epoch.epoch() < 1
+                        ? " is below 1" : " does not come after epoch " + epochs.get(epochs.size() - 1).epoch())
+                        + "; epochs are counted from 1, each once, in order");
+            }
+            // a loss is never negative (cross-entropy, mse); NaN and ±Infinity are kept, and left off the chart
+            for (String field : new String[] {"loss", "test_loss"}) {
+                double v = number(e, field);
+                if (v < 0 && Double.isFinite(v)) {
+                    throw new IllegalArgumentException(where + "\"" + field + "\" is " + v + "; a loss is at least 0");
+                }
+            }
+            double accuracy = epoch.testAccuracy();
+            if (Double.isFinite(accuracy) && !(accuracy >= 0 && accuracy <= 1)) {
+                throw new IllegalArgumentException(where + "\"test_accuracy\" is " + accuracy + "; an accuracy is"
+                        + " between 0 and 1");
+            }
+            epochs.add(epoch);
         }
         return epochs;
     }

@@ -37,7 +37,7 @@ final class PredictCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "MODEL.json", required = true,
-            description = "Model file written by myelin train --save.")
+            description = "Model file written by myelin train --save, or a checkpoint (its model).")
     Path model;
 
     @Option(names = "--data", paramLabel = "FILE|DIR", required = true,
@@ -65,7 +65,7 @@ final class PredictCommand implements Callable<Integer> {
         new DistinctFiles().reads("--model", model).reads("--data", data).check();
         Header header = headers.mode();
         headers.requireCsv("--data", data);
-        Mlp mlp = ModelFile.read(model);
+        Mlp mlp = ModelFile.readModelOrCheckpoint(model); // a checkpoint's model too
         PredictionWriter.Kind kind = PredictionWriter.Kind.of(mlp);
         int inputs = mlp.inputs();
         int n = mlp.outputs();

@@ -349,7 +349,7 @@ final class TrainCommand implements Callable<Integer> {
             Checkpoints.refuseUnfinished(checkpointFile, checkpointRole);
         }
         if (resume == null) { // a resumed run goes on with the metrics of the run it resumes
-            MetricsFile.refuseUnfinished(metricsFile);
+            MetricsFile.refuseUnfinished(metricsFile, note -> err.println(Main.PREFIX + note));
         }
         kernels.check();
 
@@ -387,9 +387,21 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--resume " + resume + ": " + e.getMessage()
                         + "; give the first run's options", e);
             }
-            require(resumed.checkpoint().epochs() < epochCount, "--resume " + resume + ": the checkpoint is at "
-                    + Checkpoints.position(resumed.checkpoint()) + ", so --epochs " + epochCount + " leaves nothing"
-                    + " to run; give a larger --epochs to train longer");
+            if (resumed.checkpoint().epochs() >= epochCount) {
+                // A finished run's checkpoint: its model is all there is left to write (its --save may have failed
+                // or been killed, and a new run would replace the checkpoint)
+                boolean finished = resumed.checkpoint().epochs() == epochCount;
+                require(finished && save != null, "--resume " + resume + ": the checkpoint is at "
+                        + Checkpoints.position(resumed.checkpoint()) + ", so --epochs " + epochCount + " leaves"
+                        + " nothing to run; give a larger --epochs to train longer" + (finished ? ", or --save FILE to"
+                        + " write the model it holds" : ""));
+                out.println("Nothing to train: the checkpoint " + resume + " holds all " + epochCount + " epochs of"
+                        + " its run; writing the model it holds");
+                int code = ModelSaver.save(resumed.model(), save, out, err);
+                out.flush();
+                err.flush();
+                return code;
+            }
         }
 
         Path dataFrom = dataPath(p); // null: the built-in XOR points
@@ -407,7 +419,9 @@ final class TrainCommand implements Callable<Integer> {
         if (sizes == null) {
             sizes = new int[] {dataset.inputs(), lossFn == Loss.CE ? dataset.outputs() : 1};
         }
-        String architecture = start != null ? modelSource.toString() : "--layers " + joined(sizes);
+        String architecture = start != null ? modelSource.toString() : layers != null || p.layers() == null
+                ? "--layers " + joined(sizes) // given, or from the data
+                : "the preset's layers " + joined(sizes) + " (--preset " + p.id() + "; --layers gives others)";
         require(sizes[0] == dataset.inputs(), architecture + " takes " + sizes[0] + " inputs but " + dataName
                 + " has " + dataset.inputs() + " input columns");
         require(sizes[sizes.length - 1] == dataset.outputs(), architecture + " has " + sizes[sizes.length - 1]
@@ -462,9 +476,10 @@ final class TrainCommand implements Callable<Integer> {
         int firstEpoch = resumed == null ? 1 : resumed.checkpoint().epochs() + 1;
         MetricsFile metrics = metricsFile == null ? null
                 : resumed == null // a new run's file was judged above (refuseUnfinished): it starts empty
-                ? new MetricsFile(metricsFile, model.describe(), fingerprint.hashHex(), config.describeRun(), epochCount)
+                ? new MetricsFile(metricsFile, model.describe(), fingerprint.hashHex(), config.describeRun(), epochCount,
+                        checkpointFile)
                 : MetricsFile.continuing(metricsFile, model.describe(), fingerprint.hashHex(), config.describeRun(),
-                        firstEpoch - 1, epochCount, note -> err.println(Main.PREFIX + note));
+                        firstEpoch - 1, epochCount, checkpointFile, note -> err.println(Main.PREFIX + note));
         ProgressDisplay progress = ProgressDisplay.forTerminal(logFormat == LogFormat.TEXT);
         Checkpoints checkpoints = new Checkpoints(checkpointFile, checkpointEvery, config, err);
         checkpoints.setInputScaling(scaling);
@@ -559,8 +574,9 @@ final class TrainCommand implements Callable<Integer> {
                         float[] inputsAsRead, DenseOps ops, TrainingConfig config, TrainingMonitor monitor,
                         Path dataFrom) {
         Loss lossFn = config.loss();
-        summary.printf(Locale.ROOT, "Trained %s with %s loss: %d epochs, %s, %s gradients, batch %s, seed %d;"
-                        + " final loss %s%n", model.describe(), lossFn.id(), result.epochs(),
+        summary.printf(Locale.ROOT, "Trained %s with %s loss: %d epoch%s, %s, %s gradients, batch %s, seed %d;"
+                        + " final loss %s%n", model.describe(), lossFn.id(), result.epochs(), result.epochs() == 1 ? ""
+                        : "s",
                 describe(config.optimizer()), config.convention() == GradientConvention.MEAN ? "mean" : "summed",
                 config.fullBatch(dataset.rows()) ? "full" : String.valueOf(config.batchSize()), seed,
                 result.finalLoss());

@@ -105,13 +105,17 @@ class PropertyErrorTest {
     void tooManyThreadsFromThePropertyAreRefused() {
         assumeTrue(KernelRegistry.names().contains("parallel"), "needs the Vector API");
         String saved = System.getProperty(KernelRegistry.THREADS_PROPERTY);
-        System.setProperty(KernelRegistry.THREADS_PROPERTY, "100000");
         try {
-            for (String command : List.of("train", "bench")) {
-                Cli run = command.equals("train") ? Cli.run("train", "--epochs", "1", "--kernel", "parallel")
-                        : Cli.run("bench", "--shapes", "2x2x2");
-                assertEquals(Main.USER_ERROR, run.exitCode(), run.transcript());
-                assertTrue(run.err().startsWith("myelin: -Dmyelin.threads=100000 is more than the"), run.transcript());
+            // 99999999999 is beyond an int: the same message, not "not a thread count"
+            for (String value : List.of("100000", "99999999999")) {
+                System.setProperty(KernelRegistry.THREADS_PROPERTY, value);
+                for (String command : List.of("train", "bench")) {
+                    Cli run = command.equals("train") ? Cli.run("train", "--epochs", "1", "--kernel", "parallel")
+                            : Cli.run("bench", "--shapes", "2x2x2");
+                    assertEquals(Main.USER_ERROR, run.exitCode(), run.transcript());
+                    assertTrue(run.err().startsWith("myelin: -Dmyelin.threads=" + value + " is more than the"),
+                            run.transcript());
+                }
             }
         } finally {
             restore(KernelRegistry.THREADS_PROPERTY, saved);

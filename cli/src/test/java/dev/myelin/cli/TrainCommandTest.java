@@ -63,6 +63,39 @@ class TrainCommandTest {
     @TempDir
     Path dir;
 
+    /**
+     * A finished run whose model was never written (its --save failed, or was killed) keeps it in its checkpoint:
+     * a resume with the same --epochs and a --save writes it (the bytes a --save of the run writes), and predict
+     * and eval read a checkpoint's model. Without --save such a resume is refused, saying how to get the model.
+     */
+    @Test
+    void aFinishedRunsCheckpointGivesItsModel() throws IOException {
+        Path checkpoint = dir.resolve("finished.ckpt.json");
+        Path saved = dir.resolve("finished-saved.json");
+        Cli run = Cli.run("train", "--epochs", "30", "--checkpoint", checkpoint.toString());
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertEquals(0, Cli.run("train", "--epochs", "30", "--save", saved.toString()).exitCode());
+
+        Cli bare = Cli.run("train", "--epochs", "30", "--resume", checkpoint.toString());
+        assertEquals(Main.USER_ERROR, bare.exitCode(), bare.transcript());
+        assertTrue(bare.err().endsWith("leaves nothing to run; give a larger --epochs to train longer, or --save FILE"
+                + " to write the model it holds\n"), bare.transcript());
+
+        Path model = dir.resolve("finished-from-checkpoint.json");
+        Cli resumed = Cli.run("train", "--epochs", "30", "--resume", checkpoint.toString(), "--save",
+                model.toString());
+        assertEquals(0, resumed.exitCode(), resumed.transcript());
+        assertTrue(resumed.out().startsWith("Nothing to train: the checkpoint " + checkpoint + " holds all 30 epochs"
+                + " of its run; writing the model it holds\nModel saved to " + model), resumed.transcript());
+        assertTrue(Arrays.equals(Files.readAllBytes(saved), Files.readAllBytes(model)), "the run's own model");
+
+        Path inputs = Files.writeString(dir.resolve("finished-inputs.csv"), "0,0\n0,1\n1,0\n1,1\n");
+        Cli fromCheckpoint = Cli.run("predict", "--model", checkpoint.toString(), "--data", inputs.toString());
+        Cli fromModel = Cli.run("predict", "--model", model.toString(), "--data", inputs.toString());
+        assertEquals(0, fromCheckpoint.exitCode(), fromCheckpoint.transcript());
+        assertEquals(fromModel.out(), fromCheckpoint.out());
+    }
+
     @Test
     void documentPresetPrintsTheThousandEpochLinesOfTheDocument() {
         Cli run = Cli.run("train");
@@ -306,7 +339,8 @@ class TrainCommandTest {
     /**
      * The metrics of a run that did not finish are kept as its checkpoint is: a new run naming the same --metrics
      * is refused (the file unchanged), its --resume goes on with them; a finished run's metrics, and an empty file,
-     * are replaced; a file that is not a metrics file is refused.
+     * are replaced; a file that is not a metrics file is refused; an unfinished run that nothing can continue (its
+     * checkpoint gone, or none kept) is replaced with a note.
      */
     @Test
     void aNewRunDoesNotReplaceTheMetricsOfARunThatDidNotFinish() throws IOException {
@@ -328,8 +362,9 @@ class TrainCommandTest {
         Cli fresh = Cli.run("train", "--epochs", "2", "--metrics", metrics.toString());
         assertEquals(Main.USER_ERROR, fresh.exitCode(), fresh.transcript());
         assertEquals("myelin: --metrics " + metrics + " holds the metrics of a run that did not finish (epochs 1–"
-                + epochs + "); a new run would replace them. Continue that run with --resume and its checkpoint (its"
-                + " metrics go on in this file), or move the file away, or name another file with --metrics\n",
+                + epochs + "); a new run would replace them. Continue that run with --resume "
+                + checkpoint.toAbsolutePath().normalize() + " (its metrics go on in this file), or move the file away,"
+                + " or name another file with --metrics\n",
                 fresh.err(), fresh.transcript());
         assertTrue(Arrays.equals(kept, Files.readAllBytes(metrics)), "the metrics are unchanged");
 
@@ -375,6 +410,29 @@ class TrainCommandTest {
         assertTrue(overNotes.err().startsWith("myelin: --metrics " + notes + " exists and is not a metrics file"),
                 overNotes.transcript());
         assertEquals("my notes\n", Files.readString(notes));
+
+        // an unfinished run that nothing can continue: its checkpoint is gone (killed before it was first written),
+        // or it kept none; a file from before the checkpoint was recorded is held as before
+        assertFalse(json.readTree(metrics.toFile()).get("finished").asBoolean());
+        Files.delete(checkpoint);
+        Cli afterKill = Cli.run("train", "--epochs", "2", "--metrics", metrics.toString());
+        assertEquals(0, afterKill.exitCode(), afterKill.transcript());
+        assertTrue(afterKill.err().contains("myelin: note: --metrics " + metrics + " held the metrics of a run that did"
+                + " not finish, whose checkpoint " + checkpoint.toAbsolutePath().normalize() + " is gone (or is not a"
+                + " checkpoint), so nothing can continue it; they are replaced"), afterKill.transcript());
+        com.fasterxml.jackson.databind.node.ObjectNode unfinished =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(metrics.toFile());
+        unfinished.put("finished", false).putNull("checkpoint");
+        Files.writeString(metrics, unfinished.toString());
+        Cli noCheckpoint = Cli.run("train", "--epochs", "2", "--metrics", metrics.toString());
+        assertEquals(0, noCheckpoint.exitCode(), noCheckpoint.transcript());
+        assertTrue(noCheckpoint.err().contains("a run that did not finish and kept no checkpoint, so nothing can"
+                + " continue it; they are replaced"), noCheckpoint.transcript());
+        unfinished.put("finished", false).remove("checkpoint");
+        Files.writeString(metrics, unfinished.toString());
+        Cli older = Cli.run("train", "--epochs", "2", "--metrics", metrics.toString());
+        assertEquals(Main.USER_ERROR, older.exitCode(), older.transcript());
+        assertTrue(older.err().contains("Continue that run with --resume and its checkpoint"), older.transcript());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.myelin.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -327,6 +328,33 @@ class TrainingFeaturesTest {
         Cli special = Cli.run("train", "--data", train.toString(), "--epochs", "1", "--checkpoint", "/dev/null");
         assertEquals(Main.USER_ERROR, special.exitCode(), special.transcript());
         assertTrue(special.err().startsWith("myelin: --checkpoint /dev/null: "), special.transcript());
+    }
+
+    /** report draws only metrics that can be: epochs from 1, each once, in order; losses ≥ 0; accuracies in [0, 1]. */
+    @Test
+    void reportRefusesMetricsThatCannotBe() throws IOException {
+        String head = "{\"format\": \"myelin-metrics\", \"epochs\": [";
+        String[][] cases = {
+                {"{\"epoch\": 1, \"loss\": 0.5, \"test_accuracy\": 1.5}",
+                        "epochs[0]: \"test_accuracy\" is 1.5; an accuracy is between 0 and 1"},
+                {"{\"epoch\": 1, \"loss\": 0.5}, {\"epoch\": 1, \"loss\": 0.4}",
+                        "epochs[1]: epoch 1 does not come after epoch 1; epochs are counted from 1, each once, in order"},
+                {"{\"epoch\": -2, \"loss\": 0.5}", "epochs[0]: epoch -2 is below 1; epochs are counted from 1"},
+                {"{\"epoch\": 1, \"loss\": -0.5}", "epochs[0]: \"loss\" is -0.5; a loss is at least 0"},
+                {"{\"epoch\": 1, \"loss\": 0.5, \"test_loss\": -1}", "epochs[0]: \"test_loss\" is -1.0; a loss is"}};
+        for (int i = 0; i < cases.length; i++) {
+            Path metrics = Files.writeString(dir.resolve("odd-" + i + ".json"), head + cases[i][0] + "]}");
+            Path png = dir.resolve("odd-" + i + ".png");
+            Cli report = Cli.run("report", "--metrics", metrics.toString(), "--out", png.toString());
+            assertEquals(Main.USER_ERROR, report.exitCode(), report.transcript());
+            assertTrue(report.err().startsWith("myelin: " + metrics + ": " + cases[i][1]), report.transcript());
+            assertFalse(Files.exists(png), "no chart of metrics that cannot be");
+        }
+        // NaN and infinite values stay allowed (a diverged run's): drawn without them
+        Path diverged = Files.writeString(dir.resolve("odd-nan.json"), head + "{\"epoch\": 1, \"loss\": 0.5},"
+                + " {\"epoch\": 2, \"loss\": \"Infinity\", \"test_accuracy\": \"NaN\"}]}");
+        assertEquals(0, Cli.run("report", "--metrics", diverged.toString(), "--out",
+                dir.resolve("odd-nan.png").toString()).exitCode());
     }
 
     @Test

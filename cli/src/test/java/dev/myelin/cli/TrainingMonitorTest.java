@@ -77,7 +77,7 @@ class TrainingMonitorTest {
         StringWriter errText = new StringWriter();
         PrintWriter err = new PrintWriter(errText, true);
         TrainingConfig config = new TrainingConfig(Loss.CE, 3, rows, 0.1f, 1);
-        MetricsFile metrics = new MetricsFile(file, "2-2", "hash", "run", 3);
+        MetricsFile metrics = new MetricsFile(file, "2-2", "hash", "run", 3, null);
         TrainingMonitor monitor = new TrainingMonitor(Mlp.of(new int[] {2, 2}, Activation.SIGMOID,
                 Activation.SOFTMAX), train, null, Loss.CE, DenseOps.of("scalar"), 3, rows,
                 new EpochLog(new PrintWriter(new StringWriter()), LogFormat.JSON, 1, 3, true), metrics,

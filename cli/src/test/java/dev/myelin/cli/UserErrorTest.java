@@ -87,6 +87,9 @@ class UserErrorTest {
                 errorCase("--epochs +", "'+' is not an int"),
                 errorCase("--layers 2,4,1,", "--layers 2,4,1,: an empty size between commas"),
                 errorCase("--preset fancy", "unknown preset 'fancy'", "document, xor, fashion-mnist, none"),
+                // the layers the user did not give are named as the preset's
+                errorCase("--preset xor --loss ce", "the preset's layers 2,4,1 (--preset xor; --layers gives others)"
+                        + " has 1 outputs but the XOR data has 2 classes"),
                 errorCase("--loss hinge", "unknown loss 'hinge'", "bce, ce, mse"),
                 errorCase("--activation swish", "unknown activation 'swish'"),
                 errorCase("--init-method zeros", "unknown init 'zeros'"),

@@ -84,17 +84,30 @@ public final class IdxData {
                 throw new DataException(imageName + ": has " + count + " images of " + height + "×" + width
                         + " pixels; a data set needs at least 1 image of at least 1 pixel");
             }
-            long pixels = (long) height * width;
-            long data = (long) count * pixels;
+            long pixels = (long) height * width; // below 2^62: two ints
+            // pixels first, so that count · pixels cannot wrap around a long (200 images of 1252623716×1840810596
+            // pixels wrapped to 784 a picture)
+            long data = pixels > Integer.MAX_VALUE ? Long.MAX_VALUE : count * pixels;
             if (data > Integer.MAX_VALUE - 8) {
                 throw new DataException(imageName + ": " + count + " images of " + height + "×" + width + " = "
-                        + data + " pixels, more than one array holds");
+                        + java.math.BigInteger.valueOf(count).multiply(java.math.BigInteger.valueOf(pixels))
+                        + " pixels, more than one array holds");
             }
             String imagesWhat = "the header and " + count + " images of " + height + "×" + width + " pixels";
             if (!DataStreams.isGzip(imageStream) && Files.isRegularFile(images)) {
                 // A raw file's size is known before the pixel array is allocated, so a header that claims more
                 // images than the file holds is reported, not allocated.
                 requireSize(Files.size(images), imageName, IMAGES_HEADER + data, imagesWhat);
+            } else if (DataStreams.isGzip(imageStream) && Files.isRegularFile(images)) {
+                // deflate expands at most 1032:1, so a gzip file of S bytes holds at most about 1032·S: a header
+                // that claims more is a file cut short (or made up), refused before the pixel array is allocated
+                long compressed = Files.size(images);
+                long most = compressed * 1032 + 1024;
+                if (IMAGES_HEADER + data > most) {
+                    throw new DataException(imageName + ": the header announces " + imagesWhat + " ("
+                            + (IMAGES_HEADER + data) + " bytes), but a gzip file of " + compressed + " bytes holds at"
+                            + " most " + most + " (the file is cut short, or the header is wrong)");
+                }
             }
             requireSize(label.length, labelName, LABELS_HEADER + (long) labelCount,
                     "the header and " + labelCount + " labels");

@@ -87,7 +87,7 @@ public final class ModelFile {
             throw new ModelFormatException(file + ": is a directory, expected " + expected);
         }
         try {
-            String json = Files.readString(file, StandardCharsets.UTF_8);
+            String json = Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : readStream(file);
             // a byte-order mark, as some Windows editors write: not JSON, but harmless
             return json.startsWith("\uFEFF") ? json.substring(1) : json;
         } catch (NoSuchFileException e) {
@@ -151,6 +151,9 @@ public final class ModelFile {
                 reason = "more after the end of the JSON object (" + fileKind + " is one object)";
             } else if (reason.contains("nesting depth")) {
                 reason = "nested more than " + MAX_NESTING + " levels deep";
+            } else if (reason.startsWith("Number value length")) { // "… (2000) exceeds the maximum allowed (1000, from …)"
+                reason = reason.replaceFirst("Number value length \\((\\d+)\\) exceeds the maximum allowed \\((\\d+).*",
+                        "a number written with $1 characters; at most $2 are read (a float needs fewer than 50)");
             }
             reason = reason.replaceAll("\\(start marker at \\[Source: .*?; line: (\\d+), column: (\\d+)\\]\\)",
                     "(opened at line $1, column $2)");
@@ -396,6 +399,27 @@ public final class ModelFile {
     }
 
     // ---------------------------------------------------------------- writing
+
+    /**
+     * The text of a file that is not a regular one (a pipe, a device): read in chunks, and refused at its first zero
+     * byte, which no JSON text has ({@code /dev/zero} was read until the heap was full).
+     */
+    private static String readStream(Path file) throws IOException {
+        java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+        byte[] chunk = new byte[1 << 16];
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(chunk)) > 0; ) {
+                for (int i = 0; i < n; i++) {
+                    if (chunk[i] == 0) {
+                        throw new ModelFormatException(file + ": not a text file (a zero byte at offset "
+                                + (text.size() + i) + "); expected JSON");
+                    }
+                }
+                text.write(chunk, 0, n);
+            }
+        }
+        return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(text.toByteArray())).toString();
+    }
 
     /**
      * The model as JSON (the format in the class comment), written with Jackson's generator; weight rows and

@@ -94,9 +94,11 @@ public record OptimizerSpec(Kind kind, double learningRate, double momentum, dou
         if (!Double.isFinite(learningRate) || learningRate <= 0) {
             throw new IllegalArgumentException("--lr must be finite and greater than 0, got " + learningRate);
         }
-        if (kind.usesMomentum() && !(momentum > 0 && momentum < 1)) {
+        requireAsFloat("--lr", learningRate, 0);
+        if (kind.usesMomentum() && !(momentum > 0 && (float) momentum < 1)) {
             throw new IllegalArgumentException("--momentum must be in (0, 1) for --optimizer " + kind + ", got "
-                    + momentum);
+                    + momentum + (momentum < 1 && momentum > 0 ? ", which is 1.0 as a float, the precision training"
+                    + " computes in" : ""));
         }
         if (!kind.usesMomentum() && momentum != 0) {
             throw new IllegalArgumentException("--momentum is used by --optimizer momentum and nesterov only, but"
@@ -107,8 +109,23 @@ public record OptimizerSpec(Kind kind, double learningRate, double momentum, dou
         if (!Double.isFinite(epsilon) || epsilon <= 0) {
             throw new IllegalArgumentException("--eps must be finite and greater than 0, got " + epsilon);
         }
+        requireAsFloat("--eps", epsilon, 0);
         if (!Double.isFinite(weightDecay) || weightDecay < 0) {
             throw new IllegalArgumentException("--weight-decay must be finite and at least 0, got " + weightDecay);
+        }
+        requireAsFloat("--weight-decay", weightDecay, weightDecay == 0 ? -1 : 0);
+    }
+
+    /**
+     * A positive, finite setting stays so in the float the updates compute with ({@code 1e-50} is 0 as a float:
+     * training would run and change nothing; {@code 1e39} is infinite): refused, naming the float's range.
+     * {@code above}: the float must be greater than this.
+     */
+    private static void requireAsFloat(String option, double value, double above) {
+        float f = (float) value;
+        if (!Float.isFinite(f) || f <= above) {
+            throw new IllegalArgumentException(option + " " + value + " is " + f + " as a float, the precision"
+                    + " training computes in; give a value between 1.4E-45 and 3.4E38");
         }
     }
 

@@ -113,10 +113,13 @@ class DivergenceTest {
     @Test
     void parametersThatOverflowInTheLastUpdateStopTheRun() {
         for (int batchSize : new int[] {0, 4}) { // one step an epoch: full batch, and one mini-batch of all 4
-            Mlp m = Mlp.of(new int[] {2, 3, 1}, Activation.SIGMOID, Activation.SIGMOID);
+            // a linear unit on inputs of 1e18: a finite loss (about w²·1e36), a gradient of about w·1e36, which a
+            // rate of 1e6 throws beyond the float range (a rate of 1e300 is refused as infinite as a float)
+            Mlp m = Mlp.of(new int[] {1, 1}, Activation.IDENTITY, Activation.IDENTITY);
             Init.XAVIER.initialize(m, 1);
+            Dataset far = Dataset.regression(new float[] {1e18f, 1e18f, 1e18f, 1e18f}, 4, 1, new float[4], 1);
             TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> new Trainer().fit(m,
-                    Dataset.xor(), new TrainingConfig(Loss.BCE, 1, batchSize, OptimizerSpec.sgd(1e300), 0,
+                    far, new TrainingConfig(Loss.MSE, 1, batchSize, OptimizerSpec.sgd(1e6), 0,
                             GradientConvention.MEAN), null));
             int batches = 1;
             assertEquals("1/" + batches, e.epoch() + "/" + e.batch(), e.getMessage());

@@ -2,6 +2,7 @@ package dev.myelin.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -175,6 +176,44 @@ class IdxDataTest {
         assertEquals(images + ": byte 28: the file ends early: expected " + (16 + 4L * count) + " bytes for the header"
                 + " and " + count + " images of 2×2 pixels, " + (16 + 4L * count - 28) + " more than it has",
                 e.getMessage());
+    }
+
+    /**
+     * A gzip file's size is not the data's, but deflate expands at most 1032:1: a header that claims more than the
+     * file can hold is refused before the pixel array is allocated (a 40-byte file claiming 2.7 million images ran
+     * out of memory allocating 8.5 GB).
+     */
+    @Test
+    void aGzipFileThatClaimsMoreImagesThanItCanHoldIsReportedBeforeAnyAllocation() throws IOException {
+        int count = 2_700_000;
+        Path images = write("i.gz", gzip(images(count, 28, 28, new byte[0])));
+        Path labels = write("l", labels(3, LABELS));
+        long size = Files.size(images);
+        DataException e = assertThrows(DataException.class, () -> IdxData.read(images, labels));
+        assertEquals(images + ": the header announces the header and " + count + " images of 28×28 pixels ("
+                + (16 + 784L * count) + " bytes), but a gzip file of " + size + " bytes holds at most "
+                + (size * 1032 + 1024) + " (the file is cut short, or the header is wrong)", e.getMessage());
+    }
+
+    /**
+     * Sizes whose product overflows a long are refused as too large, never wrapped around: 200 images of
+     * 1252623716×1840810596 pixels wrap to 784 pixels an image, and were read as such.
+     */
+    @Test
+    void sizesWhoseProductOverflowsAreTooLargeNotWrappedAround() throws IOException {
+        byte[] pixels = new byte[3 * 784];
+        Path labels = write("l", labels(3, LABELS));
+        for (int[] dims : new int[][] {{3, 1252623716, 1840810596}, {3, Integer.MAX_VALUE, Integer.MAX_VALUE},
+                {Integer.MAX_VALUE, 65536, 65536}}) {
+            Path images = write("i", images(dims[0], dims[1], dims[2], pixels));
+            DataException e = assertThrows(DataException.class, () -> IdxData.read(images, labels));
+            assertTrue(e.getMessage().startsWith(images + ": " + dims[0] + " images of " + dims[1] + "×" + dims[2]
+                    + " = "), e.getMessage());
+            assertTrue(e.getMessage().endsWith(" = " + java.math.BigInteger.valueOf(dims[0]).multiply(
+                    java.math.BigInteger.valueOf((long) dims[1] * dims[2])) + " pixels, more than one array holds"),
+                    e.getMessage());
+            assertFalse(e.getMessage().contains("= -"), e.getMessage());
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseOps;
@@ -124,6 +125,12 @@ class MlpTest {
         assertEquals(Loss.CE, Loss.parse("ce"));
         assertEquals(Loss.MSE, Loss.parse(" mse"));
         assertMessage("unknown loss 'x' (expected one of bce, ce, mse)", () -> Loss.parse("x"));
+        // ASCII letters in either case, nothing that only Unicode's case rules equate ('ſ' is 'S' upper-cased)
+        assertEquals(Activation.SIGMOID, Activation.parse("SigMoid"));
+        for (String lookalike : new String[] {"ſigmoid", "SİGMOİD"}) {
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> Activation.parse(lookalike)).getMessage()
+                    .startsWith("unknown activation '" + lookalike + "' (expected one of "), lookalike);
+        }
         assertEquals(Activation.SIGMOID, Loss.BCE.outputActivation());
         assertEquals(Activation.SOFTMAX, Loss.CE.outputActivation());
         assertEquals(Activation.IDENTITY, Loss.MSE.outputActivation());

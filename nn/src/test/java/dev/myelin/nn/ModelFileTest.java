@@ -198,6 +198,8 @@ class ModelFileTest {
                         + ((head + layer + "]}").length() + 1) + ": more after the end of the JSON object (a model"
                         + " file is one object)"),
                 Arguments.of("[".repeat(100_000), "m.json: not valid JSON: nested more than 1000 levels deep"),
+                Arguments.of(head + layer.replace("0.125", "0." + "1".repeat(2000)) + "]}", "m.json: not valid JSON"
+                        + ": a number written with 2000 characters; at most 1000 are read (a float needs fewer than 50)"),
                 Arguments.of("{\"format\": \"myelin-metrics\", \"version\": 1, \"epochs\": []}",
                         "m.json: is a metrics file, not a model file (\"format\": \"myelin-model\", as train --save"
                         + " writes)"));
@@ -224,6 +226,15 @@ class ModelFileTest {
                 () -> ModelFile.parse("{\"format\": \"a\\r\\u0000b\", \"version\": 1, \"layers\": []}", "m.json"));
         assertEquals("m.json: \"format\" is \"a\\r\\u0000b\" but a Myelin model file has \"myelin-model\"",
                 e.getMessage());
+    }
+
+    /** A device or pipe that gives zero bytes ({@code /dev/zero}) is refused at once, not read until the heap is full. */
+    @Test
+    void aStreamOfZeroBytesIsNotText() {
+        Path zero = Path.of("/dev/zero");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(zero), "a /dev/zero to read");
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFile.read(zero));
+        assertEquals("/dev/zero: not a text file (a zero byte at offset 0); expected JSON", e.getMessage());
     }
 
     @Test

@@ -47,6 +47,25 @@ class OptimizerSpecTest {
                 () -> OptimizerSpec.adamW(0.1).withWeightDecay(Double.POSITIVE_INFINITY));
     }
 
+    /**
+     * A setting that is positive and finite as a double but 0 or infinite as the float the updates compute with is
+     * refused: {@code --lr 1e-50} trained and changed nothing, {@code 1e39} diverged at once.
+     */
+    @Test
+    void aSettingThatIsZeroOrInfiniteAsAFloatIsRefused() {
+        String range = " as a float, the precision training computes in; give a value between 1.4E-45 and 3.4E38";
+        assertMessage("--lr 1.0E-50 is 0.0" + range, () -> OptimizerSpec.sgd(1e-50));
+        assertMessage("--lr 1.0E39 is Infinity" + range, () -> OptimizerSpec.adam(1e39));
+        assertMessage("--eps 1.0E-60 is 0.0" + range, () -> OptimizerSpec.adam(0.1).withEpsilon(1e-60));
+        assertMessage("--weight-decay 1.0E-50 is 0.0" + range, () -> OptimizerSpec.sgd(0.1).withWeightDecay(1e-50));
+        assertMessage("--weight-decay 1.0E40 is Infinity" + range, () -> OptimizerSpec.sgd(0.1).withWeightDecay(1e40));
+        assertMessage("--momentum must be in (0, 1) for --optimizer momentum, got 0.9999999999, which is 1.0 as a"
+                + " float, the precision training computes in", () -> OptimizerSpec.momentum(0.1, 0.9999999999));
+        // the smallest float rate is a rate
+        OptimizerSpec.sgd(Float.MIN_VALUE);
+        OptimizerSpec.sgd(0.1).withWeightDecay(0);
+    }
+
     @Test
     void theOldConfigConstructorsMeanPlainSgd() {
         TrainingConfig c = new TrainingConfig(Loss.BCE, 10, 0, 0.1f, 0);

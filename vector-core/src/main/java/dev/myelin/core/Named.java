@@ -14,8 +14,9 @@ public interface Named {
     String id();
 
     /**
-     * The constant of {@code type} whose {@link #id()} is {@code text} (case-insensitive, surrounding blanks
-     * ignored).
+     * The constant of {@code type} whose {@link #id()} is {@code text} (ASCII letters in either case, surrounding
+     * blanks ignored: {@code SIGMOID} is sigmoid, but not {@code ſigmoid} or {@code SİGMOİD}, which
+     * {@link String#equalsIgnoreCase} takes).
      *
      * @param kind what is being named, for the message: {@code unknown loss 'x' (expected one of bce, ce, mse)}
      * @throws IllegalArgumentException when no constant has that name (also for null)
@@ -24,12 +25,27 @@ public interface Named {
         E[] values = type.getEnumConstants();
         if (text != null) {
             for (E e : values) {
-                if (e.id().equalsIgnoreCase(text.trim())) {
+                if (asciiEqualsIgnoreCase(e.id(), text.trim())) {
                     return e;
                 }
             }
         }
         throw new IllegalArgumentException("unknown " + kind + " '" + text + "' (expected one of "
                 + Arrays.stream(values).map(Named::id).collect(Collectors.joining(", ")) + ")");
+    }
+
+    /** Whether the two are equal when ASCII letters are compared without case; any other character must match. */
+    private static boolean asciiEqualsIgnoreCase(String id, String text) {
+        if (id.length() != text.length()) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char a = id.charAt(i);
+            char b = text.charAt(i);
+            if (a != b && !(a < 128 && b < 128 && Character.toLowerCase(a) == Character.toLowerCase(b))) {
+                return false;
+            }
+        }
+        return true;
     }
 }

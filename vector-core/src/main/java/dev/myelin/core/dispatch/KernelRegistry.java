@@ -122,16 +122,21 @@ public final class KernelRegistry {
      * @throws IllegalArgumentException otherwise, naming {@code source}, the value and the bound
      */
     public static int checkThreads(int threads, String source) {
+        return checkThreads(threads, source, String.valueOf(threads));
+    }
+
+    /** As {@link #checkThreads(int, String)}, for a count that may exceed an int, shown as {@code shown}. */
+    private static int checkThreads(long threads, String source, String shown) {
         if (threads < 1) {
-            throw new IllegalArgumentException(source + " must be at least 1, got " + threads);
+            throw new IllegalArgumentException(source + " must be at least 1, got " + shown);
         }
         int max = maxThreads();
         if (threads > max) {
-            throw new IllegalArgumentException(source + "=" + threads + " is more than the " + max + " threads"
+            throw new IllegalArgumentException(source + "=" + shown + " is more than the " + max + " threads"
                     + " allowed (4 × the " + Runtime.getRuntime().availableProcessors() + " available processors,"
                     + " at least 256)");
         }
-        return threads;
+        return (int) threads;
     }
 
     /**
@@ -185,19 +190,19 @@ public final class KernelRegistry {
         if (value == null || value.isBlank()) {
             return Runtime.getRuntime().availableProcessors();
         }
-        int threads;
+        long threads;
         String digits = value.trim();
-        try {
-            // ASCII digits only: Java's parsing also takes other scripts' digits (٣) and a sign
-            threads = digits.chars().allMatch(c -> c >= '0' && c <= '9') ? Integer.parseInt(digits) : 0;
-        } catch (NumberFormatException e) {
-            threads = 0; // reported below
+        // ASCII digits only: Java's parsing also takes other scripts' digits (٣) and a sign
+        if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            threads = 0;
+        } else { // digits beyond a long are more threads than any machine has, as a long of them is
+            threads = digits.replaceFirst("^0+(?=.)", "").length() > 18 ? Long.MAX_VALUE : Long.parseLong(digits);
         }
         if (threads < 1) {
             throw new IllegalArgumentException("-D" + THREADS_PROPERTY + "=" + value + " is not a thread count: use a"
                     + " whole number of at least 1");
         }
-        return checkThreads(threads, "-D" + THREADS_PROPERTY);
+        return checkThreads(threads, "-D" + THREADS_PROPERTY, digits);
     }
 
     /** Registers a variant under {@code name}; an existing name is refused. */
