@@ -44,7 +44,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal error (a bug: please report the stack trace)",
                 "2:user error (bad option, value, file or data)",
-                "3:train: the model was trained but not written to --save; stderr names the fallback file",
+                "3:train: the model was trained but not written to --save (stderr names the fallback file), or"
+                        + " the last write of --metrics failed",
                 "4:train: training diverged (NaN, infinite or exploding loss); stderr names epoch, batch and the"
                         + " last good checkpoint",
                 "130, 143:train: stopped by SIGINT or SIGTERM after a step; stderr names the checkpoint and the"

@@ -42,14 +42,16 @@ final class MetricsFile {
     private final String data;
     private final String run;
     private final int lastEpoch;
-    private final String checkpoint;
+    private String checkpoint;
+    private boolean finished;
     private final List<JsonNode> epochs = new ArrayList<>();
     private int written;
 
     /**
      * @param lastEpoch  the run's last epoch: the file is {@code "finished"} once it holds that one
      * @param checkpoint the run's checkpoint file, or null: recorded, so that an unfinished run is held up for its
-     *                   resume only while there is a checkpoint to resume
+     *                   resume only while there is a checkpoint to resume (a stopped run's fallback checkpoint
+     *                   replaces it, {@link #stoppedTo})
      */
     MetricsFile(Path file, String model, String data, String run, int lastEpoch, Path checkpoint) {
         this.file = file;
@@ -190,9 +192,26 @@ final class MetricsFile {
     /** Adds the epoch and rewrites the file. */
     void add(EpochStats stats) throws IOException {
         epochs.add(stats.toJson(JSON.createObjectNode()));
+        finished = stats.epoch() >= lastEpoch;
+        write();
+    }
+
+    /**
+     * The run was stopped and its state written to {@code written}, which is not where the file said (a run
+     * without a checkpoint file, or whose own could not be written, falls back to another): the file is rewritten
+     * to name it, so that a new run knows this one can still be continued. Written only when it had been.
+     */
+    void stoppedTo(Path written) throws IOException {
+        String path = written.toAbsolutePath().normalize().toString();
+        if (this.written > 0 && !path.equals(checkpoint)) {
+            checkpoint = path;
+            write();
+        }
+    }
+
+    private void write() throws IOException {
         ObjectNode root = JSON.createObjectNode().put("format", FORMAT).put("version", VERSION).put("model", model)
-                .put("data", data).put("run", run).put("finished", stats.epoch() >= lastEpoch)
-                .put("checkpoint", checkpoint);
+                .put("data", data).put("run", run).put("finished", finished).put("checkpoint", checkpoint);
         ArrayNode list = root.putArray("epochs");
         epochs.forEach(list::add);
         byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);

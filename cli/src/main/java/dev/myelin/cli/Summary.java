@@ -47,6 +47,8 @@ final class Summary {
                 : n == 1 && loss == Loss.BCE ? "Predictions (inputs -> probability of 1; target):"
                 : "Predictions (inputs -> outputs; targets):");
         int correct = 0;
+        // "right" at threshold 0.5 means something for an mse output only when its targets are 0 and 1 (XOR)
+        boolean judged = loss != Loss.MSE || n == 1 && binary(data.targets());
         for (int i = 0; i < rows; i++) {
             boolean right;
             String shown;
@@ -71,13 +73,23 @@ final class Summary {
                 correct++;
             }
             out.printf(Locale.ROOT, "  %s -> %s  (target %s)%s%n", row(inputsAsRead != null ? inputsAsRead
-                    : data.features(), i * data.inputs(), data.inputs()), shown, target, loss == Loss.MSE && n > 1 ? "" : right ? "  right" : "  WRONG");
+                    : data.features(), i * data.inputs(), data.inputs()), shown, target, !judged ? ""
+                    : right ? "  right" : "  WRONG");
         }
         if (accuracyLine && loss != Loss.MSE) {
             out.printf(Locale.ROOT, "Accuracy: %d/%d rows right (%s).%n", correct, rows,
                     loss == Loss.CE ? "most probable class" : "threshold 0.5");
         }
-        return loss == Loss.MSE && n > 1 ? -1 : correct;
+        return judged ? correct : -1;
+    }
+
+    private static boolean binary(float[] targets) {
+        for (float t : targets) {
+            if (t != 0f && t != 1f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

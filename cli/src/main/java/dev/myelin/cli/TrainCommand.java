@@ -380,6 +380,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         int[] sizes = start != null ? start.sizes() : layers != null ? layers : p.layers();
         TrainingConfig config = new TrainingConfig(lossFn, epochCount, batch, optimizerSpec, seed, gradients);
+        boolean nothingToTrain = false;
         if (resumed != null) {
             try {
                 resumed.requireCompatible(config, null); // the architecture is the checkpoint's own
@@ -395,12 +396,7 @@ final class TrainCommand implements Callable<Integer> {
                         + Checkpoints.position(resumed.checkpoint()) + ", so --epochs " + epochCount + " leaves"
                         + " nothing to run; give a larger --epochs to train longer" + (finished ? ", or --save FILE to"
                         + " write the model it holds" : ""));
-                out.println("Nothing to train: the checkpoint " + resume + " holds all " + epochCount + " epochs of"
-                        + " its run; writing the model it holds");
-                int code = ModelSaver.save(resumed.model(), save, out, err);
-                out.flush();
-                err.flush();
-                return code;
+                nothingToTrain = true; // its model is written once the data are known to be the run's
             }
         }
 
@@ -444,6 +440,15 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--resume " + resume + ": " + e.getMessage() + "; resume on the"
                         + " data the run started with", e);
             }
+        }
+        if (nothingToTrain) {
+            out.println("Nothing to train: the checkpoint " + resume + " holds all " + epochCount + " epoch"
+                    + (epochCount == 1 ? "" : "s") + " of its run; writing the model it holds"
+                    + (metricsFile != null ? " (--metrics " + metricsFile + " is left as it is)" : ""));
+            int code = ModelSaver.save(resumed.model(), save, out, err);
+            out.flush();
+            err.flush();
+            return code;
         }
         // Inputs standardised once, in place; the model carries the scaling only in the file it is saved to, so
         // that nothing (evaluation, the summary) scales the already scaled data a second time.
@@ -533,6 +538,13 @@ final class TrainCommand implements Callable<Integer> {
                 try {
                     Path written = checkpoints.writeStopped(model, result.checkpoint());
                     state = "the training state is in " + written + ". To continue: " + resumeCommand(written);
+                    if (metrics != null) {
+                        try { // the metrics file names the checkpoint that continues the run
+                            metrics.stoppedTo(written);
+                        } catch (IOException | RuntimeException e) {
+                            err.println(Main.PREFIX + "cannot write the metrics file: " + Main.userMessage(e));
+                        }
+                    }
                 } catch (IOException | RuntimeException e) {
                     state = "the training state could not be written: " + Main.userMessage(e);
                 }
@@ -553,8 +565,8 @@ final class TrainCommand implements Callable<Integer> {
             if (monitor.metricsFailure() != null) {
                 err.println(Main.PREFIX + "--metrics " + metricsFile + " is incomplete: " + monitor.metricsFailure()
                         + (metrics.written() == 0 ? "" : "; it holds " + metrics.written() + " epoch"
-                        + (metrics.written() == 1 ? "" : "s") + " and says the run did not finish, so a new run"
-                        + " naming it is refused: move it away first") + " (exit code " + ModelSaver.NOT_SAVED + ")");
+                        + (metrics.written() == 1 ? "" : "s") + " and says the run did not finish") + " (exit code "
+                        + ModelSaver.NOT_SAVED + ")");
                 code = ModelSaver.NOT_SAVED;
             }
             if (interrupts.signal() != 0) {

@@ -91,6 +91,46 @@ class InterruptTest {
     }
 
     /**
+     * A run without a checkpoint file of its own, stopped by a signal, writes its state to a fallback file; its
+     * metrics file then names that file, so a new run naming the same --metrics is refused with the resume that
+     * continues it (the file had said "checkpoint": null, and a new run replaced the stopped run's epochs).
+     */
+    @Test
+    void aStoppedRunsMetricsNameItsFallbackCheckpoint() throws Exception {
+        Path data = writeData(dir.resolve("train.csv"));
+        Path metrics = dir.resolve("stopped-metrics.json");
+        Path out = dir.resolve("child.out");
+        Path err = dir.resolve("child.err");
+        Process process = startChild(List.of("train", "--data", data.toString(), "--loss", "ce", "--layers", "12,32,3",
+                "--batch-size", "8", "--epochs", "1000000", "--metrics", metrics.toString()), out, err);
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!Files.readString(out).contains("Epoch 2,") && process.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(process.isAlive(), "the child ended early:\n" + Files.readString(out) + Files.readString(err));
+            assertEquals(0, new ProcessBuilder("kill", "-TERM", String.valueOf(process.pid())).start().waitFor());
+            assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the child did not stop");
+        } finally {
+            process.destroyForcibly();
+        }
+        String transcript = "--- stdout ---\n" + tail(Files.readString(out)) + "\n--- stderr ---\n"
+                + Files.readString(err);
+        assertEquals(143, process.exitValue(), transcript);
+        Matcher m = WRITTEN.matcher(Files.readString(err));
+        assertTrue(m.find(), transcript);
+        Path fallback = dir.resolve(m.group(1)).toAbsolutePath().normalize(); // relative to the child's folder
+        assertTrue(fallback.getFileName().toString().startsWith("myelin-checkpoint-"), transcript);
+        String recorded = new com.fasterxml.jackson.databind.ObjectMapper().readTree(metrics.toFile())
+                .get("checkpoint").asText();
+        assertEquals(fallback.toString(), recorded, transcript);
+
+        Cli fresh = Cli.run("train", "--epochs", "2", "--metrics", metrics.toString());
+        assertEquals(Main.USER_ERROR, fresh.exitCode(), fresh.transcript());
+        assertTrue(fresh.err().contains("Continue that run with --resume " + fallback), fresh.transcript());
+    }
+
+    /**
      * A signal after the last epoch, while {@code train} prints its summary, must not lose the trained model: it
      * is saved, then the run exits with 143 and says so. The signal is sent as soon as the summary's first line
      * is out; the summary then evaluates 60 000 rows, so it usually lands before the save. When the child was

@@ -94,6 +94,36 @@ class TrainCommandTest {
         Cli fromModel = Cli.run("predict", "--model", model.toString(), "--data", inputs.toString());
         assertEquals(0, fromCheckpoint.exitCode(), fromCheckpoint.transcript());
         assertEquals(fromModel.out(), fromCheckpoint.out());
+
+        // the model is written only for the run's own data, as any resume
+        Path data = Files.writeString(dir.resolve("finished-data.csv"), "0,0,0\n0,1,1\n1,0,1\n1,1,0\n");
+        Path swapped = Files.writeString(dir.resolve("finished-swapped.csv"), "0,1,1\n0,0,0\n1,0,1\n1,1,0\n");
+        Path own = dir.resolve("finished-own.ckpt.json");
+        assertEquals(0, Cli.run("train", "--data", data.toString(), "--loss", "bce", "--layers", "2,3,1", "--epochs",
+                "5", "--checkpoint", own.toString()).exitCode());
+        Path other = dir.resolve("finished-other.json");
+        Cli otherData = Cli.run("train", "--data", swapped.toString(), "--loss", "bce", "--epochs", "5", "--resume",
+                own.toString(), "--save", other.toString());
+        assertEquals(Main.USER_ERROR, otherData.exitCode(), otherData.transcript());
+        assertTrue(otherData.err().contains("the checkpoint was trained on other data"), otherData.transcript());
+        assertFalse(Files.exists(other), "nothing written");
+    }
+
+    /** A regression's rows are not called right or WRONG: a threshold at 0.5 means nothing for targets of 2.5. */
+    @Test
+    void aRegressionSummaryDoesNotJudgeRowsByAThreshold() throws IOException {
+        Path data = Files.writeString(dir.resolve("regression.csv"), "0,0.5\n1,1.5\n2,2.5\n3,3.5\n");
+        Cli run = Cli.run("train", "--data", data.toString(), "--loss", "mse", "--layers", "1,1", "--lr", "0.01",
+                "--epochs", "50");
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertTrue(run.out().contains("(target 2.5)"), run.out());
+        assertFalse(run.out().contains("right") || run.out().contains("WRONG"), run.out());
+        // targets of 0 and 1 are still judged at 0.5
+        Path binary = Files.writeString(dir.resolve("binary-mse.csv"), "0,0\n1,1\n2,1\n3,0\n");
+        Cli xor = Cli.run("train", "--data", binary.toString(), "--loss", "mse", "--layers", "1,1", "--lr", "0.01",
+                "--epochs", "50");
+        assertEquals(0, xor.exitCode(), xor.transcript());
+        assertTrue(xor.out().contains("  right") || xor.out().contains("  WRONG"), xor.out());
     }
 
     @Test

@@ -64,9 +64,9 @@ class TrainingMonitorTest {
     }
 
     /**
-     * The metrics file's path is a folder during epoch 1 (the write fails), and free in epoch 2: the failure is said
-     * once, epoch 2's write holds both epochs and says the run finished, and the run is not failed for it. While the
-     * folder stays, every epoch fails and the failure names epoch 1, the first one missed.
+     * The metrics file's path is a folder during epochs 1 and 2 (the writes fail) and free in epoch 3: the failure is
+     * said once and names epoch 1, the first one missed; epoch 3's write holds all three epochs and says the run
+     * finished, and the run is not failed for it.
      */
     @Test
     void aMetricsFileThatFailsOnceIsWrittenWholeAtTheNextEpoch(@TempDir Path dir) throws Exception {

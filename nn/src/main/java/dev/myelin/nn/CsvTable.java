@@ -112,9 +112,7 @@ final class CsvTable {
         tailColumns = columns > apart ? apart : 0;
         leadColumns = columns - tailColumns;
         boolean isHeader = isHeader(cells, header, line);
-        // every row before this one was blank (a count that is high only for quoted line breaks: cut to size)
-        long rest = countRows(file) - (isHeader ? 1 : 0);
-        capacity = (int) Math.max(1, Math.min(rest, (Integer.MAX_VALUE - 8) / columns));
+        capacity = (int) Math.max(1, Math.min(expectedRows(file, isHeader), (Integer.MAX_VALUE - 8) / columns));
         lead = new float[capacity * leadColumns];
         tail = new float[capacity * tailColumns];
         lines = new int[capacity];
@@ -258,8 +256,23 @@ final class CsvTable {
     }
 
     /**
-     * Room for one more row: there is, unless the count was low (it is not, for any line break the scanner knows);
-     * then the arrays grow by half.
+     * The rows to make room for, this first one included (every row before it was blank). A regular file is counted
+     * ({@link #countRows}), and the count bounded by its bytes: a row of C cells takes at least 2·C of them (a
+     * digit and a comma or line break each), so a file whose first row is far wider than the lines after it is not
+     * taken at its line count times that width. Anything else (a pipe, which can be read only once) starts small
+     * and grows.
+     */
+    private long expectedRows(Path file, boolean isHeader) throws IOException {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            return 1 << 12;
+        }
+        LineCount count = countRows(file);
+        return Math.min(count.rows() - (isHeader ? 1 : 0), (count.bytes() + 1) / (2L * columns));
+    }
+
+    /**
+     * Room for one more row: there is, unless the count was low (a pipe, which is not counted; or a line break the
+     * count does not know); then the arrays grow by half.
      */
     private void ensureRow(int line) {
         if ((long) (rows + 1) * columns > Integer.MAX_VALUE - 8) { // the data set's arrays hold them at the end
@@ -273,18 +286,25 @@ final class CsvTable {
         }
     }
 
+    /** What {@link #countRows} counts: lines holding more than ASCII white space, and bytes (decompressed). */
+    record LineCount(long rows, long bytes) {
+    }
+
     /**
      * The rows of {@code file}, at most: its lines that hold more than white space, counted in one pass over the
-     * bytes before they are parsed. A line break is CR, LF or CRLF, as {@link CsvScanner} has it; a line break
-     * inside a quoted cell counts one more (the arrays are then cut to size).
+     * bytes before they are parsed, and its bytes. A line break is CR, LF or CRLF, as {@link CsvScanner} has it; a
+     * line break inside a quoted cell, or a line that only Java's Unicode rules call blank, counts one more (the
+     * arrays are then cut to size).
      */
-    static long countRows(Path file) throws IOException {
+    static LineCount countRows(Path file) throws IOException {
         long rows = 0;
+        long bytes = 0;
         boolean content = false;
         boolean afterCr = false;
         byte[] buffer = new byte[1 << 16];
         try (InputStream in = DataStreams.open(file, "a CSV file")) {
             for (int n; (n = in.read(buffer)) > 0; ) {
+                bytes += n;
                 for (int i = 0; i < n; i++) {
                     byte b = buffer[i];
                     if (b == '\n' || b == '\r') {
@@ -305,7 +325,7 @@ final class CsvTable {
                 }
             }
         }
-        return content ? rows + 1 : rows;
+        return new LineCount(content ? rows + 1 : rows, bytes);
     }
 
     /** The leading columns of every row, {@code rows × (columns − tail columns)} row-major. */

@@ -317,7 +317,8 @@ class CsvDataTest {
                 {"x,y,t\n1,2,0\n3,4,1\n", "3"}, {"\"1\n\",2,0\n3,4,1\n", "3"}, {"\u3000\n1,2,0\n3,4,1\n", "3"}}; // U+3000: blank to Java, content to the count
         for (String[] c : cases) {
             Path f = file("count.csv", c[0]);
-            assertEquals(Long.parseLong(c[1]), CsvTable.countRows(f), c[0]);
+            assertEquals(Long.parseLong(c[1]), CsvTable.countRows(f).rows(), c[0]);
+            assertEquals(Files.size(f), CsvTable.countRows(f).bytes(), c[0]);
             Dataset d = CsvData.read(f, Loss.BCE, 1);
             assertEquals(2, d.rows(), c[0]);
             assertEquals(4, d.features().length, c[0]);
@@ -329,6 +330,61 @@ class CsvDataTest {
         assertArrayEquals(new float[] {1, 2, 3, 4}, d.features());
         assertArrayEquals(new float[] {0, 1}, d.targets());
         assertArrayEquals(new float[] {1, 2, 0, 3, 4, 1}, CsvData.readFeatures(q, 3, Header.ABSENT), "features only");
+    }
+
+    /**
+     * A pipe is read once, so it is not counted: its rows go into arrays that grow (a named pipe of 200 000 rows,
+     * many times the first allocation, comes out whole; counting it first had taken the stream from the parser).
+     */
+    @Test
+    void aPipeIsReadWholeThroughGrowingArrays() throws Exception {
+        Path fifo = dir.resolve("rows.fifo");
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()
+                == 0, "mkfifo");
+        int rows = 200_000;
+        Thread writer = new Thread(() -> {
+            try (java.io.Writer w = Files.newBufferedWriter(fifo)) {
+                for (int r = 0; r < rows; r++) {
+                    w.write(r % 97 + "," + r % 13 + "," + r % 2 + "\n");
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        Dataset d = CsvData.read(fifo, Loss.BCE, 1);
+        writer.join();
+        assertEquals(rows, d.rows());
+        assertEquals(2 * rows, d.features().length);
+        assertEquals(rows, d.targets().length);
+        for (int r = 0; r < rows; r += 9_973) {
+            assertEquals(r % 97, d.features()[2 * r], "row " + r);
+            assertEquals(r % 13, d.features()[2 * r + 1], "row " + r);
+            assertEquals(r % 2, d.targets()[r], "row " + r);
+        }
+    }
+
+    /**
+     * A first row far wider than the lines after it does not make room for the line count times its width (a
+     * gigabyte here): the bytes bound the rows, and the second row's error is the one reported.
+     */
+    @Test
+    void aWideFirstRowOverShortLinesIsARaggedRowNotAHugeAllocation() throws IOException {
+        StringBuilder csv = new StringBuilder();
+        for (int j = 0; j < 5000; j++) {
+            csv.append(j % 10).append(j < 4999 ? "," : "\n");
+        }
+        csv.append("x\n".repeat(50_000)); // 50 000 lines: 250 million cells at the first row's width
+        Path f = file("wide-then-short.csv", csv.toString());
+        assertTrue(CsvTable.countRows(f).rows() == 50_001);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        DataException e = assertThrows(DataException.class, () -> CsvData.read(f, Loss.BCE, 1));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals(f + ":2: ragged row: 1 column but the first row has 5000", e.getMessage());
+        // the file's 110 KB bound it to 11 rows of 5000 floats; the line count alone had made room for 1 GB
+        assertTrue(allocated < 8 << 20, "allocated " + allocated + " bytes");
     }
 
     /**

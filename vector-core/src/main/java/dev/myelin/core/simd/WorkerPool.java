@@ -180,11 +180,12 @@ final class WorkerPool {
             if (workers != null) {
                 return;
             }
-            workers = new Thread[workerCount];
-            for (int w = 0; w < workers.length; w++) {
-                workers[w] = Thread.ofPlatform().daemon().name(name + "-" + (w + 1)).unstarted(this::workLoop);
-                workers[w].start();
+            Thread[] started = new Thread[workerCount]; // published whole, once every thread runs
+            for (int w = 0; w < started.length; w++) {
+                started[w] = Thread.ofPlatform().daemon().name(name + "-" + (w + 1)).unstarted(this::workLoop);
+                started[w].start();
             }
+            workers = started;
         }
 
         private void workLoop() {

@@ -103,7 +103,8 @@ class WorkerPoolTest {
     @Test
     void theWorkersOfAPoolNobodyHoldsEnd() throws InterruptedException {
         List<WeakReference<WorkerPool>> dropped = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
+        List<WorkerPool> held = new ArrayList<>(); // until their threads are counted: a collection before that
+        List<Thread> threads = new ArrayList<>();  // would stop some of them early
         CountingJob job = new CountingJob();
         for (int i = 0; i < 20; i++) {
             WorkerPool pool = new WorkerPool(4, "test-dropped-" + i);
@@ -111,6 +112,7 @@ class WorkerPoolTest {
             job.assertEachRanOnce(4, "pool " + i);
             assertEquals(3, pool.liveWorkers(), "pool " + i);
             dropped.add(new WeakReference<>(pool));
+            held.add(pool);
         }
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (t.getName().startsWith("test-dropped-")) {
@@ -118,6 +120,7 @@ class WorkerPoolTest {
             }
         }
         assertEquals(60, threads.size(), "the dropped pools' workers, alive before the collections");
+        held.clear();
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (threads.stream().anyMatch(Thread::isAlive) && System.nanoTime() < deadline) {
             System.gc();
