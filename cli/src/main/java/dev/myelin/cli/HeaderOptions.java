@@ -21,9 +21,21 @@ final class HeaderOptions {
 
     /** Refuses --header or --no-header for an IDX folder, which has no CSV header to speak of. */
     void requireCsv(String option, Path path) {
-        TrainCommand.require(path == null || !Files.isDirectory(path) || !(header || noHeader),
-                (header ? "--header" : "--no-header") + " is about CSV files, but " + option + " " + path + " is an"
-                        + " IDX folder; leave it out");
+        requireCsv(option, path, null, null);
+    }
+
+    /**
+     * As {@link #requireCsv(String, Path)} for a command that reads two files (train's --data and --test): refused
+     * only when neither is a CSV file, for the options then speak of the CSV one (a CSV test set beside an IDX
+     * training folder may have a header of numbers).
+     */
+    void requireCsv(String option, Path path, String otherOption, Path other) {
+        boolean folder = path != null && Files.isDirectory(path);
+        boolean otherFolder = other != null && Files.isDirectory(other);
+        boolean someCsv = path != null && !folder || other != null && !otherFolder;
+        TrainCommand.require(!(header || noHeader) || someCsv || !(folder || otherFolder),
+                (header ? "--header" : "--no-header") + " is about CSV files, but " + (folder ? option + " " + path
+                        : otherOption + " " + other) + " is an IDX folder; leave it out");
     }
 
     /** The mode the options give; refuses both at once. */

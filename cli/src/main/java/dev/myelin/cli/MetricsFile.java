@@ -24,8 +24,9 @@ import java.util.function.Consumer;
  *   {"epoch": 1, "loss": 0.52, "lr": 0.001, "seconds": 0.61, "samples_per_sec": 98000.0,
  *    "test_loss": 0.44, "test_accuracy": 0.84}, …]}</pre>
  * {@code test_loss} and {@code test_accuracy} are null without evaluation data (the accuracy also without
- * classes). The file is rewritten after every epoch, atomically, so an interrupted run leaves the epochs it
- * finished; {@code "finished"} says whether the last of them is the run's last epoch (a file without it, from
+ * classes). The file is rewritten atomically after an epoch as often as that costs at most a tenth of the run
+ * ({@link #add}: after every epoch unless epochs are far shorter than a write), after the last epoch, and when the
+ * run stops ({@link #flush}), so an interrupted run leaves the epochs it finished; {@code "finished"} says whether the last of them is the run's last epoch (a file without it, from
  * before it was written, counts as finished). A new run does not replace the file of a run that did not finish
  * ({@link #refuseUnfinished}), as it does not replace that run's checkpoint. {@code data} is the hash of the training data ({@code DataFingerprint}) and {@code run} the settings
  * of the run: with the model they tell a resumed run whether the epochs already in the file are its own.
@@ -44,6 +45,18 @@ final class MetricsFile {
     private final int lastEpoch;
     private String checkpoint;
     private boolean finished;
+    /** Epochs added since the last write that succeeded; whether the last write failed. */
+    private boolean pending;
+    private boolean lastFailed;
+    private long lastWriteEnd;
+    private long lastWriteNanos;
+    /**
+     * A write waits until this many times its own duration has passed since the last one: a file rewritten whole
+     * after every epoch of a 10 000-epoch run of short epochs took 60 s (the writes grow with the epochs); so the
+     * writes take at most about a tenth of the run.
+     */
+    private static final int SPACING = 10;
+    private int writes;
     private final List<JsonNode> epochs = new ArrayList<>();
     private int written;
 
@@ -183,17 +196,31 @@ final class MetricsFile {
                 notes.accept("note: --metrics " + file + " has no line for epoch"
                         + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing.subList(0,
                         Math.min(8, missing.size()))) + (missing.size() > 8 ? " and " + (missing.size() - 8)
-                        + " more" : "") + " (trained without --metrics); it goes on from epoch " + (done + 1));
+                        + " more" : "") + " (trained without --metrics, or not yet written when the run was killed);"
+                        + " it goes on from epoch " + (done + 1));
             }
         }
         return m;
     }
 
-    /** Adds the epoch and rewrites the file. */
+    /**
+     * Adds the epoch and rewrites the file when it is due: the first and the last epoch, after a failed write, and
+     * otherwise once {@link #SPACING} times the last write's duration has passed.
+     */
     void add(EpochStats stats) throws IOException {
         epochs.add(stats.toJson(JSON.createObjectNode()));
         finished = stats.epoch() >= lastEpoch;
-        write();
+        pending = true;
+        if (finished || lastFailed || written == 0 || System.nanoTime() - lastWriteEnd >= SPACING * lastWriteNanos) {
+            write();
+        }
+    }
+
+    /** Writes the epochs not yet in the file (the run stops: interrupted, diverged). */
+    void flush() throws IOException {
+        if (pending) {
+            write();
+        }
     }
 
     /**
@@ -206,10 +233,14 @@ final class MetricsFile {
         if (this.written > 0 && !path.equals(checkpoint)) {
             checkpoint = path;
             write();
+        } else {
+            flush();
         }
     }
 
     private void write() throws IOException {
+        long start = System.nanoTime();
+        lastFailed = true; // until it succeeds
         ObjectNode root = JSON.createObjectNode().put("format", FORMAT).put("version", VERSION).put("model", model)
                 .put("data", data).put("run", run).put("finished", finished).put("checkpoint", checkpoint);
         ArrayNode list = root.putArray("epochs");
@@ -217,6 +248,16 @@ final class MetricsFile {
         byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
         AtomicFile.write(file, bytes);
         written = epochs.size();
+        writes++;
+        pending = false;
+        lastFailed = false;
+        lastWriteEnd = System.nanoTime();
+        lastWriteNanos = lastWriteEnd - start;
+    }
+
+    /** How many times the file was written (tests). */
+    int writes() {
+        return writes;
     }
 
     /** How many epochs the file holds as this run last wrote it (0 before its first write succeeded). */

@@ -249,7 +249,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--metrics", paramLabel = "FILE.json",
             description = {"Write the per-epoch metrics (loss, rate, seconds, samples/s, test loss and"
-                    + " accuracy) here, rewritten atomically after every epoch; draw them with myelin report."})
+                    + " accuracy) here, rewritten atomically after the epochs (after each, unless epochs are far"
+                    + " shorter than a write), the last one, and when the run stops; draw them with myelin report."})
     Path metricsFile;
 
     @Option(names = "--per-class", description = "After training, print the confusion matrix and the accuracy of"
@@ -315,8 +316,7 @@ final class TrainCommand implements Callable<Integer> {
         require(hidden.isElementwise(),
                 "--activation softmax: softmax is for the output layer only, and --loss ce puts it there");
         headers.mode();
-        headers.requireCsv("--data", data);
-        headers.requireCsv("--test", test);
+        headers.requireCsv("--data", data, "--test", test);
         require(checkpointEvery >= 1, "--checkpoint-every must be at least 1, got " + checkpointEvery);
         require(lrWarmup >= 0, "--lr-warmup must be at least 0 (0 = none), got " + lrWarmup);
         require(resume == null || initModel == null, "--resume and --init both give the model: use one of them");
@@ -506,6 +506,7 @@ final class TrainCommand implements Callable<Integer> {
                 progress.endEpoch();
                 out.flush();
                 err.println(Main.PREFIX + e.getMessage());
+                flushMetrics(metrics, err);
                 int kept = -1;
                 String keptFailure = null;
                 try {
@@ -539,7 +540,7 @@ final class TrainCommand implements Callable<Integer> {
                     Path written = checkpoints.writeStopped(model, result.checkpoint());
                     state = "the training state is in " + written + ". To continue: " + resumeCommand(written);
                     if (metrics != null) {
-                        try { // the metrics file names the checkpoint that continues the run
+                        try { // every epoch finished, and the checkpoint that continues the run
                             metrics.stoppedTo(written);
                         } catch (IOException | RuntimeException e) {
                             err.println(Main.PREFIX + "cannot write the metrics file: " + Main.userMessage(e));
@@ -547,6 +548,7 @@ final class TrainCommand implements Callable<Integer> {
                     }
                 } catch (IOException | RuntimeException e) {
                     state = "the training state could not be written: " + Main.userMessage(e);
+                    flushMetrics(metrics, err);
                 }
                 err.println(Main.PREFIX + "interrupted at " + Checkpoints.position(result.checkpoint()) + "; " + state);
                 err.flush();
@@ -578,6 +580,18 @@ final class TrainCommand implements Callable<Integer> {
             out.flush();
             err.flush();
             return code;
+        }
+    }
+
+    /** Writes the epochs a metrics file does not hold yet, when a run stops early; a failure is said, not thrown. */
+    private static void flushMetrics(MetricsFile metrics, PrintWriter err) {
+        if (metrics == null) {
+            return;
+        }
+        try {
+            metrics.flush();
+        } catch (IOException | RuntimeException e) {
+            err.println(Main.PREFIX + "cannot write the metrics file: " + Main.userMessage(e));
         }
     }
 

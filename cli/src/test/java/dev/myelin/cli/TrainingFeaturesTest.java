@@ -189,6 +189,36 @@ class TrainingFeaturesTest {
     }
 
     /**
+     * --header and --no-header speak of the CSV file among --data and --test: beside an IDX folder they are taken
+     * (a CSV test set whose header is numbers, as pandas writes, needs --header), and refused only when no file is
+     * a CSV.
+     */
+    @Test
+    void headerOptionsApplyToTheCsvFileBesideAnIdxFolder() throws IOException {
+        StringBuilder csv = new StringBuilder();
+        for (int j = 0; j <= 16; j++) {
+            csv.append(j).append(j < 16 ? "," : "\n"); // a header of numbers: 0,1,…,16
+        }
+        Random r = new Random(5);
+        for (int i = 0; i < 20; i++) {
+            for (int j = 0; j < 16; j++) {
+                csv.append(r.nextInt(256) / 255f).append(',');
+            }
+            csv.append(r.nextInt(10)).append('\n');
+        }
+        Path test = Files.writeString(dir.resolve("numbered-header-test.csv"), csv);
+        Cli withHeader = Cli.run("train", "--data", idx.toString(), "--test", test.toString(), "--layers", "16,10",
+                "--epochs", "1", "--header");
+        assertEquals(0, withHeader.exitCode(), withHeader.transcript());
+        assertTrue(withHeader.out().contains("Test: 20 rows"), withHeader.out());
+        Cli folders = Cli.run("train", "--data", idx.toString(), "--test", idx.toString(), "--layers", "16,10",
+                "--epochs", "1", "--no-header");
+        assertEquals(Main.USER_ERROR, folders.exitCode(), folders.transcript());
+        assertTrue(folders.err().startsWith("myelin: --no-header is about CSV files, but --data " + idx + " is an IDX"
+                + " folder"), folders.transcript());
+    }
+
+    /**
      * A resumed run keeps the epochs a metrics file already holds only when they are its own (same model, same
      * data); another run's are dropped, with a note.
      */
@@ -234,7 +264,7 @@ class TrainingFeaturesTest {
                 bCheckpoint.toString()).exitCode());
         Cli gap = Cli.run("train", "--data", data.toString(), "--epochs", "7", "--resume", bCheckpoint.toString(),
                 "--metrics", lrMetrics.toString());
-        assertTrue(gap.err().contains("has no line for epochs 1, 2, 3, 6 (trained without --metrics)"),
+        assertTrue(gap.err().contains("has no line for epochs 1, 2, 3, 6 (trained without --metrics, or not yet written when the run was killed)"),
                 gap.transcript()); // 1-3: the first part of the run had no --metrics either
         assertEquals(List.of(4, 5, 7), MetricsFile.read(lrMetrics).stream().map(MetricsFile.Epoch::epoch).toList());
     }

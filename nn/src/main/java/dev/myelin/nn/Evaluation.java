@@ -92,8 +92,19 @@ public record Evaluation(double loss, double accuracy, long correct, int rows, l
         return confusion != null;
     }
 
-    /** The share of rows of class {@code c} classified right (recall), or NaN when no row has that class. */
+    /**
+     * The share of rows of class {@code c} classified right (recall), or NaN when no row has that class, or when
+     * this evaluation has no classes (mse).
+     *
+     * @throws IllegalArgumentException when {@code c} is not one of the classes
+     */
     public double classAccuracy(int c) {
+        if (confusion == null) {
+            return Double.NaN;
+        }
+        if (c < 0 || c >= confusion.length) {
+            throw new IllegalArgumentException("class " + c + " is outside [0, " + confusion.length + ")");
+        }
         long total = noClass[c];
         for (long v : confusion[c]) {
             total += v;
@@ -103,9 +114,12 @@ public record Evaluation(double loss, double accuracy, long correct, int rows, l
 
     /**
      * The class of a row of class scores {@code v[off .. off+n)}: the index of the largest, the first on ties;
-     * −1 when the row holds a NaN (no class can be read from it, and class 0 would be an invention).
+     * −1 when the row holds a NaN (no class can be read from it, and class 0 would be an invention), or no score.
      */
     public static int argmax(float[] v, int off, int n) {
+        if (n < 1) {
+            return -1;
+        }
         int best = 0;
         for (int j = 0; j < n; j++) {
             float x = v[off + j];

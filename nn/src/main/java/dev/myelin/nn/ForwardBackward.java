@@ -113,8 +113,8 @@ final class ForwardBackward {
      * whose code runs too rarely there to be compiled.
      */
     static int equalBatch(int rows, int max) {
-        int batches = (rows + max - 1) / max;
-        return (rows + batches - 1) / batches;
+        long batches = ((long) rows + max - 1) / max; // long: rows near 2^31 must not wrap around
+        return (int) (((long) rows + batches - 1) / batches);
     }
 
     /**

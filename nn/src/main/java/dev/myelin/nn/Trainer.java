@@ -90,6 +90,7 @@ public final class Trainer {
                               EpochListener listener, TrainingControl control) {
         Objects.requireNonNull(config, "config is null");
         check(model, data, config.loss());
+        requireFinite(data);
         int rows = data.rows();
         boolean full = config.fullBatch(rows);
         int perEpoch = full ? 1 : (rows + config.batchSize() - 1) / config.batchSize();
@@ -196,6 +197,32 @@ public final class Trainer {
     }
 
     /** The checks of {@link #fit}: data shape against the model, loss against output activation and data. */
+    /**
+     * Training data must be finite: a NaN or infinite feature (or mse target) makes every loss it touches NaN, and
+     * the run would stop as diverged, blaming the learning rate. (Prediction and evaluation take such rows and give
+     * NaN for them.) Named by row and column, from 1.
+     */
+    private static void requireFinite(Dataset data) {
+        float[] x = data.features();
+        for (int i = 0; i < x.length; i++) {
+            if (!Float.isFinite(x[i])) {
+                throw new IllegalArgumentException("the training data's feature at row " + (i / data.inputs() + 1)
+                        + ", column " + (i % data.inputs() + 1) + " is " + x[i] + "; training needs finite inputs"
+                        + " (remove the row or fill the value)");
+            }
+        }
+        if (!data.hasLabels()) {
+            float[] t = data.targets();
+            for (int i = 0; i < t.length; i++) {
+                if (!Float.isFinite(t[i])) {
+                    throw new IllegalArgumentException("the training data's target at row " + (i / data.outputs()
+                            + 1) + ", column " + (i % data.outputs() + 1) + " is " + t[i] + "; training needs finite"
+                            + " targets");
+                }
+            }
+        }
+    }
+
     static void check(Mlp model, Dataset data, Loss loss) {
         Objects.requireNonNull(model, "model is null");
         Objects.requireNonNull(data, "data is null");

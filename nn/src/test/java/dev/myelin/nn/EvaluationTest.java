@@ -144,4 +144,19 @@ class EvaluationTest {
         }
         return Dataset.classes(x, rows, inputs, labels, classes);
     }
+
+    /** classAccuracy keeps its javadoc: NaN without classes, a clear refusal outside them; argmax of no score is -1. */
+    @Test
+    void classAccuracyWithoutClassesAndOutsideThem() {
+        Mlp linear = Mlp.of(new int[] {1, 1}, dev.myelin.core.Activation.IDENTITY, dev.myelin.core.Activation.IDENTITY);
+        Evaluation mse = Evaluation.of(linear, Dataset.regression(new float[] {1, 2}, 2, 1, new float[] {1, 2}, 1),
+                Loss.MSE, OPS);
+        assertTrue(Double.isNaN(mse.classAccuracy(0)));
+        Mlp classes = Mlp.of(new int[] {1, 3}, dev.myelin.core.Activation.IDENTITY, dev.myelin.core.Activation.SOFTMAX);
+        Evaluation ce = Evaluation.of(classes, Dataset.classes(new float[] {1, 2}, 2, 1, new int[] {0, 2}, 3), Loss.CE,
+                OPS);
+        assertEquals("class 3 is outside [0, 3)", assertThrows(IllegalArgumentException.class,
+                () -> ce.classAccuracy(3)).getMessage());
+        assertEquals(-1, Evaluation.argmax(new float[] {1}, 0, 0));
+    }
 }

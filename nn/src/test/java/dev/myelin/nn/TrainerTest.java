@@ -323,4 +323,31 @@ class TrainerTest {
         assertEquals(expected, r.finalLoss(), 1e-6);
         assertFalse(Arrays.equals(before.layers().get(0).weights(), m.layers().get(0).weights()), "no update");
     }
+
+    /**
+     * A NaN or infinite feature (or mse target) in training data is named before training, not blamed on the
+     * learning rate after a divergence; batches of near 2^31 rows are computed without wrapping around.
+     */
+    @Test
+    void trainingDataMustBeFiniteAndHugeBatchCountsDoNotWrap() {
+        Mlp m = Mlp.of(new int[] {2, 3, 1}, dev.myelin.core.Activation.SIGMOID, dev.myelin.core.Activation.SIGMOID);
+        Init.XAVIER.initialize(m, 1);
+        float[] x = {0, 0, 0, 1, 1, Float.NaN, 1, 1};
+        Dataset nan = Dataset.regression(x, 4, 2, new float[] {0, 1, 1, 0}, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Trainer().fit(m, nan,
+                new TrainingConfig(Loss.BCE, 1, 0, 0.1f, 0), null));
+        assertEquals("the training data's feature at row 3, column 2 is NaN; training needs finite inputs (remove the"
+                + " row or fill the value)", e.getMessage());
+        Mlp linear = Mlp.of(new int[] {2, 1}, dev.myelin.core.Activation.IDENTITY, dev.myelin.core.Activation.IDENTITY);
+        Dataset inf = Dataset.regression(new float[] {0, 0, 1, 1}, 2, 2, new float[] {1, Float.POSITIVE_INFINITY}, 1);
+        e = assertThrows(IllegalArgumentException.class, () -> new Trainer().fit(linear, inf,
+                new TrainingConfig(Loss.MSE, 1, 0, 0.1f, 0), null));
+        assertTrue(e.getMessage().startsWith("the training data's target at row 2, column 1 is Infinity"),
+                e.getMessage());
+
+        int huge = Integer.MAX_VALUE - 10;
+        int batch = ForwardBackward.equalBatch(huge, 256);
+        assertTrue(batch > 0 && batch <= 256, "batch " + batch);
+        assertEquals(((long) huge + 255) / 256, ((long) huge + batch - 1) / batch, "as many batches as 256 rows give");
+    }
 }

@@ -20,9 +20,15 @@ public record MatrixView(float[] data, int offset, int rows, int cols, int strid
         return of(new float[rows * cols], rows, cols);
     }
 
-    /** Element {@code (i, j)}; bounds follow the array, not the view. */
+    /**
+     * Element {@code (i, j)}; bounds follow the array, not the view.
+     *
+     * @throws IndexOutOfBoundsException when {@code offset + i·stride + j} is outside the array (computed in long: it
+     *                                   must not wrap around to an index inside it)
+     */
     public float get(int i, int j) {
-        return data[offset + i * stride + j];
+        long at = offset + (long) i * stride + j;
+        return data[(int) java.util.Objects.checkIndex(at, data.length)];
     }
 
     /** The rows {@code [from, from + count)} of this view, sharing its array. */

@@ -222,4 +222,12 @@ class DenseOpsChecksTest {
         refused(IllegalArgumentException.class, () -> ops.softmaxCrossEntropyBackward(2, 3, p, 0, 3,
                 new int[] {0, 1}, -1, 0.5f, new float[6], 0, 3, null, 0, false), "labels offset -1 is negative");
     }
+
+    /** MatrixView.get computes its index in long: 4·2^30 must not wrap around to element 0. */
+    @Test
+    void aViewIndexBeyondAnIntIsOutOfBoundsNotWrappedAround() {
+        MatrixView v = new MatrixView(new float[] {10, 11, 12, 13}, 0, 1, 1, 1 << 30);
+        org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, () -> v.get(4, 2));
+        org.junit.jupiter.api.Assertions.assertEquals(12f, MatrixView.of(new float[] {10, 11, 12, 13}, 2, 2).get(1, 0));
+    }
 }

@@ -181,9 +181,16 @@ final class WorkerPool {
                 return;
             }
             Thread[] started = new Thread[workerCount]; // published whole, once every thread runs
-            for (int w = 0; w < started.length; w++) {
-                started[w] = Thread.ofPlatform().daemon().name(name + "-" + (w + 1)).unstarted(this::workLoop);
-                started[w].start();
+            int w = 0;
+            try {
+                for (; w < started.length; w++) {
+                    started[w] = Thread.ofPlatform().daemon().name(name + "-" + (w + 1)).unstarted(this::workLoop);
+                    started[w].start();
+                }
+            } catch (OutOfMemoryError | RuntimeException cannotStart) { // no memory or threads left for another
+                // The threads that did start serve as the pool (the caller claims the parts they do not take);
+                // the calls go on with fewer threads instead of failing, and stop() still reaches every one.
+                started = java.util.Arrays.copyOf(started, w);
             }
             workers = started;
         }
@@ -195,6 +202,10 @@ final class WorkerPool {
                     if (spin < SPINS) {
                         Thread.onSpinWait();
                     } else {
+                        // A set interrupt flag (a job that re-asserts an interrupt, as catch blocks should) makes
+                        // park return at once: cleared here, or the idle worker would spin on a core for good.
+                        // Nothing in a worker waits for an interrupt.
+                        Thread.interrupted();
                         LockSupport.park(this);
                     }
                 }
