@@ -423,6 +423,8 @@ final class TrainCommand implements Callable<Integer> {
         require(sizes[sizes.length - 1] == dataset.outputs(), architecture + " has " + sizes[sizes.length - 1]
                 + " outputs but " + dataName + " has " + dataset.outputs()
                 + (lossFn == Loss.CE ? " classes" : dataset.outputs() == 1 ? " target column" : " target columns")
+                + (lossFn == Loss.CE && dataFrom != null && Files.isDirectory(dataFrom) ? " (an IDX folder is read as"
+                        + " the 10 classes 0-9, whichever its labels use)" : "")
                 + (lossFn == Loss.BCE ? " (bce takes one output; for several classes use --loss ce)" : ""));
 
         Mlp model;

@@ -211,6 +211,11 @@ class TrainingFeaturesTest {
                 "--epochs", "1", "--header");
         assertEquals(0, withHeader.exitCode(), withHeader.transcript());
         assertTrue(withHeader.out().contains("Test: 20 rows"), withHeader.out());
+        // an IDX folder is 10 classes whatever labels it uses: the refusal of 3 outputs says so
+        Cli three = Cli.run("train", "--data", idx.toString(), "--layers", "16,8,3", "--epochs", "1");
+        assertEquals(Main.USER_ERROR, three.exitCode(), three.transcript());
+        assertTrue(three.err().contains("has 10 classes (an IDX folder is read as the 10 classes 0-9, whichever its"
+                + " labels use)"), three.transcript());
         Cli folders = Cli.run("train", "--data", idx.toString(), "--test", idx.toString(), "--layers", "16,10",
                 "--epochs", "1", "--no-header");
         assertEquals(Main.USER_ERROR, folders.exitCode(), folders.transcript());
