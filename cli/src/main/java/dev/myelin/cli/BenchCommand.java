@@ -222,7 +222,9 @@ final class BenchCommand implements Callable<Integer> {
         require(activation.isElementwise(), "--activation " + activation.id() + ": bench times the elementwise"
                 + " activations (identity, sigmoid, tanh, relu)");
         List<Shape> shapeList = parseShapes(shapes);
-        List<DenseKernel> kernelList = kernels(kernels, threads != null ? threads : KernelRegistry.defaultThreads());
+        List<DenseKernel> kernelList = kernels(kernels, threads != null ? threads : KernelRegistry.defaultThreads(),
+                note -> err.println(Main.PREFIX + note));
+        require(!kernelList.isEmpty(), "--kernels all: no variant is available here (myelin info says why)");
         if (threads != null && kernelList.stream().noneMatch(k -> k.name().equals(Kernels.PARALLEL))) {
             err.println(Main.PREFIX + "note: --threads " + threads + " has no effect: only the parallel kernel"
                     + " uses more than one thread, and it is not among --kernels");
@@ -354,16 +356,45 @@ final class BenchCommand implements Callable<Integer> {
                 + " elements, a Java array holds at most " + MAX_ELEMENTS);
     }
 
-    /** {@code all} or a comma list of names, each once, in the order given. */
+    /** {@link #kernels(String, int, java.util.function.Consumer)} without notes. */
     static List<DenseKernel> kernels(String text, int threads) {
+        return kernels(text, threads, note -> { });
+    }
+
+    /**
+     * {@code all} or a comma list of names, each once, in the order given. {@code all} is every variant available:
+     * one that cannot be made here (a provider's that needs an instruction set this CPU lacks, say; myelin info
+     * lists it as unavailable) is left out, and {@code notes} hears why; a variant named explicitly must be made.
+     */
+    static List<DenseKernel> kernels(String text, int threads, java.util.function.Consumer<String> notes) {
+        return kernels(text, KernelRegistry.names(), name -> KernelRegistry.withThreads(name, threads), notes);
+    }
+
+    /** As {@link #kernels(String, int, java.util.function.Consumer)}, from {@code available} made by {@code make}. */
+    static List<DenseKernel> kernels(String text, java.util.Collection<String> available,
+                                     java.util.function.Function<String, DenseKernel> make,
+                                     java.util.function.Consumer<String> notes) {
         Map<String, DenseKernel> chosen = new LinkedHashMap<>();
-        List<String> names = text.strip().equalsIgnoreCase("all") ? new ArrayList<>(KernelRegistry.names())
+        boolean all = text.strip().equalsIgnoreCase("all");
+        List<String> names = all ? new ArrayList<>(available)
                 : Arrays.stream(text.split(",", -1)).map(String::strip).toList();
         for (String name : names) {
             require(!name.isEmpty(), "--kernels: empty name in '" + text + "' (use all or names such as "
-                    + String.join(",", KernelRegistry.names()) + ")");
-            if (!chosen.containsKey(name)) {
-                chosen.put(name, KernelRegistry.withThreads(name, threads));
+                    + String.join(",", available) + ")");
+            if (chosen.containsKey(name)) {
+                continue;
+            }
+            try {
+                chosen.put(name, make.apply(name));
+            } catch (IllegalArgumentException unknown) { // an unknown name: the registry's message names the choices
+                throw unknown;
+            } catch (RuntimeException unavailable) {
+                if (!all) {
+                    throw new IllegalArgumentException("--kernels " + name + ": unavailable here: "
+                            + Main.userMessage(unavailable), unavailable);
+                }
+                notes.accept("note: --kernels all leaves out " + name + ", unavailable here: "
+                        + Main.userMessage(unavailable));
             }
         }
         return List.copyOf(chosen.values());

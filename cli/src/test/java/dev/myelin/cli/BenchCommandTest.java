@@ -260,6 +260,28 @@ class BenchCommandTest {
         assertEquals(64, broken.largestM, "the kernel ran on 64 rows only");
     }
 
+    /**
+     * {@code --kernels all} is the variants that can be made here: one whose factory fails (a provider's that
+     * needs an instruction set this CPU lacks) is left out with a note, where it had ended bench as an internal
+     * error; named explicitly, it is a user error naming it.
+     */
+    @Test
+    void allLeavesOutAVariantThatCannotBeMadeHere() {
+        java.util.function.Function<String, DenseKernel> make = name -> {
+            if (name.equals("needy")) {
+                throw new UnsupportedOperationException("needy needs AMX");
+            }
+            return dev.myelin.core.dispatch.KernelRegistry.get(name);
+        };
+        List<String> notes = new java.util.ArrayList<>();
+        List<DenseKernel> all = BenchCommand.kernels("all", List.of("scalar", "needy"), make, notes::add);
+        assertEquals(List.of("scalar"), all.stream().map(DenseKernel::name).toList());
+        assertEquals(List.of("note: --kernels all leaves out needy, unavailable here: needy needs AMX"), notes);
+        IllegalArgumentException named = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> BenchCommand.kernels("scalar,needy", List.of("scalar", "needy"), make, notes::add));
+        assertEquals("--kernels needy: unavailable here: needy needs AMX", named.getMessage());
+    }
+
     @Test
     void theAvailableVariantsAgreeWithScalarOnOddShapes() {
         List<DenseKernel> kernels = BenchCommand.kernels("all", 2);

@@ -57,35 +57,43 @@ public class BackwardBenchmark {
         dw = new float[layer.k * layer.n];
         db = new float[layer.n];
         dx = new float[layer.m * layer.k];
-        layer.forward(ops, Activation.SIGMOID, layer.y);
-
+        // Every output either benchmark times is checked against scalar before anything is timed: Y (which
+        // forwardBackward computes), then dZ, db, dW and dX from it.
         DenseOps scalar = DenseOps.of("scalar");
+        float[] yRef = new float[layer.m * layer.n];
+        layer.forward(scalar, Activation.SIGMOID, yRef);
+        layer.forward(ops, Activation.SIGMOID, layer.y);
+        LayerShape.requireAgreement(kernel + " Y at " + shape, yRef, layer.y);
+        float[] dzRef = new float[dz.length];
+        float[] dbRef = new float[db.length];
         float[] dwRef = new float[dw.length];
         float[] dxRef = new float[dx.length];
-        backward(scalar, dwRef, dxRef);
-        backward(ops, dw, dx);
+        backward(scalar, dzRef, dbRef, dwRef, dxRef);
+        backward(ops, dz, db, dw, dx);
+        LayerShape.requireAgreement(kernel + " dZ at " + shape, dzRef, dz);
+        LayerShape.requireAgreement(kernel + " db at " + shape, dbRef, db);
         LayerShape.requireAgreement(kernel + " dW at " + shape, dwRef, dw);
         LayerShape.requireAgreement(kernel + " dX at " + shape, dxRef, dx);
     }
 
-    private void backward(DenseOps with, float[] dwOut, float[] dxOut) {
+    private void backward(DenseOps with, float[] dzOut, float[] dbOut, float[] dwOut, float[] dxOut) {
         int m = layer.m;
         int n = layer.n;
         int k = layer.k;
         with.backward(m, n, k, Activation.SIGMOID, layer.x, 0, k, layer.w, 0, n, layer.y, 0, n, dy, 0, n,
-                dz, 0, n, dwOut, 0, n, db, 0, dxOut, 0, k, false);
+                dzOut, 0, n, dwOut, 0, n, dbOut, 0, dxOut, 0, k, false);
     }
 
     @Benchmark
     public float[] backward() {
-        backward(ops, dw, dx);
+        backward(ops, dz, db, dw, dx);
         return dx;
     }
 
     @Benchmark
     public float[] forwardBackward() {
         layer.forward(ops, Activation.SIGMOID, layer.y);
-        backward(ops, dw, dx);
+        backward(ops, dz, db, dw, dx);
         return dx;
     }
 }

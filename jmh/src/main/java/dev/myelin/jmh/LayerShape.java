@@ -20,18 +20,36 @@ final class LayerShape {
     final float[] y;
 
     LayerShape(String shape) {
-        String[] parts = shape.split("x");
-        if (parts.length != 3) {
+        String[] parts = shape.split("[x×]", -1); // -1: a trailing separator leaves an empty part, refused
+        if (parts.length != 3 || !shape.matches("[0-9x×]+")) {
             throw new IllegalArgumentException("shape '" + shape + "' is not m x k x n, e.g. 128x784x256");
         }
-        m = Integer.parseInt(parts[0]);
-        k = Integer.parseInt(parts[1]);
-        n = Integer.parseInt(parts[2]);
+        m = size(parts[0], shape);
+        k = size(parts[1], shape);
+        n = size(parts[2], shape);
+        if ((long) m * k > Integer.MAX_VALUE - 8 || (long) k * n > Integer.MAX_VALUE - 8
+                || (long) m * n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("shape '" + shape + "' has an operand of more than 2^31 - 9 values,"
+                    + " more than one array holds");
+        }
         Random random = new Random(42);
         x = fill(random, m * k, 1f);
         w = fill(random, k * n, (float) Math.sqrt(3.0 / k)); // keeps |X·W| ~ 1, so sigmoid is not saturated
         b = fill(random, n, 0.1f);
         y = new float[m * n];
+    }
+
+    /** One size of a shape: digits, at least 1, at most an int. */
+    private static int size(String part, String shape) {
+        try {
+            int v = part.isEmpty() ? 0 : Integer.parseInt(part);
+            if (v >= 1) {
+                return v;
+            }
+        } catch (NumberFormatException e) { // more digits than an int holds: refused below
+        }
+        throw new IllegalArgumentException("shape '" + shape + "': every size must be a whole number from 1 to "
+                + Integer.MAX_VALUE + ", got '" + part + "'");
     }
 
     static float[] fill(Random random, int size, float scale) {

@@ -66,18 +66,25 @@ public class ProductBenchmark {
         dx = new float[layer.m * layer.k];
         db = new float[layer.n];
         dzOut = new float[layer.m * layer.n];
-        run("vector");
+        if (!variant.equals("vector") && !variant.equals("engine")) { // any other name would time vector under it
+            throw new IllegalArgumentException("unknown variant '" + variant + "' (vector or engine)");
+        }
+        run("scalar"); // the reference every variant is checked against before it is timed
         float[] expected = output();
         call = run(variant);
         LayerShape.requireAgreement(variant + " " + product + " at " + shape, expected, output());
     }
 
-    /** The chosen product by one path; it runs once here, so its output is ready for the agreement check. */
+    /**
+     * The chosen product by one path (vector, engine, or scalar for the reference); it runs once here, so its output
+     * is ready for the agreement check.
+     */
     private Runnable run(String path) {
         int m = layer.m;
         int n = layer.n;
         int k = layer.k;
         boolean packed = path.equals("engine");
+        DenseKernel vector = path.equals("scalar") ? KernelRegistry.get("scalar") : this.vector;
         Runnable r = switch (product) {
             case "forward" -> packed
                     ? () -> engine.sgemm(Transpose.NO_TRANS, Transpose.NO_TRANS, m, n, k, 1f, layer.x, 0, k,
