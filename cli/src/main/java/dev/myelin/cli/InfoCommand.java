@@ -150,7 +150,9 @@ final class InfoCommand implements Callable<Integer> {
     private static String describe(String name) {
         try {
             DenseKernel kernel = KernelRegistry.get(name);
-            return kernel.describe();
+            String described = kernel.describe(); // "parallel (2 threads, …)": the name is the listing's own column
+            return described.startsWith(name + " (") && described.endsWith(")")
+                    ? described.substring(name.length() + 2, described.length() - 1) : described;
         } catch (RuntimeException | LinkageError e) {
             return "unavailable: " + Main.userMessage(e);
         }

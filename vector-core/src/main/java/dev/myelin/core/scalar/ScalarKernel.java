@@ -20,6 +20,11 @@ public final class ScalarKernel implements DenseKernel, GemmKernel {
     }
 
     @Override
+    public String describe() {
+        return NAME + " (plain Java loops, no Vector API: the reference)";
+    }
+
+    @Override
     public void forward(int m, int n, int k, float[] x, int xOff, int ldx, float[] w, int wOff, int ldw,
                         float[] b, int bOff, Activation act, float[] y, int yOff, int ldy) {
         for (int i = 0; i < m; i++) {
