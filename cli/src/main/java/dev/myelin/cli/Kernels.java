@@ -100,4 +100,32 @@ final class Kernels {
     static String arithmetic(String kernel) {
         return kernel.equals("blocked") || kernel.equals(PARALLEL) ? "the packed engine (blocked, parallel)" : kernel;
     }
+
+    /**
+     * The name a checkpoint records for {@code kernel}: its name, and for {@code vector}, whose dot products sum
+     * their lanes in a tree as wide as the vectors, the width too ({@code vector@512}), so that a resume at another
+     * width (another machine, -Dmyelin.vectorBits) is refused instead of ending with other bits.
+     */
+    static String recorded(DenseKernel kernel) {
+        return kernel instanceof dev.myelin.core.simd.VectorKernel v ? v.name() + "@" + v.bits() : kernel.name();
+    }
+
+    /**
+     * Whether a run recorded as {@code recorded} (a checkpoint's {@code "kernel"}) resumes with the bits of the
+     * run never stopped when it goes on with {@code now} (as {@link #recorded}); a bare {@code vector}, from
+     * before the width was recorded, matches {@code vector} at any width.
+     */
+    static boolean sameArithmetic(String recorded, String now) {
+        String before = recorded.contains("@") && !now.contains("@") ? recorded.substring(0, recorded.indexOf('@'))
+                : recorded;
+        String after = now.contains("@") && !recorded.contains("@") ? now.substring(0, now.indexOf('@')) : now;
+        return arithmetic(before).equals(arithmetic(after));
+    }
+
+    /** How to ask for a recorded kernel on the command line: {@code --kernel vector with -Dmyelin.vectorBits=512}. */
+    static String option(String recorded) {
+        int at = recorded.indexOf('@');
+        return at < 0 ? "--kernel " + recorded : "--kernel " + recorded.substring(0, at) + " with"
+                + " MYELIN_OPTS=-Dmyelin.vectorBits=" + recorded.substring(at + 1);
+    }
 }

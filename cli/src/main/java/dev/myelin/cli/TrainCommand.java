@@ -2,6 +2,7 @@ package dev.myelin.cli;
 
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseOps;
+import dev.myelin.core.dispatch.KernelRegistry;
 import dev.myelin.nn.AtomicFile;
 import dev.myelin.nn.CheckpointFile;
 import dev.myelin.nn.DataFingerprint;
@@ -471,12 +472,17 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         DenseOps ops = kernels.use();
-        String kernelName = ops.kernel().name();
-        if (resumed != null && resumed.kernel() != null
-                && !Kernels.arithmetic(resumed.kernel()).equals(Kernels.arithmetic(kernelName))) {
-            throw new IllegalArgumentException("--resume " + resume + ": the run computed with the " + resumed.kernel()
-                    + " kernel, and " + kernelName + " sums in another order (other bits), so the resumed run would not"
-                    + " end as the run never stopped would; give --kernel " + resumed.kernel());
+        String kernelName = Kernels.recorded(ops.kernel());
+        if (resumed != null && resumed.kernel() != null) {
+            String base = resumed.kernel().contains("@") ? resumed.kernel().substring(0, resumed.kernel().indexOf('@'))
+                    : resumed.kernel();
+            require(KernelRegistry.names().contains(base), "--resume " + resume + ": \"kernel\" is '"
+                    + resumed.kernel().replaceAll("\\p{Cntrl}", "?") + "', which is none of this build's kernels ("
+                    + String.join(", ", KernelRegistry.names()) + "); was the file edited?");
+            require(Kernels.sameArithmetic(resumed.kernel(), kernelName), "--resume " + resume + ": the run"
+                    + " computed with the " + resumed.kernel() + " kernel, and " + kernelName + " sums in another"
+                    + " order (other bits), so the resumed run would not end as the run never stopped would; give "
+                    + Kernels.option(resumed.kernel()));
         }
         boolean details = sets.test() != null || !config.fullBatch(dataset.rows());
         EpochLog log = new EpochLog(out, logFormat, logEvery, epochCount, details);

@@ -109,6 +109,36 @@ class TrainCommandTest {
         assertFalse(Files.exists(other), "nothing written");
     }
 
+    /**
+     * The vector kernel's bits depend on the vector width, so its checkpoint records the width and a resume at
+     * another one is refused, saying how to ask for it; a kernel name this build does not have is named as such.
+     */
+    @Test
+    void aVectorRunIsResumedOnlyAtItsOwnWidthAndAnUnknownKernelIsNamed() throws IOException {
+        assumeTrue(KernelRegistry.names().contains("vector"), "needs the Vector API");
+        Path checkpoint = dir.resolve("vector.ckpt.json");
+        Cli run = Cli.run("train", "--epochs", "3", "--kernel", "vector", "--checkpoint", checkpoint.toString());
+        assertEquals(0, run.exitCode(), run.transcript());
+        ObjectMapper json = new ObjectMapper();
+        String recorded = json.readTree(checkpoint.toFile()).get("kernel").asText();
+        assertTrue(recorded.matches("vector@(128|256|512)"), recorded);
+        String text = Files.readString(checkpoint);
+        Path otherWidth = Files.writeString(dir.resolve("vector64.ckpt.json"),
+                text.replace("\"" + recorded + "\"", "\"vector@64\""));
+        Cli wider = Cli.run("train", "--epochs", "5", "--kernel", "vector", "--resume", otherWidth.toString());
+        assertEquals(Main.USER_ERROR, wider.exitCode(), wider.transcript());
+        assertTrue(wider.err().contains("the run computed with the vector@64 kernel, and " + recorded + " sums in"
+                + " another order (other bits)") && wider.err().contains("give --kernel vector with"
+                + " MYELIN_OPTS=-Dmyelin.vectorBits=64"), wider.transcript());
+        Path unknown = Files.writeString(dir.resolve("unknown-kernel.ckpt.json"),
+                text.replace("\"" + recorded + "\"", "\"foo\""));
+        Cli foo = Cli.run("train", "--epochs", "5", "--kernel", "vector", "--resume", unknown.toString());
+        assertEquals(Main.USER_ERROR, foo.exitCode(), foo.transcript());
+        assertTrue(foo.err().contains("\"kernel\" is 'foo', which is none of this build's kernels"), foo.transcript());
+        Cli same = Cli.run("train", "--epochs", "5", "--kernel", "vector", "--resume", checkpoint.toString());
+        assertEquals(0, same.exitCode(), same.transcript());
+    }
+
     /** A regression's rows are not called right or WRONG: a threshold at 0.5 means nothing for targets of 2.5. */
     @Test
     void aRegressionSummaryDoesNotJudgeRowsByAThreshold() throws IOException {

@@ -333,6 +333,10 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
         double lossSum = real(progress, "lossSum", where);
         // optional: files written before it was recorded resume with their own first step as the baseline
         double firstLoss = progress.has("firstLoss") ? real(progress, "firstLoss", where) : Double.NaN;
+        if (lossSum < 0 || firstLoss < 0) { // every loss here (ce, bce, mse) is at least 0
+            throw new ModelFormatException(where + (lossSum < 0 ? "lossSum is " + lossSum : "firstLoss is "
+                    + firstLoss) + "; a loss is at least 0");
+        }
         OptimizerState state = state(object(root, "optimizer", STATE_FIELDS, src + ": "), src + ": optimizer: ");
         NumpyRandom.State shuffle = null;
         JsonNode shuffleNode = ModelFile.field(root, "shuffle", src + ": ");
@@ -341,6 +345,16 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
         }
         DataFingerprint data = root.has("data")
                 ? data(object(root, "data", DATA_FIELDS, src + ": "), src + ": data: ") : null;
+        if (data != null) { // the optimizer counts its updates: one a batch, so many as the progress says
+            long perEpoch = config.fullBatch(data.rows()) ? 1
+                    : (data.rows() + (long) config.batchSize() - 1) / config.batchSize();
+            long updates = epochs * perEpoch + batches;
+            if (state.step() != updates) {
+                throw new ModelFormatException(src + ": optimizer: step is " + state.step() + ", but the progress ("
+                        + epochs + " epochs of " + perEpoch + " batches, then " + batches + ") is " + updates
+                        + " updates");
+            }
+        }
         String kernel = root.has("kernel") ? ModelFile.text(root, "kernel", src + ": ") : null;
         try {
             return new CheckpointFile(model, config,
@@ -422,6 +436,12 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
             ByteBuffer bytes = base64(buffers.get(i), where + "buffers[" + i + "]");
             float[] values = new float[bytes.remaining() / 4];
             bytes.asFloatBuffer().get(values);
+            for (int j = 0; j < values.length; j++) {
+                if (!Float.isFinite(values[j])) { // no update leaves a NaN or infinite moment behind (it diverges)
+                    throw new ModelFormatException(where + "buffers[" + i + "][" + j + "] is " + values[j]
+                            + "; an optimizer's state is finite");
+                }
+            }
             list.add(values);
         }
         return new OptimizerState(kind, step, list);

@@ -157,6 +157,11 @@ public final class ModelFile {
             }
             reason = reason.replaceAll("\\(start marker at \\[Source: .*?; line: (\\d+), column: (\\d+)\\]\\)",
                     "(opened at line $1, column $2)");
+            // "…plus signs: enable `JsonReadFeature.…` to allow", "(not recognized as one since Feature
+            // 'ALLOW_COMMENTS' not enabled for parser)": settings of Jackson's, not of the file
+            reason = reason.replaceAll(":?\\s*enable\\s+`[^`]*`\\s+to allow", "")
+                    .replaceAll("\\(not recognized as one since Feature '\\w+' not enabled for parser\\)",
+                            "(JSON has no comments)");
             reason = reason.replaceAll("\\s*\\(bound as [^)]*\\)|`[A-Za-z.]*\\.[A-Za-z_.()]+`", "");
             throw new ModelFormatException(src + ": not valid JSON" + where + ": " + reason, e);
         }

@@ -110,6 +110,37 @@ class CheckpointFileTest {
     }
 
     /**
+     * Values that no run writes are refused by the reader, naming the field: a negative loss sum or first loss, a
+     * NaN or infinite optimizer moment (they had resumed, and ended as "diverged, try a smaller learning rate"), and
+     * an update count that is not the progress's (a step of 2^63 − 5 had overflowed in training; a step of 0 gave
+     * Adam other bits).
+     */
+    @Test
+    void valuesNoRunWritesAreRefused() {
+        CheckpointFile stopped = stoppedRun();
+        CheckpointFile withData = new CheckpointFile(stopped.model(), stopped.config(), stopped.checkpoint(),
+                DataFingerprint.of(CheckpointTest.points()));
+        String ok = withData.toJson();
+        CheckpointFile.parse(ok, "c.json"); // the step matches: 2 epochs of the data's batches, then 2
+        long step = stopped.checkpoint().optimizer().step();
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> CheckpointFile.parse(
+                ok.replaceFirst("\"lossSum\"\\s*:\\s*[-0-9.Ee+]+", "\"lossSum\": -5"), "c.json"));
+        assertEquals("c.json: progress: lossSum is -5.0; a loss is at least 0", e.getMessage());
+        e = assertThrows(ModelFormatException.class, () -> CheckpointFile.parse(
+                ok.replaceFirst("\"step\"\\s*:\\s*" + step, "\"step\": 0"), "c.json"));
+        assertTrue(e.getMessage().startsWith("c.json: optimizer: step is 0, but the progress (2 epochs of "),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith(") is " + step + " updates"), e.getMessage());
+        // a NaN in the first buffer: its first four bytes, base64 of 00 00 C0 7F
+        java.util.regex.Matcher buffer = java.util.regex.Pattern.compile("\"buffers\"\\s*:\\s*\\[\\s*\"([A-Za-z0-9+/]{4})")
+                .matcher(ok);
+        assertTrue(buffer.find(), ok);
+        String nan = ok.substring(0, buffer.start(1)) + "AADAfw" + ok.substring(buffer.start(1) + 4 + 2);
+        e = assertThrows(ModelFormatException.class, () -> CheckpointFile.parse(nan, "c.json"));
+        assertEquals("c.json: optimizer: buffers[0][0] is NaN; an optimizer's state is finite", e.getMessage());
+    }
+
+    /**
      * The data fingerprint travels with the checkpoint, and a resume on other data is refused: another value,
      * another row order, a row more; a file without a fingerprint resumes on anything of the model's shape.
      */
