@@ -349,6 +349,14 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
             long perEpoch = config.fullBatch(data.rows()) ? 1
                     : (data.rows() + (long) config.batchSize() - 1) / config.batchSize();
             long updates = epochs * perEpoch + batches;
+            if (batches >= perEpoch) {
+                throw new ModelFormatException(where + "batches is " + batches + ", but an epoch of the recorded data"
+                        + " (" + data.rows() + " rows, batch " + config.batchSize() + ") has " + perEpoch);
+            }
+            if (shuffle == null && !config.fullBatch(data.rows())) {
+                throw new ModelFormatException(src + ": shuffle is null (a full-batch run's), but the run's batch "
+                        + config.batchSize() + " of " + data.rows() + " rows draws its batches from it");
+            }
             if (state.step() != updates) {
                 throw new ModelFormatException(src + ": optimizer: step is " + state.step() + ", but the progress ("
                         + epochs + " epochs of " + perEpoch + " batches, then " + batches + ") is " + updates
@@ -436,10 +444,16 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
             ByteBuffer bytes = base64(buffers.get(i), where + "buffers[" + i + "]");
             float[] values = new float[bytes.remaining() / 4];
             bytes.asFloatBuffer().get(values);
+            // Adam's buffers go m, v per parameter array (OptimizerState): v, a mean of squares, is never negative
+            boolean second = (kind.equals("adam") || kind.equals("adamw")) && i % 2 == 1;
             for (int j = 0; j < values.length; j++) {
                 if (!Float.isFinite(values[j])) { // no update leaves a NaN or infinite moment behind (it diverges)
                     throw new ModelFormatException(where + "buffers[" + i + "][" + j + "] is " + values[j]
                             + "; an optimizer's state is finite");
+                }
+                if (second && values[j] < 0) {
+                    throw new ModelFormatException(where + "buffers[" + i + "][" + j + "] is " + values[j]
+                            + "; Adam's second moment (v) is never negative");
                 }
             }
             list.add(values);

@@ -177,7 +177,22 @@ public final class IdxData {
             throw new DataException(testImages + ": its images have " + test.inputs() + " pixels but those of "
                     + find(dir, TRAIN_IMAGES) + " have " + train.inputs());
         }
+        // the same pixel count is not the same picture: 4×16 images are not 8×8 ones
+        int[] testSize = imageSize(testImages);
+        int[] trainSize = imageSize(find(dir, TRAIN_IMAGES));
+        if (!java.util.Arrays.equals(testSize, trainSize)) {
+            throw new DataException(testImages + ": its images are " + testSize[0] + "×" + testSize[1] + " pixels but"
+                    + " those of " + find(dir, TRAIN_IMAGES) + " are " + trainSize[0] + "×" + trainSize[1]);
+        }
         return new Split(train, test);
+    }
+
+    /** Rows and columns of the images of a file already read whole (its header is valid). */
+    private static int[] imageSize(Path images) throws IOException {
+        try (InputStream in = DataStreams.open(images, "an IDX file")) {
+            byte[] header = in.readNBytes(IMAGES_HEADER);
+            return new int[] {readInt(header, 8), readInt(header, 12)};
+        }
     }
 
     /** The training set of a folder in the MNIST layout: its {@code train-*} files only (see {@link #readFolder}). */

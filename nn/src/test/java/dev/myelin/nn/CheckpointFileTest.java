@@ -138,6 +138,19 @@ class CheckpointFileTest {
         String nan = ok.substring(0, buffer.start(1)) + "AADAfw" + ok.substring(buffer.start(1) + 4 + 2);
         e = assertThrows(ModelFormatException.class, () -> CheckpointFile.parse(nan, "c.json"));
         assertEquals("c.json: optimizer: buffers[0][0] is NaN; an optimizer's state is finite", e.getMessage());
+        // Adam's v (the second buffer) at -1: base64 of 00 00 80 BF
+        java.util.regex.Matcher second = java.util.regex.Pattern.compile(
+                "\"buffers\"\\s*:\\s*\\[\\s*\"[A-Za-z0-9+/=]*\"\\s*,\\s*\"([A-Za-z0-9+/]{6})").matcher(ok);
+        assertTrue(second.find(), ok);
+        String negative = ok.substring(0, second.start(1)) + "AACAvw" + ok.substring(second.end(1));
+        e = assertThrows(ModelFormatException.class, () -> CheckpointFile.parse(negative, "c.json"));
+        assertEquals("c.json: optimizer: buffers[1][0] is -1.0; Adam's second moment (v) is never negative",
+                e.getMessage());
+        // a batch beyond the epoch's batches for the recorded data
+        e = assertThrows(ModelFormatException.class, () -> CheckpointFile.parse(
+                ok.replaceFirst("\"batches\"\\s*:\\s*2", "\"batches\": 99"), "c.json"));
+        assertTrue(e.getMessage().startsWith("c.json: progress: batches is 99, but an epoch of the recorded data ("),
+                e.getMessage());
     }
 
     /**

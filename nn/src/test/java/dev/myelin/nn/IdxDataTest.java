@@ -102,6 +102,11 @@ class IdxDataTest {
         DataException e = assertThrows(DataException.class, () -> IdxData.readFolder(dir));
         assertEquals(testImages + ": its images have 9 pixels but those of " + dir.resolve("train-images-idx3-ubyte")
                 + " have 4", e.getMessage());
+        // the same pixel count in another shape (1×4 against 2×2) is another picture
+        write("t10k-images-idx3-ubyte", images(1, 1, 4, new byte[4]));
+        e = assertThrows(DataException.class, () -> IdxData.readFolder(dir));
+        assertEquals(testImages + ": its images are 1×4 pixels but those of " + dir.resolve("train-images-idx3-ubyte")
+                + " are 2×2", e.getMessage());
     }
 
     @Test
