@@ -116,16 +116,21 @@ final class Kernels {
      * before the width was recorded, matches {@code vector} at any width.
      */
     static boolean sameArithmetic(String recorded, String now) {
-        String before = recorded.contains("@") && !now.contains("@") ? recorded.substring(0, recorded.indexOf('@'))
-                : recorded;
-        String after = now.contains("@") && !recorded.contains("@") ? now.substring(0, now.indexOf('@')) : now;
-        return arithmetic(before).equals(arithmetic(after));
+        boolean bothWidths = recorded.contains("@") == now.contains("@");
+        return bothWidths ? arithmetic(recorded).equals(arithmetic(now))
+                : arithmetic(name(recorded)).equals(arithmetic(name(now)));
+    }
+
+    /** The variant's name in a recorded one: {@code vector} of {@code vector@512}. */
+    static String name(String recorded) {
+        int at = recorded.indexOf('@');
+        return at < 0 ? recorded : recorded.substring(0, at);
     }
 
     /** How to ask for a recorded kernel on the command line: {@code --kernel vector with -Dmyelin.vectorBits=512}. */
     static String option(String recorded) {
-        int at = recorded.indexOf('@');
-        return at < 0 ? "--kernel " + recorded : "--kernel " + recorded.substring(0, at) + " with"
-                + " MYELIN_OPTS=-Dmyelin.vectorBits=" + recorded.substring(at + 1);
+        String name = name(recorded);
+        return name.equals(recorded) ? "--kernel " + name : "--kernel " + name + " with"
+                + " MYELIN_OPTS=-Dmyelin.vectorBits=" + recorded.substring(name.length() + 1);
     }
 }

@@ -474,9 +474,7 @@ final class TrainCommand implements Callable<Integer> {
         DenseOps ops = kernels.use();
         String kernelName = Kernels.recorded(ops.kernel());
         if (resumed != null && resumed.kernel() != null) {
-            String base = resumed.kernel().contains("@") ? resumed.kernel().substring(0, resumed.kernel().indexOf('@'))
-                    : resumed.kernel();
-            require(KernelRegistry.names().contains(base), "--resume " + resume + ": \"kernel\" is '"
+            require(KernelRegistry.names().contains(Kernels.name(resumed.kernel())), "--resume " + resume + ": \"kernel\" is '"
                     + resumed.kernel().replaceAll("\\p{Cntrl}", "?") + "', which is none of this build's kernels ("
                     + String.join(", ", KernelRegistry.names()) + "); was the file edited?");
             require(Kernels.sameArithmetic(resumed.kernel(), kernelName), "--resume " + resume + ": the run"
