@@ -45,7 +45,9 @@ import picocli.CommandLine.Spec;
                         + " compared elementwise with the scalar kernel's on the same seeded inputs, within the"
                         + " rounding-error bound of vector-core's conformance tests; one stderr line per check."
                         + " Shapes over 2·10⁹ flops are checked on their first 64 rows. If a variant disagrees,"
-                        + " every disagreement is reported and the command exits 1 without timing anything.",
+                        + " every disagreement is reported and the command exits 1 without timing anything. The"
+                        + " same checks run again after timing, on the code that was timed (the first ones ran"
+                        + " before the JIT compiled it); a disagreement then also exits 1.",
                 "The variants of each (op, shape) are warmed up in turns, --warmup-ms each, then timed in turns:"
                         + " 5 rounds in which every variant runs for a fifth of --measure-ms (at least one call);"
                         + " the median round of each is reported. Interleaved, so no variant pays for being first."},
@@ -238,7 +240,7 @@ final class BenchCommand implements Callable<Integer> {
         List<Op> opList = ops.list();
 
         // Correctness first: no timing unless every variant agrees with the scalar kernel everywhere.
-        List<String> disagreements = checkAll(shapeList, opList, kernelList, activation, err);
+        List<String> disagreements = checkAll(shapeList, opList, kernelList, activation, err, "");
         if (!disagreements.isEmpty()) {
             err.println(Main.PREFIX + disagreements.size() + " check" + (disagreements.size() == 1 ? "" : "s")
                     + " failed; nothing was timed. This is a bug in the kernel: please report it.");
@@ -271,6 +273,16 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
+        // Again on the code that was timed: the first checks ran before C2 had compiled the kernels, and a
+        // variant wrong only once compiled must not leave its figures standing.
+        List<String> late = checkAll(shapeList, opList, kernelList, activation, err, AFTER_TIMING);
+        if (!late.isEmpty()) {
+            err.println(Main.PREFIX + late.size() + " check" + (late.size() == 1 ? "" : "s") + " failed after"
+                    + " timing: the figures of that variant are of wrong results. This is a bug in the kernel:"
+                    + " please report it.");
+            err.flush();
+            return 1;
+        }
         if (format == Format.JSON) {
             printJson(out, results);
         }
@@ -278,19 +290,23 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** What the checks after timing add to each line. */
+    static final String AFTER_TIMING = " after timing";
+
     /**
      * Compares every variant with the scalar kernel on every (shape, op), one stderr line per check, each
-     * disagreement as a {@code myelin:} line; returns the disagreements (without the prefix).
+     * disagreement as a {@code myelin:} line; returns the disagreements (without the prefix). {@code when} follows
+     * the (op, shape) in every line: empty before timing, {@link #AFTER_TIMING} after.
      */
     static List<String> checkAll(List<Shape> shapes, List<Op> ops, List<DenseKernel> kernels, Activation act,
-                                 PrintWriter err) {
+                                 PrintWriter err, String when) {
         DenseKernel scalar = KernelRegistry.get("scalar");
         List<String> disagreements = new ArrayList<>();
         for (Shape shape : shapes) {
             Operands o = Operands.create(shape, act);
             for (Op op : ops) {
                 int rows = op.flops(shape) > FULL_CHECK_FLOPS ? Math.min(shape.m(), CHECK_ROWS) : shape.m();
-                String what = op.id + " " + shape;
+                String what = op.id + " " + shape + when;
                 String onRows = rows < shape.m() ? " on rows 0.." + (rows - 1) : "";
                 KernelCheck.Reference reference = null;
                 for (DenseKernel kernel : kernels) {

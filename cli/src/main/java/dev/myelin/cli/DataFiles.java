@@ -45,6 +45,9 @@ final class DataFiles {
         }
         if (test != null) {
             held = evaluationData(test, loss, train.inputs(), train.outputs(), header);
+            if (Files.isDirectory(data) && Files.isDirectory(test)) {
+                IdxData.requireSameImageSize(data, test);
+            }
         }
         return new Sets(train, held);
     }

@@ -192,10 +192,13 @@ final class TrainCommand implements Callable<Integer> {
     double lrMin;
 
     @Option(names = "--lr-warmup", paramLabel = "N", defaultValue = "0",
-            description = {"Epochs of linear warm-up: for the first N epochs the schedule's rate times (epoch + 1)"
-                    + " / (N + 1), the schedule itself counting from epoch 1 (as PyTorch's LinearLR chained with it;"
-                    + " with --schedule cosine and an --lr-min above 0, PyTorch's recursive cosine then comes out a few"
-                    + " tenths of a percent higher than this closed form)"
+            description = {"Epochs of linear warm-up: epoch e of the first N (e = 1, 2, …, N) runs at the schedule's"
+                    + " rate for that epoch times e / (N + 1), so epoch 1 at a (N + 1)th of it; the schedule itself"
+                    + " runs from epoch 1 as without warm-up. This is PyTorch's LinearLR(start_factor=1/(N+1),"
+                    + " total_iters=N) chained with the schedule: the same rates for constant, step and cosine with"
+                    + " --lr-min 0; with cosine and an --lr-min above 0, PyTorch's chain applies its recursive cosine"
+                    + " to the warmed-up rate and so drifts from this closed form, by up to 4.3 % in five settings"
+                    + " tried (3.0 % at epoch 3 of --lr 0.1 --lr-min 0.02 --epochs 6 --lr-warmup 3)"
                     + " (default: ${DEFAULT-VALUE})."})
     int lrWarmup;
 

@@ -82,6 +82,10 @@ class BenchCommandTest {
                 String expected = kernel.equals("scalar") ? "check scalar " + what + ": the reference"
                         : "check " + kernel + " " + what + ": ok (max error ";
                 assertTrue(run.err().contains(expected), "stderr lacks \"" + expected + "\":\n" + run.transcript());
+                // and again after timing, on the code that was timed
+                String after = kernel.equals("scalar") ? "check scalar " + what + " after timing: the reference"
+                        : "check " + kernel + " " + what + " after timing: ok (max error ";
+                assertTrue(run.err().contains(after), "stderr lacks \"" + after + "\":\n" + run.transcript());
             }
         }
     }
@@ -206,7 +210,7 @@ class BenchCommandTest {
         StringWriter err = new StringWriter();
         List<String> failed = BenchCommand.checkAll(List.of(new BenchCommand.Shape(8, 5, 3)),
                 List.of(BenchCommand.Op.FORWARD, BenchCommand.Op.BACKWARD), List.of(broken, new Broken("copy")),
-                Activation.SIGMOID, new PrintWriter(err, true));
+                Activation.SIGMOID, new PrintWriter(err, true), "");
         assertEquals(1, failed.size(), err.toString());
         String line = failed.get(0);
         assertTrue(line.startsWith("kernel broken disagrees with scalar on forward 8x5x3: Y[2][1] = "), line);
@@ -217,6 +221,24 @@ class BenchCommandTest {
         assertTrue(err.toString().contains("check copy forward 8x5x3: ok (max error 0.0 of bound)"), err.toString());
     }
 
+    /** A variant right at first and wrong once "compiled" (after one call) is caught by the check after timing. */
+    @Test
+    void aVariantWrongOnlyAfterItsFirstCallsIsCaughtAfterTiming() {
+        Broken late = new Broken("late");
+        late.forwardDelta = 1e-3f;
+        late.rightCalls = 1;
+        List<BenchCommand.Shape> shape = List.of(new BenchCommand.Shape(8, 5, 3));
+        List<BenchCommand.Op> forward = List.of(BenchCommand.Op.FORWARD);
+        StringWriter err = new StringWriter();
+        assertEquals(List.of(), BenchCommand.checkAll(shape, forward, List.of(late), Activation.SIGMOID,
+                new PrintWriter(err, true), ""), err.toString());
+        List<String> failed = BenchCommand.checkAll(shape, forward, List.of(late), Activation.SIGMOID,
+                new PrintWriter(err, true), BenchCommand.AFTER_TIMING);
+        assertEquals(1, failed.size(), err.toString());
+        assertTrue(failed.get(0).startsWith("kernel late disagrees with scalar on forward 8x5x3 after timing:"
+                + " Y[2][1] = "), failed.get(0));
+    }
+
     @Test
     void everyBackwardOutputIsChecked() {
         for (String output : List.of("dZ", "db", "dW", "dX")) {
@@ -224,7 +246,8 @@ class BenchCommandTest {
             broken.backwardOutput = output;
             StringWriter err = new StringWriter();
             List<String> failed = BenchCommand.checkAll(List.of(new BenchCommand.Shape(9, 4, 6)),
-                    List.of(BenchCommand.Op.BACKWARD), List.of(broken), Activation.TANH, new PrintWriter(err, true));
+                    List.of(BenchCommand.Op.BACKWARD), List.of(broken), Activation.TANH, new PrintWriter(err, true),
+                    "");
             assertEquals(1, failed.size(), output + ": " + err);
             String at = output.equals("db") ? "db[1] = " : output + "[1][1] = ";
             assertTrue(failed.get(0).startsWith("kernel broken disagrees with scalar on backward 9x4x6: " + at),
@@ -237,7 +260,8 @@ class BenchCommandTest {
         Broken broken = new Broken("lazy");
         broken.forwardSkipsLastColumn = true;
         List<String> failed = BenchCommand.checkAll(List.of(new BenchCommand.Shape(4, 3, 5)),
-                List.of(BenchCommand.Op.FORWARD), List.of(broken), Activation.RELU, new PrintWriter(new StringWriter()));
+                List.of(BenchCommand.Op.FORWARD), List.of(broken), Activation.RELU, new PrintWriter(new StringWriter()),
+                "");
         assertEquals(1, failed.size());
         assertTrue(failed.get(0).contains("Y[") && failed.get(0).contains("][4] = NaN vs "), failed.get(0));
         assertTrue(failed.get(0).contains("4 of 20 elements outside"), failed.get(0));
@@ -251,7 +275,7 @@ class BenchCommandTest {
         StringWriter err = new StringWriter();
         List<String> failed = BenchCommand.checkAll(List.of(new BenchCommand.Shape(1100, 1000, 1000)),
                 List.of(BenchCommand.Op.FORWARD), List.of(broken, new Broken("copy")), Activation.SIGMOID,
-                new PrintWriter(err, true));
+                new PrintWriter(err, true), "");
         assertEquals(1, failed.size(), err.toString());
         assertTrue(failed.get(0).startsWith("kernel broken disagrees with scalar on forward 1100x1000x1000 on rows"
                 + " 0..63: Y[2][1] = "), failed.get(0));
@@ -290,7 +314,7 @@ class BenchCommandTest {
                 List.of(new BenchCommand.Shape(1, 1, 1), new BenchCommand.Shape(37, 19, 23),
                         new BenchCommand.Shape(70, 130, 33)),
                 List.of(BenchCommand.Op.FORWARD, BenchCommand.Op.BACKWARD), kernels, Activation.TANH,
-                new PrintWriter(err, true));
+                new PrintWriter(err, true), "");
         assertEquals(List.of(), failed, err.toString());
     }
 
@@ -362,6 +386,9 @@ class BenchCommandTest {
         boolean forwardSkipsLastColumn;
         String backwardOutput = "";
         int largestM;
+        /** Calls of forward that are right before forwardDelta applies (as code that goes wrong once compiled). */
+        int rightCalls;
+        private int forwardCalls;
 
         Broken(String name) {
             this.name = name;
@@ -384,7 +411,9 @@ class BenchCommandTest {
                 return;
             }
             scalar.forward(m, n, k, x, xOff, ldx, w, wOff, ldw, b, bOff, act, y, yOff, ldy);
-            y[yOff + 2 * ldy + 1] += forwardDelta;
+            if (++forwardCalls > rightCalls) {
+                y[yOff + 2 * ldy + 1] += forwardDelta;
+            }
         }
 
         @Override

@@ -188,6 +188,18 @@ class TrainingFeaturesTest {
         assertTrue(run.out().contains("Test: 100 rows"), run.out());
     }
 
+    /** A --test folder's images have the training images' shape, not just their pixel count. */
+    @Test
+    void aTestFolderOfAnotherImageShapeIsRefused() throws IOException {
+        Path wide = Files.createDirectory(dir.resolve("wide-digits"));
+        writeSet(wide, "t10k", 30, new Random(3), false, 2); // 2×8: 16 pixels, as the training images' 4×4
+        Cli run = Cli.run("train", "--data", idx.toString(), "--test", wide.toString(), "--layers", "16,10",
+                "--epochs", "1");
+        assertEquals(Main.USER_ERROR, run.exitCode(), run.transcript());
+        assertTrue(run.err().contains(wide.resolve("t10k-images-idx3-ubyte") + ": its images are 2×8 pixels but"
+                + " those of " + idx.resolve("train-images-idx3-ubyte.gz") + " are 4×4"), run.transcript());
+    }
+
     /**
      * --header and --no-header speak of the CSV file among --data and --test: beside an IDX folder they are taken
      * (a CSV test set whose header is numbers, as pandas writes, needs --header), and refused only when no file is
@@ -423,7 +435,14 @@ class TrainingFeaturesTest {
 
     /** {@code NAME-images-idx3-ubyte(.gz)} and {@code NAME-labels-idx1-ubyte}: class c lights pixel c. */
     private static void writeSet(Path folder, String name, int count, Random r, boolean gzip) throws IOException {
-        ByteBuffer images = ByteBuffer.allocate(16 + count * PIXELS).putInt(0x803).putInt(count).putInt(4).putInt(4);
+        writeSet(folder, name, count, r, gzip, 4);
+    }
+
+    /** The same with images of {@code rows × PIXELS/rows} pixels. */
+    private static void writeSet(Path folder, String name, int count, Random r, boolean gzip, int rows)
+            throws IOException {
+        ByteBuffer images = ByteBuffer.allocate(16 + count * PIXELS).putInt(0x803).putInt(count).putInt(rows)
+                .putInt(PIXELS / rows);
         ByteBuffer labels = ByteBuffer.allocate(8 + count).putInt(0x801).putInt(count);
         for (int i = 0; i < count; i++) {
             int c = r.nextInt(10);

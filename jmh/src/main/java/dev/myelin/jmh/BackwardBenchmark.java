@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -47,6 +48,12 @@ public class BackwardBenchmark {
     private float[] dw;
     private float[] db;
     private float[] dx;
+    /** The scalar kernel's outputs, checked against the variant's before timing and again after. */
+    private float[] yRef;
+    private float[] dzRef;
+    private float[] dbRef;
+    private float[] dwRef;
+    private float[] dxRef;
 
     @Setup
     public void setUp() {
@@ -60,20 +67,34 @@ public class BackwardBenchmark {
         // Every output either benchmark times is checked against scalar before anything is timed: Y (which
         // forwardBackward computes), then dZ, db, dW and dX from it.
         DenseOps scalar = DenseOps.of("scalar");
-        float[] yRef = new float[layer.m * layer.n];
+        yRef = new float[layer.m * layer.n];
         layer.forward(scalar, Activation.SIGMOID, yRef);
         layer.forward(ops, Activation.SIGMOID, layer.y);
         LayerShape.requireAgreement(kernel + " Y at " + shape, yRef, layer.y);
-        float[] dzRef = new float[dz.length];
-        float[] dbRef = new float[db.length];
-        float[] dwRef = new float[dw.length];
-        float[] dxRef = new float[dx.length];
+        dzRef = new float[dz.length];
+        dbRef = new float[db.length];
+        dwRef = new float[dw.length];
+        dxRef = new float[dx.length];
         backward(scalar, dzRef, dbRef, dwRef, dxRef);
         backward(ops, dz, db, dw, dx);
-        LayerShape.requireAgreement(kernel + " dZ at " + shape, dzRef, dz);
-        LayerShape.requireAgreement(kernel + " db at " + shape, dbRef, db);
-        LayerShape.requireAgreement(kernel + " dW at " + shape, dwRef, dw);
-        LayerShape.requireAgreement(kernel + " dX at " + shape, dxRef, dx);
+        requireAgreement("");
+    }
+
+    /**
+     * The outputs the timed calls left, checked again: the check before timing saw code that C2 had not compiled
+     * yet, and a variant wrong only once compiled would otherwise be timed and reported.
+     */
+    @TearDown
+    public void checkAfterTiming() {
+        LayerShape.requireAgreement(kernel + " Y at " + shape + " after timing", yRef, layer.y);
+        requireAgreement(" after timing");
+    }
+
+    private void requireAgreement(String when) {
+        LayerShape.requireAgreement(kernel + " dZ at " + shape + when, dzRef, dz);
+        LayerShape.requireAgreement(kernel + " db at " + shape + when, dbRef, db);
+        LayerShape.requireAgreement(kernel + " dW at " + shape + when, dwRef, dw);
+        LayerShape.requireAgreement(kernel + " dX at " + shape + when, dxRef, dx);
     }
 
     private void backward(DenseOps with, float[] dzOut, float[] dbOut, float[] dwOut, float[] dxOut) {

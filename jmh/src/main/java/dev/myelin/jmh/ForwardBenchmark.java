@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -53,16 +54,27 @@ public class ForwardBenchmark {
     private LayerShape layer;
     private DenseOps ops;
     private Activation act;
+    /** The scalar kernel's Y, checked against the variant's before timing and again after. */
+    private float[] expected;
 
     @Setup
     public void setUp() {
         layer = new LayerShape(shape);
         ops = LayerShape.ops(kernel, threads);
         act = Activation.parse(activation);
-        float[] expected = new float[layer.y.length];
+        expected = new float[layer.y.length];
         layer.forward(DenseOps.of("scalar"), act, expected);
         layer.forward(ops, act, layer.y);
         LayerShape.requireAgreement(kernel + " forward at " + shape, expected, layer.y);
+    }
+
+    /**
+     * The Y the timed calls left, checked again: the check before timing saw code that C2 had not compiled yet,
+     * and a variant wrong only once compiled would otherwise be timed and reported.
+     */
+    @TearDown
+    public void checkAfterTiming() {
+        LayerShape.requireAgreement(kernel + " forward at " + shape + " after timing", expected, layer.y);
     }
 
     @Benchmark

@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -55,6 +56,8 @@ public class ProductBenchmark {
     private float[] db;
     private float[] dzOut;
     private Runnable call;
+    /** The scalar kernel's output, checked against the variant's before timing and again after. */
+    private float[] expected;
 
     @Setup
     public void setUp() {
@@ -70,7 +73,7 @@ public class ProductBenchmark {
             throw new IllegalArgumentException("unknown variant '" + variant + "' (vector or engine)");
         }
         run("scalar"); // the reference every variant is checked against before it is timed
-        float[] expected = output();
+        expected = output();
         call = run(variant);
         LayerShape.requireAgreement(variant + " " + product + " at " + shape, expected, output());
     }
@@ -115,6 +118,15 @@ public class ProductBenchmark {
             case "inputGradient" -> dx.clone();
             default -> dzOut.clone();
         };
+    }
+
+    /**
+     * The output the timed calls left, checked again: the check before timing saw code that C2 had not compiled
+     * yet, and a variant wrong only once compiled would otherwise be timed and reported.
+     */
+    @TearDown
+    public void checkAfterTiming() {
+        LayerShape.requireAgreement(variant + " " + product + " at " + shape + " after timing", expected, output());
     }
 
     @Benchmark

@@ -177,14 +177,24 @@ public final class IdxData {
             throw new DataException(testImages + ": its images have " + test.inputs() + " pixels but those of "
                     + find(dir, TRAIN_IMAGES) + " have " + train.inputs());
         }
-        // the same pixel count is not the same picture: 4×16 images are not 8×8 ones
+        requireSameImageSize(dir, dir);
+        return new Split(train, test);
+    }
+
+    /**
+     * Refuses test images ({@code t10k-*} of {@code testDir}) of another shape than the training images
+     * ({@code train-*} of {@code trainDir}), both already read whole: the same pixel count is not the same
+     * picture, 4×16 images are not 8×8 ones.
+     */
+    public static void requireSameImageSize(Path trainDir, Path testDir) throws IOException {
+        Path testImages = find(testDir, TEST_IMAGES);
+        Path trainImages = find(trainDir, TRAIN_IMAGES);
         int[] testSize = imageSize(testImages);
-        int[] trainSize = imageSize(find(dir, TRAIN_IMAGES));
+        int[] trainSize = imageSize(trainImages);
         if (!java.util.Arrays.equals(testSize, trainSize)) {
             throw new DataException(testImages + ": its images are " + testSize[0] + "×" + testSize[1] + " pixels but"
-                    + " those of " + find(dir, TRAIN_IMAGES) + " are " + trainSize[0] + "×" + trainSize[1]);
+                    + " those of " + trainImages + " are " + trainSize[0] + "×" + trainSize[1]);
         }
-        return new Split(train, test);
     }
 
     /** Rows and columns of the images of a file already read whole (its header is valid). */

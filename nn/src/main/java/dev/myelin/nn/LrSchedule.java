@@ -81,7 +81,10 @@ public sealed interface LrSchedule {
     /**
      * A linear warm-up before {@code then}: {@code lr = then(lr0, epoch)·(epoch + 1)/(epochs + 1)} for
      * {@code epoch < epochs}, then {@code then(lr0, epoch)}. (The ramp starts at lr0/(epochs+1), never at 0, so
-     * the first epoch still moves the parameters.)
+     * the first epoch still moves the parameters.) PyTorch's {@code LinearLR(start_factor=1/(epochs+1),
+     * total_iters=epochs)} chained with the same schedule gives these rates, except after a cosine with
+     * {@code etaMin > 0}: its chain applies the recursive form of the cosine to the warmed-up rate, which drifts
+     * from the closed form (by 3 % at epoch 2 of lr0 0.1, ηmin 0.02, tMax 6, 3 warm-up epochs, torch 1.13).
      */
     record Warmup(int epochs, LrSchedule then) implements LrSchedule {
         public Warmup {

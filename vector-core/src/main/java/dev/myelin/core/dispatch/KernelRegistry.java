@@ -2,6 +2,7 @@ package dev.myelin.core.dispatch;
 
 import dev.myelin.core.DenseKernel;
 import dev.myelin.core.scalar.ScalarKernel;
+import java.lang.ref.WeakReference;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,11 @@ public final class KernelRegistry {
 
     private static final Map<String, Supplier<DenseKernel>> FACTORIES = new ConcurrentHashMap<>();
     private static final Map<String, DenseKernel> INSTANCES = new ConcurrentHashMap<>();
-    private static final Map<Integer, DenseKernel> PARALLEL_BY_THREADS = new ConcurrentHashMap<>();
+    /**
+     * {@code parallel} by thread count, held weakly: a count nobody uses any more lets its kernel go, and with it
+     * its worker threads (a Spark executor or a sweep over counts would otherwise keep every count's workers).
+     */
+    private static final Map<Integer, WeakReference<DenseKernel>> PARALLEL_BY_THREADS = new ConcurrentHashMap<>();
 
     /** The built-ins that exist only with the Vector API module. */
     private static final Set<String> VECTOR_API_NAMES = Set.of("vector", "blocked", "parallel");
@@ -164,8 +169,9 @@ public final class KernelRegistry {
     }
 
     /**
-     * The variant {@code name} running on {@code threads} threads: a new {@code parallel} instance for that count
-     * (one per count, shared), or the shared single-threaded instance of any other variant, which ignores it.
+     * The variant {@code name} running on {@code threads} threads: a {@code parallel} instance for that count (one
+     * per count, shared while anyone holds it; once nobody does, it and its worker threads go, and a later call
+     * makes a new one), or the shared single-threaded instance of any other variant, which ignores the count.
      *
      * @throws IllegalArgumentException for an unknown name, or a thread count outside [1, {@link #maxThreads()}]
      */
@@ -175,8 +181,16 @@ public final class KernelRegistry {
         if (!key.equals("parallel") || !VectorSupport.available()) {
             return get(key);
         }
-        return PARALLEL_BY_THREADS.computeIfAbsent(threads,
-                t -> VectorSupport.parallelKernel(VectorSupport.requestedBits(), t).orElseThrow());
+        DenseKernel[] kernel = new DenseKernel[1];
+        PARALLEL_BY_THREADS.compute(threads, (t, held) -> {
+            kernel[0] = held == null ? null : held.get();
+            if (kernel[0] != null) {
+                return held;
+            }
+            kernel[0] = VectorSupport.parallelKernel(VectorSupport.requestedBits(), t).orElseThrow();
+            return new WeakReference<>(kernel[0]);
+        });
+        return kernel[0];
     }
 
     /**

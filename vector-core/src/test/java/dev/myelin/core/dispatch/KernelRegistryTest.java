@@ -3,6 +3,7 @@ package dev.myelin.core.dispatch;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +17,7 @@ import dev.myelin.core.simd.ParallelKernel;
 import dev.myelin.core.simd.VectorKernel;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -83,6 +85,37 @@ class KernelRegistryTest {
         KernelRegistry.get("blocked").forward(m, n, k, x, 0, k, w, 0, n, b, 0, Activation.TANH, yb, 0, n);
         assertArrayEquals(yb, y2);
         assertArrayEquals(yb, y3);
+    }
+
+    /**
+     * A count's kernel is shared only while someone holds it: dropped, it is collected, its workers end (the
+     * pool's cleaner), and the count gets a new kernel. Waited for with repeated {@code System.gc()}, up to a
+     * minute: the collector decides when, not a clock.
+     */
+    @Test
+    void aCountsKernelNobodyHoldsGoesWithItsWorkers() throws InterruptedException {
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        DenseKernel seven = KernelRegistry.withThreads("parallel", 7);
+        Random r = new Random(5);
+        int m = 70, k = 90, n = 200; // above MIN_FLOPS: the workers start
+        float[] x = randoms(r, m * k), w = randoms(r, k * n), b = randoms(r, n), y = new float[m * n];
+        seven.forward(m, n, k, x, 0, k, w, 0, n, b, 0, Activation.RELU, y, 0, n);
+        List<Thread> workers = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> !before.contains(t) && t.getName().startsWith("myelin-gemm")).toList();
+        assertEquals(6, workers.size(), "the 7-thread kernel's workers: " + workers);
+        java.lang.ref.WeakReference<DenseKernel> dropped = new java.lang.ref.WeakReference<>(seven);
+        seven = null;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while ((dropped.get() != null || workers.stream().anyMatch(Thread::isAlive)) && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertNull(dropped.get(), "the registry let the dropped kernel be collected");
+        assertEquals(0, workers.stream().filter(Thread::isAlive).count(), "workers of the dropped kernel alive");
+        DenseKernel again = KernelRegistry.withThreads("parallel", 7); // a new one, the old one being gone
+        float[] y7 = new float[m * n];
+        again.forward(m, n, k, x, 0, k, w, 0, n, b, 0, Activation.RELU, y7, 0, n);
+        assertArrayEquals(y, y7);
     }
 
     @Test
