@@ -26,6 +26,29 @@ final class GemmWorkspace {
     /** Gather offsets for packing a transposed B: {@code t·ldb} for lane t. */
     final int[] gather;
 
+    /** Where the B panel at hand lies (set by PackedGemm's {@code panelB}): one per workspace, no allocation. */
+    final Place panelB = new Place();
+    /** Where the bias of the panel at hand lies (set by PackedGemm's {@code panelBias}). */
+    final Place panelBias = new Place();
+
+    /**
+     * Where an operand of a panel lies: in {@code values} from {@code offset}, row q at {@code offset + q·rowStride}
+     * (a bias is one row). The panel's kernels read it; which buffer it is (the packed block, the operand in
+     * place, a padded copy) is the business of the method that set it.
+     */
+    static final class Place {
+        float[] values;
+        int offset;
+        int rowStride;
+
+        Place at(float[] values, int offset, int rowStride) {
+            this.values = values;
+            this.offset = offset;
+            this.rowStride = rowStride;
+            return this;
+        }
+    }
+
     GemmWorkspace(int mr, int nr) {
         tile = new float[mr * nr];
         edgeBias = new float[nr];

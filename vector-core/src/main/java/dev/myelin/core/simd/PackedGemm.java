@@ -235,11 +235,13 @@ final class PackedGemm implements GemmEngine {
             }
             for (int j = 0; j < wideEnd; j += NR) {
                 int cols = Math.min(NR, nc - j);
-                float[] bp = panelB(pb, b, bBlock, brs, j, kc, cols, NR, NR, ws);
-                int b0 = bp == pb ? j * kc : bp == b ? bBlock + j : 0;
-                int ldb = bp == b ? brs : NR;
-                float[] biasArr = panelBias(bias, biasOff + j, cols, NR, ws);
-                int bias0 = biasArr == bias ? biasOff + j : 0;
+                GemmWorkspace.Place panel = panelB(pb, b, bBlock, brs, j, kc, cols, NR, NR, ws);
+                float[] bp = panel.values;
+                int b0 = panel.offset;
+                int ldb = panel.rowStride;
+                GemmWorkspace.Place panelBias = panelBias(bias, biasOff + j, cols, NR, ws);
+                float[] biasArr = panelBias.values;
+                int bias0 = panelBias.offset;
                 int c0 = cBlock + i * ldc + j * ccs;
                 if (rows == MR && cols == NR && ccs == 1) {
                     wide(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, c0, ldc);
@@ -274,11 +276,13 @@ final class PackedGemm implements GemmEngine {
                                     boolean loadC, float[] bias, int biasOff, Activation act, float[] c, int cBlock,
                                     int ldc, int ccs, GemmWorkspace ws) {
         int stride = narrowStride(cols);
-        float[] bp = panelB(pb, b, bBlock, brs, j, kc, cols, L, stride, ws);
-        int b0 = bp == pb ? j * kc : bp == b ? bBlock + j : 0;
-        int ldb = bp == b ? brs : stride;
-        float[] biasArr = panelBias(bias, biasOff + j, cols, L, ws);
-        int bias0 = biasArr == bias ? biasOff + j : 0;
+        GemmWorkspace.Place panel = panelB(pb, b, bBlock, brs, j, kc, cols, L, stride, ws);
+        float[] bp = panel.values;
+        int b0 = panel.offset;
+        int ldb = panel.rowStride;
+        GemmWorkspace.Place panelBias = panelBias(bias, biasOff + j, cols, L, ws);
+        float[] biasArr = panelBias.values;
+        int bias0 = panelBias.offset;
         int grouped = mc / THIN_ROWS * THIN_ROWS;
         boolean overlapLast = !loadC && grouped > 0 && grouped < mc;
         int groups = grouped / THIN_ROWS + (overlapLast ? 1 : 0);
@@ -340,35 +344,35 @@ final class PackedGemm implements GemmEngine {
     }
 
     /**
-     * The B panel of columns {@code j .. j + cols − 1} of a panel {@code width} wide: the packed block {@code pb}
-     * (the panel at {@code j·kc}, row stride {@code stride}); else, with B in place, B itself for a full panel
-     * (from {@code bBlock + j}, row stride {@code brs}), or for a partial one a copy in the workspace, zero-padded
-     * (from 0, row stride {@code stride}). The caller tells the three apart by identity.
+     * Where the B panel of columns {@code j .. j + cols − 1} of a panel {@code width} wide lies: in the packed block
+     * {@code pb} (at {@code j·kc}, row stride {@code stride}); else, with B in place, in B itself for a full panel
+     * (at {@code bBlock + j}, row stride {@code brs}), or for a partial one in a zero-padded copy in the workspace
+     * (at 0, row stride {@code stride}).
      */
-    private static float[] panelB(float[] pb, float[] b, int bBlock, int brs, int j, int kc, int cols, int width,
-                                  int stride, GemmWorkspace ws) {
+    private static GemmWorkspace.Place panelB(float[] pb, float[] b, int bBlock, int brs, int j, int kc, int cols,
+                                              int width, int stride, GemmWorkspace ws) {
         if (pb != null) {
-            return pb;
+            return ws.panelB.at(pb, j * kc, stride);
         }
         if (cols == width) {
-            return b;
+            return ws.panelB.at(b, bBlock + j, brs);
         }
         float[] copy = ws.packedB(kc * width);
         packB(kc, cols, b, bBlock + j, brs, 1, copy, ws.gather);
-        return copy;
+        return ws.panelB.at(copy, 0, stride);
     }
 
     /**
-     * The bias of a panel's {@code cols} columns from {@code bias[from]}: the bias itself for a full panel (or
-     * none), else those columns zero-padded in the workspace to the tile's NR columns.
+     * Where the bias of a panel's {@code cols} columns from {@code bias[from]} lies: in the bias itself for a full
+     * panel (or none), else in those columns copied and zero-padded to the tile's NR columns in the workspace.
      */
-    private static float[] panelBias(float[] bias, int from, int cols, int width, GemmWorkspace ws) {
+    private static GemmWorkspace.Place panelBias(float[] bias, int from, int cols, int width, GemmWorkspace ws) {
         if (bias == null || cols == width) {
-            return bias;
+            return ws.panelBias.at(bias, from, 1);
         }
         System.arraycopy(bias, from, ws.edgeBias, 0, cols);
         java.util.Arrays.fill(ws.edgeBias, cols, NR, 0f);
-        return ws.edgeBias;
+        return ws.panelBias.at(ws.edgeBias, 0, 1);
     }
 
     /**
