@@ -32,7 +32,7 @@ final class DataFiles {
         Dataset train;
         Dataset held = null;
         if (Files.isDirectory(data)) {
-            requireClasses(data, loss);
+            requireClasses(data, loss, true);
             if (test == null) {
                 IdxData.Split split = IdxData.readFolder(data);
                 train = split.train();
@@ -44,7 +44,7 @@ final class DataFiles {
             train = CsvData.read(data, loss, inputs, outputs, header);
         }
         if (test != null) {
-            held = evaluationData(test, loss, train.inputs(), train.outputs(), header);
+            held = evaluationData(test, loss, true, train.inputs(), train.outputs(), header);
             if (Files.isDirectory(data) && Files.isDirectory(test)) {
                 IdxData.requireSameImageSize(data, test);
             }
@@ -55,12 +55,14 @@ final class DataFiles {
     /**
      * Evaluation data: a CSV file, or the {@code t10k-*} files of an IDX folder; it must have {@code inputs} inputs
      * and {@code outputs} outputs (classes for CE) where they are at least 1, or the error names the path.
+     * {@code lossOption}: whether {@code loss} is train's {@code --loss} (else a saved model's), for the messages.
      */
-    static Dataset evaluationData(Path path, Loss loss, int inputs, int outputs, Header header) throws IOException {
+    static Dataset evaluationData(Path path, Loss loss, boolean lossOption, int inputs, int outputs, Header header)
+            throws IOException {
         if (!Files.isDirectory(path)) {
             return CsvData.read(path, loss, inputs, outputs, header); // checks the columns itself, naming the line
         }
-        requireClasses(path, loss);
+        requireClasses(path, loss, lossOption);
         Dataset set = IdxData.readTest(path);
         if (inputs >= 1 && set.inputs() != inputs) {
             throw new IllegalArgumentException(path + ": its images have " + set.inputs() + " pixels but the model"
@@ -73,12 +75,18 @@ final class DataFiles {
         return set;
     }
 
-    /** A folder holds IDX files, whose labels are classes: only a softmax model (cross-entropy) fits them. */
-    private static void requireClasses(Path dir, Loss loss) {
+    /**
+     * A folder holds IDX files, whose labels are classes: only a softmax model (cross-entropy) fits them. A folder
+     * without any is named as such first, whatever the model. {@code lossOption}: whether the loss is train's
+     * {@code --loss} (else it is the one of a saved model's output layer).
+     */
+    private static void requireClasses(Path dir, Loss loss, boolean lossOption) {
+        IdxData.requireIdxFiles(dir);
         if (loss != Loss.CE) {
-            throw new IllegalArgumentException(dir + ": is a folder; a data folder holds IDX files (MNIST layout),"
-                    + " whose labels are classes, so it needs a softmax model and --loss ce (here: "
-                    + loss.id() + ")");
+            throw new IllegalArgumentException(dir + ": is a folder of IDX files (MNIST layout), whose labels are"
+                    + " classes, so it needs a softmax model" + (lossOption ? " and --loss ce (here: " + loss.id()
+                    + ")" : " (cross-entropy), and the model's output layer is not softmax (its loss is " + loss.id()
+                    + ")"));
         }
     }
 }

@@ -8,11 +8,11 @@ import java.util.Locale;
 
 /**
  * Prints every {@code every}-th epoch and the last one. Text: {@code Epoch N, Loss: L} (exactly the document's
- * line, {@link Double#toString} of the positive loss), followed, for runs with evaluation data or mini-batches,
+ * line: the positive loss as Python prints a float, {@link PythonFloat}), followed, for runs with evaluation data or mini-batches,
  * by {@code  | test loss …, accuracy …% | … s, … samples/s}. JSON: one object per line with the fields of
  * {@link EpochStats#toJson} ({@code epoch}, {@code loss}, {@code lr}, {@code seconds}, {@code samples_per_sec},
  * {@code test_loss}, {@code test_accuracy}; the last two null without evaluation data). A NaN loss is printed
- * as it is ({@code NaN}, or {@code "NaN"} in JSON).
+ * as it is ({@code nan}, as Python prints it, or {@code "NaN"} in JSON).
  */
 final class EpochLog {
 
@@ -44,7 +44,8 @@ final class EpochLog {
                 throw new UncheckedIOException(x); // cannot happen for numbers
             }
         } else {
-            StringBuilder line = new StringBuilder("Epoch ").append(e.epoch()).append(", Loss: ").append(e.loss());
+            StringBuilder line = new StringBuilder("Epoch ").append(e.epoch()).append(", Loss: ")
+                    .append(PythonFloat.repr(e.loss()));
             if (details) {
                 if (e.evaluated()) {
                     line.append(String.format(Locale.ROOT, " | test loss %.4f", e.testLoss()));

@@ -59,7 +59,7 @@ final class EvalCommand implements Callable<Integer> {
         headers.requireCsv("--data", data);
         Mlp mlp = ModelFile.readModelOrCheckpoint(model); // a checkpoint's model too
         Loss loss = Loss.forModel(mlp);
-        Dataset set = DataFiles.evaluationData(data, loss, mlp.inputs(), mlp.outputs(), header);
+        Dataset set = DataFiles.evaluationData(data, loss, false, mlp.inputs(), mlp.outputs(), header);
         DenseOps ops = kernels.use();
         Evaluation e = Evaluation.of(mlp, set, loss, ops);
         PrintWriter out = spec.commandLine().getOut();

@@ -2,13 +2,15 @@ package dev.myelin.cli;
 
 import dev.myelin.nn.TrainingControl;
 import java.io.PrintWriter;
+import java.util.function.IntConsumer;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
  * SIGINT (Ctrl-C) and SIGTERM during training: the first one asks the trainer to stop after the step in
  * progress, so that {@code train} can write a checkpoint and exit with {@code 128 + signal} (130 or 143); a
- * second one ends the process at once (files are written atomically, so nothing half-written is left). After
+ * second one ends the process at once, saying so (files are written atomically, so nothing half-written is left:
+ * a file is whole or as it was, and a temporary file left beside it is removed by the next write). After
  * {@link #trainingEnded()} a first signal stops nothing: {@code train} finishes the summary line it is at (or
  * skips the summary when it has not begun), saves the model and then exits with {@code 128 + signal}, so that a
  * signal between the last step and the save never loses the trained model.
@@ -18,30 +20,64 @@ final class Interrupts implements AutoCloseable {
 
     private static final String[] NAMES = {"INT", "TERM"};
 
+    /** How long a second signal waits for its line to reach stderr before the process ends regardless. */
+    private static final long LAST_WORD_MILLIS = 200;
+
     private final SignalHandler[] previous = new SignalHandler[NAMES.length];
+    private final TrainingControl control;
+    private final PrintWriter err;
+    private final IntConsumer halt;
     private volatile int signal;
     private volatile String signalName = "";
     private volatile boolean trainingEnded;
 
     Interrupts(TrainingControl control, PrintWriter err) {
+        this(control, err, Runtime.getRuntime()::halt);
+    }
+
+    /** @param halt ends the process with the given status (the JVM's halt; a test's recorder) */
+    Interrupts(TrainingControl control, PrintWriter err, IntConsumer halt) {
+        this.control = control;
+        this.err = err;
+        this.halt = halt;
         for (int i = 0; i < NAMES.length; i++) {
             try {
-                previous[i] = Signal.handle(new Signal(NAMES[i]), s -> {
-                    if (signal != 0) {
-                        Runtime.getRuntime().halt(128 + s.getNumber());
-                    }
-                    signalName = s.getName();
-                    signal = s.getNumber();
-                    control.requestStop();
-                    err.println(Main.PREFIX + "SIG" + s.getName() + (trainingEnded
-                            ? ": training has ended, saving the model first (send it again to quit at once)"
-                            : ": stopping after this step to write a checkpoint (send it again to quit at once)"));
-                    err.flush();
-                });
+                previous[i] = Signal.handle(new Signal(NAMES[i]), s -> handle(s.getName(), s.getNumber()));
             } catch (IllegalArgumentException e) {
                 previous[i] = null; // the JVM reserves this signal here (e.g. -Xrs): leave it alone
             }
         }
+    }
+
+    /** SIG{@code name} ({@code number}) arrived: the first stops training, a second ends the process. */
+    void handle(String name, int number) {
+        if (signal != 0) {
+            // the user asked twice: say what is (not) written, then go; the line is printed by another thread,
+            // waited for briefly, so that a stderr nobody reads cannot keep the process alive
+            String line = Main.PREFIX + "SIG" + name + " again: quitting at once, without " + (trainingEnded
+                    ? "saving the model" : "this stop's checkpoint") + "; the files written before are whole, each"
+                    + " replaced in one step";
+            Thread say = new Thread(() -> {
+                err.println(line);
+                err.flush();
+            }, "myelin-last-word");
+            say.setDaemon(true);
+            say.start();
+            try {
+                say.join(LAST_WORD_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            halt.accept(128 + number);
+            return;
+        }
+        signalName = name;
+        signal = number;
+        control.requestStop();
+        err.println(Main.PREFIX + "SIG" + name + (trainingEnded
+                ? ": training has ended, saving the model first (send it again to quit at once)"
+                : ": stopping after this step to write a checkpoint (send it again to quit at once)"));
+        err.flush();
     }
 
     /** The signal that stopped training (2 for SIGINT, 15 for SIGTERM), or 0. */

@@ -4,9 +4,9 @@ import dev.myelin.core.Named;
 
 /** How {@code train} prints its epoch lines. */
 enum LogFormat implements Named {
-    /** {@code Epoch 1, Loss: 0.7332168896846459}, as the document's program prints it. */
+    /** {@code Epoch 1, Loss: 0.9395958765642146} (the default run's first line), as the document's program prints. */
     TEXT("text"),
-    /** One JSON object per line: {@code {"epoch":1,"loss":0.7332168896846459}}. */
+    /** One JSON object per line: {@code {"epoch":1,"loss":0.9395958765642146}}. */
     JSON("json");
 
     private final String id;

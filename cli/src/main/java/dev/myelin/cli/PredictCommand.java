@@ -4,6 +4,7 @@ import dev.myelin.core.DenseOps;
 import dev.myelin.nn.CsvData;
 import dev.myelin.nn.DataException;
 import dev.myelin.nn.Dataset;
+import dev.myelin.nn.Evaluation;
 import dev.myelin.nn.Header;
 import dev.myelin.nn.Loss;
 import dev.myelin.nn.Mlp;
@@ -11,6 +12,7 @@ import dev.myelin.nn.ModelFile;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,8 +31,9 @@ import picocli.CommandLine.Spec;
                 + " probability of 1 (class,p1); for any other model its outputs (y or y1,y2,…). A row whose"
                 + " output is NaN has no class: NaN (null in JSON), never counted right.",
                 "When the file also has the label column(s), as the training file does, a label (or target)"
-                        + " column follows the class (or outputs), and the accuracy (mean squared error for"
-                        + " regression) goes to stderr as one 'myelin: ' line after the table."})
+                        + " column follows the class (or outputs), and the accuracy (the mean squared error for"
+                        + " regression, the bce loss for a sigmoid model of several outputs, whose labels are 0/1"
+                        + " each) goes to stderr as one 'myelin: ' line after the table."})
 final class PredictCommand implements Callable<Integer> {
 
     @Spec
@@ -67,6 +70,7 @@ final class PredictCommand implements Callable<Integer> {
         headers.requireCsv("--data", data);
         Mlp mlp = ModelFile.readModelOrCheckpoint(model); // a checkpoint's model too
         PredictionWriter.Kind kind = PredictionWriter.Kind.of(mlp);
+        Loss loss = Loss.forModel(mlp); // as eval reads the labels: a sigmoid model's are 0/1, however many
         int inputs = mlp.inputs();
         int n = mlp.outputs();
         int labelColumns = kind == PredictionWriter.Kind.VALUES ? n : 1;
@@ -74,7 +78,7 @@ final class PredictCommand implements Callable<Integer> {
         float[] x;
         int columns = Files.isDirectory(data) ? -1 : CsvData.columns(data);
         if (Files.isDirectory(data) || columns == inputs + labelColumns) { // an IDX folder, or the training layout
-            labelled = DataFiles.evaluationData(data, lossFor(kind), inputs, n, header);
+            labelled = DataFiles.evaluationData(data, loss, false, inputs, n, header);
             x = labelled.features();
         } else if (columns == inputs || columns < 0) {
             x = CsvData.readFeatures(data, inputs, header); // also the reader's own message for a file it cannot read
@@ -89,17 +93,13 @@ final class PredictCommand implements Callable<Integer> {
         int right = PredictionWriter.write(out, format, kind, y, rows, n, labelled);
         if (labelled != null) {
             PrintWriter err = spec.commandLine().getErr();
-            err.println(Main.PREFIX + PredictionWriter.verdict(kind, y, rows, n, labelled, right));
+            // several sigmoid outputs are several binary labels: judged by their bce, as eval judges them
+            err.println(Main.PREFIX + (kind == PredictionWriter.Kind.VALUES && loss == Loss.BCE
+                    ? String.format(Locale.ROOT, "loss (bce) %.6g over %d rows", Evaluation.of(mlp, labelled, loss,
+                            ops).loss(), rows)
+                    : PredictionWriter.verdict(kind, y, rows, n, labelled, right)));
             err.flush();
         }
         return 0;
-    }
-
-    private static Loss lossFor(PredictionWriter.Kind kind) {
-        return switch (kind) {
-            case SOFTMAX -> Loss.CE;
-            case SIGMOID -> Loss.BCE;
-            case VALUES -> Loss.MSE;
-        };
     }
 }

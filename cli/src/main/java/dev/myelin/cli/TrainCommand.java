@@ -5,6 +5,7 @@ import dev.myelin.core.DenseOps;
 import dev.myelin.core.dispatch.KernelRegistry;
 import dev.myelin.nn.AtomicFile;
 import dev.myelin.nn.CheckpointFile;
+import dev.myelin.nn.DataException;
 import dev.myelin.nn.DataFingerprint;
 import dev.myelin.nn.Dataset;
 import dev.myelin.nn.Dense;
@@ -268,12 +269,12 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
             converter = Converters.LogFormatConverter.class,
-            description = {"text: 'Epoch 1, Loss: 0.7332168896846459', then test loss and accuracy and speed"
-                    + " when there is evaluation data or mini-batches, and a progress bar on a terminal; json:"
-                    + " one object per line, {\"epoch\":1,\"loss\":0.73,\"lr\":0.1,\"seconds\":0.5,"
-                    + "\"samples_per_sec\":120000.0,\"test_loss\":0.5,\"test_accuracy\":0.81} (test fields null"
-                    + " without evaluation data), and the summary goes to stderr so that stdout is only JSON"
-                    + " (default: ${DEFAULT-VALUE})."})
+            description = {"text: 'Epoch 1, Loss: 0.9395958765642146' (the default run's first line), then test"
+                    + " loss and accuracy and speed when there is evaluation data or mini-batches, and a progress"
+                    + " bar on a terminal; json: one object per line, {\"epoch\":1,\"loss\":0.73,\"lr\":0.1,"
+                    + "\"seconds\":0.5,\"samples_per_sec\":120000.0,\"test_loss\":0.5,\"test_accuracy\":0.81}"
+                    + " (test fields null without evaluation data), and the summary goes to stderr so that stdout is"
+                    + " only JSON (default: ${DEFAULT-VALUE})."})
     LogFormat logFormat;
 
     @Mixin
@@ -383,6 +384,15 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         int[] sizes = start != null ? start.sizes() : layers != null ? layers : p.layers();
+        // --activation is for hidden layers: a model without one would never read it
+        if (start == null && given("--activation") && (sizes == null || sizes.length == 2)) {
+            String model = layers != null ? "--layers " + joined(sizes)
+                    : sizes != null ? "the preset's layers " + joined(sizes) + " (--preset " + p.id() + ")"
+                    : "the model --data makes without --layers (inputs,outputs)";
+            throw new IllegalArgumentException("--activation " + hidden.id() + ": " + model + " has no hidden layer,"
+                    + " and the output layer's activation follows from --loss; give --layers with a hidden layer"
+                    + " (e.g. 2,4,1), or leave --activation out");
+        }
         TrainingConfig config = new TrainingConfig(lossFn, epochCount, batch, optimizerSpec, seed, gradients);
         boolean nothingToTrain = false;
         if (resumed != null) {
@@ -690,7 +700,7 @@ final class TrainCommand implements Callable<Integer> {
     private DataFiles.Sets readData(Preset p, Path path, Loss lossFn, int[] sizes) throws IOException {
         if (path == null) {
             return new DataFiles.Sets(xorData(lossFn), test == null ? null
-                    : DataFiles.evaluationData(test, lossFn, 2, lossFn == Loss.CE ? 2 : 1, headerMode()));
+                    : DataFiles.evaluationData(test, lossFn, true, 2, lossFn == Loss.CE ? 2 : 1, headerMode()));
         }
         if (data == null && !Files.isDirectory(path)) {
             throw new IllegalArgumentException("--preset " + p.id() + ": its data is not in " + path + ". On Debian"
@@ -713,7 +723,16 @@ final class TrainCommand implements Callable<Integer> {
         require(lossFn != Loss.CE || outputs >= 2, "--loss ce needs at least 2 classes but the network has "
                 + outputs + " output");
         // With known sizes the reader checks the column count itself and names the file and line.
-        return DataFiles.trainingSets(path, test, lossFn, sizes != null ? sizes[0] : -1, outputs, headerMode());
+        try {
+            return DataFiles.trainingSets(path, test, lossFn, sizes != null ? sizes[0] : -1, outputs, headerMode());
+        } catch (DataException e) {
+            boolean presetsLayers = layers == null && initModel == null && resume == null && p.layers() != null;
+            if (presetsLayers && e.getMessage().contains(" but the model needs ")) { // say where the model is from
+                throw new IllegalArgumentException(e.getMessage() + "; the model is the preset's layers "
+                        + joined(sizes) + " (--preset " + p.id() + "; --layers gives others)", e);
+            }
+            throw e;
+        }
     }
 
     /**

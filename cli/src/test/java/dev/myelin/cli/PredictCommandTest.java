@@ -26,6 +26,11 @@ class PredictCommandTest {
     private static final String SIGMOID = "{\"format\":\"myelin-model\",\"version\":1,\"layers\":[{\"type\":\"dense\","
             + "\"inputs\":2,\"outputs\":1,\"activation\":\"sigmoid\",\"weights\":[[1],[-1]],\"bias\":[0]}]}";
 
+    /** Two independent sigmoid outputs (two binary labels): y = [sigmoid(x0), sigmoid(x1)]. */
+    private static final String TWO_SIGMOIDS = "{\"format\":\"myelin-model\",\"version\":1,\"layers\":[{\"type\":"
+            + "\"dense\",\"inputs\":2,\"outputs\":2,\"activation\":\"sigmoid\",\"weights\":[[1,0],[0,1]],"
+            + "\"bias\":[0,0]}]}";
+
     @TempDir
     Path dir;
 
@@ -108,6 +113,25 @@ class PredictCommandTest {
         Cli labelled = predict(LINEAR, "1,1,3\n0,0.5,-0.5\n");
         assertEquals(List.of("y,target", "2.000000,3.000000", "-0.500000,-0.500000"), labelled.outLines());
         assertTrue(labelled.err().contains("myelin: mean squared error 0.500000 over 2 rows"), labelled.transcript());
+    }
+
+    /**
+     * A sigmoid model of several outputs is judged as eval judges it: its labels 0/1 each, its loss the mean bce
+     * over every output, (log(1 + e⁻¹) + ln 2 + ln 2 + log(1 + e⁻²)) / 4 = 0.456621 (computed in Python).
+     */
+    @Test
+    void severalSigmoidOutputsAreJudgedByTheirBceAsEvalDoes() throws IOException {
+        Cli labelled = predict(TWO_SIGMOIDS, "1,0,1,0\n0,2,0,1\n");
+        assertEquals(List.of("y1,y2,target1,target2", "0.731059,0.500000,1.000000,0.000000",
+                "0.500000,0.880797,0.000000,1.000000"), labelled.outLines(), labelled.transcript());
+        assertTrue(labelled.err().contains("myelin: loss (bce) 0.456621 over 2 rows"), labelled.transcript());
+        Cli eval = Cli.run("eval", "--model", dir.resolve("model.json").toString(), "--data",
+                dir.resolve("data.csv").toString());
+        assertEquals(0, eval.exitCode(), eval.transcript());
+        assertTrue(eval.out().contains("loss (bce): 0.456621"), eval.transcript());
+        Cli half = predict(TWO_SIGMOIDS, "1,0,1,0\n0,2,0,0.5\n"); // a label is 0 or 1
+        assertEquals(Main.USER_ERROR, half.exitCode(), half.transcript());
+        assertTrue(half.err().contains("data.csv:2:"), half.transcript());
     }
 
     @Test

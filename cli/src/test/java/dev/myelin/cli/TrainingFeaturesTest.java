@@ -419,7 +419,14 @@ class TrainingFeaturesTest {
         assertEquals(0, Cli.run("train", "--preset", "xor", "--epochs", "1", "--save", model.toString()).exitCode());
         Cli eval = Cli.run("eval", "--model", model.toString(), "--data", idx.toString());
         assertEquals(Main.USER_ERROR, eval.exitCode(), eval.transcript());
-        assertTrue(eval.err().contains("digits: is a folder"), eval.transcript());
+        // the model's loss is not an option of eval: the message speaks of the model's output layer
+        assertTrue(eval.err().contains("digits: is a folder of IDX files (MNIST layout), whose labels are classes,"
+                + " so it needs a softmax model (cross-entropy), and the model's output layer is not softmax (its loss"
+                + " is bce)"), eval.transcript());
+        Cli train = Cli.run("train", "--data", idx.toString(), "--loss", "bce", "--epochs", "1");
+        assertEquals(Main.USER_ERROR, train.exitCode(), train.transcript());
+        assertTrue(train.err().contains("digits: is a folder of IDX files (MNIST layout), whose labels are classes,"
+                + " so it needs a softmax model and --loss ce (here: bce)"), train.transcript());
     }
 
     /** Two blobs, class 0 near (0, 0) and class 1 near (3, 3). */

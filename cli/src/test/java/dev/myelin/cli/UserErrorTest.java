@@ -106,6 +106,13 @@ class UserErrorTest {
                 errorCase("--seed -1", "--seed must be in [0, 4294967295]"),
                 errorCase("--seed 4294967296", "--seed must be in"),
                 errorCase("--activation softmax", "softmax is for the output layer only"),
+                // an activation for hidden layers, and the model has none: nothing would read it
+                errorCase("--activation tanh", "--activation tanh: the preset's layers 2,1 (--preset document) has no"
+                        + " hidden layer, and the output layer's activation follows from --loss; give --layers with a"
+                        + " hidden layer (e.g. 2,4,1), or leave --activation out"),
+                errorCase("--layers 2,1 --activation relu", "--activation relu: --layers 2,1 has no hidden layer"),
+                errorCase("--data @xor.csv --activation relu", "--activation relu: the model --data makes without"
+                        + " --layers (inputs,outputs) has no hidden layer"),
                 errorCase("--layers 2", "--layers needs at least two sizes"),
                 errorCase("--layers 2,0,1", "--layers 2,0,1", "at least 1"),
                 errorCase("--kernel turbo", "unknown kernel 'turbo'", "scalar"),
@@ -143,7 +150,12 @@ class UserErrorTest {
                 // files
                 errorCase("--data /nonexistent.csv", "--data /nonexistent.csv: file not found"),
                 errorCase("--data @missing.csv", "--data ", "missing.csv: file not found"),
-                errorCase("--data @a-directory --loss bce", "a-directory: is a folder", "IDX", "--loss ce"),
+                errorCase("--data @a-directory --loss bce", "a-directory: is a folder without IDX files; a data"
+                        + " folder holds train-images-idx3-ubyte"),
+                // the preset gave the layers: the message says so
+                errorCase("--preset document --data @four-columns.csv", "four-columns.csv:2: has 4 columns but the"
+                        + " model needs 2 inputs + 1 target column; the model is the preset's layers 2,1 (--preset"
+                        + " document; --layers gives others)"),
                 errorCase("--data @a-directory", "a-directory", "train-images-idx3-ubyte"), // ce: IDX holds classes
                 errorCase("--data @a-directory --loss ce --layers 784,10", "a-directory", "train-images-idx3-ubyte"),
                 errorCase("--data @bad-cell.csv", "bad-cell.csv:3:", "'abc' is not a number"),
@@ -246,6 +258,10 @@ class UserErrorTest {
                         "--threads must be at least 1, got 0"),
                 errorCase("train --checkpoint-every 2", "--checkpoint-every needs a checkpoint file"),
                 errorCase("predict --model @sigmoid.json --data @a-directory --no-header", "--no-header is about CSV"
+                        + " files"),
+                errorCase("predict --model @sigmoid.json --data @a-directory", "a-directory: is a folder without IDX"
+                        + " files"),
+                errorCase("eval --model @sigmoid.json --data @a-directory", "a-directory: is a folder without IDX"
                         + " files"),
                 errorCase("bench --shapes 1x2", "--shapes: '1x2' is not m×k×n"),
                 errorCase("bench --kernels turbo", "unknown kernel 'turbo'"),

@@ -223,6 +223,20 @@ public final class IdxData {
         return read(find(dir, TEST_IMAGES), find(dir, TEST_LABELS));
     }
 
+    /**
+     * Refuses a folder that holds none of the four IDX files of the MNIST layout (plain or {@code .gz}), naming
+     * them: an empty folder, or one of CSV files, is not a data folder with some files missing.
+     */
+    public static void requireIdxFiles(Path dir) {
+        for (String base : new String[] {TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS}) {
+            if (Files.isRegularFile(dir.resolve(base)) || Files.isRegularFile(dir.resolve(base + ".gz"))) {
+                return;
+            }
+        }
+        throw new DataException(dir + ": is a folder without IDX files; a data folder holds " + expectedFiles()
+                + ", and a CSV file is given by its own path");
+    }
+
     private static Path find(Path dir, String base) {
         Path plain = dir.resolve(base);
         if (Files.isRegularFile(plain)) {

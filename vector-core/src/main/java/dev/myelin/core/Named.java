@@ -34,8 +34,11 @@ public interface Named {
                 + Arrays.stream(values).map(Named::id).collect(Collectors.joining(", ")) + ")");
     }
 
-    /** Whether the two are equal when ASCII letters are compared without case; any other character must match. */
-    private static boolean asciiEqualsIgnoreCase(String id, String text) {
+    /**
+     * Whether {@code text} names {@code id} as {@link #parse} reads names: equal when ASCII letters are compared
+     * without case; any other character must match.
+     */
+    static boolean asciiEqualsIgnoreCase(String id, String text) {
         if (id.length() != text.length()) {
             return false;
         }

@@ -1,6 +1,7 @@
 package dev.myelin.core.dispatch;
 
 import dev.myelin.core.DenseKernel;
+import dev.myelin.core.Named;
 import dev.myelin.core.scalar.ScalarKernel;
 import java.lang.ref.WeakReference;
 import java.util.LinkedHashMap;
@@ -145,13 +146,30 @@ public final class KernelRegistry {
     }
 
     /**
-     * The variant registered as {@code name}; one shared instance per name.
+     * The registered name {@code name} stands for: itself, trimmed, when registered (or a built-in that needs the
+     * Vector API); else the one registered name it equals with ASCII letters compared without case, as option
+     * values are read ({@link Named#parse}: {@code SCALAR} is scalar); else itself, trimmed, to be refused.
+     */
+    private static String key(String name) {
+        String text = name == null ? "" : name.trim();
+        if (FACTORIES.containsKey(text) || VECTOR_API_NAMES.contains(text)) {
+            return text;
+        }
+        Set<String> known = new java.util.TreeSet<>(FACTORIES.keySet());
+        known.addAll(VECTOR_API_NAMES);
+        List<String> same = known.stream().filter(n -> Named.asciiEqualsIgnoreCase(n, text)).toList();
+        return same.size() == 1 ? same.get(0) : text;
+    }
+
+    /**
+     * The variant registered as {@code name} (letters in either case, see {@link #key}); one shared instance per
+     * name.
      *
      * @throws IllegalArgumentException for an unknown name (the message lists the known ones), or for
      *                                  {@code vector} when the Vector API module is missing
      */
     public static DenseKernel get(String name) {
-        String key = name == null ? "" : name.trim();
+        String key = key(name);
         DenseKernel cached = INSTANCES.get(key);
         if (cached != null) {
             return cached;
@@ -177,7 +195,7 @@ public final class KernelRegistry {
      */
     public static DenseKernel withThreads(String name, int threads) {
         checkThreads(threads, "thread count");
-        String key = name == null ? "" : name.trim();
+        String key = key(name);
         if (!key.equals("parallel") || !VectorSupport.available()) {
             return get(key);
         }

@@ -118,6 +118,18 @@ class KernelRegistryTest {
         assertArrayEquals(y, y7);
     }
 
+    /** A name in other case is the variant, as every option value is read; other look-alike letters are not. */
+    @Test
+    void namesAreReadWithAsciiLettersInEitherCase() {
+        assertSame(KernelRegistry.get("scalar"), KernelRegistry.get(" SCALAR "));
+        assertSame(KernelRegistry.get("blocked"), KernelRegistry.get("Blocked"));
+        DenseKernel held = KernelRegistry.withThreads("parallel", 2);
+        assertSame(held, KernelRegistry.withThreads("PARALLEL", 2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KernelRegistry.get("\u017fcalar")); // ſcalar: equalsIgnoreCase would take it
+        assertTrue(e.getMessage().startsWith("unknown kernel '\u017fcalar' (available: "), e.getMessage());
+    }
+
     @Test
     void withThreadsIgnoresTheCountForSingleThreadedVariants() {
         for (String name : List.of("blocked", "vector", "scalar")) {

@@ -1,0 +1,45 @@
+package dev.myelin.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link PythonFloat#repr} against Python itself: python-float-repr.txt holds 3 029 doubles with Python's repr of
+ * each (python-float-repr.py beside it wrote them): the edge cases of the layout (1e-05 against 0.0001, 1e+16
+ * against 1000000000000000.0, subnormals, signed zeros, nan, inf), random bit patterns, decimal magnitudes and
+ * float32 values.
+ */
+class PythonFloatTest {
+
+    @Test
+    void everyDoubleIsWrittenAsPythonWritesIt() throws IOException {
+        List<String> lines;
+        try (InputStream in = PythonFloatTest.class.getResourceAsStream("/python-float-repr.txt")) {
+            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.startsWith("#")).toList();
+        }
+        assertTrue(lines.size() > 3000, "the oracle file: " + lines.size() + " lines");
+        int exponents = 0;
+        for (String line : lines) {
+            String[] parts = line.split(" ");
+            double v = Double.longBitsToDouble(Long.parseUnsignedLong(parts[0], 16));
+            assertEquals(parts[1], PythonFloat.repr(v), parts[0]);
+            exponents += parts[1].contains("e") ? 1 : 0;
+        }
+        assertTrue(exponents > 1000 && exponents < lines.size() - 1000, "both layouts well covered: " + exponents);
+    }
+
+    @Test
+    void theEpochLineOfASmallLossIsPythons() {
+        java.io.StringWriter text = new java.io.StringWriter();
+        EpochLog log = new EpochLog(new java.io.PrintWriter(text), LogFormat.TEXT, 1, 1, false);
+        log.print(new EpochStats(5000, 7.37682811505179E-4, 2.0, 0.01, 4, false, Double.NaN, Double.NaN));
+        assertEquals("Epoch 5000, Loss: 0.000737682811505179" + System.lineSeparator(), text.toString());
+    }
+}
