@@ -9,9 +9,12 @@ import dev.myelin.nn.Header;
 import dev.myelin.nn.Loss;
 import dev.myelin.nn.Mlp;
 import dev.myelin.nn.ModelFile;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -45,7 +48,8 @@ final class PredictCommand implements Callable<Integer> {
 
     @Option(names = "--data", paramLabel = "FILE|DIR", required = true,
             description = {"Numeric CSV, a header line optional: the model's inputs only, or the training file's"
-                    + " layout with the label column(s) last; which one is told from the number of columns. Or a"
+                    + " layout with the label column(s) last; which one is told from the number of columns (a pipe"
+                    + " is copied to a temporary file first, to count them). Or a"
                     + " folder of IDX files (MNIST layout), whose labelled t10k-* files are used."})
     Path data;
 
@@ -76,16 +80,29 @@ final class PredictCommand implements Callable<Integer> {
         int labelColumns = kind == PredictionWriter.Kind.VALUES ? n : 1;
         Dataset labelled = null;
         float[] x;
-        int columns = Files.isDirectory(data) ? -1 : CsvData.columns(data);
-        if (Files.isDirectory(data) || columns == inputs + labelColumns) { // an IDX folder, or the training layout
-            labelled = DataFiles.evaluationData(data, loss, false, inputs, n, header);
-            x = labelled.features();
-        } else if (columns == inputs || columns < 0) {
-            x = CsvData.readFeatures(data, inputs, header); // also the reader's own message for a file it cannot read
-        } else {
-            throw new DataException(data + ": has " + columns + " columns but the model takes " + inputs + " input"
-                    + (inputs == 1 ? "" : "s") + " (features only) or " + (inputs + labelColumns) + " (features and "
-                    + (labelColumns == 1 ? "the label column" : labelColumns + " target columns") + ")");
+        // A pipe can be read only once, and the layout is told from the columns before the rows are read: its
+        // bytes go to a temporary file first, and messages name the pipe
+        Path spool = Files.exists(data) && !Files.isDirectory(data) && !Files.isRegularFile(data) ? spool(data) : null;
+        Path source = spool != null ? spool : data;
+        try {
+            int columns = Files.isDirectory(source) ? -1 : CsvData.columns(source);
+            if (Files.isDirectory(source) || columns == inputs + labelColumns) { // IDX, or the training layout
+                labelled = DataFiles.evaluationData(source, loss, false, inputs, n, header);
+                x = labelled.features();
+            } else if (columns == inputs || columns < 0) {
+                x = CsvData.readFeatures(source, inputs, header); // also the reader's message for a file it cannot read
+            } else {
+                throw new DataException(data + ": has " + columns + " columns but the model takes " + inputs
+                        + " input" + (inputs == 1 ? "" : "s") + " (features only) or " + (inputs + labelColumns)
+                        + " (features and " + (labelColumns == 1 ? "the label column" : labelColumns
+                        + " target columns") + ")");
+            }
+        } catch (DataException e) {
+            throw spool == null ? e : new DataException(e.getMessage().replace(spool.toString(), data.toString()));
+        } finally {
+            if (spool != null) {
+                Files.deleteIfExists(spool);
+            }
         }
         DenseOps ops = kernels.use();
         int rows = x.length / inputs;
@@ -101,5 +118,17 @@ final class PredictCommand implements Callable<Integer> {
             err.flush();
         }
         return 0;
+    }
+
+    /** The bytes of a pipe (or another file that is not a regular one) in a new temporary file. */
+    private static Path spool(Path pipe) throws IOException {
+        Path copy = Files.createTempFile("myelin-predict-", ".data");
+        try (InputStream in = Files.newInputStream(pipe)) {
+            Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(copy);
+            throw e;
+        }
+        return copy;
     }
 }

@@ -88,6 +88,49 @@ class PredictCommandTest {
         assertEquals("{\"class\":0,\"probabilities\":[0.880797,0.119203]}", run.outLines().get(1));
     }
 
+    /**
+     * A pipe holds either layout too: its bytes are spooled, so the columns can be counted before the rows are read
+     * (it had been read as features only, and a labelled one refused). A mistake in it names the pipe.
+     */
+    @Test
+    void aPipeIsReadInEitherLayout() throws Exception {
+        Path model = Files.writeString(dir.resolve("pipe-model.json"), SIGMOID);
+        String[] texts = {"a,b,y\n1,0,1\n0,1,0\n0,2,1\n", "1,0\n0,1\n", "1,0,1\n0,x,0\n"};
+        for (int t = 0; t < texts.length; t++) {
+            Path fifo = dir.resolve("pipe" + t);
+            org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start()
+                    .waitFor() == 0, "mkfifo works here");
+            String text = texts[t];
+            Thread writer = new Thread(() -> {
+                try {
+                    Files.writeString(fifo, text); // blocks until predict opens the pipe
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            writer.start();
+            Cli run = Cli.run("predict", "--model", model.toString(), "--data", fifo.toString());
+            writer.join(60_000);
+            switch (t) {
+                case 0 -> {
+                    assertEquals(0, run.exitCode(), run.transcript());
+                    assertEquals(List.of("class,label,p1", "1,1,0.731059", "0,0,0.268941", "0,1,0.119203"),
+                            run.outLines());
+                    assertTrue(run.err().contains("myelin: accuracy 2/3 rows right"), run.transcript());
+                }
+                case 1 -> {
+                    assertEquals(0, run.exitCode(), run.transcript());
+                    assertEquals(List.of("class,p1", "1,0.731059", "0,0.268941"), run.outLines());
+                }
+                default -> {
+                    assertEquals(Main.USER_ERROR, run.exitCode(), run.transcript());
+                    assertTrue(run.err().startsWith("myelin: " + fifo + ":2: column 2: 'x' is not a number"),
+                            run.transcript());
+                }
+            }
+        }
+    }
+
     @Test
     void aTrainingFileGetsALabelColumnAndTheAccuracyOnStderr() throws IOException {
         Cli run = predict(SIGMOID, "a,b,y\n1,0,1\n0,1,0\n0,2,1\n");

@@ -154,7 +154,7 @@ class UserErrorTest {
                         + " folder holds train-images-idx3-ubyte"),
                 // the preset gave the layers: the message says so
                 errorCase("--preset document --data @four-columns.csv", "four-columns.csv:2: has 4 columns but the"
-                        + " model needs 2 inputs + 1 target column; the model is the preset's layers 2,1 (--preset"
+                        + " model needs 2 inputs + 1 label column; the model is the preset's layers 2,1 (--preset"
                         + " document; --layers gives others)"),
                 errorCase("--data @a-directory", "a-directory", "train-images-idx3-ubyte"), // ce: IDX holds classes
                 errorCase("--data @a-directory --loss ce --layers 784,10", "a-directory", "train-images-idx3-ubyte"),

@@ -64,10 +64,11 @@ public final class CsvData {
         // mse: targets, not labels (any decimal is fine); the label or target columns are kept apart
         CsvTable table = CsvTable.read(file, header, loss == Loss.MSE ? 0 : labelColumns, labelColumns);
         int featureColumns = table.columns - labelColumns;
-        String labelText = loss == Loss.CE ? "1 label column" : labelColumns + " target column"
-                + (labelColumns == 1 ? "" : "s");
+        String labelText = labelColumns + (loss == Loss.MSE ? " target column" : " label column")
+                + (labelColumns == 1 ? "" : "s"); // bce's 0/1 columns are labels too
         if (inputs >= 1 && featureColumns != inputs) {
-            throw new DataException(name + ":" + table.firstLine + ": has " + table.columns + " columns but the model"
+            throw new DataException(name + ":" + table.firstLine + ": has " + table.columns + " column"
+                    + (table.columns == 1 ? "" : "s") + " but the model"
                     + " needs " + inputs + " input" + (inputs == 1 ? "" : "s") + " + " + labelText);
         }
         if (featureColumns < 1) {

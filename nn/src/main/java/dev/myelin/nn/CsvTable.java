@@ -123,7 +123,16 @@ final class CsvTable {
         reference = "the first row has " + columns;
         ensureRow(line);
         for (int j = 0; j < columns; j++) {
-            float x = parse(cells.get(j), cellLines.get(j), j + 1);
+            float x;
+            try {
+                x = parse(cells.get(j), cellLines.get(j), j + 1);
+            } catch (DataException e) {
+                if (header == Header.AUTO && NON_FINITE.matcher(cells.get(j)).matches()) {
+                    // a first row of nan/inf names only is data by the rule (no text cell), but likely a header
+                    throw new DataException(e.getMessage() + "; if this first row is a header, say so (--header)");
+                }
+                throw e;
+            }
             if (j < leadColumns) {
                 lead[j] = x;
             } else {

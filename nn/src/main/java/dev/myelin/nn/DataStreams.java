@@ -5,18 +5,19 @@ import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Objects;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
  * Opens a data file (CSV or IDX) for reading, decompressing it when it is gzip: recognised by its first two bytes
- * {@code 1f 8b}, whatever its name, as {@code gzip -d} and numpy's loaders do. A gzip stream that is cut short or
- * corrupt fails while it is read, as a {@link DataException} naming the file, never as the decompressor's own
- * exception, and never as a short file that parses as fewer rows.
+ * {@code 1f 8b}, whatever its name, as {@code gzip -d} and numpy's loaders do; several gzip members back to back
+ * are one stream, as {@code gzip -d} reads them. A gzip stream that is cut short, corrupt, or followed by bytes
+ * that are not another member fails while it is read, as a {@link DataException} naming the file, never as the
+ * decompressor's own exception, and never as a short file that parses as fewer rows.
  */
 final class DataStreams {
 
@@ -67,8 +68,11 @@ final class DataStreams {
 
         private static InputStream gunzip(InputStream raw, Path file) throws IOException {
             try {
-                return new GZIPInputStream(raw, BUFFER);
-            } catch (EOFException | ZipException e) {
+                return GzipCompressorInputStream.builder().setInputStream(raw).setDecompressConcatenated(true)
+                        .setBufferSize(BUFFER).get();
+            } catch (FileSystemException e) { // the file system's own, which names the file
+                throw e;
+            } catch (IOException e) {
                 throw failure(file, e);
             }
         }
@@ -77,7 +81,9 @@ final class DataStreams {
         public int read() throws IOException {
             try {
                 return super.read();
-            } catch (EOFException | ZipException e) {
+            } catch (FileSystemException e) { // the file system's own, which names the file
+                throw e;
+            } catch (IOException e) {
                 throw failure(file, e);
             }
         }
@@ -86,16 +92,24 @@ final class DataStreams {
         public int read(byte[] b, int off, int len) throws IOException {
             try {
                 return super.read(b, off, len);
-            } catch (EOFException | ZipException e) {
+            } catch (FileSystemException e) { // the file system's own, which names the file
+                throw e;
+            } catch (IOException e) {
                 throw failure(file, e);
             }
         }
     }
 
-    /** A cut-short (EOF) or corrupt (ZipException) gzip stream, in words, naming the file. */
+    /** A gzip stream that is cut short (EOF), followed by other bytes, or corrupt, in words, naming the file. */
     private static DataException failure(Path file, IOException e) {
-        return new DataException(file + (e instanceof EOFException
-                ? ": the gzip data ends early (the file is cut short)"
-                : ": not valid gzip data (" + e.getMessage() + ")"));
+        if (e instanceof EOFException) {
+            return new DataException(file + ": the gzip data ends early (the file is cut short)");
+        }
+        String message = String.valueOf(e.getMessage());
+        if (message.startsWith("Unexpected data after a valid .gz stream")) {
+            return new DataException(file + ": has bytes after the end of its gzip data, which is not another gzip"
+                    + " member (bytes appended to the file, or a damaged member); they would be left unread");
+        }
+        return new DataException(file + ": not valid gzip data (" + message + ")");
     }
 }

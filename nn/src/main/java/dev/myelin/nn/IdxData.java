@@ -228,6 +228,7 @@ public final class IdxData {
      * them: an empty folder, or one of CSV files, is not a data folder with some files missing.
      */
     public static void requireIdxFiles(Path dir) {
+        requireSearchable(dir);
         for (String base : new String[] {TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS}) {
             if (Files.isRegularFile(dir.resolve(base)) || Files.isRegularFile(dir.resolve(base + ".gz"))) {
                 return;
@@ -237,7 +238,15 @@ public final class IdxData {
                 + ", and a CSV file is given by its own path");
     }
 
+    /** A folder whose files this process may not look up is "permission denied", not one without the files. */
+    private static void requireSearchable(Path dir) {
+        if (Files.isDirectory(dir) && !Files.isExecutable(dir)) {
+            throw new DataException(dir + ": permission denied (this process may not look into the folder)");
+        }
+    }
+
     private static Path find(Path dir, String base) {
+        requireSearchable(dir);
         Path plain = dir.resolve(base);
         if (Files.isRegularFile(plain)) {
             return plain;

@@ -246,7 +246,7 @@ public final class Trainer {
             case CE -> {
                 if (!data.hasLabels()) {
                     throw new IllegalArgumentException("loss ce needs class labels, but the data has "
-                            + data.outputs() + " target columns");
+                            + columns(data.outputs(), "target"));
                 }
                 if (data.outputs() != model.outputs()) {
                     throw new IllegalArgumentException("the data has " + data.outputs() + " classes but the model has "
@@ -266,9 +266,14 @@ public final class Trainer {
                     + " labels");
         }
         if (data.outputs() != model.outputs()) {
-            throw new IllegalArgumentException("the data has " + data.outputs() + " target columns but the model has "
-                    + model.outputs() + " outputs");
+            throw new IllegalArgumentException("the data has " + columns(data.outputs(), "target")
+                    + " but the model has " + model.outputs() + " output" + (model.outputs() == 1 ? "" : "s"));
         }
+    }
+
+    /** "1 target column", "3 target columns". */
+    private static String columns(int count, String kind) {
+        return count + " " + kind + " column" + (count == 1 ? "" : "s");
     }
 
     /** Per-epoch shuffled row order and the reused buffers one mini-batch is gathered into. */

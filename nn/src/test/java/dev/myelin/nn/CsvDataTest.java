@@ -184,7 +184,7 @@ class CsvDataTest {
                 Arguments.of("nolabel.csv", "a,b,c\n0.25,0.6404,0.1\n", Loss.CE, -3,
                         ":2: has 3 columns but the model needs 3 inputs + 1 label column"),
                 Arguments.of("onecol.csv", "0\n1\n", Loss.BCE, 1,
-                        ":1: has 1 column but needs at least 1 input column + 1 target column"),
+                        ":1: has 1 column but needs at least 1 input column + 1 label column"),
                 Arguments.of("mse.csv", "1,2\n", Loss.MSE, 2,
                         ":1: has 2 columns but needs at least 1 input column + 2 target columns"),
                 Arguments.of("feat.csv", "a,b\n\n1,2\n", null, 0, ":3: has 2 columns but the model needs 3 inputs"),
@@ -252,6 +252,37 @@ class CsvDataTest {
         Path bad = Files.write(dir.resolve("corrupt.csv.gz"), corrupt);
         DataException e = assertThrows(DataException.class, () -> CsvData.read(bad, Loss.BCE, 1));
         assertTrue(e.getMessage().startsWith(bad + ": not valid gzip data ("), e.getMessage());
+    }
+
+    /**
+     * Members back to back are one stream (gzip -d's reading), but bytes after the last member that are not one
+     * (a row appended to the .gz, a member whose header is damaged) are refused: the JDK's own gzip stream had
+     * ended quietly before them, and their rows were lost with exit 0.
+     */
+    @Test
+    void bytesAfterTheGzipDataAreRefusedAndMembersBackToBackRead() throws IOException {
+        String first = "a,b,label\n0,0,0\n0,1,1\n";
+        String second = "1,0,1\n1,1,0\n";
+        Dataset whole = CsvData.read(file("whole.csv", first + second), Loss.BCE, 1);
+        byte[] a = gzip(first.getBytes(StandardCharsets.UTF_8));
+        byte[] b = gzip(second.getBytes(StandardCharsets.UTF_8));
+        Path members = Files.write(dir.resolve("members.csv.gz"), concat(a, b));
+        assertArrayEquals(whole.features(), CsvData.read(members, Loss.BCE, 1).features());
+        byte[] damaged = b.clone();
+        damaged[1] = 0x7f; // the second member's magic: no longer a member
+        byte[][] tails = {"1,1,0\n".getBytes(StandardCharsets.UTF_8), damaged, {0x1f}};
+        for (int t = 0; t < tails.length; t++) {
+            Path f = Files.write(dir.resolve("tail" + t + ".csv.gz"), concat(a, tails[t]));
+            DataException e = assertThrows(DataException.class, () -> CsvData.read(f, Loss.BCE, 1), "tail " + t);
+            assertEquals(f + ": has bytes after the end of its gzip data, which is not another gzip member (bytes"
+                    + " appended to the file, or a damaged member); they would be left unread", e.getMessage());
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     @Test
@@ -430,8 +461,24 @@ class CsvDataTest {
     void columnCountAgainstTheModel() throws IOException {
         Path f = file("m.csv", "x,y,t\n0,0,1\n");
         DataException e = assertThrows(DataException.class, () -> CsvData.read(f, Loss.BCE, 3, 1));
-        assertEquals(f + ":2: has 3 columns but the model needs 3 inputs + 1 target column", e.getMessage());
+        assertEquals(f + ":2: has 3 columns but the model needs 3 inputs + 1 label column", e.getMessage());
         assertEquals(2, CsvData.read(f, Loss.BCE, 2, 1).inputs());
+        Path one = file("one.csv", "5\n");
+        e = assertThrows(DataException.class, () -> CsvData.read(one, Loss.MSE, 2, 1));
+        assertEquals(one + ":1: has 1 column but the model needs 2 inputs + 1 target column", e.getMessage());
+    }
+
+    /** A first row of nan/inf names only reads as data (no text cell); the refusal says how to call it a header. */
+    @Test
+    void aFirstRowOfNanAndInfNamesOnlyIsRefusedWithTheHeaderOption() throws IOException {
+        Path f = file("nan-inf-names.csv", "nan,inf\n1,0\n");
+        DataException e = assertThrows(DataException.class, () -> CsvData.read(f, Loss.BCE, 1));
+        assertTrue(e.getMessage().startsWith(f + ":1: column 1: 'nan' is not allowed"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; if this first row is a header, say so (--header)"), e.getMessage());
+        assertEquals(1, CsvData.read(f, Loss.BCE, 1, 1, Header.PRESENT).rows());
+        Path data = file("nan-in-data.csv", "a,b\n1,0\nnan,1\n"); // a later row: no such hint
+        e = assertThrows(DataException.class, () -> CsvData.read(data, Loss.BCE, 1));
+        assertFalse(e.getMessage().contains("--header"), e.getMessage());
     }
 
     @Test

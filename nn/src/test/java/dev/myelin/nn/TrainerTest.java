@@ -286,7 +286,7 @@ class TrainerTest {
         assertMessage("loss ce needs a softmax output layer, but the model's last layer is sigmoid (its loss would be"
                 + " bce)",
                 () -> tr.fit(sig, xor, ce, null));
-        assertMessage("loss ce needs class labels, but the data has 1 target columns",
+        assertMessage("loss ce needs class labels, but the data has 1 target column",
                 () -> tr.fit(soft, xor, ce, null));
         assertMessage("loss mse needs an elementwise (identity, sigmoid, tanh or relu) output layer, but the model's"
                 + " last layer is softmax (its loss would be ce)", () -> tr.fit(soft, labelled, mse, null));
@@ -294,7 +294,7 @@ class TrainerTest {
                 () -> tr.fit(sig, labelled, bce, null));
         assertMessage("the data has 3 classes but the model has 2 outputs", () -> tr.fit(
                 Mlp.of(new int[] {2, 2}, Activation.SIGMOID, Activation.SOFTMAX), labelled, ce, null));
-        assertMessage("the data has 1 target columns but the model has 2 outputs", () -> tr.fit(
+        assertMessage("the data has 1 target column but the model has 2 outputs", () -> tr.fit(
                 Mlp.of(new int[] {2, 2}, Activation.SIGMOID, Activation.IDENTITY), xor, mse, null));
         Dataset bad = Dataset.regression(new float[4], 2, 2, new float[] {0, 2}, 1);
         assertMessage("loss bce needs targets in [0, 1], but row 2 column 1 is 2.0", () -> tr.fit(sig, bad, bce, null));
