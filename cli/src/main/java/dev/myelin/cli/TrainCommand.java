@@ -198,8 +198,8 @@ final class TrainCommand implements Callable<Integer> {
                     + " runs from epoch 1 as without warm-up. This is PyTorch's LinearLR(start_factor=1/(N+1),"
                     + " total_iters=N) chained with the schedule: the same rates for constant, step and cosine with"
                     + " --lr-min 0; with cosine and an --lr-min above 0, PyTorch's chain applies its recursive cosine"
-                    + " to the warmed-up rate and so drifts from this closed form, by up to 4.3 % in five settings"
-                    + " tried (3.0 % at epoch 3 of --lr 0.1 --lr-min 0.02 --epochs 6 --lr-warmup 3)"
+                    + " to the warmed-up rate and so drifts from this closed form, by up to 4.3 %% in five settings"
+                    + " tried (3.0 %% at epoch 3 of --lr 0.1 --lr-min 0.02 --epochs 6 --lr-warmup 3)"
                     + " (default: ${DEFAULT-VALUE})."})
     int lrWarmup;
 
@@ -702,8 +702,11 @@ final class TrainCommand implements Callable<Integer> {
             return new DataFiles.Sets(xorData(lossFn), test == null ? null
                     : DataFiles.evaluationData(test, lossFn, true, 2, lossFn == Loss.CE ? 2 : 1, headerMode()));
         }
-        if (data == null && !Files.isDirectory(path)) {
-            throw new IllegalArgumentException("--preset " + p.id() + ": its data is not in " + path + ". On Debian"
+        // the preset's folder missing, empty or half there: how to get the data (a given --data is the user's own)
+        List<String> missing = data == null ? IdxData.missingFiles(path) : List.of();
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("--preset " + p.id() + ": its data is not in " + path
+                    + (Files.isDirectory(path) ? " (no " + String.join(", ", missing) + ")" : "") + ". On Debian"
                     + " or Ubuntu: apt-get install dataset-fashion-mnist; elsewhere give --data DIR (or set "
                     + FASHION_MNIST_ENV + "=DIR), a folder with"
                     + " train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and"

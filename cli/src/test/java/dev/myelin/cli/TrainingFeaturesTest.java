@@ -121,6 +121,15 @@ class TrainingFeaturesTest {
         assertEquals(1, run.messages().size(), run.transcript());
         assertTrue(run.err().contains("myelin: --preset fashion-mnist: its data is not in " + missing), run.transcript());
         assertTrue(run.err().contains("apt-get install dataset-fashion-mnist"), run.transcript());
+        // a folder that is there but empty, or half there, is missing data too
+        Path half = Files.createDirectory(dir.resolve("half-there"));
+        Files.copy(idx.resolve("train-images-idx3-ubyte.gz"), half.resolve("train-images-idx3-ubyte.gz"));
+        ChildCli partial = ChildCli.run(dir, java.util.Map.of(TrainCommand.FASHION_MNIST_ENV, half.toString()),
+                "train", "--preset", "fashion-mnist");
+        assertEquals(Main.USER_ERROR, partial.exitCode(), partial.transcript());
+        assertTrue(partial.err().contains("myelin: --preset fashion-mnist: its data is not in " + half + " (no"
+                + " train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte). On Debian or Ubuntu:"
+                + " apt-get install dataset-fashion-mnist"), partial.transcript());
 
         ChildCli found = ChildCli.run(dir, java.util.Map.of(TrainCommand.FASHION_MNIST_ENV, idx.toString()),
                 "train", "--preset", "fashion-mnist", "--layers", "16,8,10", "--epochs", "1", "--kernel", "scalar");

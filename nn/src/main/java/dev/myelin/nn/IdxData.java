@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -236,6 +237,21 @@ public final class IdxData {
         }
         throw new DataException(dir + ": is a folder without IDX files; a data folder holds " + expectedFiles()
                 + ", and a CSV file is given by its own path");
+    }
+
+    /**
+     * The files of the MNIST layout that {@code dir} lacks (neither plain nor {@code .gz}), in the layout's order;
+     * all four when it is not a folder, none when it holds them all.
+     */
+    public static List<String> missingFiles(Path dir) {
+        boolean folder = Files.isDirectory(dir);
+        List<String> missing = new java.util.ArrayList<>();
+        for (String base : new String[] {TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS}) {
+            if (!folder || !Files.isRegularFile(dir.resolve(base)) && !Files.isRegularFile(dir.resolve(base + ".gz"))) {
+                missing.add(base);
+            }
+        }
+        return missing;
     }
 
     /** A folder whose files this process may not look up is "permission denied", not one without the files. */
