@@ -78,7 +78,9 @@ public final class Trainer {
      * <p>{@code control} (may be null): once {@link TrainingControl#requestStop()} is called, the run stops after
      * the step in progress and returns with {@link TrainingResult#stopped()} set and a checkpoint of that step.
      * A stop in the last step of an epoch lets the listener see that epoch's {@code onEpoch} and gives an
-     * epoch-boundary checkpoint; a stop in the very last step is a finished run.
+     * epoch-boundary checkpoint; a stop in the very last step is a finished run. An interrupt of the calling
+     * thread ({@link Thread#interrupt()}: how a task is cancelled) stops the run the same way, with or without a
+     * control, and leaves the thread's interrupt flag set.
      *
      * @throws IllegalArgumentException    as the other {@code fit}; also if {@code from} leaves no epoch to run, holds
      *                                     another optimizer's state, lacks the shuffle stream a mini-batch run needs,
@@ -155,7 +157,7 @@ public final class Trainer {
                     sum += m * batchLoss;
                     optimizer.step(lr, ops);
                     events.onBatch(epoch, b + 1, perEpoch);
-                    if (b + 1 < perEpoch && control != null && control.stopRequested()) {
+                    if (b + 1 < perEpoch && stopRequested(control)) {
                         TrainingCheckpoint here = new TrainingCheckpoint(epoch - 1, b + 1, sum,
                                 optimizer.exportState(), batches.epochStart(), first[0]);
                         // loss: the last epoch finished here, or NaN
@@ -168,11 +170,20 @@ public final class Trainer {
             events.onEpoch(epoch, loss, lr);
             finished[0] = epoch;
             events.onEpochEnd(epoch, atBoundary);
-            if (epoch < config.epochs() && control != null && control.stopRequested()) {
+            if (epoch < config.epochs() && stopRequested(control)) {
                 return new TrainingResult(loss, epoch, boundary(epoch, optimizer, batches, first[0], null), true);
             }
         }
         return new TrainingResult(loss, config.epochs(), boundary(config.epochs(), optimizer, batches, first[0], null));
+    }
+
+    /**
+     * A stop asked through {@code control} (may be null), or an interrupt of the training thread: a cancelled task
+     * (a Spark task killed, an executor shut down) stops as a requested stop does. The flag is read, not cleared,
+     * so the caller still sees it.
+     */
+    private static boolean stopRequested(TrainingControl control) {
+        return control != null && control.stopRequested() || Thread.currentThread().isInterrupted();
     }
 
     /** The checkpoint at the end of epoch {@code epochs}, in {@code reuse}'s arrays where they fit (may be null). */

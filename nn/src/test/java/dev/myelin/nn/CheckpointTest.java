@@ -160,6 +160,48 @@ class CheckpointTest {
                 .checkpoint().shuffle());
     }
 
+    /**
+     * An interrupt of the training thread (a cancelled task) stops the run as a requested stop does: after the step
+     * in progress, with a checkpoint that resumes to the bits of the run never stopped, and the flag left set for
+     * the caller. It had been ignored: an interrupted fit ran to its end.
+     */
+    @Test
+    void anInterruptStopsTheRunAsARequestedStopDoes() throws InterruptedException {
+        Dataset data = points();
+        Trainer trainer = new Trainer(DenseOps.of("scalar"));
+        TrainingConfig config = new TrainingConfig(Loss.BCE, 6, 2, OptimizerSpec.adam(0.05), 7,
+                GradientConvention.MEAN);
+        Mlp straight = start();
+        trainer.fit(straight, data, config, null);
+        Mlp part = start();
+        TrainingResult[] stopped = new TrainingResult[1];
+        boolean[] flagAfter = new boolean[1];
+        Thread worker = new Thread(() -> {
+            stopped[0] = trainer.fit(part, data, config, null, new EpochListener() {
+                @Override
+                public void onEpoch(int epoch, double loss) {
+                }
+
+                @Override
+                public void onBatch(int epoch, int batch, int batches) {
+                    if (epoch == 2 && batch == 1) {
+                        Thread.currentThread().interrupt(); // as a task's cancel would, from another thread
+                    }
+                }
+            }, null);
+            flagAfter[0] = Thread.currentThread().isInterrupted();
+        });
+        worker.start();
+        worker.join(60_000);
+        assertTrue(stopped[0].stopped(), "the interrupted run stopped");
+        assertEquals(1, stopped[0].checkpoint().epochs());
+        assertEquals(1, stopped[0].checkpoint().batches());
+        assertTrue(flagAfter[0], "the interrupt flag is left for the caller");
+        TrainingResult rest = trainer.fit(part, data, config, stopped[0].checkpoint(), null, null);
+        assertFalse(rest.stopped());
+        assertSameParameters(straight, part, "interrupted at 2/1, resumed");
+    }
+
     /** Records epoch losses, and asks {@code control} to stop when step {@code batch} of {@code epoch} is done. */
     private static EpochListener stopAt(TrainingControl control, int epoch, int batch, List<Double> losses) {
         return new EpochListener() {

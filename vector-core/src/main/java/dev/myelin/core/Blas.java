@@ -157,8 +157,10 @@ public final class Blas {
             throw referencedNull(7, "a", "A", alpha, m, n, k);
         }
         offset(8, "aOff", aOff);
-        stride(9, "lda", lda, ta ? "m" : "k", aCols, "A is stored " + aShape + " = " + aRows + "×" + aCols
-                + (ta ? ", transposed" : ""));
+        if (strideTooSmall(lda, aCols)) { // the message only then: a call that is right builds no string
+            throw strideError(9, "lda", lda, ta ? "m" : "k", aCols, "A is stored " + aShape + " = " + aRows + "×"
+                    + aCols + (ta ? ", transposed" : ""));
+        }
         if (abReferenced) {
             length(7, "a", a, "A", aShape, aRows, aCols, "lda", lda, "aOff", aOff);
         }
@@ -170,8 +172,10 @@ public final class Blas {
             throw referencedNull(10, "b", "B", alpha, m, n, k);
         }
         offset(11, "bOff", bOff);
-        stride(12, "ldb", ldb, tb ? "k" : "n", bCols, "B is stored " + bShape + " = " + bRows + "×" + bCols
-                + (tb ? ", transposed" : ""));
+        if (strideTooSmall(ldb, bCols)) {
+            throw strideError(12, "ldb", ldb, tb ? "k" : "n", bCols, "B is stored " + bShape + " = " + bRows + "×"
+                    + bCols + (tb ? ", transposed" : ""));
+        }
         if (abReferenced) {
             length(10, "b", b, "B", bShape, bRows, bCols, "ldb", ldb, "bOff", bOff);
         }
@@ -182,7 +186,9 @@ public final class Blas {
                     + " (m×n) and is written");
         }
         offset(15, "cOff", cOff);
-        stride(16, "ldc", ldc, "n", n, "C is m×n = " + m + "×" + n);
+        if (strideTooSmall(ldc, n)) {
+            throw strideError(16, "ldc", ldc, "n", n, "C is m×n = " + m + "×" + n);
+        }
         if (cReferenced) {
             length(14, "c", c, "C", "m×n", m, n, "ldc", ldc, "cOff", cOff);
         }
@@ -238,12 +244,15 @@ public final class Blas {
     }
 
     /** {@code ld ≥ max(1, cols)}, where {@code colsName} names the stored matrix's column count. */
-    private static void stride(int position, String name, int ld, String colsName, int cols, String storage) {
-        int min = Math.max(1, cols);
-        if (ld < min) {
-            throw new IllegalArgumentException("sgemm: parameter " + position + " (" + name + ") = " + ld
-                    + " must be at least max(1, " + colsName + ") = " + min + " (" + storage + ")");
-        }
+    /** A row stride below max(1, cols), as the reference BLAS refuses it. */
+    private static boolean strideTooSmall(int ld, int cols) {
+        return ld < Math.max(1, cols);
+    }
+
+    private static IllegalArgumentException strideError(int position, String name, int ld, String colsName,
+                                                        int cols, String storage) {
+        return new IllegalArgumentException("sgemm: parameter " + position + " (" + name + ") = " + ld
+                + " must be at least max(1, " + colsName + ") = " + Math.max(1, cols) + " (" + storage + ")");
     }
 
     private static NullPointerException referencedNull(int position, String name, String operand, float alpha,

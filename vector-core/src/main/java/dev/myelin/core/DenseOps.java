@@ -101,10 +101,11 @@ public final class DenseOps {
         Checks.view("X", x);
         Checks.view("W", w);
         Checks.view("Y", y);
+        // W against X first: a W given transposed is named as such, not blamed on the bias
+        Checks.same(w.rows(), "W has %d rows", x.cols(), "X has %d columns");
         if (b != null) {
             Checks.same(b.length, "b has %d elements", w.cols(), "W has %d columns");
         }
-        Checks.same(w.rows(), "W has %d rows", x.cols(), "X has %d columns");
         Checks.same(y.rows(), "Y has %d rows", x.rows(), "X has %d rows");
         Checks.same(y.cols(), "Y has %d columns", w.cols(), "W has %d columns");
         forward(x.rows(), w.cols(), x.cols(), x.data(), x.offset(), x.stride(), w.data(), w.offset(), w.stride(),
@@ -181,14 +182,14 @@ public final class DenseOps {
                          MatrixView dw, float[] db, MatrixView dx, boolean accumulate) {
         Checks.view("X", x);
         Checks.view("W", w);
-        if (db != null) {
-            Checks.same(db.length, "db has %d elements", w.cols(), "W has %d columns");
-        }
         Checks.view("Y", y);
         Checks.view("dY", dy);
         Checks.view("dZ", dz);
         Checks.view("dW", dw);
-        Checks.same(w.rows(), "W has %d rows", x.cols(), "X has %d columns");
+        Checks.same(w.rows(), "W has %d rows", x.cols(), "X has %d columns"); // first: see forward
+        if (db != null) {
+            Checks.same(db.length, "db has %d elements", w.cols(), "W has %d columns");
+        }
         Checks.same(y.rows(), "Y has %d rows", x.rows(), "X has %d rows");
         Checks.same(y.cols(), "Y has %d columns", w.cols(), "W has %d columns");
         sameShape("dY", dy, "Y", y);

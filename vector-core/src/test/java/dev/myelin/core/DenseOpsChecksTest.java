@@ -182,6 +182,18 @@ class DenseOpsChecksTest {
                 "db has 7 elements but W has 3 columns");
     }
 
+    /** A W given transposed (3×5 where X has 5 columns) is named as such, not blamed on a right bias. */
+    @Test
+    void aTransposedWIsNamedBeforeTheBias() {
+        MatrixView xv = MatrixView.allocate(2, 5), wt = MatrixView.allocate(3, 5), yv = MatrixView.allocate(2, 3);
+        refused(IllegalArgumentException.class, () -> ops.forward(xv, wt, new float[3], Activation.TANH, yv),
+                "W has 3 rows but X has 5 columns");
+        refused(IllegalArgumentException.class,
+                () -> ops.backward(Activation.TANH, xv, wt, yv, MatrixView.allocate(2, 3), MatrixView.allocate(2, 3),
+                        MatrixView.allocate(3, 5), new float[3], null, false),
+                "W has 3 rows but X has 5 columns");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.myelin.core.Variants#all")
     void softmaxThroughForwardGivesRowsThatSumToOne(DenseKernel kernel) {

@@ -450,20 +450,7 @@ final class PackedGemm implements GemmEngine {
                     }
                 }
             } else if (cols == width && brs == 1) {
-                for (int t = 0; t < width; t++) {
-                    gather[t] = t * bcs;
-                }
-                if (width == NR) {
-                    for (int q = 0; q < kc; q++, dst += NR) {
-                        for (int v = 0; v < NR; v += L) {
-                            FloatVector.fromArray(F, b, src + q + v * bcs, gather, 0).intoArray(pb, dst + v);
-                        }
-                    }
-                } else {
-                    for (int q = 0; q < kc; q++, dst += L) {
-                        FloatVector.fromArray(F, b, src + q, gather, 0).intoArray(pb, dst);
-                    }
-                }
+                packTransposedPanel(kc, width, b, src, bcs, pb, dst, gather);
             } else if (width == L) { // a partial narrow panel: compact (a scalar method: packB stays small for C2)
                 packNarrow(kc, cols, b, src, brs, bcs, pb, dst);
             } else { // a partial panel: element by element, zero-padded (a masked copy here was slightly faster
@@ -477,6 +464,30 @@ final class PackedGemm implements GemmEngine {
                         pb[dst + t] = 0f;
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * One full panel ({@code width} = NR or L columns) of a transposed B ({@code brs} = 1: B's columns are rows of
+     * the array, {@code bcs} apart), gathered row q by row q. A method of its own: a forward-only warm-up compiles
+     * {@link #packB} without this path (never taken), and the gather then met it as an uncommon trap whose
+     * recompiled code, in some JVMs, ran the Vector API's boxing fallback for good (48 KiB a call at 128×64×64).
+     */
+    private static void packTransposedPanel(int kc, int width, float[] b, int src, int bcs, float[] pb, int dst,
+                                            int[] gather) {
+        for (int t = 0; t < width; t++) {
+            gather[t] = t * bcs;
+        }
+        if (width == NR) {
+            for (int q = 0; q < kc; q++, dst += NR) {
+                for (int v = 0; v < NR; v += L) {
+                    FloatVector.fromArray(F, b, src + q + v * bcs, gather, 0).intoArray(pb, dst + v);
+                }
+            }
+        } else {
+            for (int q = 0; q < kc; q++, dst += L) {
+                FloatVector.fromArray(F, b, src + q, gather, 0).intoArray(pb, dst);
             }
         }
     }
