@@ -142,9 +142,11 @@ class BlasTest {
 
     /**
      * A call whose arguments are right allocates nothing for its checks: the messages of the refusals are built only
-     * when a refusal is thrown (they had been built on every call, 112-136 bytes a call). Counted on this thread with
-     * the scalar kernel, whose arithmetic allocates nothing even interpreted, so the bound 0 holds before and after
-     * the JIT, on a busy machine too; every transpose pair, with bias and activation.
+     * when a refusal is thrown (they had been built on every call, 112-136 bytes a call: 800 000 bytes a round of
+     * 4 000 interpreted calls). Counted on this thread with the scalar kernel, whose arithmetic allocates nothing
+     * even interpreted; every transpose pair, with bias and activation. The JVM itself may allocate once in a while
+     * on this thread (200 bytes in one round of one suite run: a compile's deoptimization, say), so the best of
+     * five rounds must be 0: any allocation per call puts every round far above it.
      */
     @Test
     void aRightCallAllocatesNothingForItsChecks() {
@@ -154,7 +156,8 @@ class BlasTest {
         int m = 3, n = 4, k = 5;
         float[] a = new float[m * k], b = new float[k * n], c = new float[m * n], bias = new float[n];
         Transpose[] both = {NO_TRANS, TRANS};
-        for (int round = 0; round < 2; round++) { // the first round loads classes and fills caches
+        long best = Long.MAX_VALUE;
+        for (int round = 0; round < 6; round++) { // the first round loads classes and fills caches
             long before = threads.getCurrentThreadAllocatedBytes();
             for (int call = 0; call < 1000; call++) {
                 for (Transpose ta : both) {
@@ -165,10 +168,11 @@ class BlasTest {
                 }
             }
             long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-            if (round == 1) {
-                assertEquals(0, allocated, "bytes allocated by 4 000 right calls");
+            if (round > 0) {
+                best = Math.min(best, allocated);
             }
         }
+        assertEquals(0, best, "bytes allocated by 4 000 right calls, the best of five rounds");
     }
 
     @Test
