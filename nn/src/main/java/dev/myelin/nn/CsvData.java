@@ -75,21 +75,19 @@ public final class CsvData {
             throw new DataException(name + ":" + table.firstLine + ": has " + table.columns + " column"
                     + (table.columns == 1 ? "" : "s") + " but needs at least 1 input column + " + labelText);
         }
-        if (table.inexactLabel != null) { // after the column count: a file without labels is that, not bad labels
-            CsvTable.InexactCell cell = table.inexactLabel;
-            throw new DataException(name + ":" + cell.line() + ": " + (loss == Loss.CE
-                    ? "class '" + Messages.excerpt(cell.text()) + "' " + (isWhole(cell.text())
-                            ? "is outside [0, " + outputs + ")" // a whole number too large to be exact as a float
-                            : "is not an integer")
-                    : (outputs == 1 ? "" : "column " + cell.column() + ": ") + "label '"
-                            + Messages.excerpt(cell.text()) + "' is not 0 or 1 (binary cross-entropy)"));
-        }
+        // After the column count (a file without labels is that, not bad labels), and in line order with the other
+        // bad labels: the first bad label of the file is the one named, whichever its kind
+        CsvTable.InexactCell inexact = table.inexactLabel;
+        int inexactLine = inexact != null ? inexact.line() : -1;
         int rows = table.rows;
         float[] features = table.lead(); // the file's own array: the data are held once
         float[] tail = table.tail();
         if (loss == Loss.CE) {
             int[] labels = new int[rows];
             for (int r = 0; r < rows; r++) {
+                if (holds(table, r, inexactLine)) {
+                    throw inexactLabel(name, inexact, loss, outputs);
+                }
                 float v = tail[r];
                 if (v != Math.rint(v)) {
                     throw new DataException(name + ":" + table.lines[r] + ": class " + format(v)
@@ -101,9 +99,13 @@ public final class CsvData {
                 }
                 labels[r] = (int) v;
             }
+            requireNone(inexact, name, loss, outputs);
             return Dataset.classes(features, rows, featureColumns, labels, outputs);
         }
         for (int r = 0; loss == Loss.BCE && r < rows; r++) {
+            if (holds(table, r, inexactLine)) {
+                throw inexactLabel(name, inexact, loss, outputs);
+            }
             for (int j = 0; j < outputs; j++) {
                 float v = tail[r * outputs + j];
                 if (v != 0f && v != 1f) {
@@ -113,7 +115,30 @@ public final class CsvData {
                 }
             }
         }
+        requireNone(inexact, name, loss, outputs);
         return Dataset.regression(features, rows, featureColumns, tail, outputs);
+    }
+
+    /** Whether row {@code r} spans physical line {@code line} (a quoted cell may take a row over several). */
+    private static boolean holds(CsvTable table, int r, int line) {
+        return line >= table.lines[r] && (r + 1 == table.rows || line < table.lines[r + 1]);
+    }
+
+    /** Never silent: an inexact label the row loop did not meet is still reported. */
+    private static void requireNone(CsvTable.InexactCell inexact, String name, Loss loss, int outputs) {
+        if (inexact != null) {
+            throw inexactLabel(name, inexact, loss, outputs);
+        }
+    }
+
+    /** A label cell that is not exactly the number it was read as ({@code 2.0000001}, {@code 0.99999999}). */
+    private static DataException inexactLabel(String name, CsvTable.InexactCell cell, Loss loss, int outputs) {
+        return new DataException(name + ":" + cell.line() + ": " + (loss == Loss.CE
+                ? "class '" + Messages.excerpt(cell.text()) + "' " + (isWhole(cell.text())
+                        ? "is outside [0, " + outputs + ")" // a whole number too large to be exact as a float
+                        : "is not an integer")
+                : (outputs == 1 ? "" : "column " + cell.column() + ": ") + "label '"
+                        + Messages.excerpt(cell.text()) + "' is not 0 or 1 (binary cross-entropy)"));
     }
 
     /**

@@ -468,6 +468,27 @@ class CsvDataTest {
         assertEquals(one + ":1: has 1 column but the model needs 2 inputs + 1 target column", e.getMessage());
     }
 
+    /**
+     * The first bad label of a file is the one named, whichever its kind: an out-of-range class on line 1 before an
+     * inexact one on line 2 (the inexact one had been reported first, then the other once it was fixed); an
+     * inexact one after a quoted cell that takes its row over two lines is still found.
+     */
+    @Test
+    void theFirstBadLabelIsNamedWhicheverItsKind() throws IOException {
+        Path ce = file("order-ce.csv", "1,2,5\n3,4,1.0000001\n");
+        DataException e = assertThrows(DataException.class, () -> CsvData.read(ce, Loss.CE, 3));
+        assertEquals(ce + ":1: class 5 is outside [0, 3)", e.getMessage());
+        Path bce = file("order-bce.csv", "1,2,2\n3,4,0.99999999\n");
+        e = assertThrows(DataException.class, () -> CsvData.read(bce, Loss.BCE, 1));
+        assertEquals(bce + ":1: label 2 is not 0 or 1 (binary cross-entropy)", e.getMessage());
+        Path later = file("order-later.csv", "1,2,0.99999999\n3,4,2\n");
+        e = assertThrows(DataException.class, () -> CsvData.read(later, Loss.BCE, 1));
+        assertEquals(later + ":1: label '0.99999999' is not 0 or 1 (binary cross-entropy)", e.getMessage());
+        Path quoted = file("order-quoted.csv", "1,\"2\n\",0\n3,4,1\n5,\"6\n\",0.99999999\n");
+        e = assertThrows(DataException.class, () -> CsvData.read(quoted, Loss.BCE, 1));
+        assertEquals(quoted + ":5: label '0.99999999' is not 0 or 1 (binary cross-entropy)", e.getMessage());
+    }
+
     /** A first row of nan/inf names only reads as data (no text cell); the refusal says how to call it a header. */
     @Test
     void aFirstRowOfNanAndInfNamesOnlyIsRefusedWithTheHeaderOption() throws IOException {
