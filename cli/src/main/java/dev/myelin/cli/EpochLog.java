@@ -8,8 +8,8 @@ import java.util.Locale;
 
 /**
  * Prints every {@code every}-th epoch and the last one. Text: {@code Epoch N, Loss: L} (exactly the document's
- * line: the positive loss as Python prints a float, {@link PythonFloat}), followed, for runs with evaluation data or mini-batches,
- * by {@code  | test loss …, accuracy …% | … s, … samples/s}. JSON: one object per line with the fields of
+ * line: the positive loss as Python prints a float, {@link PythonFloat}), followed, for runs with evaluation data
+ * or mini-batches, by {@code  | test loss …, accuracy …% | … s, … samples/s}. JSON: one object per line with the fields of
  * {@link EpochStats#toJson} ({@code epoch}, {@code loss}, {@code lr}, {@code seconds}, {@code samples_per_sec},
  * {@code test_loss}, {@code test_accuracy}; the last two null without evaluation data). A NaN loss is printed
  * as it is ({@code nan}, as Python prints it, or {@code "NaN"} in JSON).

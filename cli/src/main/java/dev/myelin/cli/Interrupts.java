@@ -23,6 +23,7 @@ final class Interrupts implements AutoCloseable {
     /** How long a second signal waits for its line to reach stderr before the process ends regardless. */
     private static final long LAST_WORD_MILLIS = 200;
 
+    private final long lastWordMillis;
     private final SignalHandler[] previous = new SignalHandler[NAMES.length];
     private final TrainingControl control;
     private final PrintWriter err;
@@ -32,14 +33,18 @@ final class Interrupts implements AutoCloseable {
     private volatile boolean trainingEnded;
 
     Interrupts(TrainingControl control, PrintWriter err) {
-        this(control, err, Runtime.getRuntime()::halt);
+        this(control, err, Runtime.getRuntime()::halt, LAST_WORD_MILLIS);
     }
 
-    /** @param halt ends the process with the given status (the JVM's halt; a test's recorder) */
-    Interrupts(TrainingControl control, PrintWriter err, IntConsumer halt) {
+    /**
+     * @param halt           ends the process with the given status (the JVM's halt; a test's recorder)
+     * @param lastWordMillis how long a second signal waits for its line to reach {@code err}
+     */
+    Interrupts(TrainingControl control, PrintWriter err, IntConsumer halt, long lastWordMillis) {
         this.control = control;
         this.err = err;
         this.halt = halt;
+        this.lastWordMillis = lastWordMillis;
         for (int i = 0; i < NAMES.length; i++) {
             try {
                 previous[i] = Signal.handle(new Signal(NAMES[i]), s -> handle(s.getName(), s.getNumber()));
@@ -54,9 +59,8 @@ final class Interrupts implements AutoCloseable {
         if (signal != 0) {
             // the user asked twice: say what is (not) written, then go; the line is printed by another thread,
             // waited for briefly, so that a stderr nobody reads cannot keep the process alive
-            String line = Main.PREFIX + "SIG" + name + " again: quitting at once, without " + (trainingEnded
-                    ? "saving the model" : "this stop's checkpoint") + "; the files written before are whole, each"
-                    + " replaced in one step";
+            String line = Main.PREFIX + "SIG" + name + " again: quitting at once; a file being written now is"
+                    + " left as it was (each is replaced in one step), the files written before are whole";
             Thread say = new Thread(() -> {
                 err.println(line);
                 err.flush();
@@ -64,7 +68,7 @@ final class Interrupts implements AutoCloseable {
             say.setDaemon(true);
             say.start();
             try {
-                say.join(LAST_WORD_MILLIS);
+                say.join(lastWordMillis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

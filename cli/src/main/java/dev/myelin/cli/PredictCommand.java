@@ -11,10 +11,10 @@ import dev.myelin.nn.Mlp;
 import dev.myelin.nn.ModelFile;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -81,8 +81,9 @@ final class PredictCommand implements Callable<Integer> {
         Dataset labelled = null;
         float[] x;
         // A pipe can be read only once, and the layout is told from the columns before the rows are read: its
-        // bytes go to a temporary file first, and messages name the pipe
-        Path spool = Files.exists(data) && !Files.isDirectory(data) && !Files.isRegularFile(data) ? spool(data) : null;
+        // bytes go to a temporary file first (only the owner may read it), and messages name the pipe. Devices
+        // are read as they are: /dev/zero is "not a text file" at its first byte, not gigabytes in /tmp.
+        Path spool = isPipe(data) ? spool(data) : null;
         Path source = spool != null ? spool : data;
         try {
             int columns = Files.isDirectory(source) ? -1 : CsvData.columns(source);
@@ -120,11 +121,25 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The bytes of a pipe (or another file that is not a regular one) in a new temporary file. */
+    /** Whether {@code file} is a FIFO: a pipe, {@code <(…)}, or {@code /dev/stdin} fed by one. */
+    private static boolean isPipe(Path file) {
+        try {
+            int mode = (Integer) Files.getAttribute(file, "unix:mode");
+            return (mode & 0xF000) == 0x1000; // S_IFIFO
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return false; // missing, or no unix attributes here: read as it is, and the reader says what is wrong
+        }
+    }
+
+    /**
+     * The bytes of a pipe in a new temporary file that only its owner may read (written into the file
+     * createTempFile made, which keeps its rw------- mode), deleted when the JVM exits if not before.
+     */
     private static Path spool(Path pipe) throws IOException {
         Path copy = Files.createTempFile("myelin-predict-", ".data");
-        try (InputStream in = Files.newInputStream(pipe)) {
-            Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+        copy.toFile().deleteOnExit(); // a signal on the way runs the exit hooks
+        try (InputStream in = Files.newInputStream(pipe); OutputStream out = Files.newOutputStream(copy)) {
+            in.transferTo(out);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(copy);
             throw e;

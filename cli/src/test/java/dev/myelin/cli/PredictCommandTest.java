@@ -95,6 +95,7 @@ class PredictCommandTest {
     @Test
     void aPipeIsReadInEitherLayout() throws Exception {
         Path model = Files.writeString(dir.resolve("pipe-model.json"), SIGMOID);
+        java.util.Set<String> spoolsBefore = spools();
         String[] texts = {"a,b,y\n1,0,1\n0,1,0\n0,2,1\n", "1,0\n0,1\n", "1,0,1\n0,x,0\n"};
         for (int t = 0; t < texts.length; t++) {
             Path fifo = dir.resolve("pipe" + t);
@@ -108,6 +109,7 @@ class PredictCommandTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
+            writer.setDaemon(true); // a predict that never opens the pipe must not keep the test JVM waiting
             writer.start();
             Cli run = Cli.run("predict", "--model", model.toString(), "--data", fifo.toString());
             writer.join(60_000);
@@ -128,6 +130,27 @@ class PredictCommandTest {
                             run.transcript());
                 }
             }
+        }
+        assertEquals(spoolsBefore, spools(), "every spooled copy is deleted");
+    }
+
+    /** A device is read as it is, not spooled: /dev/zero is "not a text file" at once, not gigabytes in /tmp. */
+    @Test
+    void aDeviceIsReadAsItIsNotSpooled() throws IOException {
+        Path model = Files.writeString(dir.resolve("device-model.json"), SIGMOID);
+        java.util.Set<String> before = spools();
+        Cli run = Cli.run("predict", "--model", model.toString(), "--data", "/dev/zero");
+        assertEquals(Main.USER_ERROR, run.exitCode(), run.transcript());
+        assertTrue(run.err().startsWith("myelin: /dev/zero: not a text file (a zero byte at offset 0)"),
+                run.transcript());
+        assertEquals(before, spools());
+    }
+
+    /** The names of predict's spooled copies in the temporary directory. */
+    private static java.util.Set<String> spools() throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("myelin-predict-"))
+                    .collect(java.util.stream.Collectors.toSet());
         }
     }
 

@@ -130,6 +130,11 @@ class TrainingFeaturesTest {
         assertTrue(partial.err().contains("myelin: --preset fashion-mnist: its data is not in " + half + " (no"
                 + " train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte). On Debian or Ubuntu:"
                 + " apt-get install dataset-fashion-mnist"), partial.transcript());
+        // with --test, the folder's t10k files are not needed: only its train-* files are asked for
+        ChildCli withTest = ChildCli.run(dir, java.util.Map.of(TrainCommand.FASHION_MNIST_ENV, half.toString()),
+                "train", "--preset", "fashion-mnist", "--test", idx.toString());
+        assertTrue(withTest.err().contains("its data is not in " + half + " (no train-labels-idx1-ubyte). On"),
+                withTest.transcript());
 
         ChildCli found = ChildCli.run(dir, java.util.Map.of(TrainCommand.FASHION_MNIST_ENV, idx.toString()),
                 "train", "--preset", "fashion-mnist", "--layers", "16,8,10", "--epochs", "1", "--kernel", "scalar");

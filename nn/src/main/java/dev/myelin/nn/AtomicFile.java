@@ -90,6 +90,19 @@ public final class AtomicFile {
     public static void write(Path file, Content content) throws IOException {
         Objects.requireNonNull(file, "file is null");
         Objects.requireNonNull(content, "content is null");
+        // An interrupted thread (a cancelled task saving what it has: Trainer.fit stops on an interrupt) still
+        // writes: file channels are interruptible and would close at once. The flag is set again afterwards.
+        boolean interrupted = Thread.interrupted();
+        try {
+            writeUninterrupted(file, content);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void writeUninterrupted(Path file, Content content) throws IOException {
         Path target = checkReplaceable(file);
         try (Lock lock = RESERVED.contains(Lock.pathFor(target)) ? null : Lock.acquire(file, target)) {
             removeStaleTemporaries(target);

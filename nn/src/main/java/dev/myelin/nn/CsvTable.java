@@ -127,7 +127,7 @@ final class CsvTable {
             try {
                 x = parse(cells.get(j), cellLines.get(j), j + 1);
             } catch (DataException e) {
-                if (header == Header.AUTO && NON_FINITE.matcher(cells.get(j)).matches()) {
+                if (header == Header.AUTO && cells.stream().allMatch(c -> NON_FINITE.matcher(c).matches())) {
                     // a first row of nan/inf names only is data by the rule (no text cell), but likely a header
                     throw new DataException(e.getMessage() + "; if this first row is a header, say so (--header)");
                 }

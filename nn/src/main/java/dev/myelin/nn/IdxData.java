@@ -37,6 +37,8 @@ public final class IdxData {
     static final String TRAIN_LABELS = "train-labels-idx1-ubyte";
     static final String TEST_IMAGES = "t10k-images-idx3-ubyte";
     static final String TEST_LABELS = "t10k-labels-idx1-ubyte";
+    /** The four files of the MNIST layout, in this order everywhere they are listed. */
+    private static final List<String> LAYOUT = List.of(TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS);
 
     /** 0..255 scaled to [0, 1]: a table, so the conversion loop is one load per pixel. */
     private static final float[] SCALE = new float[256];
@@ -184,8 +186,8 @@ public final class IdxData {
 
     /**
      * Refuses test images ({@code t10k-*} of {@code testDir}) of another shape than the training images
-     * ({@code train-*} of {@code trainDir}), both already read whole: the same pixel count is not the same
-     * picture, 4×16 images are not 8×8 ones.
+     * ({@code train-*} of {@code trainDir}): the same pixel count is not the same picture, 4×16 images are not 8×8
+     * ones. Meant after both were read (their headers are valid); a file cut within its header is refused.
      */
     public static void requireSameImageSize(Path trainDir, Path testDir) throws IOException {
         Path testImages = find(testDir, TEST_IMAGES);
@@ -202,6 +204,10 @@ public final class IdxData {
     private static int[] imageSize(Path images) throws IOException {
         try (InputStream in = DataStreams.open(images, "an IDX file")) {
             byte[] header = in.readNBytes(IMAGES_HEADER);
+            if (header.length < IMAGES_HEADER) { // its callers read the file whole first; a public caller may not
+                throw new DataException(images + ": the file ends within its header (" + header.length + " of "
+                        + IMAGES_HEADER + " bytes)");
+            }
             return new int[] {readInt(header, 8), readInt(header, 12)};
         }
     }
@@ -230,7 +236,7 @@ public final class IdxData {
      */
     public static void requireIdxFiles(Path dir) {
         requireSearchable(dir);
-        for (String base : new String[] {TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS}) {
+        for (String base : LAYOUT) {
             if (Files.isRegularFile(dir.resolve(base)) || Files.isRegularFile(dir.resolve(base + ".gz"))) {
                 return;
             }
@@ -246,7 +252,7 @@ public final class IdxData {
     public static List<String> missingFiles(Path dir) {
         boolean folder = Files.isDirectory(dir);
         List<String> missing = new java.util.ArrayList<>();
-        for (String base : new String[] {TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS}) {
+        for (String base : LAYOUT) {
             if (!folder || !Files.isRegularFile(dir.resolve(base)) && !Files.isRegularFile(dir.resolve(base + ".gz"))) {
                 missing.add(base);
             }
@@ -275,7 +281,7 @@ public final class IdxData {
     }
 
     private static String expectedFiles() {
-        return String.join(", ", TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS) + " (each may end in .gz)";
+        return String.join(", ", LAYOUT) + " (each may end in .gz)";
     }
 
     /** The whole file, decompressed when it is gzip ({@link DataStreams}). */

@@ -84,7 +84,8 @@ public sealed interface LrSchedule {
      * the first epoch still moves the parameters.) PyTorch's {@code LinearLR(start_factor=1/(epochs+1),
      * total_iters=epochs)} chained with the same schedule gives these rates, except after a cosine with
      * {@code etaMin > 0}: its chain applies the recursive form of the cosine to the warmed-up rate, which drifts
-     * from the closed form (by 3 % at epoch 2 of lr0 0.1, ηmin 0.02, tMax 6, 3 warm-up epochs, torch 1.13).
+     * from the closed form (by 3 % in the third epoch, {@code epoch} 2, of lr0 0.1, ηmin 0.02, tMax 6, 3 warm-up
+     * epochs, torch 1.13; docs/training.md has the five settings measured).
      */
     record Warmup(int epochs, LrSchedule then) implements LrSchedule {
         public Warmup {

@@ -42,7 +42,8 @@ public final class Trainer {
     }
 
     /**
-     * Trains {@code model} in place for {@code config.epochs()} epochs.
+     * Trains {@code model} in place for {@code config.epochs()} epochs, or until the calling thread is interrupted
+     * (a cancelled task): then it returns after the step in progress with {@link TrainingResult#stopped()} set.
      *
      * <p>The loss reported for epoch e (to {@code listener}, which may be null, after the epoch's updates; and as
      * {@link TrainingResult#finalLoss()} for the last epoch): full batch → the loss of that epoch's forward pass,
@@ -60,7 +61,8 @@ public final class Trainer {
 
     /**
      * {@link #fit(Mlp, Dataset, TrainingConfig, TrainingCheckpoint, EpochListener, TrainingControl)} without a
-     * control.
+     * control: only an interrupt of the calling thread stops it early (then {@link TrainingResult#stopped()} is set;
+     * check it before taking the model as trained).
      */
     public TrainingResult fit(Mlp model, Dataset data, TrainingConfig config, TrainingCheckpoint from,
                               EpochListener listener) {

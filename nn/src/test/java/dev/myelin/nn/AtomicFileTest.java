@@ -48,6 +48,24 @@ class AtomicFileTest {
         assertFalse(Files.exists(Path.of("/dev/." + target.getFileName() + ".lock")), "no lock file in /dev");
     }
 
+    /**
+     * An interrupted thread still writes (a cancelled task saving the checkpoint Trainer.fit returned on the
+     * interrupt), and keeps its flag: file channels are interruptible, and the write had failed with
+     * ClosedByInterruptException.
+     */
+    @Test
+    void anInterruptedThreadStillWritesAndKeepsItsFlag() throws IOException {
+        Path file = dir.resolve("interrupted.json");
+        Thread.currentThread().interrupt();
+        try {
+            AtomicFile.write(file, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertTrue(Thread.currentThread().isInterrupted(), "the flag is set again");
+        } finally {
+            Thread.interrupted(); // clear it for the next test
+        }
+        assertEquals("{}", Files.readString(file));
+    }
+
     @Test
     void aFifoIsRefusedWithoutBlocking() throws Exception {
         Path fifo = dir.resolve("pipe.json");

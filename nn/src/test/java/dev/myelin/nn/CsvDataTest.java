@@ -500,6 +500,9 @@ class CsvDataTest {
         Path data = file("nan-in-data.csv", "a,b\n1,0\nnan,1\n"); // a later row: no such hint
         e = assertThrows(DataException.class, () -> CsvData.read(data, Loss.BCE, 1));
         assertFalse(e.getMessage().contains("--header"), e.getMessage());
+        Path numbers = file("nan-among-numbers.csv", "0.5,nan,1\n1,2,0\n"); // a data row: --header would drop it
+        e = assertThrows(DataException.class, () -> CsvData.read(numbers, Loss.BCE, 1));
+        assertFalse(e.getMessage().contains("--header"), e.getMessage());
     }
 
     @Test

@@ -243,12 +243,12 @@ public final class Blas {
         }
     }
 
-    /** {@code ld ≥ max(1, cols)}, where {@code colsName} names the stored matrix's column count. */
     /** A row stride below max(1, cols), as the reference BLAS refuses it. */
     private static boolean strideTooSmall(int ld, int cols) {
         return ld < Math.max(1, cols);
     }
 
+    /** The refusal of a row stride below max(1, cols); {@code colsName} names the stored matrix's column count. */
     private static IllegalArgumentException strideError(int position, String name, int ld, String colsName,
                                                         int cols, String storage) {
         return new IllegalArgumentException("sgemm: parameter " + position + " (" + name + ") = " + ld

@@ -142,8 +142,8 @@ class BlasTest {
 
     /**
      * A call whose arguments are right allocates nothing for its checks: the messages of the refusals are built only
-     * when a refusal is thrown (they had been built on every call, 112-136 bytes a call: 800 000 bytes a round of
-     * 4 000 interpreted calls). Counted on this thread with the scalar kernel, whose arithmetic allocates nothing
+     * when a refusal is thrown (they had been built on every call: 200 bytes a call interpreted, 800 000 bytes a
+     * round of 4 000 calls; 112-136 bytes a call once compiled, as a probe measured). Counted on this thread with the scalar kernel, whose arithmetic allocates nothing
      * even interpreted; every transpose pair, with bias and activation. The JVM itself may allocate once in a while
      * on this thread (200 bytes in one round of one suite run: a compile's deoptimization, say), so the best of
      * five rounds must be 0: any allocation per call puts every round far above it.

@@ -33,8 +33,8 @@ final class GemmWorkspace {
 
     /**
      * Where an operand of a panel lies: in {@code values} from {@code offset}, row q at {@code offset + q·rowStride}
-     * (a bias is one row). The panel's kernels read it; which buffer it is (the packed block, the operand in
-     * place, a padded copy) is the business of the method that set it.
+     * (a bias is one row). The panel's loops take its three fields as locals; which buffer it is (the packed
+     * block, the operand in place, a padded copy) is the business of the method that set it.
      */
     static final class Place {
         float[] values;

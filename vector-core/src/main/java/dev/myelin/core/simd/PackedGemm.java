@@ -239,9 +239,9 @@ final class PackedGemm implements GemmEngine {
                 float[] bp = panel.values;
                 int b0 = panel.offset;
                 int ldb = panel.rowStride;
-                GemmWorkspace.Place panelBias = panelBias(bias, biasOff + j, cols, NR, ws);
-                float[] biasArr = panelBias.values;
-                int bias0 = panelBias.offset;
+                GemmWorkspace.Place biasAt = panelBias(bias, biasOff + j, cols, NR, ws);
+                float[] biasArr = biasAt.values;
+                int bias0 = biasAt.offset;
                 int c0 = cBlock + i * ldc + j * ccs;
                 if (rows == MR && cols == NR && ccs == 1) {
                     wide(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, c0, ldc);
@@ -280,9 +280,9 @@ final class PackedGemm implements GemmEngine {
         float[] bp = panel.values;
         int b0 = panel.offset;
         int ldb = panel.rowStride;
-        GemmWorkspace.Place panelBias = panelBias(bias, biasOff + j, cols, L, ws);
-        float[] biasArr = panelBias.values;
-        int bias0 = panelBias.offset;
+        GemmWorkspace.Place biasAt = panelBias(bias, biasOff + j, cols, L, ws);
+        float[] biasArr = biasAt.values;
+        int bias0 = biasAt.offset;
         int grouped = mc / THIN_ROWS * THIN_ROWS;
         boolean overlapLast = !loadC && grouped > 0 && grouped < mc;
         int groups = grouped / THIN_ROWS + (overlapLast ? 1 : 0);
