@@ -199,7 +199,8 @@ final class TrainCommand implements Callable<Integer> {
                     + " total_iters=N) chained with the schedule: the same rates for constant, step and cosine with"
                     + " --lr-min 0; with cosine and an --lr-min above 0, PyTorch's chain applies its recursive cosine"
                     + " to the warmed-up rate and so drifts from this closed form, by up to 4.3 %% in five settings"
-                    + " tried (3.0 %% at epoch 3 of --lr 0.1 --lr-min 0.02 --epochs 6 --lr-warmup 3)"
+                    + " tried (3.0 %% at epoch 3 of --lr 0.1 --lr-min 0.02 --epochs 6 --lr-warmup 3;"
+                    + " docs/scripts/warmup_drift.py)"
                     + " (default: ${DEFAULT-VALUE})."})
     int lrWarmup;
 
