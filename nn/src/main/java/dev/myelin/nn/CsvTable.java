@@ -349,11 +349,6 @@ final class CsvTable {
         return tail;
     }
 
-    /** How many trailing columns {@link #tail()} holds per row. */
-    int tailColumns() {
-        return tailColumns;
-    }
-
     private float[] fit(float[] values, int width) {
         return values.length == rows * width ? values : Arrays.copyOf(values, rows * width);
     }

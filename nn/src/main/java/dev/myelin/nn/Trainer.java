@@ -209,7 +209,6 @@ public final class Trainer {
                 convention);
     }
 
-    /** The checks of {@link #fit}: data shape against the model, loss against output activation and data. */
     /**
      * Training data must be finite: a NaN or infinite feature (or mse target) makes every loss it touches NaN, and
      * the run would stop as diverged, blaming the learning rate. (Prediction and evaluation take such rows and give
@@ -236,6 +235,7 @@ public final class Trainer {
         }
     }
 
+    /** The checks of {@link #fit}: data shape against the model, loss against output activation and data. */
     static void check(Mlp model, Dataset data, Loss loss) {
         Objects.requireNonNull(model, "model is null");
         Objects.requireNonNull(data, "data is null");

@@ -26,26 +26,30 @@ final class GemmWorkspace {
     /** Gather offsets for packing a transposed B: {@code t·ldb} for lane t. */
     final int[] gather;
 
-    /** Where the B panel at hand lies (set by PackedGemm's {@code panelB}): one per workspace, no allocation. */
-    final Place panelB = new Place();
-    /** Where the bias of the panel at hand lies (set by PackedGemm's {@code panelBias}). */
-    final Place panelBias = new Place();
+    /** Where the operands of the panel at hand lie (set by PackedGemm's {@code panel}): one per workspace. */
+    final Panel panel = new Panel();
 
     /**
-     * Where an operand of a panel lies: in {@code values} from {@code offset}, row q at {@code offset + q·rowStride}
-     * (a bias is one row). The panel's loops take its three fields as locals; which buffer it is (the packed
-     * block, the operand in place, a padded copy) is the business of the method that set it.
+     * Where a panel's B and bias lie: B in {@code b} from {@code b0}, row q at {@code b0 + q·ldb}; the bias in
+     * {@code bias} from {@code bias0}. Which buffers they are (the packed block, the operands in place, padded copies)
+     * is the business of the method that set them; the panel's loops only read these fields.
      */
-    static final class Place {
-        float[] values;
-        int offset;
-        int rowStride;
+    static final class Panel {
+        float[] b;
+        int b0;
+        int ldb;
+        float[] bias;
+        int bias0;
 
-        Place at(float[] values, int offset, int rowStride) {
-            this.values = values;
-            this.offset = offset;
-            this.rowStride = rowStride;
-            return this;
+        void b(float[] values, int offset, int rowStride) {
+            b = values;
+            b0 = offset;
+            ldb = rowStride;
+        }
+
+        void bias(float[] values, int offset) {
+            bias = values;
+            bias0 = offset;
         }
     }
 

@@ -235,22 +235,16 @@ final class PackedGemm implements GemmEngine {
             }
             for (int j = 0; j < wideEnd; j += NR) {
                 int cols = Math.min(NR, nc - j);
-                GemmWorkspace.Place panel = panelB(pb, b, bBlock, brs, j, kc, cols, NR, NR, ws);
-                float[] bp = panel.values;
-                int b0 = panel.offset;
-                int ldb = panel.rowStride;
-                GemmWorkspace.Place biasAt = panelBias(bias, biasOff + j, cols, NR, ws);
-                float[] biasArr = biasAt.values;
-                int bias0 = biasAt.offset;
+                GemmWorkspace.Panel p = panel(pb, b, bBlock, brs, j, kc, cols, NR, NR, bias, biasOff, ws);
                 int c0 = cBlock + i * ldc + j * ccs;
                 if (rows == MR && cols == NR && ccs == 1) {
-                    wide(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, c0, ldc);
+                    wide(kc, pa, a0, rs, cs, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, c, c0, ldc);
                 } else { // an edge tile: computed whole in the staging tile, its valid part copied
                     float[] tile = ws.tile;
                     if (loadC) {
                         stage(c, c0, ldc, ccs, rows, cols, tile, NR, true);
                     }
-                    wide(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, tile, 0,
+                    wide(kc, pa, a0, rs, cs, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, tile, 0,
                             NR);
                     stage(c, c0, ldc, ccs, rows, cols, tile, NR, false);
                 }
@@ -276,13 +270,7 @@ final class PackedGemm implements GemmEngine {
                                     boolean loadC, float[] bias, int biasOff, Activation act, float[] c, int cBlock,
                                     int ldc, int ccs, GemmWorkspace ws) {
         int stride = narrowStride(cols);
-        GemmWorkspace.Place panel = panelB(pb, b, bBlock, brs, j, kc, cols, L, stride, ws);
-        float[] bp = panel.values;
-        int b0 = panel.offset;
-        int ldb = panel.rowStride;
-        GemmWorkspace.Place biasAt = panelBias(bias, biasOff + j, cols, L, ws);
-        float[] biasArr = biasAt.values;
-        int bias0 = biasAt.offset;
+        GemmWorkspace.Panel p = panel(pb, b, bBlock, brs, j, kc, cols, L, stride, bias, biasOff, ws);
         int grouped = mc / THIN_ROWS * THIN_ROWS;
         boolean overlapLast = !loadC && grouped > 0 && grouped < mc;
         int groups = grouped / THIN_ROWS + (overlapLast ? 1 : 0);
@@ -291,7 +279,7 @@ final class PackedGemm implements GemmEngine {
             int p0 = aBlock + top * ars;
             int pc0 = cBlock + top * ldc + j * ccs;
             if (cols == L && ccs == 1) {
-                thinKernel(kc, a, p0, ars, acs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, pc0, ldc);
+                thinKernel(kc, a, p0, ars, acs, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, c, pc0, ldc);
             } else { // a partial panel: staged with row stride cols, so that C's rows, when contiguous
                 // (ldc = cols), move in one copy. thinKernel stores its rows in order, L lanes each: the pad
                 // lanes of row r land on row r + 1, which is stored after it. (THIN_ROWS − 1)·cols + L floats.
@@ -304,7 +292,7 @@ final class PackedGemm implements GemmEngine {
                         stage(c, pc0, ldc, ccs, THIN_ROWS, cols, tile, cols, true);
                     }
                 }
-                thinKernel(kc, a, p0, ars, acs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, tile, 0, cols);
+                thinKernel(kc, a, p0, ars, acs, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, tile, 0, cols);
                 if (contiguous) {
                     System.arraycopy(tile, 0, c, pc0, THIN_ROWS * cols);
                 } else {
@@ -330,13 +318,13 @@ final class PackedGemm implements GemmEngine {
             }
             int c0 = cBlock + i * ldc + j * ccs;
             if (rows == MR && cols == L && ccs == 1) {
-                narrowKernel(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, c, c0, ldc);
+                narrowKernel(kc, pa, a0, rs, cs, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, c, c0, ldc);
             } else { // an edge tile: computed whole in the staging tile, its valid part copied
                 float[] tile = ws.tile;
                 if (loadC) {
                     stage(c, c0, ldc, ccs, rows, cols, tile, NR, true);
                 }
-                narrowKernel(kc, pa, a0, rs, cs, bp, b0, ldb, alpha, beta, loadC, biasArr, bias0, act, tile, 0,
+                narrowKernel(kc, pa, a0, rs, cs, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, tile, 0,
                         NR);
                 stage(c, c0, ldc, ccs, rows, cols, tile, NR, false);
             }
@@ -344,35 +332,32 @@ final class PackedGemm implements GemmEngine {
     }
 
     /**
-     * Where the B panel of columns {@code j .. j + cols − 1} of a panel {@code width} wide lies: in the packed block
-     * {@code pb} (at {@code j·kc}, row stride {@code stride}); else, with B in place, in B itself for a full panel
-     * (at {@code bBlock + j}, row stride {@code brs}), or for a partial one in a zero-padded copy in the workspace
-     * (at 0, row stride {@code stride}).
+     * Where the operands of the panel of columns {@code j .. j + cols − 1}, {@code width} wide, lie. B: in the packed
+     * block {@code pb} (at {@code j·kc}, row stride {@code stride}); else, with B in place, in B itself for a full
+     * panel (at {@code bBlock + j}, row stride {@code brs}), or for a partial one in a zero-padded copy in the
+     * workspace (at 0, row stride {@code stride}). The bias (from {@code bias[biasOff + j]}): in the bias itself for
+     * a full panel (or none), else in those columns copied and zero-padded to NR in the workspace.
      */
-    private static GemmWorkspace.Place panelB(float[] pb, float[] b, int bBlock, int brs, int j, int kc, int cols,
-                                              int width, int stride, GemmWorkspace ws) {
+    private static GemmWorkspace.Panel panel(float[] pb, float[] b, int bBlock, int brs, int j, int kc, int cols,
+                                             int width, int stride, float[] bias, int biasOff, GemmWorkspace ws) {
+        GemmWorkspace.Panel p = ws.panel;
         if (pb != null) {
-            return ws.panelB.at(pb, j * kc, stride);
+            p.b(pb, j * kc, stride);
+        } else if (cols == width) {
+            p.b(b, bBlock + j, brs);
+        } else {
+            float[] copy = ws.packedB(kc * width);
+            packB(kc, cols, b, bBlock + j, brs, 1, copy, ws.gather);
+            p.b(copy, 0, stride);
         }
-        if (cols == width) {
-            return ws.panelB.at(b, bBlock + j, brs);
-        }
-        float[] copy = ws.packedB(kc * width);
-        packB(kc, cols, b, bBlock + j, brs, 1, copy, ws.gather);
-        return ws.panelB.at(copy, 0, stride);
-    }
-
-    /**
-     * Where the bias of a panel's {@code cols} columns from {@code bias[from]} lies: in the bias itself for a full
-     * panel (or none), else in those columns copied and zero-padded to the tile's NR columns in the workspace.
-     */
-    private static GemmWorkspace.Place panelBias(float[] bias, int from, int cols, int width, GemmWorkspace ws) {
         if (bias == null || cols == width) {
-            return ws.panelBias.at(bias, from, 1);
+            p.bias(bias, biasOff + j);
+        } else {
+            System.arraycopy(bias, biasOff + j, ws.edgeBias, 0, cols);
+            java.util.Arrays.fill(ws.edgeBias, cols, NR, 0f);
+            p.bias(ws.edgeBias, 0);
         }
-        System.arraycopy(bias, from, ws.edgeBias, 0, cols);
-        java.util.Arrays.fill(ws.edgeBias, cols, NR, 0f);
-        return ws.panelBias.at(ws.edgeBias, 0, 1);
+        return p;
     }
 
     /**
