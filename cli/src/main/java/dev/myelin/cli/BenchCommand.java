@@ -404,7 +404,7 @@ final class BenchCommand implements Callable<Integer> {
                 chosen.put(name, make.apply(name));
             } catch (IllegalArgumentException unknown) { // an unknown name: the registry's message names the choices
                 throw unknown;
-            } catch (RuntimeException unavailable) {
+            } catch (RuntimeException | LinkageError unavailable) { // as myelin info: a native provider's too
                 if (!all) {
                     throw new IllegalArgumentException("--kernels " + name + ": unavailable here: "
                             + Main.userMessage(unavailable), unavailable);

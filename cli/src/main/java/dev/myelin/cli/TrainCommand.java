@@ -488,8 +488,8 @@ final class TrainCommand implements Callable<Integer> {
         DenseOps ops = kernels.use();
         String kernelName = Kernels.recorded(ops.kernel());
         if (resumed != null && resumed.kernel() != null) {
-            require(KernelRegistry.names().contains(Kernels.name(resumed.kernel())), "--resume " + resume + ": \"kernel\" is '"
-                    + resumed.kernel().replaceAll("\\p{Cntrl}", "?") + "', which is none of this build's kernels ("
+            require(KernelRegistry.names().contains(Kernels.name(resumed.kernel())), "--resume " + resume
+                    + ": \"kernel\" is '" + resumed.kernel().replaceAll("\\p{Cntrl}", "?") + "', which is none of this build's kernels ("
                     + String.join(", ", KernelRegistry.names()) + "); was the file edited?");
             require(Kernels.sameArithmetic(resumed.kernel(), kernelName), "--resume " + resume + ": the run"
                     + " computed with the " + resumed.kernel() + " kernel, and " + kernelName + " sums in another"

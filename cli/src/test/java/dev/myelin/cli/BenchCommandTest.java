@@ -295,12 +295,16 @@ class BenchCommandTest {
             if (name.equals("needy")) {
                 throw new UnsupportedOperationException("needy needs AMX");
             }
+            if (name.equals("native")) { // a provider whose native library is missing
+                throw new UnsatisfiedLinkError("no libnative in java.library.path");
+            }
             return dev.myelin.core.dispatch.KernelRegistry.get(name);
         };
         List<String> notes = new java.util.ArrayList<>();
-        List<DenseKernel> all = BenchCommand.kernels("all", List.of("scalar", "needy"), make, notes::add);
+        List<DenseKernel> all = BenchCommand.kernels("all", List.of("scalar", "needy", "native"), make, notes::add);
         assertEquals(List.of("scalar"), all.stream().map(DenseKernel::name).toList());
-        assertEquals(List.of("note: --kernels all leaves out needy, unavailable here: needy needs AMX"), notes);
+        assertEquals(List.of("note: --kernels all leaves out needy, unavailable here: needy needs AMX",
+                "note: --kernels all leaves out native, unavailable here: no libnative in java.library.path"), notes);
         IllegalArgumentException named = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> BenchCommand.kernels("scalar,needy", List.of("scalar", "needy"), make, notes::add));
         assertEquals("--kernels needy: unavailable here: needy needs AMX", named.getMessage());
