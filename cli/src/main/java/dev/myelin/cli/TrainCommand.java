@@ -489,8 +489,9 @@ final class TrainCommand implements Callable<Integer> {
         String kernelName = Kernels.recorded(ops.kernel());
         if (resumed != null && resumed.kernel() != null) {
             require(KernelRegistry.names().contains(Kernels.name(resumed.kernel())), "--resume " + resume
-                    + ": \"kernel\" is '" + resumed.kernel().replaceAll("\\p{Cntrl}", "?") + "', which is none of this build's kernels ("
-                    + String.join(", ", KernelRegistry.names()) + "); was the file edited?");
+                    + ": \"kernel\" is '" + resumed.kernel().replaceAll("\\p{Cntrl}", "?") + "', which is none of"
+                    + " this build's kernels (" + String.join(", ", KernelRegistry.names())
+                    + "); was the file edited?");
             require(Kernels.sameArithmetic(resumed.kernel(), kernelName), "--resume " + resume + ": the run"
                     + " computed with the " + resumed.kernel() + " kernel, and " + kernelName + " sums in another"
                     + " order (other bits), so the resumed run would not end as the run never stopped would; give "
