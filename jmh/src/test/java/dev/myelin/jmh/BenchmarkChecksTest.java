@@ -1,5 +1,6 @@
 package dev.myelin.jmh;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -59,5 +60,46 @@ class BenchmarkChecksTest {
                 bench.checkAfterTiming();
             }
         }
+    }
+
+    @Test
+    void theTrainingStepPassesItsChecksBeforeAndAfterTiming() {
+        for (String optimizer : new String[] {"sgd", "momentum", "adam"}) {
+            TrainingStepBenchmark bench = new TrainingStepBenchmark();
+            bench.layers = "33-19-17-10";
+            bench.batch = 19;
+            bench.activation = "sigmoid";
+            bench.optimizer = optimizer;
+            bench.kernel = "parallel";
+            bench.threads = 2;
+            bench.setUp();
+            for (int i = 0; i < 20; i++) {
+                assertTrue(Double.isFinite(bench.step()));
+            }
+            assertTrue(Double.isFinite(bench.gradients()));
+            bench.checkAfterTiming();
+        }
+    }
+
+    @Test
+    void theTrainingStepsLayersAreRefusedWhenMalformed() {
+        for (String layers : new String[] {"784", "784-", "784-0-10", "a-b", ""}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> TrainingStepBenchmark.sizes(layers));
+            assertTrue(e.getMessage().startsWith("layers '" + layers + "' is not sizes joined by '-'"), e.getMessage());
+        }
+        assertEquals(2.0 * 128 * (784 * 256 * 2 + 256 * 128 * 3 + 128 * 10 * 3),
+                TrainingStepBenchmark.gemmFlops(new int[] {784, 256, 128, 10}, 128));
+    }
+
+    @Test
+    void aGradientOffByAThousandthOfItsScaleIsCaught() {
+        float[] expected = {0.5f, -2f, 1e-3f};
+        TrainingStepBenchmark.requireClose("dW", expected, new float[] {0.5f, -2f, 1.1e-3f}); // 1e-4 of 2: inside
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> TrainingStepBenchmark.requireClose("dW", expected, new float[] {0.5f, -2f, 3e-3f}));
+        assertEquals("dW disagrees with scalar at element 2: 0.003 vs 0.001 (largest magnitude 2.0)", e.getMessage());
+        assertThrows(IllegalStateException.class,
+                () -> TrainingStepBenchmark.requireClose("dW", expected, new float[] {0.5f, Float.NaN, 1e-3f}));
     }
 }

@@ -118,13 +118,14 @@ final class ForwardBackward {
     }
 
     /**
-     * One forward and backward pass over the first m rows of {@code x} with targets {@code t [m×outputs]} (BCE,
-     * MSE) or {@code labels [m]} (CE): fills every layer's {@link Dense#weightGradient()} and
-     * {@link Dense#biasGradient()} (overwriting them) and returns the mean loss of the forward pass.
+     * One forward and backward pass over the m rows of {@code x} from {@code xOff} with targets
+     * {@code t [m×outputs]} (BCE, MSE) or {@code labels [m]} (CE), both from {@code targetOff} (in rows):
+     * fills every layer's {@link Dense#weightGradient()} and {@link Dense#biasGradient()} (overwriting them) and
+     * returns the mean loss of the forward pass.
      */
-    double lossAndGradients(DenseOps ops, float[] x, float[] t, int[] labels, int m, Loss loss,
-                            GradientConvention convention) {
-        forward(ops, x, m);
+    double lossAndGradients(DenseOps ops, float[] x, int xOff, float[] t, int[] labels, int targetOff, int m,
+                            Loss loss, GradientConvention convention) {
+        forward(ops, x, xOff, m);
         int last = layers.length - 1;
         Dense out = layers[last];
         int n = out.outputs();
@@ -132,29 +133,30 @@ final class ForwardBackward {
         float[] dzOut = dz[last];
         // DOCUMENT_SUM is the MEAN gradient times the batch size m (see GradientConvention).
         double rowsFactor = convention == GradientConvention.MEAN ? m : 1.0;
+        int tOff = targetOff * n; // target rows have n columns; labels one each
         double value;
         switch (loss) {
             case BCE -> {
-                value = binaryCrossEntropy(m, t, 0); // from the outputs, and the logits where they saturated
+                value = binaryCrossEntropy(m, t, tOff); // from the outputs, and the logits where they saturated
                 // d/dZ of mean_{m·n} BCE(sigmoid(Z)) = (Y − T)/(m·n)
-                ops.outputMinusTarget(m, n, yOut, 0, n, t, 0, n, (float) (1.0 / (rowsFactor * n)),
+                ops.outputMinusTarget(m, n, yOut, 0, n, t, tOff, n, (float) (1.0 / (rowsFactor * n)),
                         dzOut, 0, n, out.biasGradient(), 0, false);
             }
             case CE -> {
                 // the loss, and d/dZ of mean_m CE(softmax(Z)) = (P − onehot)/m, the labels checked once
-                value = ops.softmaxCrossEntropy(m, n, yOut, 0, n, labels, 0, (float) (1.0 / rowsFactor),
+                value = ops.softmaxCrossEntropy(m, n, yOut, 0, n, labels, targetOff, (float) (1.0 / rowsFactor),
                         dzOut, 0, n, out.biasGradient(), 0, false)
-                        + LogitLoss.crossEntropy(out, lastInput, lastInputOff, yOut, m, n, labels, 0) / m;
+                        + LogitLoss.crossEntropy(out, lastInput, lastInputOff, yOut, m, n, labels, targetOff) / m;
             }
             case MSE -> {
-                value = Losses.meanSquaredError(m, n, yOut, 0, n, t, 0, n);
+                value = Losses.meanSquaredError(m, n, yOut, 0, n, t, tOff, n);
                 // dY = 2(Y − T)/(m·n), then dZ = dY ⊙ act'(Y) in place
                 float scale = (float) (2.0 / (rowsFactor * n));
                 if (out.activation() == Activation.IDENTITY) {
-                    ops.outputMinusTarget(m, n, yOut, 0, n, t, 0, n, scale, dzOut, 0, n, out.biasGradient(), 0,
+                    ops.outputMinusTarget(m, n, yOut, 0, n, t, tOff, n, scale, dzOut, 0, n, out.biasGradient(), 0,
                             false);
                 } else {
-                    ops.outputMinusTarget(m, n, yOut, 0, n, t, 0, n, scale, dzOut, 0, n, null, 0, false);
+                    ops.outputMinusTarget(m, n, yOut, 0, n, t, tOff, n, scale, dzOut, 0, n, null, 0, false);
                     out.activationBackward(ops, m, yOut, dzOut);
                 }
             }
@@ -162,7 +164,7 @@ final class ForwardBackward {
         }
         for (int l = last; l >= 0; l--) {
             float[] in = l == 0 ? x : y[l - 1];
-            layers[l].backward(ops, m, in, 0, dz[l], l > 0 ? dz[l - 1] : null); // dW; dX into the previous dz
+            layers[l].backward(ops, m, in, l == 0 ? xOff : 0, dz[l], l > 0 ? dz[l - 1] : null); // dW; dX into the previous dz
             if (l > 0) {
                 layers[l - 1].activationBackward(ops, m, y[l - 1], dz[l - 1]); // dZ = dX ⊙ act'(Y), db
             }

@@ -98,7 +98,9 @@ public final class Trainer {
         int rows = data.rows();
         boolean full = config.fullBatch(rows);
         int perEpoch = full ? 1 : (rows + config.batchSize() - 1) / config.batchSize();
-        Optimizer optimizer = new Optimizer(config.optimizer(), model);
+        TrainingStep step = new TrainingStep(model, config.loss(), config.optimizer(), config.convention(),
+                full ? rows : config.batchSize(), ops);
+        Optimizer optimizer = step.optimizer();
         MiniBatches batches = full ? null : new MiniBatches(data, config.batchSize(), config.seed());
         EpochListener events = listener != null ? listener : (e, l) -> { };
         int done = 0;
@@ -126,7 +128,6 @@ public final class Trainer {
             skip = from.batches();
             carried = from.lossSum();
         }
-        ForwardBackward ws = new ForwardBackward(model, full ? rows : config.batchSize(), true);
         double loss = Double.NaN;
         // the run's first batch loss, the divergence rule's baseline: carried over a resume
         double[] first = {from != null ? from.firstLoss() : Double.NaN};
@@ -137,11 +138,10 @@ public final class Trainer {
             double lr = config.optimizer().learningRate(epoch - 1);
             events.onEpochStart(epoch, perEpoch);
             if (full) {
-                loss = ws.lossAndGradients(ops, data.features(), data.targets(), data.labels(), rows, config.loss(),
-                        config.convention());
+                loss = step.checkedGradients(data.features(), data.targets(), data.labels(), 0, rows);
                 first[0] = Double.isNaN(first[0]) ? loss : first[0];
                 TrainingDivergedException.check(config.loss(), loss, rows, first[0], epoch);
-                optimizer.step(lr, ops);
+                step.update(lr);
                 events.onBatch(epoch, 1, 1);
             } else {
                 batches.shuffle(); // keeps the stream before it: where a stop inside this epoch resumes
@@ -149,15 +149,14 @@ public final class Trainer {
                 double epochFirst = Double.NaN; // batch 1's loss: not known in an epoch resumed after it
                 for (int b = epoch == done + 1 ? skip : 0; b < perEpoch; b++) {
                     int m = batches.gather(ops, b * config.batchSize());
-                    double batchLoss = ws.lossAndGradients(ops, batches.x, batches.t, batches.labels, m,
-                            config.loss(), config.convention());
+                    double batchLoss = step.checkedGradients(batches.x, batches.t, batches.labels, 0, m);
                     first[0] = Double.isNaN(first[0]) ? batchLoss : first[0];
                     long seen = (long) b * config.batchSize() + m; // this epoch's rows so far, this batch's included
                     epochFirst = b == 0 ? batchLoss : epochFirst;
                     TrainingDivergedException.check(config.loss(), batchLoss, m, (sum + m * batchLoss) / seen, seen,
                             b + 1 == perEpoch, epochFirst, first[0], epoch, b + 1);
                     sum += m * batchLoss;
-                    optimizer.step(lr, ops);
+                    step.update(lr);
                     events.onBatch(epoch, b + 1, perEpoch);
                     if (b + 1 < perEpoch && stopRequested(control)) {
                         TrainingCheckpoint here = new TrainingCheckpoint(epoch - 1, b + 1, sum,
@@ -205,7 +204,7 @@ public final class Trainer {
         Objects.requireNonNull(convention, "convention is null");
         check(model, data, loss);
         ForwardBackward ws = new ForwardBackward(model, data.rows(), true);
-        return ws.lossAndGradients(ops, data.features(), data.targets(), data.labels(), data.rows(), loss,
+        return ws.lossAndGradients(ops, data.features(), 0, data.targets(), data.labels(), 0, data.rows(), loss,
                 convention);
     }
 

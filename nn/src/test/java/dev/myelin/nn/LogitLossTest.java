@@ -46,7 +46,7 @@ class LogitLossTest {
 
             Mlp model = softmaxUnit(w);
             ForwardBackward step = new ForwardBackward(model, 2, true);
-            double trained = step.lossAndGradients(OPS, data.features(), null, data.labels(), 2, Loss.CE,
+            double trained = step.lossAndGradients(OPS, data.features(), 0, null, data.labels(), 0, 2, Loss.CE,
                     GradientConvention.MEAN);
             assertEquals(expected, trained, 1e-9 * expected, "training step, w = " + w);
         }
@@ -62,7 +62,7 @@ class LogitLossTest {
         double expected = (softplus(20) + softplus(-20) + softplus(-20)) / 3; // t·sp(−z) + (1 − t)·sp(z)
         assertEquals(expected, Evaluation.of(model, data, Loss.BCE, OPS).loss(), 1e-9 * expected);
         ForwardBackward step = new ForwardBackward(model, 3, true);
-        assertEquals(expected, step.lossAndGradients(OPS, data.features(), data.targets(), null, 3, Loss.BCE,
+        assertEquals(expected, step.lossAndGradients(OPS, data.features(), 0, data.targets(), null, 0, 3, Loss.BCE,
                 GradientConvention.MEAN), 1e-9 * expected);
     }
 

@@ -17,7 +17,12 @@ public final class Losses {
     private Losses() {
     }
 
-    /** Binary cross-entropy {@code −mean(t·ln y + (1−t)·ln(1−y))} over all m·n outputs. */
+    /**
+     * Binary cross-entropy {@code −mean(t·ln y + (1−t)·ln(1−y))} over all m·n outputs, each log term clamped at
+     * {@link #LOG_FLOOR} as PyTorch's BCELoss does. The outputs y are probabilities: one outside [0, 1] makes the
+     * loss NaN (the logarithm of a negative number), where PyTorch refuses it; a perfect prediction gives 0.0,
+     * not −0.0.
+     */
     public static double binaryCrossEntropy(int m, int n, float[] y, int yOff, int ldy, float[] t, int tOff, int ldt) {
         checkPair(m, n, y, yOff, ldy, t, tOff, ldt);
         double sum = 0;
@@ -28,7 +33,7 @@ public final class Losses {
                 sum += target * clampedLog(p) + (1 - target) * clampedLog(1 - p);
             }
         }
-        return -sum / ((double) m * n);
+        return 0.0 - sum / ((double) m * n); // 0.0 −: a sum of +0.0 is a loss of 0.0, not −0.0
     }
 
     /** Cross-entropy {@code −mean_i ln P[i][label_i]} of softmax outputs {@code P[m×n]}. */
@@ -46,7 +51,7 @@ public final class Losses {
         for (int i = 0; i < m; i++) {
             sum += clampedLog(p[pOff + i * ldp + labels[labelsOff + i]]);
         }
-        return -sum / m;
+        return 0.0 - sum / m; // as in binaryCrossEntropy: 0.0, not −0.0, for a perfect prediction
     }
 
     /** Mean squared error {@code mean((y − t)²)} over all m·n outputs. */

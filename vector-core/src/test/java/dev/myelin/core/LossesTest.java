@@ -39,6 +39,17 @@ class LossesTest {
     }
 
     @Test
+    void aPerfectPredictionIsALossOfPlusZeroAndAnOutputOutsideZeroOneIsNaN() {
+        // PyTorch: BCELoss()(tensor([1., 0.]), tensor([1., 0.])) and cross_entropy of a one-hot are 0.0, not −0.0
+        assertEquals(0x0L, Double.doubleToRawLongBits(
+                Losses.binaryCrossEntropy(1, 2, new float[] {1, 0}, 0, 2, new float[] {1, 0}, 0, 2)));
+        assertEquals(0x0L, Double.doubleToRawLongBits(
+                Losses.crossEntropy(1, 2, new float[] {1, 0}, 0, 2, new int[] {0}, 0)));
+        assertTrue(Double.isNaN(Losses.binaryCrossEntropy(1, 1, new float[] {1.5f}, 0, 1, new float[] {1}, 0, 1)));
+        assertTrue(Double.isNaN(Losses.binaryCrossEntropy(1, 1, new float[] {-0.5f}, 0, 1, new float[] {0}, 0, 1)));
+    }
+
+    @Test
     void crossEntropyIsTheMeanNegativeLogOfTheLabelledProbability() {
         // −(ln 0.7 + ln 0.3) / 2 = (0.3566749439 + 1.2039728043) / 2 = 0.7803238741
         float[] p = {0.7f, 0.2f, 0.1f, 0.1f, 0.6f, 0.3f};

@@ -7,6 +7,7 @@ import java.lang.ref.WeakReference;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -183,7 +184,8 @@ public final class KernelRegistry {
             throw new IllegalArgumentException("unknown kernel '" + name + "' (available: "
                     + String.join(", ", names()) + ")");
         }
-        return INSTANCES.computeIfAbsent(key, unused -> factory.get());
+        return INSTANCES.computeIfAbsent(key, unused -> Objects.requireNonNull(factory.get(),
+                () -> "the factory of kernel '" + key + "' returned null"));
     }
 
     /**
@@ -237,13 +239,30 @@ public final class KernelRegistry {
         return checkThreads(threads, "-D" + THREADS_PROPERTY, digits);
     }
 
-    /** Registers a variant under {@code name}; an existing name is refused. */
+    /**
+     * Registers a variant under {@code name}. A name already taken is refused, also when it differs only in the case
+     * of its ASCII letters: names are looked up that way ({@link #get}), so {@code Scalar} beside {@code scalar}
+     * would make both unreachable as {@code SCALAR}.
+     *
+     * @throws IllegalArgumentException for an empty or taken name
+     * @throws NullPointerException     if {@code factory} is null
+     */
     public static void register(String name, Supplier<DenseKernel> factory) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("kernel name is empty");
         }
-        if (FACTORIES.putIfAbsent(name.trim(), factory) != null) {
-            throw new IllegalArgumentException("a kernel named '" + name + "' is already registered");
+        String text = name.trim();
+        Objects.requireNonNull(factory, () -> "the factory of kernel '" + text + "' is null");
+        synchronized (FACTORIES) {
+            Set<String> taken = new java.util.TreeSet<>(FACTORIES.keySet());
+            taken.addAll(VECTOR_API_NAMES);
+            for (String existing : taken) {
+                if (Named.asciiEqualsIgnoreCase(existing, text)) {
+                    throw new IllegalArgumentException("a kernel named '" + existing + "' is already registered"
+                            + (existing.equals(text) ? "" : " (names are told apart without case)"));
+                }
+            }
+            FACTORIES.put(text, factory);
         }
     }
 
@@ -278,7 +297,15 @@ public final class KernelRegistry {
             LOG.log(System.Logger.Level.WARNING, "Myelin: the Vector API is not available, running the scalar"
                     + " kernel. Start the JVM with {0} to enable SIMD.", VectorSupport.ENABLE_FLAG);
         }
-        DenseKernel chosen = get(defaultName());
+        DenseKernel chosen;
+        try {
+            chosen = get(defaultName());
+        } catch (IllegalArgumentException e) {
+            if (!fromProperty) {
+                throw e;
+            }
+            throw new IllegalArgumentException("-D" + KERNEL_PROPERTY + "=" + forced + ": " + e.getMessage(), e);
+        }
         LOG.log(System.Logger.Level.INFO, "Myelin kernel: {0}{1}", chosen.describe(),
                 fromProperty ? " (from -D" + KERNEL_PROPERTY + ")" : "");
         return chosen;

@@ -205,6 +205,19 @@ class KernelRegistryTest {
                 () -> KernelRegistry.register("test-counting", ScalarKernel::new));
         assertTrue(twice.getMessage().contains("already registered"), twice.getMessage());
         assertThrows(IllegalArgumentException.class, () -> KernelRegistry.register(" ", ScalarKernel::new));
+        // names are looked up without case, so one that differs only in case would make both unreachable
+        IllegalArgumentException cased = assertThrows(IllegalArgumentException.class,
+                () -> KernelRegistry.register("Scalar", ScalarKernel::new));
+        assertEquals("a kernel named 'scalar' is already registered (names are told apart without case)",
+                cased.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> KernelRegistry.register("TEST-Counting", ScalarKernel::new));
+        assertSame(KernelRegistry.get("scalar"), KernelRegistry.get("SCALAR"));
+        NullPointerException noFactory = assertThrows(NullPointerException.class,
+                () -> KernelRegistry.register("test-none", null));
+        assertEquals("the factory of kernel 'test-none' is null", noFactory.getMessage());
+        KernelRegistry.register("test-null", () -> null);
+        NullPointerException nothing = assertThrows(NullPointerException.class, () -> KernelRegistry.get("test-null"));
+        assertEquals("the factory of kernel 'test-null' returned null", nothing.getMessage());
 
         DenseOps ops = DenseOps.of("test-counting");
         assertEquals("test-counting", ops.kernel().name());

@@ -1,0 +1,192 @@
+package dev.myelin.nn;
+
+import dev.myelin.core.DenseOps;
+import java.util.Objects;
+
+/**
+ * One training step of an {@link Mlp} on a mini-batch the caller holds: the forward pass, the loss, the backward
+ * pass and the optimizer's update, with the buffers for up to {@code maxRows} rows allocated once, so that a step
+ * allocates nothing. {@link Trainer#fit} runs its batches through one; a caller with a loop of its own (a task
+ * over its share of the data, a benchmark, a schedule of its own) uses it directly:
+ *
+ * <pre>{@code
+ * TrainingStep step = new TrainingStep(model, Loss.CE, OptimizerSpec.adam(1e-3), 128, DenseOps.defaults());
+ * for (int start = 0; start < rows; start += 128) {
+ *     int m = Math.min(128, rows - start);
+ *     double loss = step.step(x, start * inputs, labels, start, m, 1e-3);
+ * }
+ * }</pre>
+ *
+ * <p>A step is {@link #gradients} (forward, loss and backward: every layer's {@link Dense#weightGradient()} and
+ * {@link Dense#biasGradient()} overwritten, the parameters unchanged) followed by {@link #update} (the optimizer's
+ * rule on those gradients); the two halves can be called apart, e.g. to combine the gradients of several workers
+ * before one update. The arithmetic is {@link DenseOps}', on its kernel's threads: the same bits for a given model,
+ * batch and thread count, and, on the default kernel, for every thread count.
+ *
+ * <p>An instance holds the model, its optimizer state and the step's buffers: it is used by one thread at a time.
+ * NaN and infinite inputs are not refused; they make the loss NaN or infinite, which the caller sees.
+ */
+public final class TrainingStep {
+
+    private final Mlp model;
+    private final Loss loss;
+    private final GradientConvention convention;
+    private final Optimizer optimizer;
+    private final DenseOps ops;
+    private final int maxRows;
+    private final ForwardBackward passes;
+
+    /** As the full constructor, with the gradient of the batch's mean loss ({@link GradientConvention#MEAN}). */
+    public TrainingStep(Mlp model, Loss loss, OptimizerSpec optimizer, int maxRows, DenseOps ops) {
+        this(model, loss, optimizer, GradientConvention.MEAN, maxRows, ops);
+    }
+
+    /**
+     * A step for {@code model} (trained in place) under {@code loss}, updated by a new {@link Optimizer} of
+     * {@code optimizer}'s rule, on batches of 1 to {@code maxRows} rows, with {@code ops}' kernel.
+     *
+     * @throws IllegalArgumentException if the loss does not fit the model's output layer ({@link Loss#requireOutput})
+     *                                  or {@code maxRows} is below 1 or too large for a layer's buffer
+     */
+    public TrainingStep(Mlp model, Loss loss, OptimizerSpec optimizer, GradientConvention convention, int maxRows,
+                        DenseOps ops) {
+        this.model = Objects.requireNonNull(model, "model is null");
+        this.loss = Objects.requireNonNull(loss, "loss is null");
+        this.convention = Objects.requireNonNull(convention, "convention is null");
+        this.ops = Objects.requireNonNull(ops, "ops is null");
+        Objects.requireNonNull(optimizer, "optimizer is null");
+        loss.requireOutput(Loss.outputOf(model));
+        if (maxRows < 1) {
+            throw new IllegalArgumentException("maxRows must be at least 1, got " + maxRows);
+        }
+        this.maxRows = maxRows;
+        this.optimizer = new Optimizer(optimizer, model);
+        this.passes = new ForwardBackward(model, maxRows, true);
+    }
+
+    /** The model this step trains (its parameters change with every {@link #update}). */
+    public Mlp model() {
+        return model;
+    }
+
+    public Loss loss() {
+        return loss;
+    }
+
+    /** The optimizer and its state (step count, moments): export it to save a run, restore it to go on with one. */
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** The most rows a batch may have. */
+    public int maxRows() {
+        return maxRows;
+    }
+
+    /**
+     * {@link #gradients(float[], int, int[], int, int)} then {@link #update} at rate {@code lr}; returns the batch's
+     * mean loss (before the update).
+     */
+    public double step(float[] x, int xOff, int[] labels, int labelsOff, int m, double lr) {
+        double value = gradients(x, xOff, labels, labelsOff, m);
+        update(lr);
+        return value;
+    }
+
+    /**
+     * {@link #gradients(float[], int, float[], int, int)} then {@link #update} at rate {@code lr}; returns the
+     * batch's mean loss (before the update).
+     */
+    public double step(float[] x, int xOff, float[] targets, int targetsOff, int m, double lr) {
+        double value = gradients(x, xOff, targets, targetsOff, m);
+        update(lr);
+        return value;
+    }
+
+    /**
+     * Loss {@code ce}: the forward and backward pass of the m rows of {@code x} (row-major, the model's input count
+     * to a row) from {@code xOff}, with their class labels {@code labels[labelsOff .. labelsOff+m)}, each in
+     * [0, outputs). Leaves the gradients in the layers and returns the batch's mean loss.
+     *
+     * @throws IllegalArgumentException if the loss is not {@code ce}, m is outside [1, maxRows], an array is too
+     *                                  short for its rows, or a label is out of range (named by its batch row)
+     */
+    public double gradients(float[] x, int xOff, int[] labels, int labelsOff, int m) {
+        if (loss != Loss.CE) {
+            throw new IllegalArgumentException("loss " + loss.id() + " takes target columns (a float[] of m × "
+                    + model.outputs() + "), not class labels");
+        }
+        requireBatch(x, xOff, m);
+        Objects.requireNonNull(labels, "labels is null");
+        requireRange("labels", labels.length, labelsOff, m, 1);
+        return passes.lossAndGradients(ops, x, xOff, null, labels, labelsOff, m, loss, convention);
+    }
+
+    /**
+     * Losses {@code bce} and {@code mse}: as {@link #gradients(float[], int, int[], int, int)} with the targets
+     * {@code targets} (row-major, the model's output count to a row) from {@code targetsOff}: a float offset,
+     * a multiple of the output count. For {@code bce} every target must lie in [0, 1].
+     */
+    public double gradients(float[] x, int xOff, float[] targets, int targetsOff, int m) {
+        if (loss == Loss.CE) {
+            throw new IllegalArgumentException("loss ce takes class labels (an int[] of m labels in [0, "
+                    + model.outputs() + ")), not target columns");
+        }
+        requireBatch(x, xOff, m);
+        Objects.requireNonNull(targets, "targets is null");
+        int n = model.outputs();
+        if (targetsOff % n != 0) {
+            throw new IllegalArgumentException("targetsOff " + targetsOff + " is not at the start of a row of " + n
+                    + " targets");
+        }
+        requireRange("targets", targets.length, targetsOff, m, n);
+        if (loss == Loss.BCE) {
+            requireProbabilities(targets, targetsOff, m, n);
+        }
+        return passes.lossAndGradients(ops, x, xOff, targets, null, targetsOff / n, m, loss, convention);
+    }
+
+    /**
+     * As the public {@code gradients} for data already checked against the model ({@link Trainer#check}): the m rows
+     * from row {@code row} of {@code x} and of whichever of {@code targets} and {@code labels} the loss reads.
+     */
+    double checkedGradients(float[] x, float[] targets, int[] labels, int row, int m) {
+        return passes.lossAndGradients(ops, x, row * model.inputs(), targets, labels, row, m, loss, convention);
+    }
+
+    /**
+     * The optimizer's update of every parameter from the gradients the layers hold, at rate {@code lr} (finite,
+     * at least 0); the parameter arrays are cut into ranges on the kernel's threads.
+     */
+    public void update(double lr) {
+        optimizer.step(lr, ops);
+    }
+
+    private void requireBatch(float[] x, int xOff, int m) {
+        if (m < 1 || m > maxRows) {
+            throw new IllegalArgumentException("a batch of " + m + " rows; this step takes 1 to " + maxRows);
+        }
+        Objects.requireNonNull(x, "x is null");
+        requireRange("x", x.length, xOff, m, model.inputs());
+    }
+
+    /** Rows {@code [off, off + rows·width)} of an array of {@code length} floats, in long arithmetic. */
+    private static void requireRange(String operand, int length, int off, int rows, int width) {
+        long end = off + (long) rows * width;
+        if (off < 0 || end > length) {
+            throw new IllegalArgumentException(operand + ": " + rows + " rows of " + width + " from offset " + off
+                    + " need " + end + " elements, but the array has " + length);
+        }
+    }
+
+    /** BCE's targets are probabilities: PyTorch's BCELoss refuses others, and so does this step. */
+    private static void requireProbabilities(float[] t, int off, int m, int n) {
+        for (int i = 0; i < m * n; i++) {
+            float v = t[off + i];
+            if (!(v >= 0f && v <= 1f)) {
+                throw new IllegalArgumentException("loss bce needs targets in [0, 1], but the batch's row " + (i / n + 1)
+                        + " column " + (i % n + 1) + " is " + v);
+            }
+        }
+    }
+}
