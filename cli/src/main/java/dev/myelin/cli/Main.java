@@ -111,8 +111,36 @@ public final class Main implements Callable<Integer> {
                 .registerConverter(Integer.TYPE, v -> (int) integer(v, Integer.MIN_VALUE, Integer.MAX_VALUE, "an int"))
                 .registerConverter(Long.class, v -> integer(v, Long.MIN_VALUE, Long.MAX_VALUE, "a long"))
                 .registerConverter(Long.TYPE, v -> integer(v, Long.MIN_VALUE, Long.MAX_VALUE, "a long"))
+                .registerConverter(Double.class, Main::real)
+                .registerConverter(Double.TYPE, Main::real)
                 .setParameterExceptionHandler(new ParameterErrors())
                 .setExecutionExceptionHandler(new ExecutionErrors());
+    }
+
+    /**
+     * A real option's value: what Java reads as a double, and nan, inf and infinity with a sign and in any case, as
+     * Python and numpy write them, so that {@code --lr nan} meets the option's own "must be finite" check as
+     * {@code --lr NaN} does, rather than "'nan' is not a double" ("'x' is not a double" stays, picocli's words).
+     */
+    private static double real(String value) {
+        String word = value.trim().toLowerCase(java.util.Locale.ROOT);
+        boolean negative = word.startsWith("-");
+        String unsigned = negative || word.startsWith("+") ? word.substring(1) : word;
+        switch (unsigned) {
+            case "nan" -> {
+                return Double.NaN;
+            }
+            case "inf", "infinity" -> {
+                return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+            }
+            default -> {
+                try {
+                    return Double.parseDouble(value);
+                } catch (NumberFormatException e) {
+                    throw new CommandLine.TypeConversionException("'" + value + "' is not a double");
+                }
+            }
+        }
     }
 
     /**

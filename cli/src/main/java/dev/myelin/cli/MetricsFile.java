@@ -283,6 +283,7 @@ final class MetricsFile {
             throw new IllegalArgumentException(file + ": not a metrics file (expected a JSON object with"
                     + " \"format\": \"" + FORMAT + "\", as written by myelin train --metrics)");
         }
+        ModelFile.checkHeader(root, FORMAT, VERSION, "metrics file", file.toString());
         JsonNode list = root.path("epochs");
         if (!list.isArray() || list.isEmpty()) {
             throw new IllegalArgumentException(file + ": \"epochs\" must be a non-empty array");
@@ -290,9 +291,17 @@ final class MetricsFile {
         List<Epoch> epochs = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             JsonNode e = list.get(i);
-            if (!e.path("epoch").canConvertToInt() || !(e.path("loss").isNumber() || nonFinite(e.path("loss")))) {
+            if (!whole(e.path("epoch")) || !(e.path("loss").isNumber() || nonFinite(e.path("loss")))) {
                 throw new IllegalArgumentException(file + ": epochs[" + i + "] needs a whole \"epoch\" and a"
                         + " numeric \"loss\"");
+            }
+            for (String field : new String[] {"test_loss", "test_accuracy"}) {
+                JsonNode v = e.path(field);
+                if (!(v.isMissingNode() || v.isNull() || v.isNumber() || nonFinite(v))) {
+                    throw new IllegalArgumentException(file + ": epochs[" + i + "]: \"" + field + "\" is "
+                            + ModelFile.kind(v) + "; it is a number, null, or \"NaN\", \"Infinity\" or"
+                            + " \"-Infinity\"");
+                }
             }
             List<String> notFinite = new ArrayList<>();
             for (String field : new String[] {"loss", "test_loss", "test_accuracy"}) {
@@ -323,6 +332,11 @@ final class MetricsFile {
             epochs.add(epoch);
         }
         return epochs;
+    }
+
+    /** An epoch number: an integer that fits an int (2 or 2.0, not 2.5, which would be drawn as 2). */
+    private static boolean whole(JsonNode v) {
+        return v.isNumber() && v.canConvertToInt() && v.asDouble() == Math.rint(v.asDouble());
     }
 
     /** Whether {@code v} is a NaN or infinity as Jackson writes them: the strings "NaN", "Infinity", "-Infinity". */

@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What {@code predict} prints: a header, then one line per row, every number in fixed {@code %.6f} notation.
+ * What {@code predict} prints: a header, then one line per row, every number in the shortest digits that read
+ * back to its float ({@link #numbers}).
  *
  * <ul>
  *   <li>A softmax model: the most probable class, then the probability of each class ({@code class,p0,p1,…}).</li>
@@ -184,14 +185,20 @@ final class PredictionWriter {
     }
 
     /**
-     * {@code v[off..off+n)} as {@code %.6f}, comma-separated; NaN and infinities as {@code NaN}, {@code null} in
-     * JSON.
+     * {@code v[off..off+n)} comma-separated, each float in the shortest digits that read back to it, as numpy
+     * writes a float32 ({@link PythonFloat#repr(float)}: {@code 0.8807971}, {@code 4e-07}); NaN and the infinities
+     * as {@code NaN}, {@code Infinity}, {@code -Infinity}, strings in JSON (which has no such numbers), as the
+     * training log writes them.
      */
     private static StringBuilder numbers(StringBuilder text, float[] v, int off, int n, boolean json) {
         for (int j = 0; j < n; j++) {
             float x = v[off + j];
-            text.append(j == 0 ? "" : ",").append(Float.isFinite(x) ? String.format(Locale.ROOT, "%.6f", x)
-                    : json ? "null" : Float.toString(x));
+            text.append(j == 0 ? "" : ",");
+            if (Float.isFinite(x)) {
+                text.append(PythonFloat.repr(x));
+            } else {
+                text.append(json ? "\"" : "").append(Float.toString(x)).append(json ? "\"" : "");
+            }
         }
         return text;
     }

@@ -3,6 +3,7 @@ package dev.myelin.cli;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
+import java.util.function.Predicate;
 
 /**
  * A double as Python's {@code repr} (and {@code str}, and an f-string's {@code {loss}}) writes it, so that the text
@@ -24,20 +25,46 @@ final class PythonFloat {
 
     /** The shortest decimal that reads back to {@code v} (finite, not 0), the closest to it among those. */
     private static BigDecimal shortest(double v) {
-        BigDecimal java = new BigDecimal(Double.toString(v)).stripTrailingZeros();
+        return shortest(Double.toString(v), new BigDecimal(v), d -> d.doubleValue() == v);
+    }
+
+    /** As {@link #shortest(double)} for a float: the digits that read back to the same float. */
+    private static BigDecimal shortest(float v) {
+        return shortest(Float.toString(v), new BigDecimal(v), d -> d.floatValue() == v);
+    }
+
+    /**
+     * Java's shortest digits {@code javaText} of a value whose exact decimal is {@code exact}, or one digit where
+     * Java wrote two and one reads back ({@code readsBack}), the closer of the two one-digit roundings.
+     */
+    private static BigDecimal shortest(String javaText, BigDecimal exact, Predicate<BigDecimal> readsBack) {
+        BigDecimal java = new BigDecimal(javaText).stripTrailingZeros();
         if (java.precision() != 2) {
             return java;
         }
-        BigDecimal exact = new BigDecimal(v);
         BigDecimal best = java;
         for (RoundingMode mode : new RoundingMode[] {RoundingMode.FLOOR, RoundingMode.CEILING}) {
             BigDecimal one = exact.round(new MathContext(1, mode));
-            if (one.doubleValue() == v && (best == java
+            if (readsBack.test(one) && (best == java
                     || one.subtract(exact).abs().compareTo(best.subtract(exact).abs()) < 0)) {
                 best = one;
             }
         }
         return best.stripTrailingZeros();
+    }
+
+    /**
+     * A float as numpy writes it ({@code str(np.float32(v))}): the shortest digits that read back to the same
+     * float, in Python's layout, except that numpy chooses the exponent form by the value itself (below 10⁻⁴ or
+     * from 10¹⁶ on), not by its shortest digits: {@code 0.1}, {@code 1e-07}, {@code 0.8807971}, {@code 1e-04} (for
+     * the float nearest 10⁻⁴, just below it), {@code 3.4028235e+38}, {@code nan}, {@code inf}.
+     */
+    static String repr(float v) {
+        if (Float.isNaN(v) || Float.isInfinite(v) || v == 0) {
+            return repr((double) v);
+        }
+        double magnitude = Math.abs((double) v);
+        return layout(shortest(v), v < 0, magnitude < 1e-4 || magnitude >= 1e16);
     }
 
     static String repr(double v) {
@@ -50,11 +77,20 @@ final class PythonFloat {
         if (v == 0) {
             return 1 / v < 0 ? "-0.0" : "0.0";
         }
-        BigDecimal shortest = shortest(v);
+        BigDecimal digits = shortest(v);
+        int exponent = digits.precision() - 1 - digits.scale();
+        return layout(digits, v < 0, exponent < -4 || exponent >= 16);
+    }
+
+    /**
+     * Python's layout of a finite, non-zero value's shortest digits (see the class comment), in the exponent form
+     * when {@code exponentForm}.
+     */
+    private static String layout(BigDecimal shortest, boolean negative, boolean exponentForm) {
         String digits = shortest.unscaledValue().abs().toString();
         int exponent = digits.length() - 1 - shortest.scale(); // of the first digit
-        StringBuilder s = new StringBuilder(v < 0 ? "-" : "");
-        if (exponent < -4 || exponent >= 16) {
+        StringBuilder s = new StringBuilder(negative ? "-" : "");
+        if (exponentForm) {
             s.append(digits.charAt(0));
             if (digits.length() > 1) {
                 s.append('.').append(digits, 1, digits.length());

@@ -670,7 +670,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         require(s == Schedule.COSINE || !given("--lr-min"), "--lr-min is used by --schedule cosine only, but the"
                 + " schedule is " + s);
-        require(s != Schedule.COSINE || lrMin <= lr, "--lr-min " + lrMin + " is above --lr " + lr + ": --schedule"
+        // !(>): a NaN passes here to the schedule's own check, which says that it must be finite
+        require(s != Schedule.COSINE || !(lrMin > lr), "--lr-min " + lrMin + " is above --lr " + lr + ": --schedule"
                 + " cosine anneals the rate down from --lr to --lr-min");
         return new OptimizerSpec(kind, lr, mu, beta1 != null ? beta1 : OptimizerSpec.DEFAULT_BETA1,
                 beta2 != null ? beta2 : OptimizerSpec.DEFAULT_BETA2,
@@ -840,8 +841,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         require(!Files.isDirectory(target), option + " " + target + ": is a directory, expected a file name");
         Path dir = target.toAbsolutePath().getParent();
-        require(dir != null && Files.isDirectory(dir), option + " " + target + ": directory " + dir
-                + " does not exist");
+        require(dir != null && Files.isDirectory(dir), option + " " + target + ": " + AtomicFile.missingDirectory(dir));
         require(Files.isWritable(dir), option + " " + target + ": directory " + dir + " is not writable");
         checkWritable(option, target);
     }

@@ -13,7 +13,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code predict}: the header, the %.6f numbers, both formats, labelled files and their accuracy. */
+/**
+ * {@code predict}: the header, numbers in the shortest digits that read back to their float, both formats, labelled
+ * files and their accuracy. Expected probabilities are the exact sigmoid and softmax values (to 17 digits, from
+ * Python's math.exp), which the printed floats must match within 10⁻⁶ ({@link #assertTable}).
+ */
 class PredictCommandTest {
 
     /** Softmax over two classes: class 1 wins when the first input is larger (z = [−x0, x0]). */
@@ -38,7 +42,7 @@ class PredictCommandTest {
     void softmaxPrintsTheClassAndEveryProbability() throws IOException {
         Cli run = predict(SOFTMAX, "x0,x1\n1,0\n-1,0\n");
         assertEquals(0, run.exitCode(), run.transcript());
-        assertEquals(List.of("class,p0,p1", "1,0.119203,0.880797", "0,0.880797,0.119203"), run.outLines());
+        assertTable(List.of("class,p0,p1", "1,0.11920292202211755,0.8807970779778823", "0,0.8807970779778823,0.11920292202211755"), run.outLines());
     }
 
     @Test
@@ -46,11 +50,11 @@ class PredictCommandTest {
         // pandas names columns 0, 1: without --header such a first row is data
         Cli named = predict(SOFTMAX, "0,1\n1,0\n-1,0\n", "--header");
         assertEquals(0, named.exitCode(), named.transcript());
-        assertEquals(List.of("class,p0,p1", "1,0.119203,0.880797", "0,0.880797,0.119203"), named.outLines());
+        assertTable(List.of("class,p0,p1", "1,0.11920292202211755,0.8807970779778823", "0,0.8807970779778823,0.11920292202211755"), named.outLines());
         Cli unnamed = predict(SOFTMAX, "0,1\n1,0\n-1,0\n");
         assertEquals(4, unnamed.outLines().size(), unnamed.transcript());
         Cli labelled = predict(SIGMOID, "0,1,2\n1,0,1\n0,1,0\n", "--header");
-        assertEquals(List.of("class,label,p1", "1,1,0.731059", "0,0,0.268941"), labelled.outLines());
+        assertTable(List.of("class,label,p1", "1,1,0.7310585786300049", "0,0,0.2689414213699951"), labelled.outLines());
         Cli both = predict(SIGMOID, "1,0\n", "--header", "--no-header");
         assertEquals(2, both.exitCode(), both.transcript());
         assertTrue(both.err().contains("--header and --no-header contradict each other"), both.transcript());
@@ -70,11 +74,11 @@ class PredictCommandTest {
                 + "\"bias\":[0]}]}";
         Cli run = predict(nan, "2,2,0\n2,2,1\n0,0,1\n");
         assertEquals(0, run.exitCode(), run.transcript());
-        assertEquals(List.of("class,label,p1", "NaN,0,NaN", "NaN,1,NaN", "1,1,0.500000"), run.outLines());
+        assertEquals(List.of("class,label,p1", "NaN,0,NaN", "NaN,1,NaN", "1,1,0.5"), run.outLines());
         assertTrue(run.err().contains("accuracy 1/3 rows right"), "a NaN row is not class 0, so not right: "
                 + run.transcript());
         Cli json = predict(nan, "2,2\n", "--format", "json");
-        assertEquals("{\"class\":null,\"probability\":null}", json.outLines().get(0));
+        assertEquals("{\"class\":null,\"probability\":\"NaN\"}", json.outLines().get(0));
     }
 
     @Test
@@ -84,8 +88,12 @@ class PredictCommandTest {
         assertEquals(2, run.outLines().size(), run.transcript());
         JsonNode first = new ObjectMapper().readTree(run.outLines().get(0));
         assertEquals(1, first.get("class").intValue());
-        assertEquals(0.880797, first.get("probabilities").get(1).doubleValue(), 1e-9);
-        assertEquals("{\"class\":0,\"probabilities\":[0.880797,0.119203]}", run.outLines().get(1));
+        assertEquals(0.8807970779778823, first.get("probabilities").get(1).doubleValue(), 1e-6);
+        JsonNode second = new ObjectMapper().readTree(run.outLines().get(1));
+        assertEquals(0, second.get("class").intValue());
+        assertEquals(0.8807970779778823, second.get("probabilities").get(0).doubleValue(), 1e-6);
+        assertEquals(0.11920292202211755, second.get("probabilities").get(1).doubleValue(), 1e-6);
+        assertShortest(second.get("probabilities").get(1).asText());
     }
 
     /**
@@ -116,13 +124,13 @@ class PredictCommandTest {
             switch (t) {
                 case 0 -> {
                     assertEquals(0, run.exitCode(), run.transcript());
-                    assertEquals(List.of("class,label,p1", "1,1,0.731059", "0,0,0.268941", "0,1,0.119203"),
+                    assertTable(List.of("class,label,p1", "1,1,0.7310585786300049", "0,0,0.2689414213699951", "0,1,0.11920292202211755"),
                             run.outLines());
                     assertTrue(run.err().contains("myelin: accuracy 2/3 rows right"), run.transcript());
                 }
                 case 1 -> {
                     assertEquals(0, run.exitCode(), run.transcript());
-                    assertEquals(List.of("class,p1", "1,0.731059", "0,0.268941"), run.outLines());
+                    assertTable(List.of("class,p1", "1,0.7310585786300049", "0,0.2689414213699951"), run.outLines());
                 }
                 default -> {
                     assertEquals(Main.USER_ERROR, run.exitCode(), run.transcript());
@@ -158,7 +166,7 @@ class PredictCommandTest {
     void aTrainingFileGetsALabelColumnAndTheAccuracyOnStderr() throws IOException {
         Cli run = predict(SIGMOID, "a,b,y\n1,0,1\n0,1,0\n0,2,1\n");
         assertEquals(0, run.exitCode(), run.transcript());
-        assertEquals(List.of("class,label,p1", "1,1,0.731059", "0,0,0.268941", "0,1,0.119203"), run.outLines());
+        assertTable(List.of("class,label,p1", "1,1,0.7310585786300049", "0,0,0.2689414213699951", "0,1,0.11920292202211755"), run.outLines());
         assertEquals("myelin: accuracy 2/3 rows right (66.67%, threshold 0.5)" + System.lineSeparator(),
                 afterKernelLine(run.err()));
     }
@@ -167,7 +175,11 @@ class PredictCommandTest {
     void aSoftmaxTrainingFileIsReadWithItsClassColumn() throws IOException {
         Cli run = predict(SOFTMAX, "1,0,1\n-1,0,0\n2,0,0\n", "--format", "json");
         assertEquals(0, run.exitCode(), run.transcript());
-        assertEquals("{\"class\":1,\"probabilities\":[0.119203,0.880797],\"label\":1}", run.outLines().get(0));
+        JsonNode first = new ObjectMapper().readTree(run.outLines().get(0));
+        assertEquals(1, first.get("class").intValue());
+        assertEquals(1, first.get("label").intValue());
+        assertEquals(0.11920292202211755, first.get("probabilities").get(0).doubleValue(), 1e-6);
+        assertEquals(0.8807970779778823, first.get("probabilities").get(1).doubleValue(), 1e-6);
         assertTrue(run.err().contains("myelin: accuracy 2/3 rows right (66.67%, most probable class)"),
                 run.transcript());
     }
@@ -175,9 +187,9 @@ class PredictCommandTest {
     @Test
     void regressionPrintsValuesAndWithTargetsTheMeanSquaredError() throws IOException {
         Cli plain = predict(LINEAR, "1,1\n0,0.5\n");
-        assertEquals(List.of("y", "2.000000", "-0.500000"), plain.outLines(), plain.transcript());
+        assertEquals(List.of("y", "2.0", "-0.5"), plain.outLines(), plain.transcript());
         Cli labelled = predict(LINEAR, "1,1,3\n0,0.5,-0.5\n");
-        assertEquals(List.of("y,target", "2.000000,3.000000", "-0.500000,-0.500000"), labelled.outLines());
+        assertEquals(List.of("y,target", "2.0,3.0", "-0.5,-0.5"), labelled.outLines());
         assertTrue(labelled.err().contains("myelin: mean squared error 0.500000 over 2 rows"), labelled.transcript());
     }
 
@@ -188,8 +200,8 @@ class PredictCommandTest {
     @Test
     void severalSigmoidOutputsAreJudgedByTheirBceAsEvalDoes() throws IOException {
         Cli labelled = predict(TWO_SIGMOIDS, "1,0,1,0\n0,2,0,1\n");
-        assertEquals(List.of("y1,y2,target1,target2", "0.731059,0.500000,1.000000,0.000000",
-                "0.500000,0.880797,0.000000,1.000000"), labelled.outLines(), labelled.transcript());
+        assertTable(List.of("y1,y2,target1,target2", "0.7310585786300049,0.5,1.0,0.0", "0.5,0.8807970779778823,0.0,1.0"),
+                labelled.outLines());
         assertTrue(labelled.err().contains("myelin: loss (bce) 0.456621 over 2 rows"), labelled.transcript());
         Cli eval = Cli.run("eval", "--model", dir.resolve("model.json").toString(), "--data",
                 dir.resolve("data.csv").toString());
@@ -206,7 +218,56 @@ class PredictCommandTest {
         Path data = Files.writeString(dir.resolve("x.csv"), "1,0\n");
         Cli run = Cli.run("predict", "--model", model.toString(), "--data", data.toString());
         assertEquals(0, run.exitCode(), run.transcript());
-        assertEquals(List.of("class,p1", "1,0.731059"), run.outLines());
+        assertTable(List.of("class,p1", "1,0.7310585786300049"), run.outLines());
+    }
+
+    /**
+     * Small and huge outputs keep their digits (a fixed six decimals had printed 4e-7 as 0.000000), every float reads
+     * back to itself, and the infinities are kept: as text in CSV, as strings in JSON, which has no such numbers.
+     * y = x0 + 3e38·x1, exact for these rows: 4e-07 is the float nearest 4·10⁻⁷, written as numpy writes it.
+     */
+    @Test
+    void everyOutputKeepsItsDigitsAndItsInfinities() throws IOException {
+        String model = "{\"format\":\"myelin-model\",\"version\":1,\"layers\":[{\"type\":\"dense\",\"inputs\":2,"
+                + "\"outputs\":1,\"activation\":\"identity\",\"weights\":[[1],[3e38]],\"bias\":[0]}]}";
+        Cli csv = predict(model, "4e-7,0\n1e-30,0\n-123456789,0\n0.1,0\n0,2\n0,-2\n");
+        assertEquals(0, csv.exitCode(), csv.transcript());
+        assertEquals(List.of("y", "4e-07", "1e-30", "-123456790.0", "0.1", "Infinity", "-Infinity"), csv.outLines());
+        Cli json = predict(model, "4e-7,0\n0,2\n0,-2\n", "--format", "json");
+        assertEquals(List.of("{\"values\":[4e-07]}", "{\"values\":[\"Infinity\"]}", "{\"values\":[\"-Infinity\"]}"),
+                json.outLines(), json.transcript());
+        for (String line : json.outLines()) {
+            new ObjectMapper().readTree(line); // valid JSON
+        }
+    }
+
+    /**
+     * {@code actual} has {@code expected}'s lines and fields: a field with a decimal point is a number, which must
+     * match within 10⁻⁶ (relative above 1) and be written in the shortest digits that read back to its float; any
+     * other field must be equal.
+     */
+    private static void assertTable(List<String> expected, List<String> actual) {
+        assertEquals(expected.size(), actual.size(), "lines: " + actual);
+        for (int i = 0; i < expected.size(); i++) {
+            String[] e = expected.get(i).split(",", -1);
+            String[] a = actual.get(i).split(",", -1);
+            assertEquals(e.length, a.length, "fields of line " + (i + 1) + ": " + actual.get(i));
+            for (int j = 0; j < e.length; j++) {
+                if (e[j].contains(".")) {
+                    double want = Double.parseDouble(e[j]);
+                    assertEquals(want, Double.parseDouble(a[j]), 1e-6 * Math.max(1, Math.abs(want)),
+                            "line " + (i + 1) + " field " + (j + 1) + ": " + actual.get(i));
+                    assertShortest(a[j]);
+                } else {
+                    assertEquals(e[j], a[j], "line " + (i + 1) + " field " + (j + 1) + ": " + actual.get(i));
+                }
+            }
+        }
+    }
+
+    /** {@code text} is the shortest decimal that reads back to its float, in numpy's layout. */
+    private static void assertShortest(String text) {
+        assertEquals(PythonFloat.repr(Float.parseFloat(text)), text, "the shortest digits of its float");
     }
 
     private Cli predict(String model, String csv, String... more) throws IOException {

@@ -35,6 +35,33 @@ class PythonFloatTest {
         assertTrue(exponents > 1000 && exponents < lines.size() - 1000, "both layouts well covered: " + exponents);
     }
 
+    /**
+     * {@link PythonFloat#repr(float)} against numpy: numpy-float32-str.txt holds 3 023 floats with numpy's str of
+     * each (numpy-float32-str.py wrote them), the layout's edges (1e-04 for the float just below 10⁻⁴, 1e+16),
+     * subnormals, the largest float, random bit patterns and decimal magnitudes.
+     */
+    @Test
+    void everyFloatIsWrittenAsNumpyWritesIt() throws IOException {
+        List<String> lines;
+        try (InputStream in = PythonFloatTest.class.getResourceAsStream("/numpy-float32-str.txt")) {
+            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.startsWith("#")).toList();
+        }
+        assertTrue(lines.size() > 3000, "the oracle file: " + lines.size() + " lines");
+        int exponents = 0;
+        for (String line : lines) {
+            String[] parts = line.split(" ");
+            float v = Float.intBitsToFloat(Integer.parseUnsignedInt(parts[0], 16));
+            assertEquals(parts[1], PythonFloat.repr(v), parts[0]);
+            if (Float.isFinite(v)) {
+                assertEquals(Float.floatToIntBits(v), Float.floatToIntBits(Float.parseFloat(PythonFloat.repr(v))),
+                        "reads back: " + parts[0]);
+            }
+            exponents += parts[1].contains("e") ? 1 : 0;
+        }
+        assertTrue(exponents > 1000 && exponents < lines.size() - 1000, "both layouts well covered: " + exponents);
+    }
+
     @Test
     void theEpochLineOfASmallLossIsPythons() {
         java.io.StringWriter text = new java.io.StringWriter();

@@ -394,8 +394,12 @@ class TrainingFeaturesTest {
     /** report draws only metrics that can be: epochs from 1, each once, in order; losses ≥ 0; accuracies in [0, 1]. */
     @Test
     void reportRefusesMetricsThatCannotBe() throws IOException {
-        String head = "{\"format\": \"myelin-metrics\", \"epochs\": [";
+        String head = "{\"format\": \"myelin-metrics\", \"version\": 1, \"epochs\": [";
         String[][] cases = {
+                {"{\"epoch\": 2.5, \"loss\": 0.5}", "epochs[0] needs a whole \"epoch\" and a numeric \"loss\""},
+                {"{\"epoch\": 1, \"loss\": 0.5, \"test_accuracy\": \"7\"}", "epochs[0]: \"test_accuracy\" is the"
+                        + " string \"7\"; it is a number, null, or \"NaN\", \"Infinity\" or \"-Infinity\""},
+                {"{\"epoch\": 1, \"loss\": 0.5, \"test_loss\": true}", "epochs[0]: \"test_loss\" is true; it is a"},
                 {"{\"epoch\": 1, \"loss\": 0.5, \"test_accuracy\": 1.5}",
                         "epochs[0]: \"test_accuracy\" is 1.5; an accuracy is between 0 and 1"},
                 {"{\"epoch\": 1, \"loss\": 0.5}, {\"epoch\": 1, \"loss\": 0.4}",
@@ -411,6 +415,26 @@ class TrainingFeaturesTest {
             assertTrue(report.err().startsWith("myelin: " + metrics + ": " + cases[i][1]), report.transcript());
             assertFalse(Files.exists(png), "no chart of metrics that cannot be");
         }
+        // a file of another version, or of none, is not read as this one
+        String[][] versions = {{"99", "unsupported version 99 (this Myelin reads version 1)"},
+                {"\"abc\"", "\"version\" must be an integer, found the string \"abc\""}};
+        for (String[] v : versions) {
+            Path metrics = Files.writeString(dir.resolve("odd-v.json"), "{\"format\": \"myelin-metrics\", \"version\": "
+                    + v[0] + ", \"epochs\": [{\"epoch\": 1, \"loss\": 0.5}]}");
+            Cli report = Cli.run("report", "--metrics", metrics.toString(), "--out", dir.resolve("v.png").toString());
+            assertEquals(Main.USER_ERROR, report.exitCode(), report.transcript());
+            assertTrue(report.err().startsWith("myelin: " + metrics + ": " + v[1]), report.transcript());
+        }
+        Path none = Files.writeString(dir.resolve("odd-none.json"), "{\"format\": \"myelin-metrics\", \"epochs\":"
+                + " [{\"epoch\": 1, \"loss\": 0.5}]}");
+        Cli noVersion = Cli.run("report", "--metrics", none.toString(), "--out", dir.resolve("v.png").toString());
+        assertTrue(noVersion.err().startsWith("myelin: " + none + ": missing field \"version\""), noVersion.transcript());
+        assertTrue(Files.notExists(dir.resolve("v.png")), "no chart of another version's metrics");
+        // an epoch written 2.0 is epoch 2
+        Path twoPointZero = Files.writeString(dir.resolve("odd-2.0.json"), head + "{\"epoch\": 1, \"loss\": 0.5},"
+                + " {\"epoch\": 2.0, \"loss\": 0.4}]}");
+        assertEquals(0, Cli.run("report", "--metrics", twoPointZero.toString(), "--out",
+                dir.resolve("odd-2.png").toString()).exitCode());
         // NaN and infinite values stay allowed (a diverged run's): drawn without them
         Path diverged = Files.writeString(dir.resolve("odd-nan.json"), head + "{\"epoch\": 1, \"loss\": 0.5},"
                 + " {\"epoch\": 2, \"loss\": \"Infinity\", \"test_accuracy\": \"NaN\"}]}");

@@ -131,6 +131,13 @@ class UserErrorTest {
                 errorCase("--schedule cosine --lr-step-size 3", "--lr-step-size is used by --schedule step only"),
                 errorCase("--schedule step --lr-min 0.01", "--lr-min is used by --schedule cosine only, but the"
                         + " schedule is step"),
+                // a NaN is not "above" anything: the option's own check says what is wrong with it
+                errorCase("--schedule cosine --lr-min NaN", "--lr-min must be finite and at least 0, got NaN"),
+                // Python's and numpy's spellings of NaN and infinity are read as numbers, and refused as such
+                errorCase("--lr nan", "--lr must be finite and greater than 0, got NaN"),
+                errorCase("--lr -INF", "--lr must be finite and greater than 0, got -Infinity"),
+                errorCase("--lr +inf", "--lr must be finite and greater than 0, got Infinity"),
+                errorCase("--lr fast", "--lr", "'fast' is not a double"),
                 errorCase("--schedule cosine --lr 0.1 --lr-min 5", "--lr-min 5.0 is above --lr 0.1: --schedule cosine"
                         + " anneals the rate down from --lr to --lr-min"),
                 errorCase("--save=", "Invalid value for option '--save': empty file name"),
@@ -182,7 +189,9 @@ class UserErrorTest {
                         "sigmoid.json", "its loss would be bce"),
                 errorCase("--init @three-inputs.json", "three-inputs.json takes 3 inputs but the XOR data has 2"),
                 errorCase("--save @no-such-dir/model.json", "--save", "no-such-dir", "does not exist"),
-                errorCase("--save @a-directory", "--save", "is a directory"));
+                errorCase("--save @a-directory", "--save", "is a directory"),
+                // a file given as a folder is named as what it is, not as a folder that does not exist
+                errorCase("--save @xor.csv/model.json", "--save", "xor.csv is not a directory"));
     }
 
     private static Arguments errorCase(String args, String... expected) {

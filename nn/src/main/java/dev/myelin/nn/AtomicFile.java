@@ -177,6 +177,15 @@ public final class AtomicFile {
     }
 
     /**
+     * Why {@code dir} cannot hold a new file: "directory D does not exist", or, when something else has that name
+     * (a regular file given as a folder), "D is not a directory". Public for the front ends' checks of their outputs.
+     */
+    public static String missingDirectory(Path dir) {
+        return dir != null && Files.exists(dir) && !Files.isDirectory(dir) ? dir + " is not a directory"
+                : "directory " + dir + " does not exist";
+    }
+
+    /**
      * The file a write to {@code file} would replace, links followed; checks that it is a regular file this user
      * may write, or does not exist yet, and that its directory exists. Writes nothing: callers use it to fail before long work.
      *
@@ -202,8 +211,7 @@ public final class AtomicFile {
         } catch (NoSuchFileException e) {
             Path dir = target.getParent();
             if (dir == null || !Files.isDirectory(dir)) {
-                throw new IOException("cannot write " + shown(file, target) + ": directory " + dir
-                        + " does not exist");
+                throw new IOException("cannot write " + shown(file, target) + ": " + missingDirectory(dir));
             }
             return target; // a new file
         } catch (UnsupportedOperationException e) { // not POSIX: the basic kind is all there is

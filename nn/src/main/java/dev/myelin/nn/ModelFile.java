@@ -177,9 +177,11 @@ public final class ModelFile {
     /**
      * Checks the {@code "format"} and {@code "version"} fields that start every Myelin JSON file: the format is
      * {@code format} (a {@code fileKind}, e.g. "model file") and the version {@code version}, the one this Myelin
-     * reads; errors start with {@code src}.
+     * reads; errors start with {@code src}. (Public for the command line's metrics file.)
+     *
+     * @throws ModelFormatException naming the field, what was found and what was expected
      */
-    static void checkHeader(JsonNode root, String format, int version, String fileKind, String src) {
+    public static void checkHeader(JsonNode root, String format, int version, String fileKind, String src) {
         String found = text(root, "format", src + ": ");
         if (!found.equals(format)) {
             throw new ModelFormatException(src + ": \"format\" is " + quote(found) + " but a Myelin " + fileKind
@@ -387,7 +389,8 @@ public final class ModelFile {
         return name + "[" + i + "]" + (j >= 0 ? "[" + j + "]" : "");
     }
 
-    static String kind(JsonNode v) {
+    /** What a JSON value is, for a message: "the string \"7\"", "the number 2.5", "null", "an array". */
+    public static String kind(JsonNode v) {
         return switch (v.getNodeType()) {
             case STRING -> "the string " + quote(v.textValue());
             case NUMBER -> "the number " + v.asText();
