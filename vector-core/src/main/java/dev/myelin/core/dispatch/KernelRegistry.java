@@ -184,8 +184,12 @@ public final class KernelRegistry {
             throw new IllegalArgumentException("unknown kernel '" + name + "' (available: "
                     + String.join(", ", names()) + ")");
         }
-        return INSTANCES.computeIfAbsent(key, unused -> Objects.requireNonNull(factory.get(),
-                () -> "the factory of kernel '" + key + "' returned null"));
+        return INSTANCES.computeIfAbsent(key, unused -> create(key, factory));
+    }
+
+    /** A new instance from {@code factory}, registered as {@code name}; a factory that gives null is named. */
+    static DenseKernel create(String name, Supplier<DenseKernel> factory) {
+        return Objects.requireNonNull(factory.get(), () -> "the factory of kernel '" + name + "' returned null");
     }
 
     /**
