@@ -70,8 +70,11 @@ public final class Optimizer {
      * bias correction in double first, then rounds the step size.
      */
     public void step(double lr, DenseOps ops) {
-        if (!(lr >= 0 && lr < Double.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("the learning rate of a step must be finite and at least 0, got " + lr);
+        // finite as the float the updates multiply by, too: 1e39 is a finite double but an infinite float
+        if (!(lr >= 0 && (float) lr < Float.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("the learning rate of a step must be finite and at least 0, got " + lr
+                    + (lr >= 0 && lr < Double.POSITIVE_INFINITY ? ", which is " + (float) lr + " as a float, the"
+                    + " precision training computes in" : ""));
         }
         scalars.set(spec, lr, step);
         for (int i = 0; i < parameters.length; i++) {

@@ -19,9 +19,19 @@ import java.util.Objects;
  *
  * <p>A step is {@link #gradients} (forward, loss and backward: every layer's {@link Dense#weightGradient()} and
  * {@link Dense#biasGradient()} overwritten, the parameters unchanged) followed by {@link #update} (the optimizer's
- * rule on those gradients); the two halves can be called apart, e.g. to combine the gradients of several workers
- * before one update. The arithmetic is {@link DenseOps}', on its kernel's threads: the same bits for a given model,
- * batch and thread count, and, on the default kernel, for every thread count.
+ * rule on the gradients the layers then hold). The two halves can be called apart: to combine the gradients of
+ * several workers, each computes {@code gradients} on its rows with a step over its own copy of the model; their
+ * gradient arrays, weighted by their rows under {@link GradientConvention#MEAN}, are written into the arrays of
+ * the model that one step updates; then {@code update}, and the new parameters copied back to the workers. (With
+ * coupled weight decay the update adds λ·p into those gradient arrays, as {@link Optimizer} says.) The arithmetic is
+ * {@link DenseOps}', on its kernel's threads: the same bits for a given model, batch and thread count, and, on the
+ * default kernel, for every thread count.
+ *
+ * <p>What the step does not do: the rate is the caller's, given to every update (the optimizer's schedule,
+ * {@link OptimizerSpec#learningRate(int)}, is for the caller to apply, as {@link Trainer} does per epoch); and the
+ * rows are used as they are, not through the model's {@link Mlp#inputScaling()}: a model trained with
+ * standardized inputs ({@code train --standardize}) is given rows already scaled
+ * ({@link InputScaling#apply(float[], int)}), as training gave it.
  *
  * <p>An instance holds the model, its optimizer state and the step's buffers: it is used by one thread at a time.
  * NaN and infinite inputs are not refused; they make the loss NaN or infinite, which the caller sees.

@@ -201,7 +201,11 @@ class TrainingStepTest {
         assertEquals("labels: 8 rows of 1 from offset 1 need 9 elements, but the array has 8",
                 refusal(() -> ceStep.gradients(x, 0, lab, 1, 8)));
         int[] bad = {0, 1, 3, 0};
-        assertTrue(refusal(() -> ceStep.gradients(x, 0, bad, 0, 4)).contains("is 3 but must be a class index in [0, 3)"));
+        assertEquals("labels[2], the label of row 3 of 4, is 3 but must be a class index in [0, 3)",
+                refusal(() -> ceStep.gradients(x, 0, bad, 0, 4)));
+        int[] badLater = {0, 0, 0, 1, 7};
+        assertEquals("labels[4], the label of row 2 of 2, is 7 but must be a class index in [0, 3)",
+                refusal(() -> ceStep.gradients(x, 0, badLater, 3, 2)));
         assertEquals("loss ce takes class labels (an int[] of m labels in [0, 3)), not target columns",
                 refusal(() -> ceStep.gradients(x, 0, new float[24], 0, 8)));
 
@@ -224,5 +228,11 @@ class TrainingStepTest {
         assertEquals("maxRows must be at least 1, got 0",
                 refusal(() -> new TrainingStep(bce, Loss.BCE, OptimizerSpec.sgd(0.1), 0, OPS)));
         assertTrue(refusal(() -> bceStep.update(Double.NaN)).contains("finite"));
+        // a finite double that is infinite as the float the update multiplies by: refused, not NaN weights
+        assertEquals("the learning rate of a step must be finite and at least 0, got 1.0E39, which is Infinity as a"
+                + " float, the precision training computes in", refusal(() -> bceStep.update(1e39)));
+        float[] before = bce.layers().get(0).weights().clone();
+        assertThrows(IllegalArgumentException.class, () -> bceStep.update(3.5e38));
+        assertArrayEquals(before, bce.layers().get(0).weights(), "nothing updated");
     }
 }

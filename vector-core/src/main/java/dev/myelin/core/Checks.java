@@ -60,8 +60,9 @@ final class Checks {
         for (int i = 0; i < m; i++) {
             int c = labels[off + i];
             if (c < 0 || c >= n) {
-                throw new IllegalArgumentException("label of row " + i + " is " + c
-                        + " but must be a class index in [0, " + n + ")");
+                // the array index and the row counted from 1, as the data readers count rows
+                throw new IllegalArgumentException("labels[" + (off + i) + "], the label of row " + (i + 1) + " of "
+                        + m + ", is " + c + " but must be a class index in [0, " + n + ")");
             }
         }
     }

@@ -107,10 +107,10 @@ class DenseOpsChecksTest {
         float[] dz = new float[6];
         refused(IllegalArgumentException.class,
                 () -> ops.softmaxCrossEntropyBackward(2, 3, y, 0, 3, new int[] {0, 3}, 0, 1f, dz, 0, 3, null, 0, false),
-                "label of row 1 is 3", "[0, 3)");
+                "labels[1], the label of row 2 of 2, is 3 but must be a class index in [0, 3)");
         refused(IllegalArgumentException.class,
                 () -> ops.softmaxCrossEntropyBackward(2, 3, y, 0, 3, new int[] {-1, 0}, 0, 1f, dz, 0, 3, null, 0, false),
-                "label of row 0 is -1");
+                "labels[0], the label of row 1 of 2, is -1");
         refused(IllegalArgumentException.class,
                 () -> ops.softmaxCrossEntropyBackward(2, 3, y, 0, 3, new int[] {0}, 0, 1f, dz, 0, 3, null, 0, false),
                 "labels needs 2 elements", "has 1");
@@ -121,7 +121,7 @@ class DenseOpsChecksTest {
         float[] dz = new float[6];
         refused(IllegalArgumentException.class,
                 () -> ops.softmaxCrossEntropy(2, 3, y, 0, 3, new int[] {0, 3}, 0, 1f, dz, 0, 3, null, 0, false),
-                "label of row 1 is 3", "[0, 3)");
+                "labels[1], the label of row 2 of 2, is 3 but must be a class index in [0, 3)");
         refused(IllegalArgumentException.class,
                 () -> ops.softmaxCrossEntropy(2, 3, y, 0, 3, new int[] {0}, 0, 1f, dz, 0, 3, null, 0, false),
                 "labels needs 2 elements", "has 1");

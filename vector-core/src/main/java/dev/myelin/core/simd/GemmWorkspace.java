@@ -23,8 +23,6 @@ final class GemmWorkspace {
     final float[] tile;
     /** The bias of a partial column panel, zero-padded to NR. */
     final float[] edgeBias;
-    /** Gather offsets for packing a transposed B: {@code t·ldb} for lane t. */
-    final int[] gather;
 
     /** Where the operands of the panel at hand lie (set by PackedGemm's {@code panel}): one per workspace. */
     final Panel panel = new Panel();
@@ -56,7 +54,6 @@ final class GemmWorkspace {
     GemmWorkspace(int mr, int nr) {
         tile = new float[mr * nr];
         edgeBias = new float[nr];
-        gather = new int[nr];
     }
 
     /** {@link #packedB} with room for {@code size} floats. */

@@ -180,7 +180,7 @@ final class PackedGemm implements GemmEngine {
                 float[] pb = null;
                 if (packB) {
                     pb = ws.packedB(kc * roundUp(nc, NR));
-                    packB(kc, nc, b, bBlock, brs, bcs, pb, ws.gather);
+                    packB(kc, nc, b, bBlock, brs, bcs, pb);
                 }
                 macroKernel(m, nc, kc, a, aOff + pc * acs, ars, acs, pb, b, bBlock, brs,
                         alpha, first ? beta : 1f, !first || beta != 0f,
@@ -347,7 +347,7 @@ final class PackedGemm implements GemmEngine {
             p.b(b, bBlock + j, brs);
         } else {
             float[] copy = ws.packedB(kc * width);
-            packB(kc, cols, b, bBlock + j, brs, 1, copy, ws.gather);
+            packB(kc, cols, b, bBlock + j, brs, 1, copy);
             p.b(copy, 0, stride);
         }
         if (bias == null || cols == width) {
@@ -412,10 +412,10 @@ final class PackedGemm implements GemmEngine {
      * row q, column t at {@code j·kc + q·width + t}; columns past {@code nc} are zeros, except in a partial
      * narrow panel, packed compactly at {@code j·kc + q·cols + t} and followed by L − cols zeros
      * ({@link #narrowStride}). Rows of a row-major B
-     * are copied a vector at a time; columns of a transposed B (B(q, j) = b[j·bcs + q]) are gathered with
-     * one index vector {@code t·bcs}.
+     * are copied a vector at a time; columns of a transposed B (B(q, j) = b[j·bcs + q]) element by element
+     * ({@link #packTransposedPanel}).
      */
-    private static void packB(int kc, int nc, float[] b, int b0, int brs, int bcs, float[] pb, int[] gather) {
+    private static void packB(int kc, int nc, float[] b, int b0, int brs, int bcs, float[] pb) {
         for (int j = 0; j < nc; j += NR) {
             int cols = Math.min(NR, nc - j);
             int width = panelWidth(cols);
@@ -435,7 +435,7 @@ final class PackedGemm implements GemmEngine {
                     }
                 }
             } else if (cols == width && brs == 1) {
-                packTransposedPanel(kc, width, b, src, bcs, pb, dst, gather);
+                packTransposedPanel(kc, width, b, src, bcs, pb, dst);
             } else if (width == L) { // a partial narrow panel: compact (a scalar method: packB stays small for C2)
                 packNarrow(kc, cols, b, src, brs, bcs, pb, dst);
             } else { // a partial panel: element by element, zero-padded (a masked copy here was slightly faster
@@ -454,25 +454,24 @@ final class PackedGemm implements GemmEngine {
     }
 
     /**
-     * One full panel ({@code width} = NR or L columns) of a transposed B ({@code brs} = 1: B's columns are rows of
-     * the array, {@code bcs} apart), gathered row q by row q. A method of its own: a forward-only warm-up compiles
-     * {@link #packB} without this path (never taken), and the gather then met it as an uncommon trap whose
-     * recompiled code, in some JVMs, ran the Vector API's boxing fallback for good (48 KiB a call at 128×64×64).
+     * One full panel ({@code width} = NR or L columns) of a transposed B ({@code brs} = 1: B's column t is row t of
+     * the array, {@code bcs} apart), column by column: each read along its contiguous row, written with the panel's
+     * stride. Plain copies, no vector gather: a gather (an index vector t·bcs), compiled into the engine's large
+     * compile unit, fell in some JVMs to the Vector API's boxing fallback for good: 7 680 bytes a training step of
+     * a 300-72-10 model ({@code TrainingStepAllocationTest}, 4 of 6 JVMs of a scratch run), after a separate method
+     * had cured one such case (48 KiB a call after a forward-only warm-up).
      */
-    private static void packTransposedPanel(int kc, int width, float[] b, int src, int bcs, float[] pb, int dst,
-                                            int[] gather) {
-        for (int t = 0; t < width; t++) {
-            gather[t] = t * bcs;
-        }
-        if (width == NR) {
-            for (int q = 0; q < kc; q++, dst += NR) {
-                for (int v = 0; v < NR; v += L) {
-                    FloatVector.fromArray(F, b, src + q + v * bcs, gather, 0).intoArray(pb, dst + v);
-                }
-            }
-        } else {
-            for (int q = 0; q < kc; q++, dst += L) {
-                FloatVector.fromArray(F, b, src + q, gather, 0).intoArray(pb, dst);
+    private static void packTransposedPanel(int kc, int width, float[] b, int src, int bcs, float[] pb, int dst) {
+        for (int t = 0; t < width; t += 4) { // four columns at a time: four row streams, one 16-byte run per row q
+            int s0 = src + t * bcs;
+            int s1 = s0 + bcs;
+            int s2 = s1 + bcs;
+            int s3 = s2 + bcs;
+            for (int q = 0, d = dst + t; q < kc; q++, d += width) {
+                pb[d] = b[s0 + q];
+                pb[d + 1] = b[s1 + q];
+                pb[d + 2] = b[s2 + q];
+                pb[d + 3] = b[s3 + q];
             }
         }
     }
