@@ -288,9 +288,9 @@ class TrainCommandTest {
         for (int i = 0; i < 4; i++) {
             String[] cells = lines.get(i + 1).split(",");
             float p = Float.parseFloat(cells[1]);
-            assertEquals(String.format(java.util.Locale.ROOT, "%.6f", p), cells[1], "printed as %.6f");
+            assertEquals(PythonFloat.repr(p), cells[1], "printed in the shortest digits of its float");
             assertEquals(i == 1 || i == 2 ? "1" : "0", cells[0], "row " + (i + 1) + ": the class");
-            assertEquals(expected[i], p, 1e-6f, "row " + (i + 1));
+            assertEquals(expected[i], p, "row " + (i + 1) + ": the saved model's output, read back to the bit");
             assertEquals(i == 1 || i == 2, p > 0.5f, "row " + (i + 1) + ": " + p);
             // train printed the same probabilities, rounded to 4 places
             assertTrue(train.out().contains(String.format(java.util.Locale.ROOT, "-> %.4f", p)), train.out());
