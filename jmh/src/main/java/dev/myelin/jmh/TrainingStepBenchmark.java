@@ -2,6 +2,7 @@ package dev.myelin.jmh;
 
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseOps;
+import dev.myelin.nn.Dense;
 import dev.myelin.nn.Init;
 import dev.myelin.nn.Loss;
 import dev.myelin.nn.Mlp;
@@ -30,7 +31,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * the update; their difference is the update's share, and the step against the sum of its products
  * ({@link ProductBenchmark} at the layers' shapes) is what is not kernel time.
  *
- * <p>Run: {@code jmh/run TrainingStepBenchmark -prof gc}. Samples/s = batch / (µs/op) · 10⁶; GEMM GFLOP/s of
+ * <p>Run: {@code jmh/run TrainingStepBenchmark -prof gc} (nothing is allocated per step after warm-up: JMH's
+ * own few bytes a call). Samples/s = batch / (µs/op) · 10⁶; GEMM GFLOP/s of
  * the default model = {@link #gemmFlops} / (µs/op) / 1000.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -75,6 +77,14 @@ public class TrainingStepBenchmark {
     private int inputs;
     private int next;
     private double lastLoss = Double.NaN;
+    /**
+     * The checks' copies of the model and their steps, made in {@link #setUp}: the check after timing runs in the
+     * last measured iteration's window of {@code -prof gc}, so it allocates nothing either.
+     */
+    private Mlp variantCopy;
+    private Mlp referenceCopy;
+    private TrainingStep variantCheck;
+    private TrainingStep referenceCheck;
 
     @Setup
     public void setUp() {
@@ -98,6 +108,10 @@ public class TrainingStepBenchmark {
             default -> throw new IllegalArgumentException("optimizer '" + optimizer + "': sgd, momentum or adam");
         };
         ops = LayerShape.ops(kernel, threads);
+        variantCopy = model.copy();
+        referenceCopy = model.copy();
+        variantCheck = new TrainingStep(variantCopy, Loss.CE, spec, batch, ops);
+        referenceCheck = new TrainingStep(referenceCopy, Loss.CE, spec, batch, DenseOps.of("scalar"));
         requireAgreement("");
         step = new TrainingStep(model, Loss.CE, spec, batch, ops);
     }
@@ -121,24 +135,55 @@ public class TrainingStepBenchmark {
      * every kernel.
      */
     private void requireAgreement(String when) {
-        Mlp variant = model.copy();
-        Mlp reference = model.copy();
-        double loss = new TrainingStep(variant, Loss.CE, spec, batch, ops).gradients(x, 0, labels, 0, batch);
-        double expected = new TrainingStep(reference, Loss.CE, spec, batch, DenseOps.of("scalar"))
-                .gradients(x, 0, labels, 0, batch);
-        String what = kernel + " step at " + layers + when;
+        for (int l = 0; l < model.layers().size(); l++) { // the model as it is now, into both copies
+            Dense from = model.layers().get(l);
+            copyParameters(from, variantCopy.layers().get(l));
+            copyParameters(from, referenceCopy.layers().get(l));
+        }
+        double loss = variantCheck.gradients(x, 0, labels, 0, batch);
+        double expected = referenceCheck.gradients(x, 0, labels, 0, batch);
         if (!(Math.abs(loss - expected) <= 1e-5 * Math.abs(expected))) {
-            throw new IllegalStateException(what + ": loss " + loss + " disagrees with scalar's " + expected);
+            throw new IllegalStateException(kernel + " step at " + layers + when + ": loss " + loss
+                    + " disagrees with scalar's " + expected);
         }
         for (int l = 0; l < model.layers().size(); l++) {
-            requireClose(what + ", layer " + (l + 1) + " dW", reference.layers().get(l).weightGradient(),
-                    variant.layers().get(l).weightGradient());
-            requireClose(what + ", layer " + (l + 1) + " db", reference.layers().get(l).biasGradient(),
-                    variant.layers().get(l).biasGradient());
+            requireClose(variantCopy.layers().get(l), referenceCopy.layers().get(l), l, when);
         }
     }
 
+    private static void copyParameters(Dense from, Dense to) {
+        System.arraycopy(from.weights(), 0, to.weights(), 0, from.weights().length);
+        System.arraycopy(from.bias(), 0, to.bias(), 0, from.bias().length);
+    }
+
+    /** Layer {@code l}'s dW and db of the variant against the reference (messages built only on failure). */
+    private void requireClose(Dense variant, Dense reference, int l, String when) {
+        if (!close(reference.weightGradient(), variant.weightGradient())
+                || !close(reference.biasGradient(), variant.biasGradient())) {
+            String what = kernel + " step at " + layers + when + ", layer " + (l + 1);
+            requireClose(what + " dW", reference.weightGradient(), variant.weightGradient());
+            requireClose(what + " db", reference.biasGradient(), variant.biasGradient());
+        }
+    }
+
+    private static boolean close(float[] expected, float[] actual) {
+        float scale = 0;
+        for (float e : expected) {
+            scale = Math.max(scale, Math.abs(e));
+        }
+        for (int i = 0; i < expected.length; i++) {
+            if (!(Math.abs(expected[i] - actual[i]) <= 1e-4f * scale)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Each element within 10⁻⁴ of the largest magnitude in {@code expected}; else the first that is not, named. */
     static void requireClose(String what, float[] expected, float[] actual) {
+        if (close(expected, actual)) {
+            return;
+        }
         float scale = 0;
         for (float e : expected) {
             scale = Math.max(scale, Math.abs(e));
