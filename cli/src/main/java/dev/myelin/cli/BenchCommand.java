@@ -317,7 +317,16 @@ final class BenchCommand implements Callable<Integer> {
                     if (reference == null) {
                         reference = KernelCheck.reference(scalar, op, o, rows, act);
                     }
-                    KernelCheck.Outcome outcome = KernelCheck.check(kernel, op, o, rows, act, reference);
+                    KernelCheck.Outcome outcome;
+                    try {
+                        outcome = KernelCheck.check(kernel, op, o, rows, act, reference);
+                    } catch (RuntimeException thrown) { // the variant's own failure: named, not an internal error
+                        String line = "kernel " + kernel.name() + " failed on " + what + onRows + ": " + thrown;
+                        disagreements.add(line);
+                        err.println(Main.PREFIX + line);
+                        err.flush();
+                        continue;
+                    }
                     if (outcome.failure() != null) {
                         String line = "kernel " + kernel.name() + " disagrees with scalar on " + what + onRows + ": "
                                 + outcome.failure();

@@ -62,8 +62,10 @@ final class InfoCommand implements Callable<Integer> {
         } catch (RuntimeException | LinkageError e) {
             noDefault = Main.userMessage(e);
         }
+        // the name column as wide as the longest name (a provider's may be longer than the built-ins')
+        int width = KernelRegistry.names().stream().mapToInt(String::length).max().orElse(0);
         for (String name : KernelRegistry.names()) {
-            out.printf("  %-8s %s%s%n", name, describe(name), name.equals(defaultName) ? "  (default)" : "");
+            out.printf("  %-" + width + "s %s%s%n", name, describe(name), name.equals(defaultName) ? "  (default)" : "");
         }
         if (defaultName == null) {
             out.println("  (no default kernel could be created: " + noDefault + ")");

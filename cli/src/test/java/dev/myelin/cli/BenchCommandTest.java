@@ -221,6 +221,50 @@ class BenchCommandTest {
         assertTrue(err.toString().contains("check copy forward 8x5x3: ok (max error 0.0 of bound)"), err.toString());
     }
 
+    /**
+     * At the default shape (k = 784) a forward off by 10⁻³ in one output is caught: the bound grows with √k, not
+     * with k (it had been 0.073 there, and a variant adding 0.05 to every output passed as "ok"); the built-in
+     * kernels stay well inside it there and at a long k, for every activation.
+     */
+    @Test
+    void aSmallForwardErrorIsCaughtAtALongKAndTheBuiltInKernelsPass() {
+        for (float delta : new float[] {0.05f, 1e-3f}) {
+            Broken broken = new Broken("broken");
+            broken.forwardDelta = delta;
+            StringWriter err = new StringWriter();
+            List<String> failed = BenchCommand.checkAll(List.of(new BenchCommand.Shape(128, 784, 256)),
+                    List.of(BenchCommand.Op.FORWARD), List.of(broken), Activation.SIGMOID, new PrintWriter(err, true),
+                    "");
+            assertEquals(1, failed.size(), delta + ": " + err);
+            assertTrue(failed.get(0).startsWith("kernel broken disagrees with scalar on forward 128x784x256: Y[2][1]"),
+                    failed.get(0));
+        }
+        List<DenseKernel> kernels = BenchCommand.kernels("all", 2);
+        for (Activation act : List.of(Activation.SIGMOID, Activation.TANH, Activation.RELU, Activation.IDENTITY)) {
+            StringWriter err = new StringWriter();
+            List<String> failed = BenchCommand.checkAll(
+                    List.of(new BenchCommand.Shape(128, 784, 256), new BenchCommand.Shape(16, 8192, 40)),
+                    List.of(BenchCommand.Op.FORWARD, BenchCommand.Op.BACKWARD), kernels, act,
+                    new PrintWriter(err, true), "");
+            assertEquals(List.of(), failed, act + ": " + err);
+            System.out.print(err); // the ratios to the bound, for the record
+        }
+    }
+
+    /** A variant that throws is named with what it threw, as a failed check, not ended as Myelin's internal error. */
+    @Test
+    void aVariantThatThrowsIsAFailedCheckNamingIt() {
+        Broken thrower = new Broken("thrower");
+        thrower.forwardThrows = new UnsupportedOperationException("not on this CPU");
+        StringWriter err = new StringWriter();
+        List<String> failed = BenchCommand.checkAll(List.of(new BenchCommand.Shape(8, 5, 3)),
+                List.of(BenchCommand.Op.FORWARD), List.of(thrower, new Broken("copy")), Activation.SIGMOID,
+                new PrintWriter(err, true), "");
+        assertEquals(List.of("kernel thrower failed on forward 8x5x3: java.lang.UnsupportedOperationException: not on"
+                + " this CPU"), failed, err.toString());
+        assertTrue(err.toString().contains("check copy forward 8x5x3: ok"), "the others are still checked: " + err);
+    }
+
     /** A variant right at first and wrong once "compiled" (after one call) is caught by the check after timing. */
     @Test
     void aVariantWrongOnlyAfterItsFirstCallsIsCaughtAfterTiming() {
@@ -388,6 +432,7 @@ class BenchCommandTest {
         private final String name;
         float forwardDelta;
         boolean forwardSkipsLastColumn;
+        RuntimeException forwardThrows;
         String backwardOutput = "";
         int largestM;
         /** Calls of forward that are right before forwardDelta applies (as code that goes wrong once compiled). */
@@ -407,6 +452,9 @@ class BenchCommandTest {
         public void forward(int m, int n, int k, float[] x, int xOff, int ldx, float[] w, int wOff, int ldw,
                             float[] b, int bOff, Activation act, float[] y, int yOff, int ldy) {
             largestM = Math.max(largestM, m);
+            if (forwardThrows != null) {
+                throw forwardThrows;
+            }
             if (forwardSkipsLastColumn) {
                 for (int i = 0; i < m; i++) {
                     scalar.forward(1, n - 1, k, x, xOff + i * ldx, ldx, w, wOff, ldw, b, bOff, act, y,

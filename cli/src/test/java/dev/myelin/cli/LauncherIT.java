@@ -35,6 +35,40 @@ class LauncherIT {
         assertTrue(both.out().startsWith("Epoch 1, Loss: "), both.out());
     }
 
+    /** A variant from another jar, as a kernel developer ships one. */
+    public static final class LauncherProvider implements dev.myelin.core.dispatch.DenseKernelProvider {
+        @Override
+        public String name() {
+            return "launcher-variant";
+        }
+
+        @Override
+        public dev.myelin.core.DenseKernel create() {
+            return new dev.myelin.core.scalar.ScalarKernel();
+        }
+    }
+
+    /** {@code MYELIN_CLASSPATH} puts a variant's jar beside Myelin's: {@code myelin info} then lists it. */
+    @Test
+    void myelinClasspathAddsAVariant(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path classes = Path.of("target", "test-classes").toAbsolutePath();
+        Path jar = dir.resolve("variant.jar");
+        String entry = LauncherProvider.class.getName().replace('.', '/') + ".class";
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(
+                java.nio.file.Files.newOutputStream(jar))) {
+            out.putNextEntry(new java.util.jar.JarEntry("META-INF/services/"
+                    + dev.myelin.core.dispatch.DenseKernelProvider.class.getName()));
+            out.write((LauncherProvider.class.getName() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.putNextEntry(new java.util.jar.JarEntry(entry));
+            out.write(java.nio.file.Files.readAllBytes(classes.resolve(entry)));
+        }
+        ChildCli info = run(Map.of("MYELIN_CLASSPATH", jar.toString()), "info");
+        assertEquals(0, info.exitCode(), info.err());
+        assertTrue(info.out().contains("  launcher-variant scalar (plain Java loops"), info.out());
+        ChildCli without = run(Map.of(), "info");
+        assertTrue(!without.out().contains("launcher-variant"), without.out());
+    }
+
     private static ChildCli run(Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> command = new java.util.ArrayList<>(List.of(LAUNCHER.toString()));
         command.addAll(List.of(args));

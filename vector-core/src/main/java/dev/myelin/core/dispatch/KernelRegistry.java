@@ -16,8 +16,10 @@ import java.util.function.Supplier;
 /**
  * Finds kernel variants by name and picks the default one.
  *
- * <p>Variants come from three places: the built-ins ({@code scalar}, and {@code vector} when the Vector API
- * module is present), {@link DenseKernelProvider}s found by {@link ServiceLoader}, and {@link #register}.
+ * <p>Variants come from three places: the built-ins ({@code scalar}, and {@code vector}, {@code blocked} and
+ * {@code parallel} when the Vector API module is present), {@link DenseKernelProvider}s found by
+ * {@link ServiceLoader} (one whose name is taken is left out with a warning), and {@link #register}. Names are told
+ * apart without ASCII case, so no two may differ only in case.
  * The default is {@code -Dmyelin.kernel=NAME} when set, otherwise the first available of
  * {@link #PREFERENCE}; it is chosen once and logged once. Without the Vector API the default falls back to
  * {@code scalar} with one warning that names the flag to add.
@@ -55,7 +57,16 @@ public final class KernelRegistry {
                     defaultThreads()).orElseThrow());
         }
         for (DenseKernelProvider provider : ServiceLoader.load(DenseKernelProvider.class)) {
-            FACTORIES.putIfAbsent(provider.name(), provider::create);
+            String name = provider.name() == null ? "" : provider.name().trim();
+            String taken = takenName(name);
+            if (name.isEmpty() || taken != null) { // a name that would hide a kernel, or be hidden: said, not lost
+                LOG.log(System.Logger.Level.WARNING, "Myelin: the kernel provider " + provider.getClass().getName()
+                        + " is ignored: " + (name.isEmpty() ? "its name is empty" : "its name '" + name + "' is taken"
+                        + " by the kernel '" + taken + "'" + (taken.equals(name) ? ""
+                        : " (names are told apart without case)")));
+                continue;
+            }
+            FACTORIES.put(name, provider::create);
         }
     }
 
@@ -258,16 +269,25 @@ public final class KernelRegistry {
         String text = name.trim();
         Objects.requireNonNull(factory, () -> "the factory of kernel '" + text + "' is null");
         synchronized (FACTORIES) {
-            Set<String> taken = new java.util.TreeSet<>(FACTORIES.keySet());
-            taken.addAll(VECTOR_API_NAMES);
-            for (String existing : taken) {
-                if (Named.asciiEqualsIgnoreCase(existing, text)) {
-                    throw new IllegalArgumentException("a kernel named '" + existing + "' is already registered"
-                            + (existing.equals(text) ? "" : " (names are told apart without case)"));
-                }
+            String existing = takenName(text);
+            if (existing != null) {
+                throw new IllegalArgumentException("a kernel named '" + existing + "' is already registered"
+                        + (existing.equals(text) ? "" : " (names are told apart without case)"));
             }
             FACTORIES.put(text, factory);
         }
+    }
+
+    /** The registered (or Vector API built-in) name equal to {@code name} without ASCII case, or null. */
+    private static String takenName(String name) {
+        Set<String> taken = new java.util.TreeSet<>(FACTORIES.keySet());
+        taken.addAll(VECTOR_API_NAMES);
+        for (String existing : taken) {
+            if (Named.asciiEqualsIgnoreCase(existing, name)) {
+                return existing;
+            }
+        }
+        return null;
     }
 
     /** The names of every selectable variant, built-ins first. */

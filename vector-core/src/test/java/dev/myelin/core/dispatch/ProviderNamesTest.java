@@ -1,0 +1,93 @@
+package dev.myelin.core.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.myelin.core.DenseKernel;
+import dev.myelin.core.scalar.ScalarKernel;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kernels from other jars ({@link DenseKernelProvider}, found by the ServiceLoader when the registry starts) whose
+ * names would hide a kernel, or be hidden by one, are left out with a warning that names the provider: one named as
+ * a built-in (it had been dropped without a word), one differing from a built-in only in case (it had been taken,
+ * and then neither was reachable by that name without case). A provider with a free name joins. Each run is a JVM
+ * of its own, with a services file naming this class's providers; its output goes to a file read after it ends.
+ */
+class ProviderNamesTest {
+
+    /** A provider of the scalar kernel under {@link #NAME}. */
+    abstract static class Named implements DenseKernelProvider {
+        abstract String providedName();
+
+        @Override
+        public String name() {
+            return providedName();
+        }
+
+        @Override
+        public DenseKernel create() {
+            return new ScalarKernel();
+        }
+    }
+
+    public static final class SameAsBuiltIn extends Named {
+        @Override
+        String providedName() {
+            return "blocked";
+        }
+    }
+
+    public static final class OtherCase extends Named {
+        @Override
+        String providedName() {
+            return "Scalar";
+        }
+    }
+
+    public static final class Free extends Named {
+        @Override
+        String providedName() {
+            return "test-provided";
+        }
+    }
+
+    /** Prints the registered names, one line. */
+    public static final class Child {
+        public static void main(String[] args) {
+            System.out.println("names: " + KernelRegistry.names());
+        }
+    }
+
+    @Test
+    void clashingProvidersAreLeftOutWithAWarningAndAFreeOneJoins(@TempDir Path dir) throws Exception {
+        Path services = Files.createDirectories(dir.resolve("META-INF/services"));
+        Files.writeString(services.resolve(DenseKernelProvider.class.getName()), String.join("\n",
+                SameAsBuiltIn.class.getName(), OtherCase.class.getName(), Free.class.getName()) + "\n");
+        Path output = dir.resolve("child.txt");
+        Process child = new ProcessBuilder(System.getProperty("java.home") + "/bin/java",
+                "--add-modules=jdk.incubator.vector", "-Xshare:auto", "-cp",
+                dir + File.pathSeparator + System.getProperty("java.class.path"), Child.class.getName())
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        if (!child.waitFor(120, TimeUnit.SECONDS)) {
+            child.destroyForcibly();
+            throw new AssertionError("the child JVM did not end in 120 s");
+        }
+        String text = Files.readString(output, StandardCharsets.UTF_8);
+        assertEquals(0, child.exitValue(), text);
+        assertTrue(text.contains("names: [parallel, blocked, vector, scalar, test-provided]"), text);
+        assertTrue(text.contains("Myelin: the kernel provider " + SameAsBuiltIn.class.getName() + " is ignored: its"
+                + " name 'blocked' is taken by the kernel 'blocked'"), text);
+        assertTrue(text.contains("Myelin: the kernel provider " + OtherCase.class.getName() + " is ignored: its name"
+                + " 'Scalar' is taken by the kernel 'scalar' (names are told apart without case)"), text);
+        List<String> warnings = text.lines().filter(l -> l.contains("is ignored")).toList();
+        assertEquals(2, warnings.size(), text);
+    }
+}
