@@ -19,12 +19,7 @@ class PythonFloatTest {
 
     @Test
     void everyDoubleIsWrittenAsPythonWritesIt() throws IOException {
-        List<String> lines;
-        try (InputStream in = PythonFloatTest.class.getResourceAsStream("/python-float-repr.txt")) {
-            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-                    .filter(l -> !l.startsWith("#")).toList();
-        }
-        assertTrue(lines.size() > 3000, "the oracle file: " + lines.size() + " lines");
+        List<String> lines = oracle("/python-float-repr.txt");
         int exponents = 0;
         for (String line : lines) {
             String[] parts = line.split(" ");
@@ -42,12 +37,7 @@ class PythonFloatTest {
      */
     @Test
     void everyFloatIsWrittenAsNumpyWritesIt() throws IOException {
-        List<String> lines;
-        try (InputStream in = PythonFloatTest.class.getResourceAsStream("/numpy-float32-str.txt")) {
-            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-                    .filter(l -> !l.startsWith("#")).toList();
-        }
-        assertTrue(lines.size() > 3000, "the oracle file: " + lines.size() + " lines");
+        List<String> lines = oracle("/numpy-float32-str.txt");
         int exponents = 0;
         for (String line : lines) {
             String[] parts = line.split(" ");
@@ -60,6 +50,17 @@ class PythonFloatTest {
             exponents += parts[1].contains("e") ? 1 : 0;
         }
         assertTrue(exponents > 1000 && exponents < lines.size() - 1000, "both layouts well covered: " + exponents);
+    }
+
+    /** An oracle file's lines (IEEE bits in hex, then the text), without its comments; over 3 000 of them. */
+    private static List<String> oracle(String resource) throws IOException {
+        List<String> lines;
+        try (InputStream in = PythonFloatTest.class.getResourceAsStream(resource)) {
+            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.startsWith("#")).toList();
+        }
+        assertTrue(lines.size() > 3000, resource + ": " + lines.size() + " lines");
+        return lines;
     }
 
     @Test
