@@ -95,11 +95,17 @@ class BenchmarkChecksTest {
     @Test
     void aGradientOffByAThousandthOfItsScaleIsCaught() {
         float[] expected = {0.5f, -2f, 1e-3f};
-        TrainingStepBenchmark.requireClose("dW", expected, new float[] {0.5f, -2f, 1.1e-3f}); // 1e-4 of 2: inside
+        float scale = TrainingStepBenchmark.largest(expected);
+        assertEquals(2f, scale);
+        TrainingStepBenchmark.requireClose("dW", expected, new float[] {0.5f, -2f, 1.1e-3f}, scale); // 1e-4 of 2
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> TrainingStepBenchmark.requireClose("dW", expected, new float[] {0.5f, -2f, 3e-3f}));
-        assertEquals("dW disagrees with scalar at element 2: 0.003 vs 0.001 (largest magnitude 2.0)", e.getMessage());
+                () -> TrainingStepBenchmark.requireClose("dW", expected, new float[] {0.5f, -2f, 3e-3f}, scale));
+        assertEquals("dW disagrees with scalar at element 2: 0.003 vs 0.001 (the layer's largest gradient 2.0)",
+                e.getMessage());
         assertThrows(IllegalStateException.class,
-                () -> TrainingStepBenchmark.requireClose("dW", expected, new float[] {0.5f, Float.NaN, 1e-3f}));
+                () -> TrainingStepBenchmark.requireClose("dW", expected, new float[] {0.5f, Float.NaN, 1e-3f}, scale));
+        // a bias gradient cancelled to near 0 is judged on its layer's scale, not on its own
+        float[] db = {1e-9f, -2e-9f};
+        TrainingStepBenchmark.requireClose("db", db, new float[] {3e-9f, -1e-9f}, scale);
     }
 }
