@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.Version.class,
         sortOptions = false,
         description = {"Run a saved model on a CSV file and print a header, then one line per row, each number"
-                + " in the shortest digits that read back to its float, as numpy prints a float32 (0.8807971,"
+                + " in the shortest digits that read back to its float, as numpy 1.x prints a float32 (0.8807971,"
                 + " 4e-07): for a softmax model the most probable class and every class's probability"
                 + " (class,p0,p1,…); for a one-output sigmoid model the class at threshold 0.5 and the"
                 + " probability of 1 (class,p1); for any other model its outputs (y or y1,y2,…). NaN and"

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * A double as Python's {@code repr} (and {@code str}, and an f-string's {@code {loss}}) writes it, so that the text
@@ -25,23 +26,26 @@ final class PythonFloat {
 
     /** The shortest decimal that reads back to {@code v} (finite, not 0), the closest to it among those. */
     private static BigDecimal shortest(double v) {
-        return shortest(Double.toString(v), new BigDecimal(v), d -> d.doubleValue() == v);
+        return shortest(Double.toString(v), () -> new BigDecimal(v), d -> d.doubleValue() == v);
     }
 
     /** As {@link #shortest(double)} for a float: the digits that read back to the same float. */
     private static BigDecimal shortest(float v) {
-        return shortest(Float.toString(v), new BigDecimal(v), d -> d.floatValue() == v);
+        return shortest(Float.toString(v), () -> new BigDecimal(v), d -> d.floatValue() == v);
     }
 
     /**
-     * Java's shortest digits {@code javaText} of a value whose exact decimal is {@code exact}, or one digit where
-     * Java wrote two and one reads back ({@code readsBack}), the closer of the two one-digit roundings.
+     * Java's shortest digits {@code javaText} of a value whose exact decimal is {@code exactValue}'s (made only
+     * when needed: rarely), or one digit where Java wrote two and one reads back ({@code readsBack}), the closer of
+     * the two one-digit roundings.
      */
-    private static BigDecimal shortest(String javaText, BigDecimal exact, Predicate<BigDecimal> readsBack) {
+    private static BigDecimal shortest(String javaText, Supplier<BigDecimal> exactValue,
+                                       Predicate<BigDecimal> readsBack) {
         BigDecimal java = new BigDecimal(javaText).stripTrailingZeros();
         if (java.precision() != 2) {
             return java;
         }
+        BigDecimal exact = exactValue.get();
         BigDecimal best = java;
         for (RoundingMode mode : new RoundingMode[] {RoundingMode.FLOOR, RoundingMode.CEILING}) {
             BigDecimal one = exact.round(new MathContext(1, mode));
@@ -54,9 +58,10 @@ final class PythonFloat {
     }
 
     /**
-     * A float as numpy writes it ({@code str(np.float32(v))}): the shortest digits that read back to the same
-     * float, in Python's layout, except that numpy chooses the exponent form by the value itself (below 10⁻⁴ or
-     * from 10¹⁶ on), not by its shortest digits: {@code 0.1}, {@code 1e-07}, {@code 0.8807971}, {@code 1e-04} (for
+     * A float as numpy 1.x writes it ({@code str(np.float32(v))}; the oracle's numpy is 1.24.2, and numpy 2.3 moved
+     * float32's switch to the exponent form lower): the shortest digits that read back to the same float, in
+     * Python's layout, except that numpy chooses the exponent form by the value itself (below 10⁻⁴ or from 10¹⁶ on),
+     * not by its shortest digits: {@code 0.1}, {@code 1e-07}, {@code 0.8807971}, {@code 1e-04} (for
      * the float nearest 10⁻⁴, just below it), {@code 3.4028235e+38}, {@code nan}, {@code inf}.
      */
     static String repr(float v) {

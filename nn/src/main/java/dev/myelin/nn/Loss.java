@@ -63,6 +63,23 @@ public enum Loss implements Named {
         }
     }
 
+    /**
+     * BCE's targets are probabilities, as PyTorch's BCELoss requires: the {@code rows × cols} targets of {@code t}
+     * from {@code off} (row-major) must lie in [0, 1]. The one place this rule lives.
+     *
+     * @param rowWord how the message names a row, before its number counted from 1 ("row", "the batch's row")
+     * @throws IllegalArgumentException naming the first target outside, by row and column
+     */
+    public static void requireProbabilities(float[] t, int off, int rows, int cols, String rowWord) {
+        for (int i = 0; i < rows * cols; i++) {
+            float v = t[off + i];
+            if (!(v >= 0f && v <= 1f)) {
+                throw new IllegalArgumentException("loss bce needs targets in [0, 1], but " + rowWord + " "
+                        + (i / cols + 1) + " column " + (i % cols + 1) + " is " + v);
+            }
+        }
+    }
+
     /** The loss a trained model's output layer implies: sigmoid → BCE, softmax → CE, anything else → MSE. */
     public static Loss forOutput(Activation output) {
         return switch (output) {

@@ -247,13 +247,7 @@ public final class Trainer {
         switch (loss) {
             case BCE -> {
                 requireTargets(data, model, loss);
-                float[] t = data.targets();
-                for (int i = 0; i < t.length; i++) {
-                    if (!(t[i] >= 0f && t[i] <= 1f)) {
-                        throw new IllegalArgumentException("loss bce needs targets in [0, 1], but row "
-                                + (i / data.outputs() + 1) + " column " + (i % data.outputs() + 1) + " is " + t[i]);
-                    }
-                }
+                Loss.requireProbabilities(data.targets(), 0, data.rows(), data.outputs(), "row");
             }
             case CE -> {
                 if (!data.hasLabels()) {

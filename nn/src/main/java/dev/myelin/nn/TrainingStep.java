@@ -151,7 +151,7 @@ public final class TrainingStep {
         }
         requireRange("targets", targets.length, targetsOff, m, n);
         if (loss == Loss.BCE) {
-            requireProbabilities(targets, targetsOff, m, n);
+            Loss.requireProbabilities(targets, targetsOff, m, n, "the batch's row");
         }
         return passes.lossAndGradients(ops, x, xOff, targets, null, targetsOff / n, m, loss, convention);
     }
@@ -186,17 +186,6 @@ public final class TrainingStep {
         if (off < 0 || end > length) {
             throw new IllegalArgumentException(operand + ": " + rows + " rows of " + width + " from offset " + off
                     + " need " + end + " elements, but the array has " + length);
-        }
-    }
-
-    /** BCE's targets are probabilities: PyTorch's BCELoss refuses others, and so does this step. */
-    private static void requireProbabilities(float[] t, int off, int m, int n) {
-        for (int i = 0; i < m * n; i++) {
-            float v = t[off + i];
-            if (!(v >= 0f && v <= 1f)) {
-                throw new IllegalArgumentException("loss bce needs targets in [0, 1], but the batch's row " + (i / n + 1)
-                        + " column " + (i % n + 1) + " is " + v);
-            }
         }
     }
 }

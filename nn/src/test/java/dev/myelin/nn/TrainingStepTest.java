@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /**
- * The public training step: the same arithmetic as {@link Trainer#fit} (bit for bit), batches read where their
- * offsets say, a loss and gradient that agree with a double-precision oracle, and clear refusals of bad batches.
+ * The public training step: its public entry points give what {@link Trainer#fit} (which runs its batches through
+ * the same step) gives, bit for bit; batches are read where their offsets say; loss and gradient agree with a
+ * double-precision oracle; bad batches are refused clearly.
  */
 class TrainingStepTest {
 
@@ -112,12 +113,14 @@ class TrainingStepTest {
      * One softmax layer, so the oracle is short: in double, P = softmax(X·W + b), loss = −mean ln P[label],
      * dW = Xᵀ·(P − onehot)/m, db = Σ (P − onehot)/m; then SGD moves every parameter by −lr·gradient. Bounds: the
      * loss to 1e-6 relative and each gradient element to 1e-5 of the gradient's largest magnitude (float
-     * arithmetic over k = 13 products: a wrong row, a missing 1/m or a sign slip is off by far more).
+     * arithmetic over k = 37 or m = 41 terms: a wrong row, a missing 1/m or a sign slip is off by far more).
+     * 41 rows: more than the engine's few-rows threshold, so the packed forward and weight gradient are what is
+     * checked. (The multi-layer passes, with dX, are checked by finite differences: GradientCheckTest.)
      */
     @Test
     void lossGradientAndUpdateAgreeWithADoubleOracle() {
         Random r = new Random(13);
-        int m = 11, k = 13, n = 5;
+        int m = 41, k = 37, n = 5;
         float[] x = uniform(r, m * k, -1, 1);
         int[] lab = labels(r, m, n);
         Mlp model = model(new int[] {k, n}, Activation.SIGMOID, Activation.SOFTMAX, 8);

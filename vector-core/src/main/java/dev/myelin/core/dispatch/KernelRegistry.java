@@ -325,7 +325,9 @@ public final class KernelRegistry {
         try {
             chosen = get(defaultName());
         } catch (IllegalArgumentException e) {
-            if (!fromProperty) {
+            // a known name's factory may fail on another property (-Dmyelin.threads, -Dmyelin.vectorBits), which its
+            // message names: only an unknown or unavailable name is this property's fault
+            if (!fromProperty || FACTORIES.containsKey(key(forced))) {
                 throw e;
             }
             throw new IllegalArgumentException("-D" + KERNEL_PROPERTY + "=" + forced + ": " + e.getMessage(), e);

@@ -36,18 +36,31 @@ class DefaultKernelPropertyTest {
 
     @Test
     void aBadKernelPropertyIsNamedInTheMessage(@TempDir Path dir) throws Exception {
+        String expected = "-Dmyelin.kernel=bogus: unknown kernel 'bogus' (available: parallel, blocked, vector, scalar)";
+        assertEquals(List.of(expected, expected), childLines(dir, "-Dmyelin.kernel=bogus"));
+    }
+
+    /** A known kernel whose factory meets another bad property is not blamed on -Dmyelin.kernel. */
+    @Test
+    void anotherBadPropertyIsNotBlamedOnTheKernelProperty(@TempDir Path dir) throws Exception {
+        String expected = "-Dmyelin.threads=abc is not a thread count: use a whole number of at least 1";
+        assertEquals(List.of(expected, expected),
+                childLines(dir, "-Dmyelin.kernel=parallel", "-Dmyelin.threads=abc"));
+    }
+
+    /** What {@link Child} prints in a JVM started with {@code properties}, its JVM warning left out. */
+    private static List<String> childLines(Path dir, String... properties) throws Exception {
         Path output = dir.resolve("child.txt");
-        Process child = new ProcessBuilder(System.getProperty("java.home") + "/bin/java",
-                "--add-modules=jdk.incubator.vector", "-Xshare:auto", "-Dmyelin.kernel=bogus", "-cp",
-                System.getProperty("java.class.path"), Child.class.getName())
-                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        List<String> command = new java.util.ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java",
+                "--add-modules=jdk.incubator.vector", "-Xshare:auto"));
+        command.addAll(List.of(properties));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Child.class.getName()));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         if (!child.waitFor(120, TimeUnit.SECONDS)) {
             child.destroyForcibly();
             throw new AssertionError("the child JVM did not end in 120 s");
         }
-        List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8).stream()
+        return Files.readAllLines(output, StandardCharsets.UTF_8).stream()
                 .filter(line -> !line.startsWith("WARNING: Using incubator modules")).toList();
-        String expected = "-Dmyelin.kernel=bogus: unknown kernel 'bogus' (available: parallel, blocked, vector, scalar)";
-        assertEquals(List.of(expected, expected), lines, "exit code " + child.exitValue());
     }
 }
