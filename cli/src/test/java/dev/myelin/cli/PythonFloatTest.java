@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,48 +20,46 @@ class PythonFloatTest {
 
     @Test
     void everyDoubleIsWrittenAsPythonWritesIt() throws IOException {
-        List<String> lines = oracle("/python-float-repr.txt");
-        int exponents = 0;
-        for (String line : lines) {
-            String[] parts = line.split(" ");
-            double v = Double.longBitsToDouble(Long.parseUnsignedLong(parts[0], 16));
-            assertEquals(parts[1], PythonFloat.repr(v), parts[0]);
-            exponents += parts[1].contains("e") ? 1 : 0;
-        }
-        assertTrue(exponents > 1000 && exponents < lines.size() - 1000, "both layouts well covered: " + exponents);
+        assertEveryLine("/python-float-repr.txt",
+                hex -> PythonFloat.repr(Double.longBitsToDouble(Long.parseUnsignedLong(hex, 16))));
     }
 
     /**
      * {@link PythonFloat#repr(float)} against numpy: numpy-float32-str.txt holds 3 023 floats with numpy's str of
      * each (numpy-float32-str.py wrote them), the layout's edges (1e-04 for the float just below 10⁻⁴, 1e+16),
-     * subnormals, the largest float, random bit patterns and decimal magnitudes.
+     * subnormals, the largest float, random bit patterns and decimal magnitudes. Each finite one reads back to
+     * its float.
      */
     @Test
     void everyFloatIsWrittenAsNumpyWritesIt() throws IOException {
-        List<String> lines = oracle("/numpy-float32-str.txt");
-        int exponents = 0;
-        for (String line : lines) {
-            String[] parts = line.split(" ");
-            float v = Float.intBitsToFloat(Integer.parseUnsignedInt(parts[0], 16));
-            assertEquals(parts[1], PythonFloat.repr(v), parts[0]);
+        assertEveryLine("/numpy-float32-str.txt", hex -> {
+            float v = Float.intBitsToFloat(Integer.parseUnsignedInt(hex, 16));
+            String text = PythonFloat.repr(v);
             if (Float.isFinite(v)) {
-                assertEquals(Float.floatToIntBits(v), Float.floatToIntBits(Float.parseFloat(PythonFloat.repr(v))),
-                        "reads back: " + parts[0]);
+                assertEquals(Float.floatToIntBits(v), Float.floatToIntBits(Float.parseFloat(text)), "reads back: " + hex);
             }
-            exponents += parts[1].contains("e") ? 1 : 0;
-        }
-        assertTrue(exponents > 1000 && exponents < lines.size() - 1000, "both layouts well covered: " + exponents);
+            return text;
+        });
     }
 
-    /** An oracle file's lines (IEEE bits in hex, then the text), without its comments; over 3 000 of them. */
-    private static List<String> oracle(String resource) throws IOException {
+    /**
+     * Every line of an oracle file (IEEE bits in hex, then the text; over 3 000 of them, comments left out) against
+     * {@code repr} of those bits; both layouts, positional and exponent, must be well covered.
+     */
+    private static void assertEveryLine(String resource, Function<String, String> repr) throws IOException {
         List<String> lines;
         try (InputStream in = PythonFloatTest.class.getResourceAsStream(resource)) {
             lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
                     .filter(l -> !l.startsWith("#")).toList();
         }
         assertTrue(lines.size() > 3000, resource + ": " + lines.size() + " lines");
-        return lines;
+        int exponents = 0;
+        for (String line : lines) {
+            String[] parts = line.split(" ");
+            assertEquals(parts[1], repr.apply(parts[0]), parts[0]);
+            exponents += parts[1].contains("e") ? 1 : 0;
+        }
+        assertTrue(exponents > 1000 && exponents < lines.size() - 1000, "both layouts well covered: " + exponents);
     }
 
     @Test

@@ -170,8 +170,8 @@ public class TrainingStepBenchmark {
      */
     private void requireClose(Dense variant, Dense reference, int l, String when) {
         float scale = Math.max(largest(reference.weightGradient()), largest(reference.biasGradient()));
-        if (!close(reference.weightGradient(), variant.weightGradient(), scale)
-                || !close(reference.biasGradient(), variant.biasGradient(), scale)) {
+        if (firstOutside(reference.weightGradient(), variant.weightGradient(), scale) >= 0
+                || firstOutside(reference.biasGradient(), variant.biasGradient(), scale) >= 0) {
             String what = kernel + " step at " + layers + when + ", layer " + (l + 1);
             requireClose(what + " dW", reference.weightGradient(), variant.weightGradient(), scale);
             requireClose(what + " db", reference.biasGradient(), variant.biasGradient(), scale);
@@ -186,22 +186,22 @@ public class TrainingStepBenchmark {
         return largest;
     }
 
-    private static boolean close(float[] expected, float[] actual, float scale) {
+    /** The first element more than 10⁻⁴ of {@code scale} from {@code expected} (NaN included), or −1. */
+    private static int firstOutside(float[] expected, float[] actual, float scale) {
         for (int i = 0; i < expected.length; i++) {
             if (!(Math.abs(expected[i] - actual[i]) <= 1e-4f * scale)) {
-                return false;
+                return i;
             }
         }
-        return true;
+        return -1;
     }
 
     /** Each element within 10⁻⁴ of {@code scale}; else the first that is not, named. */
     static void requireClose(String what, float[] expected, float[] actual, float scale) {
-        for (int i = 0; i < expected.length; i++) {
-            if (!(Math.abs(expected[i] - actual[i]) <= 1e-4f * scale)) {
-                throw new IllegalStateException(what + " disagrees with scalar at element " + i + ": " + actual[i]
-                        + " vs " + expected[i] + " (the layer's largest gradient " + scale + ")");
-            }
+        int i = firstOutside(expected, actual, scale);
+        if (i >= 0) {
+            throw new IllegalStateException(what + " disagrees with scalar at element " + i + ": " + actual[i]
+                    + " vs " + expected[i] + " (the layer's largest gradient " + scale + ")");
         }
     }
 

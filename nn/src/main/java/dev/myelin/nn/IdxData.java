@@ -236,10 +236,8 @@ public final class IdxData {
      */
     public static void requireIdxFiles(Path dir) {
         requireSearchable(dir);
-        for (String base : LAYOUT) {
-            if (Files.isRegularFile(dir.resolve(base)) || Files.isRegularFile(dir.resolve(base + ".gz"))) {
-                return;
-            }
+        if (missingFiles(dir).size() < LAYOUT.size()) {
+            return;
         }
         throw new DataException(dir + ": is a folder without IDX files; a data folder holds " + expectedFiles()
                 + ", and a CSV file is given by its own path");
@@ -253,7 +251,7 @@ public final class IdxData {
         boolean folder = Files.isDirectory(dir);
         List<String> missing = new java.util.ArrayList<>();
         for (String base : LAYOUT) {
-            if (!folder || !Files.isRegularFile(dir.resolve(base)) && !Files.isRegularFile(dir.resolve(base + ".gz"))) {
+            if (!folder || stored(dir, base) == null) {
                 missing.add(base);
             }
         }
@@ -269,15 +267,22 @@ public final class IdxData {
 
     private static Path find(Path dir, String base) {
         requireSearchable(dir);
+        Path file = stored(dir, base);
+        if (file == null) {
+            throw new DataException(dir + ": no " + base + " or " + base + ".gz; an IDX folder holds "
+                    + expectedFiles());
+        }
+        return file;
+    }
+
+    /** The file {@code base} of the layout in {@code dir}, plain or {@code .gz} (plain first), or null. */
+    private static Path stored(Path dir, String base) {
         Path plain = dir.resolve(base);
         if (Files.isRegularFile(plain)) {
             return plain;
         }
         Path gz = dir.resolve(base + ".gz");
-        if (Files.isRegularFile(gz)) {
-            return gz;
-        }
-        throw new DataException(dir + ": no " + base + " or " + base + ".gz; an IDX folder holds " + expectedFiles());
+        return Files.isRegularFile(gz) ? gz : null;
     }
 
     private static String expectedFiles() {

@@ -167,9 +167,7 @@ public final class KernelRegistry {
         if (FACTORIES.containsKey(text) || VECTOR_API_NAMES.contains(text)) {
             return text;
         }
-        Set<String> known = new java.util.TreeSet<>(FACTORIES.keySet());
-        known.addAll(VECTOR_API_NAMES);
-        List<String> same = known.stream().filter(n -> Named.asciiEqualsIgnoreCase(n, text)).toList();
+        List<String> same = namesLike(text);
         return same.size() == 1 ? same.get(0) : text;
     }
 
@@ -280,14 +278,15 @@ public final class KernelRegistry {
 
     /** The registered (or Vector API built-in) name equal to {@code name} without ASCII case, or null. */
     private static String takenName(String name) {
-        Set<String> taken = new java.util.TreeSet<>(FACTORIES.keySet());
-        taken.addAll(VECTOR_API_NAMES);
-        for (String existing : taken) {
-            if (Named.asciiEqualsIgnoreCase(existing, name)) {
-                return existing;
-            }
-        }
-        return null;
+        List<String> same = namesLike(name);
+        return same.isEmpty() ? null : same.get(0);
+    }
+
+    /** The registered and Vector API built-in names equal to {@code name} without ASCII case, sorted. */
+    private static List<String> namesLike(String name) {
+        Set<String> known = new java.util.TreeSet<>(FACTORIES.keySet());
+        known.addAll(VECTOR_API_NAMES);
+        return known.stream().filter(n -> Named.asciiEqualsIgnoreCase(n, name)).toList();
     }
 
     /** The names of every selectable variant, built-ins first. */
