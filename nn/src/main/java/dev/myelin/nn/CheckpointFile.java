@@ -103,14 +103,20 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
     }
 
     /**
-     * Refuses to resume this checkpoint on other data than it trained on (when it records them).
+     * Refuses to resume this checkpoint on other data than it trained on (when it records them). A checkpoint that
+     * does not record its data is still checked against the size of {@code other}: its optimizer's update count
+     * and its batches within the epoch must be what this many rows give.
      *
      * @throws IllegalArgumentException saying what differs: {@code the checkpoint was trained on 4 rows × 2
-     *                                  inputs → 1 outputs, hash …, but this data set is 5 rows × …}
+     *                                  inputs → 1 outputs, hash …, but this data set is 5 rows × …}; {@code
+     *                                  optimizer: step is 9, but the progress (2 epochs of 3 batches of this data
+     *                                  set, then 1) is 7 updates}
      */
     public void requireSameData(DataFingerprint other) {
         Objects.requireNonNull(other, "data fingerprint is null");
-        if (data != null && !data.equals(other)) {
+        if (data == null) { // nothing to compare, but the progress must still fit the data's size
+            requireProgressFits(other.rows(), "", "this data set");
+        } else if (!data.equals(other)) {
             throw new IllegalArgumentException("the checkpoint was trained on other data: " + data + ", but this"
                     + " data set is " + other + (data.rows() == other.rows() && data.inputs() == other.inputs()
                     && data.outputs() == other.outputs() ? " (the same shape, other values or order)" : ""));
@@ -345,30 +351,42 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
         }
         DataFingerprint data = root.has("data")
                 ? data(object(root, "data", DATA_FIELDS, src + ": "), src + ": data: ") : null;
-        if (data != null) { // the optimizer counts its updates: one a batch, so many as the progress says
-            long perEpoch = config.fullBatch(data.rows()) ? 1
-                    : (data.rows() + (long) config.batchSize() - 1) / config.batchSize();
-            long updates = epochs * perEpoch + batches;
-            if (batches >= perEpoch) {
-                throw new ModelFormatException(where + "batches is " + batches + ", but an epoch of the recorded data"
-                        + " (" + data.rows() + " rows, batch " + config.batchSize() + ") has " + perEpoch);
-            }
-            if (shuffle == null && !config.fullBatch(data.rows())) {
-                throw new ModelFormatException(src + ": shuffle is null (a full-batch run's), but the run's batch "
-                        + config.batchSize() + " of " + data.rows() + " rows draws its batches from it");
-            }
-            if (state.step() != updates) {
-                throw new ModelFormatException(src + ": optimizer: step is " + state.step() + ", but the progress ("
-                        + epochs + " epochs of " + perEpoch + " batches, then " + batches + ") is " + updates
-                        + " updates");
-            }
-        }
         String kernel = root.has("kernel") ? ModelFile.text(root, "kernel", src + ": ") : null;
+        CheckpointFile file;
         try {
-            return new CheckpointFile(model, config,
+            file = new CheckpointFile(model, config,
                     new TrainingCheckpoint(epochs, batches, lossSum, state, shuffle, firstLoss), data, kernel);
         } catch (IllegalArgumentException e) { // the parts do not belong together
             throw new ModelFormatException(src + ": " + e.getMessage(), e);
+        }
+        if (data != null) {
+            file.requireProgressFits(data.rows(), src + ": ", "the recorded data");
+        }
+        return file;
+    }
+
+    /**
+     * Checks the progress against a data set of {@code rows} rows: the optimizer counts its updates, one a batch,
+     * so it has made as many as the epochs and batches say; the batches are fewer than an epoch's; a mini-batch
+     * run has its shuffle stream. {@code src} starts each message, {@code what} names the data.
+     */
+    private void requireProgressFits(int rows, String src, String what) {
+        int epochs = checkpoint.epochs();
+        int batches = checkpoint.batches();
+        long perEpoch = config.fullBatch(rows) ? 1 : (rows + (long) config.batchSize() - 1) / config.batchSize();
+        long updates = epochs * perEpoch + batches;
+        if (batches >= perEpoch) {
+            throw new ModelFormatException(src + "progress: batches is " + batches + ", but an epoch of " + what
+                    + " (" + rows + " rows, batch " + config.batchSize() + ") has " + perEpoch);
+        }
+        if (checkpoint.shuffle() == null && !config.fullBatch(rows)) {
+            throw new ModelFormatException(src + "shuffle is null (a full-batch run's), but the run's batch "
+                    + config.batchSize() + " of " + rows + " rows (" + what + ") draws its batches from it");
+        }
+        if (checkpoint.optimizer().step() != updates) {
+            throw new ModelFormatException(src + "optimizer: step is " + checkpoint.optimizer().step() + ", but the"
+                    + " progress (" + epochs + " epochs of " + perEpoch + " batches of " + what + ", then " + batches
+                    + ") is " + updates + " updates");
         }
     }
 

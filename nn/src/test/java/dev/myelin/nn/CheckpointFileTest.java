@@ -203,10 +203,21 @@ class CheckpointFileTest {
 
         CheckpointFile older = CheckpointFile.parse(stopped.toBytes(), "c.json");
         assertNull(older.data());
-        older.requireSameData(DataFingerprint.of(moreRows)); // nothing recorded, nothing to compare
+        older.requireSameData(DataFingerprint.of(moreRows)); // no values recorded; 12 rows are 4 batches of 3 too
+        // but its progress is still held against the size: 2 epochs of 4 batches, then 2, are 10 updates
+        e = assertThrows(IllegalArgumentException.class, () -> older.requireSameData(DataFingerprint.of(rows(14))));
+        assertEquals("optimizer: step is 10, but the progress (2 epochs of 5 batches of this data set, then 2) is 12"
+                + " updates", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> older.requireSameData(DataFingerprint.of(rows(6))));
+        assertEquals("progress: batches is 2, but an epoch of this data set (6 rows, batch 3) has 2", e.getMessage());
         ModelFormatException bad = assertThrows(ModelFormatException.class, () -> CheckpointFile.parse(
                 withData.toJson().replace(fingerprint.hashHex(), "xyz"), "c.json"));
         assertEquals("c.json: data: hash must be 16 lower-case hex digits, got \"xyz\"", bad.getMessage());
+    }
+
+    /** A data set of {@code n} rows of the shape {@link CheckpointTest#points()} has. */
+    private static Dataset rows(int n) {
+        return Dataset.regression(new float[2 * n], n, 2, new float[n], 1);
     }
 
     static Stream<Arguments> badFiles() {
