@@ -5,7 +5,6 @@ import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -45,11 +44,16 @@ final class DataStreams {
             raw.mark(2);
             boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
             raw.reset();
-            return gzip ? new Gunzip(raw, file) : raw;
+            return gzip ? gunzip(raw, file) : raw;
         } catch (IOException | RuntimeException e) {
             raw.close();
             throw e;
         }
+    }
+
+    /** {@code raw}, gzip bytes read from {@code file}, decompressed; package-private for tests of its failures. */
+    static InputStream gunzip(InputStream raw, Path file) throws IOException {
+        return new Gunzip(raw, file);
     }
 
     /** Whether {@code in}, from {@link #open}, decompresses (so the file's size is not the data's). */
@@ -57,21 +61,25 @@ final class DataStreams {
         return in instanceof Gunzip;
     }
 
-    /** A gzip stream whose failures name the file and say what is wrong in words. */
+    /**
+     * A gzip stream whose failures name the file and say what is wrong in words. Failures to read the file itself
+     * (a disk's EIO, a network file system gone) pass through as they are: they are not the data's fault, and
+     * calling them invalid gzip would send the user to the wrong place.
+     */
     private static final class Gunzip extends FilterInputStream {
         private final Path file;
 
         Gunzip(InputStream raw, Path file) throws IOException {
-            super(gunzip(raw, file));
+            super(decompressor(new Source(raw), file));
             this.file = file;
         }
 
-        private static InputStream gunzip(InputStream raw, Path file) throws IOException {
+        private static InputStream decompressor(InputStream source, Path file) throws IOException {
             try {
-                return GzipCompressorInputStream.builder().setInputStream(raw).setDecompressConcatenated(true)
+                return GzipCompressorInputStream.builder().setInputStream(source).setDecompressConcatenated(true)
                         .setBufferSize(BUFFER).get();
-            } catch (FileSystemException e) { // the file system's own, which names the file
-                throw e;
+            } catch (SourceFailure e) {
+                throw e.getCause();
             } catch (IOException e) {
                 throw failure(file, e);
             }
@@ -81,8 +89,8 @@ final class DataStreams {
         public int read() throws IOException {
             try {
                 return super.read();
-            } catch (FileSystemException e) { // the file system's own, which names the file
-                throw e;
+            } catch (SourceFailure e) {
+                throw e.getCause();
             } catch (IOException e) {
                 throw failure(file, e);
             }
@@ -92,11 +100,59 @@ final class DataStreams {
         public int read(byte[] b, int off, int len) throws IOException {
             try {
                 return super.read(b, off, len);
-            } catch (FileSystemException e) { // the file system's own, which names the file
-                throw e;
+            } catch (SourceFailure e) {
+                throw e.getCause();
             } catch (IOException e) {
                 throw failure(file, e);
             }
+        }
+    }
+
+    /** The compressed bytes, whose read failures are marked as the file's, so that {@link Gunzip} tells them apart. */
+    private static final class Source extends FilterInputStream {
+        Source(InputStream raw) {
+            super(raw);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                throw new SourceFailure(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException e) {
+                throw new SourceFailure(e);
+            }
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            try {
+                return super.skip(n);
+            } catch (IOException e) {
+                throw new SourceFailure(e);
+            }
+        }
+    }
+
+    /** A failure to read the file, carried through the decompressor to be rethrown as it was. */
+    private static final class SourceFailure extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        SourceFailure(IOException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
         }
     }
 
