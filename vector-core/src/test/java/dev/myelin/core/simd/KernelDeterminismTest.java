@@ -50,9 +50,12 @@ class KernelDeterminismTest {
     /**
      * Seconds a compiled child may spend warming up before it gives up on the cases still allocating. A child
      * stops as soon as every case runs as C2 code (3.0–5.2 s with C2 only, even with the other core busy), so
-     * the budget costs nothing when things go well.
+     * the budget costs nothing when things go well. When it does not, waiting is the wrong remedy (see {@link
+     * #ATTEMPTS}): a case left in boxing code stays there, and 60 s here once made a CI run a minute longer
+     * (128-bit {@code softmaxRows}, passed by the next child); so the budget is four times the slowest
+     * compile seen, and a stuck case goes to a fresh JVM sooner.
      */
-    private static final int WARM_SECONDS = 60;
+    private static final int WARM_SECONDS = 20;
 
     /**
      * Compiled children per width at most: the cases a child left allocating are taken from the next one. Which
@@ -61,7 +64,7 @@ class KernelDeterminismTest {
      * of a single child, while every other run compiled it in seconds: a fresh JVM is a fresh C2 outcome, and
      * waiting longer in the same one is not. What is compared is unchanged: C2's code against the interpreter's.
      */
-    private static final int ATTEMPTS = 3;
+    private static final int ATTEMPTS = 5;
 
     /**
      * The compiled children run without C1 (interpreter, then C2), so that no C1 compile stands between a case
