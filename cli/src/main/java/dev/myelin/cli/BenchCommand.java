@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseKernel;
 import dev.myelin.core.Named;
+import dev.myelin.core.ProductShape;
 import dev.myelin.core.dispatch.KernelRegistry;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
@@ -18,8 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -71,11 +70,6 @@ final class BenchCommand implements Callable<Integer> {
     static final double FULL_CHECK_FLOPS = 2e9;
 
     static final int CHECK_ROWS = 64;
-
-    /** The largest Java array. */
-    private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
-
-    private static final Pattern SHAPE = Pattern.compile("(\\d+)[x×X](\\d+)[x×X](\\d+)");
 
     @Spec
     CommandSpec spec;
@@ -168,7 +162,7 @@ final class BenchCommand implements Callable<Integer> {
             this.flopsPerMac = flopsPerMac;
         }
 
-        double flops(Shape s) {
+        double flops(ProductShape s) {
             return (double) flopsPerMac * s.m() * s.k() * s.n();
         }
     }
@@ -198,16 +192,8 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** X is m×k, W is k×n, Y is m×n. */
-    record Shape(int m, int k, int n) {
-        @Override
-        public String toString() {
-            return m + "x" + k + "x" + n;
-        }
-    }
-
     /** One timed (op, shape, kernel). */
-    record Result(Op op, Shape shape, String kernel, int threads, double micros, double gflops) {
+    record Result(Op op, ProductShape shape, String kernel, int threads, double micros, double gflops) {
     }
 
     @Override
@@ -223,7 +209,7 @@ final class BenchCommand implements Callable<Integer> {
         require(measureMs >= 1, "--measure-ms must be at least 1, got " + measureMs);
         require(activation.isElementwise(), "--activation " + activation.id() + ": bench times the elementwise"
                 + " activations (identity, sigmoid, tanh, relu)");
-        List<Shape> shapeList = parseShapes(shapes);
+        List<ProductShape> shapeList = parseShapes(shapes);
         List<DenseKernel> kernelList = kernels(kernels, threads != null ? threads : KernelRegistry.defaultThreads(),
                 note -> err.println(Main.PREFIX + note));
         require(!kernelList.isEmpty(), "--kernels all: no variant is available here (myelin info says why)");
@@ -251,7 +237,7 @@ final class BenchCommand implements Callable<Integer> {
         // Timing.
         Table table = format == Format.TABLE ? new Table(out, shapeList, kernelList) : null;
         List<Result> results = new ArrayList<>();
-        for (Shape shape : shapeList) {
+        for (ProductShape shape : shapeList) {
             Operands o = Operands.create(shape, activation);
             for (Op op : opList) {
                 err.println(Main.PREFIX + "timing " + op.id + " " + shape + ": " + kernelList.stream()
@@ -298,11 +284,11 @@ final class BenchCommand implements Callable<Integer> {
      * disagreement as a {@code myelin:} line; returns the disagreements (without the prefix). {@code when} follows
      * the (op, shape) in every line: empty before timing, {@link #AFTER_TIMING} after.
      */
-    static List<String> checkAll(List<Shape> shapes, List<Op> ops, List<DenseKernel> kernels, Activation act,
+    static List<String> checkAll(List<ProductShape> shapes, List<Op> ops, List<DenseKernel> kernels, Activation act,
                                  PrintWriter err, String when) {
         DenseKernel scalar = KernelRegistry.get("scalar");
         List<String> disagreements = new ArrayList<>();
-        for (Shape shape : shapes) {
+        for (ProductShape shape : shapes) {
             Operands o = Operands.create(shape, act);
             for (Op op : ops) {
                 int rows = op.flops(shape) > FULL_CHECK_FLOPS ? Math.min(shape.m(), CHECK_ROWS) : shape.m();
@@ -345,40 +331,17 @@ final class BenchCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------------------------------- options
 
-    /** {@code 128x784x256,128x128x10}: the shapes, each size at least 1 and every operand a Java array. */
-    static List<Shape> parseShapes(String text) {
-        List<Shape> list = new ArrayList<>();
+    /** {@code 128x784x256,128x128x10}: the shapes, each as {@link ProductShape#parse} reads it. */
+    static List<ProductShape> parseShapes(String text) {
+        List<ProductShape> list = new ArrayList<>();
         for (String part : text.split(",", -1)) {
-            String s = part.strip();
-            Matcher match = SHAPE.matcher(s);
-            require(match.matches(),
-                    "--shapes: '" + s + "' is not m×k×n (three positive integers, e.g. 128x784x256)");
-            long[] sizes = new long[3];
-            for (int i = 0; i < 3; i++) {
-                try {
-                    sizes[i] = Long.parseLong(match.group(i + 1));
-                } catch (NumberFormatException tooLong) {
-                    sizes[i] = Long.MAX_VALUE;
-                }
+            try {
+                list.add(ProductShape.parse(part.strip()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--shapes: " + e.getMessage(), e);
             }
-            String[] names = {"m", "k", "n"};
-            for (int i = 0; i < 3; i++) {
-                require(sizes[i] >= 1, "--shapes: '" + s + "': " + names[i] + " is " + sizes[i]
-                        + ", every size must be at least 1");
-            }
-            long m = sizes[0], k = sizes[1], n = sizes[2];
-            fits(s, "X", m, k);
-            fits(s, "W", k, n);
-            fits(s, "Y", m, n);
-            list.add(new Shape((int) m, (int) k, (int) n));
         }
         return list;
-    }
-
-    private static void fits(String shape, String matrix, long rows, long cols) {
-        boolean fits = rows <= MAX_ELEMENTS && cols <= MAX_ELEMENTS && rows * cols <= MAX_ELEMENTS;
-        require(fits, "--shapes: '" + shape + "' is too large: " + matrix + " would have " + rows + "×" + cols
-                + " elements, a Java array holds at most " + MAX_ELEMENTS);
     }
 
     /** {@link #kernels(String, int, java.util.function.Consumer)} without notes. */
@@ -520,7 +483,7 @@ final class BenchCommand implements Callable<Integer> {
         private final PrintWriter out;
         private final String format;
 
-        Table(PrintWriter out, List<Shape> shapes, List<DenseKernel> kernels) {
+        Table(PrintWriter out, List<ProductShape> shapes, List<DenseKernel> kernels) {
             this.out = out;
             int shapeWidth = Math.max("shape".length(), shapes.stream().mapToInt(s -> s.toString().length()).max()
                     .orElse(0));
@@ -574,7 +537,7 @@ final class BenchCommand implements Callable<Integer> {
      * output buffers the timed calls write; allocated once per shape, outside the timed loop.
      */
     static final class Operands {
-        final Shape shape;
+        final ProductShape shape;
         final float[] x;
         final float[] w;
         final float[] b;
@@ -586,7 +549,7 @@ final class BenchCommand implements Callable<Integer> {
         final float[] dw;
         final float[] dx;
 
-        private Operands(Shape shape, Activation act) {
+        private Operands(ProductShape shape, Activation act) {
             int m = shape.m(), k = shape.k(), n = shape.n();
             this.shape = shape;
             java.util.SplittableRandom random = new java.util.SplittableRandom(
@@ -606,7 +569,7 @@ final class BenchCommand implements Callable<Integer> {
             dx = new float[m * k];
         }
 
-        static Operands create(Shape shape, Activation act) {
+        static Operands create(ProductShape shape, Activation act) {
             try {
                 return new Operands(shape, act);
             } catch (OutOfMemoryError e) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.myelin.core.ProductShape;
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseKernel;
 import dev.myelin.core.dispatch.KernelRegistry;
@@ -208,7 +209,7 @@ class BenchCommandTest {
         Broken broken = new Broken("broken");
         broken.forwardDelta = 1e-3f; // far above the rounding bound at k = 5
         StringWriter err = new StringWriter();
-        List<String> failed = BenchCommand.checkAll(List.of(new BenchCommand.Shape(8, 5, 3)),
+        List<String> failed = BenchCommand.checkAll(List.of(new ProductShape(8, 5, 3)),
                 List.of(BenchCommand.Op.FORWARD, BenchCommand.Op.BACKWARD), List.of(broken, new Broken("copy")),
                 Activation.SIGMOID, new PrintWriter(err, true), "");
         assertEquals(1, failed.size(), err.toString());
@@ -232,7 +233,7 @@ class BenchCommandTest {
             Broken broken = new Broken("broken");
             broken.forwardDelta = delta;
             StringWriter err = new StringWriter();
-            List<String> failed = BenchCommand.checkAll(List.of(new BenchCommand.Shape(128, 784, 256)),
+            List<String> failed = BenchCommand.checkAll(List.of(new ProductShape(128, 784, 256)),
                     List.of(BenchCommand.Op.FORWARD), List.of(broken), Activation.SIGMOID, new PrintWriter(err, true),
                     "");
             assertEquals(1, failed.size(), delta + ": " + err);
@@ -243,7 +244,7 @@ class BenchCommandTest {
         for (Activation act : List.of(Activation.SIGMOID, Activation.TANH, Activation.RELU, Activation.IDENTITY)) {
             StringWriter err = new StringWriter();
             List<String> failed = BenchCommand.checkAll(
-                    List.of(new BenchCommand.Shape(128, 784, 256), new BenchCommand.Shape(16, 8192, 40)),
+                    List.of(new ProductShape(128, 784, 256), new ProductShape(16, 8192, 40)),
                     List.of(BenchCommand.Op.FORWARD, BenchCommand.Op.BACKWARD), kernels, act,
                     new PrintWriter(err, true), "");
             assertEquals(List.of(), failed, act + ": " + err);
@@ -257,7 +258,7 @@ class BenchCommandTest {
         Broken thrower = new Broken("thrower");
         thrower.forwardThrows = new UnsupportedOperationException("not on this CPU");
         StringWriter err = new StringWriter();
-        List<String> failed = BenchCommand.checkAll(List.of(new BenchCommand.Shape(8, 5, 3)),
+        List<String> failed = BenchCommand.checkAll(List.of(new ProductShape(8, 5, 3)),
                 List.of(BenchCommand.Op.FORWARD), List.of(thrower, new Broken("copy")), Activation.SIGMOID,
                 new PrintWriter(err, true), "");
         assertEquals(List.of("kernel thrower failed on forward 8x5x3: java.lang.UnsupportedOperationException: not on"
@@ -271,7 +272,7 @@ class BenchCommandTest {
         Broken late = new Broken("late");
         late.forwardDelta = 1e-3f;
         late.rightCalls = 1;
-        List<BenchCommand.Shape> shape = List.of(new BenchCommand.Shape(8, 5, 3));
+        List<ProductShape> shape = List.of(new ProductShape(8, 5, 3));
         List<BenchCommand.Op> forward = List.of(BenchCommand.Op.FORWARD);
         StringWriter err = new StringWriter();
         assertEquals(List.of(), BenchCommand.checkAll(shape, forward, List.of(late), Activation.SIGMOID,
@@ -289,7 +290,7 @@ class BenchCommandTest {
             Broken broken = new Broken("broken");
             broken.backwardOutput = output;
             StringWriter err = new StringWriter();
-            List<String> failed = BenchCommand.checkAll(List.of(new BenchCommand.Shape(9, 4, 6)),
+            List<String> failed = BenchCommand.checkAll(List.of(new ProductShape(9, 4, 6)),
                     List.of(BenchCommand.Op.BACKWARD), List.of(broken), Activation.TANH, new PrintWriter(err, true),
                     "");
             assertEquals(1, failed.size(), output + ": " + err);
@@ -303,7 +304,7 @@ class BenchCommandTest {
     void anUnwrittenElementFails() {
         Broken broken = new Broken("lazy");
         broken.forwardSkipsLastColumn = true;
-        List<String> failed = BenchCommand.checkAll(List.of(new BenchCommand.Shape(4, 3, 5)),
+        List<String> failed = BenchCommand.checkAll(List.of(new ProductShape(4, 3, 5)),
                 List.of(BenchCommand.Op.FORWARD), List.of(broken), Activation.RELU, new PrintWriter(new StringWriter()),
                 "");
         assertEquals(1, failed.size());
@@ -317,7 +318,7 @@ class BenchCommandTest {
         Broken broken = new Broken("broken");
         broken.forwardDelta = 1f;
         StringWriter err = new StringWriter();
-        List<String> failed = BenchCommand.checkAll(List.of(new BenchCommand.Shape(1100, 1000, 1000)),
+        List<String> failed = BenchCommand.checkAll(List.of(new ProductShape(1100, 1000, 1000)),
                 List.of(BenchCommand.Op.FORWARD), List.of(broken, new Broken("copy")), Activation.SIGMOID,
                 new PrintWriter(err, true), "");
         assertEquals(1, failed.size(), err.toString());
@@ -359,8 +360,8 @@ class BenchCommandTest {
         List<DenseKernel> kernels = BenchCommand.kernels("all", 2);
         StringWriter err = new StringWriter();
         List<String> failed = BenchCommand.checkAll(
-                List.of(new BenchCommand.Shape(1, 1, 1), new BenchCommand.Shape(37, 19, 23),
-                        new BenchCommand.Shape(70, 130, 33)),
+                List.of(new ProductShape(1, 1, 1), new ProductShape(37, 19, 23),
+                        new ProductShape(70, 130, 33)),
                 List.of(BenchCommand.Op.FORWARD, BenchCommand.Op.BACKWARD), kernels, Activation.TANH,
                 new PrintWriter(err, true), "");
         assertEquals(List.of(), failed, err.toString());

@@ -2,13 +2,14 @@ package dev.myelin.jmh;
 
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseOps;
+import dev.myelin.core.ProductShape;
 import dev.myelin.core.dispatch.KernelRegistry;
 import java.util.Random;
 
 /**
  * One dense layer's operands for a benchmark: {@code X[m×k]}, {@code W[k×n]}, {@code b[n]} and the outputs,
  * filled from a seeded {@code Random(42)}. Shapes are written {@code m×k×n} ("128x784x256"), as in the
- * anchors' tables.
+ * anchors' tables and {@code myelin bench} ({@link ProductShape#parse}).
  */
 final class LayerShape {
     final int m;
@@ -20,36 +21,20 @@ final class LayerShape {
     final float[] y;
 
     LayerShape(String shape) {
-        String[] parts = shape.split("[x×]", -1); // -1: a trailing separator leaves an empty part, refused
-        if (parts.length != 3 || !shape.matches("[0-9x×]+")) {
-            throw new IllegalArgumentException("shape '" + shape + "' is not m x k x n, e.g. 128x784x256");
+        ProductShape sizes;
+        try {
+            sizes = ProductShape.parse(shape);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("shape " + e.getMessage(), e);
         }
-        m = size(parts[0], shape);
-        k = size(parts[1], shape);
-        n = size(parts[2], shape);
-        if ((long) m * k > Integer.MAX_VALUE - 8 || (long) k * n > Integer.MAX_VALUE - 8
-                || (long) m * n > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("shape '" + shape + "' has an operand of more than 2^31 - 9 values,"
-                    + " more than one array holds");
-        }
+        m = sizes.m();
+        k = sizes.k();
+        n = sizes.n();
         Random random = new Random(42);
         x = fill(random, m * k, 1f);
         w = fill(random, k * n, (float) Math.sqrt(3.0 / k)); // keeps |X·W| ~ 1, so sigmoid is not saturated
         b = fill(random, n, 0.1f);
         y = new float[m * n];
-    }
-
-    /** One size of a shape: digits, at least 1, at most an int. */
-    private static int size(String part, String shape) {
-        try {
-            int v = part.isEmpty() ? 0 : Integer.parseInt(part);
-            if (v >= 1) {
-                return v;
-            }
-        } catch (NumberFormatException e) { // more digits than an int holds: refused below
-        }
-        throw new IllegalArgumentException("shape '" + shape + "': every size must be a whole number from 1 to "
-                + Integer.MAX_VALUE + ", got '" + part + "'");
     }
 
     static float[] fill(Random random, int size, float scale) {
@@ -68,11 +53,6 @@ final class LayerShape {
     /** {@code Y = act(X·W + b)} with {@code ops}, into {@code out}. */
     void forward(DenseOps ops, Activation act, float[] out) {
         ops.forward(m, n, k, x, 0, k, w, 0, n, b, 0, act, out, 0, n);
-    }
-
-    /** GEMM flops of one forward: 2·m·n·k. */
-    double forwardFlops() {
-        return 2.0 * m * n * k;
     }
 
     /**
