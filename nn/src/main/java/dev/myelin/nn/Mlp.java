@@ -107,6 +107,83 @@ public final class Mlp {
         return count;
     }
 
+    // ------------------------------------------------------------------ the parameters as one flat vector
+
+    /*
+     * What a data-parallel trainer exchanges (a Spark task's gradients summed on the driver, the new parameters
+     * broadcast back): every layer's weights then its bias, first layer to last, in one float[] that a
+     * collective can add up or a broadcast can ship. The layers' own arrays stay where they are: these copy.
+     */
+
+    /**
+     * Copies every parameter into {@code dst} from {@code offset}: layer 1's weights (row-major, inputs × outputs,
+     * as {@link Dense#weights()}), its bias, then layer 2's, and so on; {@link #parameterCount()} values.
+     *
+     * @throws IllegalArgumentException if {@code dst} holds fewer than {@code offset + parameterCount()} values
+     */
+    public void copyParametersTo(float[] dst, int offset) {
+        int at = requireFlat("dst", dst, offset);
+        for (Dense d : layers) {
+            at = put(d.weights(), dst, at);
+            at = put(d.bias(), dst, at);
+        }
+    }
+
+    /** The inverse of {@link #copyParametersTo}: every parameter from {@code src}, in the same order. */
+    public void setParameters(float[] src, int offset) {
+        int at = requireFlat("src", src, offset);
+        for (Dense d : layers) {
+            at = take(src, at, d.weights());
+            at = take(src, at, d.bias());
+        }
+    }
+
+    /**
+     * Copies the gradients the last backward pass left ({@link Dense#weightGradient()}, {@link Dense#biasGradient()})
+     * into {@code dst} from {@code offset}, in {@link #copyParametersTo}'s order.
+     */
+    public void copyGradientsTo(float[] dst, int offset) {
+        int at = requireFlat("dst", dst, offset);
+        for (Dense d : layers) {
+            at = put(d.weightGradient(), dst, at);
+            at = put(d.biasGradient(), dst, at);
+        }
+    }
+
+    /**
+     * Sets every layer's gradients from {@code src}, in {@link #copyParametersTo}'s order: e.g. several workers'
+     * gradients combined, for one {@link TrainingStep#update} of this model.
+     */
+    public void setGradients(float[] src, int offset) {
+        int at = requireFlat("src", src, offset);
+        for (Dense d : layers) {
+            at = take(src, at, d.weightGradient());
+            at = take(src, at, d.biasGradient());
+        }
+    }
+
+    /** Checks that {@code array} holds the flat vector from {@code offset}; returns {@code offset}. */
+    private int requireFlat(String name, float[] array, int offset) {
+        Objects.requireNonNull(array, name + " is null");
+        long count = parameterCount();
+        if (offset < 0 || offset + count > array.length) {
+            throw new IllegalArgumentException(name + " must hold the model's " + count + " parameters from offset "
+                    + offset + ", but it has " + array.length + " values" + (offset < 0 ? " (a negative offset)"
+                    : ""));
+        }
+        return offset;
+    }
+
+    private static int put(float[] from, float[] dst, int at) {
+        System.arraycopy(from, 0, dst, at, from.length);
+        return at + from.length;
+    }
+
+    private static int take(float[] src, int at, float[] into) {
+        System.arraycopy(src, at, into, 0, into.length);
+        return at + into.length;
+    }
+
     /** A deep copy of the parameters (same architecture, independent arrays, the same input scaling). */
     public Mlp copy() {
         List<Dense> list = new ArrayList<>(layers.size());

@@ -20,10 +20,13 @@ import java.util.Objects;
  * <p>A step is {@link #gradients} (forward, loss and backward: every layer's {@link Dense#weightGradient()} and
  * {@link Dense#biasGradient()} overwritten, the parameters unchanged) followed by {@link #update} (the optimizer's
  * rule on the gradients the layers then hold). The two halves can be called apart: to combine the gradients of
- * several workers, each computes {@code gradients} on its rows with a step over its own copy of the model; their
- * gradient arrays, weighted by their rows under {@link GradientConvention#MEAN}, are written into the arrays of
- * the model that one step updates; then {@code update}, and the new parameters copied back to the workers. (With
- * coupled weight decay the update adds λ·p into those gradient arrays, as {@link Optimizer} says.) The arithmetic is
+ * several workers, each computes {@code gradients} on its rows with a step over its own copy of the model and
+ * exports them as one flat vector ({@link Mlp#copyGradientsTo}); the vectors, weighted by their rows under
+ * {@link GradientConvention#MEAN} (worker i's by m<sub>i</sub>/Σm), are added up and set into the model that one
+ * step updates ({@link Mlp#setGradients}); then {@code update}, and the new parameters go back to the workers
+ * ({@link Mlp#copyParametersTo}, {@link Mlp#setParameters}). Under {@link GradientConvention#SUM} the vectors are
+ * added unweighted. (With coupled weight decay the update adds λ·p into the gradient arrays, as {@link Optimizer}
+ * says.) The arithmetic is
  * {@link DenseOps}', on its kernel's threads: the same bits for a given model, batch and thread count, and, on the
  * default kernel, for every thread count.
  *

@@ -133,7 +133,8 @@ class EvaluationTest {
         assertThrows(IllegalArgumentException.class, () -> Evaluation.of(model, data, Loss.CE, OPS));
     }
 
-    private static Dataset classes(Random r, int rows, int inputs, int classes) {
+    /** {@code rows} rows of standard normal inputs with uniform labels in [0, classes). */
+    static Dataset classes(Random r, int rows, int inputs, int classes) {
         float[] x = new float[rows * inputs];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) r.nextGaussian();
