@@ -58,7 +58,7 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "csv|json", defaultValue = "csv",
             converter = Converters.PredictFormatConverter.class,
             description = {"csv: a header row, then comma-separated rows; json: one JSON object per row, one per"
-                    + " line (JSON Lines), e.g. {\"class\":1,\"probability\":0.998000} (default: ${DEFAULT-VALUE})."})
+                    + " line (JSON Lines), e.g. {\"class\":1,\"probability\":0.998} (default: ${DEFAULT-VALUE})."})
     PredictionWriter.Format format;
 
     @Mixin

@@ -22,7 +22,7 @@ import java.util.Locale;
  * </ul>
  * When the data has labels, a {@code label} column (or {@code target}, {@code target1,…} for regression) follows
  * the class or the outputs. {@code --format json} writes one JSON object per row, one per line (JSON Lines:
- * {@code {"class":1,"probabilities":[0.002000,0.998000],"label":1}}), and no header.
+ * {@code {"class":1,"probabilities":[0.002,0.998],"label":1}}), and no header.
  */
 final class PredictionWriter {
 

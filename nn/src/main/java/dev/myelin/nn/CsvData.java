@@ -153,14 +153,14 @@ public final class CsvData {
         try (InputStream in = DataStreams.open(file, "a CSV file");
                 CsvScanner scanner = new CsvScanner(in, file.toString())) {
             while (scanner.next()) {
+                if (scanner.blankRow()) { // skipped, as CsvTable skips it
+                    continue;
+                }
                 int cells = 1;
-                boolean blank = CsvTable.isBlank(scanner.bytes(), scanner.start(), scanner.end()); // as CsvTable
                 while (!scanner.lastInRow() && scanner.next()) {
                     cells++;
                 }
-                if (cells > 1 || !blank) {
-                    return cells;
-                }
+                return cells;
             }
             return -1;
         } catch (IOException | RuntimeException e) {

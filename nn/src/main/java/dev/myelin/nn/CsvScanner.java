@@ -3,6 +3,7 @@ package dev.myelin.nn;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -34,6 +35,7 @@ final class CsvScanner implements Closeable {
     private int cellLine;
     private int column;
     private boolean lastInRow;
+    private boolean cellQuoted;
     private byte[] scratch = new byte[64];
 
     CsvScanner(InputStream in, String name) throws IOException {
@@ -80,7 +82,8 @@ final class CsvScanner implements Closeable {
         }
         column++;
         cellLine = line;
-        if ((pos < limit || fill()) && buffer[pos] == '"') {
+        cellQuoted = (pos < limit || fill()) && buffer[pos] == '"';
+        if (cellQuoted) {
             quoted();
         } else {
             unquoted();
@@ -129,6 +132,7 @@ final class CsvScanner implements Closeable {
         }
         column++;
         cellLine = line;
+        cellQuoted = false;
         endCellAt(b, pos, p, p);
         atRowStart = lastInRow;
         float v = DecimalParser.exact(m, -fraction);
@@ -290,6 +294,29 @@ final class CsvScanner implements Closeable {
     /** The current cell's column, 1-based. */
     int column() {
         return column;
+    }
+
+    /**
+     * Whether the current cell, the first of its row, is a blank line, which readers skip: the row's only cell,
+     * white space only, and not in quotes ({@code ""} is an empty value, to be refused or read as one, not a
+     * blank line: a one-column file written by Python's csv module holds a missing value so).
+     */
+    boolean blankRow() {
+        return column == 1 && lastInRow && !cellQuoted && isBlank(cell, start, end);
+    }
+
+    /** Whether the bytes are only white space (as {@link String#strip} sees it), without decoding ASCII. */
+    static boolean isBlank(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            int c = b[i];
+            if (c < 0) {
+                return new String(b, from, to - from, StandardCharsets.UTF_8).isBlank();
+            }
+            if (!Character.isWhitespace(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the current cell ends its row (a line end or the end of the file follows it). */

@@ -42,6 +42,7 @@ final class CsvTable {
     int[] lines;
     int firstLine;        // the first data row's line
     private String reference; // "the first row has N" or "the header (line L) has N", for ragged-row errors
+    private String headerNote = ""; // the header row, for a file with no row after it: what was taken as one
     private final int labelColumns; // the trailing columns whose cells must be read exactly (labels)
     /** The first label cell whose decimal is not exactly its float: its line, column and text; null if none. */
     InexactCell inexactLabel;
@@ -83,7 +84,7 @@ final class CsvTable {
             }
         }
         if (table.rows == 0) {
-            throw new DataException(name + ": no data rows");
+            throw new DataException(name + ": no data rows" + table.headerNote);
         }
         return table;
     }
@@ -96,6 +97,7 @@ final class CsvTable {
         List<String> cells = new ArrayList<>();
         List<Integer> cellLines = new ArrayList<>();
         int line;
+        boolean blank;
         do {
             cells.clear();
             cellLines.clear();
@@ -103,11 +105,12 @@ final class CsvTable {
                 return false;
             }
             line = scanner.rowLine();
+            blank = scanner.blankRow();
             do {
                 cells.add(text(scanner));
                 cellLines.add(scanner.line());
             } while (!scanner.lastInRow() && scanner.next());
-        } while (cells.size() == 1 && cells.get(0).isEmpty());
+        } while (blank);
         columns = cells.size();
         tailColumns = columns > apart ? apart : 0;
         leadColumns = columns - tailColumns;
@@ -118,6 +121,10 @@ final class CsvTable {
         lines = new int[capacity];
         if (isHeader) {
             reference = "the header (line " + line + ") has " + columns;
+            String separators = columns == 1 ? otherSeparators(cells.get(0)) : null;
+            headerNote = " after the header (line " + line + ": '" + Messages.excerpt(String.join(",", cells)) + "')"
+                    + (separators == null ? "" : "; if that line is data: columns are separated by commas, and it"
+                    + " holds " + separators);
             return true;
         }
         reference = "the first row has " + columns;
@@ -176,7 +183,7 @@ final class CsvTable {
     private void readRows(CsvScanner scanner) throws IOException {
         while (scanner.next()) {
             int line = scanner.rowLine();
-            if (scanner.lastInRow() && isBlank(scanner.bytes(), scanner.start(), scanner.end())) {
+            if (scanner.blankRow()) {
                 continue;
             }
             ensureRow(line);
@@ -328,7 +335,7 @@ final class CsvTable {
                         afterCr = b == '\r';
                     } else {
                         afterCr = false;
-                        // white space as isBlank sees it in ASCII; any other byte, UTF-8 included, is content
+                        // white space as CsvScanner.isBlank sees it in ASCII; any other byte, UTF-8 included, is content
                         content |= !(b == ' ' || b >= '\t' && b <= '\r' || b >= 0x1C && b <= 0x1F);
                     }
                 }
@@ -389,31 +396,22 @@ final class CsvTable {
      * separator): says that columns are separated by commas; else "".
      */
     private static String separatorHint(String cell) {
+        String separators = otherSeparators(cell);
+        return separators == null ? "" : " (columns are separated by commas; this cell holds " + separators + ")";
+    }
+
+    /** "semicolons" or "tabs" when {@code cell} holds numbers separated so, else null. */
+    private static String otherSeparators(String cell) {
         for (char sep : new char[] {';', '\t'}) {
             int at = cell.indexOf(sep);
             if (at > 0 && DecimalParser.isNumber(cell.substring(0, at).strip())) {
-                return " (columns are separated by commas; this cell holds " + (sep == ';' ? "semicolons" : "tabs")
-                        + ")";
+                return sep == ';' ? "semicolons" : "tabs";
             }
         }
-        return "";
+        return null;
     }
 
     private static String text(CsvScanner scanner) {
         return Messages.utf8(scanner.bytes(), scanner.start(), scanner.end()).strip();
-    }
-
-    /** Whether the bytes are only white space (as {@link String#strip} sees it), without decoding ASCII. */
-    static boolean isBlank(byte[] b, int from, int to) {
-        for (int i = from; i < to; i++) {
-            int c = b[i];
-            if (c < 0) {
-                return new String(b, from, to - from, StandardCharsets.UTF_8).isBlank();
-            }
-            if (!Character.isWhitespace(c)) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -20,9 +20,13 @@ final class Messages {
     private Messages() {
     }
 
-    /** {@code s} with line breaks and other control characters as escapes ({@code \n}, {@code \r}, {@code \u0000}). */
+    /**
+     * {@code s} with line breaks, other control characters and invisible ones as escapes ({@code \n}, {@code \r},
+     * {@code \u0000}, {@code \uFEFF}): a byte order mark or a zero-width space inside a cell would otherwise make
+     * the message read {@code '5' is not a number}.
+     */
     static String oneLine(String s) {
-        if (s == null || s.chars().noneMatch(Messages::breaks)) {
+        if (s == null || s.chars().noneMatch(Messages::hidden)) {
             return s;
         }
         StringBuilder b = new StringBuilder(s.length() + 16);
@@ -32,7 +36,7 @@ final class Messages {
                 b.append("\\n");
             } else if (c == '\r') {
                 b.append("\\r");
-            } else if (breaks(c)) {
+            } else if (hidden(c)) {
                 b.append(String.format("\\u%04X", (int) c));
             } else {
                 b.append(c);
@@ -46,9 +50,16 @@ final class Messages {
         return oneLine(s.length() > EXCERPT ? s.substring(0, EXCERPT) + "…" : s);
     }
 
-    /** Control characters other than tab, and the Unicode line and paragraph separators. */
-    private static boolean breaks(int c) {
-        return Character.isISOControl(c) && c != '\t' || c == '\u2028' || c == '\u2029';
+    /**
+     * Characters a terminal does not show as themselves: controls other than tab, the Unicode line and paragraph
+     * separators, format characters (zero-width space and joiners, the byte order mark, direction marks, the soft
+     * hyphen) and spaces other than the ASCII one (a no-break space looks like a space but is not white space to
+     * a number parser).
+     */
+    private static boolean hidden(int c) {
+        return Character.isISOControl(c) && c != '\t' || c == '\u2028' || c == '\u2029'
+                || Character.getType(c) == Character.FORMAT
+                || Character.getType(c) == Character.SPACE_SEPARATOR && c != ' ';
     }
 
     /**

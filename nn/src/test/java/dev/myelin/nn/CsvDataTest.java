@@ -142,7 +142,23 @@ class CsvDataTest {
                         ":4: ragged row: 4 columns but the header (line 1) has 3"),
                 Arguments.of("empty.csv", "", Loss.BCE, 1, ": no data rows"),
                 Arguments.of("blank.csv", "\n\n  \n", Loss.BCE, 1, ": no data rows"),
-                Arguments.of("header.csv", "a,b,c\n", Loss.BCE, 1, ": no data rows"),
+                Arguments.of("header.csv", "a,b,c\n", Loss.BCE, 1, ": no data rows after the header (line 1:"
+                        + " 'a,b,c')"),
+                // one row in another separator is one text cell, so a header: say what was taken for one
+                Arguments.of("semione.csv", "\n1;2;0\n", Loss.BCE, 1, ": no data rows after the header (line 2:"
+                        + " '1;2;0'); if that line is data: columns are separated by commas, and it holds semicolons"),
+                // a quoted empty cell is an empty value, not a blank line to skip (its row was lost, exit 0)
+                Arguments.of("quotedempty.csv", "1,0\n\"\"\n3,1\n", Loss.BCE, 1,
+                        ":2: ragged row: 1 column but the first row has 2"),
+                Arguments.of("quotedemptyone.csv", "x\n1\n\"\"\n3\n", null, 0,
+                        ":3: column 1: empty cell, expected a number"),
+                // invisible characters are shown escaped, not as a cell that looks like a number
+                Arguments.of("bommid.csv", "1,2,0\n\uFEFF5,2,1\n", Loss.BCE, 1,
+                        ":2: column 1: '\\uFEFF5' is not a number"),
+                Arguments.of("zwsp.csv", "1,2,0\n5\u200B,2,1\n", Loss.BCE, 1,
+                        ":2: column 1: '5\\u200B' is not a number"),
+                Arguments.of("nbsp.csv", "1,2,0\n\u00A05,2,1\n", Loss.BCE, 1,
+                        ":2: column 1: '\\u00A05' is not a number"),
                 Arguments.of("nan.csv", "1,2,0\n3,NaN,1\n", Loss.BCE, 1,
                         ":2: column 2: 'NaN' is not allowed: NaN and infinite values are rejected"),
                 Arguments.of("nan1.csv", "1,nan,0\n", Loss.BCE, 1, ":1: column 2: 'nan' is not allowed"),

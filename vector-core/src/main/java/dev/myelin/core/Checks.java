@@ -70,6 +70,7 @@ final class Checks {
     /** A view's own fields are sane (non-null data, non-negative sizes). */
     static void view(String name, MatrixView v) {
         Objects.requireNonNull(v, () -> name + " is null");
+        Objects.requireNonNull(v.data(), () -> name + " is a view of a null array"); // the view itself is there
         if (v.rows() < 1 || v.cols() < 1) {
             throw new IllegalArgumentException(name + " must have at least one row and one column, got "
                     + v.shape());

@@ -87,6 +87,9 @@ class DenseOpsChecksTest {
         refused(NullPointerException.class,
                 () -> ops.forward(MatrixView.allocate(2, 4), null, null, Activation.RELU, MatrixView.allocate(2, 3)),
                 "W is null");
+        refused(NullPointerException.class, () -> ops.forward(new MatrixView(null, 0, 2, 4, 4),
+                MatrixView.allocate(4, 3), null, Activation.RELU, MatrixView.allocate(2, 3)),
+                "X is a view of a null array");
         refused(NullPointerException.class,
                 () -> ops.forward(2, 3, 4, x, 0, 4, w, 0, 3, b, 0, null, y, 0, 3), "activation is null");
     }
