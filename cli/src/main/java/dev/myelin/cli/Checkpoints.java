@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Where {@code train} keeps its checkpoints (a whole training state: model, optimizer state, shuffle stream,
@@ -62,7 +64,7 @@ final class Checkpoints {
     /**
      * @param file  the checkpoint file, or null for none at epoch ends
      * @param every epochs between two
-     * @param err   where a failed epoch-end write is reported (training goes on without checkpoints)
+     * @param err   where a failed epoch-end write is reported (training goes on, and tries again)
      */
     Checkpoints(Path file, int every, TrainingConfig config, PrintWriter err) {
         this.file = file;
@@ -125,19 +127,29 @@ final class Checkpoints {
 
     /**
      * At the end of {@code epoch}: writes the state when it is one of the checkpointed epochs. A write that fails
-     * does not stop training (the run itself is fine): it is reported once, and no further checkpoint is tried.
+     * does not stop training (the run itself is fine): it is reported, and the next checkpointed epoch tries again
+     * (a full disk may be freed meanwhile), and says so when it succeeds.
      */
     void atEpochEnd(int epoch, int lastEpoch, Mlp model, CheckpointExport state) {
-        if (file != null && !failed && (epoch % every == 0 || epoch == lastEpoch)) {
+        if (file != null && (epoch % every == 0 || epoch == lastEpoch)) {
             try {
                 keepPrevious();
                 exported = state.get(exported); // the optimizer's state in the same arrays every time
                 write(file, model, exported);
                 fileEpoch = epoch;
+                if (failed) {
+                    err.println(Main.PREFIX + "the checkpoint " + file + " is written again: it holds the end of epoch "
+                            + epoch);
+                    err.flush();
+                    failed = false;
+                }
             } catch (IOException | RuntimeException e) {
-                err.println(Main.PREFIX + "cannot write the checkpoint " + file + ": " + Main.userMessage(e)
-                        + "; training goes on without checkpoints");
-                err.flush();
+                if (!failed) { // once until a write succeeds: a full disk would say it every epoch
+                    err.println(Main.PREFIX + "cannot write the checkpoint " + file + ": " + Main.userMessage(e)
+                            + "; training goes on, and every later checkpoint is tried again (the file holds "
+                            + (fileEpoch >= 0 ? "the end of epoch " + fileEpoch : "no state of this run") + ")");
+                    err.flush();
+                }
                 failed = true;
             }
         }
@@ -162,12 +174,23 @@ final class Checkpoints {
         return -1;
     }
 
-    /** Reads what the file holds now into the previous-checkpoint buffer, before a write replaces it. */
-    private void keepPrevious() throws IOException {
+    /**
+     * Reads what the file holds now into the previous-checkpoint buffer, before a write replaces it. A file that
+     * cannot be read (deleted, replaced by a folder) is not kept, and does not stop the write.
+     */
+    private void keepPrevious() {
         previousEpoch = -1;
         if (fileEpoch < 0) {
             return;
         }
+        try {
+            readPrevious();
+        } catch (IOException | RuntimeException e) {
+            previousEpoch = -1;
+        }
+    }
+
+    private void readPrevious() throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size > KEEP_PREVIOUS_BYTES) {
@@ -198,7 +221,7 @@ final class Checkpoints {
      * directory ({@code java.io.tmpdir}); returns where it went.
      */
     Path writeStopped(Mlp model, TrainingCheckpoint state) throws IOException {
-        if (file != null && !failed) {
+        if (file != null) { // tried again after an epoch end's failed write: the disk may have been freed
             try {
                 write(file, model, state);
                 return file;
@@ -233,11 +256,15 @@ final class Checkpoints {
      * A new run must not overwrite the checkpoint of a run that did not finish (interrupted, or stopped by a
      * divergence), nor a file that is not a checkpoint (notes, a model under that name): that work would be lost.
      * (A run that resumes from that very file goes on with it: not called.) An empty file, or the checkpoint of
-     * a finished run, is replaced.
+     * a finished run, is replaced; so is an earlier state of the very run that {@code resumed} continues (its
+     * checkpoint could not be written after that state, and the state was saved elsewhere when the run stopped:
+     * the "To continue" command it printed resumes from there), and {@code notes} hears so.
      *
-     * @param role how the options name the file ("--checkpoint", "the checkpoint beside --save")
+     * @param role    how the options name the file ("--checkpoint", "the checkpoint beside --save")
+     * @param resumed the checkpoint this run resumes from, or null for a new run
      */
-    static void refuseUnfinished(Path file, String role) throws IOException {
+    static void refuseUnfinished(Path file, String role, CheckpointFile resumed, Consumer<String> notes)
+            throws IOException {
         if (file == null || !Files.isRegularFile(file)) {
             return;
         }
@@ -257,11 +284,33 @@ final class Checkpoints {
         if (state.atEpochBoundary() && state.epochs() >= existing.config().epochs()) {
             return;
         }
+        if (resumed != null && isEarlierStateOf(existing, resumed)) {
+            notes.accept("note: " + named + " holds " + position(state) + " of the run this resumes, which is at "
+                    + position(resumed.checkpoint()) + "; it is replaced by this run's checkpoints");
+            return;
+        }
         String name = TrainCommand.shellQuoted(file.toString());
         throw new IllegalArgumentException(named + " holds a run that did not finish (stopped at "
                 + position(state) + ", of " + existing.config().epochs() + " epochs); a new run would overwrite it."
                 + " Continue it with --resume " + name + ", start from its model with --init " + name + " and another"
                 + " --save or --checkpoint, or move the file away");
+    }
+
+    /**
+     * Whether {@code earlier} is a state of the run {@code later} is further along in: every setting that shapes
+     * the run's bits the same (loss, batch, seed, optimizer and schedule, layer sizes), the same data and kernel
+     * as far as both record them, and fewer updates made, or as many.
+     */
+    static boolean isEarlierStateOf(CheckpointFile earlier, CheckpointFile later) {
+        try {
+            later.requireCompatible(earlier.config(), earlier.layerSizes());
+        } catch (IllegalArgumentException otherRun) {
+            return false;
+        }
+        return Objects.equals(earlier.data(), later.data())
+                && (earlier.kernel() == null || later.kernel() == null
+                    || Kernels.sameArithmetic(earlier.kernel(), later.kernel()))
+                && earlier.checkpoint().optimizer().step() <= later.checkpoint().optimizer().step();
     }
 
     /** "the end of epoch 3" or "epoch 4 after batch 120" for a checkpoint's position. */

@@ -59,8 +59,9 @@ final class Interrupts implements AutoCloseable {
         if (signal != 0) {
             // the user asked twice: say what is (not) written, then go; the line is printed by another thread,
             // waited for briefly, so that a stderr nobody reads cannot keep the process alive
-            String line = Main.PREFIX + "SIG" + name + " again: quitting at once; a file being written now is"
-                    + " left as it was (each is replaced in one step), the files written before are whole";
+            String line = Main.PREFIX + "SIG" + name + " again: quitting at once; " + (trainingEnded
+                    ? "the model is not saved" : "this stop's checkpoint is not written") + " (a file being written"
+                    + " now is left as it was: each is replaced in one step); the files written before are whole";
             Thread say = new Thread(() -> {
                 err.println(line);
                 err.flush();

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import dev.myelin.nn.AtomicFile;
 import dev.myelin.nn.CheckpointFile;
+import dev.myelin.nn.TrainingCheckpoint;
 import dev.myelin.nn.ModelFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,8 +83,9 @@ final class MetricsFile {
      * A new run (not a resumed one) must not replace the metrics of a run that did not finish (interrupted, or
      * stopped by a divergence: its resume would go on in this file), nor a file that is not a metrics file;
      * an empty (or blank) file, or the metrics of a finished run, is replaced. So are the metrics of an unfinished
-     * run that cannot be resumed: one that kept no checkpoint, or whose checkpoint is gone (killed before its first
-     * checkpoint was written); {@code notes} hears which. (A file from before the checkpoint was recorded is held.)
+     * run that cannot be resumed: one that kept no checkpoint, whose checkpoint is gone (killed before its first
+     * checkpoint was written), or whose checkpoint holds the run finished (resumed without these metrics);
+     * {@code notes} hears which. (A file from before the checkpoint was recorded is held.)
      */
     static void refuseUnfinished(Path file, Consumer<String> notes) throws IOException {
         JsonNode root = existing(file);
@@ -100,12 +102,22 @@ final class MetricsFile {
             return;
         }
         Path checkpoint = Path.of(kept.asText());
+        CheckpointFile state;
         try {
-            CheckpointFile.read(checkpoint);
+            state = CheckpointFile.read(checkpoint);
         } catch (IOException | RuntimeException gone) {
             notes.accept("note: --metrics " + file + " held the metrics of a run that did not finish, whose"
                     + " checkpoint " + checkpoint + " is gone (or is not a checkpoint), so nothing can continue it;"
                     + " they are replaced");
+            return;
+        }
+        TrainingCheckpoint at = state.checkpoint();
+        if (at.atEpochBoundary() && at.epochs() >= state.config().epochs()) {
+            // the run went on without this file (resumed without --metrics) and finished: a resume would only
+            // say "nothing to train", and the file would stay unfinished for good
+            notes.accept("note: --metrics " + file + " held the metrics of a run that did not finish here, but its"
+                    + " checkpoint " + checkpoint + " holds the run finished (resumed without --metrics), so nothing"
+                    + " can continue these metrics; they are replaced");
             return;
         }
         throw unfinished(file, root, "a new run");

@@ -344,6 +344,7 @@ final class TrainCommand implements Callable<Integer> {
                 .writes(checkpointRole, checkpointFile)
                 .writes("--metrics", metricsFile)
                 .check("--checkpoint", "--resume", "the checkpoint beside --save", "--resume", "--resume", "--resume");
+        CheckpointFile resumed = resume != null ? readResumed() : null; // before it is reserved as an output
         // before the checkpoint is judged: a run still writing it is "another run", not an unfinished one to resume
         reserve(save);
         reserve(checkpointFile);
@@ -352,7 +353,8 @@ final class TrainCommand implements Callable<Integer> {
         boolean continuesResumed = resume != null && checkpointFile != null
                 && DistinctFiles.same(checkpointFile, resume);
         if (!continuesResumed) {
-            Checkpoints.refuseUnfinished(checkpointFile, checkpointRole);
+            Checkpoints.refuseUnfinished(checkpointFile, checkpointRole, resumed,
+                    note -> err.println(Main.PREFIX + note));
         }
         if (resume == null) { // a resumed run goes on with the metrics of the run it resumes
             MetricsFile.refuseUnfinished(metricsFile, note -> err.println(Main.PREFIX + note));
@@ -360,12 +362,25 @@ final class TrainCommand implements Callable<Integer> {
         kernels.check();
 
         // The model's architecture: --resume or --init, else --layers, else the preset's, else from the data.
-        CheckpointFile resumed = resume != null ? CheckpointFile.read(resume) : null;
         Path modelSource = resume != null ? resume : initModel;
         Mlp start = resumed != null ? resumed.model() : initModel != null ? ModelFile.readModelOrCheckpoint(initModel)
                 : null;
+        if (resumed != null) { // the run's own architecture: a different one given is refused, as other settings are
+            if (layers != null && !Arrays.equals(layers, start.sizes())) {
+                throw new IllegalArgumentException("--resume " + resume + ": --layers: the checkpoint has "
+                        + joined(start.sizes()) + " but this run has " + joined(layers) + "; give the first run's"
+                        + " options (or leave --layers out)");
+            }
+            Activation theirs = start.layers().get(0).activation();
+            if (given("--activation") && start.layers().size() > 1 && theirs != hidden) {
+                throw new IllegalArgumentException("--resume " + resume + ": --activation: the checkpoint has "
+                        + theirs.id() + " but this run has " + hidden.id() + "; give the first run's options (or"
+                        + " leave --activation out)");
+            }
+        }
         List<String> ignored = start == null ? List.of()
-                : Stream.of("--layers", "--activation", "--init-method").filter(this::given).toList();
+                : Stream.of("--layers", "--activation", "--init-method")
+                        .filter(o -> given(o) && (resumed == null || o.equals("--init-method"))).toList();
         if (!ignored.isEmpty()) {
             err.println(Main.PREFIX + "note: " + String.join(" and ", ignored) + (ignored.size() == 1 ? " is" : " are")
                     + " ignored, the model comes from " + modelSource);
@@ -741,6 +756,15 @@ final class TrainCommand implements Callable<Integer> {
                         + joined(sizes) + " (--preset " + p.id() + "; --layers gives others)", e);
             }
             throw e;
+        }
+    }
+
+    /** The checkpoint of {@code --resume}; what is wrong with it names the option. */
+    private CheckpointFile readResumed() throws IOException {
+        try {
+            return CheckpointFile.read(resume);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--resume " + e.getMessage(), e);
         }
     }
 

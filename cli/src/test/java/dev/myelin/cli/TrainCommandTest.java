@@ -495,6 +495,120 @@ class TrainCommandTest {
         assertTrue(older.err().contains("Continue that run with --resume and its checkpoint"), older.transcript());
     }
 
+    /**
+     * A run whose checkpoint beside --save could not be written after epoch 2 (a full disk) and was then
+     * interrupted at the end of epoch 4 saves its state elsewhere and prints "To continue: … --save FILE --resume
+     * THAT": that command must run, replacing the earlier state beside --save with a note (it had been refused as
+     * "a new run would overwrite it", advising a resume from epoch 2), and end as the run never stopped. The
+     * unfinished checkpoint of another run (another seed) is still refused.
+     */
+    @Test
+    void aResumeReplacesAnEarlierStateOfItsOwnRunButNotAnotherRuns() throws IOException {
+        Path whole = dir.resolve("whole.json");
+        assertEquals(0, Cli.run("train", "--epochs", "6", "--save", whole.toString()).exitCode());
+        Path early = dir.resolve("early.json");
+        assertEquals(0, Cli.run("train", "--epochs", "2", "--checkpoint", early.toString()).exitCode());
+        Path later = dir.resolve("later.json");
+        Cli toFour = Cli.run("train", "--epochs", "4", "--resume", early.toString(), "--checkpoint", later.toString());
+        assertEquals(0, toFour.exitCode(), toFour.transcript());
+        Path other = dir.resolve("other.json");
+        assertEquals(0, Cli.run("train", "--epochs", "2", "--seed", "5", "--checkpoint", other.toString())
+                .exitCode());
+        for (Path p : List.of(early, later, other)) { // as a 6-epoch run would have written them: unfinished
+            com.fasterxml.jackson.databind.node.ObjectNode root =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) new ObjectMapper().readTree(p.toFile());
+            ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("config")).put("epochs", 6);
+            Files.writeString(p, root.toPrettyString());
+        }
+
+        Path save = dir.resolve("run.json");
+        Path beside = dir.resolve("run.ckpt.json");
+        Files.copy(early, beside);
+        Cli resumed = Cli.run("train", "--epochs", "6", "--save", save.toString(), "--resume", later.toString());
+        assertEquals(0, resumed.exitCode(), resumed.transcript());
+        assertTrue(resumed.err().contains("myelin: note: the checkpoint beside --save, " + beside + " holds the end of"
+                + " epoch 2 of the run this resumes, which is at the end of epoch 4; it is replaced by this run's"
+                + " checkpoints"), resumed.transcript());
+        assertTrue(Arrays.equals(Files.readAllBytes(whole), Files.readAllBytes(save)), "the model of a run never"
+                + " stopped");
+        assertEquals(6, dev.myelin.nn.CheckpointFile.read(beside).checkpoint().epochs());
+
+        Path save2 = dir.resolve("run2.json");
+        Path beside2 = dir.resolve("run2.ckpt.json");
+        Files.copy(other, beside2);
+        byte[] kept = Files.readAllBytes(beside2);
+        Cli refused = Cli.run("train", "--epochs", "6", "--save", save2.toString(), "--resume", later.toString());
+        assertEquals(Main.USER_ERROR, refused.exitCode(), refused.transcript());
+        assertTrue(refused.err().startsWith("myelin: the checkpoint beside --save, " + beside2 + " holds a run that did"
+                + " not finish (stopped at the end of epoch 2, of 6 epochs)"), refused.transcript());
+        assertTrue(Arrays.equals(kept, Files.readAllBytes(beside2)), "another run's checkpoint is unchanged");
+    }
+
+    /**
+     * Metrics left unfinished by an interrupted run that was then resumed without --metrics and finished: its
+     * checkpoint holds the finished run, so nothing can continue these metrics, and a new run replaces them with a
+     * note (it had been refused, advising a resume that only says "nothing to train" and leaves them unfinished).
+     */
+    @Test
+    void metricsWhoseRunFinishedWithoutThemAreReplaced() throws IOException {
+        Path metrics = dir.resolve("am.json");
+        Path save = dir.resolve("a.json");
+        assertEquals(0, Cli.run("train", "--epochs", "3", "--metrics", metrics.toString(), "--save", save.toString())
+                .exitCode());
+        com.fasterxml.jackson.databind.node.ObjectNode root =
+                (com.fasterxml.jackson.databind.node.ObjectNode) new ObjectMapper().readTree(metrics.toFile());
+        root.put("finished", false); // as the interrupted run left it; its resume (without --metrics) finished
+        root.withArray("epochs").remove(2);
+        Files.writeString(metrics, root.toPrettyString());
+        Cli fresh = Cli.run("train", "--epochs", "2", "--metrics", metrics.toString());
+        assertEquals(0, fresh.exitCode(), fresh.transcript());
+        assertTrue(fresh.err().contains("myelin: note: --metrics " + metrics + " held the metrics of a run that did not"
+                + " finish here, but its checkpoint " + dir.resolve("a.ckpt.json").toAbsolutePath().normalize()
+                + " holds the run finished (resumed without --metrics), so nothing can continue these metrics; they"
+                + " are replaced"), fresh.transcript());
+        assertEquals(2, new ObjectMapper().readTree(metrics.toFile()).get("epochs").size());
+    }
+
+    /**
+     * A resumed run's architecture is the checkpoint's: --layers or --activation that differ from it are refused,
+     * naming both, as any other setting that differs is (they had been accepted with "is ignored"); the same
+     * values are accepted without a note.
+     */
+    @Test
+    void aResumeWithAnotherArchitectureIsRefused() throws IOException {
+        Path save = dir.resolve("x.json");
+        assertEquals(0, Cli.run("train", "--preset", "xor", "--epochs", "2", "--save", save.toString()).exitCode());
+        String checkpoint = dir.resolve("x.ckpt.json").toString();
+        Cli layers = Cli.run("train", "--preset", "xor", "--epochs", "3", "--resume", checkpoint, "--layers", "2,9,1");
+        assertEquals(Main.USER_ERROR, layers.exitCode(), layers.transcript());
+        assertTrue(layers.err().startsWith("myelin: --resume " + checkpoint + ": --layers: the checkpoint has 2,4,1 but"
+                + " this run has 2,9,1"), layers.transcript());
+        Cli activation = Cli.run("train", "--preset", "xor", "--epochs", "3", "--resume", checkpoint,
+                "--activation", "tanh");
+        assertEquals(Main.USER_ERROR, activation.exitCode(), activation.transcript());
+        assertTrue(activation.err().startsWith("myelin: --resume " + checkpoint + ": --activation: the checkpoint has"
+                + " sigmoid but this run has tanh"), activation.transcript());
+        Cli same = Cli.run("train", "--preset", "xor", "--epochs", "3", "--resume", checkpoint, "--layers", "2,4,1",
+                "--activation", "sigmoid");
+        assertEquals(0, same.exitCode(), same.transcript());
+        assertFalse(same.err().contains("ignored"), same.transcript());
+    }
+
+    /** --resume given another of Myelin's files, or a folder, names the option and what the file is. */
+    @Test
+    void aResumeFromAFileThatIsNotACheckpointSaysWhatItIs() throws IOException {
+        Path metrics = dir.resolve("m.json");
+        assertEquals(0, Cli.run("train", "--epochs", "2", "--metrics", metrics.toString()).exitCode());
+        Cli fromMetrics = Cli.run("train", "--epochs", "3", "--resume", metrics.toString());
+        assertEquals(Main.USER_ERROR, fromMetrics.exitCode(), fromMetrics.transcript());
+        assertTrue(fromMetrics.err().startsWith("myelin: --resume " + metrics + ": is a metrics file, not a checkpoint"),
+                fromMetrics.transcript());
+        Cli fromFolder = Cli.run("train", "--epochs", "3", "--resume", dir.toString());
+        assertEquals(Main.USER_ERROR, fromFolder.exitCode(), fromFolder.transcript());
+        assertTrue(fromFolder.err().startsWith("myelin: --resume " + dir + ": is a directory, expected a checkpoint"
+                + " file (NAME.ckpt.json)"), fromFolder.transcript());
+    }
+
     @Test
     void afterADivergenceTheCheckpointHoldsAStateThatDidNotGiveTheLoss() throws IOException {
         Path data = threeClasses();

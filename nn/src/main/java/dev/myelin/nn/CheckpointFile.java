@@ -298,7 +298,7 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
 
     /** Reads a checkpoint file; errors name the file. */
     public static CheckpointFile read(Path file) throws IOException {
-        return parse(ModelFile.readText(file), file.toString());
+        return parse(ModelFile.readText(file, "a checkpoint file (NAME.ckpt.json)"), file.toString());
     }
 
     /** Parses the bytes of a checkpoint file (UTF-8); {@code sourceName} starts every error message. */
@@ -321,6 +321,12 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
             throw new ModelFormatException(src + ": is a model file (\"format\": \"" + ModelFile.FORMAT + "\"), not a"
                     + " checkpoint: start from a model with --init, resume from the NAME.ckpt.json that train --save"
                     + " (or --checkpoint) writes");
+        }
+        String format = root.path("format").asText("");
+        if (!format.equals(FORMAT) && format.startsWith("myelin-")) { // another of our files, e.g. metrics
+            throw new ModelFormatException(src + ": is a " + Messages.excerpt(format.substring("myelin-".length()))
+                    + " file, not a checkpoint (\"format\": \"" + FORMAT + "\", the NAME.ckpt.json that train --save"
+                    + " or --checkpoint writes)");
         }
         ModelFile.checkFields(root, TOP_FIELDS, src + ": ");
         ModelFile.checkHeader(root, FORMAT, VERSION, "checkpoint file", src);
