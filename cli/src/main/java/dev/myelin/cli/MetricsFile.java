@@ -62,6 +62,7 @@ final class MetricsFile {
     private static final int SPACING = 10;
     private int writes;
     private final List<JsonNode> epochs = new ArrayList<>();
+    private int carried; // the epochs a resumed run kept from the file, before its first write
     private int written;
 
     /**
@@ -203,6 +204,7 @@ final class MetricsFile {
                     seen.set(epoch);
                 }
             }
+            m.carried = m.epochs.size();
             List<String> missing = new ArrayList<>();
             for (int epoch = seen.nextClearBit(1); epoch <= done; epoch = seen.nextClearBit(epoch + 1)) {
                 missing.add(String.valueOf(epoch));
@@ -278,6 +280,14 @@ final class MetricsFile {
     /** How many epochs the file holds as this run last wrote it (0 before its first write succeeded). */
     int written() {
         return written;
+    }
+
+    /**
+     * How many epochs the file holds now: as this run last wrote it, or before its first write succeeded, the
+     * earlier epochs a resumed run carried over from it (0 for a new run's).
+     */
+    int held() {
+        return written > 0 ? written : carried;
     }
 
     /**

@@ -89,7 +89,8 @@ final class TrainCommand implements Callable<Integer> {
                             + " 0.001 with a cosine schedule, batch 128, 15 epochs, evaluated on the t10k set after"
                             + " every epoch.",
                     "none: plain SGD lr 0.1, 1000 full-batch epochs, xavier init, sigmoid hidden layers, mean"
-                            + " gradients, and --layers INPUTS,1 when not given (bce, mse).",
+                            + " gradients, and --layers INPUTS,1 when not given (bce, mse; ce from an IDX folder:"
+                            + " INPUTS,10).",
                     "Default: document; with --data: none."})
     Preset preset;
 
@@ -118,7 +119,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--layers", paramLabel = "SIZES", split = ",",
             description = {"Layer sizes, e.g. 2,4,1: the first is the number of input columns, the last the"
                     + " number of outputs (1 for bce, the number of classes for ce). Default: the preset's"
-                    + " (document 2,1; xor 2,4,1); with --data and no preset INPUTS,1 (required for ce)."})
+                    + " (document 2,1; xor 2,4,1); with --data and no preset INPUTS,1 for bce and mse, and for ce"
+                    + " INPUTS,10 from an IDX folder (the classes 0-9; a CSV file's ce needs --layers)."})
     int[] layers;
 
     @Option(names = "--activation", paramLabel = "NAME", converter = Converters.ActivationConverter.class,
@@ -323,6 +325,12 @@ final class TrainCommand implements Callable<Integer> {
                 "--activation softmax: softmax is for the output layer only, and --loss ce puts it there");
         headers.mode();
         headers.requireCsv("--data", data, "--test", test);
+        boolean csvTest = test != null && !Files.isDirectory(test);
+        if (data == null && !csvTest && (given("--header") || given("--no-header"))) {
+            throw new IllegalArgumentException((given("--header") ? "--header" : "--no-header") + " is about CSV"
+                    + " files, but this run reads none (without --data the training data are the preset's or the"
+                    + " built-in XOR points); leave it out");
+        }
         require(checkpointEvery >= 1, "--checkpoint-every must be at least 1, got " + checkpointEvery);
         require(lrWarmup >= 0, "--lr-warmup must be at least 0 (0 = none), got " + lrWarmup);
         require(resume == null || initModel == null, "--resume and --init both give the model: use one of them");
@@ -602,8 +610,8 @@ final class TrainCommand implements Callable<Integer> {
             int code = save == null ? 0 : ModelSaver.save(model, save, summary, err); // a failed save keeps it
             if (monitor.metricsFailure() != null) {
                 err.println(Main.PREFIX + "--metrics " + metricsFile + " is incomplete: " + monitor.metricsFailure()
-                        + (metrics.written() == 0 ? "" : "; it holds " + metrics.written() + " epoch"
-                        + (metrics.written() == 1 ? "" : "s") + " and says the run did not finish") + " (exit code "
+                        + (metrics.held() == 0 ? "" : "; it holds " + metrics.held() + " epoch"
+                        + (metrics.held() == 1 ? "" : "s") + " and says the run did not finish") + " (exit code "
                         + ModelSaver.NOT_SAVED + ")");
                 code = ModelSaver.NOT_SAVED;
             }
@@ -641,7 +649,7 @@ final class TrainCommand implements Callable<Integer> {
                         : "s",
                 describe(config.optimizer()), config.convention() == GradientConvention.MEAN ? "mean" : "summed",
                 config.fullBatch(dataset.rows()) ? "full" : String.valueOf(config.batchSize()), seed,
-                result.finalLoss());
+                PythonFloat.repr(result.finalLoss())); // as the epoch lines write it
         Evaluation last = monitor.lastEvaluation();
         // --per-class without test data: the classes of the training data, evaluated once for both uses
         Evaluation training = last == null && perClass ? Evaluation.of(model, dataset, lossFn, ops) : null;

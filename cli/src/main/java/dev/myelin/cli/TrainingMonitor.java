@@ -112,7 +112,9 @@ final class TrainingMonitor implements EpochListener {
             }
         } catch (IOException | RuntimeException e) { // the run itself is fine: say so once and go on
             if (metricsFailure == null) {
-                metricsFailure = "epoch " + epoch + ": " + Main.userMessage(e);
+                // the first epoch the file lacks: epochs before this one may have waited for a write too (a
+                // write is spaced by ten times its own duration), so it is what the file holds + 1, not this epoch
+                metricsFailure = "epoch " + (metrics.held() + 1) + ": " + Main.userMessage(e);
                 err.println(Main.PREFIX + "cannot write the metrics file: " + Main.userMessage(e)
                         + "; training goes on and tries again after each epoch; if the last try fails, the run ends"
                         + " with exit code " + ModelSaver.NOT_SAVED);

@@ -594,6 +594,17 @@ class TrainCommandTest {
         assertFalse(same.err().contains("ignored"), same.transcript());
     }
 
+    /** The summary's final loss is written as the epoch lines write it (Python's repr), small values included. */
+    @Test
+    void theFinalLossIsWrittenAsTheEpochLinesWriteIt() {
+        Cli run = Cli.run("train", "--preset", "xor", "--epochs", "6000", "--log-every", "6000");
+        assertEquals(0, run.exitCode(), run.transcript());
+        Matcher last = Pattern.compile("Epoch 6000, Loss: (\\S+)").matcher(run.out());
+        assertTrue(last.find(), run.out());
+        assertTrue(last.group(1).startsWith("0.000"), "a loss below 1e-3, which Java writes with E-4: " + run.out());
+        assertTrue(run.out().contains("final loss " + last.group(1) + "\n"), run.out());
+    }
+
     /** --resume given another of Myelin's files, or a folder, names the option and what the file is. */
     @Test
     void aResumeFromAFileThatIsNotACheckpointSaysWhatItIs() throws IOException {

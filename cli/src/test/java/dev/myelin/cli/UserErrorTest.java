@@ -147,6 +147,9 @@ class UserErrorTest {
                 errorCase("--loss mse --per-class", "--per-class counts classes, and mse has none"),
                 errorCase("--data @a-directory --header", "--header is about CSV files, but --data ",
                         "a-directory is an IDX folder"),
+                errorCase("--preset xor --no-header", "--no-header is about CSV files, but this run reads none"
+                        + " (without --data the training data are the preset's or the built-in XOR points)"),
+                errorCase("--header", "--header is about CSV files, but this run reads none"),
                 // outputs that could not be written are refused before training, as --save is
                 errorCase("--metrics @no-such-dir/m.json", "--metrics", "no-such-dir", "does not exist"),
                 errorCase("--metrics @a-directory", "--metrics", "is a directory"),
