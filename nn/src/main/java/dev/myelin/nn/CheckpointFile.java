@@ -80,6 +80,8 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
     private static final Set<String> SHUFFLE_FIELDS = Set.of("key", "position");
     private static final Set<String> DATA_FIELDS = Set.of("rows", "inputs", "outputs", "hash");
     private static final int SHUFFLE_WORDS = NumpyRandom.N;
+    /** The {@code "format"} of the command line's metrics file (its {@code MetricsFile.FORMAT}). */
+    private static final String METRICS_FORMAT = "myelin-metrics";
 
     /**
      * Checks that the three parts belong together: the optimizer state fits the model and the config's optimizer
@@ -322,11 +324,9 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
                     + " checkpoint: start from a model with --init, resume from the NAME.ckpt.json that train --save"
                     + " (or --checkpoint) writes");
         }
-        String format = root.path("format").asText("");
-        if (!format.equals(FORMAT) && format.startsWith("myelin-")) { // another of our files, e.g. metrics
-            throw new ModelFormatException(src + ": is a " + Messages.excerpt(format.substring("myelin-".length()))
-                    + " file, not a checkpoint (\"format\": \"" + FORMAT + "\", the NAME.ckpt.json that train --save"
-                    + " or --checkpoint writes)");
+        if (METRICS_FORMAT.equals(root.path("format").asText(null))) { // train --metrics's file, given by mistake
+            throw new ModelFormatException(src + ": is a metrics file, not a checkpoint (\"format\": \"" + FORMAT
+                    + "\", the NAME.ckpt.json that train --save or --checkpoint writes)");
         }
         ModelFile.checkFields(root, TOP_FIELDS, src + ": ");
         ModelFile.checkHeader(root, FORMAT, VERSION, "checkpoint file", src);
