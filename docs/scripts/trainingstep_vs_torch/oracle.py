@@ -1,6 +1,8 @@
-# The torch side of sweep.sh: python3 oracle.py OUT_DIR/<configuration> (a folder Oracle.java wrote).
+# The torch side of sweep.sh: python3 oracle.py OUT_DIR/<configuration> [float64] (a folder Oracle.java wrote).
+# With float64, torch runs in double precision from the same float inputs: what float rounding alone accounts for.
 import sys, os, numpy as np, torch
-torch.set_default_dtype(torch.float32)
+double = len(sys.argv) > 2 and sys.argv[2] == "float64"
+torch.set_default_dtype(torch.float64 if double else torch.float32)
 d = sys.argv[1]
 meta = open(os.path.join(d, "meta.txt")).read().split("\n")
 args = meta[0].split()
@@ -10,7 +12,7 @@ steps, batch, rows = int(steps), int(batch), int(rows)
 lr, g0, pad = float(meta[1].split()[0]), float(meta[1].split()[1]), int(meta[1].split()[2])
 wd = float(meta[1].split("wdEffective=")[1])
 k, n = sizes[0], sizes[-1]
-f32 = lambda name: np.fromfile(os.path.join(d, name), dtype="<f4")
+f32 = lambda name: np.fromfile(os.path.join(d, name), dtype="<f4").astype(np.float64 if double else np.float32)
 x = torch.tensor(f32("x.bin").reshape(-1, k))
 labels = torch.tensor(np.fromfile(os.path.join(d, "labels.bin"), dtype="<i4").astype(np.int64))
 t = torch.tensor(f32("t.bin").reshape(-1, n))
