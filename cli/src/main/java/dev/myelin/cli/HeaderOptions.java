@@ -27,15 +27,21 @@ final class HeaderOptions {
     /**
      * As {@link #requireCsv(String, Path)} for a command that reads two files (train's --data and --test): refused
      * only when neither is a CSV file, for the options then speak of the CSV one (a CSV test set beside an IDX
-     * training folder may have a header of numbers).
+     * training folder may have a header of numbers). Neither given is no CSV either: train's data are then a
+     * preset's (an IDX folder) or the built-in XOR points.
      */
     void requireCsv(String option, Path path, String otherOption, Path other) {
         boolean folder = path != null && Files.isDirectory(path);
         boolean otherFolder = other != null && Files.isDirectory(other);
         boolean someCsv = path != null && !folder || other != null && !otherFolder;
-        TrainCommand.require(!(header || noHeader) || someCsv || !(folder || otherFolder),
-                (header ? "--header" : "--no-header") + " is about CSV files, but " + (folder ? option + " " + path
-                        : otherOption + " " + other) + " is an IDX folder; leave it out");
+        if (!(header || noHeader) || someCsv) {
+            return;
+        }
+        String named = header ? "--header" : "--no-header";
+        TrainCommand.require(folder || otherFolder, named + " is about CSV files, but this run reads none (without "
+                + option + " the training data are the preset's or the built-in XOR points); leave it out");
+        throw new IllegalArgumentException(named + " is about CSV files, but " + (folder ? option + " " + path
+                : otherOption + " " + other) + " is an IDX folder; leave it out");
     }
 
     /** The mode the options give; refuses both at once. */

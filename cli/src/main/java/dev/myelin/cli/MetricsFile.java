@@ -36,7 +36,7 @@ import java.util.function.Consumer;
  */
 final class MetricsFile {
 
-    static final String FORMAT = "myelin-metrics";
+    static final String FORMAT = ModelFile.METRICS_FORMAT;
     static final int VERSION = 1;
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -325,12 +325,6 @@ final class TrainCommand implements Callable<Integer> {
                 "--activation softmax: softmax is for the output layer only, and --loss ce puts it there");
         headers.mode();
         headers.requireCsv("--data", data, "--test", test);
-        boolean csvTest = test != null && !Files.isDirectory(test);
-        if (data == null && !csvTest && (given("--header") || given("--no-header"))) {
-            throw new IllegalArgumentException((given("--header") ? "--header" : "--no-header") + " is about CSV"
-                    + " files, but this run reads none (without --data the training data are the preset's or the"
-                    + " built-in XOR points); leave it out");
-        }
         require(checkpointEvery >= 1, "--checkpoint-every must be at least 1, got " + checkpointEvery);
         require(lrWarmup >= 0, "--lr-warmup must be at least 0 (0 = none), got " + lrWarmup);
         require(resume == null || initModel == null, "--resume and --init both give the model: use one of them");

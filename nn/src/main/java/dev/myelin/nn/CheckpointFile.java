@@ -80,8 +80,6 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
     private static final Set<String> SHUFFLE_FIELDS = Set.of("key", "position");
     private static final Set<String> DATA_FIELDS = Set.of("rows", "inputs", "outputs", "hash");
     private static final int SHUFFLE_WORDS = NumpyRandom.N;
-    /** The {@code "format"} of the command line's metrics file (its {@code MetricsFile.FORMAT}). */
-    private static final String METRICS_FORMAT = "myelin-metrics";
 
     /**
      * Checks that the three parts belong together: the optimizer state fits the model and the config's optimizer
@@ -324,7 +322,7 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
                     + " checkpoint: start from a model with --init, resume from the NAME.ckpt.json that train --save"
                     + " (or --checkpoint) writes");
         }
-        if (METRICS_FORMAT.equals(root.path("format").asText(null))) { // train --metrics's file, given by mistake
+        if (ModelFile.METRICS_FORMAT.equals(root.path("format").asText(null))) { // train --metrics's file, given by mistake
             throw new ModelFormatException(src + ": is a metrics file, not a checkpoint (\"format\": \"" + FORMAT
                     + "\", the NAME.ckpt.json that train --save or --checkpoint writes)");
         }

@@ -5,6 +5,7 @@ import dev.myelin.core.DenseOps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -122,20 +123,12 @@ public final class Mlp {
      * @throws IllegalArgumentException if {@code dst} holds fewer than {@code offset + parameterCount()} values
      */
     public void copyParametersTo(float[] dst, int offset) {
-        int at = requireFlat("dst", dst, offset);
-        for (Dense d : layers) {
-            at = put(d.weights(), dst, at);
-            at = put(d.bias(), dst, at);
-        }
+        exchange("dst", dst, offset, true, Dense::weights, Dense::bias);
     }
 
     /** The inverse of {@link #copyParametersTo}: every parameter from {@code src}, in the same order. */
     public void setParameters(float[] src, int offset) {
-        int at = requireFlat("src", src, offset);
-        for (Dense d : layers) {
-            at = take(src, at, d.weights());
-            at = take(src, at, d.bias());
-        }
+        exchange("src", src, offset, false, Dense::weights, Dense::bias);
     }
 
     /**
@@ -143,11 +136,7 @@ public final class Mlp {
      * into {@code dst} from {@code offset}, in {@link #copyParametersTo}'s order.
      */
     public void copyGradientsTo(float[] dst, int offset) {
-        int at = requireFlat("dst", dst, offset);
-        for (Dense d : layers) {
-            at = put(d.weightGradient(), dst, at);
-            at = put(d.biasGradient(), dst, at);
-        }
+        exchange("dst", dst, offset, true, Dense::weightGradient, Dense::biasGradient);
     }
 
     /**
@@ -155,11 +144,26 @@ public final class Mlp {
      * gradients combined, for one {@link TrainingStep#update} of this model.
      */
     public void setGradients(float[] src, int offset) {
-        int at = requireFlat("src", src, offset);
-        for (Dense d : layers) {
-            at = take(src, at, d.weightGradient());
-            at = take(src, at, d.biasGradient());
+        exchange("src", src, offset, false, Dense::weightGradient, Dense::biasGradient);
+    }
+
+    /** Copies each layer's {@code weights} then {@code bias} arrays into {@code flat} ({@code out}) or from it. */
+    private void exchange(String name, float[] flat, int offset, boolean out, Function<Dense, float[]> weights,
+                          Function<Dense, float[]> bias) {
+        int at = requireFlat(name, flat, offset);
+        for (Dense d : layers) { // nothing allocated: a data-parallel loop calls these every step
+            at = move(weights.apply(d), flat, at, out);
+            at = move(bias.apply(d), flat, at, out);
         }
+    }
+
+    private static int move(float[] layer, float[] flat, int at, boolean out) {
+        if (out) {
+            System.arraycopy(layer, 0, flat, at, layer.length);
+        } else {
+            System.arraycopy(flat, at, layer, 0, layer.length);
+        }
+        return at + layer.length;
     }
 
     /** Checks that {@code array} holds the flat vector from {@code offset}; returns {@code offset}. */
@@ -172,16 +176,6 @@ public final class Mlp {
                     : ""));
         }
         return offset;
-    }
-
-    private static int put(float[] from, float[] dst, int at) {
-        System.arraycopy(from, 0, dst, at, from.length);
-        return at + from.length;
-    }
-
-    private static int take(float[] src, int at, float[] into) {
-        System.arraycopy(src, at, into, 0, into.length);
-        return at + into.length;
     }
 
     /** A deep copy of the parameters (same architecture, independent arrays, the same input scaling). */

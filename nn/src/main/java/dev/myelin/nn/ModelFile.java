@@ -49,6 +49,11 @@ public final class ModelFile {
 
     /** The value of the {@code "format"} field. */
     public static final String FORMAT = "myelin-model";
+    /**
+     * The {@code "format"} of the metrics file {@code train --metrics} writes: kept here, beside the model's, so
+     * that a metrics file given where a checkpoint is expected can be named as one.
+     */
+    public static final String METRICS_FORMAT = "myelin-metrics";
     /** The version this class writes and reads. */
     public static final int VERSION = 1;
 
