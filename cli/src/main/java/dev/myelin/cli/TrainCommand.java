@@ -346,7 +346,7 @@ final class TrainCommand implements Callable<Integer> {
                 .writes(checkpointRole, checkpointFile)
                 .writes("--metrics", metricsFile)
                 .check("--checkpoint", "--resume", "the checkpoint beside --save", "--resume", "--resume", "--resume");
-        CheckpointFile resumed = resume != null ? readResumed() : null; // before it is reserved as an output
+        ResumedRun resumed = resume != null ? ResumedRun.read(resume) : null; // before it is reserved as an output
         // before the checkpoint is judged: a run still writing it is "another run", not an unfinished one to resume
         reserve(save);
         reserve(checkpointFile);
@@ -355,7 +355,7 @@ final class TrainCommand implements Callable<Integer> {
         boolean continuesResumed = resume != null && checkpointFile != null
                 && DistinctFiles.same(checkpointFile, resume);
         if (!continuesResumed) {
-            Checkpoints.refuseUnfinished(checkpointFile, checkpointRole, resumed,
+            Checkpoints.refuseUnfinished(checkpointFile, checkpointRole, resumed == null ? null : resumed.file(),
                     note -> err.println(Main.PREFIX + note));
         }
         if (resume == null) { // a resumed run goes on with the metrics of the run it resumes
@@ -368,17 +368,8 @@ final class TrainCommand implements Callable<Integer> {
         Mlp start = resumed != null ? resumed.model() : initModel != null ? ModelFile.readModelOrCheckpoint(initModel)
                 : null;
         if (resumed != null) { // the run's own architecture: a different one given is refused, as other settings are
-            if (layers != null && !Arrays.equals(layers, start.sizes())) {
-                throw new IllegalArgumentException("--resume " + resume + ": --layers: the checkpoint has "
-                        + joined(start.sizes()) + " but this run has " + joined(layers) + "; give the first run's"
-                        + " options (or leave --layers out)");
-            }
-            Activation theirs = start.layers().get(0).activation();
-            if (given("--activation") && start.layers().size() > 1 && theirs != hidden) {
-                throw new IllegalArgumentException("--resume " + resume + ": --activation: the checkpoint has "
-                        + theirs.id() + " but this run has " + hidden.id() + "; give the first run's options (or"
-                        + " leave --activation out)");
-            }
+            resumed.requireArchitecture(layers, given("--activation") ? hidden : null);
+            resumed.requireScaling(standardize);
         }
         List<String> ignored = start == null ? List.of()
                 : Stream.of("--layers", "--activation", "--init-method")
@@ -387,10 +378,6 @@ final class TrainCommand implements Callable<Integer> {
             err.println(Main.PREFIX + "note: " + String.join(" and ", ignored) + (ignored.size() == 1 ? " is" : " are")
                     + " ignored, the model comes from " + modelSource);
         }
-        // 1: a resumed run scales its inputs as the run it continues did: the checkpoint's model says how
-        require(resumed == null || !standardize || resumed.model().inputScaling() != null, "--resume " + resume
-                + ": --standardize: the run did not standardise its inputs, and a resumed run must go on as it"
-                + " started; leave --standardize out");
         Loss lossFn = loss != null ? loss : start != null ? Loss.forModel(start) : defaultLoss(p);
         require(!perClass || lossFn != Loss.MSE, "--per-class counts classes, and mse has none; leave it out");
         if (start != null) {
@@ -412,25 +399,8 @@ final class TrainCommand implements Callable<Integer> {
                     + " (e.g. 2,4,1), or leave --activation out");
         }
         TrainingConfig config = new TrainingConfig(lossFn, epochCount, batch, optimizerSpec, seed, gradients);
-        boolean nothingToTrain = false;
-        if (resumed != null) {
-            try {
-                resumed.requireCompatible(config, null); // the architecture is the checkpoint's own
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--resume " + resume + ": " + e.getMessage()
-                        + "; give the first run's options", e);
-            }
-            if (resumed.checkpoint().epochs() >= epochCount) {
-                // A finished run's checkpoint: its model is all there is left to write (its --save may have failed
-                // or been killed, and a new run would replace the checkpoint)
-                boolean finished = resumed.checkpoint().epochs() == epochCount;
-                require(finished && save != null, "--resume " + resume + ": the checkpoint is at "
-                        + Checkpoints.position(resumed.checkpoint()) + ", so --epochs " + epochCount + " leaves"
-                        + " nothing to run; give a larger --epochs to train longer" + (finished ? ", or --save FILE to"
-                        + " write the model it holds" : ""));
-                nothingToTrain = true; // its model is written once the data are known to be the run's
-            }
-        }
+        // a finished run's checkpoint leaves only its model to write, once the data are known to be the run's
+        boolean nothingToTrain = resumed != null && resumed.requireSettings(config, save != null);
 
         Path dataFrom = dataPath(p); // null: the built-in XOR points
         long loadStart = System.nanoTime();
@@ -468,12 +438,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         DataFingerprint fingerprint = DataFingerprint.of(dataset); // as read, before standardising
         if (resumed != null) {
-            try {
-                resumed.requireSameData(fingerprint);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--resume " + resume + ": " + e.getMessage() + "; resume on the"
-                        + " data the run started with", e);
-            }
+            resumed.requireSameData(fingerprint);
         }
         if (nothingToTrain) {
             out.println("Nothing to train: the checkpoint " + resume + " holds all " + epochCount + " epoch"
@@ -504,19 +469,12 @@ final class TrainCommand implements Callable<Integer> {
 
         DenseOps ops = kernels.use();
         String kernelName = Kernels.recorded(ops.kernel());
-        if (resumed != null && resumed.kernel() != null) {
-            require(KernelRegistry.names().contains(Kernels.name(resumed.kernel())), "--resume " + resume
-                    + ": \"kernel\" is '" + resumed.kernel().replaceAll("\\p{Cntrl}", "?") + "', which is none of"
-                    + " this build's kernels (" + String.join(", ", KernelRegistry.names())
-                    + "); was the file edited?");
-            require(Kernels.sameArithmetic(resumed.kernel(), kernelName), "--resume " + resume + ": the run"
-                    + " computed with the " + resumed.kernel() + " kernel, and " + kernelName + " sums in another"
-                    + " order (other bits), so the resumed run would not end as the run never stopped would; give "
-                    + Kernels.option(resumed.kernel()));
+        if (resumed != null) {
+            resumed.requireKernel(kernelName);
         }
         boolean details = sets.test() != null || !config.fullBatch(dataset.rows());
         EpochLog log = new EpochLog(out, logFormat, logEvery, epochCount, details);
-        int firstEpoch = resumed == null ? 1 : resumed.checkpoint().epochs() + 1;
+        int firstEpoch = resumed == null ? 1 : resumed.firstEpoch();
         MetricsFile metrics = metricsFile == null ? null
                 : resumed == null // a new run's file was judged above (refuseUnfinished): it starts empty
                 ? new MetricsFile(metricsFile, model.describe(), fingerprint.hashHex(), config.describeRun(), epochCount,
@@ -758,15 +716,6 @@ final class TrainCommand implements Callable<Integer> {
                         + joined(sizes) + " (--preset " + p.id() + "; --layers gives others)", e);
             }
             throw e;
-        }
-    }
-
-    /** The checkpoint of {@code --resume}; what is wrong with it names the option. */
-    private CheckpointFile readResumed() throws IOException {
-        try {
-            return CheckpointFile.read(resume);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--resume " + e.getMessage(), e);
         }
     }
 
