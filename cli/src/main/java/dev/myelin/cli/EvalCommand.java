@@ -24,14 +24,15 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         description = {"Evaluate a saved model on labelled data: the mean loss (the one the model was trained"
                 + " with: bce for a sigmoid output, ce for softmax, mse otherwise), the accuracy and, for"
-                + " classes, the confusion matrix and the accuracy of each class."},
+                + " classes, the confusion matrix (up to " + EvalCommand.MAX_MATRIX_CLASSES + " classes) and the accuracy of each"
+                + " class."},
         footer = {"%nExamples:",
                 "  myelin eval --model fashion.json --data /usr/share/datasets/fashion-mnist",
                 "  myelin eval --model iris.json --data iris-test.csv"})
 final class EvalCommand implements Callable<Integer> {
 
     /** Confusion matrices are printed up to this many classes; beyond, only per-class accuracy. */
-    private static final int MAX_MATRIX_CLASSES = 20;
+    static final int MAX_MATRIX_CLASSES = 20;
 
     @Spec
     CommandSpec spec;
@@ -98,6 +99,9 @@ final class EvalCommand implements Callable<Integer> {
                 }
                 out.println(row);
             }
+        } else {
+            out.printf(Locale.ROOT, "confusion matrix: not printed for %d classes (only up to %d)%n", classes,
+                    MAX_MATRIX_CLASSES);
         }
         if (e.noClassRows() > 0) {
             out.printf(Locale.ROOT, "rows without a class (a NaN output, counted wrong): %d%n", e.noClassRows());

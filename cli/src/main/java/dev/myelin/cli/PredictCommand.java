@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
         description = {"Run a saved model on a CSV file and print a header, then one line per row, each number"
                 + " in the shortest digits that read back to its float, as numpy 1.x prints a float32 (0.8807971,"
                 + " 4e-07): for a softmax model the most probable class and every class's probability"
-                + " (class,p0,p1,…); for a one-output sigmoid model the class at threshold 0.5 and the"
+                + " (class,p0,p1,…); for a one-output sigmoid model the class at threshold 0.5 (1 when p1 >= 0.5) and the"
                 + " probability of 1 (class,p1); for any other model its outputs (y or y1,y2,…). NaN and"
                 + " infinite outputs are written NaN, Infinity, -Infinity (strings in JSON). A row whose"
                 + " output is NaN has no class: NaN (null in JSON), never counted right.",

@@ -32,11 +32,11 @@ final class Summary {
         if (rows > maxRows) { // counted in batches: no activation array of the whole set (60 000 rows × widths)
             out.printf(Locale.ROOT, "(%d rows; predictions are printed for up to %d, use myelin predict)%n",
                     rows, maxRows);
-            if (loss == Loss.MSE) {
+            if (!classes(loss, n)) {
                 return -1;
             }
             Evaluation e = evaluated != null ? evaluated : Evaluation.of(model, data, loss, ops);
-            if (accuracyLine && e.hasClasses()) {
+            if (accuracyLine) {
                 out.printf(Locale.ROOT, "Accuracy: %d/%d rows right (%s).%n", e.correct(), rows,
                         loss == Loss.CE ? "most probable class" : "threshold 0.5");
             }
@@ -47,8 +47,9 @@ final class Summary {
                 : n == 1 && loss == Loss.BCE ? "Predictions (inputs -> probability of 1; target):"
                 : "Predictions (inputs -> outputs; targets):");
         int correct = 0;
-        // "right" at threshold 0.5 means something for an mse output only when its targets are 0 and 1 (XOR)
-        boolean judged = loss != Loss.MSE || n == 1 && binary(data.targets());
+        // "right" at threshold 0.5 means something for an mse output only when its targets are 0 and 1 (XOR); bce
+        // with several outputs (several independent 0/1 labels) has no one class to be right about
+        boolean judged = classes(loss, n) || loss == Loss.MSE && n == 1 && binary(data.targets());
         for (int i = 0; i < rows; i++) {
             boolean right;
             String shown;
@@ -76,11 +77,16 @@ final class Summary {
                     : data.features(), i * data.inputs(), data.inputs()), shown, target, !judged ? ""
                     : right ? "  right" : "  WRONG");
         }
-        if (accuracyLine && loss != Loss.MSE) {
+        if (accuracyLine && classes(loss, n)) {
             out.printf(Locale.ROOT, "Accuracy: %d/%d rows right (%s).%n", correct, rows,
                     loss == Loss.CE ? "most probable class" : "threshold 0.5");
         }
         return judged ? correct : -1;
+    }
+
+    /** Whether a row has one class to be right about: the most probable (ce) or a single output at 0.5 (bce). */
+    private static boolean classes(Loss loss, int outputs) {
+        return loss == Loss.CE || loss == Loss.BCE && outputs == 1;
     }
 
     private static boolean binary(float[] targets) {

@@ -111,7 +111,8 @@ final class TrainCommand implements Callable<Integer> {
     HeaderOptions headers;
 
     @Option(names = "--standardize", description = {"Scale every input to (x - mean) / std with the training"
-            + " set's per-feature mean and std (the test data too), and store them in the saved model, so that"
+            + " set's per-feature mean and population std (numpy's std, ddof 0; a constant feature, std 0, is only"
+            + " centred) (the test data too), and store them in the saved model, so that"
             + " predict and eval scale their raw inputs the same way. Default: inputs as they are (IDX pixels"
             + " are scaled to [0, 1] by the reader). A model from --init or --resume keeps its own scaling."})
     boolean standardize;
@@ -130,8 +131,9 @@ final class TrainCommand implements Callable<Integer> {
     Activation activation;
 
     @Option(names = "--loss", paramLabel = "NAME", converter = Converters.LossConverter.class,
-            description = {"bce (binary cross-entropy, 0/1 labels), ce (cross-entropy over classes) or mse"
-                    + " (mean squared error). Default: the preset's (ce for fashion-mnist, else bce); with --data"
+            description = {"bce (binary cross-entropy: a 0/1 label column per output; several outputs are"
+                    + " independent labels, multi-label), ce (cross-entropy over classes) or mse (mean squared"
+                    + " error). Default: the preset's (ce for fashion-mnist, else bce); with --data"
                     + " and no preset, ce for an IDX folder or when --layers ends in more than one output, else"
                     + " bce; with --init or --resume, the loss that fits the model's output layer (sigmoid→bce,"
                     + " softmax→ce, else mse)."})
@@ -261,7 +263,8 @@ final class TrainCommand implements Callable<Integer> {
                     + " shorter than a write), the last one, and when the run stops; draw them with myelin report."})
     Path metricsFile;
 
-    @Option(names = "--per-class", description = "After training, print the confusion matrix and the accuracy of"
+    @Option(names = "--per-class", description = "After training, print the confusion matrix (up to "
+            + EvalCommand.MAX_MATRIX_CLASSES + " classes) and the accuracy of"
             + " every class, on the test data (on the training data when there is none).")
     boolean perClass;
 
@@ -389,6 +392,9 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         int[] sizes = start != null ? start.sizes() : layers != null ? layers : p.layers();
+        require(!perClass || lossFn != Loss.BCE || sizes == null || sizes[sizes.length - 1] == 1, "--per-class counts"
+                + " classes, and bce with " + (sizes == null ? 0 : sizes[sizes.length - 1]) + " outputs is as many"
+                + " independent 0/1 labels (multi-label), not classes; leave it out");
         // --activation is for hidden layers: a model without one would never read it
         if (start == null && given("--activation") && (sizes == null || sizes.length == 2)) {
             String model = layers != null ? "--layers " + joined(sizes)
@@ -426,8 +432,7 @@ final class TrainCommand implements Callable<Integer> {
                 + " outputs but " + dataName + " has " + dataset.outputs()
                 + (lossFn == Loss.CE ? " classes" : dataset.outputs() == 1 ? " target column" : " target columns")
                 + (lossFn == Loss.CE && dataFrom != null && Files.isDirectory(dataFrom) ? " (an IDX folder is read as"
-                        + " the 10 classes 0-9, whichever its labels use)" : "")
-                + (lossFn == Loss.BCE ? " (bce takes one output; for several classes use --loss ce)" : ""));
+                        + " the 10 classes 0-9, whichever its labels use)" : ""));
 
         Mlp model;
         if (start != null) {
@@ -701,9 +706,6 @@ final class TrainCommand implements Callable<Integer> {
                     + " size is the number of classes) or --init MODEL.json");
             outputs = lossFn == Loss.CE ? IdxData.DEFAULT_CLASSES : 1; // an IDX folder's classes
         }
-        require(lossFn != Loss.BCE || outputs == 1, "--loss bce takes one output (a 0/1 label in the last"
-                + " column) but the network has " + outputs + " outputs; for " + outputs
-                + " classes use --loss ce");
         require(lossFn != Loss.CE || outputs >= 2, "--loss ce needs at least 2 classes but the network has "
                 + outputs + " output");
         // With known sizes the reader checks the column count itself and names the file and line.

@@ -156,6 +156,57 @@ class TrainCommandTest {
         assertTrue(xor.out().contains("  right") || xor.out().contains("  WRONG"), xor.out());
     }
 
+    /**
+     * bce with several outputs is multi-label: each output learns its own 0/1 column. No row is called right or
+     * WRONG (there is no one class) and --per-class, which counts classes, is refused.
+     */
+    @Test
+    void bceWithSeveralOutputsLearnsEachLabelColumn() throws IOException {
+        // label 1: x1 > 0; label 2: x2 > 0; label 3: both
+        StringBuilder csv = new StringBuilder("x1,x2,a,b,both\n");
+        for (int i = 0; i < 12; i++) {
+            float x1 = (i % 2 == 0 ? 1 : -1) * (1 + i % 3);
+            float x2 = (i % 4 < 2 ? 1 : -1) * (1 + i % 5);
+            csv.append(x1).append(',').append(x2).append(',').append(x1 > 0 ? 1 : 0).append(',')
+                    .append(x2 > 0 ? 1 : 0).append(',').append(x1 > 0 && x2 > 0 ? 1 : 0).append('\n');
+        }
+        Path data = Files.writeString(dir.resolve("multilabel.csv"), csv);
+        Path model = dir.resolve("multilabel.json");
+        Cli run = Cli.run("train", "--data", data.toString(), "--loss", "bce", "--layers", "2,8,3", "--optimizer",
+                "adam", "--lr", "0.05", "--epochs", "400", "--log-every", "400", "--save", model.toString());
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertTrue(run.out().contains("Trained 2→8 sigmoid, 8→3 sigmoid with bce loss"), run.out());
+        assertTrue(lastLoss(run) < 0.05, "three separable labels are learned: " + run.out());
+        assertTrue(run.out().contains("(target [1, 1, 1])"), run.out());
+        assertFalse(run.out().contains("right") || run.out().contains("WRONG") || run.out().contains("Accuracy"),
+                run.out());
+        // every output at 0.5 against its own column: the saved model predicts all 36 labels
+        Cli predicted = Cli.run("predict", "--model", model.toString(), "--data", data.toString(), "--format",
+                "json");
+        assertEquals(0, predicted.exitCode(), predicted.transcript());
+        List<String> rows = predicted.out().lines().toList();
+        List<String> labels = csv.toString().lines().skip(1).toList();
+        assertEquals(12, rows.size(), predicted.out());
+        for (int i = 0; i < 12; i++) {
+            String[] want = labels.get(i).split(",");
+            for (int j = 0; j < 3; j++) {
+                double p = outputOf(rows.get(i), j);
+                assertEquals(want[2 + j].equals("1"), p >= 0.5, "row " + (i + 1) + " label " + (j + 1) + ": " + p);
+            }
+        }
+        Cli perClass = Cli.run("train", "--data", data.toString(), "--loss", "bce", "--layers", "2,8,3",
+                "--epochs", "1", "--per-class");
+        assertEquals(2, perClass.exitCode(), perClass.transcript());
+        assertTrue(perClass.err().contains("--per-class counts classes, and bce with 3 outputs is as many"
+                + " independent 0/1 labels (multi-label), not classes"), perClass.transcript());
+    }
+
+    /** Output {@code j} of one {@code predict --format json} line. */
+    private static double outputOf(String jsonLine, int j) throws IOException {
+        var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(jsonLine);
+        return node.get("values").get(j).asDouble();
+    }
+
     @Test
     void documentPresetPrintsTheThousandEpochLinesOfTheDocument() {
         Cli run = Cli.run("train");

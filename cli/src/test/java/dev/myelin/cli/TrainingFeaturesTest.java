@@ -59,6 +59,28 @@ class TrainingFeaturesTest {
         assertEquals(2, mse.exitCode(), mse.transcript());
     }
 
+    /** Beyond 20 classes the matrix is left out, and eval says so rather than print it or drop it silently. */
+    @Test
+    void evalNamesAConfusionMatrixItLeavesOut() throws IOException {
+        for (int classes : new int[] {20, 21}) {
+            StringBuilder csv = new StringBuilder();
+            for (int c = 0; c < classes; c++) {
+                csv.append(c).append(',').append(c % 3).append(',').append(c).append('\n');
+            }
+            Path data = Files.writeString(dir.resolve("classes" + classes + ".csv"), csv);
+            Path model = dir.resolve("classes" + classes + ".json");
+            Cli train = Cli.run("train", "--data", data.toString(), "--loss", "ce", "--layers", "2," + classes,
+                    "--epochs", "2", "--save", model.toString());
+            assertEquals(0, train.exitCode(), train.transcript());
+            Cli eval = Cli.run("eval", "--model", model.toString(), "--data", data.toString());
+            assertEquals(0, eval.exitCode(), eval.transcript());
+            assertEquals(classes <= 20, eval.out().contains("confusion matrix (rows: actual class"), eval.out());
+            assertEquals(classes > 20, eval.out().contains("confusion matrix: not printed for 21 classes (only up to"
+                    + " 20)"), eval.out());
+            assertTrue(eval.out().contains("  class " + (classes - 1) + ": "), "each class's accuracy: " + eval.out());
+        }
+    }
+
     @Test
     void anIdxFolderTrainsAndIsEvaluatedAfterEveryEpoch() throws IOException {
         Path model = dir.resolve("model.json");

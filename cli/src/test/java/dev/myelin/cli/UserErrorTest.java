@@ -179,7 +179,10 @@ class UserErrorTest {
                 errorCase("--data @cut.csv.gz", "cut.csv.gz: the gzip data ends early (the file is cut short)"),
                 errorCase("--data @xor.csv --layers 3,4,1", "~xor\\.csv:[12]:", "has 3 columns", "3 inputs"),
                 errorCase("--data @xor.csv --loss ce", "--loss ce with --data needs --layers"),
-                errorCase("--data @xor.csv --layers 2,4,2 --loss bce", "--loss bce takes one output"),
+                errorCase("--data @xor.csv --layers 2,4,2 --loss bce", "~xor\\.csv:[12]:", "has 3 columns",
+                        "2 inputs + 2 label columns"), // bce with 2 outputs: two 0/1 label columns
+                errorCase("--layers 2,4,2 --loss bce", "--layers 2,4,2 has 2 outputs but the XOR data has 1 target"
+                        + " column"),
                 errorCase("--data @classes.csv --loss ce --layers 2,4,3", "classes.csv:3:", "class 5 is outside [0, 3)"),
                 errorCase("--data @xor.csv --loss ce --layers 2,1", "--loss ce needs at least 2 classes"),
                 errorCase("--init @missing.json", "--init ", "missing.json: file not found"),
