@@ -54,6 +54,7 @@ public final class CsvData {
 
     /** As {@link #read(Path, Loss, int, int)}, with the first row a header or data as {@code header} says. */
     public static Dataset read(Path file, Loss loss, int inputs, int outputs, Header header) throws IOException {
+        Objects.requireNonNull(file, "file is null");
         Objects.requireNonNull(loss, "loss is null");
         if (outputs < 1) {
             throw new IllegalArgumentException((loss == Loss.CE ? "classes" : "outputs") + " must be at least 1, got "

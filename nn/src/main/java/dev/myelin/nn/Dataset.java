@@ -34,8 +34,8 @@ public final class Dataset {
             throw new IllegalArgumentException("outputs must be at least 1, got " + outputs);
         }
         if ((long) rows * outputs != targets.length) {
-            throw new IllegalArgumentException("targets has " + targets.length + " values but " + rows + " rows × "
-                    + outputs + " outputs = " + (long) rows * outputs);
+            throw new IllegalArgumentException("targets has " + Messages.count(targets.length, "value") + " but "
+                    + rows + " rows × " + outputs + " outputs = " + (long) rows * outputs);
         }
         return new Dataset(features, rows, inputs, targets, null, outputs);
     }
@@ -48,8 +48,8 @@ public final class Dataset {
             throw new IllegalArgumentException("classes must be at least 1, got " + classes);
         }
         if (labels.length != rows) {
-            throw new IllegalArgumentException("labels has " + labels.length + " values but there are " + rows
-                    + " rows");
+            throw new IllegalArgumentException("labels has " + Messages.count(labels.length, "value")
+                    + " but there are " + Messages.count(rows, "row"));
         }
         for (int i = 0; i < rows; i++) {
             if (labels[i] < 0 || labels[i] >= classes) {
@@ -74,8 +74,8 @@ public final class Dataset {
             throw new IllegalArgumentException("inputs must be at least 1, got " + inputs);
         }
         if ((long) rows * inputs != features.length) {
-            throw new IllegalArgumentException("features has " + features.length + " values but " + rows
-                    + " rows × " + inputs + " inputs = " + (long) rows * inputs);
+            throw new IllegalArgumentException("features has " + Messages.count(features.length, "value")
+                    + " but " + rows + " rows × " + inputs + " inputs = " + (long) rows * inputs);
         }
     }
 

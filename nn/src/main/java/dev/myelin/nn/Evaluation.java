@@ -117,6 +117,8 @@ public record Evaluation(double loss, double accuracy, long correct, int rows, l
      * −1 when the row holds a NaN (no class can be read from it, and class 0 would be an invention), or no score.
      */
     public static int argmax(float[] v, int off, int n) {
+        Objects.requireNonNull(v, "v is null");
+        Objects.checkFromIndexSize(off, Math.max(n, 0), v.length); // names off, n and v's length
         if (n < 1) {
             return -1;
         }

@@ -35,9 +35,15 @@ public final class InputScaling {
         this.std = std.clone();
     }
 
-    /** The mean and standard deviation of each feature of {@code train}. */
+    /**
+     * The mean and standard deviation of each feature of {@code train}.
+     *
+     * @throws IllegalArgumentException if a feature is NaN or infinite (named by row and column), as training
+     *                                  refuses it
+     */
     public static InputScaling fit(Dataset train) {
         Objects.requireNonNull(train, "train is null");
+        Trainer.requireFiniteFeatures(train, "the data", "standardising");
         int rows = train.rows();
         int inputs = train.inputs();
         float[] x = train.features();

@@ -1,7 +1,8 @@
 package dev.myelin.nn;
 
-import dev.myelin.core.Named;
 import dev.myelin.core.Activation;
+import dev.myelin.core.Named;
+import java.util.Objects;
 
 /**
  * The training loss, with the output activation it pairs with. Values come from
@@ -71,6 +72,11 @@ public enum Loss implements Named {
      * @throws IllegalArgumentException naming the first target outside, by row and column
      */
     public static void requireProbabilities(float[] t, int off, int rows, int cols, String rowWord) {
+        Objects.requireNonNull(t, "targets are null");
+        if (rows < 0 || cols < 0 || off < 0 || (long) off + (long) rows * cols > t.length) {
+            throw new IllegalArgumentException(rows + " rows × " + cols + " targets from offset " + off + " do not fit"
+                    + " in an array of " + t.length);
+        }
         for (int i = 0; i < rows * cols; i++) {
             float v = t[off + i];
             if (!(v >= 0f && v <= 1f)) {

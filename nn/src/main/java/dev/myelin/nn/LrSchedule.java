@@ -9,13 +9,26 @@ package dev.myelin.nn;
  */
 public sealed interface LrSchedule {
 
-    /** The rate for the epoch after {@code epoch} finished ones, {@code epoch ≥ 0}; computed in double. */
+    /**
+     * The rate for the epoch after {@code epoch} finished ones; computed in double.
+     *
+     * @throws IllegalArgumentException if {@code epoch} is negative
+     */
     double learningRate(double lr0, int epoch);
+
+    /** {@code epoch}, a count of finished epochs, checked: the closed forms would extrapolate a negative one. */
+    private static int finished(int epoch) {
+        if (epoch < 0) {
+            throw new IllegalArgumentException("epoch counts the finished epochs, so it is at least 0, got " + epoch);
+        }
+        return epoch;
+    }
 
     /** {@code lr = lr0} for every epoch. */
     record Constant() implements LrSchedule {
         @Override
         public double learningRate(double lr0, int epoch) {
+            LrSchedule.finished(epoch);
             return lr0;
         }
 
@@ -42,7 +55,7 @@ public sealed interface LrSchedule {
 
         @Override
         public double learningRate(double lr0, int epoch) {
-            return lr0 * Math.pow(gamma, epoch / stepSize);
+            return lr0 * Math.pow(gamma, LrSchedule.finished(epoch) / stepSize);
         }
 
         @Override
@@ -68,7 +81,7 @@ public sealed interface LrSchedule {
 
         @Override
         public double learningRate(double lr0, int epoch) {
-            return etaMin + (lr0 - etaMin) * (1 + Math.cos(Math.PI * epoch / tMax)) / 2;
+            return etaMin + (lr0 - etaMin) * (1 + Math.cos(Math.PI * LrSchedule.finished(epoch) / tMax)) / 2;
         }
 
         /** The CLI's cosine runs over all of --epochs: that is what tMax is there. */
@@ -97,7 +110,7 @@ public sealed interface LrSchedule {
 
         @Override
         public double learningRate(double lr0, int epoch) {
-            double lr = then.learningRate(lr0, epoch);
+            double lr = then.learningRate(lr0, epoch); // which checks epoch
             return epoch < epochs ? lr * (epoch + 1.0) / (epochs + 1.0) : lr; // in double: epochs may be 2^31 − 1
         }
 

@@ -20,6 +20,11 @@ final class Messages {
     private Messages() {
     }
 
+    /** {@code count} and the noun, plural unless the count is 1: "1 value", "3 values". */
+    static String count(long count, String noun) {
+        return count + " " + noun + (count == 1 ? "" : "s");
+    }
+
     /**
      * {@code s} with line breaks, other control characters and invisible ones as escapes ({@code \n}, {@code \r},
      * {@code \u0000}, {@code \uFEFF}): a byte order mark or a zero-width space inside a cell would otherwise make

@@ -11,6 +11,12 @@ import java.util.stream.Collectors;
 /**
  * A multi-layer perceptron: {@link Dense} layers applied in order, each layer's outputs feeding the next one's
  * inputs. Softmax is allowed on the last layer only (it is differentiated only through the cross-entropy head).
+ *
+ * <p><b>Threads.</b> {@link #predict} and {@link Evaluation#of} only read the parameters and work in buffers of
+ * their own, so any number of threads may predict with one Mlp at once (with one {@link DenseOps} or several).
+ * Training ({@link TrainingStep}, {@link Trainer#fit}) and the setters write the parameters: an Mlp that one thread
+ * trains must not be read by another meanwhile (give it a {@link #copy()}, or exchange flat vectors through
+ * {@link #copyParametersTo}).
  */
 public final class Mlp {
 
@@ -28,7 +34,10 @@ public final class Mlp {
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("an MLP needs at least one layer");
         }
-        List<Dense> copy = List.copyOf(layers); // also rejects null elements
+        for (int l = 0; l < layers.size(); l++) {
+            Objects.requireNonNull(layers.get(l), "layer " + (l + 1) + " is null");
+        }
+        List<Dense> copy = List.copyOf(layers);
         for (int l = 0; l < copy.size(); l++) {
             Dense d = copy.get(l);
             for (int e = 0; e < l; e++) {

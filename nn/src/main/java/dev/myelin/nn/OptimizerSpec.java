@@ -22,9 +22,10 @@ import java.util.Objects;
  * @param learningRate the base rate lr0 ({@code --lr}), finite and greater than 0
  * @param momentum     μ of {@link Kind#MOMENTUM} and {@link Kind#NESTEROV}, in (0, 1) for them; for the other
  *                     kinds it must be 0 (a value that would be ignored is an error)
- * @param beta1        Adam's β1, in [0, 1) (default 0.9; used by Adam and AdamW only)
- * @param beta2        Adam's β2, in [0, 1) (default 0.999; used by Adam and AdamW only)
- * @param epsilon      Adam's ε, finite and greater than 0 (default 1e-8; used by Adam and AdamW only)
+ * @param beta1        Adam's β1, in [0, 1) (default 0.9)
+ * @param beta2        Adam's β2, in [0, 1) (default 0.999)
+ * @param epsilon      Adam's ε, finite and greater than 0 (default 1e-8); the three are used by Adam and AdamW
+ *                     only, and the other kinds must keep the defaults (a value that would be ignored is an error)
  * @param weightDecay  λ, finite and at least 0 (default 0)
  * @param schedule     the learning rate per epoch (default {@link LrSchedule.Constant})
  */
@@ -104,6 +105,11 @@ public record OptimizerSpec(Kind kind, double learningRate, double momentum, dou
             throw new IllegalArgumentException("--momentum is used by --optimizer momentum and nesterov only, but"
                     + " it is " + momentum + " with --optimizer " + kind);
         }
+        if (!kind.isAdam()) { // as for momentum: a value that would be ignored is an error
+            requireDefault("--beta1", beta1, DEFAULT_BETA1, kind);
+            requireDefault("--beta2", beta2, DEFAULT_BETA2, kind);
+            requireDefault("--eps", epsilon, DEFAULT_EPSILON, kind);
+        }
         requireUnitInterval("--beta1", beta1);
         requireUnitInterval("--beta2", beta2);
         if (!Double.isFinite(epsilon) || epsilon <= 0) {
@@ -126,6 +132,13 @@ public record OptimizerSpec(Kind kind, double learningRate, double momentum, dou
         if (!Float.isFinite(f) || f <= above) {
             throw new IllegalArgumentException(option + " " + value + " is " + f + " as a float, the precision"
                     + " training computes in; give a value between 1.4E-45 and 3.4E38");
+        }
+    }
+
+    private static void requireDefault(String option, double value, double defaultValue, Kind kind) {
+        if (Double.compare(value, defaultValue) != 0) {
+            throw new IllegalArgumentException(option + " is used by --optimizer adam and adamw only, but it is "
+                    + value + " with --optimizer " + kind);
         }
     }
 

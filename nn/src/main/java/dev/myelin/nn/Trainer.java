@@ -214,14 +214,7 @@ public final class Trainer {
      * NaN for them.) Named by row and column, from 1.
      */
     private static void requireFinite(Dataset data) {
-        float[] x = data.features();
-        for (int i = 0; i < x.length; i++) {
-            if (!Float.isFinite(x[i])) {
-                throw new IllegalArgumentException("the training data's feature at row " + (i / data.inputs() + 1)
-                        + ", column " + (i % data.inputs() + 1) + " is " + x[i] + "; training needs finite inputs"
-                        + " (remove the row or fill the value)");
-            }
-        }
+        requireFiniteFeatures(data, "the training data", "training");
         if (!data.hasLabels()) {
             float[] t = data.targets();
             for (int i = 0; i < t.length; i++) {
@@ -230,6 +223,21 @@ public final class Trainer {
                             + 1) + ", column " + (i % data.outputs() + 1) + " is " + t[i] + "; training needs finite"
                             + " targets");
                 }
+            }
+        }
+    }
+
+    /**
+     * Every feature of {@code data} is finite; else names the first other one by row and column, from 1, in
+     * {@code dataName} ("the training data"), and what needs them finite ({@code use}: "training").
+     */
+    static void requireFiniteFeatures(Dataset data, String dataName, String use) {
+        float[] x = data.features();
+        for (int i = 0; i < x.length; i++) {
+            if (!Float.isFinite(x[i])) {
+                throw new IllegalArgumentException(dataName + "'s feature at row " + (i / data.inputs() + 1)
+                        + ", column " + (i % data.inputs() + 1) + " is " + x[i] + "; " + use + " needs finite"
+                        + " inputs (remove the row or fill the value)");
             }
         }
     }
@@ -257,6 +265,15 @@ public final class Trainer {
                 if (data.outputs() != model.outputs()) {
                     throw new IllegalArgumentException("the data has " + data.outputs() + " classes but the model has "
                             + model.outputs() + " outputs");
+                }
+                // the Dataset checked its labels when made, but it keeps the caller's array: checked again here,
+                // so that a label changed since is named by its row in the data, not in a shuffled batch
+                int[] labels = data.labels();
+                for (int i = 0; i < data.rows(); i++) {
+                    if (labels[i] < 0 || labels[i] >= data.outputs()) {
+                        throw new IllegalArgumentException("the data's label of row " + (i + 1) + " is " + labels[i]
+                                + ", outside [0, " + data.outputs() + ") (changed since the Dataset was made)");
+                    }
                 }
             }
             case MSE -> {

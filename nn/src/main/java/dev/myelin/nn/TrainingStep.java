@@ -24,8 +24,8 @@ import java.util.Objects;
  * exports them as one flat vector ({@link Mlp#copyGradientsTo}); the vectors, weighted by their rows under
  * {@link GradientConvention#MEAN} (worker i's by m<sub>i</sub>/Σm), are added up and set into the model that one
  * step updates ({@link Mlp#setGradients}); then {@code update}, and the new parameters go back to the workers
- * ({@link Mlp#copyParametersTo}, {@link Mlp#setParameters}). Under {@link GradientConvention#SUM} the vectors are
- * added unweighted. (With coupled weight decay the update adds λ·p into the gradient arrays, as {@link Optimizer}
+ * ({@link Mlp#copyParametersTo}, {@link Mlp#setParameters}). Under {@link GradientConvention#DOCUMENT_SUM} the
+ * vectors are added unweighted. (With coupled weight decay the update adds λ·p into the gradient arrays, as {@link Optimizer}
  * says.) The arithmetic is
  * {@link DenseOps}', on its kernel's threads: the same bits for a given model, batch and thread count, and, on the
  * default kernel, for every thread count.

@@ -159,5 +159,30 @@ class EvaluationTest {
         assertEquals("class 3 is outside [0, 3)", assertThrows(IllegalArgumentException.class,
                 () -> ce.classAccuracy(3)).getMessage());
         assertEquals(-1, Evaluation.argmax(new float[] {1}, 0, 0));
+        // a row beyond the array is named, not read past its end
+        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
+                () -> Evaluation.argmax(new float[3], 2, 3));
+        assertTrue(e.getMessage().contains("2") && e.getMessage().contains("3"), e.getMessage());
+        assertEquals("v is null", assertThrows(NullPointerException.class, () -> Evaluation.argmax(null, 0, 3))
+                .getMessage());
+        assertEquals("1 rows × 3 targets from offset 2 do not fit in an array of 3", assertThrows(
+                IllegalArgumentException.class, () -> Loss.requireProbabilities(new float[3], 2, 1, 3, "row"))
+                .getMessage());
+    }
+
+    /**
+     * A Dataset keeps the caller's label array: a label changed after it was made is named by its row in the data
+     * (it had been named by its place in a shuffled batch, or in an evaluation batch).
+     */
+    @Test
+    void aLabelChangedAfterTheDatasetWasMadeIsNamedByItsRow() {
+        Dataset data = classes(new Random(5), 600, 4, 3);
+        data.labels()[400] = 7;
+        Mlp model = Mlp.of(new int[] {4, 3}, Activation.IDENTITY, Activation.SOFTMAX);
+        String expected = "the data's label of row 401 is 7, outside [0, 3) (changed since the Dataset was made)";
+        assertEquals(expected, assertThrows(IllegalArgumentException.class,
+                () -> Evaluation.of(model, data, Loss.CE, OPS)).getMessage());
+        assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> new Trainer(OPS).fit(model, data,
+                new TrainingConfig(Loss.CE, 1, 64, 0.1f, 0), null)).getMessage());
     }
 }

@@ -3,6 +3,7 @@ package dev.myelin.nn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -84,5 +85,13 @@ class InputScalingTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.apply(new float[6], 3));
         assertEquals("features has 6 values in rows of 3; this scaling is for rows of 2 features", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> s.apply(new float[5], 2));
+        // fitted on a NaN or an infinity: named by row and column, as training names it (it had said "std 1.0")
+        Dataset nan = Dataset.regression(new float[] {1, 2, 3, Float.NaN}, 2, 2, new float[] {0, 1}, 1);
+        assertEquals("the data's feature at row 2, column 2 is NaN; standardising needs finite inputs (remove the row"
+                + " or fill the value)", assertThrows(IllegalArgumentException.class, () -> InputScaling.fit(nan))
+                .getMessage());
+        Dataset inf = Dataset.regression(new float[] {Float.NEGATIVE_INFINITY, 2}, 1, 2, new float[] {0}, 1);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> InputScaling.fit(inf)).getMessage()
+                .startsWith("the data's feature at row 1, column 1 is -Infinity"));
     }
 }

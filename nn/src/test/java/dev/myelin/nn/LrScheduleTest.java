@@ -90,6 +90,11 @@ class LrScheduleTest {
         assertMessage("--lr-t-max must be at least 1, got 0", () -> new LrSchedule.Cosine(0, 0));
         assertMessage("--lr-min must be finite and at least 0, got -1.0", () -> new LrSchedule.Cosine(5, -1));
         assertMessage("--lr-warmup must be at least 1, got 0", () -> new LrSchedule.Warmup(0, new LrSchedule.Constant()));
+        // epoch counts finished epochs: the closed forms would extrapolate -1 (a step schedule gave 2·lr0)
+        for (LrSchedule s : List.of(new LrSchedule.Constant(), new LrSchedule.Step(1, 0.5), new LrSchedule.Cosine(10, 0),
+                new LrSchedule.Warmup(3, new LrSchedule.Constant()))) {
+            assertMessage("epoch counts the finished epochs, so it is at least 0, got -1", () -> s.learningRate(0.1, -1));
+        }
     }
 
     /** The warm-up's ramp in double: the longest warm-up an int holds gives a tiny positive rate, not a negative one. */

@@ -45,6 +45,8 @@ class MlpTest {
         assertMessage("layer 2 is the same Dense object as layer 1 (layers must not share parameters)",
                 () -> new Mlp(List.of(shared, shared)));
         assertThrows(NullPointerException.class, () -> new Mlp(null));
+        assertEquals("layer 2 is null", assertThrows(NullPointerException.class, () -> new Mlp(java.util.Arrays.asList(
+                new Dense(2, 4, Activation.TANH), null))).getMessage());
     }
 
     @Test
@@ -109,7 +111,7 @@ class MlpTest {
                 () -> Dataset.regression(new float[4], 2, 2, new float[3], 1));
         assertMessage("label of row 2 is 3, outside [0, 3)",
                 () -> Dataset.classes(new float[4], 2, 2, new int[] {0, 3}, 3));
-        assertMessage("labels has 1 values but there are 2 rows",
+        assertMessage("labels has 1 value but there are 2 rows",
                 () -> Dataset.classes(new float[4], 2, 2, new int[] {0}, 3));
         Dataset xor = Dataset.xor();
         assertArrayEquals(new float[] {0, 0, 0, 1, 1, 0, 1, 1}, xor.features());

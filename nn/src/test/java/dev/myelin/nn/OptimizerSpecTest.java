@@ -41,6 +41,14 @@ class OptimizerSpecTest {
         assertMessage("--beta1 must be in [0, 1), got 1.0", () -> OptimizerSpec.adam(0.1).withBetas(1, 0.999));
         assertMessage("--beta2 must be in [0, 1), got -0.5", () -> OptimizerSpec.adam(0.1).withBetas(0.9, -0.5));
         assertMessage("--eps must be finite and greater than 0, got 0.0", () -> OptimizerSpec.adam(0.1).withEpsilon(0));
+        // Adam's settings on another optimizer would be ignored, as momentum on Adam would: refused alike
+        assertMessage("--beta1 is used by --optimizer adam and adamw only, but it is 0.5 with --optimizer sgd",
+                () -> OptimizerSpec.sgd(0.1).withBetas(0.5, 0.999));
+        assertMessage("--beta2 is used by --optimizer adam and adamw only, but it is 0.5 with --optimizer momentum",
+                () -> OptimizerSpec.momentum(0.1, 0.9).withBetas(0.9, 0.5));
+        assertMessage("--eps is used by --optimizer adam and adamw only, but it is 1.0E-6 with --optimizer nesterov",
+                () -> OptimizerSpec.nesterov(0.1, 0.9).withEpsilon(1e-6));
+        OptimizerSpec.sgd(0.1).withBetas(OptimizerSpec.DEFAULT_BETA1, OptimizerSpec.DEFAULT_BETA2); // the defaults
         assertMessage("--weight-decay must be finite and at least 0, got -0.01",
                 () -> OptimizerSpec.sgd(0.1).withWeightDecay(-0.01));
         assertMessage("--weight-decay must be finite and at least 0, got Infinity",
