@@ -229,7 +229,7 @@ final class BenchCommand implements Callable<Integer> {
         List<String> disagreements = checkAll(shapeList, opList, kernelList, activation, err, "");
         if (!disagreements.isEmpty()) {
             err.println(Main.PREFIX + disagreements.size() + " check" + (disagreements.size() == 1 ? "" : "s")
-                    + " failed; nothing was timed. This is a bug in the kernel: please report it.");
+                    + " failed; nothing was timed. This is a bug in the kernel (in a built-in one: please report it).");
             err.flush();
             return 1;
         }
@@ -264,8 +264,8 @@ final class BenchCommand implements Callable<Integer> {
         List<String> late = checkAll(shapeList, opList, kernelList, activation, err, AFTER_TIMING);
         if (!late.isEmpty()) {
             err.println(Main.PREFIX + late.size() + " check" + (late.size() == 1 ? "" : "s") + " failed after"
-                    + " timing: the figures of that variant are of wrong results. This is a bug in the kernel:"
-                    + " please report it.");
+                    + " timing: the figures of that variant are of wrong results. This is a bug in the kernel (in a"
+                    + " built-in one: please report it).");
             err.flush();
             return 1;
         }
@@ -350,7 +350,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * {@code all} or a comma list of names, each once, in the order given. {@code all} is every variant available:
+     * {@code all} or a comma list of names, each variant once (by the name it answers to: {@code blocked,BLOCKED} is one
+     * variant), in the order given. {@code all} is every variant available:
      * one that cannot be made here (a provider's that needs an instruction set this CPU lacks, say; myelin info
      * lists it as unavailable) is left out, and {@code notes} hears why; a variant named explicitly must be made.
      */
@@ -369,11 +370,9 @@ final class BenchCommand implements Callable<Integer> {
         for (String name : names) {
             require(!name.isEmpty(), "--kernels: empty name in '" + text + "' (use all or names such as "
                     + String.join(",", available) + ")");
-            if (chosen.containsKey(name)) {
-                continue;
-            }
             try {
-                chosen.put(name, make.apply(name));
+                DenseKernel kernel = make.apply(name);
+                chosen.putIfAbsent(kernel.name(), kernel);
             } catch (IllegalArgumentException unknown) { // an unknown name: the registry's message names the choices
                 throw unknown;
             } catch (RuntimeException | LinkageError unavailable) { // as myelin info: a native provider's too

@@ -327,8 +327,13 @@ final class MetricsFile {
             }
             List<String> notFinite = new ArrayList<>();
             for (String field : new String[] {"loss", "test_loss", "test_accuracy"}) {
-                if (nonFinite(e.path(field))) {
+                JsonNode v = e.path(field);
+                if (nonFinite(v)) {
                     notFinite.add(field);
+                } else if (v.isNumber() && !Double.isFinite(v.asDouble())) { // 1e400: no double, no check applies
+                    throw new IllegalArgumentException(file + ": epochs[" + i + "]: \"" + field + "\" is a number"
+                            + " beyond the range of a double (such as 1e400); an infinite value is written"
+                            + " \"Infinity\" or \"-Infinity\"");
                 }
             }
             Epoch epoch = new Epoch(e.get("epoch").asInt(), number(e, "loss"), number(e, "test_loss"),

@@ -48,11 +48,11 @@ final class ReportCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--width", paramLabel = "PX", defaultValue = "900",
-            description = "Width in pixels (default: ${DEFAULT-VALUE}).")
+            description = "Width in pixels, 200 to 10000 (default: ${DEFAULT-VALUE}).")
     int width;
 
     @Option(names = "--height", paramLabel = "PX", defaultValue = "700",
-            description = "Height in pixels (default: ${DEFAULT-VALUE}).")
+            description = "Height in pixels, 200 to 10000 (default: ${DEFAULT-VALUE}).")
     int height;
 
     @Override
@@ -64,19 +64,27 @@ final class ReportCommand implements Callable<Integer> {
         TrainCommand.require(out.getFileName() != null
                 && out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png"), "--out " + out
                 + ": report writes PNG images; give a file name ending in .png");
+        TrainCommand.require(!java.nio.file.Files.isDirectory(metrics), "--metrics " + metrics + ": is a directory,"
+                + " expected a metrics file (FILE.json) as written by myelin train --metrics");
         List<MetricsFile.Epoch> epochs = MetricsFile.read(metrics);
         JFreeChart chart = chart(epochs, metrics.getFileName().toString());
         for (String field : new String[] {"loss", "test_loss", "test_accuracy"}) {
             List<Integer> skipped = notDrawn(epochs, field);
             if (!skipped.isEmpty()) {
                 PrintWriter err = spec.commandLine().getErr();
-                err.println(Main.PREFIX + "note: " + field + " is NaN or infinite at epoch"
+                err.println(Main.PREFIX + "note: " + field + " is NaN, infinite or beyond 1e300 at epoch"
                         + (skipped.size() == 1 ? " " : "s ") + shortList(skipped) + "; those points are not drawn");
                 err.flush();
             }
         }
         ByteArrayOutputStream png = new ByteArrayOutputStream();
-        ChartUtils.writeChartAsPNG(png, chart, width, height);
+        try {
+            ChartUtils.writeChartAsPNG(png, chart, width, height);
+        } catch (OutOfMemoryError e) { // the picture's pixels, width × height × 4 bytes, and its PNG
+            throw new IllegalArgumentException("--width " + width + " × --height " + height + ": the picture does"
+                    + " not fit the JVM's heap of " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB; draw"
+                    + " a smaller one, or give the JVM more with MYELIN_OPTS=-Xmx8g (or any size)", null);
+        }
         try {
             AtomicFile.write(out, png.toByteArray());
         } catch (IOException e) {
@@ -88,31 +96,36 @@ final class ReportCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Two plots over one epoch axis: losses above, test accuracy below (only when the file has it). */
+    /**
+     * Two plots over one epoch axis: losses above, test accuracy below (only when the file has it). A value that
+     * cannot be drawn (NaN, infinite, beyond {@link #LARGEST_DRAWN}, or absent) and an epoch the file lacks break
+     * the line there instead of joining its neighbours as if the run had gone straight from one to the other.
+     */
     static JFreeChart chart(List<MetricsFile.Epoch> epochs, String title) {
-        XYSeries train = new XYSeries("training loss");
-        XYSeries test = new XYSeries("test loss");
-        XYSeries accuracy = new XYSeries("test accuracy");
-        for (MetricsFile.Epoch e : epochs) { // a NaN or infinite value has no place on an axis (call() says so)
-            if (Double.isFinite(e.loss())) {
-                train.add(e.epoch(), e.loss());
+        XYSeries train = new XYSeries("training loss", false);
+        XYSeries test = new XYSeries("test loss", false);
+        XYSeries accuracy = new XYSeries("test accuracy", false);
+        int previous = 0;
+        for (MetricsFile.Epoch e : epochs) {
+            if (previous > 0 && e.epoch() > previous + 1) { // epochs missing from the file: a gap in every line
+                for (XYSeries series : List.of(train, test, accuracy)) {
+                    series.add(previous + 1, null);
+                }
             }
-            if (Double.isFinite(e.testLoss())) {
-                test.add(e.epoch(), e.testLoss());
-            }
-            if (Double.isFinite(e.testAccuracy())) {
-                accuracy.add(e.epoch(), e.testAccuracy());
-            }
+            previous = e.epoch();
+            train.add(e.epoch(), drawable(e.loss()));
+            test.add(e.epoch(), drawable(e.testLoss()));
+            accuracy.add(e.epoch(), drawable(e.testAccuracy()));
         }
         XYSeriesCollection losses = new XYSeriesCollection(train);
-        if (!test.isEmpty()) {
+        if (hasPoints(test)) {
             losses.addSeries(test);
         }
         NumberAxis epochAxis = new NumberAxis("epoch");
         epochAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(epochAxis);
         plot.add(plot("loss", losses), 3);
-        if (!accuracy.isEmpty()) {
+        if (hasPoints(accuracy)) {
             plot.add(plot("test accuracy", new XYSeriesCollection(accuracy)), 2);
         }
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
@@ -120,9 +133,39 @@ final class ReportCommand implements Callable<Integer> {
         return chart;
     }
 
-    /** The epochs whose {@code field} (as the metrics file names it) was written NaN or infinite. */
+    /**
+     * The largest magnitude drawn: an axis around a larger one overflows to an infinite range (JFreeChart refuses a
+     * loss of 1.75·10³⁰⁸, a finite double, with "Must be finite."), and such a loss is a run that diverged.
+     */
+    static final double LARGEST_DRAWN = 1e300;
+
+    /** {@code v} as a point, or null (a gap in the line) when it cannot be drawn. */
+    private static Double drawable(double v) {
+        return Math.abs(v) <= LARGEST_DRAWN ? v : null;
+    }
+
+    private static boolean hasPoints(XYSeries series) {
+        for (int i = 0; i < series.getItemCount(); i++) {
+            if (series.getY(i) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The epochs whose {@code field} (as the metrics file names it) was written NaN or infinite, or is too large. */
     static List<Integer> notDrawn(List<MetricsFile.Epoch> epochs, String field) {
-        return epochs.stream().filter(e -> e.notFinite().contains(field)).map(MetricsFile.Epoch::epoch).toList();
+        return epochs.stream().filter(e -> e.notFinite().contains(field)
+                || Math.abs(value(e, field)) > LARGEST_DRAWN && Double.isFinite(value(e, field)))
+                .map(MetricsFile.Epoch::epoch).toList();
+    }
+
+    private static double value(MetricsFile.Epoch e, String field) {
+        return switch (field) {
+            case "loss" -> e.loss();
+            case "test_loss" -> e.testLoss();
+            default -> e.testAccuracy();
+        };
     }
 
     /** "3, 4, 5" or, for more than 8, the first 8 and how many more. */

@@ -44,7 +44,19 @@ class LauncherIT {
 
         @Override
         public dev.myelin.core.DenseKernel create() {
-            return new dev.myelin.core.scalar.ScalarKernel();
+            return new LauncherKernel();
+        }
+    }
+
+    /** The scalar kernel's arithmetic under the variant's own name. */
+    public static final class LauncherKernel extends dev.myelin.core.ForwardingKernel {
+        public LauncherKernel() {
+            super(new dev.myelin.core.scalar.ScalarKernel());
+        }
+
+        @Override
+        public String name() {
+            return "launcher-variant";
         }
     }
 
@@ -53,20 +65,33 @@ class LauncherIT {
     void myelinClasspathAddsAVariant(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path classes = Path.of("target", "test-classes").toAbsolutePath();
         Path jar = dir.resolve("variant.jar");
-        String entry = LauncherProvider.class.getName().replace('.', '/') + ".class";
+        List<String> entries = List.of(LauncherProvider.class.getName().replace('.', '/') + ".class",
+                LauncherKernel.class.getName().replace('.', '/') + ".class");
         try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(
                 java.nio.file.Files.newOutputStream(jar))) {
             out.putNextEntry(new java.util.jar.JarEntry("META-INF/services/"
                     + dev.myelin.core.dispatch.DenseKernelProvider.class.getName()));
             out.write((LauncherProvider.class.getName() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            out.putNextEntry(new java.util.jar.JarEntry(entry));
-            out.write(java.nio.file.Files.readAllBytes(classes.resolve(entry)));
+            for (String entry : entries) {
+                out.putNextEntry(new java.util.jar.JarEntry(entry));
+                out.write(java.nio.file.Files.readAllBytes(classes.resolve(entry)));
+            }
         }
         ChildCli info = run(Map.of("MYELIN_CLASSPATH", jar.toString()), "info");
         assertEquals(0, info.exitCode(), info.err());
-        assertTrue(info.out().contains("  launcher-variant scalar (plain Java loops"), info.out());
+        assertTrue(info.out().contains("  launcher-variant launcher-variant, forwarding to scalar (plain Java loops"),
+                info.out());
         ChildCli without = run(Map.of(), "info");
         assertTrue(!without.out().contains("launcher-variant"), without.out());
+        // relative to the folder the command runs in (the repository root here), as a shell user writes it
+        Path relative = LAUNCHER.getParent().relativize(jar);
+        ChildCli fromRelative = run(Map.of("MYELIN_CLASSPATH", relative.toString()), "info");
+        assertTrue(fromRelative.out().contains("  launcher-variant "), fromRelative.err());
+        // a missing jar would be skipped by the JVM without a word, and the variant an "unknown kernel"
+        ChildCli missing = run(Map.of("MYELIN_CLASSPATH", "no-such.jar"), "info");
+        assertEquals(2, missing.exitCode(), missing.err());
+        assertEquals("myelin: MYELIN_CLASSPATH names no-such.jar, which does not exist ("
+                + LAUNCHER.getParent().resolve("no-such.jar") + ")", missing.err().strip());
     }
 
     private static ChildCli run(Map<String, String> env, String... args) throws IOException, InterruptedException {

@@ -206,8 +206,8 @@ class TrainingFeaturesTest {
         Path png = dir.resolve("nan-curves.png");
         Cli report = Cli.run("report", "--metrics", metrics.toString(), "--out", png.toString());
         assertEquals(0, report.exitCode(), report.transcript());
-        assertTrue(report.err().contains("myelin: note: test_loss is NaN or infinite at epochs 1, 2; those points"
-                + " are not drawn"), report.transcript());
+        assertTrue(report.err().contains("myelin: note: test_loss is NaN, infinite or beyond 1e300 at epochs 1, 2;"
+                + " those points are not drawn"), report.transcript());
         assertTrue(Files.size(png) > 1000, "the picture is written");
     }
 
@@ -428,7 +428,11 @@ class TrainingFeaturesTest {
                         "epochs[1]: epoch 1 does not come after epoch 1; epochs are counted from 1, each once, in order"},
                 {"{\"epoch\": -2, \"loss\": 0.5}", "epochs[0]: epoch -2 is below 1; epochs are counted from 1"},
                 {"{\"epoch\": 1, \"loss\": -0.5}", "epochs[0]: \"loss\" is -0.5; a loss is at least 0"},
-                {"{\"epoch\": 1, \"loss\": 0.5, \"test_loss\": -1}", "epochs[0]: \"test_loss\" is -1.0; a loss is"}};
+                {"{\"epoch\": 1, \"loss\": 0.5, \"test_loss\": -1}", "epochs[0]: \"test_loss\" is -1.0; a loss is"},
+                // a literal beyond a double reads as infinite, which no range check would then see (-1e400 as a loss)
+                {"{\"epoch\": 1, \"loss\": -1e400}", "epochs[0]: \"loss\" is a number beyond the range of a double"},
+                {"{\"epoch\": 1, \"loss\": 0.5, \"test_accuracy\": 1e400}", "epochs[0]: \"test_accuracy\" is a number"
+                        + " beyond the range of a double (such as 1e400); an infinite value is written \"Infinity\""}};
         for (int i = 0; i < cases.length; i++) {
             Path metrics = Files.writeString(dir.resolve("odd-" + i + ".json"), head + cases[i][0] + "]}");
             Path png = dir.resolve("odd-" + i + ".png");
@@ -462,6 +466,37 @@ class TrainingFeaturesTest {
                 + " {\"epoch\": 2, \"loss\": \"Infinity\", \"test_accuracy\": \"NaN\"}]}");
         assertEquals(0, Cli.run("report", "--metrics", diverged.toString(), "--out",
                 dir.resolve("odd-nan.png").toString()).exitCode());
+        // a finite loss near the top of the double range: left off with a note (its axis would overflow)
+        Path huge = Files.writeString(dir.resolve("odd-huge.json"), head + "{\"epoch\": 1, \"loss\": 0.5},"
+                + " {\"epoch\": 2, \"loss\": 1.75e308}, {\"epoch\": 3, \"loss\": 0.4}]}");
+        Cli hugeReport = Cli.run("report", "--metrics", huge.toString(), "--out", dir.resolve("odd-huge.png").toString());
+        assertEquals(0, hugeReport.exitCode(), hugeReport.transcript());
+        assertTrue(hugeReport.err().contains("myelin: note: loss is NaN, infinite or beyond 1e300 at epoch 2; those"
+                + " points are not drawn"), hugeReport.transcript());
+    }
+
+    /**
+     * A point that cannot be drawn, and an epoch the file lacks, break the line: it had joined epoch 1 to epoch 3 as
+     * if the run had gone straight between them.
+     */
+    @Test
+    void reportBreaksTheLineWhereAPointIsMissing() {
+        List<MetricsFile.Epoch> epochs = List.of(
+                new MetricsFile.Epoch(1, 0.9, 0.8, 0.5, List.of()),
+                new MetricsFile.Epoch(2, Double.NaN, 0.7, 0.6, List.of("loss")),
+                new MetricsFile.Epoch(3, 0.7, 0.6, 0.7, List.of()),
+                new MetricsFile.Epoch(6, 0.5, 0.5, 0.8, List.of()));
+        org.jfree.chart.plot.CombinedDomainXYPlot plot =
+                (org.jfree.chart.plot.CombinedDomainXYPlot) ReportCommand.chart(epochs, "t").getXYPlot();
+        org.jfree.data.xy.XYDataset losses = plot.getSubplots().get(0).getDataset();
+        List<String> training = new java.util.ArrayList<>();
+        for (int i = 0; i < losses.getItemCount(0); i++) {
+            training.add(losses.getXValue(0, i) + ":" + losses.getYValue(0, i));
+        }
+        assertEquals(List.of("1.0:0.9", "2.0:NaN", "3.0:0.7", "4.0:NaN", "6.0:0.5"), training);
+        org.jfree.data.xy.XYDataset accuracy = plot.getSubplots().get(1).getDataset();
+        assertEquals(Double.NaN, accuracy.getYValue(0, 3), "the gap of epochs 4–5 in the accuracy too");
+        assertEquals(0.8, accuracy.getYValue(0, 4));
     }
 
     @Test
@@ -470,6 +505,10 @@ class TrainingFeaturesTest {
         Cli report = Cli.run("report", "--metrics", notJson.toString(), "--out", dir.resolve("x.png").toString());
         assertEquals(Main.USER_ERROR, report.exitCode(), report.transcript());
         assertTrue(report.err().startsWith("myelin: " + notJson + ": not valid JSON at line 3"), report.transcript());
+        Cli folder = Cli.run("report", "--metrics", dir.toString(), "--out", dir.resolve("x.png").toString());
+        assertEquals(Main.USER_ERROR, folder.exitCode(), folder.transcript());
+        assertTrue(folder.err().startsWith("myelin: --metrics " + dir + ": is a directory, expected a metrics file"),
+                folder.transcript());
         Path other = Files.writeString(dir.resolve("other.json"), "{\"format\": \"myelin-model\"}");
         Cli wrong = Cli.run("report", "--metrics", other.toString(), "--out", dir.resolve("x.png").toString());
         assertTrue(wrong.err().contains("not a metrics file"), wrong.transcript());

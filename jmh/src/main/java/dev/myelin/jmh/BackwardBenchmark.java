@@ -2,6 +2,7 @@ package dev.myelin.jmh;
 
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseOps;
+import dev.myelin.core.ErrorBounds;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -54,6 +55,12 @@ public class BackwardBenchmark {
     private float[] dbRef;
     private float[] dwRef;
     private float[] dxRef;
+    /** How far each of the variant's outputs may lie from the scalar kernel's ({@link ErrorBounds}). */
+    private double[] yAllowed;
+    private double[] dzAllowed;
+    private double[] dbAllowed;
+    private double[] dwAllowed;
+    private double[] dxAllowed;
 
     @Setup
     public void setUp() {
@@ -69,13 +76,22 @@ public class BackwardBenchmark {
         DenseOps scalar = DenseOps.of("scalar");
         yRef = new float[layer.m * layer.n];
         layer.forward(scalar, Activation.SIGMOID, yRef);
+        yAllowed = layer.forwardBounds(Activation.SIGMOID, yRef);
         layer.forward(ops, Activation.SIGMOID, layer.y);
-        LayerShape.requireAgreement(kernel + " Y at " + shape, yRef, layer.y);
+        LayerShape.requireAgreement(kernel + " Y at " + shape, layer.n, yRef, layer.y, yAllowed);
         dzRef = new float[dz.length];
         dbRef = new float[db.length];
         dwRef = new float[dw.length];
         dxRef = new float[dx.length];
         backward(scalar, dzRef, dbRef, dwRef, dxRef);
+        int m = layer.m;
+        int n = layer.n;
+        int k = layer.k;
+        dzAllowed = ErrorBounds.activationBackward(m, n, Activation.SIGMOID, layer.y, dy);
+        dbAllowed = ErrorBounds.biasGradient(m, n, Activation.SIGMOID, layer.y, dy);
+        // the variant's dW and dX are products of its own dZ: its allowed difference is carried into theirs
+        dwAllowed = ErrorBounds.weightGradient(m, n, k, layer.x, dzRef, dzAllowed);
+        dxAllowed = ErrorBounds.inputGradient(m, n, k, dzRef, layer.w, dzAllowed);
         backward(ops, dz, db, dw, dx);
         requireAgreement("");
     }
@@ -86,15 +102,15 @@ public class BackwardBenchmark {
      */
     @TearDown
     public void checkAfterTiming() {
-        LayerShape.requireAgreement(kernel + " Y at " + shape + " after timing", yRef, layer.y);
+        LayerShape.requireAgreement(kernel + " Y at " + shape + " after timing", layer.n, yRef, layer.y, yAllowed);
         requireAgreement(" after timing");
     }
 
     private void requireAgreement(String when) {
-        LayerShape.requireAgreement(kernel + " dZ at " + shape + when, dzRef, dz);
-        LayerShape.requireAgreement(kernel + " db at " + shape + when, dbRef, db);
-        LayerShape.requireAgreement(kernel + " dW at " + shape + when, dwRef, dw);
-        LayerShape.requireAgreement(kernel + " dX at " + shape + when, dxRef, dx);
+        LayerShape.requireAgreement(kernel + " dZ at " + shape + when, layer.n, dzRef, dz, dzAllowed);
+        LayerShape.requireAgreement(kernel + " db at " + shape + when, layer.n, dbRef, db, dbAllowed);
+        LayerShape.requireAgreement(kernel + " dW at " + shape + when, layer.n, dwRef, dw, dwAllowed);
+        LayerShape.requireAgreement(kernel + " dX at " + shape + when, layer.k, dxRef, dx, dxAllowed);
     }
 
     private void backward(DenseOps with, float[] dzOut, float[] dbOut, float[] dwOut, float[] dxOut) {

@@ -56,6 +56,7 @@ public class ForwardBenchmark {
     private Activation act;
     /** The scalar kernel's Y, checked against the variant's before timing and again after. */
     private float[] expected;
+    private double[] allowed;
 
     @Setup
     public void setUp() {
@@ -64,8 +65,9 @@ public class ForwardBenchmark {
         act = Activation.parse(activation);
         expected = new float[layer.y.length];
         layer.forward(DenseOps.of("scalar"), act, expected);
+        allowed = layer.forwardBounds(act, expected);
         layer.forward(ops, act, layer.y);
-        LayerShape.requireAgreement(kernel + " forward at " + shape, expected, layer.y);
+        LayerShape.requireAgreement(kernel + " forward at " + shape, layer.n, expected, layer.y, allowed);
     }
 
     /**
@@ -74,7 +76,8 @@ public class ForwardBenchmark {
      */
     @TearDown
     public void checkAfterTiming() {
-        LayerShape.requireAgreement(kernel + " forward at " + shape + " after timing", expected, layer.y);
+        LayerShape.requireAgreement(kernel + " forward at " + shape + " after timing", layer.n, expected, layer.y,
+                allowed);
     }
 
     @Benchmark

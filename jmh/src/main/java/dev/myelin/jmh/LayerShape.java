@@ -2,6 +2,7 @@ package dev.myelin.jmh;
 
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseOps;
+import dev.myelin.core.ErrorBounds;
 import dev.myelin.core.ProductShape;
 import dev.myelin.core.dispatch.KernelRegistry;
 import java.util.Random;
@@ -56,17 +57,20 @@ final class LayerShape {
     }
 
     /**
-     * Agreement check run in {@code @Setup} before anything is timed: {@code variant} must match the scalar
-     * kernel within 1e-4 (inputs are O(1), k ≤ a few thousand: float error is far below that).
+     * Agreement check run in {@code @Setup} before anything is timed, and again in {@code @TearDown}: {@code actual},
+     * a {@code cols}-column output of the variant, must match the scalar kernel's {@code expected} within
+     * {@code allowed}, the elementwise bounds of {@link ErrorBounds} (the bounds {@code myelin bench} checks). A fixed
+     * tolerance had let a forward that adds 5·10⁻⁵ to every output be timed as correct.
      */
-    static void requireAgreement(String what, float[] expected, float[] actual) {
-        for (int i = 0; i < expected.length; i++) {
-            float e = expected[i];
-            float a = actual[i];
-            if (!(Math.abs(e - a) <= 1e-4f * Math.max(1f, Math.abs(e)))) {
-                throw new IllegalStateException(what + " disagrees with scalar at element " + i + ": " + a
-                        + " vs " + e);
-            }
+    static void requireAgreement(String what, int cols, float[] expected, float[] actual, double[] allowed) {
+        String disagreement = ErrorBounds.firstDisagreement("element", cols, expected, actual, allowed);
+        if (disagreement != null) {
+            throw new IllegalStateException(what + " disagrees with scalar at " + disagreement);
         }
+    }
+
+    /** The allowed differences of this layer's forward, given the scalar kernel's {@code y}. */
+    double[] forwardBounds(Activation act, float[] y) {
+        return ErrorBounds.forward(m, n, k, x, w, b, act, y);
     }
 }

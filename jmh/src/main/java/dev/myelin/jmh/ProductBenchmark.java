@@ -3,6 +3,7 @@ package dev.myelin.jmh;
 import dev.myelin.core.Activation;
 import dev.myelin.core.Blas;
 import dev.myelin.core.DenseKernel;
+import dev.myelin.core.ErrorBounds;
 import dev.myelin.core.Transpose;
 import dev.myelin.core.dispatch.KernelRegistry;
 import java.util.Random;
@@ -58,6 +59,9 @@ public class ProductBenchmark {
     private Runnable call;
     /** The scalar kernel's output, checked against the variant's before timing and again after. */
     private float[] expected;
+    /** How far the variant's output may lie from {@link #expected} ({@link ErrorBounds}), and its column count. */
+    private double[] allowed;
+    private int columns;
 
     @Setup
     public void setUp() {
@@ -72,10 +76,13 @@ public class ProductBenchmark {
         if (!variant.equals("vector") && !variant.equals("engine")) { // any other name would time vector under it
             throw new IllegalArgumentException("unknown variant '" + variant + "' (vector or engine)");
         }
+        // Y as a forward leaves it: activationBackward's dZ = dY ⊙ Y(1−Y) would be 0 everywhere on the zeros of a new Y
+        layer.forward(dev.myelin.core.DenseOps.of("scalar"), Activation.SIGMOID, layer.y);
         run("scalar"); // the reference every variant is checked against before it is timed
         expected = output();
+        bounds();
         call = run(variant);
-        LayerShape.requireAgreement(variant + " " + product + " at " + shape, expected, output());
+        LayerShape.requireAgreement(variant + " " + product + " at " + shape, columns, expected, output(), allowed);
     }
 
     /**
@@ -110,6 +117,20 @@ public class ProductBenchmark {
         return r;
     }
 
+    /** The allowed differences of the chosen product's output, on the operands the reference ran on. */
+    private void bounds() {
+        int m = layer.m;
+        int n = layer.n;
+        int k = layer.k;
+        columns = product.equals("inputGradient") ? k : n;
+        allowed = switch (product) {
+            case "forward" -> layer.forwardBounds(Activation.SIGMOID, expected);
+            case "weightGradient" -> ErrorBounds.weightGradient(m, n, k, layer.x, dz, null);
+            case "inputGradient" -> ErrorBounds.inputGradient(m, n, k, dz, layer.w, null);
+            default -> ErrorBounds.activationBackward(m, n, Activation.SIGMOID, layer.y, dz);
+        };
+    }
+
     /** A copy of what the chosen product writes. */
     private float[] output() {
         return switch (product) {
@@ -126,7 +147,8 @@ public class ProductBenchmark {
      */
     @TearDown
     public void checkAfterTiming() {
-        LayerShape.requireAgreement(variant + " " + product + " at " + shape + " after timing", expected, output());
+        LayerShape.requireAgreement(variant + " " + product + " at " + shape + " after timing", columns, expected,
+                output(), allowed);
     }
 
     @Benchmark

@@ -28,7 +28,53 @@ class BenchmarkChecksTest {
         y[y.length - 1] += 0.01f;
         IllegalStateException e = assertThrows(IllegalStateException.class, bench::checkAfterTiming);
         assertTrue(e.getMessage().startsWith("blocked forward at " + SHAPE + " after timing disagrees with scalar at"
-                + " element " + (y.length - 1)), e.getMessage());
+                + " element[18][16] = "), e.getMessage());
+    }
+
+    /** A forward over blocked's that adds {@link #offset} to every output. */
+    private static final class Offset extends dev.myelin.core.ForwardingKernel {
+        static volatile float offset;
+
+        Offset() {
+            super(dev.myelin.core.dispatch.KernelRegistry.get("blocked"));
+        }
+
+        @Override
+        public String name() {
+            return "test-offset";
+        }
+
+        @Override
+        public void forward(int m, int n, int k, float[] x, int xOff, int ldx, float[] w, int wOff, int ldw,
+                            float[] b, int bOff, dev.myelin.core.Activation act, float[] y, int yOff, int ldy) {
+            super.forward(m, n, k, x, xOff, ldx, w, wOff, ldw, b, bOff, act, y, yOff, ldy);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    y[yOff + i * ldy + j] += offset;
+                }
+            }
+        }
+    }
+
+    /**
+     * The check's bound follows the operands (ErrorBounds, as myelin bench's): at 128×784×256 it is about 4·10⁻⁵ for
+     * sigmoid, so a forward that adds 8·10⁻⁵ to every output is caught, which the fixed tolerance of 10⁻⁴ let through;
+     * the exact forward passes.
+     */
+    @Test
+    void aForwardOffByLessThanTheOldFixedToleranceIsCaught() {
+        dev.myelin.core.dispatch.KernelRegistry.register("test-offset", Offset::new);
+        ForwardBenchmark bench = new ForwardBenchmark();
+        bench.kernel = "test-offset";
+        bench.shape = "128x784x256";
+        bench.threads = 1;
+        bench.activation = "sigmoid";
+        Offset.offset = 0;
+        bench.setUp();
+        Offset.offset = 8e-5f;
+        IllegalStateException e = assertThrows(IllegalStateException.class, bench::setUp);
+        assertTrue(e.getMessage().startsWith("test-offset forward at 128x784x256 disagrees with scalar at element[0]"),
+                e.getMessage());
     }
 
     @Test
@@ -44,7 +90,7 @@ class BenchmarkChecksTest {
         dx[0] = Float.NaN;
         IllegalStateException e = assertThrows(IllegalStateException.class, bench::checkAfterTiming);
         assertTrue(e.getMessage().startsWith("parallel dX at " + SHAPE + " after timing disagrees with scalar at"
-                + " element 0: NaN"), e.getMessage());
+                + " element[0][0] = NaN"), e.getMessage());
     }
 
     @Test

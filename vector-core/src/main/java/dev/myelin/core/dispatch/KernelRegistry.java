@@ -5,9 +5,11 @@ import dev.myelin.core.Named;
 import dev.myelin.core.scalar.ScalarKernel;
 import java.lang.ref.WeakReference;
 import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,18 +58,83 @@ public final class KernelRegistry {
             FACTORIES.put("parallel", () -> VectorSupport.parallelKernel(VectorSupport.requestedBits(),
                     defaultThreads()).orElseThrow());
         }
-        for (DenseKernelProvider provider : ServiceLoader.load(DenseKernelProvider.class)) {
-            String name = provider.name() == null ? "" : provider.name().trim();
-            String taken = takenName(name);
-            if (name.isEmpty() || taken != null) { // a name that would hide a kernel, or be hidden: said, not lost
-                LOG.log(System.Logger.Level.WARNING, "Myelin: the kernel provider " + provider.getClass().getName()
-                        + " is ignored: " + (name.isEmpty() ? "its name is empty" : "its name '" + name + "' is taken"
-                        + " by the kernel '" + taken + "'" + (taken.equals(name) ? ""
-                        : " (names are told apart without case)")));
+        loadProviders();
+    }
+
+    /** The most provider entries that may fail to load before the rest of the services files are given up. */
+    private static final int MAX_PROVIDER_FAILURES = 100;
+
+    /**
+     * Registers every {@link DenseKernelProvider} the ServiceLoader finds. A provider that cannot be used (a services
+     * line naming no class, a class without a public no-argument constructor or whose initialiser throws, a
+     * {@code name()} that throws, is empty, malformed or taken) is left out with a warning that names it: one jar's
+     * mistake must not stop every command, the built-ins and the other jars' kernels included.
+     */
+    private static void loadProviders() {
+        Iterator<DenseKernelProvider> providers = ServiceLoader.load(DenseKernelProvider.class).iterator();
+        int failures = 0;
+        while (failures < MAX_PROVIDER_FAILURES) {
+            DenseKernelProvider provider;
+            try {
+                if (!providers.hasNext()) {
+                    return;
+                }
+                provider = providers.next();
+            } catch (ServiceConfigurationError | LinkageError e) { // the loader goes on to the next entry
+                failures++;
+                warn("Myelin: a kernel provider is ignored: " + describe(e));
+                continue;
+            }
+            String what = "Myelin: the kernel provider " + provider.getClass().getName() + " is ignored: ";
+            String name;
+            try {
+                name = provider.name() == null ? "" : provider.name().trim();
+            } catch (RuntimeException | LinkageError e) {
+                warn(what + "its name() threw " + describe(e));
+                continue;
+            }
+            String malformed = malformedName(name);
+            String taken = malformed == null ? takenName(name) : null;
+            if (malformed != null || taken != null) { // a name that would hide a kernel, or be hidden: said, not lost
+                warn(what + (malformed != null ? malformed : "its name '" + name + "' is taken by the kernel '"
+                        + taken + "'" + (taken.equals(name) ? "" : " (names are told apart without case)")));
                 continue;
             }
             FACTORIES.put(name, provider::create);
         }
+        warn("Myelin: " + MAX_PROVIDER_FAILURES + " kernel providers failed to load; the rest are not tried");
+    }
+
+    private static void warn(String message) {
+        LOG.log(System.Logger.Level.WARNING, message);
+    }
+
+    /** An error and its causes in one line, for a warning: {@code what failed: why}. */
+    private static String describe(Throwable e) {
+        StringBuilder text = new StringBuilder(String.valueOf(e));
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            text.append(": ").append(cause);
+        }
+        return text.toString().replace('\n', ' ');
+    }
+
+    /**
+     * Why {@code name} cannot name a kernel, or null when it can: a name is letters, digits and {@code . _ + -}.
+     * Other characters have meanings where names are written: a comma separates the names of {@code --kernels} and of
+     * JMH's {@code -p kernel=}, {@code @} joins a name and a vector width in checkpoints, blanks end an option.
+     */
+    static String malformedName(String name) {
+        if (name.isEmpty()) {
+            return "its name is empty";
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean allowed = c < 128 && (Character.isLetterOrDigit(c) || ".-_+".indexOf(c) >= 0);
+            if (!allowed) {
+                return "its name '" + name + "' has '" + c + "' in it (a kernel name is letters, digits and . _ + -)";
+            }
+        }
+        return null;
     }
 
     private KernelRegistry() {
@@ -196,9 +263,24 @@ public final class KernelRegistry {
         return INSTANCES.computeIfAbsent(key, unused -> create(key, factory));
     }
 
-    /** A new instance from {@code factory}, registered as {@code name}; a factory that gives null is named. */
+    /**
+     * A new instance from {@code factory}, registered as {@code name}. Refused, by name, when the factory gives null
+     * or makes a kernel whose {@link DenseKernel#name()} is not {@code name}: checkpoints, benchmarks and logs know a
+     * kernel by its {@code name()}, so a wrapper answering with its delegate's name would let a model trained on one
+     * variant resume on another. (A factory that throws is left to the caller: {@code myelin info} and
+     * {@code bench --kernels all} show such a variant as unavailable here.)
+     */
     static DenseKernel create(String name, Supplier<DenseKernel> factory) {
-        return Objects.requireNonNull(factory.get(), () -> "the factory of kernel '" + name + "' returned null");
+        DenseKernel kernel = Objects.requireNonNull(factory.get(),
+                () -> "the factory of kernel '" + name + "' returned null");
+        String reported = kernel.name();
+        if (reported == null || !Named.asciiEqualsIgnoreCase(name, reported.trim())) {
+            throw new IllegalArgumentException("kernel '" + name + "' is refused: the kernel its factory makes"
+                    + " calls itself '" + reported + "' (" + kernel.getClass().getName() + ".name()); a kernel's"
+                    + " name() must be the name it is selected by, since checkpoints and benchmarks record it"
+                    + " (a wrapper extends dev.myelin.core.ForwardingKernel and names itself)");
+        }
+        return kernel;
     }
 
     /**
@@ -265,6 +347,10 @@ public final class KernelRegistry {
             throw new IllegalArgumentException("kernel name is empty");
         }
         String text = name.trim();
+        String malformed = malformedName(text);
+        if (malformed != null) {
+            throw new IllegalArgumentException("kernel '" + text + "' cannot be registered: " + malformed);
+        }
         Objects.requireNonNull(factory, () -> "the factory of kernel '" + text + "' is null");
         synchronized (FACTORIES) {
             String existing = takenName(text);

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseKernel;
 import dev.myelin.core.DenseOps;
+import dev.myelin.core.ForwardingKernel;
 import dev.myelin.core.scalar.ScalarKernel;
 import dev.myelin.core.simd.BlockedKernel;
 import dev.myelin.core.simd.ParallelKernel;
@@ -220,6 +221,19 @@ class KernelRegistryTest {
                 () -> KernelRegistry.create("test-null", () -> null));
         assertEquals("the factory of kernel 'test-null' returned null", nothing.getMessage());
 
+        // a comma separates names in lists, @ joins a name and a width in checkpoints
+        for (String bad : List.of("a,b", "mine@512", "two words", "ké")) {
+            IllegalArgumentException malformed = assertThrows(IllegalArgumentException.class,
+                    () -> KernelRegistry.register(bad, ScalarKernel::new));
+            assertTrue(malformed.getMessage().startsWith("kernel '" + bad + "' cannot be registered: its name '"
+                    + bad + "' has '"), malformed.getMessage());
+        }
+        // a kernel answering to another name (a wrapper giving its delegate's) would be recorded under that name
+        IllegalArgumentException mislabeled = assertThrows(IllegalArgumentException.class,
+                () -> KernelRegistry.create("test-wrapper", ScalarKernel::new));
+        assertTrue(mislabeled.getMessage().startsWith("kernel 'test-wrapper' is refused: the kernel its factory makes"
+                + " calls itself 'scalar'"), mislabeled.getMessage());
+
         DenseOps ops = DenseOps.of("test-counting");
         assertEquals("test-counting", ops.kernel().name());
         float[] x = {1, 2}, w = {3, 4}, y = new float[1];
@@ -283,11 +297,11 @@ class KernelRegistryTest {
     }
 
     /** The scalar kernel, counting forward calls. */
-    private static final class CountingKernel implements DenseKernel {
-        private final ScalarKernel delegate = new ScalarKernel();
+    private static final class CountingKernel extends ForwardingKernel {
         private final AtomicInteger calls;
 
         CountingKernel(AtomicInteger calls) {
+            super(new ScalarKernel());
             this.calls = calls;
         }
 
@@ -300,48 +314,7 @@ class KernelRegistryTest {
         public void forward(int m, int n, int k, float[] x, int xOff, int ldx, float[] w, int wOff, int ldw,
                             float[] b, int bOff, Activation act, float[] y, int yOff, int ldy) {
             calls.incrementAndGet();
-            delegate.forward(m, n, k, x, xOff, ldx, w, wOff, ldw, b, bOff, act, y, yOff, ldy);
-        }
-
-        @Override
-        public void activationBackward(int m, int n, Activation act, float[] y, int yOff, int ldy, float[] dy,
-                                       int dyOff, int lddy, float[] dz, int dzOff, int lddz, float[] db, int dbOff,
-                                       boolean accumulate) {
-            delegate.activationBackward(m, n, act, y, yOff, ldy, dy, dyOff, lddy, dz, dzOff, lddz, db, dbOff,
-                    accumulate);
-        }
-
-        @Override
-        public void weightGradient(int m, int n, int k, float[] x, int xOff, int ldx, float[] dz, int dzOff,
-                                   int lddz, float[] dw, int dwOff, int lddw, boolean accumulate) {
-            delegate.weightGradient(m, n, k, x, xOff, ldx, dz, dzOff, lddz, dw, dwOff, lddw, accumulate);
-        }
-
-        @Override
-        public void inputGradient(int m, int n, int k, float[] dz, int dzOff, int lddz, float[] w, int wOff,
-                                  int ldw, float[] dx, int dxOff, int lddx) {
-            delegate.inputGradient(m, n, k, dz, dzOff, lddz, w, wOff, ldw, dx, dxOff, lddx);
-        }
-
-        @Override
-        public void outputMinusTarget(int m, int n, float[] y, int yOff, int ldy, float[] t, int tOff, int ldt,
-                                      float scale, float[] dz, int dzOff, int lddz, float[] db, int dbOff,
-                                      boolean accumulate) {
-            delegate.outputMinusTarget(m, n, y, yOff, ldy, t, tOff, ldt, scale, dz, dzOff, lddz, db, dbOff,
-                    accumulate);
-        }
-
-        @Override
-        public void softmaxRows(int m, int n, float[] z, int zOff, int ldz) {
-            delegate.softmaxRows(m, n, z, zOff, ldz);
-        }
-
-        @Override
-        public void softmaxCrossEntropyBackward(int m, int n, float[] p, int pOff, int ldp, int[] labels,
-                                                int labelsOff, float scale, float[] dz, int dzOff, int lddz,
-                                                float[] db, int dbOff, boolean accumulate) {
-            delegate.softmaxCrossEntropyBackward(m, n, p, pOff, ldp, labels, labelsOff, scale, dz, dzOff, lddz, db,
-                    dbOff, accumulate);
+            super.forward(m, n, k, x, xOff, ldx, w, wOff, ldw, b, bOff, act, y, yOff, ldy);
         }
     }
 }

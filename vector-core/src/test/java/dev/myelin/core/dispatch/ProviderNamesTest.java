@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.myelin.core.DenseKernel;
+import dev.myelin.core.ForwardingKernel;
 import dev.myelin.core.scalar.ScalarKernel;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -18,12 +19,16 @@ import org.junit.jupiter.api.io.TempDir;
  * Kernels from other jars ({@link DenseKernelProvider}, found by the ServiceLoader when the registry starts) whose
  * names would hide a kernel, or be hidden by one, are left out with a warning that names the provider: one named as
  * a built-in (it had been dropped without a word), one differing from a built-in only in case (it had been taken,
- * and then neither was reachable by that name without case). A provider with a free name joins. Each run is a JVM
- * of its own, with a services file naming this class's providers; its output goes to a file read after it ends.
+ * and then neither was reachable by that name without case). So are providers that cannot be used at all (a
+ * services line naming no class, no public no-argument constructor, an initialiser or a {@code name()} that throws,
+ * a name with a comma): each had ended every command, the built-ins' included, in a ServiceConfigurationError's
+ * stack trace. A provider with a free name joins; one whose kernel calls itself by another name is refused when it
+ * is selected. Each run is a JVM of its own, with a services file naming this class's providers; its output goes to
+ * a file read after it ends.
  */
 class ProviderNamesTest {
 
-    /** A provider of the scalar kernel under {@link #NAME}. */
+    /** A provider of the scalar kernel's arithmetic under the provided name. */
     abstract static class Named implements DenseKernelProvider {
         abstract String providedName();
 
@@ -34,7 +39,58 @@ class ProviderNamesTest {
 
         @Override
         public DenseKernel create() {
+            return new ForwardingKernel(new ScalarKernel()) {
+                @Override
+                public String name() {
+                    return providedName();
+                }
+            };
+        }
+    }
+
+    /** Its kernel answers to the delegate's name, which a checkpoint would record. */
+    public static final class Mislabeled extends Named {
+        @Override
+        String providedName() {
+            return "test-mislabeled";
+        }
+
+        @Override
+        public DenseKernel create() {
             return new ScalarKernel();
+        }
+    }
+
+    public static final class WithComma extends Named {
+        @Override
+        String providedName() {
+            return "a,b";
+        }
+    }
+
+    public static final class NameThrows extends Named {
+        @Override
+        String providedName() {
+            throw new IllegalStateException("no name today");
+        }
+    }
+
+    public static final class NoDefaultConstructor extends Named {
+        public NoDefaultConstructor(int unused) {
+        }
+
+        @Override
+        String providedName() {
+            return "test-no-constructor";
+        }
+    }
+
+    public static final class InitialiserThrows extends Named {
+        static final int VALUE = Integer.parseInt("not a number");
+
+        @Override
+        String providedName() {
+            return "test-initialiser";
         }
     }
 
@@ -63,6 +119,13 @@ class ProviderNamesTest {
     public static final class Child {
         public static void main(String[] args) {
             System.out.println("names: " + KernelRegistry.names());
+            System.out.println("selected: " + KernelRegistry.get("TEST-provided").name());
+            try {
+                KernelRegistry.get("test-mislabeled");
+                System.out.println("mislabeled: selected");
+            } catch (IllegalArgumentException e) {
+                System.out.println("mislabeled: " + e.getMessage());
+            }
         }
     }
 
@@ -70,7 +133,9 @@ class ProviderNamesTest {
     void clashingProvidersAreLeftOutWithAWarningAndAFreeOneJoins(@TempDir Path dir) throws Exception {
         Path services = Files.createDirectories(dir.resolve("META-INF/services"));
         Files.writeString(services.resolve(DenseKernelProvider.class.getName()), String.join("\n",
-                SameAsBuiltIn.class.getName(), OtherCase.class.getName(), Free.class.getName()) + "\n");
+                SameAsBuiltIn.class.getName(), "com.example.NoSuchProvider", OtherCase.class.getName(),
+                NoDefaultConstructor.class.getName(), WithComma.class.getName(), InitialiserThrows.class.getName(),
+                NameThrows.class.getName(), Mislabeled.class.getName(), Free.class.getName()) + "\n");
         Path output = dir.resolve("child.txt");
         Process child = new ProcessBuilder(System.getProperty("java.home") + "/bin/java",
                 "--add-modules=jdk.incubator.vector", "-Xshare:auto", "-cp",
@@ -82,12 +147,26 @@ class ProviderNamesTest {
         }
         String text = Files.readString(output, StandardCharsets.UTF_8);
         assertEquals(0, child.exitValue(), text);
-        assertTrue(text.contains("names: [parallel, blocked, vector, scalar, test-provided]"), text);
+        assertTrue(text.contains("names: [parallel, blocked, vector, scalar, test-mislabeled, test-provided]"), text);
+        assertTrue(text.contains("selected: test-provided"), text);
+        assertTrue(text.contains("mislabeled: kernel 'test-mislabeled' is refused: the kernel its factory makes calls"
+                + " itself 'scalar' (" + ScalarKernel.class.getName() + ".name())"), text);
         assertTrue(text.contains("Myelin: the kernel provider " + SameAsBuiltIn.class.getName() + " is ignored: its"
                 + " name 'blocked' is taken by the kernel 'blocked'"), text);
         assertTrue(text.contains("Myelin: the kernel provider " + OtherCase.class.getName() + " is ignored: its name"
                 + " 'Scalar' is taken by the kernel 'scalar' (names are told apart without case)"), text);
+        assertTrue(text.contains("Myelin: a kernel provider is ignored: java.util.ServiceConfigurationError: "
+                + DenseKernelProvider.class.getName() + ": Provider com.example.NoSuchProvider not found"), text);
+        assertTrue(text.contains(NoDefaultConstructor.class.getName() + " Unable to get public no-arg constructor"),
+                text);
+        assertTrue(text.contains("Myelin: the kernel provider " + WithComma.class.getName() + " is ignored: its name"
+                + " 'a,b' has ',' in it (a kernel name is letters, digits and . _ + -)"), text);
+        assertTrue(text.contains(InitialiserThrows.class.getName()) && text.contains("ExceptionInInitializerError")
+                && text.contains("not a number"), text);
+        assertTrue(text.contains("Myelin: the kernel provider " + NameThrows.class.getName() + " is ignored: its"
+                + " name() threw java.lang.IllegalStateException: no name today"), text);
         List<String> warnings = text.lines().filter(l -> l.contains("is ignored")).toList();
-        assertEquals(2, warnings.size(), text);
+        assertEquals(7, warnings.size(), text);
+        assertTrue(!text.contains("\tat "), "no stack trace: " + text);
     }
 }

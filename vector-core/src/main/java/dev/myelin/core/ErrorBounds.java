@@ -1,0 +1,175 @@
+package dev.myelin.core;
+
+/**
+ * How far a correct kernel's output may lie from the scalar kernel's on the same operands, element by element: the
+ * check {@code myelin bench} and the JMH benchmarks run before they time a variant (and again after), so that a
+ * wrong variant is never reported with a speed. Operands are dense row-major ({@code ld} = column count).
+ *
+ * <p>ε = 2⁻²³, c = 2. A variant's error against the exact result is at most (all magnitudes in double):
+ * <pre>
+ *  Y   D·c·√k·ε·(|X|·|W| + |b|) + 4ε·|y| + τ   (k products and adds, the bias, then the activation's 4 ulps)
+ *  dZ  c·3·ε·|dY|·A(Y) + τ                     A = 1, |y|(1+|y|), 1+y², 1 (identity, sigmoid, tanh, relu)
+ *  db  c·(√m+3)·ε·Σᵢ |dY|·A(Y) + τ
+ *  dW  c·√m·ε·(|X|ᵀ·|dZ|) + τ                  the reduction runs over the m rows
+ *  dX  c·√n·ε·(|dZ|·|W|ᵀ) + τ                  the reduction runs over the n outputs
+ * </pre>
+ * τ = 2⁻¹²⁶ covers results that underflow; D is the activation's largest slope (¼ for sigmoid, 1 for the others),
+ * which carries an error of Z into Y. A sum of r terms has the worst-case error r·ε/2·Σ|terms| (every rounding the
+ * same way), which c·√r·ε·Σ|terms| covers for r ≤ 16; beyond that it covers the errors that rounding gives, which
+ * add like a random walk (Higham and Mary's probabilistic rounding error analysis: √r·ε with high probability),
+ * on operands of mixed signs. The worst-case r·ε bound of vector-core's conformance tests, which check r ≤ a few
+ * hundred, had been used for benchmarks too: at 128×784×256 it let a forward that adds 0.05 to every output pass
+ * (a bound of 0.073). The scalar kernel is within the same bound of the exact result, so the two may differ by
+ * twice the bound ({@link #ALLOWANCE}), which is what these methods return.
+ *
+ * <p>When a product's input is the variant's own output of an earlier step (dW and dX from the variant's dZ, as a
+ * whole backward computes them), pass that input's allowed differences: their effect, |X|ᵀ·δdZ or δdZ·|W|ᵀ, is added.
+ */
+public final class ErrorBounds {
+
+    /** The unit roundoff of float. */
+    static final double EPS = 0x1p-23;
+    /** The constant in front of √r·ε. */
+    static final double C = 2;
+    /** The activations' own error, in ulps of the result. */
+    static final double ACTIVATION_ULPS = 4;
+    /** Covers results that underflow. */
+    static final double TINY = Float.MIN_NORMAL;
+    /** Both the variant and the scalar kernel lie within the bound of the exact value. */
+    public static final double ALLOWANCE = 2;
+
+    private ErrorBounds() {
+    }
+
+    /** Allowed differences of {@code Y[m×n] = act(X[m×k]·W[k×n] + b)}, given the scalar kernel's {@code y}. */
+    public static double[] forward(int m, int n, int k, float[] x, float[] w, float[] b, Activation act, float[] y) {
+        double[] allowed = new double[m * n];
+        double[] row = new double[n];
+        for (int i = 0; i < m; i++) {
+            java.util.Arrays.fill(row, 0);
+            for (int p = 0; p < k; p++) {
+                double ax = Math.abs(x[i * k + p]);
+                for (int j = 0; j < n; j++) {
+                    row[j] += ax * Math.abs(w[p * n + j]);
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                double mag = row[j] + (b == null ? 0 : Math.abs(b[j]));
+                allowed[i * n + j] = ALLOWANCE * (largestSlope(act) * C * reduction(k) * EPS * mag
+                        + ACTIVATION_ULPS * EPS * Math.abs(y[i * n + j]) + TINY);
+            }
+        }
+        return allowed;
+    }
+
+    /** Allowed differences of {@code dZ[m×n] = dY ⊙ act'(Y)}. */
+    public static double[] activationBackward(int m, int n, Activation act, float[] y, float[] dy) {
+        double[] allowed = new double[m * n];
+        for (int t = 0; t < m * n; t++) {
+            allowed[t] = ALLOWANCE * (C * 3 * EPS * Math.abs(dy[t]) * derivativeMagnitude(act, y[t]) + TINY);
+        }
+        return allowed;
+    }
+
+    /** Allowed differences of {@code db[n] = Σ_rows dY ⊙ act'(Y)}. */
+    public static double[] biasGradient(int m, int n, Activation act, float[] y, float[] dy) {
+        double[] mag = new double[n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                mag[j] += Math.abs(dy[i * n + j]) * derivativeMagnitude(act, y[i * n + j]);
+            }
+        }
+        double[] allowed = new double[n];
+        for (int j = 0; j < n; j++) {
+            allowed[j] = ALLOWANCE * (C * (reduction(m) + 3) * EPS * mag[j] + TINY);
+        }
+        return allowed;
+    }
+
+    /**
+     * Allowed differences of {@code dW[k×n] = X[m×k]ᵀ·dZ[m×n]}; {@code dzAllowed} (or null) is how far the variant's
+     * own dZ may differ from {@code dz}.
+     */
+    public static double[] weightGradient(int m, int n, int k, float[] x, float[] dz, double[] dzAllowed) {
+        double[] allowed = new double[k * n];
+        for (int i = 0; i < m; i++) {
+            for (int p = 0; p < k; p++) {
+                double ax = Math.abs(x[i * k + p]);
+                for (int j = 0; j < n; j++) {
+                    double carried = dzAllowed == null ? 0 : dzAllowed[i * n + j] / ALLOWANCE;
+                    allowed[p * n + j] += ax * (C * reduction(m) * EPS * Math.abs(dz[i * n + j]) + carried);
+                }
+            }
+        }
+        for (int t = 0; t < allowed.length; t++) {
+            allowed[t] = ALLOWANCE * (allowed[t] + TINY);
+        }
+        return allowed;
+    }
+
+    /**
+     * Allowed differences of {@code dX[m×k] = dZ[m×n]·W[k×n]ᵀ}; {@code dzAllowed} (or null) is how far the variant's
+     * own dZ may differ from {@code dz}.
+     */
+    public static double[] inputGradient(int m, int n, int k, float[] dz, float[] w, double[] dzAllowed) {
+        double[] allowed = new double[m * k];
+        for (int i = 0; i < m; i++) {
+            for (int p = 0; p < k; p++) {
+                double sum = 0;
+                for (int j = 0; j < n; j++) {
+                    double carried = dzAllowed == null ? 0 : dzAllowed[i * n + j] / ALLOWANCE;
+                    sum += (C * reduction(n) * EPS * Math.abs(dz[i * n + j]) + carried) * Math.abs(w[p * n + j]);
+                }
+                allowed[i * k + p] = ALLOWANCE * (sum + TINY);
+            }
+        }
+        return allowed;
+    }
+
+    /**
+     * The first element of {@code actual} farther from {@code expected} than {@code allowed} (NaN where a number is
+     * expected counts as far), described as {@code what[i][j] = actual vs expected (bound b; e of t elements
+     * outside)} for a matrix of {@code cols} columns; null when every element is within its bound.
+     */
+    public static String firstDisagreement(String what, int cols, float[] expected, float[] actual,
+                                           double[] allowed) {
+        int first = -1;
+        int outside = 0;
+        for (int t = 0; t < expected.length; t++) {
+            double error = Math.abs((double) actual[t] - expected[t]);
+            boolean bothNaN = Float.isNaN(actual[t]) && Float.isNaN(expected[t]);
+            if (!(error <= allowed[t]) && !bothNaN) {
+                outside++;
+                if (first < 0) {
+                    first = t;
+                }
+            }
+        }
+        if (first < 0) {
+            return null;
+        }
+        return String.format(java.util.Locale.ROOT, "%s[%d][%d] = %s vs %s (bound %.3g; %d of %d elements outside)",
+                what, first / cols, first % cols, actual[first], expected[first], allowed[first], outside,
+                expected.length);
+    }
+
+    /** The error factor of a sum of {@code terms} terms, in units of c·ε·Σ|terms| (the class comment says why √). */
+    public static double reduction(int terms) {
+        return Math.sqrt(terms);
+    }
+
+    /** The activation's largest slope, which bounds how far an error of Z moves Y. */
+    static double largestSlope(Activation act) {
+        return act == Activation.SIGMOID ? 0.25 : 1;
+    }
+
+    /** |act'(y)| on absolute values: the magnitude of dY·act'(Y). */
+    static double derivativeMagnitude(Activation act, double y) {
+        return switch (act) {
+            case IDENTITY, RELU -> 1;
+            case SIGMOID -> Math.abs(y) * (1 + Math.abs(y));
+            case TANH -> 1 + y * y;
+            case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
+        };
+    }
+}

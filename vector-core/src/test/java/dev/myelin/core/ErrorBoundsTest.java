@@ -1,0 +1,77 @@
+package dev.myelin.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.myelin.core.scalar.ScalarKernel;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The benchmarks' bounds ({@link ErrorBounds}) hold for the scalar kernel against a double-precision oracle (half of
+ * each bound, the variant having the other half), and tight enough that 0.01 on one output of k = 784 (a fraction
+ * of one dropped term) falls outside.
+ */
+class ErrorBoundsTest {
+
+    @Test
+    void theScalarKernelIsWithinHalfTheBoundOfTheExactForward() {
+        Random random = new Random(5);
+        for (int[] s : new int[][] {{1, 1, 1}, {7, 300, 9}, {33, 784, 17}}) {
+            int m = s[0], k = s[1], n = s[2];
+            float[] x = uniform(random, m * k), w = uniform(random, k * n), b = uniform(random, n);
+            for (Activation act : new Activation[] {Activation.SIGMOID, Activation.TANH, Activation.IDENTITY}) {
+                float[] y = new float[m * n];
+                new ScalarKernel().forward(m, n, k, x, 0, k, w, 0, n, b, 0, act, y, 0, n);
+                double[] allowed = ErrorBounds.forward(m, n, k, x, w, b, act, y);
+                double worst = 0;
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double z = b[j];
+                        for (int p = 0; p < k; p++) {
+                            z += (double) x[i * k + p] * w[p * n + j];
+                        }
+                        double exact = act == Activation.SIGMOID ? 1 / (1 + Math.exp(-z))
+                                : act == Activation.TANH ? Math.tanh(z) : z;
+                        worst = Math.max(worst, Math.abs(y[i * n + j] - exact) / (allowed[i * n + j]
+                                / ErrorBounds.ALLOWANCE));
+                    }
+                }
+                assertTrue(worst <= 1, act + " " + m + "x" + k + "x" + n + ": " + worst + " of the bound");
+            }
+        }
+    }
+
+    @Test
+    void anErrorOfAHundredthIsOutsideAtK784() {
+        Random random = new Random(6);
+        int m = 16, k = 784, n = 16;
+        float[] x = uniform(random, m * k), w = uniform(random, k * n), b = uniform(random, n);
+        float[] y = new float[m * n];
+        new ScalarKernel().forward(m, n, k, x, 0, k, w, 0, n, b, 0, Activation.IDENTITY, y, 0, n);
+        double[] allowed = ErrorBounds.forward(m, n, k, x, w, b, Activation.IDENTITY, y);
+        float[] wrong = y.clone();
+        // one term of the sum dropped is an error of about |x||w| = 1/4 on average, far above the bound
+        wrong[5] += 0.01f;
+        String message = ErrorBounds.firstDisagreement("Y", n, y, wrong, allowed);
+        assertTrue(message != null && message.startsWith("Y[0][5] = "), message);
+        assertTrue(message.endsWith("1 of 256 elements outside)"), message);
+        assertNull(ErrorBounds.firstDisagreement("Y", n, y, y.clone(), allowed));
+        for (double a : allowed) {
+            assertTrue(a < 3e-3, "bound " + a); // 2·c·√784·ε·|X|·|W| ≈ 2·2·28·1.2e-7·196 ≈ 2.6e-3
+        }
+        float[] nan = y.clone();
+        nan[0] = Float.NaN;
+        assertEquals("Y[0][0] = NaN vs " + y[0], ErrorBounds.firstDisagreement("Y", n, y, nan, allowed)
+                .substring(0, ("Y[0][0] = NaN vs " + y[0]).length()));
+    }
+
+    private static float[] uniform(Random random, int size) {
+        float[] a = new float[size];
+        for (int i = 0; i < size; i++) {
+            a[i] = 2 * random.nextFloat() - 1;
+        }
+        return a;
+    }
+}
