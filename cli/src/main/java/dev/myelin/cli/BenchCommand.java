@@ -373,8 +373,12 @@ final class BenchCommand implements Callable<Integer> {
             try {
                 DenseKernel kernel = make.apply(name);
                 chosen.putIfAbsent(kernel.name(), kernel);
-            } catch (IllegalArgumentException unknown) { // an unknown name: the registry's message names the choices
-                throw unknown;
+            } catch (IllegalArgumentException unknown) { // a name given: the registry's message names the choices
+                if (!all) {
+                    throw unknown;
+                }
+                // every name of all is registered: one refused when made (a provider's kernel under another name)
+                notes.accept("note: --kernels all leaves out " + name + ": " + unknown.getMessage());
             } catch (RuntimeException | LinkageError unavailable) { // as myelin info: a native provider's too
                 if (!all) {
                     throw new IllegalArgumentException("--kernels " + name + ": unavailable here: "

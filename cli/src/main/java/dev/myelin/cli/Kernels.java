@@ -107,7 +107,11 @@ final class Kernels {
      * width (another machine, -Dmyelin.vectorBits) is refused instead of ending with other bits.
      */
     static String recorded(DenseKernel kernel) {
-        return kernel instanceof dev.myelin.core.simd.VectorKernel v ? v.name() + "@" + v.bits() : kernel.name();
+        DenseKernel inner = kernel; // a wrapper over vector inherits its dependence on the width
+        while (inner instanceof dev.myelin.core.ForwardingKernel wrapper) {
+            inner = wrapper.delegate();
+        }
+        return inner instanceof dev.myelin.core.simd.VectorKernel v ? kernel.name() + "@" + v.bits() : kernel.name();
     }
 
     /**

@@ -343,13 +343,22 @@ class BenchCommandTest {
             if (name.equals("native")) { // a provider whose native library is missing
                 throw new UnsatisfiedLinkError("no libnative in java.library.path");
             }
+            if (name.equals("mislabeled")) { // a provider whose kernel answers to another name, refused when made
+                throw new IllegalArgumentException("kernel 'mislabeled' is refused: the kernel its factory makes calls"
+                        + " itself 'scalar'");
+            }
             return dev.myelin.core.dispatch.KernelRegistry.get(name);
         };
         List<String> notes = new java.util.ArrayList<>();
-        List<DenseKernel> all = BenchCommand.kernels("all", List.of("scalar", "needy", "native"), make, notes::add);
+        List<DenseKernel> all = BenchCommand.kernels("all", List.of("scalar", "needy", "native", "mislabeled"), make,
+                notes::add);
         assertEquals(List.of("scalar"), all.stream().map(DenseKernel::name).toList());
         assertEquals(List.of("note: --kernels all leaves out needy, unavailable here: needy needs AMX",
-                "note: --kernels all leaves out native, unavailable here: no libnative in java.library.path"), notes);
+                "note: --kernels all leaves out native, unavailable here: no libnative in java.library.path",
+                "note: --kernels all leaves out mislabeled: kernel 'mislabeled' is refused: the kernel its factory"
+                        + " makes calls itself 'scalar'"), notes);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> BenchCommand.kernels("mislabeled", List.of("mislabeled"), make, notes::add));
         IllegalArgumentException named = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> BenchCommand.kernels("scalar,needy", List.of("scalar", "needy"), make, notes::add));
         assertEquals("--kernels needy: unavailable here: needy needs AMX", named.getMessage());

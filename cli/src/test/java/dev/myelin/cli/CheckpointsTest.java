@@ -27,6 +27,30 @@ class CheckpointsTest {
      * epoch. It had stayed at the last epoch written before the failure for the rest of the run, so a later
      * kill lost every epoch since, and the finished run's file still said "did not finish".
      */
+    /**
+     * A wrapper over {@code vector} (whose dot products sum lanes in a tree as wide as the vectors) is recorded with
+     * the width, as {@code vector} is, so that a resume at another width is refused; over another kernel, bare.
+     */
+    @Test
+    void aWrapperOverVectorIsRecordedWithItsWidth() {
+        dev.myelin.core.DenseKernel vector = dev.myelin.core.dispatch.KernelRegistry.get("vector");
+        dev.myelin.core.DenseKernel mine = new dev.myelin.core.ForwardingKernel(vector) {
+            @Override
+            public String name() {
+                return "mine";
+            }
+        };
+        assertEquals("mine@" + ((dev.myelin.core.simd.VectorKernel) vector).bits(), Kernels.recorded(mine));
+        dev.myelin.core.DenseKernel overScalar = new dev.myelin.core.ForwardingKernel(
+                dev.myelin.core.dispatch.KernelRegistry.get("scalar")) {
+            @Override
+            public String name() {
+                return "mine";
+            }
+        };
+        assertEquals("mine", Kernels.recorded(overScalar));
+    }
+
     @Test
     void aFailedCheckpointWriteIsTriedAgainAtTheNextEpoch(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("m.ckpt.json");

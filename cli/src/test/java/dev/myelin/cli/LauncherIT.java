@@ -79,8 +79,7 @@ class LauncherIT {
         }
         ChildCli info = run(Map.of("MYELIN_CLASSPATH", jar.toString()), "info");
         assertEquals(0, info.exitCode(), info.err());
-        assertTrue(info.out().contains("  launcher-variant launcher-variant, forwarding to scalar (plain Java loops"),
-                info.out());
+        assertTrue(info.out().contains("  launcher-variant forwarding to scalar (plain Java loops"), info.out());
         ChildCli without = run(Map.of(), "info");
         assertTrue(!without.out().contains("launcher-variant"), without.out());
         // relative to the folder the command runs in (the repository root here), as a shell user writes it

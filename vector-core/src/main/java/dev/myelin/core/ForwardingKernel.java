@@ -17,8 +17,11 @@ public abstract class ForwardingKernel implements DenseKernel {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
     }
 
-    /** The kernel the operations not overridden go to. */
-    protected final DenseKernel delegate() {
+    /**
+     * The kernel the operations not overridden go to (public: a checkpoint records the vector width of a wrapper over
+     * {@code vector}, whose bits depend on it, as it does for {@code vector}).
+     */
+    public final DenseKernel delegate() {
         return delegate;
     }
 
@@ -27,7 +30,7 @@ public abstract class ForwardingKernel implements DenseKernel {
 
     @Override
     public String describe() {
-        return name() + ", forwarding to " + delegate.describe();
+        return name() + " (forwarding to " + delegate.describe() + ")";
     }
 
     @Override

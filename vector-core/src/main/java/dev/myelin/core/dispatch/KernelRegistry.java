@@ -274,7 +274,7 @@ public final class KernelRegistry {
         DenseKernel kernel = Objects.requireNonNull(factory.get(),
                 () -> "the factory of kernel '" + name + "' returned null");
         String reported = kernel.name();
-        if (reported == null || !Named.asciiEqualsIgnoreCase(name, reported.trim())) {
+        if (!name.equals(reported)) { // exactly: a checkpoint records name() and a resume looks it up as written
             throw new IllegalArgumentException("kernel '" + name + "' is refused: the kernel its factory makes"
                     + " calls itself '" + reported + "' (" + kernel.getClass().getName() + ".name()); a kernel's"
                     + " name() must be the name it is selected by, since checkpoints and benchmarks record it"

@@ -233,6 +233,10 @@ class KernelRegistryTest {
                 () -> KernelRegistry.create("test-wrapper", ScalarKernel::new));
         assertTrue(mislabeled.getMessage().startsWith("kernel 'test-wrapper' is refused: the kernel its factory makes"
                 + " calls itself 'scalar'"), mislabeled.getMessage());
+        // exactly, case too: a checkpoint records name() and a resume looks it up as written
+        IllegalArgumentException otherCase = assertThrows(IllegalArgumentException.class,
+                () -> KernelRegistry.create("test-Counting", () -> new CountingKernel(new AtomicInteger())));
+        assertTrue(otherCase.getMessage().contains("calls itself 'test-counting'"), otherCase.getMessage());
 
         DenseOps ops = DenseOps.of("test-counting");
         assertEquals("test-counting", ops.kernel().name());
