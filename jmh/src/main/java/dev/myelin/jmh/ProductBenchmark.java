@@ -54,7 +54,8 @@ public class ProductBenchmark {
     private float[] dz;
     private float[] dw;
     private float[] dx;
-    private float[] db;
+    /** Package-private: BenchmarkChecksTest spoils it, as a kernel wrong only once compiled would. */
+    float[] db;
     private float[] dzOut;
     private Runnable call;
     /** The scalar kernel's output, checked against the variant's before timing and again after. */
@@ -127,8 +128,21 @@ public class ProductBenchmark {
             case "forward" -> layer.forwardBounds(Activation.SIGMOID, expected);
             case "weightGradient" -> ErrorBounds.weightGradient(m, n, k, layer.x, dz, null);
             case "inputGradient" -> ErrorBounds.inputGradient(m, n, k, dz, layer.w, null);
-            default -> ErrorBounds.activationBackward(m, n, Activation.SIGMOID, layer.y, dz);
+            default -> concat(ErrorBounds.activationBackward(m, n, Activation.SIGMOID, layer.y, dz),
+                    ErrorBounds.biasGradient(m, n, Activation.SIGMOID, layer.y, dz)); // dZ, then db as a last row
         };
+    }
+
+    private static double[] concat(double[] first, double[] second) {
+        double[] both = java.util.Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
+    }
+
+    private static float[] concat(float[] first, float[] second) {
+        float[] both = java.util.Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
     }
 
     /** A copy of what the chosen product writes. */
@@ -137,7 +151,7 @@ public class ProductBenchmark {
             case "forward" -> layer.y.clone();
             case "weightGradient" -> dw.clone();
             case "inputGradient" -> dx.clone();
-            default -> dzOut.clone();
+            default -> concat(dzOut, db); // dZ, then db as a last row
         };
     }
 

@@ -108,6 +108,22 @@ class BenchmarkChecksTest {
         }
     }
 
+    /** activationBackward writes db beside dZ: both are checked (only dZ was). */
+    @Test
+    void theBiasGradientOfActivationBackwardIsChecked() {
+        ProductBenchmark bench = new ProductBenchmark();
+        bench.variant = "vector";
+        bench.product = "activationBackward";
+        bench.shape = SHAPE;
+        bench.setUp();
+        bench.product();
+        bench.checkAfterTiming();
+        bench.db[3] += 0.01f;
+        IllegalStateException e = assertThrows(IllegalStateException.class, bench::checkAfterTiming);
+        assertTrue(e.getMessage().startsWith("vector activationBackward at " + SHAPE + " after timing disagrees with"
+                + " scalar at element[19][3] = "), e.getMessage());
+    }
+
     @Test
     void theTrainingStepPassesItsChecksBeforeAndAfterTiming() {
         for (String optimizer : new String[] {"sgd", "momentum", "adam"}) {
