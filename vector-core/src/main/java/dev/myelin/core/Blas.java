@@ -196,7 +196,7 @@ public final class Blas {
         // the epilogue
         offset(18, "biasOff", biasOff);
         if (cReferenced && bias != null && biasOff + (long) n > bias.length) {
-            throw new IllegalArgumentException("sgemm: parameter 17 (bias) has " + bias.length + " elements but"
+            throw new IllegalArgumentException("sgemm: parameter 17 (bias) has " + elements(bias.length) + " but"
                     + " the bias needs n = " + n + " (one per column of C) from offset biasOff = " + biasOff
                     + ": " + (biasOff + (long) n) + " elements");
         }
@@ -263,12 +263,17 @@ public final class Blas {
     }
 
     /** A stored {@code rows×cols} matrix (both ≥ 1) with row stride {@code ld} at {@code off} fits in its array. */
+    /** "1 element", "3 elements". */
+    private static String elements(int count) {
+        return count + (count == 1 ? " element" : " elements");
+    }
+
     private static void length(int position, String name, float[] array, String operand, String shape, int rows,
                                int cols, String ldName, int ld, String offName, int off) {
         long needed = off + (long) (rows - 1) * ld + cols;
         if (needed > array.length) {
             throw new IllegalArgumentException("sgemm: parameter " + position + " (" + name + ") has "
-                    + array.length + " elements but " + operand + ", stored " + shape + " = " + rows + "×" + cols
+                    + elements(array.length) + " but " + operand + ", stored " + shape + " = " + rows + "×" + cols
                     + " with row stride " + ldName + " = " + ld + " at offset " + offName + " = " + off
                     + ", needs " + off + " + " + (rows - 1) + "·" + ld + " + " + cols + " = " + needed);
         }

@@ -806,6 +806,14 @@ class BlasTest {
     }
 
     @Test
+    void aShortBiasIsNamedWithItsLength() {
+        Args args = new Args();
+        args.bias = new float[1];
+        assertEquals("sgemm: parameter 17 (bias) has 1 element but the bias needs n = 6 (one per column of C) from"
+                + " offset biasOff = 0: 6 elements", rejects(IllegalArgumentException.class, args, 17, "bias"));
+    }
+
+    @Test
     void ldaBelowMWhenTransposed() {
         Args args = new Args();
         args.ta = TRANS;

@@ -102,7 +102,7 @@ public final class KernelRegistry {
             }
             FACTORIES.put(name, provider::create);
         }
-        warn("Myelin: " + MAX_PROVIDER_FAILURES + " kernel providers failed to load; the rest are not tried");
+        warn("Myelin: " + MAX_PROVIDER_FAILURES + " kernel providers failed to load; any after them are not tried");
     }
 
     private static void warn(String message) {
@@ -246,6 +246,9 @@ public final class KernelRegistry {
      *                                  {@code vector} when the Vector API module is missing
      */
     public static DenseKernel get(String name) {
+        if (name == null) {
+            throw new IllegalArgumentException("kernel name is null (available: " + String.join(", ", names()) + ")");
+        }
         String key = key(name);
         DenseKernel cached = INSTANCES.get(key);
         if (cached != null) {

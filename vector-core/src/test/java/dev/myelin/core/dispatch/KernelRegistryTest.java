@@ -195,6 +195,8 @@ class KernelRegistryTest {
             assertTrue(e.getMessage().contains("'nope'") && e.getMessage().contains(known), e.getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> DenseOps.of("nope"));
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> KernelRegistry.get(null));
+        assertTrue(none.getMessage().startsWith("kernel name is null (available: parallel, blocked"), none.getMessage());
     }
 
     @Test
