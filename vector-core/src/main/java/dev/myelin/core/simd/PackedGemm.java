@@ -1015,7 +1015,6 @@ final class PackedGemm implements GemmEngine {
         FloatVector acc30 = FloatVector.zero(F), acc31 = FloatVector.zero(F);
         FloatVector acc40 = FloatVector.zero(F), acc41 = FloatVector.zero(F);
         FloatVector acc50 = FloatVector.zero(F), acc51 = FloatVector.zero(F);
-        int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars, a4 = a3 + ars, a5 = a4 + ars;
         for (int q = 0; q < depth; q++) {
             int bq = b0 + q * NR, aq = q * MR;
             FloatVector b0v = FloatVector.fromArray(F, b, bq);
@@ -1023,19 +1022,19 @@ final class PackedGemm implements GemmEngine {
             FloatVector a0v = FloatVector.broadcast(F, a[a0 + aq]);
             acc00 = a0v.fma(b0v, acc00);
             acc01 = a0v.fma(b1v, acc01);
-            FloatVector a1v = FloatVector.broadcast(F, a[a1 + aq]);
+            FloatVector a1v = FloatVector.broadcast(F, a[a0 + aq + 1]);
             acc10 = a1v.fma(b0v, acc10);
             acc11 = a1v.fma(b1v, acc11);
-            FloatVector a2v = FloatVector.broadcast(F, a[a2 + aq]);
+            FloatVector a2v = FloatVector.broadcast(F, a[a0 + aq + 2]);
             acc20 = a2v.fma(b0v, acc20);
             acc21 = a2v.fma(b1v, acc21);
-            FloatVector a3v = FloatVector.broadcast(F, a[a3 + aq]);
+            FloatVector a3v = FloatVector.broadcast(F, a[a0 + aq + 3]);
             acc30 = a3v.fma(b0v, acc30);
             acc31 = a3v.fma(b1v, acc31);
-            FloatVector a4v = FloatVector.broadcast(F, a[a4 + aq]);
+            FloatVector a4v = FloatVector.broadcast(F, a[a0 + aq + 4]);
             acc40 = a4v.fma(b0v, acc40);
             acc41 = a4v.fma(b1v, acc41);
-            FloatVector a5v = FloatVector.broadcast(F, a[a5 + aq]);
+            FloatVector a5v = FloatVector.broadcast(F, a[a0 + aq + 5]);
             acc50 = a5v.fma(b0v, acc50);
             acc51 = a5v.fma(b1v, acc51);
         }

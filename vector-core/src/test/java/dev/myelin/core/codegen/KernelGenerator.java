@@ -39,7 +39,8 @@ import java.util.stream.Stream;
  *     guarantees {@code acs} equals that constant (1: A's rows read in place with unit stride; MR: a packed A
  *     panel) and B packed {@code NR} wide ({@code ldb == NR}): every index is then linear in q with a constant
  *     scale, so C2 hoists the range checks out of the loop (with {@code aq += acs} it keeps one per load); the
- *     same operations in the same order.</li>
+ *     same operations in the same order. With MR the caller also guarantees {@code ars == 1}, so row r is read at
+ *     the constant offset r from row 0, which the load's address absorbs (no row starts to keep or add).</li>
  * <li>{@code //@ tileSwitch NAME calls=RxV:KERNEL,…}: a method with the parameters of an {@code alphaBeta}
  *     micro-kernel that calls the KERNEL of the class's register tile ({@code MR == R && NR_VECTORS == V}),
  *     for {@code PackedGemm}, whose tile is chosen per vector width.</li>
@@ -313,8 +314,11 @@ public final class KernelGenerator {
             }
             declareZeros(code, zeros);
         }
+        // a packed panel (aStride MR: ars is 1, the dispatch's condition) reads row r at a constant offset from
+        // row 0, which the address of the load absorbs; other layouts keep a start per row
+        boolean packed = "MR".equals(aStride);
         List<String> rowStarts = new ArrayList<>();
-        for (int r = 1; r < rows; r++) {
+        for (int r = 1; r < rows && !packed; r++) {
             rowStarts.add("a" + r + " = a" + (r - 1) + " + ars");
         }
         for (int from = 0; from < rowStarts.size(); from += 6) {
@@ -334,7 +338,8 @@ public final class KernelGenerator {
             code.line("FloatVector b" + v + "v = FloatVector.fromArray(F, b, bq" + lanes(v) + t.mask() + ");");
         }
         for (int r = 0; r < rows; r++) {
-            code.line("FloatVector a" + r + "v = FloatVector.broadcast(F, a[a" + r + " + aq]);");
+            String at = packed ? "a0 + aq" + (r == 0 ? "" : " + " + r) : "a" + r + " + aq";
+            code.line("FloatVector a" + r + "v = FloatVector.broadcast(F, a[" + at + "]);");
             for (int v = 0; v < vectors; v++) {
                 code.line(t.acc(r, v) + " = a" + r + "v.fma(b" + v + "v, " + t.acc(r, v) + ");");
             }
