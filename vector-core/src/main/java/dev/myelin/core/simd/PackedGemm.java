@@ -74,6 +74,8 @@ final class PackedGemm implements GemmEngine {
     private static final int L = F.length();
     /** The register tile of this width (RegisterTile): MR rows × NR_VECTORS vectors. */
     private static final RegisterTile TILE = RegisterTile.forLanes(L);
+    /** The loop order around the micro-kernel for an in-place A ({@link LoopOrder}): the same bits either way. */
+    private static final boolean PANELS_OUTSIDE = LoopOrder.panelsOutside();
     /** Rows of the register tile. */
     private static final int MR = TILE.rows();
     /** Columns of the register tile, in vectors. */
@@ -196,8 +198,11 @@ final class PackedGemm implements GemmEngine {
      * used) against every B panel (streamed from the packed block in L2), each tile through the micro-kernel,
      * edge tiles through the workspace's staging tile. {@code pb} is the packed B block, or null when B is
      * read in place ({@code b} from {@code bBlock}, row stride {@code brs}). Rows outside, panels inside:
-     * faster than the other order in timings during development, and a partial last A panel is copied
-     * once per block instead of once per B panel. C is at {@code c[cBlock + i·ldc + j·ccs]}. A narrow last
+     * faster than the other order in timings during development (on AMD), and a partial last A panel is copied
+     * once per block instead of once per B panel. Where {@link LoopOrder} says panels outside (Intel), the full
+     * tiles of an A read in place (the forward) go the other way first: each packed B panel, held in L1, past
+     * every full strip of A; the loop below then does only the edge tiles. The same tiles by the same kernels,
+     * so the same bits. C is at {@code c[cBlock + i·ldc + j·ccs]}. A narrow last
      * panel is left to {@link #narrowPanel}, after the wide ones: its rows go in groups of THIN_ROWS, which do
      * not follow the MR-row tiles.
      */
@@ -208,6 +213,18 @@ final class PackedGemm implements GemmEngine {
                                     float[] c, int cBlock, int ldc, int ccs, GemmWorkspace ws) {
         boolean narrowLast = nc - (nc - 1) / NR * NR <= L;
         int wideEnd = narrowLast ? (nc - 1) / NR * NR : nc; // the wide panels: full, or a last partial one
+        // panels outside (LoopOrder): an in-place A's full tiles first, each packed B panel past every strip once
+        int fullRows = PANELS_OUTSIDE && acs == 1 && pb != null && ccs == 1 ? mc / MR * MR : 0;
+        for (int j = 0; j < wideEnd && fullRows > 0; j += NR) {
+            if (Math.min(NR, nc - j) != NR) {
+                continue;
+            }
+            GemmWorkspace.Panel p = panel(pb, b, bBlock, brs, j, kc, NR, NR, NR, bias, biasOff, ws);
+            for (int i = 0; i < fullRows; i += MR) {
+                wide(kc, a, aBlock + i * ars, ars, acs, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, c,
+                        cBlock + i * ldc + j, ldc);
+            }
+        }
         for (int i = 0; i < mc && wideEnd > 0; i += MR) {
             int rows = Math.min(MR, mc - i);
             float[] pa;
@@ -235,6 +252,9 @@ final class PackedGemm implements GemmEngine {
             }
             for (int j = 0; j < wideEnd; j += NR) {
                 int cols = Math.min(NR, nc - j);
+                if (i < fullRows && cols == NR) {
+                    continue;
+                }
                 GemmWorkspace.Panel p = panel(pb, b, bBlock, brs, j, kc, cols, NR, NR, bias, biasOff, ws);
                 int c0 = cBlock + i * ldc + j * ccs;
                 if (rows == MR && cols == NR && ccs == 1) {

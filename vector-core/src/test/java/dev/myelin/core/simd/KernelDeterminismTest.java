@@ -80,11 +80,8 @@ class KernelDeterminismTest {
 
     @Test
     void interpretedAndCompiledKernelsGiveTheSameBits() throws Exception {
-        StringBuilder all = new StringBuilder();
-        for (int bits : DeterminismProbe.WIDTHS) {
-            all.append(all.isEmpty() ? "" : ",").append(bits);
-        }
-        Child interpreted = new Child(List.of("-Xint"), "interpreted", all.toString());
+        String all = allWidths();
+        Child interpreted = new Child(List.of("-Xint"), "interpreted", all);
 
         Map<String, Long> firstCall = new LinkedHashMap<>();
         for (DeterminismProbe.Case c : DeterminismProbe.cases(DeterminismProbe.WIDTHS,
@@ -135,11 +132,8 @@ class KernelDeterminismTest {
     @Test
     void interpretedAndCompiledEngineGiveTheSameBits() throws Exception {
         String blocked = "-D" + DeterminismProbe.KERNEL_PROPERTY + "=blocked";
-        StringBuilder all = new StringBuilder();
-        for (int bits : DeterminismProbe.WIDTHS) {
-            all.append(all.isEmpty() ? "" : ",").append(bits);
-        }
-        Child interpreted = new Child(List.of("-Xint", blocked), "interpreted", all.toString());
+        String all = allWidths();
+        Child interpreted = new Child(List.of("-Xint", blocked), "interpreted", all);
         Map<String, String> c2 = new LinkedHashMap<>();
         for (int bits : DeterminismProbe.WIDTHS) {
             c2.putAll(compiledHashes(List.of(C2_ONLY, blocked), bits));
@@ -160,6 +154,32 @@ class KernelDeterminismTest {
             fail(differ.size() + " cases of the blocked engine differ between interpreted and C2-compiled code:\n  "
                     + String.join("\n  ", differ));
         }
+    }
+
+    /**
+     * The packed engine's two loop orders ({@link LoopOrder}: rows of A outside, the default on AMD, or panels of B
+     * outside, the default on Intel) give the same bits: every case of {@link DeterminismProbe} through
+     * {@link BlockedKernel} at every width, in a child JVM per order (each case run once, as it comes).
+     */
+    @Test
+    void bothLoopOrdersGiveTheSameBits() throws Exception {
+        String blocked = "-D" + DeterminismProbe.KERNEL_PROPERTY + "=blocked";
+        String all = allWidths();
+        Map<String, String> rows = new Child(List.of(blocked, "-D" + LoopOrder.PROPERTY + "=rows"), "interpreted",
+                all).hashes();
+        Map<String, String> panels = new Child(List.of(blocked, "-D" + LoopOrder.PROPERTY + "=panels"),
+                "interpreted", all).hashes();
+        assertTrue(rows.size() >= 3 * DeterminismProbe.SHAPES.length, "too few cases: " + rows.keySet());
+        assertEquals(rows, panels);
+    }
+
+    /** Every width of the probe, as its command line takes them: "128,256,512". */
+    private static String allWidths() {
+        StringBuilder all = new StringBuilder();
+        for (int bits : DeterminismProbe.WIDTHS) {
+            all.append(all.isEmpty() ? "" : ",").append(bits);
+        }
+        return all.toString();
     }
 
     /**

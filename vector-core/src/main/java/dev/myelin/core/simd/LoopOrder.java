@@ -1,0 +1,50 @@
+package dev.myelin.core.simd;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The order of the two loops around {@link PackedGemm}'s micro-kernel for a forward-shaped product (A read in place
+ * with unit stride, B packed): rows outside (each MR-row strip of A kept in L1 while every packed panel of B streams
+ * past it from L2, as the engine was first written) or panels outside (each NR-wide packed panel of B, KC × NR
+ * floats, 32 KiB at 512 bits, kept in L1 while the strips of A stream past it). The order decides only which tile
+ * is computed when, never the operations on an element, so the bits are the same either way.
+ *
+ * <p>Chosen once, from what the JVM can see, never from a timing: {@code -Dmyelin.loopOrder=rows|panels} when set
+ * (for measurements), otherwise panels outside on an Intel CPU (Linux's {@code /proc/cpuinfo} vendor
+ * {@code GenuineIntel}), where it made the 128×784×256 forward 0.87× the time (JMH, docs/kernels.md, 2026-12-04),
+ * and rows outside elsewhere, the order measured on AMD's Zen 4 and Zen 5 (the other order is not measured there).
+ */
+final class LoopOrder {
+
+    /** System property forcing the order: {@code rows} or {@code panels}. */
+    static final String PROPERTY = "myelin.loopOrder";
+
+    private LoopOrder() {
+    }
+
+    /** Whether the panels of B go outside the strips of A (see the class comment). */
+    static boolean panelsOutside() {
+        String forced = System.getProperty(PROPERTY);
+        if (forced != null && !forced.isBlank()) {
+            return switch (forced.trim().toLowerCase(Locale.ROOT)) {
+                case "panels" -> true;
+                case "rows" -> false;
+                default -> throw new IllegalArgumentException("-D" + PROPERTY + "=" + forced + ": use rows or panels");
+            };
+        }
+        return intel();
+    }
+
+    /** The CPU's vendor is Intel, as Linux reports it; false where that cannot be read. */
+    private static boolean intel() {
+        try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("vendor_id")).findFirst()
+                    .map(l -> l.contains("GenuineIntel")).orElse(false);
+        } catch (IOException | RuntimeException e) { // not Linux, or not readable: the first-measured order
+            return false;
+        }
+    }
+}
