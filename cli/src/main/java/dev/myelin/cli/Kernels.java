@@ -107,11 +107,15 @@ final class Kernels {
      * width (another machine, -Dmyelin.vectorBits) is refused instead of ending with other bits.
      */
     static String recorded(DenseKernel kernel) {
-        DenseKernel inner = kernel; // a wrapper over vector inherits its dependence on the width
-        while (inner instanceof dev.myelin.core.ForwardingKernel wrapper) {
+        for (DenseKernel inner = kernel; ; ) { // a wrapper over vector inherits its dependence on the width
+            if (inner instanceof dev.myelin.core.simd.VectorKernel v) {
+                return kernel.name() + "@" + v.bits();
+            }
+            if (!(inner instanceof dev.myelin.core.ForwardingKernel wrapper)) {
+                return kernel.name();
+            }
             inner = wrapper.delegate();
         }
-        return inner instanceof dev.myelin.core.simd.VectorKernel v ? kernel.name() + "@" + v.bits() : kernel.name();
     }
 
     /**

@@ -155,9 +155,12 @@ final class ReportCommand implements Callable<Integer> {
 
     /** The epochs whose {@code field} (as the metrics file names it) was written NaN or infinite, or is too large. */
     static List<Integer> notDrawn(List<MetricsFile.Epoch> epochs, String field) {
-        return epochs.stream().filter(e -> e.notFinite().contains(field)
-                || Math.abs(value(e, field)) > LARGEST_DRAWN && Double.isFinite(value(e, field)))
+        return epochs.stream().filter(e -> e.notFinite().contains(field) || tooLarge(value(e, field)))
                 .map(MetricsFile.Epoch::epoch).toList();
+    }
+
+    private static boolean tooLarge(double v) {
+        return Double.isFinite(v) && Math.abs(v) > LARGEST_DRAWN;
     }
 
     private static double value(MetricsFile.Epoch e, String field) {

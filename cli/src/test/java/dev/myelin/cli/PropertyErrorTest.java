@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A bad {@code -Dmyelin.kernel}, {@code -Dmyelin.vectorBits} or thread count is one {@code myelin: } line and exit
+ * A bad {@code -Dmyelin.kernel}, {@code -Dmyelin.vectorBits}, {@code -Dmyelin.loopOrder} or thread count is one {@code myelin: } line and exit
  * 2 in every command, never an ExceptionInInitializerError with its trace.
  */
 class PropertyErrorTest {
@@ -34,7 +34,8 @@ class PropertyErrorTest {
             "-Dmyelin.vectorBits=64 | train   | -Dmyelin.vectorBits=64 is not a vector width: use 128, 256 or 512",
             "-Dmyelin.vectorBits=64 | predict | -Dmyelin.vectorBits=64 is not a vector width: use 128, 256 or 512",
             "-Dmyelin.kernel=nosuch | train   | -Dmyelin.kernel=nosuch: unknown kernel 'nosuch' (available: ",
-            "-Dmyelin.kernel=nosuch | predict | -Dmyelin.kernel=nosuch: unknown kernel 'nosuch' (available: "})
+            "-Dmyelin.kernel=nosuch | predict | -Dmyelin.kernel=nosuch: unknown kernel 'nosuch' (available: ",
+            "-Dmyelin.loopOrder=sideways | train | -Dmyelin.loopOrder=sideways: use rows or panels"})
     void aBadPropertyIsOneLineInAFreshJvm(String option, String command, String message) throws Exception {
         Path model = Files.writeString(dir.resolve("m.json"), MODEL);
         Path data = Files.writeString(dir.resolve("x.csv"), "0,1\n1,0\n");
@@ -50,7 +51,8 @@ class PropertyErrorTest {
 
     /** The same check in-process, for every command that runs a kernel. */
     @ParameterizedTest(name = "-D{0}={1}")
-    @CsvSource({"myelin.vectorBits, 64, is not a vector width", "myelin.kernel, nosuch, unknown kernel 'nosuch'"})
+    @CsvSource({"myelin.vectorBits, 64, is not a vector width", "myelin.kernel, nosuch, unknown kernel 'nosuch'",
+            "myelin.loopOrder, sideways, use rows or panels"})
     void aBadPropertyIsAUserErrorInTrainAndPredict(String property, String value, String message) throws IOException {
         assumeTrue(KernelRegistry.names().contains("vector"), "vectorBits is read only with the Vector API");
         Path model = Files.writeString(dir.resolve("m.json"), MODEL);

@@ -60,7 +60,7 @@ final class LayerShape {
      * Agreement check run in {@code @Setup} before anything is timed, and again in {@code @TearDown}: {@code actual},
      * a {@code cols}-column output of the variant, must match the scalar kernel's {@code expected} within
      * {@code allowed}, the elementwise bounds of {@link ErrorBounds} (the bounds {@code myelin bench} checks). A fixed
-     * tolerance had let a forward that adds 5·10⁻⁵ to every output be timed as correct.
+     * tolerance (10⁻⁴) had let a forward that adds 8·10⁻⁵ to every output be timed as correct.
      */
     static void requireAgreement(String what, int cols, float[] expected, float[] actual, double[] allowed) {
         String disagreement = ErrorBounds.firstDisagreement("element", cols, expected, actual, allowed);

@@ -3,6 +3,7 @@ package dev.myelin.jmh;
 import dev.myelin.core.Activation;
 import dev.myelin.core.Blas;
 import dev.myelin.core.DenseKernel;
+import dev.myelin.core.DenseOps;
 import dev.myelin.core.ErrorBounds;
 import dev.myelin.core.Transpose;
 import dev.myelin.core.dispatch.KernelRegistry;
@@ -78,7 +79,7 @@ public class ProductBenchmark {
             throw new IllegalArgumentException("unknown variant '" + variant + "' (vector or engine)");
         }
         // Y as a forward leaves it: activationBackward's dZ = dY ⊙ Y(1−Y) would be 0 everywhere on the zeros of a new Y
-        layer.forward(dev.myelin.core.DenseOps.of("scalar"), Activation.SIGMOID, layer.y);
+        layer.forward(DenseOps.of("scalar"), Activation.SIGMOID, layer.y);
         run("scalar"); // the reference every variant is checked against before it is timed
         expected = output();
         bounds();

@@ -262,12 +262,12 @@ public final class Blas {
                 + " when alpha = 0, k = 0, m = 0 or n = 0");
     }
 
-    /** A stored {@code rows×cols} matrix (both ≥ 1) with row stride {@code ld} at {@code off} fits in its array. */
     /** "1 element", "3 elements". */
     private static String elements(int count) {
         return count + (count == 1 ? " element" : " elements");
     }
 
+    /** A stored {@code rows×cols} matrix (both ≥ 1) with row stride {@code ld} at {@code off} fits in its array. */
     private static void length(int position, String name, float[] array, String operand, String shape, int rows,
                                int cols, String ldName, int ld, String offName, int off) {
         long needed = off + (long) (rows - 1) * ld + cols;

@@ -27,7 +27,7 @@ package dev.myelin.core;
  */
 public final class ErrorBounds {
 
-    /** The unit roundoff of float. */
+    /** Float's machine epsilon, the spacing of floats at 1 (twice the unit roundoff). */
     static final double EPS = 0x1p-23;
     /** The constant in front of √r·ε. */
     static final double C = 2;

@@ -168,8 +168,9 @@ public final class KernelRegistry {
     }
 
     /**
-     * Checks two properties without creating a kernel or logging: {@code -Dmyelin.kernel} must name a variant and
-     * {@code -Dmyelin.vectorBits} a width (when the Vector API is there to use it). Front ends call it first, so
+     * Checks three properties without creating a kernel or logging: {@code -Dmyelin.kernel} must name a variant,
+     * {@code -Dmyelin.vectorBits} a width and {@code -Dmyelin.loopOrder} an order (when the Vector API is there to
+     * use them). Front ends call it first, so
      * that a bad value fails as one message before any work. ({@code -Dmyelin.threads} is checked by
      * {@link #defaultThreads()}, only where no explicit count overrides it.)
      *
@@ -186,6 +187,7 @@ public final class KernelRegistry {
         }
         if (VectorSupport.available()) {
             VectorSupport.requestedBits();
+            LoopOrder.forced();
         }
     }
 

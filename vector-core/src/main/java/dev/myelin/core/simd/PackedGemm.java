@@ -27,6 +27,7 @@ import static dev.myelin.core.simd.ExpConstants.TANH_POLY_MAX;
 import static jdk.incubator.vector.VectorOperators.FMA;
 
 import dev.myelin.core.Activation;
+import dev.myelin.core.dispatch.LoopOrder;
 import java.lang.invoke.MethodHandles;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.myelin.core.DenseKernel;
+import dev.myelin.core.dispatch.LoopOrder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
