@@ -614,14 +614,23 @@ final class PackedGemm implements GemmEngine {
      * step feeds THIN_ROWS accumulators (named by row, {@code accR0}): more independent FMA chains than
      * {@link #narrowKernel}'s MR, and B's row loaded once for them. Every element goes through exactly the
      * operations of {@link #narrowKernel} (zero, one fma per q in order, alpha, beta·C, bias, activation), so
-     * the bits are the same. {@code A(r, q) = a[a0 + r·ars + q·acs]}, A in place.
+     * the bits are the same. {@code A(r, q) = a[a0 + r·ars + q·acs]}, A in place. At 512 bits, with unit stride
+     * along A's rows (the forward's X), {@code kernel8x1Unit} runs instead: the same operations with A's indices
+     * linear in q, so that C2 hoists the range checks of the eight broadcasts out of the k loop (a separate
+     * method, as {@link #wide} has {@link #wideUnitKernel}; 0.81× the time of the thin forward's product at
+     * 128×128×10, docs/kernels.md). B's row stride stays a parameter: a panel of fewer than L columns is packed
+     * compactly (one copy), and padding its rows to L lanes instead cost more than the range check saved.
      */
     private static void thinKernel(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
                                    float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act,
                                    float[] c, int c0, int ldc) {
         if (THIN_ROWS == 8) { // a constant of each width's copy: C2 keeps one branch
-            kernel8x1(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
-        } else {
+            if (acs == 1) {
+                kernel8x1Unit(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
+            } else {
+                kernel8x1(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
+            }
+        } else { // 256 bits: a 12-row Unit kernel measured no faster (docs/kernels.md)
             kernel12x1(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
         }
     }
@@ -1784,5 +1793,183 @@ final class PackedGemm implements GemmEngine {
         acc90.intoArray(c, c0 + 9 * ldc);
         acc100.intoArray(c, c0 + 10 * ldc);
         acc110.intoArray(c, c0 + 11 * ldc);
+    }
+    private static void kernel8x1Unit(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
+            float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,
+            int ldc) {
+        FloatVector acc00 = FloatVector.zero(F);
+        FloatVector acc10 = FloatVector.zero(F);
+        FloatVector acc20 = FloatVector.zero(F);
+        FloatVector acc30 = FloatVector.zero(F);
+        FloatVector acc40 = FloatVector.zero(F);
+        FloatVector acc50 = FloatVector.zero(F);
+        FloatVector acc60 = FloatVector.zero(F);
+        FloatVector acc70 = FloatVector.zero(F);
+        int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars, a4 = a3 + ars, a5 = a4 + ars, a6 = a5 + ars;
+        int a7 = a6 + ars;
+        for (int q = 0; q < depth; q++) {
+            int bq = b0 + q * ldb, aq = q;
+            FloatVector b0v = FloatVector.fromArray(F, b, bq);
+            FloatVector a0v = FloatVector.broadcast(F, a[a0 + aq]);
+            acc00 = a0v.fma(b0v, acc00);
+            FloatVector a1v = FloatVector.broadcast(F, a[a1 + aq]);
+            acc10 = a1v.fma(b0v, acc10);
+            FloatVector a2v = FloatVector.broadcast(F, a[a2 + aq]);
+            acc20 = a2v.fma(b0v, acc20);
+            FloatVector a3v = FloatVector.broadcast(F, a[a3 + aq]);
+            acc30 = a3v.fma(b0v, acc30);
+            FloatVector a4v = FloatVector.broadcast(F, a[a4 + aq]);
+            acc40 = a4v.fma(b0v, acc40);
+            FloatVector a5v = FloatVector.broadcast(F, a[a5 + aq]);
+            acc50 = a5v.fma(b0v, acc50);
+            FloatVector a6v = FloatVector.broadcast(F, a[a6 + aq]);
+            acc60 = a6v.fma(b0v, acc60);
+            FloatVector a7v = FloatVector.broadcast(F, a[a7 + aq]);
+            acc70 = a7v.fma(b0v, acc70);
+        }
+        // epilogue on the registers: z = alpha·acc (+ beta·C) (+ bias), the activation, one store
+        FloatVector al = FloatVector.broadcast(F, alpha);
+        acc00 = acc00.mul(al);
+        acc10 = acc10.mul(al);
+        acc20 = acc20.mul(al);
+        acc30 = acc30.mul(al);
+        acc40 = acc40.mul(al);
+        acc50 = acc50.mul(al);
+        acc60 = acc60.mul(al);
+        acc70 = acc70.mul(al);
+        if (loadC) { // the only case that reads C: beta != 0, or a later k block
+            FloatVector be = FloatVector.broadcast(F, beta);
+            acc00 = FloatVector.fromArray(F, c, c0).fma(be, acc00);
+            acc10 = FloatVector.fromArray(F, c, c0 + ldc).fma(be, acc10);
+            acc20 = FloatVector.fromArray(F, c, c0 + 2 * ldc).fma(be, acc20);
+            acc30 = FloatVector.fromArray(F, c, c0 + 3 * ldc).fma(be, acc30);
+            acc40 = FloatVector.fromArray(F, c, c0 + 4 * ldc).fma(be, acc40);
+            acc50 = FloatVector.fromArray(F, c, c0 + 5 * ldc).fma(be, acc50);
+            acc60 = FloatVector.fromArray(F, c, c0 + 6 * ldc).fma(be, acc60);
+            acc70 = FloatVector.fromArray(F, c, c0 + 7 * ldc).fma(be, acc70);
+        }
+        if (bias != null) {
+            FloatVector bias0v = FloatVector.fromArray(F, bias, bias0);
+            acc00 = acc00.add(bias0v);
+            acc10 = acc10.add(bias0v);
+            acc20 = acc20.add(bias0v);
+            acc30 = acc30.add(bias0v);
+            acc40 = acc40.add(bias0v);
+            acc50 = acc50.add(bias0v);
+            acc60 = acc60.add(bias0v);
+            acc70 = acc70.add(bias0v);
+        }
+        if (act == Activation.RELU) { // max(z, 0) keeps NaN, like Math.max
+            acc00 = acc00.max(0f);
+            acc10 = acc10.max(0f);
+            acc20 = acc20.max(0f);
+            acc30 = acc30.max(0f);
+            acc40 = acc40.max(0f);
+            acc50 = acc50.max(0f);
+            acc60 = acc60.max(0f);
+            acc70 = acc70.max(0f);
+        }
+        if (act == Activation.SIGMOID) {
+            // 4 steps of two independent vectors, each stored at once
+            for (int i = 0; i < 4; i++) {
+                FloatVector z0 = i == 0 ? acc00 : i == 1 ? acc20 : i == 2 ? acc40 : acc60;
+                FloatVector z1 = i == 0 ? acc10 : i == 1 ? acc30 : i == 2 ? acc50 : acc70;
+                FloatVector y0, y1;
+                { // y0 = sigmoid(z0)
+                    FloatVector x = z0.neg().max(EXP_MIN).min(EXP_MAX); // −z, clamped (NaN stays NaN)
+                    // e = exp(x), the recipe of FloatKernels' class comment
+                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
+                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    y0 = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                }
+                { // y1 = sigmoid(z1)
+                    FloatVector x = z1.neg().max(EXP_MIN).min(EXP_MAX); // −z, clamped (NaN stays NaN)
+                    // e = exp(x), the recipe of FloatKernels' class comment
+                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
+                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    y1 = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                }
+                int ci = c0 + 2 * i * ldc;
+                y0.intoArray(c, ci);
+                y1.intoArray(c, ci + ldc);
+            }
+            return;
+        }
+        if (act == Activation.TANH) {
+            // 4 steps of two independent vectors, each stored at once
+            for (int i = 0; i < 4; i++) {
+                FloatVector z0 = i == 0 ? acc00 : i == 1 ? acc20 : i == 2 ? acc40 : acc60;
+                FloatVector z1 = i == 0 ? acc10 : i == 1 ? acc30 : i == 2 ? acc50 : acc70;
+                FloatVector y0, y1;
+                { // y0 = tanh(z0)
+                    FloatVector s = z0.mul(z0); // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
+                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z0);
+                    FloatVector absz = z0.abs();
+                    FloatVector x = absz.mul(-2f).max(EXP_MIN); // −2|z| ≤ 0: no upper clamp needed
+                    // e = exp(x), the recipe of FloatKernels' class comment
+                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
+                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
+                    y0 = big.blend(big.neg(), z0.compare(VectorOperators.LT, 0f))
+                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                }
+                { // y1 = tanh(z1)
+                    FloatVector s = z1.mul(z1); // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
+                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z1);
+                    FloatVector absz = z1.abs();
+                    FloatVector x = absz.mul(-2f).max(EXP_MIN); // −2|z| ≤ 0: no upper clamp needed
+                    // e = exp(x), the recipe of FloatKernels' class comment
+                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
+                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
+                    y1 = big.blend(big.neg(), z1.compare(VectorOperators.LT, 0f))
+                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                }
+                int ci = c0 + 2 * i * ldc;
+                y0.intoArray(c, ci);
+                y1.intoArray(c, ci + ldc);
+            }
+            return;
+        }
+        acc00.intoArray(c, c0);
+        acc10.intoArray(c, c0 + ldc);
+        acc20.intoArray(c, c0 + 2 * ldc);
+        acc30.intoArray(c, c0 + 3 * ldc);
+        acc40.intoArray(c, c0 + 4 * ldc);
+        acc50.intoArray(c, c0 + 5 * ldc);
+        acc60.intoArray(c, c0 + 6 * ldc);
+        acc70.intoArray(c, c0 + 7 * ldc);
     }
 }

@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * <p>A template is a Java source file with directive lines {@code //@ NAME ARGS}, each replaced by the code it
  * names (indented as the directive):
  * <ul>
- * <li>{@code //@ microKernel NAME rows=R vectors=V epilogue=add|alphaBeta [masked] [aStride=1|MR]}: a register
+ * <li>{@code //@ microKernel NAME rows=R vectors=V epilogue=add|alphaBeta [masked] [aStride=1|MR [bStride=ldb]]}: a register
  *     tile of R rows × V vectors, {@code depth} rank-1 updates, then the epilogue on the accumulators and one
  *     store.
  *     {@code add}: {@code C (+)= act(acc + bias)} ({@code FloatKernels}); {@code alphaBeta}:
@@ -40,7 +40,9 @@ import java.util.stream.Stream;
  *     panel) and B packed {@code NR} wide ({@code ldb == NR}): every index is then linear in q with a constant
  *     scale, so C2 hoists the range checks out of the loop (with {@code aq += acs} it keeps one per load); the
  *     same operations in the same order. With MR the caller also guarantees {@code ars == 1}, so row r is read at
- *     the constant offset r from row 0, which the load's address absorbs (no row starts to keep or add).</li>
+ *     the constant offset r from row 0, which the load's address absorbs (no row starts to keep or add).
+ *     {@code bStride=ldb}: B's rows {@code ldb} apart instead of {@code NR} (a narrow panel, packed compactly):
+ *     A's indices stay linear in q with a constant scale, B's one load a step keeps its range check.</li>
  * <li>{@code //@ tileSwitch NAME calls=RxV:KERNEL,…}: a method with the parameters of an {@code alphaBeta}
  *     micro-kernel that calls the KERNEL of the class's register tile ({@code MR == R && NR_VECTORS == V}),
  *     for {@code PackedGemm}, whose tile is chosen per vector width.</li>
@@ -143,7 +145,8 @@ public final class KernelGenerator {
             Args args = new Args(d.group(3).trim(), where + ":" + (i + 1));
             switch (d.group(2)) {
                 case "microKernel" -> microKernel(code, args.word(0), args.num("rows"), args.num("vectors"),
-                        args.text("epilogue"), args.flag("masked"), args.optional("aStride"));
+                        args.text("epilogue"), args.flag("masked"), args.optional("aStride"),
+                        args.optional("bStride"));
                 case "tileSwitch" -> tileSwitch(code, args.word(0), args.text("calls"));
                 case "dotTile" -> dotTile(code, args.word(0), args.num("rows"), args.num("cols"));
                 case "fixedOrderDot" -> fixedOrderDot(code, args.word(0), args.num("cols"));
@@ -292,7 +295,7 @@ public final class KernelGenerator {
      * A(r, q) = a[a0 + r·ars + q·acs]; B(q, ·) = b[b0 + q·ldb ..]; C(r, ·) = c[c0 + r·ldc ..].
      */
     static void microKernel(Code code, String name, int rows, int vectors, String epilogue, boolean masked,
-                            String aStride) {
+                            String aStride, String bStride) {
         boolean alphaBeta = switch (epilogue) {
             case "add" -> false;
             case "alphaBeta" -> true;
@@ -325,12 +328,16 @@ public final class KernelGenerator {
             code.line("int " + String.join(", ", rowStarts.subList(from, Math.min(from + 6, rowStarts.size())))
                     + ";");
         }
+        if (bStride != null && (aStride == null || !bStride.equals("ldb"))) {
+            throw new IllegalArgumentException(name + ": bStride is ldb, and only with aStride, not " + bStride);
+        }
         if (aStride != null) { // acs == aStride, ldb == NR: indices linear in q with constant scales (the directive)
             if (!aStride.equals("1") && !aStride.equals("MR")) {
                 throw new IllegalArgumentException(name + ": aStride is 1 or MR, not " + aStride);
             }
             code.open("for (int q = 0; q < depth; q++) {");
-            code.line("int bq = b0 + q * NR, aq = q" + (aStride.equals("1") ? "" : " * " + aStride) + ";");
+            code.line("int bq = b0 + q * " + (bStride == null ? "NR" : bStride) + ", aq = q"
+                    + (aStride.equals("1") ? "" : " * " + aStride) + ";");
         } else {
             code.open("for (int q = 0, bq = b0, aq = 0; q < depth; q++, bq += ldb, aq += acs) {");
         }
