@@ -5,7 +5,6 @@ import dev.myelin.core.DenseKernel;
 import dev.myelin.core.ErrorBounds;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * {@code myelin bench}'s correctness check: a variant's outputs against the scalar kernel's on the same inputs,
@@ -87,7 +86,10 @@ final class KernelCheck {
         return a;
     }
 
-    /** Elementwise comparison; the failure names the worst element outside its bound. */
+    /**
+     * Elementwise comparison ({@link ErrorBounds#compare}); the failure names the worst element outside its bound,
+     * of the output where it is worst.
+     */
     static Outcome compare(List<Expected> expected, List<float[]> actual) {
         double worstRatio = 0;
         String failure = null;
@@ -95,29 +97,12 @@ final class KernelCheck {
         for (int e = 0; e < expected.size(); e++) {
             Expected ex = expected.get(e);
             float[] got = actual.get(e);
-            int bad = 0;
-            int worstBad = -1;
-            double worstBadHere = -1;
-            for (int t = 0; t < ex.values().length; t++) {
-                double error = Math.abs((double) got[t] - ex.values()[t]);
-                double ratio = Double.isNaN(error) ? Double.POSITIVE_INFINITY : error / ex.allowed()[t];
-                if (!(error <= ex.allowed()[t])) {
-                    bad++;
-                    if (ratio > worstBadHere || worstBad < 0) {
-                        worstBad = t;
-                        worstBadHere = ratio;
-                    }
-                } else {
-                    worstRatio = Math.max(worstRatio, ratio);
-                }
-            }
-            if (bad > 0 && worstBadHere > worstBadRatio) {
-                worstBadRatio = worstBadHere;
-                int i = worstBad / ex.cols(), j = worstBad % ex.cols();
-                String at = ex.rows() == 1 && ex.name().equals("db") ? ex.name() + "[" + j + "]"
-                        : ex.name() + "[" + i + "][" + j + "]";
-                failure = String.format(Locale.ROOT, "%s = %s vs %s (bound %.3g; %d of %d elements outside)", at,
-                        got[worstBad], ex.values()[worstBad], ex.allowed()[worstBad], bad, ex.values().length);
+            ErrorBounds.Comparison c = ErrorBounds.compare(ex.values(), got, ex.allowed());
+            if (c.agrees()) {
+                worstRatio = Math.max(worstRatio, c.worstRatio());
+            } else if (c.worstRatio() > worstBadRatio) {
+                worstBadRatio = c.worstRatio();
+                failure = ErrorBounds.disagreement(ex.name(), ex.cols(), ex.values(), got, ex.allowed());
             }
         }
         return new Outcome(failure == null ? worstRatio : worstBadRatio, failure);

@@ -63,7 +63,7 @@ final class LayerShape {
      * tolerance (10⁻⁴) had let a forward that adds 8·10⁻⁵ to every output be timed as correct.
      */
     static void requireAgreement(String what, int cols, float[] expected, float[] actual, double[] allowed) {
-        String disagreement = ErrorBounds.firstDisagreement("element", cols, expected, actual, allowed);
+        String disagreement = ErrorBounds.disagreement("element", cols, expected, actual, allowed);
         if (disagreement != null) {
             throw new IllegalStateException(what + " disagrees with scalar at " + disagreement);
         }

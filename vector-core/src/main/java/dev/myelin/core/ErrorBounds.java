@@ -127,30 +127,63 @@ public final class ErrorBounds {
     }
 
     /**
-     * The first element of {@code actual} farther from {@code expected} than {@code allowed} (NaN where a number is
-     * expected counts as far), described as {@code what[i][j] = actual vs expected (bound b; e of t elements
-     * outside)} for a matrix of {@code cols} columns; null when every element is within its bound.
+     * How {@code actual} stands against {@code expected} within {@code allowed}, element by element. An element
+     * agrees when it is within its bound, or equal to the expected value (the same infinity), or NaN where NaN is
+     * expected (NaN propagates); NaN where a number is expected, or a number where NaN is, is outside.
+     *
+     * @param outside    the elements outside their bounds
+     * @param worst      the index of the worst element outside (largest error over its bound), or −1 when none
+     * @param worstRatio the largest error over its bound: of the elements outside when there are any (∞ for a
+     *                   NaN), else of all (below 1)
      */
-    public static String firstDisagreement(String what, int cols, float[] expected, float[] actual,
-                                           double[] allowed) {
-        int first = -1;
+    public record Comparison(int outside, int worst, double worstRatio) {
+
+        /** Every element agrees. */
+        public boolean agrees() {
+            return outside == 0;
+        }
+    }
+
+    /** Compares {@code actual} with {@code expected} element by element ({@link Comparison} says how). */
+    public static Comparison compare(float[] expected, float[] actual, double[] allowed) {
         int outside = 0;
+        int worst = -1;
+        double worstOutside = -1;
+        double worstInside = 0;
         for (int t = 0; t < expected.length; t++) {
-            double error = Math.abs((double) actual[t] - expected[t]);
-            boolean bothNaN = Float.isNaN(actual[t]) && Float.isNaN(expected[t]);
-            if (!(error <= allowed[t]) && !bothNaN) {
+            float e = expected[t], a = actual[t];
+            if (e == a || (Float.isNaN(e) && Float.isNaN(a))) {
+                continue;
+            }
+            double error = Math.abs((double) a - e);
+            double ratio = Double.isNaN(error) ? Double.POSITIVE_INFINITY : error / allowed[t];
+            if (error <= allowed[t]) {
+                worstInside = Math.max(worstInside, ratio);
+            } else {
                 outside++;
-                if (first < 0) {
-                    first = t;
+                if (ratio > worstOutside) {
+                    worstOutside = ratio;
+                    worst = t;
                 }
             }
         }
-        if (first < 0) {
+        return new Comparison(outside, worst, outside > 0 ? worstOutside : worstInside);
+    }
+
+    /**
+     * The worst element of {@code actual} outside its bound ({@link #compare}), described as {@code what[i][j] =
+     * actual vs expected (bound b; e of t elements outside)} for a matrix of {@code cols} columns ({@code what[j]}
+     * for one row); null when every element agrees.
+     */
+    public static String disagreement(String what, int cols, float[] expected, float[] actual, double[] allowed) {
+        Comparison c = compare(expected, actual, allowed);
+        if (c.agrees()) {
             return null;
         }
-        return String.format(java.util.Locale.ROOT, "%s[%d][%d] = %s vs %s (bound %.3g; %d of %d elements outside)",
-                what, first / cols, first % cols, actual[first], expected[first], allowed[first], outside,
-                expected.length);
+        int t = c.worst();
+        String at = expected.length == cols ? what + "[" + t + "]" : what + "[" + t / cols + "][" + t % cols + "]";
+        return String.format(java.util.Locale.ROOT, "%s = %s vs %s (bound %.3g; %d of %d elements outside)", at,
+                actual[t], expected[t], allowed[t], c.outside(), expected.length);
     }
 
     /** The error factor of a sum of {@code terms} terms, in units of c·ε·Σ|terms| (the class comment says why √). */

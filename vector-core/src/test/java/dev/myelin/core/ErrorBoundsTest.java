@@ -54,17 +54,47 @@ class ErrorBoundsTest {
         float[] wrong = y.clone();
         // one term of the sum dropped is an error of about |x||w| = 1/4 on average, far above the bound
         wrong[5] += 0.01f;
-        String message = ErrorBounds.firstDisagreement("Y", n, y, wrong, allowed);
+        String message = ErrorBounds.disagreement("Y", n, y, wrong, allowed);
         assertTrue(message != null && message.startsWith("Y[0][5] = "), message);
         assertTrue(message.endsWith("1 of 256 elements outside)"), message);
-        assertNull(ErrorBounds.firstDisagreement("Y", n, y, y.clone(), allowed));
+        assertNull(ErrorBounds.disagreement("Y", n, y, y.clone(), allowed));
         for (double a : allowed) {
             assertTrue(a < 3e-3, "bound " + a); // 2·c·√784·ε·|X|·|W| ≈ 2·2·28·1.2e-7·196 ≈ 2.6e-3
         }
         float[] nan = y.clone();
         nan[0] = Float.NaN;
-        assertEquals("Y[0][0] = NaN vs " + y[0], ErrorBounds.firstDisagreement("Y", n, y, nan, allowed)
+        assertEquals("Y[0][0] = NaN vs " + y[0], ErrorBounds.disagreement("Y", n, y, nan, allowed)
                 .substring(0, ("Y[0][0] = NaN vs " + y[0]).length()));
+    }
+
+    @Test
+    void theComparisonNamesTheWorstElementAndLetsNaNAndInfinitiesPropagate() {
+        float inf = Float.POSITIVE_INFINITY;
+        float[] expected = {1f, 2f, 3f, Float.NaN, inf, -inf};
+        double[] allowed = {0.1, 0.1, 0.1, 0.1, 0.1, 0.1};
+        // NaN where NaN is expected and the same infinity agree; 0.05 off is half its bound
+        ErrorBounds.Comparison inside = ErrorBounds.compare(expected,
+                new float[] {1.05f, 2f, 3f, Float.NaN, inf, -inf}, allowed);
+        assertTrue(inside.agrees());
+        assertEquals(0.5, inside.worstRatio(), 1e-6);
+        assertEquals(-1, inside.worst());
+        // two outside: 0.3 off (3× its bound) before 1.0 off (10×): the worse is named, not the first
+        float[] twoOff = {1.3f, 3f, 3f, Float.NaN, inf, -inf};
+        ErrorBounds.Comparison off = ErrorBounds.compare(expected, twoOff, allowed);
+        assertEquals(2, off.outside());
+        assertEquals(1, off.worst());
+        assertEquals(10, off.worstRatio(), 1e-5);
+        assertEquals("v[1] = 3.0 vs 2.0 (bound 0.100; 2 of 6 elements outside)",
+                ErrorBounds.disagreement("v", 6, expected, twoOff, allowed));
+        assertEquals("M[0][1] = 3.0 vs 2.0 (bound 0.100; 2 of 6 elements outside)",
+                ErrorBounds.disagreement("M", 3, expected, twoOff, allowed));
+        // a NaN for a number, a number for a NaN, and the opposite infinity are each outside, the NaN infinitely
+        for (float[] actual : new float[][] {{Float.NaN, 2f, 3f, Float.NaN, inf, -inf},
+                {1f, 2f, 3f, 0f, inf, -inf}, {1f, 2f, 3f, Float.NaN, -inf, -inf}}) {
+            ErrorBounds.Comparison c = ErrorBounds.compare(expected, actual, allowed);
+            assertEquals(1, c.outside(), java.util.Arrays.toString(actual));
+            assertEquals(Double.POSITIVE_INFINITY, c.worstRatio(), java.util.Arrays.toString(actual));
+        }
     }
 
     private static float[] uniform(Random random, int size) {
