@@ -30,9 +30,9 @@ import java.util.stream.Stream;
  * <p>A template is a Java source file with directive lines {@code //@ NAME ARGS}, each replaced by the code it
  * names (indented as the directive):
  * <ul>
- * <li>{@code //@ microKernel NAME rows=R vectors=V epilogue=add|alphaBeta [masked] [aStride=1|MR [bStride=ldb]]}: a register
- *     tile of R rows × V vectors, {@code depth} rank-1 updates, then the epilogue on the accumulators and one
- *     store.
+ * <li>{@code //@ microKernel NAME rows=R vectors=V epilogue=add|alphaBeta [masked] [aStride=1|MR [bStride=ldb]]}:
+ *     a register tile of R rows × V vectors, {@code depth} rank-1 updates, then the epilogue on the accumulators
+ *     and one store.
  *     {@code add}: {@code C (+)= act(acc + bias)} ({@code FloatKernels}); {@code alphaBeta}:
  *     {@code C = act(alpha·acc + beta·C + bias)} ({@code PackedGemm}). {@code masked}: lanes from
  *     {@code width} on are neither loaded nor stored (one row, one vector). {@code aStride}: for a caller that
