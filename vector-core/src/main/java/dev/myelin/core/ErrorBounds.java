@@ -128,13 +128,16 @@ public final class ErrorBounds {
 
     /**
      * How {@code actual} stands against {@code expected} within {@code allowed}, element by element. An element
-     * agrees when it is within its bound, or equal to the expected value (the same infinity), or NaN where NaN is
-     * expected (NaN propagates); NaN where a number is expected, or a number where NaN is, is outside.
+     * agrees when it equals the expected value (the same infinity included), or is NaN where NaN is expected (NaN
+     * propagates), or both are finite and within the bound. Anything else is outside: NaN for a number or a
+     * number for NaN, an infinity for anything but the same infinity (whatever the bound: an infinite operand
+     * makes the bound infinite or NaN), a finite error over a NaN bound.
      *
      * @param outside    the elements outside their bounds
-     * @param worst      the index of the worst element outside (largest error over its bound), or −1 when none
-     * @param worstRatio the largest error over its bound: of the elements outside when there are any (∞ for a
-     *                   NaN), else of all (below 1)
+     * @param worst      the index of the worst element outside (largest error over its bound, the first of
+     *                   those infinitely outside), or −1 when none
+     * @param worstRatio the largest error over its bound: of the elements outside when there are any (∞ for an
+     *                   element outside by NaN, an infinity or a NaN bound), else of all (at most 1)
      */
     public record Comparison(int outside, int worst, double worstRatio) {
 
@@ -155,16 +158,16 @@ public final class ErrorBounds {
             if (e == a || (Float.isNaN(e) && Float.isNaN(a))) {
                 continue;
             }
-            double error = Math.abs((double) a - e);
-            double ratio = Double.isNaN(error) ? Double.POSITIVE_INFINITY : error / allowed[t];
-            if (error <= allowed[t]) {
-                worstInside = Math.max(worstInside, ratio);
-            } else {
-                outside++;
-                if (ratio > worstOutside) {
-                    worstOutside = ratio;
-                    worst = t;
-                }
+            double error = Math.abs((double) a - e); // NaN or ∞ when either is not finite
+            if (Double.isFinite(error) && error <= allowed[t]) {
+                worstInside = Math.max(worstInside, error / allowed[t]); // allowed > 0 here: error > 0
+                continue;
+            }
+            outside++;
+            double ratio = Double.isFinite(error) && allowed[t] > 0 ? error / allowed[t] : Double.POSITIVE_INFINITY;
+            if (worst < 0 || ratio > worstOutside) {
+                worstOutside = ratio;
+                worst = t;
             }
         }
         return new Comparison(outside, worst, outside > 0 ? worstOutside : worstInside);

@@ -97,6 +97,42 @@ class ErrorBoundsTest {
         }
     }
 
+    @Test
+    void anInfiniteOrNaNBoundLetsNothingThrough() {
+        // bounds as the forward computes them from infinite operands: x·w = ∞ gives an infinite (or NaN) bound,
+        // ∞·0 a NaN output and a NaN bound; neither may let a finite value, or the other infinity, pass
+        float inf = Float.POSITIVE_INFINITY;
+        float[] x = {inf, 1f, inf, 1f};
+        float[] w = {1f, 0f};
+        float[] b = {0f};
+        float[] y = new float[2];
+        new ScalarKernel().forward(2, 1, 2, x, 0, 2, w, 0, 1, b, 0, Activation.IDENTITY, y, 0, 1);
+        assertEquals(inf, y[0]);
+        double[] allowed = ErrorBounds.forward(2, 1, 2, x, w, b, Activation.IDENTITY, y);
+        assertTrue(ErrorBounds.compare(y, y.clone(), allowed).agrees());
+        for (float wrong : new float[] {5f, -inf, Float.MAX_VALUE, Float.NaN}) {
+            float[] actual = {wrong, y[1]};
+            ErrorBounds.Comparison c = ErrorBounds.compare(y, actual, allowed);
+            assertEquals(1, c.outside(), wrong + " for " + y[0] + " (bound " + allowed[0] + ")");
+            assertEquals(0, c.worst());
+            assertEquals(Double.POSITIVE_INFINITY, c.worstRatio());
+        }
+        float[] nanOut = {Float.NaN};
+        float[] zeroW = {0f, 1f};
+        float[] x1 = {inf, 1f};
+        new ScalarKernel().forward(1, 1, 2, x1, 0, 2, zeroW, 0, 1, b, 0, Activation.IDENTITY, nanOut, 0, 1);
+        double[] nanBound = ErrorBounds.forward(1, 1, 2, x1, zeroW, b, Activation.IDENTITY, nanOut);
+        assertTrue(Float.isNaN(nanOut[0]));
+        assertTrue(ErrorBounds.compare(nanOut, new float[] {Float.NaN}, nanBound).agrees());
+        assertEquals(0, ErrorBounds.compare(nanOut, new float[] {1f}, nanBound).worst());
+        // a NaN bound beside finite values: outside, named, not an index of −1
+        ErrorBounds.Comparison c = ErrorBounds.compare(new float[] {1f}, new float[] {2f}, new double[] {Double.NaN});
+        assertEquals(1, c.outside());
+        assertEquals(0, c.worst());
+        assertTrue(ErrorBounds.disagreement("v", 1, new float[] {1f}, new float[] {2f}, new double[] {Double.NaN})
+                .startsWith("v[0] = 2.0 vs 1.0"));
+    }
+
     private static float[] uniform(Random random, int size) {
         float[] a = new float[size];
         for (int i = 0; i < size; i++) {

@@ -615,7 +615,8 @@ final class PackedGemm implements GemmEngine {
      * {@link #narrowKernel}'s MR, and B's row loaded once for them. Every element goes through exactly the
      * operations of {@link #narrowKernel} (zero, one fma per q in order, alpha, beta·C, bias, activation), so
      * the bits are the same. {@code A(r, q) = a[a0 + r·ars + q·acs]}, A in place. At 512 bits, with unit stride
-     * along A's rows (the forward's X), {@code kernel8x1Unit} runs instead: the same operations with A's indices
+     * along A's rows (the forward's X; the input gradient's dZ in a narrow last panel), {@code kernel8x1Unit}
+     * runs instead: the same operations with A's indices
      * linear in q, so that C2 hoists the range checks of the eight broadcasts out of the k loop (a separate
      * method, as {@link #wide} has {@link #wideUnitKernel}; 0.81× the time of the thin forward's product at
      * 128×128×10, docs/kernels.md). B's row stride stays a parameter: a panel of fewer than L columns is packed

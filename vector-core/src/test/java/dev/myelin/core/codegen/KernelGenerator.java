@@ -42,7 +42,7 @@ import java.util.stream.Stream;
  *     same operations in the same order. With MR the caller also guarantees {@code ars == 1}, so row r is read at
  *     the constant offset r from row 0, which the load's address absorbs (no row starts to keep or add).
  *     {@code bStride=ldb}: B's rows {@code ldb} apart instead of {@code NR} (a narrow panel, packed compactly):
- *     A's indices stay linear in q with a constant scale, B's one load a step keeps its range check.</li>
+ *     A's indices stay linear in q with a constant scale, B's loads keep their range checks.</li>
  * <li>{@code //@ tileSwitch NAME calls=RxV:KERNEL,…}: a method with the parameters of an {@code alphaBeta}
  *     micro-kernel that calls the KERNEL of the class's register tile ({@code MR == R && NR_VECTORS == V}),
  *     for {@code PackedGemm}, whose tile is chosen per vector width.</li>
@@ -328,10 +328,13 @@ public final class KernelGenerator {
             code.line("int " + String.join(", ", rowStarts.subList(from, Math.min(from + 6, rowStarts.size())))
                     + ";");
         }
-        if (bStride != null && (aStride == null || !bStride.equals("ldb"))) {
-            throw new IllegalArgumentException(name + ": bStride is ldb, and only with aStride, not " + bStride);
+        if (bStride != null && !bStride.equals("ldb")) {
+            throw new IllegalArgumentException(name + ": bStride is ldb, not " + bStride);
         }
-        if (aStride != null) { // acs == aStride, ldb == NR: indices linear in q with constant scales (the directive)
+        if (bStride != null && aStride == null) {
+            throw new IllegalArgumentException(name + ": bStride goes with aStride (it only changes their loop)");
+        }
+        if (aStride != null) { // acs == aStride, ldb == NR or bStride: indices linear in q (the directive)
             if (!aStride.equals("1") && !aStride.equals("MR")) {
                 throw new IllegalArgumentException(name + ": aStride is 1 or MR, not " + aStride);
             }
