@@ -6,9 +6,11 @@
 # Needs gcc, g++, libdnnl-dev, libopenblas0-pthread (the anchors' run.sh --install sets them up).
 # Usage: docs/scripts/engine_vs_peers.sh [ANCHORS_DIR]      Results: stdout; JMH JSON in $OUT (default /tmp)
 set -euo pipefail
+mkdir -p "${OUT:-/tmp}"
+out=$(cd "${OUT:-/tmp}" && pwd) # OUT and ANCHORS_DIR from the caller's folder, before the cd below
+if [ $# -ge 1 ]; then anchors=$(cd "$1" && pwd); fi
 cd "$(dirname "$0")/../.."
-anchors=$(cd "${1:-../shared/anchors}" && pwd)
-out=${OUT:-/tmp}
+anchors=${anchors:-$(cd ../shared/anchors && pwd)}
 bin=$(mktemp -d)
 # the peak of the widest FMA the CPU has: an AVX-512 binary would stop with an illegal instruction on AVX2 (Zen 3)
 if grep -qw avx512f /proc/cpuinfo; then isa=avx512; march=-mavx512f; else isa=avx2; march=-mavx2; fi

@@ -5,9 +5,10 @@
 # PyTorch runs with OpenBLAS at its best core type (../shared/anchors/openblas/best_coretype.sh).
 # Usage: docs/scripts/fashion_vs_torch.sh [EPOCHS] [ANCHORS_DIR]   (needs dataset-fashion-mnist, python3-torch)
 set -euo pipefail
+if [ $# -ge 2 ]; then anchors=$(cd "$2" && pwd); fi # from the caller's folder, before the cd below
 cd "$(dirname "$0")/../.."
 epochs=${1:-5}
-anchors=${2:-../shared/anchors}
+anchors=${anchors:-../shared/anchors}
 lscpu | grep -E '^Model name|^CPU\(s\)' || true
 ct=$("$anchors/openblas/best_coretype.sh")
 echo "OpenBLAS core type for PyTorch: $ct"
