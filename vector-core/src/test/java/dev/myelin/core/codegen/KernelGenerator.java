@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * <p>A template is a Java source file with directive lines {@code //@ NAME ARGS}, each replaced by the code it
  * names (indented as the directive):
  * <ul>
- * <li>{@code //@ microKernel NAME rows=R vectors=V epilogue=add|alphaBeta [masked] [aStride=1|MR [bStride=ldb]]}:
+ * <li>{@code //@ microKernel NAME rows=R vectors=V epilogue=add|alphaBeta [masked] [aStride=1|MR [bStride=ldb] [rowStride=KC]]}:
  *     a register tile of R rows × V vectors, {@code depth} rank-1 updates, then the epilogue on the accumulators
  *     and one store.
  *     {@code add}: {@code C (+)= act(acc + bias)} ({@code FloatKernels}); {@code alphaBeta}:
@@ -42,7 +42,10 @@ import java.util.stream.Stream;
  *     same operations in the same order. With MR the caller also guarantees {@code ars == 1}, so row r is read at
  *     the constant offset r from row 0, which the load's address absorbs (no row starts to keep or add).
  *     {@code bStride=ldb}: B's rows {@code ldb} apart instead of {@code NR} (a narrow panel, packed compactly):
- *     A's indices stay linear in q with a constant scale, B's loads keep their range checks.</li>
+ *     A's indices stay linear in q with a constant scale, B's loads keep their range checks.
+ *     {@code rowStride=KC} (with {@code aStride=1}): the caller also guarantees {@code ars == KC}, a constant, so
+ *     row r is read at the constant offset r·KC from row 0 and the loads' addresses absorb the rows (A's strips
+ *     copied with that row stride).</li>
  * <li>{@code //@ tileSwitch NAME calls=RxV:KERNEL,…}: a method with the parameters of an {@code alphaBeta}
  *     micro-kernel that calls the KERNEL of the class's register tile ({@code MR == R && NR_VECTORS == V}),
  *     for {@code PackedGemm}, whose tile is chosen per vector width.</li>
@@ -146,7 +149,7 @@ public final class KernelGenerator {
             switch (d.group(2)) {
                 case "microKernel" -> microKernel(code, args.word(0), args.num("rows"), args.num("vectors"),
                         args.text("epilogue"), args.flag("masked"), args.optional("aStride"),
-                        args.optional("bStride"));
+                        args.optional("bStride"), args.optional("rowStride"));
                 case "tileSwitch" -> tileSwitch(code, args.word(0), args.text("calls"));
                 case "dotTile" -> dotTile(code, args.word(0), args.num("rows"), args.num("cols"));
                 case "fixedOrderDot" -> fixedOrderDot(code, args.word(0), args.num("cols"));
@@ -295,7 +298,7 @@ public final class KernelGenerator {
      * A(r, q) = a[a0 + r·ars + q·acs]; B(q, ·) = b[b0 + q·ldb ..]; C(r, ·) = c[c0 + r·ldc ..].
      */
     static void microKernel(Code code, String name, int rows, int vectors, String epilogue, boolean masked,
-                            String aStride, String bStride) {
+                            String aStride, String bStride, String rowStride) {
         boolean alphaBeta = switch (epilogue) {
             case "add" -> false;
             case "alphaBeta" -> true;
@@ -319,9 +322,12 @@ public final class KernelGenerator {
         }
         // a packed panel (aStride MR: ars is 1, the dispatch's condition) reads row r at a constant offset from
         // row 0, which the address of the load absorbs; other layouts keep a start per row
+        if (rowStride != null && (!rowStride.equals("KC") || !"1".equals(aStride))) {
+            throw new IllegalArgumentException(name + ": rowStride is KC, with aStride=1, not " + rowStride);
+        }
         boolean packed = "MR".equals(aStride);
         List<String> rowStarts = new ArrayList<>();
-        for (int r = 1; r < rows && !packed; r++) {
+        for (int r = 1; r < rows && !packed && rowStride == null; r++) {
             rowStarts.add("a" + r + " = a" + (r - 1) + " + ars");
         }
         for (int from = 0; from < rowStarts.size(); from += 6) {
@@ -348,7 +354,9 @@ public final class KernelGenerator {
             code.line("FloatVector b" + v + "v = FloatVector.fromArray(F, b, bq" + lanes(v) + t.mask() + ");");
         }
         for (int r = 0; r < rows; r++) {
-            String at = packed ? "a0 + aq" + (r == 0 ? "" : " + " + r) : "a" + r + " + aq";
+            String at = packed ? "a0 + aq" + (r == 0 ? "" : " + " + r)
+                    : rowStride != null ? "a0 + aq" + (r == 0 ? "" : " + " + r + " * " + rowStride)
+                    : "a" + r + " + aq";
             code.line("FloatVector a" + r + "v = FloatVector.broadcast(F, a[" + at + "]);");
             for (int v = 0; v < vectors; v++) {
                 code.line(t.acc(r, v) + " = a" + r + "v.fma(b" + v + "v, " + t.acc(r, v) + ");");
