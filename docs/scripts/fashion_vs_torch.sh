@@ -22,6 +22,8 @@ myelin() { # threads
       --layers 784,256,128,10 --activation sigmoid --loss ce --optimizer sgd --lr 0.1 --batch-size 128 \
       --init-method torch --epochs "$epochs" --threads "$1" --log-format json
 }
+# build the jar now if a source changed, so that no timed run (nor its peak RSS, which would be Maven's) includes it
+./myelin info > /dev/null
 for t in 1 2; do
   echo "== PyTorch, $t thread(s)"; torch "$t"
   echo "== Myelin, $t thread(s)"; myelin "$t"
