@@ -23,7 +23,7 @@ myelin() { # threads
       --init-method torch --epochs "$epochs" --threads "$1" --log-format json
 }
 # build the jar now if a source changed, so that no timed run (nor its peak RSS, which would be Maven's) includes it
-./myelin info > /dev/null
+./myelin info > /dev/null 2>&1 || { echo "building Myelin failed: see ./myelin info" >&2; exit 1; }
 for t in 1 2; do
   echo "== PyTorch, $t thread(s)"; torch "$t"
   echo "== Myelin, $t thread(s)"; myelin "$t"
