@@ -1,7 +1,8 @@
 // docs/scripts/TileProbe.java: the FMA rate of register tiles in isolation, outside the engine (512-bit vectors).
 // What a loop of 12 FMA chains reaches with its operands in registers, a 6 x 2-vector tile with A packed (six
 // broadcasts at constant offsets) and B in L1, and 6 x 2 and 8 x 3 tiles with A read in place (rows ars apart),
-// as the engine's forward reads X. GFLOP/s per round; compare with the anchors' peak.c in the same sitting.
+// as the engine's forward reads X, and 6 x 2 with A's rows a constant 256 floats apart (kernel6x2RowStride).
+// GFLOP/s per round; compare with the anchors' peak.c in the same sitting.
 // Run: java --add-modules jdk.incubator.vector docs/scripts/TileProbe.java [K M]   (default 256 600: A 600 x 256)
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -112,12 +113,40 @@ public class TileProbe {
         c70.intoArray(t, 336); c71.intoArray(t, 352); c72.intoArray(t, 368);
     }
 
+    /** A 6-row × 2-vector tile, A's rows 256 floats apart (a constant: the rows at constant offsets, as the engine's
+     * kernel6x2RowStride reads them), B packed 32 wide. */
+    static void strided6x2(int depth, float[] a, int base, float[] b, float[] t) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        for (int q = 0; q < depth; q++) {
+            int bq = q * 32, aq = base + q;
+            FloatVector b0 = FloatVector.fromArray(F, b, bq), b1 = FloatVector.fromArray(F, b, bq + 16);
+            FloatVector x0 = FloatVector.broadcast(F, a[aq]);
+            c00 = x0.fma(b0, c00); c01 = x0.fma(b1, c01);
+            FloatVector x1 = FloatVector.broadcast(F, a[aq + 256]);
+            c10 = x1.fma(b0, c10); c11 = x1.fma(b1, c11);
+            FloatVector x2 = FloatVector.broadcast(F, a[aq + 512]);
+            c20 = x2.fma(b0, c20); c21 = x2.fma(b1, c21);
+            FloatVector x3 = FloatVector.broadcast(F, a[aq + 768]);
+            c30 = x3.fma(b0, c30); c31 = x3.fma(b1, c31);
+            FloatVector x4 = FloatVector.broadcast(F, a[aq + 1024]);
+            c40 = x4.fma(b0, c40); c41 = x4.fma(b1, c41);
+            FloatVector x5 = FloatVector.broadcast(F, a[aq + 1280]);
+            c50 = x5.fma(b0, c50); c51 = x5.fma(b1, c51);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 16); c10.intoArray(t, 32); c11.intoArray(t, 48); c20.intoArray(t, 64);
+        c21.intoArray(t, 80); c30.intoArray(t, 96); c31.intoArray(t, 112); c40.intoArray(t, 128); c41.intoArray(t, 144);
+        c50.intoArray(t, 160); c51.intoArray(t, 176);
+    }
+
     public static void main(String[] args) {
         int k = args.length > 0 ? Integer.parseInt(args[0]) : 256, m = args.length > 1 ? Integer.parseInt(args[1]) : 600;
         float[] a = new float[m * k], b = new float[Math.max(k, 256) * 48], packedA = new float[256 * 6], t = new float[24 * 16];
+        float[] a256 = new float[m * 256]; // A's rows 256 apart (k ≤ 256)
         java.util.Arrays.fill(a, 1e-6f);
         java.util.Arrays.fill(b, 1e-6f);
         java.util.Arrays.fill(packedA, 1e-6f);
+        java.util.Arrays.fill(a256, 1e-6f);
         int reps = Math.max(1, 180_000_000 / (m * k));
         for (int round = 0; round < 6; round++) {
             long t0 = System.nanoTime();
@@ -141,10 +170,17 @@ public class TileProbe {
                 }
             }
             long t4 = System.nanoTime();
+            for (int rep = 0; rep < reps; rep++) {
+                for (int i = 0; i + 6 <= m; i += 6) {
+                    strided6x2(Math.min(k, 256), a256, i * 256, b, t);
+                }
+            }
+            long t5 = System.nanoTime();
             double flop = 2 * 16;
-            System.out.printf("registers %.1f  packed A 6x2 %.1f  in place 6x2 %.1f  in place 8x3 %.1f GFLOP/s%n",
+            System.out.printf("registers %.1f  packed A 6x2 %.1f  in place 6x2 %.1f  in place 8x3 %.1f  rows 256 apart 6x2 %.1f GFLOP/s%n",
                     20_000.0 * 2560 * 12 * flop / (t1 - t0), 200_000.0 * 256 * 12 * flop / (t2 - t1),
-                    (double) reps * (m / 6) * 12 * k * flop / (t3 - t2), (double) reps * (m / 8) * 24 * k * flop / (t4 - t3));
+                    (double) reps * (m / 6) * 12 * k * flop / (t3 - t2), (double) reps * (m / 8) * 24 * k * flop / (t4 - t3),
+                    (double) reps * (m / 6) * 12 * Math.min(k, 256) * flop / (t5 - t4));
         }
     }
 }
