@@ -17,11 +17,6 @@ final class GemmWorkspace {
     /** The last, partial MR rows of A when A is read in place: MR×KC, zero-padded. */
     float[] edgeA = new float[0];
     /**
-     * The full rows of an in-place A's k block copied KC apart, when B's panels go outside (Intel): at most the
-     * engine's A-block limit, 256 Ki floats (1 MiB).
-     */
-    float[] rowsA = new float[0];
-    /**
      * One MR×NR tile of C for tiles that stick out of C (rows or columns), row stride NR; a group of a narrow panel
      * (at most 2·MR rows of at most L columns) is staged in the same floats with row stride = its columns.
      */
@@ -67,14 +62,6 @@ final class GemmWorkspace {
             packedB = new float[size];
         }
         return packedB;
-    }
-
-    /** {@link #rowsA} with room for {@code size} floats. */
-    float[] rowsA(int size) {
-        if (rowsA.length < size) {
-            rowsA = new float[size];
-        }
-        return rowsA;
     }
 
     /** {@link #edgeA} with room for {@code size} floats. */

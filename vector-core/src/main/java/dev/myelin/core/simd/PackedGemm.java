@@ -222,28 +222,14 @@ final class PackedGemm implements GemmEngine {
         // panels outside (LoopOrder): an in-place A's full tiles first, each packed B panel past every strip once
         int fullRows = PANELS_OUTSIDE && acs == 1 && pb != null && ccs == 1 && (long) mc * kc < PANELS_OUTSIDE_MAX_A
                 ? mc / MR * MR : 0;
-        // those rows copied KC apart (one arraycopy a row), unless they are already, or there is no product term
-        // (kc = 0: A is not read, and may be null), or the copy would outgrow the A block's limit (a shallow k
-        // block of many rows): the kernel then reads a tile's rows at constant offsets r·KC
-        // (wideRowStrideKernel), which the loads' addresses absorb
-        float[] rowsA = a;
-        int rows0 = aBlock, rowStride = ars;
-        if (fullRows > 0 && ars != KC && kc > 0 && (long) fullRows * KC < PANELS_OUTSIDE_MAX_A) {
-            rowsA = ws.rowsA(fullRows * KC);
-            for (int i = 0; i < fullRows; i++) {
-                System.arraycopy(a, aBlock + i * ars, rowsA, i * KC, kc);
-            }
-            rows0 = 0;
-            rowStride = KC;
-        }
         for (int j = 0; j < wideEnd && fullRows > 0; j += NR) {
             if (Math.min(NR, nc - j) != NR) {
                 continue;
             }
             GemmWorkspace.Panel p = panel(pb, b, bBlock, brs, j, kc, NR, NR, NR, bias, biasOff, ws);
             for (int i = 0; i < fullRows; i += MR) {
-                wide(kc, rowsA, rows0 + i * rowStride, rowStride, acs, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias,
-                        p.bias0, act, c, cBlock + i * ldc + j, ldc);
+                wide(kc, a, aBlock + i * ars, ars, acs, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, c,
+                        cBlock + i * ldc + j, ldc);
             }
         }
         for (int i = 0; i < mc && wideEnd > 0; i += MR) {
@@ -550,10 +536,12 @@ final class PackedGemm implements GemmEngine {
 
     /**
      * The wide micro-kernel for an {@code MR × NR} tile: {@link #wideUnitKernel} when A's rows are read with unit
-     * stride and B is packed (the forward: X in place, W packed), {@link #widePackedKernel} for a packed A panel
-     * (the weight gradient's Xᵀ) and packed B, else {@link #wideKernel}. The three are the same operations in the
-     * same order; the first two index A and B linearly in q with constant scales, so that C2 hoists their range
-     * checks out of the k loop (docs/kernels.md, fourth sitting: about 20 % faster on AVX2).
+     * stride and B is packed (the forward: X in place, W packed) — {@link #wideRowStrideKernel} when those rows are
+     * also KC apart, a constant —, {@link #widePackedKernel} for a packed A panel (the weight gradient's Xᵀ) and
+     * packed B, else {@link #wideKernel}. All are the same operations in the same order; all but the last index A
+     * and B linearly in q with constant scales, so that C2 hoists their range checks out of the k loop
+     * (docs/kernels.md, fourth sitting: about 20 % faster on AVX2), and the row-stride and packed ones read a
+     * tile's rows at constant offsets (tenth session: 2–5 % less time).
      * Two methods, not a second loop in one: a bigger kernel made C2 give up on it (the thin pair kernel, third
      * session).
      */
@@ -599,7 +587,10 @@ final class PackedGemm implements GemmEngine {
         }
     }
 
-    /** {@link #wideUnitKernel} for rows {@code KC} apart ({@code ars == KC}): rows at constant offsets. */
+    /**
+     * {@link #wideUnitKernel} for rows {@code KC} apart ({@code ars == KC}: dZ of a 256-wide layer, X of a layer with
+     * 256 inputs): row r at the constant offset r·KC, which the loads' addresses absorb (no row starts).
+     */
     private static void wideRowStrideKernel(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0,
             int ldb, float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c,
             int c0, int ldc) {

@@ -44,8 +44,7 @@ import java.util.stream.Stream;
  *     {@code bStride=ldb}: B's rows {@code ldb} apart instead of {@code NR} (a narrow panel, packed compactly):
  *     A's indices stay linear in q with a constant scale, B's loads keep their range checks.
  *     {@code rowStride=KC} (with {@code aStride=1}): the caller also guarantees {@code ars == KC}, a constant, so
- *     row r is read at the constant offset r·KC from row 0 and the loads' addresses absorb the rows (A's strips
- *     copied with that row stride).</li>
+ *     row r is read at the constant offset r·KC from row 0 and the loads' addresses absorb the rows.</li>
  * <li>{@code //@ tileSwitch NAME calls=RxV:KERNEL,…}: a method with the parameters of an {@code alphaBeta}
  *     micro-kernel that calls the KERNEL of the class's register tile ({@code MR == R && NR_VECTORS == V}),
  *     for {@code PackedGemm}, whose tile is chosen per vector width.</li>
@@ -320,10 +319,11 @@ public final class KernelGenerator {
             }
             declareZeros(code, zeros);
         }
-        // a packed panel (aStride MR: ars is 1, the dispatch's condition) reads row r at a constant offset from
-        // row 0, which the address of the load absorbs; other layouts keep a start per row
+        // a packed panel (aStride MR: ars is 1, the dispatch's condition) reads row r at the constant offset r from
+        // row 0, rows KC apart (rowStride) at r·KC: the load's address absorbs it; other layouts keep a start per row
         if (rowStride != null && (!rowStride.equals("KC") || !"1".equals(aStride))) {
-            throw new IllegalArgumentException(name + ": rowStride is KC, with aStride=1, not " + rowStride);
+            throw new IllegalArgumentException(name + ": rowStride is KC and goes with aStride=1, not rowStride="
+                    + rowStride + (aStride == null ? " without aStride" : " with aStride=" + aStride));
         }
         boolean packed = "MR".equals(aStride);
         List<String> rowStarts = new ArrayList<>();
