@@ -5,20 +5,21 @@ import dev.myelin.core.simd.ParallelKernel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The same matrices give the same bits whatever their row stride: the engine chooses its micro-kernel by the
- * operands' layout (A's rows in place with a variable stride, {@code kernel6x2Unit}; rows exactly KC = 256 floats
- * apart, {@code kernel6x2RowStride}, which reads them at constant offsets), and every choice must do the same
- * operations in the same order. The forward's X and the input gradient's dZ (the engine's in-place A) are laid
- * out with row strides of exactly their columns, 256, and columns + 5 at an offset; the outputs are compared with
- * {@code Float.floatToRawIntBits} against the tight layout's. Shapes cross KC (k = 300, 784: several k blocks),
- * have edge rows and columns, and m = 1030 puts the forward's A block of 1030 × 196 past the panels-outside order's
- * limit on Intel CPUs (rows outside again), so both loop orders meet both kernels where the CPU picks panels.
+ * The same matrices give the same bits whatever their row stride: the engine reads its in-place A (the forward's
+ * X, the input gradient's dZ) through the row stride, chooses how to walk it by the operands' layout (the unit-stride
+ * kernels, the loop order and its A-block limit, the copied edge rows), and every choice must do the same operations
+ * in the same order. X and dZ are laid out with row strides of exactly their columns, 256 (a stride that is a
+ * power of two, and KC) and columns + 5 at an offset; the outputs are compared with {@code Float.floatToRawIntBits}
+ * against the tight layout's. Shapes cross KC (k = 300, 784: several k blocks), have edge rows and columns, and
+ * m = 1030 puts the forward's A block of 1030 × 196 past the panels-outside order's limit on Intel CPUs (rows
+ * outside again).
  */
 class EngineLayoutBitsTest {
 
@@ -48,11 +49,7 @@ class EngineLayoutBitsTest {
         Mat w = Mat.strided(k, n, 0, 0).random(r, -0.1f, 0.1f);
         Mat b = Mat.strided(1, n, 0, 0).random(r, -1f, 1f);
         Mat tight = Mat.strided(m, k, 0, 0).random(r, -1f, 1f);
-        Mat expected = forward(kernel, tight, w, b);
-        for (Mat x : layouts(tight)) {
-            forward(kernel, x, w, b).assertSameBits(expected, name + " forward, X's row stride " + x.ld
-                    + " against " + k);
-        }
+        assertNoLayoutChangesTheBits(tight, x -> forward(kernel, x, w, b), name + " forward, X");
     }
 
     @ParameterizedTest(name = "{0} m={1} k={2} n={3}")
@@ -62,10 +59,15 @@ class EngineLayoutBitsTest {
         Random r = new Random(13L * m + 5L * k + n);
         Mat w = Mat.strided(k, n, 0, 0).random(r, -0.1f, 0.1f);
         Mat tight = Mat.strided(m, n, 0, 0).random(r, -1f, 1f);
-        Mat expected = inputGradient(kernel, tight, w, k);
-        for (Mat dz : layouts(tight)) {
-            inputGradient(kernel, dz, w, k).assertSameBits(expected, name + " input gradient, dZ's row stride "
-                    + dz.ld + " against " + tight.cols);
+        assertNoLayoutChangesTheBits(tight, dz -> inputGradient(kernel, dz, w, k), name + " input gradient, dZ");
+    }
+
+    /** {@code product} of {@code tight}'s values in every other layout has the bits of {@code product(tight)}. */
+    private static void assertNoLayoutChangesTheBits(Mat tight, Function<Mat, Mat> product, String what) {
+        Mat expected = product.apply(tight);
+        for (Mat operand : layouts(tight)) {
+            product.apply(operand).assertSameBits(expected, what + "'s row stride " + operand.ld + " against "
+                    + tight.cols);
         }
     }
 

@@ -536,21 +536,17 @@ final class PackedGemm implements GemmEngine {
 
     /**
      * The wide micro-kernel for an {@code MR × NR} tile: {@link #wideUnitKernel} when A's rows are read with unit
-     * stride and B is packed (the forward: X in place, W packed) — {@link #wideRowStrideKernel} when those rows are
-     * also KC apart, a constant —, {@link #widePackedKernel} for a packed A panel (the weight gradient's Xᵀ) and
-     * packed B, else {@link #wideKernel}. All are the same operations in the same order; all but the last index A
-     * and B linearly in q with constant scales, so that C2 hoists their range checks out of the k loop
-     * (docs/kernels.md, fourth sitting: about 20 % faster on AVX2), and the row-stride and packed ones read a
-     * tile's rows at constant offsets (tenth session: 2–5 % less time).
+     * stride and B is packed (the forward: X in place, W packed), {@link #widePackedKernel} for a packed A panel
+     * (the weight gradient's Xᵀ) and packed B, else {@link #wideKernel}. The three are the same operations in the
+     * same order; the first two index A and B linearly in q with constant scales, so that C2 hoists their range
+     * checks out of the k loop (docs/kernels.md, fourth sitting: about 20 % faster on AVX2).
      * Two methods, not a second loop in one: a bigger kernel made C2 give up on it (the thin pair kernel, third
      * session).
      */
     private static void wide(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
                              float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act,
                              float[] c, int c0, int ldc) {
-        if (acs == 1 && ldb == NR && ars == KC) {
-            wideRowStrideKernel(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
-        } else if (acs == 1 && ldb == NR) {
+        if (acs == 1 && ldb == NR) {
             wideUnitKernel(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
         } else if (ars == 1 && acs == MR && ldb == NR) {
             widePackedKernel(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
@@ -582,21 +578,6 @@ final class PackedGemm implements GemmEngine {
             int ldc) {
         if (MR == 6 && NR_VECTORS == 2) {
             kernel6x2Unit(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
-        } else {
-            throw new IllegalStateException("no micro-kernel for the tile " + MR + "×" + NR_VECTORS);
-        }
-    }
-
-    /**
-     * {@link #wideUnitKernel} for rows {@code KC} apart ({@code ars == KC}: dZ of a 256-wide layer, X of a layer with
-     * 256 inputs): row r at the constant offset r·KC, which the loads' addresses absorb (no row starts).
-     */
-    private static void wideRowStrideKernel(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0,
-            int ldb, float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c,
-            int c0, int ldc) {
-        if (MR == 6 && NR_VECTORS == 2) {
-            kernel6x2RowStride(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0,
-                    ldc);
         } else {
             throw new IllegalStateException("no micro-kernel for the tile " + MR + "×" + NR_VECTORS);
         }
@@ -889,208 +870,6 @@ final class PackedGemm implements GemmEngine {
             acc40 = a4v.fma(b0v, acc40);
             acc41 = a4v.fma(b1v, acc41);
             FloatVector a5v = FloatVector.broadcast(F, a[a5 + aq]);
-            acc50 = a5v.fma(b0v, acc50);
-            acc51 = a5v.fma(b1v, acc51);
-        }
-        // epilogue on the registers: z = alpha·acc (+ beta·C) (+ bias), the activation, one store
-        FloatVector al = FloatVector.broadcast(F, alpha);
-        acc00 = acc00.mul(al);
-        acc01 = acc01.mul(al);
-        acc10 = acc10.mul(al);
-        acc11 = acc11.mul(al);
-        acc20 = acc20.mul(al);
-        acc21 = acc21.mul(al);
-        acc30 = acc30.mul(al);
-        acc31 = acc31.mul(al);
-        acc40 = acc40.mul(al);
-        acc41 = acc41.mul(al);
-        acc50 = acc50.mul(al);
-        acc51 = acc51.mul(al);
-        if (loadC) { // the only case that reads C: beta != 0, or a later k block
-            FloatVector be = FloatVector.broadcast(F, beta);
-            acc00 = FloatVector.fromArray(F, c, c0).fma(be, acc00);
-            acc01 = FloatVector.fromArray(F, c, c0 + L).fma(be, acc01);
-            acc10 = FloatVector.fromArray(F, c, c0 + ldc).fma(be, acc10);
-            acc11 = FloatVector.fromArray(F, c, c0 + ldc + L).fma(be, acc11);
-            acc20 = FloatVector.fromArray(F, c, c0 + 2 * ldc).fma(be, acc20);
-            acc21 = FloatVector.fromArray(F, c, c0 + 2 * ldc + L).fma(be, acc21);
-            acc30 = FloatVector.fromArray(F, c, c0 + 3 * ldc).fma(be, acc30);
-            acc31 = FloatVector.fromArray(F, c, c0 + 3 * ldc + L).fma(be, acc31);
-            acc40 = FloatVector.fromArray(F, c, c0 + 4 * ldc).fma(be, acc40);
-            acc41 = FloatVector.fromArray(F, c, c0 + 4 * ldc + L).fma(be, acc41);
-            acc50 = FloatVector.fromArray(F, c, c0 + 5 * ldc).fma(be, acc50);
-            acc51 = FloatVector.fromArray(F, c, c0 + 5 * ldc + L).fma(be, acc51);
-        }
-        if (bias != null) {
-            FloatVector bias0v = FloatVector.fromArray(F, bias, bias0);
-            FloatVector bias1v = FloatVector.fromArray(F, bias, bias0 + L);
-            acc00 = acc00.add(bias0v);
-            acc01 = acc01.add(bias1v);
-            acc10 = acc10.add(bias0v);
-            acc11 = acc11.add(bias1v);
-            acc20 = acc20.add(bias0v);
-            acc21 = acc21.add(bias1v);
-            acc30 = acc30.add(bias0v);
-            acc31 = acc31.add(bias1v);
-            acc40 = acc40.add(bias0v);
-            acc41 = acc41.add(bias1v);
-            acc50 = acc50.add(bias0v);
-            acc51 = acc51.add(bias1v);
-        }
-        if (act == Activation.RELU) { // max(z, 0) keeps NaN, like Math.max
-            acc00 = acc00.max(0f);
-            acc01 = acc01.max(0f);
-            acc10 = acc10.max(0f);
-            acc11 = acc11.max(0f);
-            acc20 = acc20.max(0f);
-            acc21 = acc21.max(0f);
-            acc30 = acc30.max(0f);
-            acc31 = acc31.max(0f);
-            acc40 = acc40.max(0f);
-            acc41 = acc41.max(0f);
-            acc50 = acc50.max(0f);
-            acc51 = acc51.max(0f);
-        }
-        if (act == Activation.SIGMOID) {
-            // 6 steps of two independent vectors, each stored at once
-            for (int i = 0; i < 6; i++) {
-                FloatVector z0 = i == 0 ? acc00 : i == 1 ? acc10 : i == 2 ? acc20 : i == 3 ? acc30 :
-                        i == 4 ? acc40 : acc50;
-                FloatVector z1 = i == 0 ? acc01 : i == 1 ? acc11 : i == 2 ? acc21 : i == 3 ? acc31 :
-                        i == 4 ? acc41 : acc51;
-                FloatVector y0, y1;
-                { // y0 = sigmoid(z0)
-                    FloatVector x = z0.neg().max(EXP_MIN).min(EXP_MAX); // −z, clamped (NaN stays NaN)
-                    // e = exp(x), the recipe of FloatKernels' class comment
-                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
-                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
-                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
-                            .lanewise(FMA, r, 1f);
-                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
-                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
-                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                    y0 = FloatVector.broadcast(F, 1f).div(e.add(1f));
-                }
-                { // y1 = sigmoid(z1)
-                    FloatVector x = z1.neg().max(EXP_MIN).min(EXP_MAX); // −z, clamped (NaN stays NaN)
-                    // e = exp(x), the recipe of FloatKernels' class comment
-                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
-                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
-                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
-                            .lanewise(FMA, r, 1f);
-                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
-                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
-                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                    y1 = FloatVector.broadcast(F, 1f).div(e.add(1f));
-                }
-                int ci = c0 + i * ldc;
-                y0.intoArray(c, ci);
-                y1.intoArray(c, ci + L);
-            }
-            return;
-        }
-        if (act == Activation.TANH) {
-            // 6 steps of two independent vectors, each stored at once
-            for (int i = 0; i < 6; i++) {
-                FloatVector z0 = i == 0 ? acc00 : i == 1 ? acc10 : i == 2 ? acc20 : i == 3 ? acc30 :
-                        i == 4 ? acc40 : acc50;
-                FloatVector z1 = i == 0 ? acc01 : i == 1 ? acc11 : i == 2 ? acc21 : i == 3 ? acc31 :
-                        i == 4 ? acc41 : acc51;
-                FloatVector y0, y1;
-                { // y0 = tanh(z0)
-                    FloatVector s = z0.mul(z0); // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
-                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
-                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
-                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z0);
-                    FloatVector absz = z0.abs();
-                    FloatVector x = absz.mul(-2f).max(EXP_MIN); // −2|z| ≤ 0: no upper clamp needed
-                    // e = exp(x), the recipe of FloatKernels' class comment
-                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
-                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
-                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
-                            .lanewise(FMA, r, 1f);
-                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
-                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
-                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                    FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
-                    y0 = big.blend(big.neg(), z0.compare(VectorOperators.LT, 0f))
-                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
-                }
-                { // y1 = tanh(z1)
-                    FloatVector s = z1.mul(z1); // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
-                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
-                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
-                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z1);
-                    FloatVector absz = z1.abs();
-                    FloatVector x = absz.mul(-2f).max(EXP_MIN); // −2|z| ≤ 0: no upper clamp needed
-                    // e = exp(x), the recipe of FloatKernels' class comment
-                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
-                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
-                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
-                            .lanewise(FMA, r, 1f);
-                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
-                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
-                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                    FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
-                    y1 = big.blend(big.neg(), z1.compare(VectorOperators.LT, 0f))
-                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
-                }
-                int ci = c0 + i * ldc;
-                y0.intoArray(c, ci);
-                y1.intoArray(c, ci + L);
-            }
-            return;
-        }
-        acc00.intoArray(c, c0);
-        acc01.intoArray(c, c0 + L);
-        acc10.intoArray(c, c0 + ldc);
-        acc11.intoArray(c, c0 + ldc + L);
-        acc20.intoArray(c, c0 + 2 * ldc);
-        acc21.intoArray(c, c0 + 2 * ldc + L);
-        acc30.intoArray(c, c0 + 3 * ldc);
-        acc31.intoArray(c, c0 + 3 * ldc + L);
-        acc40.intoArray(c, c0 + 4 * ldc);
-        acc41.intoArray(c, c0 + 4 * ldc + L);
-        acc50.intoArray(c, c0 + 5 * ldc);
-        acc51.intoArray(c, c0 + 5 * ldc + L);
-    }
-    private static void kernel6x2RowStride(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0,
-            int ldb, float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c,
-            int c0, int ldc) {
-        FloatVector acc00 = FloatVector.zero(F), acc01 = FloatVector.zero(F);
-        FloatVector acc10 = FloatVector.zero(F), acc11 = FloatVector.zero(F);
-        FloatVector acc20 = FloatVector.zero(F), acc21 = FloatVector.zero(F);
-        FloatVector acc30 = FloatVector.zero(F), acc31 = FloatVector.zero(F);
-        FloatVector acc40 = FloatVector.zero(F), acc41 = FloatVector.zero(F);
-        FloatVector acc50 = FloatVector.zero(F), acc51 = FloatVector.zero(F);
-        for (int q = 0; q < depth; q++) {
-            int bq = b0 + q * NR, aq = q;
-            FloatVector b0v = FloatVector.fromArray(F, b, bq);
-            FloatVector b1v = FloatVector.fromArray(F, b, bq + L);
-            FloatVector a0v = FloatVector.broadcast(F, a[a0 + aq]);
-            acc00 = a0v.fma(b0v, acc00);
-            acc01 = a0v.fma(b1v, acc01);
-            FloatVector a1v = FloatVector.broadcast(F, a[a0 + aq + 1 * KC]);
-            acc10 = a1v.fma(b0v, acc10);
-            acc11 = a1v.fma(b1v, acc11);
-            FloatVector a2v = FloatVector.broadcast(F, a[a0 + aq + 2 * KC]);
-            acc20 = a2v.fma(b0v, acc20);
-            acc21 = a2v.fma(b1v, acc21);
-            FloatVector a3v = FloatVector.broadcast(F, a[a0 + aq + 3 * KC]);
-            acc30 = a3v.fma(b0v, acc30);
-            acc31 = a3v.fma(b1v, acc31);
-            FloatVector a4v = FloatVector.broadcast(F, a[a0 + aq + 4 * KC]);
-            acc40 = a4v.fma(b0v, acc40);
-            acc41 = a4v.fma(b1v, acc41);
-            FloatVector a5v = FloatVector.broadcast(F, a[a0 + aq + 5 * KC]);
             acc50 = a5v.fma(b0v, acc50);
             acc51 = a5v.fma(b1v, acc51);
         }

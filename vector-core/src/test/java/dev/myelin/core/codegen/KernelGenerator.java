@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * <p>A template is a Java source file with directive lines {@code //@ NAME ARGS}, each replaced by the code it
  * names (indented as the directive):
  * <ul>
- * <li>{@code //@ microKernel NAME rows=R vectors=V epilogue=add|alphaBeta [masked] [aStride=1|MR [bStride=ldb] [rowStride=KC]]}:
+ * <li>{@code //@ microKernel NAME rows=R vectors=V epilogue=add|alphaBeta [masked] [aStride=1|MR [bStride=ldb]]}:
  *     a register tile of R rows × V vectors, {@code depth} rank-1 updates, then the epilogue on the accumulators
  *     and one store.
  *     {@code add}: {@code C (+)= act(acc + bias)} ({@code FloatKernels}); {@code alphaBeta}:
@@ -42,9 +42,7 @@ import java.util.stream.Stream;
  *     same operations in the same order. With MR the caller also guarantees {@code ars == 1}, so row r is read at
  *     the constant offset r from row 0, which the load's address absorbs (no row starts to keep or add).
  *     {@code bStride=ldb}: B's rows {@code ldb} apart instead of {@code NR} (a narrow panel, packed compactly):
- *     A's indices stay linear in q with a constant scale, B's loads keep their range checks.
- *     {@code rowStride=KC} (with {@code aStride=1}): the caller also guarantees {@code ars == KC}, a constant, so
- *     row r is read at the constant offset r·KC from row 0 and the loads' addresses absorb the rows.</li>
+ *     A's indices stay linear in q with a constant scale, B's loads keep their range checks.</li>
  * <li>{@code //@ tileSwitch NAME calls=RxV:KERNEL,…}: a method with the parameters of an {@code alphaBeta}
  *     micro-kernel that calls the KERNEL of the class's register tile ({@code MR == R && NR_VECTORS == V}),
  *     for {@code PackedGemm}, whose tile is chosen per vector width.</li>
@@ -148,7 +146,7 @@ public final class KernelGenerator {
             switch (d.group(2)) {
                 case "microKernel" -> microKernel(code, args.word(0), args.num("rows"), args.num("vectors"),
                         args.text("epilogue"), args.flag("masked"), args.optional("aStride"),
-                        args.optional("bStride"), args.optional("rowStride"));
+                        args.optional("bStride"));
                 case "tileSwitch" -> tileSwitch(code, args.word(0), args.text("calls"));
                 case "dotTile" -> dotTile(code, args.word(0), args.num("rows"), args.num("cols"));
                 case "fixedOrderDot" -> fixedOrderDot(code, args.word(0), args.num("cols"));
@@ -297,7 +295,7 @@ public final class KernelGenerator {
      * A(r, q) = a[a0 + r·ars + q·acs]; B(q, ·) = b[b0 + q·ldb ..]; C(r, ·) = c[c0 + r·ldc ..].
      */
     static void microKernel(Code code, String name, int rows, int vectors, String epilogue, boolean masked,
-                            String aStride, String bStride, String rowStride) {
+                            String aStride, String bStride) {
         boolean alphaBeta = switch (epilogue) {
             case "add" -> false;
             case "alphaBeta" -> true;
@@ -305,6 +303,15 @@ public final class KernelGenerator {
         };
         if (masked && (rows != 1 || vectors != 1)) {
             throw new IllegalArgumentException(name + ": only a 1 × 1 tile is masked");
+        }
+        if (aStride != null && !aStride.equals("1") && !aStride.equals("MR")) {
+            throw new IllegalArgumentException(name + ": aStride is 1 or MR, not " + aStride);
+        }
+        if (bStride != null && !bStride.equals("ldb")) {
+            throw new IllegalArgumentException(name + ": bStride is ldb, not " + bStride);
+        }
+        if (bStride != null && aStride == null) {
+            throw new IllegalArgumentException(name + ": bStride goes with aStride (it only changes their loop)");
         }
         Tile t = new Tile(rows, vectors, masked);
         List<String> params = microKernelParams(rows, alphaBeta, masked);
@@ -320,30 +327,17 @@ public final class KernelGenerator {
             declareZeros(code, zeros);
         }
         // a packed panel (aStride MR: ars is 1, the dispatch's condition) reads row r at the constant offset r from
-        // row 0, rows KC apart (rowStride) at r·KC: the load's address absorbs it; other layouts keep a start per row
-        if (rowStride != null && (!rowStride.equals("KC") || !"1".equals(aStride))) {
-            throw new IllegalArgumentException(name + ": rowStride is KC and goes with aStride=1, not rowStride="
-                    + rowStride + (aStride == null ? " without aStride" : " with aStride=" + aStride));
-        }
+        // row 0, which the address of the load absorbs; other layouts keep a start per row
         boolean packed = "MR".equals(aStride);
         List<String> rowStarts = new ArrayList<>();
-        for (int r = 1; r < rows && !packed && rowStride == null; r++) {
+        for (int r = 1; r < rows && !packed; r++) {
             rowStarts.add("a" + r + " = a" + (r - 1) + " + ars");
         }
         for (int from = 0; from < rowStarts.size(); from += 6) {
             code.line("int " + String.join(", ", rowStarts.subList(from, Math.min(from + 6, rowStarts.size())))
                     + ";");
         }
-        if (bStride != null && !bStride.equals("ldb")) {
-            throw new IllegalArgumentException(name + ": bStride is ldb, not " + bStride);
-        }
-        if (bStride != null && aStride == null) {
-            throw new IllegalArgumentException(name + ": bStride goes with aStride (it only changes their loop)");
-        }
         if (aStride != null) { // acs == aStride, ldb == NR or bStride: indices linear in q (the directive)
-            if (!aStride.equals("1") && !aStride.equals("MR")) {
-                throw new IllegalArgumentException(name + ": aStride is 1 or MR, not " + aStride);
-            }
             code.open("for (int q = 0; q < depth; q++) {");
             code.line("int bq = b0 + q * " + (bStride == null ? "NR" : bStride) + ", aq = q"
                     + (aStride.equals("1") ? "" : " * " + aStride) + ";");
@@ -354,9 +348,7 @@ public final class KernelGenerator {
             code.line("FloatVector b" + v + "v = FloatVector.fromArray(F, b, bq" + lanes(v) + t.mask() + ");");
         }
         for (int r = 0; r < rows; r++) {
-            String at = packed ? "a0 + aq" + (r == 0 ? "" : " + " + r)
-                    : rowStride != null ? "a0 + aq" + (r == 0 ? "" : " + " + r + " * " + rowStride)
-                    : "a" + r + " + aq";
+            String at = packed ? "a0 + aq" + (r == 0 ? "" : " + " + r) : "a" + r + " + aq";
             code.line("FloatVector a" + r + "v = FloatVector.broadcast(F, a[" + at + "]);");
             for (int v = 0; v < vectors; v++) {
                 code.line(t.acc(r, v) + " = a" + r + "v.fma(b" + v + "v, " + t.acc(r, v) + ");");
