@@ -102,7 +102,7 @@ final class KernelCheck {
                 worstRatio = Math.max(worstRatio, c.worstRatio());
             } else if (failure == null || c.worstRatio() > worstBadRatio) {
                 worstBadRatio = c.worstRatio();
-                failure = ErrorBounds.disagreement(ex.name(), ex.cols(), ex.values(), got, ex.allowed());
+                failure = ErrorBounds.describe(ex.name(), ex.cols(), ex.values(), got, ex.allowed(), c);
             }
         }
         return new Outcome(failure == null ? worstRatio : worstBadRatio, failure);

@@ -180,9 +180,12 @@ public final class ErrorBounds {
      */
     public static String disagreement(String what, int cols, float[] expected, float[] actual, double[] allowed) {
         Comparison c = compare(expected, actual, allowed);
-        if (c.agrees()) {
-            return null;
-        }
+        return c.agrees() ? null : describe(what, cols, expected, actual, allowed, c);
+    }
+
+    /** {@link #disagreement}'s text for a comparison already made that found elements outside. */
+    public static String describe(String what, int cols, float[] expected, float[] actual, double[] allowed,
+                                  Comparison c) {
         int t = c.worst();
         String at = expected.length == cols ? what + "[" + t + "]" : what + "[" + t / cols + "][" + t % cols + "]";
         return String.format(java.util.Locale.ROOT, "%s = %s vs %s (bound %.3g; %d of %d elements outside)", at,
