@@ -207,8 +207,6 @@ final class BenchCommand implements Callable<Integer> {
         }
         require(warmupMs >= 0, "--warmup-ms must be 0 or more, got " + warmupMs);
         require(measureMs >= 1, "--measure-ms must be at least 1, got " + measureMs);
-        require(activation.isElementwise(), "--activation " + activation.id() + ": bench times the elementwise"
-                + " activations (identity, sigmoid, tanh, relu)");
         List<ProductShape> shapeList = parseShapes(shapes);
         List<DenseKernel> kernelList = kernels(kernels, threads != null ? threads : KernelRegistry.defaultThreads(),
                 note -> err.println(Main.PREFIX + note));

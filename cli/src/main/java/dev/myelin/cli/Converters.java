@@ -42,9 +42,31 @@ final class Converters {
         }
     }
 
+    /**
+     * An element-wise activation (identity, sigmoid, tanh, relu: what {@code --activation} chooses for hidden
+     * layers and for {@code bench}). Softmax is refused by name, and the list of names in the error leaves it
+     * out: it acts on whole rows, so it is only ever the output layer that {@code --loss ce} makes.
+     */
     static final class ActivationConverter extends Parsing<Activation> {
         ActivationConverter() {
-            super(Activation::parse);
+            super(ActivationConverter::elementwise);
+        }
+
+        private static Activation elementwise(String name) {
+            String choices = java.util.Arrays.stream(Activation.values()).filter(Activation::isElementwise)
+                    .map(Activation::id).collect(java.util.stream.Collectors.joining(", "));
+            Activation a;
+            try {
+                a = Activation.parse(name);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown activation '" + name + "' (expected one of " + choices
+                        + ")");
+            }
+            if (!a.isElementwise()) {
+                throw new IllegalArgumentException(a.id() + " is for the output layer only (it acts on whole rows;"
+                        + " --loss ce puts it there); the element-wise activations are " + choices);
+            }
+            return a;
         }
     }
 

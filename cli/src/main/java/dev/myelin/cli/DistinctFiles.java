@@ -2,8 +2,11 @@ package dev.myelin.cli;
 
 import dev.myelin.nn.AtomicFile;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,11 +61,33 @@ final class DistinctFiles {
         }
         for (Named f : files) {
             if (!f.output() && !Files.exists(f.path())) {
-                throw new IllegalArgumentException(f.option() + " " + f.path() + ": "
-                        + (Files.exists(f.path(), LinkOption.NOFOLLOW_LINKS) ? "a link to a missing file"
-                        : "file not found"));
+                throw new IllegalArgumentException(f.option() + " " + f.path() + ": " + whyMissing(f.path()));
             }
         }
+    }
+
+    /**
+     * Why an input that {@link Files#exists} cannot see is not there: no such file; a link to a missing file or a
+     * loop of links; or a folder on the way that this user may not look into, where the file may well exist
+     * ({@code exists} and {@code notExists} are then both false).
+     */
+    static String whyMissing(Path path) {
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) { // a link, leading nowhere readable
+            try {
+                path.toRealPath();
+            } catch (NoSuchFileException e) {
+                return "a link to a missing file";
+            } catch (AccessDeniedException e) {
+                return "permission denied (a link into a folder this user may not look into)";
+            } catch (IOException e) {
+                return e instanceof FileSystemException f && f.getReason() != null
+                        ? "a link that cannot be followed: " + f.getReason().toLowerCase(java.util.Locale.ROOT)
+                        : "a link that cannot be followed";
+            }
+            return "a link that cannot be followed";
+        }
+        return Files.notExists(path, LinkOption.NOFOLLOW_LINKS) ? "file not found"
+                : "permission denied (a folder on the way may not be looked into by this user)";
     }
 
     /** What to change: the option, or for a file the options name only indirectly, the option that sets it. */

@@ -6,7 +6,9 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -171,16 +173,30 @@ public final class Main implements Callable<Integer> {
     }
 
 
-    /** A file option's value: any path but the empty one (a forgotten value, {@code --model=}). */
+    /**
+     * A file option's value: any path but the empty one (a forgotten value, {@code --model=}). A name ending in
+     * a separator names a folder, as it does for POSIX tools: {@link Path#of} drops the separator, so it is
+     * checked here, while the text still has it — {@code --save notes.txt/} must not replace the file notes.txt,
+     * nor {@code --save out/} write a file named out. Such a name must be a folder that exists (an IDX
+     * {@code --data fashion-mnist/}); a command that wants a file then says that the folder is not one.
+     */
     private static Path path(String value) {
         if (value.isEmpty()) {
             throw new CommandLine.TypeConversionException("empty file name");
         }
+        Path path;
         try {
-            return Path.of(value);
+            path = Path.of(value);
         } catch (InvalidPathException e) {
             throw new CommandLine.TypeConversionException("'" + value + "' is not a file name: " + e.getReason());
         }
+        char last = value.charAt(value.length() - 1);
+        if ((last == '/' || last == java.io.File.separatorChar) && !Files.isDirectory(path)) {
+            throw new CommandLine.TypeConversionException("'" + value + "' ends in '" + last + "', which names a"
+                    + " folder, but " + (Files.exists(path, LinkOption.NOFOLLOW_LINKS) ? path + " is not a folder"
+                    : "there is no folder " + path) + "; for a file, leave the '" + last + "' out");
+        }
+        return path;
     }
 
     /** {@code myelin} without a subcommand: the usage on stderr, and a user-error exit code. */
@@ -229,6 +245,14 @@ public final class Main implements Callable<Integer> {
         return message;
     }
 
+    /**
+     * A user error's text on one line, whatever the user typed: a value or a file name with a line break
+     * ({@code $'5\n'}, {@code "$(printf 'a\nb.csv')"}) is shown escaped.
+     */
+    static String oneLine(String message) {
+        return message.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
+    }
+
     /** Whether {@code e} is a user error (exit 2) rather than a bug (exit 1). */
     static boolean isUserError(Throwable e) {
         return e instanceof IllegalArgumentException || e instanceof IOException || e instanceof UncheckedIOException;
@@ -250,8 +274,7 @@ public final class Main implements Callable<Integer> {
         }
 
         static String message(ParameterException ex) {
-            // one line, whatever the user typed: a value with a newline ($'5\n') is shown escaped
-            String message = ex.getMessage().replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
+            String message = oneLine(ex.getMessage());
             if (ex instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
                 message += "; did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?";
             }
@@ -266,7 +289,7 @@ public final class Main implements Callable<Integer> {
             PrintWriter err = cmd.getErr();
             cmd.getOut().flush();
             if (isUserError(ex)) {
-                err.println(PREFIX + userMessage(ex));
+                err.println(PREFIX + oneLine(userMessage(ex)));
                 err.flush();
                 return USER_ERROR;
             }

@@ -324,8 +324,6 @@ final class TrainCommand implements Callable<Integer> {
         require(logFormat != LogFormat.JSON || !given("--log-every"), "--log-every thins the text log; --log-format"
                 + " json writes one line for every epoch (and --metrics keeps them all): leave one of them out");
         require(seed >= 0 && seed <= MAX_SEED, "--seed must be in [0, " + MAX_SEED + "] (numpy's range), got " + seed);
-        require(hidden.isElementwise(),
-                "--activation softmax: softmax is for the output layer only, and --loss ce puts it there");
         headers.mode();
         headers.requireCsv("--data", data, "--test", test);
         require(checkpointEvery >= 1, "--checkpoint-every must be at least 1, got " + checkpointEvery);

@@ -169,7 +169,7 @@ class BenchCommandTest {
                 errorCase("--threads two", "'two' is not an int"),
                 errorCase("--op sideways", "unknown op 'sideways'", "forward, backward, both"),
                 errorCase("--format xml", "unknown format 'xml'", "table, json"),
-                errorCase("--activation softmax", "--activation softmax"),
+                errorCase("--activation softmax", "'--activation'", "softmax is for the output layer only"),
                 errorCase("--activation swish", "unknown activation 'swish'"),
                 errorCase("--measure-ms 0", "--measure-ms must be at least 1"),
                 errorCase("--warmup-ms -1", "--warmup-ms must be 0 or more"));

@@ -106,6 +106,13 @@ class UserErrorTest {
                 errorCase("--seed -1", "--seed must be in [0, 4294967295]"),
                 errorCase("--seed 4294967296", "--seed must be in"),
                 errorCase("--activation softmax", "softmax is for the output layer only"),
+                errorCase("--activation swish", "unknown activation 'swish' (expected one of identity, sigmoid, tanh,"
+                        + " relu)"),
+                // a name ending in '/' names a folder: never a file of that name written or read in its place
+                errorCase("--data @xor.csv/", "Invalid value for option '--data'", "ends in '/', which names a folder,"
+                        + " but " + dir.resolve("xor.csv") + " is not a folder; for a file, leave the '/' out"),
+                errorCase("--data @xor.csv --save @no-such-folder/", "--save", "there is no folder "
+                        + dir.resolve("no-such-folder")),
                 // an activation for hidden layers, and the model has none: nothing would read it
                 errorCase("--activation tanh", "--activation tanh: the preset's layers 2,1 (--preset document) has no"
                         + " hidden layer, and the output layer's activation follows from --loss; give --layers with a"
@@ -224,6 +231,56 @@ class UserErrorTest {
         assertEquals(1, run.err().lines().count(), run.transcript());
     }
 
+    /**
+     * An output named with a trailing '/' over an existing file (--save notes.txt/) leaves the file as it was:
+     * Path.of drops the separator, so without the check the model would replace notes.txt.
+     */
+    @Test
+    void anOutputEndingInASlashNeverReplacesTheFileOfThatName() throws IOException {
+        Path notes = dir.resolve("notes.txt");
+        Files.writeString(notes, "precious");
+        for (String option : List.of("--save", "--checkpoint", "--metrics")) {
+            Cli run = Cli.run("train", "--data", dir.resolve("xor.csv").toString(), "--epochs", "1", option,
+                    notes + "/");
+            assertUserError(run, option, "is not a folder");
+            assertEquals("precious", Files.readString(notes), option);
+            assertFalse(Files.exists(dir.resolve("notes.txt.ckpt.json")), option);
+        }
+    }
+
+    /** A file name with a line break in it is shown escaped: the message stays one line. */
+    @Test
+    void aFileNameWithALineBreakIsShownEscaped() {
+        Cli run = Cli.run("train", "--data", dir.resolve("a\nb.csv").toString());
+        assertUserError(run, "a\\nb.csv: file not found");
+        assertEquals(1, run.err().lines().count(), run.transcript());
+    }
+
+    /** Links that go round in a loop are named as such, on input and on output, with the link the user gave. */
+    @Test
+    void aLoopOfLinksIsNamedAsOne() throws IOException {
+        Path self = dir.resolve("loop.csv");
+        Path l1 = dir.resolve("l1.json");
+        Path l2 = dir.resolve("l2.json");
+        Files.createSymbolicLink(self, self.getFileName());
+        Files.createSymbolicLink(l1, l2.getFileName());
+        Files.createSymbolicLink(l2, l1.getFileName());
+        try {
+            Cli run = Cli.run("train", "--data", self.toString(), "--epochs", "1");
+            assertUserError(run, self + ": a link that cannot be followed: too many levels of symbolic links");
+            run = Cli.run("predict", "--model", l1.toString(), "--data", dir.resolve("xor.csv").toString());
+            assertUserError(run, l1 + ": a link that cannot be followed");
+            run = Cli.run("train", "--data", dir.resolve("xor.csv").toString(), "--epochs", "1", "--save",
+                    l1.toString());
+            assertUserError(run, "cannot write " + l1 + ": too many levels of symbolic links");
+            assertFalse(run.err().contains("a link to"), run.transcript());
+        } finally {
+            Files.delete(self);
+            Files.delete(l1);
+            Files.delete(l2);
+        }
+    }
+
     @ParameterizedTest(name = "train {0}")
     @MethodSource("trainErrors")
     void trainUserError(String args, String[] expected) {
@@ -281,6 +338,8 @@ class UserErrorTest {
                 errorCase("bench --shapes 1x2", "--shapes: '1x2' is not m×k×n"),
                 errorCase("bench --kernels turbo", "unknown kernel 'turbo'"),
                 errorCase("bench --threads 100000", "--threads=100000 is more than the"),
+                errorCase("bench --activation softmax", "softmax is for the output layer only"),
+                errorCase("report --metrics @metrics.json --out @xor.csv/", "--out", "xor.csv is not a folder"),
                 errorCase("info --verbose", "Unknown option: '--verbose'"));
     }
 
@@ -466,13 +525,16 @@ class UserErrorTest {
         assertFalse(err.contains("\tat "), "stack trace on stderr:\n" + run.transcript());
     }
 
-    /** Splits the case's arguments; {@code @name} is the file {@code name} in the temporary folder. */
+    /**
+     * Splits the case's arguments; {@code @name} is the file {@code name} in the temporary folder, a trailing '/'
+     * kept (Path.resolve drops it).
+     */
     private static List<String> expand(String args) {
         if (args.isBlank()) {
             return List.of();
         }
         return Arrays.stream(args.split(" "))
-                .map(a -> a.startsWith("@") ? dir.resolve(a.substring(1)).toString() : a)
+                .map(a -> a.startsWith("@") ? dir.resolve(a.substring(1)) + (a.endsWith("/") ? "/" : "") : a)
                 .toList();
     }
 }

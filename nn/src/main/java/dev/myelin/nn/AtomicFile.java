@@ -195,8 +195,8 @@ public final class AtomicFile {
         Path target;
         try {
             target = followLinks(file.toAbsolutePath());
-        } catch (IOException e) {
-            throw cannotWrite(file, file, e);
+        } catch (IOException e) { // a loop of links: no target to name
+            throw cannotWrite(file, file.toAbsolutePath(), e);
         }
         String name = target.getFileName().toString();
         if (name.startsWith(".") && (name.endsWith(".lock") || name.matches("\\..+\\.[0-9]+\\.tmp"))) {

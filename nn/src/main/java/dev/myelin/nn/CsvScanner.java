@@ -175,7 +175,7 @@ final class CsvScanner implements Closeable {
                 if (!fill()) {
                     throw new DataException(name + ":" + rowLine + ": malformed CSV: Missing closing quote for the"
                             + " cell in column " + column + " opened at line " + cellLine
-                            + " (still open at the end of the file, line " + line + ")");
+                            + " (still open at the end of the file)");
                 }
                 p = pos;
             }

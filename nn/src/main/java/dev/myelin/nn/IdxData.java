@@ -166,7 +166,7 @@ public final class IdxData {
     /**
      * The training and test sets of a folder in the MNIST layout: {@code train-images-idx3-ubyte},
      * {@code train-labels-idx1-ubyte}, {@code t10k-images-idx3-ubyte}, {@code t10k-labels-idx1-ubyte}, each
-     * possibly with {@code .gz} (the plain file wins if both are there); 10 classes.
+     * possibly with {@code .gz} (not both: which one holds the data would be a guess); 10 classes.
      */
     public static Split readFolder(Path dir) throws IOException {
         Objects.requireNonNull(dir, "dir is null");
@@ -265,12 +265,20 @@ public final class IdxData {
         }
     }
 
+    /**
+     * The file {@code base} of the layout in {@code dir}. Both forms at once are refused rather than one chosen
+     * silently: they may hold different data (or one may be damaged), and the user knows which one is meant.
+     */
     private static Path find(Path dir, String base) {
         requireSearchable(dir);
         Path file = stored(dir, base);
         if (file == null) {
             throw new DataException(dir + ": no " + base + " or " + base + ".gz; an IDX folder holds "
                     + expectedFiles());
+        }
+        if (file.getFileName().toString().equals(base) && Files.isRegularFile(dir.resolve(base + ".gz"))) {
+            throw new DataException(dir + ": holds both " + base + " and " + base + ".gz; keep one of them (they"
+                    + " may hold different data)");
         }
         return file;
     }

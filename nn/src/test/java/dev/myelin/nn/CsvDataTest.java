@@ -205,7 +205,8 @@ class CsvDataTest {
                         ":1: has 2 columns but needs at least 1 input column + 2 target columns"),
                 Arguments.of("feat.csv", "a,b\n\n1,2\n", null, 0, ":3: has 2 columns but the model needs 3 inputs"),
                 Arguments.of("quote.csv", "1,2,0\n\n\"1,2,1\n3,4,1\n", Loss.BCE, 1,
-                        ":3: malformed CSV: Missing closing quote"),
+                        ":3: malformed CSV: Missing closing quote for the cell in column 1 opened at line 3 (still"
+                                + " open at the end of the file)"), // no line number past the file's last line
                 Arguments.of("afterquote.csv", "1,2,0\n\"3\"x,4,1\n", Loss.BCE, 1,
                         ":2: malformed CSV: column 1: 'x' after the closing quote, expected ',' or the end of the line"),
                 Arguments.of("comma.csv", "1,2,0\n1,2,", Loss.BCE, 1, ":2: column 3: empty cell, expected a number"),

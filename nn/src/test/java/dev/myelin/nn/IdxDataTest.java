@@ -109,6 +109,25 @@ class IdxDataTest {
                 + " are 2×2", e.getMessage());
     }
 
+    /** A file there both plain and as .gz is refused, naming both, whichever of them is good or damaged. */
+    @Test
+    void aFileBothPlainAndGzippedIsRefusedNotChosen() throws IOException {
+        write("train-images-idx3-ubyte", images(3, 2, 2, PIXELS));
+        write("train-labels-idx1-ubyte", labels(3, LABELS));
+        write("t10k-images-idx3-ubyte", images(1, 2, 2, new byte[4]));
+        write("t10k-labels-idx1-ubyte", labels(1, new byte[] {4}));
+        assertScaled(IdxData.readFolder(dir).train());
+        write("train-labels-idx1-ubyte.gz", new byte[] {1, 2, 3}); // damaged, beside a good plain file
+        DataException e = assertThrows(DataException.class, () -> IdxData.readFolder(dir));
+        assertEquals(dir + ": holds both train-labels-idx1-ubyte and train-labels-idx1-ubyte.gz; keep one of them"
+                + " (they may hold different data)", e.getMessage());
+        write("train-labels-idx1-ubyte.gz", gzip(labels(3, new byte[] {1, 2, 3}))); // good, with other labels
+        e = assertThrows(DataException.class, () -> IdxData.readTrain(dir));
+        assertTrue(e.getMessage().contains("holds both train-labels-idx1-ubyte and"), e.getMessage());
+        Files.delete(dir.resolve("train-labels-idx1-ubyte"));
+        assertArrayEquals(new int[] {1, 2, 3}, IdxData.readTrain(dir).labels());
+    }
+
     @Test
     void aMissingFileNamesTheFolderAndTheFilesExpected() throws IOException {
         write("train-images-idx3-ubyte.gz", gzip(images(3, 2, 2, PIXELS)));
