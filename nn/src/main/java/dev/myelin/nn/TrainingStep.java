@@ -185,8 +185,11 @@ public final class TrainingStep {
 
     /** Rows {@code [off, off + rows·width)} of an array of {@code length} floats, in long arithmetic. */
     private static void requireRange(String operand, int length, int off, int rows, int width) {
+        if (off < 0) {
+            throw new IllegalArgumentException(operand + " offset " + off + " is negative");
+        }
         long end = off + (long) rows * width;
-        if (off < 0 || end > length) {
+        if (end > length) {
             throw new IllegalArgumentException(operand + ": " + rows + " rows of " + width + " from offset " + off
                     + " need " + end + " elements, but the array has " + length);
         }

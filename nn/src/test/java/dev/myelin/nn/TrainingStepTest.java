@@ -199,8 +199,8 @@ class TrainingStepTest {
         assertEquals("a batch of 9 rows; this step takes 1 to 8", refusal(() -> ceStep.gradients(x, 0, lab, 0, 9)));
         assertEquals("x: 8 rows of 4 from offset 4 need 36 elements, but the array has 32",
                 refusal(() -> ceStep.gradients(x, 4, lab, 0, 8)));
-        assertEquals("x: 1 rows of 4 from offset -4 need 0 elements, but the array has 32",
-                refusal(() -> ceStep.gradients(x, -4, lab, 0, 1)));
+        assertEquals("x offset -4 is negative", refusal(() -> ceStep.gradients(x, -4, lab, 0, 1)));
+        assertEquals("labels offset -1 is negative", refusal(() -> ceStep.gradients(x, 0, lab, -1, 2)));
         assertEquals("labels: 8 rows of 1 from offset 1 need 9 elements, but the array has 8",
                 refusal(() -> ceStep.gradients(x, 0, lab, 1, 8)));
         int[] bad = {0, 1, 3, 0};
@@ -217,6 +217,7 @@ class TrainingStepTest {
         assertEquals("loss bce takes target columns (a float[] of m × 2), not class labels",
                 refusal(() -> bceStep.gradients(x, 0, lab, 0, 8)));
         float[] t = new float[16];
+        assertEquals("targets offset -2 is negative", refusal(() -> bceStep.gradients(x, 0, t, -2, 2)));
         t[5] = 1.5f;
         assertEquals("loss bce needs targets in [0, 1], but the batch's row 3 column 2 is 1.5",
                 refusal(() -> bceStep.gradients(x, 0, t, 0, 8)));

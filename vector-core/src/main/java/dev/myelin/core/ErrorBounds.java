@@ -41,8 +41,22 @@ public final class ErrorBounds {
     private ErrorBounds() {
     }
 
-    /** Allowed differences of {@code Y[m×n] = act(X[m×k]·W[k×n] + b)}, given the scalar kernel's {@code y}. */
+    /**
+     * Allowed differences of {@code Y[m×n] = act(X[m×k]·W[k×n] + b)}, given the scalar kernel's {@code y}; {@code b}
+     * may be null. Softmax is refused: its bound is not element-wise.
+     *
+     * @throws IllegalArgumentException naming the operand when a size is negative or an array too short for its
+     *                                  matrix, or the activation is softmax
+     */
     public static double[] forward(int m, int n, int k, float[] x, float[] w, float[] b, Activation act, float[] y) {
+        sizes(m, n, k);
+        operand("X", x, m, k);
+        operand("W", w, k, n);
+        if (b != null) {
+            operand("b", b, 1, n);
+        }
+        elementwise(act);
+        operand("Y", y, m, n);
         double[] allowed = new double[m * n];
         double[] row = new double[n];
         for (int i = 0; i < m; i++) {
@@ -64,6 +78,10 @@ public final class ErrorBounds {
 
     /** Allowed differences of {@code dZ[m×n] = dY ⊙ act'(Y)}. */
     public static double[] activationBackward(int m, int n, Activation act, float[] y, float[] dy) {
+        sizes(m, n, 0);
+        elementwise(act);
+        operand("Y", y, m, n);
+        operand("dY", dy, m, n);
         double[] allowed = new double[m * n];
         for (int t = 0; t < m * n; t++) {
             allowed[t] = ALLOWANCE * (C * 3 * EPS * Math.abs(dy[t]) * derivativeMagnitude(act, y[t]) + TINY);
@@ -73,6 +91,10 @@ public final class ErrorBounds {
 
     /** Allowed differences of {@code db[n] = Σ_rows dY ⊙ act'(Y)}. */
     public static double[] biasGradient(int m, int n, Activation act, float[] y, float[] dy) {
+        sizes(m, n, 0);
+        elementwise(act);
+        operand("Y", y, m, n);
+        operand("dY", dy, m, n);
         double[] mag = new double[n];
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
@@ -91,6 +113,10 @@ public final class ErrorBounds {
      * own dZ may differ from {@code dz}.
      */
     public static double[] weightGradient(int m, int n, int k, float[] x, float[] dz, double[] dzAllowed) {
+        sizes(m, n, k);
+        operand("X", x, m, k);
+        operand("dZ", dz, m, n);
+        allowance(dzAllowed, m, n);
         double[] allowed = new double[k * n];
         for (int i = 0; i < m; i++) {
             for (int p = 0; p < k; p++) {
@@ -112,6 +138,10 @@ public final class ErrorBounds {
      * own dZ may differ from {@code dz}.
      */
     public static double[] inputGradient(int m, int n, int k, float[] dz, float[] w, double[] dzAllowed) {
+        sizes(m, n, k);
+        operand("dZ", dz, m, n);
+        operand("W", w, k, n);
+        allowance(dzAllowed, m, n);
         double[] allowed = new double[m * k];
         for (int i = 0; i < m; i++) {
             for (int p = 0; p < k; p++) {
@@ -149,6 +179,13 @@ public final class ErrorBounds {
 
     /** Compares {@code actual} with {@code expected} element by element ({@link Comparison} says how). */
     public static Comparison compare(float[] expected, float[] actual, double[] allowed) {
+        java.util.Objects.requireNonNull(expected, "expected is null");
+        java.util.Objects.requireNonNull(actual, "actual is null");
+        java.util.Objects.requireNonNull(allowed, "allowed is null");
+        if (actual.length != expected.length || allowed.length != expected.length) {
+            throw new IllegalArgumentException("expected, actual and allowed must have one length, got "
+                    + expected.length + ", " + actual.length + " and " + allowed.length);
+        }
         int outside = 0;
         int worst = -1;
         double worstOutside = -1;
@@ -179,6 +216,7 @@ public final class ErrorBounds {
      * for one row); null when every element agrees.
      */
     public static String disagreement(String what, int cols, float[] expected, float[] actual, double[] allowed) {
+        columns(cols, expected);
         Comparison c = compare(expected, actual, allowed);
         return c.agrees() ? null : describe(what, cols, expected, actual, allowed, c);
     }
@@ -186,10 +224,53 @@ public final class ErrorBounds {
     /** {@link #disagreement}'s text for a comparison already made that found elements outside. */
     public static String describe(String what, int cols, float[] expected, float[] actual, double[] allowed,
                                   Comparison c) {
+        columns(cols, expected);
+        if (c.agrees() || c.worst() >= expected.length) {
+            throw new IllegalArgumentException("the comparison " + c + " names no element outside of "
+                    + expected.length);
+        }
         int t = c.worst();
         String at = expected.length == cols ? what + "[" + t + "]" : what + "[" + t / cols + "][" + t % cols + "]";
         return String.format(java.util.Locale.ROOT, "%s = %s vs %s (bound %.3g; %d of %d elements outside)", at,
                 actual[t], expected[t], allowed[t], c.outside(), expected.length);
+    }
+
+    /** m and n at least 1, k at least 0 (a product over nothing is the bias alone). */
+    private static void sizes(int m, int n, int k) {
+        Checks.dimension("m", "rows", m);
+        Checks.dimension("n", "outputs", n);
+        if (k < 0) {
+            throw new IllegalArgumentException("k (inputs) must be at least 0, got " + k);
+        }
+    }
+
+    /** A dense row-major {@code rows×cols} operand: at least that many elements (more are not read). */
+    private static void operand(String name, float[] a, int rows, int cols) {
+        Checks.matrix(name, a, 0, rows, cols, cols);
+    }
+
+    private static void elementwise(Activation act) {
+        java.util.Objects.requireNonNull(act, "activation is null");
+        if (!act.isElementwise()) {
+            throw new IllegalArgumentException("activation " + act.id() + ": the bounds are element-wise; softmax"
+                    + " acts on whole rows");
+        }
+    }
+
+    private static void allowance(double[] dzAllowed, int m, int n) {
+        if (dzAllowed != null && dzAllowed.length < (long) m * n) {
+            throw new IllegalArgumentException("dzAllowed has " + dzAllowed.length + " elements, dZ (" + m + "×" + n
+                    + ") " + (long) m * n);
+        }
+    }
+
+    /** A matrix of {@code cols} columns: at least 1, and a whole number of rows in {@code expected}. */
+    private static void columns(int cols, float[] expected) {
+        java.util.Objects.requireNonNull(expected, "expected is null");
+        if (cols < 1 || expected.length % cols != 0) {
+            throw new IllegalArgumentException("cols " + cols + " does not divide " + expected.length
+                    + " elements into rows");
+        }
     }
 
     /** The error factor of a sum of {@code terms} terms, in units of c·ε·Σ|terms| (the class comment says why √). */

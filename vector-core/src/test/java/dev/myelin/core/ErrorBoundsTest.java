@@ -2,6 +2,7 @@ package dev.myelin.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.myelin.core.scalar.ScalarKernel;
@@ -139,5 +140,35 @@ class ErrorBoundsTest {
             a[i] = 2 * random.nextFloat() - 1;
         }
         return a;
+    }
+    /** Bad arguments name the operand; none ends in an index exception or a bound computed for softmax. */
+    @Test
+    void badArgumentsAreRefusedNamingTheOperand() {
+        float[] x = new float[8], w = new float[12], y = new float[6];
+        assertEquals("X (2×4, row stride 4, offset 0) needs an array of at least 8 elements but its array has 7",
+                refused(() -> ErrorBounds.forward(2, 3, 4, new float[7], w, null, Activation.RELU, y)));
+        assertEquals("m (rows) must be at least 1, got -1",
+                refused(() -> ErrorBounds.forward(-1, 3, 4, x, w, null, Activation.RELU, y)));
+        assertEquals("activation softmax: the bounds are element-wise; softmax acts on whole rows",
+                refused(() -> ErrorBounds.forward(2, 3, 4, x, w, null, Activation.SOFTMAX, y)));
+        assertThrows(NullPointerException.class, () -> ErrorBounds.forward(2, 3, 4, x, w, null, null, y));
+        assertEquals("b (1×3, row stride 3, offset 0) needs an array of at least 3 elements but its array has 2",
+                refused(() -> ErrorBounds.forward(2, 3, 4, x, w, new float[2], Activation.RELU, y)));
+        assertEquals("dZ (2×3, row stride 3, offset 0) needs an array of at least 6 elements but its array has 5",
+                refused(() -> ErrorBounds.weightGradient(2, 3, 4, x, new float[5], null)));
+        assertEquals("dzAllowed has 5 elements, dZ (2×3) 6",
+                refused(() -> ErrorBounds.inputGradient(2, 3, 4, y, w, new double[5])));
+        assertEquals("expected, actual and allowed must have one length, got 3, 2 and 3",
+                refused(() -> ErrorBounds.compare(new float[3], new float[2], new double[3])));
+        assertEquals("expected, actual and allowed must have one length, got 3, 4 and 3",
+                refused(() -> ErrorBounds.compare(new float[3], new float[4], new double[3])));
+        assertEquals("cols 0 does not divide 6 elements into rows",
+                refused(() -> ErrorBounds.disagreement("Y", 0, y, y, new double[6])));
+        assertEquals("cols 4 does not divide 6 elements into rows",
+                refused(() -> ErrorBounds.disagreement("Y", 4, y, y, new double[6])));
+    }
+
+    private static String refused(org.junit.jupiter.api.function.Executable call) {
+        return assertThrows(IllegalArgumentException.class, call).getMessage();
     }
 }
