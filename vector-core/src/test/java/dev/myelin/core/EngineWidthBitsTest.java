@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>The shapes reach what would break it: a few rows (1, 3, 16: the forward's unpacked path), thin outputs
  * (n = 1, 10), every lane count's tail (n = 5, 17, 33), k across the engine's depth block (1000), and more
- * columns than one tile at every width (257). Inputs span [−12, 12] so that every branch of exp (and so of
+ * columns than one tile at every width (257); the thin weight gradient's paired tiles (n = 7, 10, 12, and 15 past them, a
+ * batch of 300 across the depth block), which {@code sgemm}'s transposed A with 7 to 12 rows takes too. Inputs span [−12, 12] so that every branch of exp (and so of
  * sigmoid and tanh) is taken.
  */
 class EngineWidthBitsTest {
@@ -33,6 +34,9 @@ class EngineWidthBitsTest {
     static final int[][] SHAPES = {
         {1, 1, 1}, {3, 5, 10}, {16, 784, 10}, {17, 33, 5}, {7, 300, 129},
         {128, 128, 10}, {130, 70, 257}, {64, 1000, 33}, {40, 17, 1},
+        // the paired tiles of a thin weight gradient (n of 7 to 12, at least NR rows; at 512 bits only): n = 7 and
+        // 12 at their ends, 15 past them, a partial last panel (m = 70, 300), the batch across the depth block
+        {300, 45, 7}, {70, 20, 12}, {37, 9, 15},
     };
 
     enum Op {

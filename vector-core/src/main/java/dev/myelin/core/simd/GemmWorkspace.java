@@ -17,8 +17,9 @@ final class GemmWorkspace {
     /** The last, partial MR rows of A when A is read in place: MR×KC, zero-padded. */
     float[] edgeA = new float[0];
     /**
-     * One MR×NR tile of C for tiles that stick out of C (rows or columns), row stride NR; a group of a narrow panel
-     * (at most 2·MR rows of at most L columns) is staged in the same floats with row stride = its columns.
+     * One tile of C of up to 2·MR × NR, row stride NR: an MR×NR tile that sticks out of C (rows or columns) in its
+     * first rows, a paired tile (2·MR rows, PackedGemm's {@code pairedTiles}) in all of them; a group of a narrow
+     * panel (at most 2·MR rows of at most L columns) is staged in the same floats with row stride = its columns.
      */
     final float[] tile;
     /** The bias of a partial column panel, zero-padded to NR. */
@@ -52,7 +53,7 @@ final class GemmWorkspace {
     }
 
     GemmWorkspace(int mr, int nr) {
-        tile = new float[mr * nr];
+        tile = new float[2 * mr * nr];
         edgeBias = new float[nr];
     }
 

@@ -102,6 +102,13 @@ final class PackedGemm implements GemmEngine {
      */
     private static final int THIN_ROWS = TILE.thinRows();
 
+    /**
+     * Rows of C that {@link #pairedTiles} takes in one call when A is transposed and C has only a few rows (the
+     * weight gradient of a thin layer, computed as Cᵀ): {@link RegisterTile#pairedRows()}, 2·MR at 512 bits, 0
+     * where the registers hold no such tile.
+     */
+    private static final int PAIRED_ROWS = TILE.pairedRows();
+
     /** Each thread's buffers for this width; made on a thread's first call, reused after. */
     private static final ThreadLocal<GemmWorkspace> WORKSPACES = new ThreadLocal<>();
 
@@ -232,7 +239,14 @@ final class PackedGemm implements GemmEngine {
                         cBlock + i * ldc + j, ldc);
             }
         }
-        for (int i = 0; i < mc && wideEnd > 0; i += MR) {
+        // A transposed and few rows (MR < mc ≤ 2·MR): all of them in one pass over B instead of two
+        int paired = PAIRED_ROWS > 0 && ars == 1 && acs != 1 && bias == null && act == Activation.IDENTITY
+                && mc > MR && mc <= PAIRED_ROWS && wideEnd > 0 ? mc : 0;
+        if (paired > 0) {
+            pairedTiles(paired, wideEnd, nc, kc, a, aBlock, acs, pb, b, bBlock, brs, alpha, beta, loadC, c, cBlock,
+                    ldc, ccs, ws);
+        }
+        for (int i = paired; i < mc && wideEnd > 0; i += MR) {
             int rows = Math.min(MR, mc - i);
             float[] pa;
             int a0, rs, cs;
@@ -280,6 +294,51 @@ final class PackedGemm implements GemmEngine {
         if (narrowLast) {
             narrowPanel(mc, wideEnd, nc - wideEnd, kc, a, aBlock, ars, acs, pb, b, bBlock, brs, alpha, beta, loadC,
                     bias, biasOff, act, c, cBlock, ldc, ccs, ws);
+        }
+    }
+
+    /**
+     * The {@code rows} (more than MR, at most {@link #PAIRED_ROWS}) rows of C against every wide panel, one
+     * {@link #pairedKernel} call each: a transposed A's rows (ars = 1) packed PAIRED_ROWS apart, so one pass over
+     * each B panel feeds 4·MR accumulators where MR-row tiles take two passes (the thin weight gradient at
+     * 128×128×10, B = X read in place: 0.67× the time of its two MR-row passes; with 13 to 17 rows, where B is
+     * packed, 2·MR rows and an edge gained nothing, docs/kernels.md). Every tile goes
+     * through the staging tile: C is transposed there, or its rows are fewer than the tile's. The operations on
+     * each element are those of the MR-row tiles (zero, one fma per q in order, alpha, beta·C): the same bits.
+     */
+    private static void pairedTiles(int rows, int wideEnd, int nc, int kc, float[] a, int aBlock, int acs,
+                                    float[] pb, float[] b, int bBlock, int brs, float alpha, float beta,
+                                    boolean loadC, float[] c, int cBlock, int ldc, int ccs, GemmWorkspace ws) {
+        float[] pa = ws.edgeA(PAIRED_ROWS * kc + L);
+        packPaired(rows, kc, a, aBlock, acs, pa);
+        float[] tile = ws.tile;
+        for (int j = 0; j < wideEnd; j += NR) {
+            int cols = Math.min(NR, nc - j);
+            GemmWorkspace.Panel p = panel(pb, b, bBlock, brs, j, kc, cols, NR, NR, null, 0, ws);
+            int c0 = cBlock + j * ccs;
+            if (loadC) {
+                stage(c, c0, ldc, ccs, rows, cols, tile, NR, true);
+            }
+            pairedKernel(kc, pa, 0, 1, PAIRED_ROWS, p.b, p.b0, p.ldb, alpha, beta, loadC, null, 0,
+                    Activation.IDENTITY, tile, 0, NR);
+            stage(c, c0, ldc, ccs, rows, cols, tile, NR, false);
+        }
+    }
+
+    /**
+     * Column q of a transposed A's first {@code rows} rows (A(r, q) = a[a0 + r + q·acs]) to {@code pa[q·PAIRED_ROWS
+     * ..]}, one vector copy a column (L ≥ PAIRED_ROWS): the lanes past {@code rows} carry whatever follows in
+     * {@code a} and spill into the next column's place, which its own copy then overwrites; those rows' sums are
+     * computed and never stored. The last columns, whose vector would reach past the array, are copied as
+     * {@code rows} elements. {@code pa} holds PAIRED_ROWS·kc + L floats.
+     */
+    private static void packPaired(int rows, int kc, float[] a, int a0, int acs, float[] pa) {
+        int q = 0;
+        for (int src = a0; q < kc && src <= a.length - L; q++, src += acs) {
+            FloatVector.fromArray(F, a, src).intoArray(pa, q * PAIRED_ROWS);
+        }
+        for (; q < kc; q++) {
+            System.arraycopy(a, a0 + q * acs, pa, q * PAIRED_ROWS, rows);
         }
     }
 
@@ -603,6 +662,22 @@ final class PackedGemm implements GemmEngine {
             int ldc) {
         if (MR == 6 && NR_VECTORS == 2) {
             kernel6x1(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
+        } else {
+            throw new IllegalStateException("no micro-kernel for the tile " + MR + "×" + NR_VECTORS);
+        }
+    }
+
+    /**
+     * The paired micro-kernel: {@link #PAIRED_ROWS} (2·MR) rows × NR of C from a packed A panel of those rows, B's
+     * rows {@code ldb} apart (in place or packed), C = alpha·acc + beta·C only ({@link #pairedTiles} passes no bias
+     * and identity; without that code C1 compiles the 24-accumulator method, docs/kernels.md). As
+     * {@link #wideKernel} otherwise.
+     */
+    private static void pairedKernel(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
+            float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,
+            int ldc) {
+        if (MR == 6 && NR_VECTORS == 2) {
+            kernel12x2PackedA(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
         } else {
             throw new IllegalStateException("no micro-kernel for the tile " + MR + "×" + NR_VECTORS);
         }
@@ -1972,5 +2047,139 @@ final class PackedGemm implements GemmEngine {
         acc50.intoArray(c, c0 + 5 * ldc);
         acc60.intoArray(c, c0 + 6 * ldc);
         acc70.intoArray(c, c0 + 7 * ldc);
+    }
+    private static void kernel12x2PackedA(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0,
+            int ldb, float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c,
+            int c0, int ldc) {
+        FloatVector acc00 = FloatVector.zero(F), acc01 = FloatVector.zero(F);
+        FloatVector acc10 = FloatVector.zero(F), acc11 = FloatVector.zero(F);
+        FloatVector acc20 = FloatVector.zero(F), acc21 = FloatVector.zero(F);
+        FloatVector acc30 = FloatVector.zero(F), acc31 = FloatVector.zero(F);
+        FloatVector acc40 = FloatVector.zero(F), acc41 = FloatVector.zero(F);
+        FloatVector acc50 = FloatVector.zero(F), acc51 = FloatVector.zero(F);
+        FloatVector acc60 = FloatVector.zero(F), acc61 = FloatVector.zero(F);
+        FloatVector acc70 = FloatVector.zero(F), acc71 = FloatVector.zero(F);
+        FloatVector acc80 = FloatVector.zero(F), acc81 = FloatVector.zero(F);
+        FloatVector acc90 = FloatVector.zero(F), acc91 = FloatVector.zero(F);
+        FloatVector acc100 = FloatVector.zero(F), acc101 = FloatVector.zero(F);
+        FloatVector acc110 = FloatVector.zero(F), acc111 = FloatVector.zero(F);
+        for (int q = 0; q < depth; q++) {
+            int bq = b0 + q * ldb, aq = q * 12;
+            FloatVector b0v = FloatVector.fromArray(F, b, bq);
+            FloatVector b1v = FloatVector.fromArray(F, b, bq + L);
+            FloatVector a0v = FloatVector.broadcast(F, a[a0 + aq]);
+            acc00 = a0v.fma(b0v, acc00);
+            acc01 = a0v.fma(b1v, acc01);
+            FloatVector a1v = FloatVector.broadcast(F, a[a0 + aq + 1]);
+            acc10 = a1v.fma(b0v, acc10);
+            acc11 = a1v.fma(b1v, acc11);
+            FloatVector a2v = FloatVector.broadcast(F, a[a0 + aq + 2]);
+            acc20 = a2v.fma(b0v, acc20);
+            acc21 = a2v.fma(b1v, acc21);
+            FloatVector a3v = FloatVector.broadcast(F, a[a0 + aq + 3]);
+            acc30 = a3v.fma(b0v, acc30);
+            acc31 = a3v.fma(b1v, acc31);
+            FloatVector a4v = FloatVector.broadcast(F, a[a0 + aq + 4]);
+            acc40 = a4v.fma(b0v, acc40);
+            acc41 = a4v.fma(b1v, acc41);
+            FloatVector a5v = FloatVector.broadcast(F, a[a0 + aq + 5]);
+            acc50 = a5v.fma(b0v, acc50);
+            acc51 = a5v.fma(b1v, acc51);
+            FloatVector a6v = FloatVector.broadcast(F, a[a0 + aq + 6]);
+            acc60 = a6v.fma(b0v, acc60);
+            acc61 = a6v.fma(b1v, acc61);
+            FloatVector a7v = FloatVector.broadcast(F, a[a0 + aq + 7]);
+            acc70 = a7v.fma(b0v, acc70);
+            acc71 = a7v.fma(b1v, acc71);
+            FloatVector a8v = FloatVector.broadcast(F, a[a0 + aq + 8]);
+            acc80 = a8v.fma(b0v, acc80);
+            acc81 = a8v.fma(b1v, acc81);
+            FloatVector a9v = FloatVector.broadcast(F, a[a0 + aq + 9]);
+            acc90 = a9v.fma(b0v, acc90);
+            acc91 = a9v.fma(b1v, acc91);
+            FloatVector a10v = FloatVector.broadcast(F, a[a0 + aq + 10]);
+            acc100 = a10v.fma(b0v, acc100);
+            acc101 = a10v.fma(b1v, acc101);
+            FloatVector a11v = FloatVector.broadcast(F, a[a0 + aq + 11]);
+            acc110 = a11v.fma(b0v, acc110);
+            acc111 = a11v.fma(b1v, acc111);
+        }
+        // epilogue on the registers: z = alpha·acc (+ beta·C) (+ bias), the activation, one store
+        FloatVector al = FloatVector.broadcast(F, alpha);
+        acc00 = acc00.mul(al);
+        acc01 = acc01.mul(al);
+        acc10 = acc10.mul(al);
+        acc11 = acc11.mul(al);
+        acc20 = acc20.mul(al);
+        acc21 = acc21.mul(al);
+        acc30 = acc30.mul(al);
+        acc31 = acc31.mul(al);
+        acc40 = acc40.mul(al);
+        acc41 = acc41.mul(al);
+        acc50 = acc50.mul(al);
+        acc51 = acc51.mul(al);
+        acc60 = acc60.mul(al);
+        acc61 = acc61.mul(al);
+        acc70 = acc70.mul(al);
+        acc71 = acc71.mul(al);
+        acc80 = acc80.mul(al);
+        acc81 = acc81.mul(al);
+        acc90 = acc90.mul(al);
+        acc91 = acc91.mul(al);
+        acc100 = acc100.mul(al);
+        acc101 = acc101.mul(al);
+        acc110 = acc110.mul(al);
+        acc111 = acc111.mul(al);
+        if (loadC) { // the only case that reads C: beta != 0, or a later k block
+            FloatVector be = FloatVector.broadcast(F, beta);
+            acc00 = FloatVector.fromArray(F, c, c0).fma(be, acc00);
+            acc01 = FloatVector.fromArray(F, c, c0 + L).fma(be, acc01);
+            acc10 = FloatVector.fromArray(F, c, c0 + ldc).fma(be, acc10);
+            acc11 = FloatVector.fromArray(F, c, c0 + ldc + L).fma(be, acc11);
+            acc20 = FloatVector.fromArray(F, c, c0 + 2 * ldc).fma(be, acc20);
+            acc21 = FloatVector.fromArray(F, c, c0 + 2 * ldc + L).fma(be, acc21);
+            acc30 = FloatVector.fromArray(F, c, c0 + 3 * ldc).fma(be, acc30);
+            acc31 = FloatVector.fromArray(F, c, c0 + 3 * ldc + L).fma(be, acc31);
+            acc40 = FloatVector.fromArray(F, c, c0 + 4 * ldc).fma(be, acc40);
+            acc41 = FloatVector.fromArray(F, c, c0 + 4 * ldc + L).fma(be, acc41);
+            acc50 = FloatVector.fromArray(F, c, c0 + 5 * ldc).fma(be, acc50);
+            acc51 = FloatVector.fromArray(F, c, c0 + 5 * ldc + L).fma(be, acc51);
+            acc60 = FloatVector.fromArray(F, c, c0 + 6 * ldc).fma(be, acc60);
+            acc61 = FloatVector.fromArray(F, c, c0 + 6 * ldc + L).fma(be, acc61);
+            acc70 = FloatVector.fromArray(F, c, c0 + 7 * ldc).fma(be, acc70);
+            acc71 = FloatVector.fromArray(F, c, c0 + 7 * ldc + L).fma(be, acc71);
+            acc80 = FloatVector.fromArray(F, c, c0 + 8 * ldc).fma(be, acc80);
+            acc81 = FloatVector.fromArray(F, c, c0 + 8 * ldc + L).fma(be, acc81);
+            acc90 = FloatVector.fromArray(F, c, c0 + 9 * ldc).fma(be, acc90);
+            acc91 = FloatVector.fromArray(F, c, c0 + 9 * ldc + L).fma(be, acc91);
+            acc100 = FloatVector.fromArray(F, c, c0 + 10 * ldc).fma(be, acc100);
+            acc101 = FloatVector.fromArray(F, c, c0 + 10 * ldc + L).fma(be, acc101);
+            acc110 = FloatVector.fromArray(F, c, c0 + 11 * ldc).fma(be, acc110);
+            acc111 = FloatVector.fromArray(F, c, c0 + 11 * ldc + L).fma(be, acc111);
+        }
+        acc00.intoArray(c, c0);
+        acc01.intoArray(c, c0 + L);
+        acc10.intoArray(c, c0 + ldc);
+        acc11.intoArray(c, c0 + ldc + L);
+        acc20.intoArray(c, c0 + 2 * ldc);
+        acc21.intoArray(c, c0 + 2 * ldc + L);
+        acc30.intoArray(c, c0 + 3 * ldc);
+        acc31.intoArray(c, c0 + 3 * ldc + L);
+        acc40.intoArray(c, c0 + 4 * ldc);
+        acc41.intoArray(c, c0 + 4 * ldc + L);
+        acc50.intoArray(c, c0 + 5 * ldc);
+        acc51.intoArray(c, c0 + 5 * ldc + L);
+        acc60.intoArray(c, c0 + 6 * ldc);
+        acc61.intoArray(c, c0 + 6 * ldc + L);
+        acc70.intoArray(c, c0 + 7 * ldc);
+        acc71.intoArray(c, c0 + 7 * ldc + L);
+        acc80.intoArray(c, c0 + 8 * ldc);
+        acc81.intoArray(c, c0 + 8 * ldc + L);
+        acc90.intoArray(c, c0 + 9 * ldc);
+        acc91.intoArray(c, c0 + 9 * ldc + L);
+        acc100.intoArray(c, c0 + 10 * ldc);
+        acc101.intoArray(c, c0 + 10 * ldc + L);
+        acc110.intoArray(c, c0 + 11 * ldc);
+        acc111.intoArray(c, c0 + 11 * ldc + L);
     }
 }

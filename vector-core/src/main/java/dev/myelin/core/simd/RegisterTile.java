@@ -12,8 +12,11 @@ package dev.myelin.core.simd;
  *                 holds a staged group of a narrow panel ({@code thinRows × L}, at most 2·MR rows)
  * @param thinRows rows of C that a narrow panel (at most L columns, a thin layer's) takes at once, one
  *                 accumulator each: 8 or 2·MR
+ * @param pairedRows rows of C that one call takes when A is transposed and C has more than MR rows but no more
+ *                 than these (the weight gradient of a thin layer, as Cᵀ): 2·MR where the registers hold
+ *                 2·MR × vectors accumulators beside B's vectors and a broadcast, 0 where they do not
  */
-record RegisterTile(int rows, int vectors, int thinRows) {
+record RegisterTile(int rows, int vectors, int thinRows, int pairedRows) {
 
     /**
      * 6 rows × 2 vectors: 12 accumulators, plus 2 vectors of B and one broadcast, 15 registers. Per k step 12
@@ -21,14 +24,15 @@ record RegisterTile(int rows, int vectors, int thinRows) {
      * Narrow panels in groups of 12 rows: at 256 bits 12 were 10 % faster than 8 on the Zen 5 (128×128×10,
      * docs/kernels.md).
      */
-    static final RegisterTile SIX_BY_TWO = new RegisterTile(6, 2, 12);
+    static final RegisterTile SIX_BY_TWO = new RegisterTile(6, 2, 12, 0);
 
     /**
      * As {@link #SIX_BY_TWO}, narrow panels in groups of 8 rows: with twelve, C2 keeps the rows' offsets on the
      * stack and reloads one before every broadcast (two loads per FMA); eight stay in registers, 9–13 % faster
-     * on the Zen 5's 512-bit vectors (docs/kernels.md).
+     * on the Zen 5's 512-bit vectors (docs/kernels.md). Paired tiles of 12 rows: 24 accumulators + 2 B vectors +
+     * 1 broadcast = 27 of AVX-512's 32 registers.
      */
-    static final RegisterTile SIX_BY_TWO_THIN_EIGHT = new RegisterTile(6, 2, 8);
+    static final RegisterTile SIX_BY_TWO_THIN_EIGHT = new RegisterTile(6, 2, 8, 12);
 
     /** The tile for vectors of {@code lanes} floats: a table by width, one row per kind of CPU. */
     static RegisterTile forLanes(int lanes) {

@@ -30,17 +30,21 @@ import java.util.stream.Stream;
  * <p>A template is a Java source file with directive lines {@code //@ NAME ARGS}, each replaced by the code it
  * names (indented as the directive):
  * <ul>
- * <li>{@code //@ microKernel NAME rows=R vectors=V epilogue=add|alphaBeta [masked] [aStride=1|MR [bStride=ldb]]}:
- *     a register tile of R rows × V vectors, {@code depth} rank-1 updates, then the epilogue on the accumulators
- *     and one store.
+ * <li>{@code //@ microKernel NAME rows=R vectors=V epilogue=add|alphaBeta|gemm [masked]
+ *     [aStride=1|MR|ROWS [bStride=ldb]]}: a register tile of R rows × V vectors, {@code depth} rank-1 updates,
+ *     then the epilogue on the accumulators and one store.
  *     {@code add}: {@code C (+)= act(acc + bias)} ({@code FloatKernels}); {@code alphaBeta}:
- *     {@code C = act(alpha·acc + beta·C + bias)} ({@code PackedGemm}). {@code masked}: lanes from
- *     {@code width} on are neither loaded nor stored (one row, one vector). {@code aStride}: for a caller that
- *     guarantees {@code acs} equals that constant (1: A's rows read in place with unit stride; MR: a packed A
- *     panel) and B packed {@code NR} wide ({@code ldb == NR}): every index is then linear in q with a constant
- *     scale, so C2 hoists the range checks out of the loop (with {@code aq += acs} it keeps one per load); the
- *     same operations in the same order. With MR the caller also guarantees {@code ars == 1}, so row r is read at
- *     the constant offset r from row 0, which the load's address absorbs (no row starts to keep or add).
+ *     {@code C = act(alpha·acc + beta·C + bias)} ({@code PackedGemm}); {@code gemm}: {@code C = alpha·acc +
+ *     beta·C}, the first operations of {@code alphaBeta} (so the same bits), for a caller that passes no bias and
+ *     identity: without the bias and activation code the method stays small enough for C1, whose register
+ *     allocator gave up on a 24-accumulator tile with them ("out of virtual registers"), which left its speed to
+ *     the tiered policy. {@code masked}: lanes from {@code width} on are neither loaded nor stored (one row, one
+ *     vector). {@code aStride}: for a caller that guarantees {@code acs} equals that constant (1: A's rows read
+ *     in place with unit stride; MR: a packed A panel; ROWS: a packed panel of this tile's R rows) and B packed
+ *     {@code NR} wide ({@code ldb == NR}): every index is then linear in q with a constant scale, so C2 hoists
+ *     the range checks out of the loop (with {@code aq += acs} it keeps one per load); the same operations in
+ *     the same order. With MR or ROWS the caller also guarantees {@code ars == 1}, so row r is read at the
+ *     constant offset r from row 0, which the load's address absorbs (no row starts to keep or add).
  *     {@code bStride=ldb}: B's rows {@code ldb} apart instead of {@code NR} (a narrow panel, packed compactly):
  *     A's indices stay linear in q with a constant scale, B's loads keep their range checks.</li>
  * <li>{@code //@ tileSwitch NAME calls=RxV:KERNEL,…}: a method with the parameters of an {@code alphaBeta}
@@ -298,14 +302,15 @@ public final class KernelGenerator {
                             String aStride, String bStride) {
         boolean alphaBeta = switch (epilogue) {
             case "add" -> false;
-            case "alphaBeta" -> true;
-            default -> throw new IllegalArgumentException(name + ": epilogue is add or alphaBeta, not " + epilogue);
+            case "alphaBeta", "gemm" -> true;
+            default -> throw new IllegalArgumentException(name + ": epilogue is add, alphaBeta or gemm, not "
+                    + epilogue);
         };
         if (masked && (rows != 1 || vectors != 1)) {
             throw new IllegalArgumentException(name + ": only a 1 × 1 tile is masked");
         }
-        if (aStride != null && !aStride.equals("1") && !aStride.equals("MR")) {
-            throw new IllegalArgumentException(name + ": aStride is 1 or MR, not " + aStride);
+        if (aStride != null && !aStride.equals("1") && !aStride.equals("MR") && !aStride.equals("ROWS")) {
+            throw new IllegalArgumentException(name + ": aStride is 1, MR or ROWS, not " + aStride);
         }
         if (bStride != null && !bStride.equals("ldb")) {
             throw new IllegalArgumentException(name + ": bStride is ldb, not " + bStride);
@@ -326,9 +331,9 @@ public final class KernelGenerator {
             }
             declareZeros(code, zeros);
         }
-        // a packed panel (aStride MR: ars is 1, the dispatch's condition) reads row r at the constant offset r from
-        // row 0, which the address of the load absorbs; other layouts keep a start per row
-        boolean packed = "MR".equals(aStride);
+        // a packed panel (aStride MR or ROWS: ars is 1, the dispatch's condition) reads row r at the constant offset
+        // r from row 0, which the address of the load absorbs; other layouts keep a start per row
+        boolean packed = "MR".equals(aStride) || "ROWS".equals(aStride);
         List<String> rowStarts = new ArrayList<>();
         for (int r = 1; r < rows && !packed; r++) {
             rowStarts.add("a" + r + " = a" + (r - 1) + " + ars");
@@ -339,8 +344,12 @@ public final class KernelGenerator {
         }
         if (aStride != null) { // acs == aStride, ldb == NR or bStride: indices linear in q (the directive)
             code.open("for (int q = 0; q < depth; q++) {");
-            code.line("int bq = b0 + q * " + (bStride == null ? "NR" : bStride) + ", aq = q"
-                    + (aStride.equals("1") ? "" : " * " + aStride) + ";");
+            String scale = switch (aStride) {
+                case "1" -> "";
+                case "ROWS" -> " * " + rows;
+                default -> " * " + aStride;
+            };
+            code.line("int bq = b0 + q * " + (bStride == null ? "NR" : bStride) + ", aq = q" + scale + ";");
         } else {
             code.open("for (int q = 0, bq = b0, aq = 0; q < depth; q++, bq += ldb, aq += acs) {");
         }
@@ -370,6 +379,11 @@ public final class KernelGenerator {
             t.eachAt(code, (acc, at) -> acc + " = " + acc + ".add(FloatVector.fromArray(F, c, " + at + t.mask()
                     + "));");
             code.close("}");
+        }
+        if (epilogue.equals("gemm")) { // no bias, no activation: the caller's guarantee (the directive)
+            t.eachAt(code, (acc, at) -> acc + ".intoArray(c, " + at + t.mask() + ");");
+            code.close("}");
+            return;
         }
         code.open("if (bias != null) {");
         for (int v = 0; v < vectors; v++) {
