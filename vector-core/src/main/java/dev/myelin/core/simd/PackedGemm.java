@@ -103,9 +103,9 @@ final class PackedGemm implements GemmEngine {
     private static final int THIN_ROWS = TILE.thinRows();
 
     /**
-     * Rows of C that {@link #pairedTiles} takes in one call when A is transposed and C has only a few rows (the
-     * weight gradient of a thin layer, computed as Cᵀ): {@link RegisterTile#pairedRows()}, 2·MR at 512 bits, 0
-     * where the registers hold no such tile.
+     * Rows of C that {@link #pairedTiles} takes in one call when A is transposed and there is no bias or
+     * activation (the weight gradient, and the thin layer's computed as Cᵀ): {@link RegisterTile#pairedRows()},
+     * 2·MR at 512 bits, 0 where the registers hold no such tile.
      */
     private static final int PAIRED_ROWS = TILE.pairedRows();
 
@@ -239,9 +239,9 @@ final class PackedGemm implements GemmEngine {
                         cBlock + i * ldc + j, ldc);
             }
         }
-        // A transposed and few rows (MR < mc ≤ 2·MR): all of them in one pass over B instead of two
+        // A transposed, no epilogue (the weight gradient): rows in groups of 2·MR, one pass over B for both tiles
         int paired = PAIRED_ROWS > 0 && ars == 1 && acs != 1 && bias == null && act == Activation.IDENTITY
-                && mc > MR && mc <= PAIRED_ROWS && wideEnd > 0 ? mc : 0;
+                && wideEnd > 0 ? pairedRows(mc) : 0;
         if (paired > 0) {
             pairedTiles(paired, wideEnd, nc, kc, a, aBlock, acs, pb, b, bBlock, brs, alpha, beta, loadC, c, cBlock,
                     ldc, ccs, ws);
@@ -298,30 +298,48 @@ final class PackedGemm implements GemmEngine {
     }
 
     /**
-     * The {@code rows} (more than MR, at most {@link #PAIRED_ROWS}) rows of C against every wide panel, one
-     * {@link #pairedKernel} call each: a transposed A's rows (ars = 1) packed PAIRED_ROWS apart, so one pass over
-     * each B panel feeds 4·MR accumulators where MR-row tiles take two passes (the thin weight gradient at
-     * 128×128×10, B = X read in place: 0.67× the time of its two MR-row passes; with 13 to 17 rows, where B is
-     * packed, 2·MR rows and an edge gained nothing, docs/kernels.md). Every tile goes
-     * through the staging tile: C is transposed there, or its rows are fewer than the tile's. The operations on
-     * each element are those of the MR-row tiles (zero, one fma per q in order, alpha, beta·C): the same bits.
+     * How many of {@code mc} rows {@link #pairedTiles} takes: whole groups of PAIRED_ROWS, and the rows left when
+     * they are more than MR (one MR tile takes the rest as before; so does a block of at most MR rows).
+     */
+    private static int pairedRows(int mc) {
+        int whole = mc / PAIRED_ROWS * PAIRED_ROWS;
+        return mc - whole > MR ? mc : whole;
+    }
+
+    /**
+     * The first {@code rows} rows of C against every wide panel, in groups of {@link #PAIRED_ROWS} (the last may
+     * have fewer, more than MR), one {@link #pairedKernel} call per group and panel: a transposed A's rows (ars =
+     * 1) packed PAIRED_ROWS apart by vector copies, so one pass over each B panel feeds 4·MR accumulators where
+     * MR-row tiles take two passes, and the copy replaces MR-row packing element by element (the thin weight
+     * gradient at 128×128×10, B = X read in place: 0.67× the time; docs/kernels.md). A whole tile of a row-major
+     * C is stored by the kernel; the others go through the staging tile (C transposed, as the thin weight
+     * gradient's Cᵀ, or rows or columns short). The operations on each element are those of the MR-row tiles
+     * (zero, one fma per q in order, alpha, beta·C): the same bits.
      */
     private static void pairedTiles(int rows, int wideEnd, int nc, int kc, float[] a, int aBlock, int acs,
                                     float[] pb, float[] b, int bBlock, int brs, float alpha, float beta,
                                     boolean loadC, float[] c, int cBlock, int ldc, int ccs, GemmWorkspace ws) {
         float[] pa = ws.edgeA(PAIRED_ROWS * kc + L);
-        packPaired(rows, kc, a, aBlock, acs, pa);
         float[] tile = ws.tile;
-        for (int j = 0; j < wideEnd; j += NR) {
-            int cols = Math.min(NR, nc - j);
-            GemmWorkspace.Panel p = panel(pb, b, bBlock, brs, j, kc, cols, NR, NR, null, 0, ws);
-            int c0 = cBlock + j * ccs;
-            if (loadC) {
-                stage(c, c0, ldc, ccs, rows, cols, tile, NR, true);
+        for (int i = 0; i < rows; i += PAIRED_ROWS) {
+            int groupRows = Math.min(PAIRED_ROWS, rows - i);
+            packPaired(groupRows, kc, a, aBlock + i, acs, pa);
+            for (int j = 0; j < wideEnd; j += NR) {
+                int cols = Math.min(NR, nc - j);
+                GemmWorkspace.Panel p = panel(pb, b, bBlock, brs, j, kc, cols, NR, NR, null, 0, ws);
+                int c0 = cBlock + i * ldc + j * ccs;
+                if (groupRows == PAIRED_ROWS && cols == NR && ccs == 1) {
+                    pairedKernel(kc, pa, 0, 1, PAIRED_ROWS, p.b, p.b0, p.ldb, alpha, beta, loadC, null, 0,
+                            Activation.IDENTITY, c, c0, ldc);
+                    continue;
+                }
+                if (loadC) {
+                    stage(c, c0, ldc, ccs, groupRows, cols, tile, NR, true);
+                }
+                pairedKernel(kc, pa, 0, 1, PAIRED_ROWS, p.b, p.b0, p.ldb, alpha, beta, loadC, null, 0,
+                        Activation.IDENTITY, tile, 0, NR);
+                stage(c, c0, ldc, ccs, groupRows, cols, tile, NR, false);
             }
-            pairedKernel(kc, pa, 0, 1, PAIRED_ROWS, p.b, p.b0, p.ldb, alpha, beta, loadC, null, 0,
-                    Activation.IDENTITY, tile, 0, NR);
-            stage(c, c0, ldc, ccs, rows, cols, tile, NR, false);
         }
     }
 

@@ -12,9 +12,9 @@ package dev.myelin.core.simd;
  *                 holds a staged group of a narrow panel ({@code thinRows × L}, at most 2·MR rows)
  * @param thinRows rows of C that a narrow panel (at most L columns, a thin layer's) takes at once, one
  *                 accumulator each: 8 or 2·MR
- * @param pairedRows rows of C that one call takes when A is transposed and C has more than MR rows but no more
- *                 than these (the weight gradient of a thin layer, as Cᵀ): 2·MR where the registers hold
- *                 2·MR × vectors accumulators beside B's vectors and a broadcast, 0 where they do not
+ * @param pairedRows rows of C that one call takes when A is transposed and there is no bias or activation (the
+ *                 weight gradient): 2·MR where the registers hold 2·MR × vectors accumulators beside B's vectors
+ *                 and a broadcast, 0 where they do not
  */
 record RegisterTile(int rows, int vectors, int thinRows, int pairedRows) {
 
