@@ -14,7 +14,10 @@ final class GemmWorkspace {
      * it has at most L columns, packed compactly (row stride = its columns) when it has fewer.
      */
     float[] packedB = new float[0];
-    /** The last, partial MR rows of A when A is read in place: MR×KC, zero-padded. */
+    /**
+     * A packed panel of A: the last, partial MR rows of A read in place (MR×KC, zero-padded), an MR-row panel of a
+     * transposed A, or a paired panel (2·MR×KC + L: its vector copies reach past the last column's place).
+     */
     float[] edgeA = new float[0];
     /**
      * One tile of C of up to 2·MR × NR, row stride NR: an MR×NR tile that sticks out of C (rows or columns) in its
