@@ -251,21 +251,24 @@ final class BenchCommand implements Callable<Integer> {
                     group.add(new Result(op, shape, kernel.name(), kernel.threads(), micros,
                             gflops(op.flops(shape), micros)));
                 }
+                // Again before these figures are shown, on the code that was timed (the first checks ran before C2
+                // had compiled the kernels) and on the very arrays it was timed on, given new values in place: a
+                // variant wrong only once compiled, or one that keeps a result or a packed W by array identity
+                // (right the first time, stale after an in-place update, as training makes), is caught here.
+                o.refill();
+                List<String> late = check(o, op, kernelList, activation, err, AFTER_TIMING);
+                if (!late.isEmpty()) {
+                    err.println(Main.PREFIX + late.size() + " check" + (late.size() == 1 ? "" : "s") + " failed after"
+                            + " timing: the figures of that variant are of wrong results and are not shown. This is a"
+                            + " bug in the kernel (in a built-in one: please report it).");
+                    err.flush();
+                    return 1;
+                }
                 results.addAll(group);
                 if (table != null) {
                     table.print(group);
                 }
             }
-        }
-        // Again on the code that was timed: the first checks ran before C2 had compiled the kernels, and a
-        // variant wrong only once compiled must not leave its figures standing.
-        List<String> late = checkAll(shapeList, opList, kernelList, activation, err, AFTER_TIMING);
-        if (!late.isEmpty()) {
-            err.println(Main.PREFIX + late.size() + " check" + (late.size() == 1 ? "" : "s") + " failed after"
-                    + " timing: the figures of that variant are of wrong results. This is a bug in the kernel (in a"
-                    + " built-in one: please report it).");
-            err.flush();
-            return 1;
         }
         if (format == Format.JSON) {
             printJson(out, results);
@@ -278,51 +281,63 @@ final class BenchCommand implements Callable<Integer> {
     static final String AFTER_TIMING = " after timing";
 
     /**
-     * Compares every variant with the scalar kernel on every (shape, op), one stderr line per check, each
-     * disagreement as a {@code myelin:} line; returns the disagreements (without the prefix). {@code when} follows
-     * the (op, shape) in every line: empty before timing, {@link #AFTER_TIMING} after.
+     * Compares every variant with the scalar kernel on every (shape, op) ({@link #check}), on operands made for
+     * the check; returns the disagreements.
      */
     static List<String> checkAll(List<ProductShape> shapes, List<Op> ops, List<DenseKernel> kernels, Activation act,
                                  PrintWriter err, String when) {
-        DenseKernel scalar = KernelRegistry.get("scalar");
         List<String> disagreements = new ArrayList<>();
         for (ProductShape shape : shapes) {
             Operands o = Operands.create(shape, act);
             for (Op op : ops) {
-                int rows = op.flops(shape) > FULL_CHECK_FLOPS ? Math.min(shape.m(), CHECK_ROWS) : shape.m();
-                String what = op.id + " " + shape + when;
-                String onRows = rows < shape.m() ? " on rows 0.." + (rows - 1) : "";
-                KernelCheck.Reference reference = null;
-                for (DenseKernel kernel : kernels) {
-                    if (kernel == scalar) {
-                        err.println(Main.PREFIX + "check scalar " + what + ": the reference");
-                        continue;
-                    }
-                    if (reference == null) {
-                        reference = KernelCheck.reference(scalar, op, o, rows, act);
-                    }
-                    KernelCheck.Outcome outcome;
-                    try {
-                        outcome = KernelCheck.check(kernel, op, o, rows, act, reference);
-                    } catch (RuntimeException thrown) { // the variant's own failure: named, not an internal error
-                        String line = "kernel " + kernel.name() + " failed on " + what + onRows + ": " + thrown;
-                        disagreements.add(line);
-                        err.println(Main.PREFIX + line);
-                        err.flush();
-                        continue;
-                    }
-                    if (outcome.failure() != null) {
-                        String line = "kernel " + kernel.name() + " disagrees with scalar on " + what + onRows + ": "
-                                + outcome.failure();
-                        disagreements.add(line);
-                        err.println(Main.PREFIX + line);
-                    } else {
-                        err.printf(Locale.ROOT, "%scheck %s %s: ok%s (max error %.2g of bound)%n", Main.PREFIX,
-                                kernel.name(), what, onRows, outcome.worstRatio());
-                    }
-                    err.flush();
-                }
+                disagreements.addAll(check(o, op, kernels, act, err, when));
             }
+        }
+        return disagreements;
+    }
+
+    /**
+     * Compares every variant with the scalar kernel on {@code op} over the operands {@code o}, one stderr line per
+     * check, each disagreement as a {@code myelin:} line; returns the disagreements (without the prefix).
+     * {@code when} follows the (op, shape) in every line: empty before timing, {@link #AFTER_TIMING} after.
+     */
+    static List<String> check(Operands o, Op op, List<DenseKernel> kernels, Activation act, PrintWriter err,
+                              String when) {
+        DenseKernel scalar = KernelRegistry.get("scalar");
+        ProductShape shape = o.shape;
+        List<String> disagreements = new ArrayList<>();
+        int rows = op.flops(shape) > FULL_CHECK_FLOPS ? Math.min(shape.m(), CHECK_ROWS) : shape.m();
+        String what = op.id + " " + shape + when;
+        String onRows = rows < shape.m() ? " on rows 0.." + (rows - 1) : "";
+        KernelCheck.Reference reference = null;
+        for (DenseKernel kernel : kernels) {
+            if (kernel == scalar) {
+                err.println(Main.PREFIX + "check scalar " + what + ": the reference");
+                continue;
+            }
+            if (reference == null) {
+                reference = KernelCheck.reference(scalar, op, o, rows, act);
+            }
+            KernelCheck.Outcome outcome;
+            try {
+                outcome = KernelCheck.check(kernel, op, o, rows, act, reference);
+            } catch (RuntimeException thrown) { // the variant's own failure: named, not an internal error
+                String line = "kernel " + kernel.name() + " failed on " + what + onRows + ": " + thrown;
+                disagreements.add(line);
+                err.println(Main.PREFIX + line);
+                err.flush();
+                continue;
+            }
+            if (outcome.failure() != null) {
+                String line = "kernel " + kernel.name() + " disagrees with scalar on " + what + onRows + ": "
+                        + outcome.failure();
+                disagreements.add(line);
+                err.println(Main.PREFIX + line);
+            } else {
+                err.printf(Locale.ROOT, "%scheck %s %s: ok%s (max error %.2g of bound)%n", Main.PREFIX,
+                        kernel.name(), what, onRows, outcome.worstRatio());
+            }
+            err.flush();
         }
         return disagreements;
     }
@@ -550,19 +565,21 @@ final class BenchCommand implements Callable<Integer> {
         final float[] dw;
         final float[] dx;
 
+        private final Activation act;
+        /** Draws the inputs; {@link #refill} goes on drawing from it. */
+        private final java.util.SplittableRandom random;
+
         private Operands(ProductShape shape, Activation act) {
             int m = shape.m(), k = shape.k(), n = shape.n();
             this.shape = shape;
-            java.util.SplittableRandom random = new java.util.SplittableRandom(
-                    42L * 0x9E3779B97F4A7C15L + shape.toString().hashCode());
-            x = uniform(random, m * k);
-            w = uniform(random, k * n);
-            b = uniform(random, n);
-            y = uniform(random, m * n);
-            for (int t = 0; t < y.length; t++) {
-                y[t] = act.apply(y[t]);
-            }
-            dy = uniform(random, m * n);
+            this.act = act;
+            random = new java.util.SplittableRandom(42L * 0x9E3779B97F4A7C15L + shape.toString().hashCode());
+            x = new float[m * k];
+            w = new float[k * n];
+            b = new float[n];
+            y = new float[m * n];
+            dy = new float[m * n];
+            refill();
             yOut = new float[m * n];
             dz = new float[m * n];
             db = new float[n];
@@ -580,12 +597,27 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
 
-        private static float[] uniform(java.util.SplittableRandom random, int size) {
-            float[] a = new float[size];
-            for (int t = 0; t < size; t++) {
-                a[t] = (float) (2 * random.nextDouble() - 1);
+        /**
+         * New values for the inputs, in place (the arrays stay the same): X, dY in [−1, 1], W in ±√(3/k) so that
+         * X·W has about unit variance and the activation is not saturated (else most of Y would be exactly 0 or
+         * 1, and the bound of the check, which grows with |X|·|W|, would let through an error on all of it; JMH's
+         * LayerShape scales W alike), b in ±0.1, Y = act of values in [−1, 1].
+         */
+        void refill() {
+            fill(x, 1);
+            fill(w, Math.sqrt(3.0 / shape.k()));
+            fill(b, 0.1);
+            fill(y, 1);
+            for (int t = 0; t < y.length; t++) {
+                y[t] = act.apply(y[t]);
             }
-            return a;
+            fill(dy, 1);
+        }
+
+        private void fill(float[] a, double scale) {
+            for (int t = 0; t < a.length; t++) {
+                a[t] = (float) ((2 * random.nextDouble() - 1) * scale);
+            }
         }
 
         /** One call of {@code op} by {@code kernel} on these operands, the thing that is timed. */

@@ -41,6 +41,8 @@ public final class KernelRegistry {
 
     private static final Map<String, Supplier<DenseKernel>> FACTORIES = new ConcurrentHashMap<>();
     private static final Map<String, DenseKernel> INSTANCES = new ConcurrentHashMap<>();
+    /** Held while a shared instance is made ({@link #get}); reentrant, so a factory may get other kernels. */
+    private static final Object CREATION = new Object();
     /**
      * {@code parallel} by thread count, held weakly: a count nobody uses any more lets its kernel go, and with it
      * its worker threads (a Spark executor or a sweep over counts would otherwise keep every count's workers).
@@ -265,7 +267,17 @@ public final class KernelRegistry {
             throw new IllegalArgumentException("unknown kernel '" + name + "' (available: "
                     + String.join(", ", names()) + ")");
         }
-        return INSTANCES.computeIfAbsent(key, unused -> create(key, factory));
+        // made under one reentrant lock, not in computeIfAbsent: a wrapper's factory may get its delegate here
+        // (ForwardingKernel over "blocked"), and a nested computeIfAbsent on the same bin of the map throws
+        // "Recursive update", so a wrapper loaded or not depending on its name's hash
+        synchronized (CREATION) {
+            DenseKernel made = INSTANCES.get(key);
+            if (made == null) {
+                made = create(key, factory);
+                INSTANCES.put(key, made);
+            }
+            return made;
+        }
     }
 
     /**

@@ -302,6 +302,37 @@ class KernelRegistryTest {
         return a;
     }
 
+    /**
+     * A wrapper whose factory gets its delegate from the registry loads whatever its name: the two names hash
+     * alike ("an" and "c0": 31·97 + 110 = 31·99 + 48), so they share a bin of the registry's map, where a shared
+     * instance made inside computeIfAbsent had failed with "Recursive update" when the delegate was not yet made.
+     */
+    @Test
+    void aWrapperMayGetItsDelegateFromTheRegistryInItsFactory() {
+        assertEquals("test-nested-an".hashCode(), "test-nested-c0".hashCode());
+        KernelRegistry.register("test-nested-c0", () -> new Named("test-nested-c0", new ScalarKernel()));
+        KernelRegistry.register("test-nested-an",
+                () -> new Named("test-nested-an", KernelRegistry.get("test-nested-c0")));
+        DenseKernel outer = KernelRegistry.get("test-nested-an");
+        assertSame(KernelRegistry.get("test-nested-c0"), ((ForwardingKernel) outer).delegate());
+        assertSame(outer, KernelRegistry.get("test-nested-an"));
+    }
+
+    /** A kernel forwarding everything to its delegate under a name of its own. */
+    private static final class Named extends ForwardingKernel {
+        private final String name;
+
+        Named(String name, DenseKernel delegate) {
+            super(delegate);
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+    }
+
     /** The scalar kernel, counting forward calls. */
     private static final class CountingKernel extends ForwardingKernel {
         private final AtomicInteger calls;
