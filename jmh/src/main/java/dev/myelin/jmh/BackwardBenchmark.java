@@ -71,18 +71,25 @@ public class BackwardBenchmark {
         dw = new float[layer.k * layer.n];
         db = new float[layer.n];
         dx = new float[layer.m * layer.k];
-        // Every output either benchmark times is checked against scalar before anything is timed: Y (which
-        // forwardBackward computes), then dZ, db, dW and dX from it.
-        DenseOps scalar = DenseOps.of("scalar");
         yRef = new float[layer.m * layer.n];
-        layer.forward(scalar, Activation.SIGMOID, yRef);
-        yAllowed = layer.forwardBounds(Activation.SIGMOID, yRef);
-        layer.forward(ops, Activation.SIGMOID, layer.y);
-        LayerShape.requireAgreement(kernel + " Y at " + shape, layer.n, yRef, layer.y, yAllowed);
         dzRef = new float[dz.length];
         dbRef = new float[db.length];
         dwRef = new float[dw.length];
         dxRef = new float[dx.length];
+        check("");
+    }
+
+    /**
+     * Every output either benchmark times, checked against scalar: Y (which forwardBackward computes), then dZ,
+     * db, dW and dX from it; the scalar kernel's outputs and the bounds are made here from the operands as they
+     * are.
+     */
+    private void check(String when) {
+        DenseOps scalar = DenseOps.of("scalar");
+        layer.forward(scalar, Activation.SIGMOID, yRef);
+        yAllowed = layer.forwardBounds(Activation.SIGMOID, yRef);
+        layer.forward(ops, Activation.SIGMOID, layer.y);
+        LayerShape.requireAgreement(kernel + " Y at " + shape + when, layer.n, yRef, layer.y, yAllowed);
         backward(scalar, dzRef, dbRef, dwRef, dxRef);
         int m = layer.m;
         int n = layer.n;
@@ -93,7 +100,7 @@ public class BackwardBenchmark {
         dwAllowed = ErrorBounds.weightGradient(m, n, k, layer.x, dzRef, dzAllowed);
         dxAllowed = ErrorBounds.inputGradient(m, n, k, dzRef, layer.w, dzAllowed);
         backward(ops, dz, db, dw, dx);
-        requireAgreement("");
+        requireAgreement(when);
     }
 
     /**
@@ -104,6 +111,10 @@ public class BackwardBenchmark {
     public void checkAfterTiming() {
         LayerShape.requireAgreement(kernel + " Y at " + shape + " after timing", layer.n, yRef, layer.y, yAllowed);
         requireAgreement(" after timing");
+        Random random = new Random(43); // and on the same arrays with new values (LayerShape.refill)
+        layer.refill(random);
+        LayerShape.fill(random, dy, 1f);
+        check(" after timing, operands refilled");
     }
 
     private void requireAgreement(String when) {

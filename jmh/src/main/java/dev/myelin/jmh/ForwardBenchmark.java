@@ -2,6 +2,7 @@ package dev.myelin.jmh;
 
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseOps;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -64,20 +65,28 @@ public class ForwardBenchmark {
         ops = LayerShape.ops(kernel, threads);
         act = Activation.parse(activation);
         expected = new float[layer.y.length];
-        layer.forward(DenseOps.of("scalar"), act, expected);
-        allowed = layer.forwardBounds(act, expected);
-        layer.forward(ops, act, layer.y);
-        LayerShape.requireAgreement(kernel + " forward at " + shape, layer.n, expected, layer.y, allowed);
+        check("");
     }
 
     /**
      * The Y the timed calls left, checked again: the check before timing saw code that C2 had not compiled yet,
-     * and a variant wrong only once compiled would otherwise be timed and reported.
+     * and a variant wrong only once compiled would otherwise be timed and reported; then once more on the same
+     * arrays with new values ({@link LayerShape#refill}).
      */
     @TearDown
     public void checkAfterTiming() {
         LayerShape.requireAgreement(kernel + " forward at " + shape + " after timing", layer.n, expected, layer.y,
                 allowed);
+        layer.refill(new Random(43));
+        check(" after timing, operands refilled");
+    }
+
+    /** The scalar kernel's Y and its bounds, then the variant's Y, which must agree. */
+    private void check(String when) {
+        layer.forward(DenseOps.of("scalar"), act, expected);
+        allowed = layer.forwardBounds(act, expected);
+        layer.forward(ops, act, layer.y);
+        LayerShape.requireAgreement(kernel + " forward at " + shape + when, layer.n, expected, layer.y, allowed);
     }
 
     @Benchmark

@@ -31,18 +31,35 @@ final class LayerShape {
         m = sizes.m();
         k = sizes.k();
         n = sizes.n();
-        Random random = new Random(42);
-        x = fill(random, m * k, 1f);
-        w = fill(random, k * n, (float) Math.sqrt(3.0 / k)); // keeps |X·W| ~ 1, so sigmoid is not saturated
-        b = fill(random, n, 0.1f);
+        x = new float[m * k];
+        w = new float[k * n];
+        b = new float[n];
         y = new float[m * n];
+        refill(new Random(42));
     }
 
-    static float[] fill(Random random, int size, float scale) {
-        float[] a = new float[size];
-        for (int i = 0; i < size; i++) {
+    /**
+     * New values for X, W and b in place, the arrays unchanged: the checks after timing run on the timed arrays
+     * so refilled, so that a variant keeping a result or a packed W by array identity (right the first time, stale
+     * once the weights change in place, as training changes them) is caught.
+     */
+    void refill(Random random) {
+        fill(random, x, 1f);
+        fill(random, w, (float) Math.sqrt(3.0 / k)); // keeps |X·W| ~ 1, so sigmoid is not saturated
+        fill(random, b, 0.1f);
+    }
+
+    /** {@code a} in place: uniform in [−scale, scale]. */
+    static void fill(Random random, float[] a, float scale) {
+        for (int i = 0; i < a.length; i++) {
             a[i] = (random.nextFloat() * 2 - 1) * scale;
         }
+    }
+
+    /** A new array of {@code size}: uniform in [−scale, scale]. */
+    static float[] fill(Random random, int size, float scale) {
+        float[] a = new float[size];
+        fill(random, a, scale);
         return a;
     }
 

@@ -78,6 +78,55 @@ class BenchmarkChecksTest {
         assertTrue(e.getMessage().endsWith("32768 of 32768 elements outside)"), e.getMessage()); // every one
     }
 
+    /**
+     * A variant that keeps its result by array identity (as a cache of packed W keyed by the array would) passes
+     * every check on the operands it first saw; the check after timing runs once more on the same arrays with new
+     * values, and there it is stale.
+     */
+    @Test
+    void aForwardThatKeepsResultsByArrayIdentityIsCaughtAfterTiming() {
+        dev.myelin.core.dispatch.KernelRegistry.register("test-memo", Memo::new);
+        ForwardBenchmark bench = new ForwardBenchmark();
+        bench.kernel = "test-memo";
+        bench.shape = SHAPE;
+        bench.threads = 1;
+        bench.activation = "sigmoid";
+        bench.setUp();
+        bench.forward();
+        IllegalStateException e = assertThrows(IllegalStateException.class, bench::checkAfterTiming);
+        assertTrue(e.getMessage().startsWith("test-memo forward at " + SHAPE + " after timing, operands refilled"
+                + " disagrees with scalar at element["), e.getMessage());
+    }
+
+    /** blocked's forward, computed once per pair of X and W arrays and then copied. */
+    private static final class Memo extends dev.myelin.core.ForwardingKernel {
+        private float[] x;
+        private float[] w;
+        private float[] y;
+
+        Memo() {
+            super(dev.myelin.core.dispatch.KernelRegistry.get("blocked"));
+        }
+
+        @Override
+        public String name() {
+            return "test-memo";
+        }
+
+        @Override
+        public void forward(int m, int n, int k, float[] x, int xOff, int ldx, float[] w, int wOff, int ldw,
+                            float[] b, int bOff, dev.myelin.core.Activation act, float[] y, int yOff, int ldy) {
+            if (x == this.x && w == this.w) {
+                System.arraycopy(this.y, 0, y, yOff, this.y.length);
+                return;
+            }
+            super.forward(m, n, k, x, xOff, ldx, w, wOff, ldw, b, bOff, act, y, yOff, ldy);
+            this.x = x;
+            this.w = w;
+            this.y = java.util.Arrays.copyOfRange(y, yOff, yOff + (m - 1) * ldy + n);
+        }
+    }
+
     @Test
     void theBackwardIsCheckedAfterTiming() {
         BackwardBenchmark bench = new BackwardBenchmark();
