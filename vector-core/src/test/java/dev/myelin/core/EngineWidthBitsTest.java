@@ -36,7 +36,7 @@ class EngineWidthBitsTest {
         {128, 128, 10}, {130, 70, 257}, {64, 1000, 33}, {40, 17, 1},
         // the paired tiles of a thin weight gradient (n of 7 to 12, at least NR rows; at 512 bits only): n = 7 and
         // 12 at their ends, 15 past them, a partial last panel (m = 70, 300), the batch across the depth block
-        {300, 45, 7}, {70, 20, 12}, {37, 9, 15},
+        {300, 45, 7}, {70, 40, 12}, {37, 33, 15},
         // the weight gradient's paired tiles: 3 groups of 12 rows and 4 left (k = 40), a batch of 600 across two
         // depth blocks (partial sums through C), 40 columns (a whole panel and a narrow one)
         {600, 40, 40},

@@ -20,9 +20,10 @@ final class GemmWorkspace {
      */
     float[] edgeA = new float[0];
     /**
-     * One tile of C of up to 2·MR × NR, row stride NR: an MR×NR tile that sticks out of C (rows or columns) in its
-     * first rows, a paired tile (2·MR rows, PackedGemm's {@code pairedTiles}) in all of them; a group of a narrow
-     * panel (at most 2·MR rows of at most L columns) is staged in the same floats with row stride = its columns.
+     * One tile of C, row stride NR, with the rows of the largest tile: an MR×NR tile that sticks out of C (rows or
+     * columns) in its first rows, a paired tile (2·MR rows at 512 bits, PackedGemm's {@code pairedTiles}) in all of
+     * them; a group of a narrow panel (at most 2·MR rows of at most L columns, (rows − 1)·cols + L floats, within
+     * MR×NR as NR = 2L) is staged in the same floats with row stride = its columns.
      */
     final float[] tile;
     /** The bias of a partial column panel, zero-padded to NR. */
@@ -55,8 +56,9 @@ final class GemmWorkspace {
         }
     }
 
-    GemmWorkspace(int mr, int nr) {
-        tile = new float[2 * mr * nr];
+    /** For tiles of at most {@code tileRows} rows (MR, or 2·MR where there are paired tiles) by {@code nr}. */
+    GemmWorkspace(int tileRows, int nr) {
+        tile = new float[tileRows * nr];
         edgeBias = new float[nr];
     }
 

@@ -44,11 +44,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <li><b>k blocks</b> of {@code KC}: B's {@code KC×NC} block is packed into NR-column panels
  *     ({@link #packB}), zero-padded at the right edge. A last panel of at most L columns is packed L wide and
  *     served by the narrow micro-kernel.</li>
- * <li><b>A in place</b>, one MR-row tile at a time (rows outside, B panels inside): the tile's MR × kc
- *     values stay in L1 while every B panel of the block passes, so A needs no copy whether it is row-major
- *     (MR sequential row streams) or transposed (kc cache lines, each holding the tile's MR columns). Packing
- *     A was slower in timings during development (docs/kernels.md). Only the last, partial MR rows are copied
- *     ({@link #packA}), zero-padded.</li>
+ * <li><b>A</b>, one MR-row tile at a time (rows outside, B panels inside): the tile's MR × kc values stay in
+ *     L1 while every B panel of the block passes. A row-major A is read in place (MR sequential row streams;
+ *     packing it was slower, docs/kernels.md), only its last, partial MR rows copied ({@link #packA}),
+ *     zero-padded. A transposed A (the weight gradient's Xᵀ) is packed, a tile's rows a panel: at 512 bits in
+ *     <b>paired tiles</b> of 2·MR rows when there is no bias or activation ({@link #pairedTiles}: one vector
+ *     copy a column, one pass over each B panel for 4·MR accumulators), else MR rows.</li>
  * <li><b>Micro-kernel</b> per {@code MR×NR} tile ({@link #wideKernel}, {@link #narrowKernel}; a narrow last
  *     panel takes {@link #THIN_ROWS} rows at once, {@link #thinKernel}, for more FMA chains; the tile of
  *     each width is {@link RegisterTile}'s): rank-1
@@ -56,8 +57,8 @@ import jdk.incubator.vector.VectorSpecies;
  *     scales by alpha and adds {@code beta·C} (reading C only when {@code beta ≠ 0}); later blocks add the
  *     partial sum stored in C; only the last one adds the bias and applies the activation.</li>
  * </ol>
- * Tiles that stick out of C (the last rows or columns; a narrow group, THIN_ROWS × L, fits the MR × NR
- * staging tile as NR = 2L) are computed whole into a staging tile from the
+ * Tiles that stick out of C (the last rows or columns; a narrow group, THIN_ROWS × L, fits the MR × NR part of
+ * the staging tile as NR = 2L) and a transposed C's tiles are computed whole into a staging tile from the
  * zero-padded panels and only their valid part is copied to C, so nothing outside the view is touched and
  * the arithmetic of every element is the same as in a full tile.
  *
@@ -133,7 +134,7 @@ final class PackedGemm implements GemmEngine {
     private static GemmWorkspace workspace() {
         GemmWorkspace ws = WORKSPACES.get();
         if (ws == null) {
-            ws = new GemmWorkspace(MR, NR);
+            ws = new GemmWorkspace(Math.max(MR, PAIRED_ROWS), NR);
             WORKSPACES.set(ws);
         }
         return ws;
@@ -207,8 +208,8 @@ final class PackedGemm implements GemmEngine {
     }
 
     /**
-     * One {@code mc×nc} block of C against one k block: every A panel (MR rows × kc, kept in L1 while it is
-     * used) against every B panel (streamed from the packed block in L2), each tile through the micro-kernel,
+     * One {@code mc×nc} block of C against one k block: every A panel (MR rows × kc, or 2·MR in paired tiles,
+     * kept in L1 while it is used) against every B panel (streamed from the packed block in L2), each tile through the micro-kernel,
      * edge tiles through the workspace's staging tile. {@code pb} is the packed B block, or null when B is
      * read in place ({@code b} from {@code bBlock}, row stride {@code brs}). Rows outside, panels inside:
      * faster than the other order in timings during development (on AMD), and a partial last A panel is copied
@@ -264,7 +265,7 @@ final class PackedGemm implements GemmEngine {
                 a0 = aBlock + i * ars;
                 rs = ars;
                 cs = acs;
-            } else { // the last rows of an in-place A: copied, zero-padded to MR rows
+            } else { // the last rows (fewer than MR): copied, zero-padded to MR rows
                 pa = ws.edgeA(MR * kc);
                 packA(rows, kc, a, aBlock + i * ars, ars, acs, pa);
                 a0 = 0;
@@ -328,17 +329,16 @@ final class PackedGemm implements GemmEngine {
                 int cols = Math.min(NR, nc - j);
                 GemmWorkspace.Panel p = panel(pb, b, bBlock, brs, j, kc, cols, NR, NR, null, 0, ws);
                 int c0 = cBlock + i * ldc + j * ccs;
-                if (groupRows == PAIRED_ROWS && cols == NR && ccs == 1) {
-                    pairedKernel(kc, pa, 0, 1, PAIRED_ROWS, p.b, p.b0, p.ldb, alpha, beta, loadC, null, 0,
-                            Activation.IDENTITY, c, c0, ldc);
-                    continue;
-                }
-                if (loadC) {
+                boolean whole = groupRows == PAIRED_ROWS && cols == NR && ccs == 1;
+                if (!whole && loadC) {
                     stage(c, c0, ldc, ccs, groupRows, cols, tile, NR, true);
                 }
+                // no bias, identity: the kernel has no code for them (epilogue=gemm)
                 pairedKernel(kc, pa, 0, 1, PAIRED_ROWS, p.b, p.b0, p.ldb, alpha, beta, loadC, null, 0,
-                        Activation.IDENTITY, tile, 0, NR);
-                stage(c, c0, ldc, ccs, groupRows, cols, tile, NR, false);
+                        Activation.IDENTITY, whole ? c : tile, whole ? c0 : 0, whole ? ldc : NR);
+                if (!whole) {
+                    stage(c, c0, ldc, ccs, groupRows, cols, tile, NR, false);
+                }
             }
         }
     }
@@ -687,9 +687,10 @@ final class PackedGemm implements GemmEngine {
 
     /**
      * The paired micro-kernel: {@link #PAIRED_ROWS} (2·MR) rows × NR of C from a packed A panel of those rows, B's
-     * rows {@code ldb} apart (in place or packed), C = alpha·acc + beta·C only ({@link #pairedTiles} passes no bias
-     * and identity; without that code C1 compiles the 24-accumulator method, docs/kernels.md). As
-     * {@link #wideKernel} otherwise.
+     * rows {@code ldb} apart (in place or packed), C = alpha·acc + beta·C only: {@code ars}, {@code acs}, the bias
+     * and the activation are not read ({@link #pairedTiles} passes 1, PAIRED_ROWS, none and identity; without that
+     * code C1 compiles the 24-accumulator method, docs/kernels.md). The parameters are every micro-kernel's, as
+     * the tile switch writes them. As {@link #wideKernel} otherwise.
      */
     private static void pairedKernel(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
             float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,
@@ -2122,7 +2123,7 @@ final class PackedGemm implements GemmEngine {
             acc110 = a11v.fma(b0v, acc110);
             acc111 = a11v.fma(b1v, acc111);
         }
-        // epilogue on the registers: z = alpha·acc (+ beta·C) (+ bias), the activation, one store
+        // epilogue on the registers: alpha·acc (+ beta·C), one store
         FloatVector al = FloatVector.broadcast(F, alpha);
         acc00 = acc00.mul(al);
         acc01 = acc01.mul(al);

@@ -101,7 +101,8 @@ public final class ParallelKernel extends EngineKernel {
      * {@code ForwardBenchmark} on 2 threads, three alternating rounds: 314–344 against 371–388 µs at 128×784×256,
      * 1145–1235 against 1288–1455 µs at 256×784×512, even at 1024³ (docs/kernels.md);</li>
      * <li>for a product whose A is transposed and C has at least as many rows as columns (the weight gradient
-     * {@code Xᵀ·dZ}, inputs × outputs): the engine copies each MR-row tile of a transposed A into a panel, so with
+     * {@code Xᵀ·dZ}, inputs × outputs): the engine copies each tile's rows of a transposed A (MR, or 2·MR in a
+     * paired tile) into a panel, so with
      * column slices every thread copied all of A (m·k floats); with row slices each copies its own tiles and
      * packs all of B (k·n floats, no more than A's m·k). With fewer rows than columns the column slices copy
      * less, and keep them: {@code GemmLoop parallel 8} (2 threads), TN 128×784×256, two rounds alternating:

@@ -18,6 +18,14 @@ package dev.myelin.core.simd;
  */
 record RegisterTile(int rows, int vectors, int thinRows, int pairedRows) {
 
+    /** The one paired tile there is: 2·MR rows of a two-vector tile (PackedGemm's kernel12x2PackedA). */
+    RegisterTile {
+        if (pairedRows != 0 && (pairedRows != 2 * rows || vectors != 2)) {
+            throw new IllegalArgumentException("paired tiles are 2 × " + rows + " rows of 2 vectors, not "
+                    + pairedRows + " rows of " + vectors);
+        }
+    }
+
     /**
      * 6 rows × 2 vectors: 12 accumulators, plus 2 vectors of B and one broadcast, 15 registers. Per k step 12
      * FMAs for 2 vector loads and 6 broadcasts; 12 independent FMA chains ≥ 2 pipes × 4 cycles of latency.
@@ -36,7 +44,7 @@ record RegisterTile(int rows, int vectors, int thinRows, int pairedRows) {
 
     /** The tile for vectors of {@code lanes} floats: a table by width, one row per kind of CPU. */
     static RegisterTile forLanes(int lanes) {
-        return switch (lanes) {
+        RegisterTile tile = switch (lanes) {
             // AVX-512, 32 registers: measured against 4 × 3 (no faster beyond the noise, slower on thin layers);
             // 8 × 2 and 4 × 4 (16 accumulators) made C2 box the vectors
             case 16 -> SIX_BY_TWO_THIN_EIGHT;
@@ -46,5 +54,10 @@ record RegisterTile(int rows, int vectors, int thinRows, int pairedRows) {
             // 12 chains still cover 4-lane FMAs' latency × pipes
             default -> SIX_BY_TWO;
         };
+        if (tile.pairedRows() > lanes) { // a paired panel packs a column's rows with one vector copy
+            throw new IllegalStateException("paired tiles of " + tile.pairedRows() + " rows need at least that many"
+                    + " lanes, not " + lanes);
+        }
+        return tile;
     }
 }

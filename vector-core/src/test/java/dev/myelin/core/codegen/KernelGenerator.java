@@ -365,7 +365,8 @@ public final class KernelGenerator {
         }
         code.close("}");
         if (alphaBeta) {
-            code.line("// epilogue on the registers: z = alpha·acc (+ beta·C) (+ bias), the activation, one store");
+            code.line(epilogue.equals("gemm") ? "// epilogue on the registers: alpha·acc (+ beta·C), one store"
+                    : "// epilogue on the registers: z = alpha·acc (+ beta·C) (+ bias), the activation, one store");
             code.line("FloatVector al = FloatVector.broadcast(F, alpha);");
             t.each(code, acc -> acc + " = " + acc + ".mul(al);");
             code.open("if (loadC) { // the only case that reads C: beta != 0, or a later k block");
