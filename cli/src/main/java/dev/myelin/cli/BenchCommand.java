@@ -45,8 +45,10 @@ import picocli.CommandLine.Spec;
                         + " rounding-error bound of vector-core's conformance tests; one stderr line per check."
                         + " Shapes over 2·10⁹ flops are checked on their first 64 rows. If a variant disagrees,"
                         + " every disagreement is reported and the command exits 1 without timing anything. The"
-                        + " same checks run again after timing, on the code that was timed (the first ones ran"
-                        + " before the JIT compiled it); a disagreement then also exits 1.",
+                        + " same checks run again after each (op, shape) is timed, before its rows are printed, on"
+                        + " the code that was timed (the first ones ran before the JIT compiled it) and on the timed"
+                        + " arrays given new values (a variant that keeps results by array identity is stale there);"
+                        + " a disagreement then also exits 1, its figures not shown.",
                 "The variants of each (op, shape) are warmed up in turns, --warmup-ms each, then timed in turns:"
                         + " 5 rounds in which every variant runs for a fifth of --measure-ms (at least one call);"
                         + " the median round of each is reported. Interleaved, so no variant pays for being first."},
