@@ -51,7 +51,8 @@ import picocli.CommandLine.Spec;
                         + " a disagreement then also exits 1, its figures not shown.",
                 "The variants of each (op, shape) are warmed up in turns, --warmup-ms each, then timed in turns:"
                         + " 5 rounds in which every variant runs for a fifth of --measure-ms (at least one call);"
-                        + " the median round of each is reported. Interleaved, so no variant pays for being first."},
+                        + " the median round of each is reported, and in the table its rounds' spread (half their"
+                        + " range over the median). Interleaved, so no variant pays for being first."},
         footer = {"%nExamples:",
                 "  myelin bench",
                 "  myelin bench --shapes 1024x1024x1024,128x784x256 --kernels all --threads 2",
@@ -195,7 +196,9 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** One timed (op, shape, kernel). */
-    record Result(Op op, ProductShape shape, String kernel, int threads, double micros, double gflops) {
+    /** One timed row; {@code spread} is shown in the table only (the JSON fields are a fixed contract). */
+    record Result(Op op, ProductShape shape, String kernel, int threads, double micros, double gflops,
+                  double spread) {
     }
 
     @Override
@@ -245,13 +248,14 @@ final class BenchCommand implements Callable<Integer> {
                         .collect(Collectors.joining(", ")));
                 err.flush();
                 List<Runnable> calls = kernelList.stream().map(k -> o.call(k, op, activation)).toList();
-                double[] times = microsPerCall(calls, nanos(warmupMs), nanos(measureMs)); // interleaved
+                double[] spreads = new double[calls.size()];
+                double[] times = microsPerCall(calls, nanos(warmupMs), nanos(measureMs), spreads); // interleaved
                 List<Result> group = new ArrayList<>();
                 for (int v = 0; v < kernelList.size(); v++) {
                     DenseKernel kernel = kernelList.get(v);
                     double micros = roundMicros(times[v]);
                     group.add(new Result(op, shape, kernel.name(), kernel.threads(), micros,
-                            gflops(op.flops(shape), micros)));
+                            gflops(op.flops(shape), micros), spreads[v]));
                 }
                 // Again before these figures are shown, on the code that was timed (the first checks ran before C2
                 // had compiled the kernels) and on the very arrays it was timed on, given new values in place: a
@@ -414,9 +418,14 @@ final class BenchCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------------------------------- timing
 
-    /** {@link #microsPerCall(List, long, long)} for one call. */
+    /** {@link #microsPerCall(List, long, long, double[])} for one call. */
     static double microsPerCall(Runnable call, long warmupNanos, long measureNanos) {
-        return microsPerCall(List.of(call), warmupNanos, measureNanos)[0];
+        return microsPerCall(List.of(call), warmupNanos, measureNanos, null)[0];
+    }
+
+    /** {@link #microsPerCall(List, long, long, double[])} without the spread. */
+    static double[] microsPerCall(List<Runnable> calls, long warmupNanos, long measureNanos) {
+        return microsPerCall(calls, warmupNanos, measureNanos, null);
     }
 
     /**
@@ -425,9 +434,10 @@ final class BenchCommand implements Callable<Integer> {
      * {@code warmupNanos} (at least one call) in turns of at most {@link #WARM_UP_TURN_NANOS}, while the JIT
      * compiles in the background; then each round times every call in turn for a fifth of {@code measureNanos}
      * (at least one call each). When calls are so slow that the rounds overrun the budget, fewer rounds are taken
-     * (at least one).
+     * (at least one). {@code spread} (or null) gets each call's half range of its rounds over its median: how far
+     * one round's figure could lie from the reported one on this machine at this time.
      */
-    static double[] microsPerCall(List<Runnable> calls, long warmupNanos, long measureNanos) {
+    static double[] microsPerCall(List<Runnable> calls, long warmupNanos, long measureNanos, double[] spread) {
         int n = calls.size();
         long[] warmed = new long[n];
         boolean[] called = new boolean[n];
@@ -474,6 +484,9 @@ final class BenchCommand implements Callable<Integer> {
             double[] sorted = Arrays.copyOf(rounds[c], done);
             Arrays.sort(sorted);
             medians[c] = done % 2 == 1 ? sorted[done / 2] : (sorted[done / 2 - 1] + sorted[done / 2]) / 2;
+            if (spread != null) {
+                spread[c] = (sorted[done - 1] - sorted[0]) / 2 / medians[c];
+            }
         }
         return medians;
     }
@@ -507,8 +520,8 @@ final class BenchCommand implements Callable<Integer> {
                     .orElse(0));
             int kernelWidth = Math.max("kernel".length(), kernels.stream().mapToInt(k -> k.name().length()).max()
                     .orElse(0));
-            this.format = "%-8s  %-" + shapeWidth + "s  %-" + kernelWidth + "s  %7s  %12s  %10s  %10s%n";
-            out.printf(Locale.ROOT, format, "op", "shape", "kernel", "threads", "µs per call", "GFLOP/s",
+            this.format = "%-8s  %-" + shapeWidth + "s  %-" + kernelWidth + "s  %7s  %12s  %8s  %10s  %10s%n";
+            out.printf(Locale.ROOT, format, "op", "shape", "kernel", "threads", "µs per call", "rounds", "GFLOP/s",
                     "vs fastest");
             out.flush();
         }
@@ -517,7 +530,8 @@ final class BenchCommand implements Callable<Integer> {
             double fastest = group.stream().mapToDouble(Result::micros).min().orElse(Double.NaN);
             for (Result r : group) {
                 out.printf(Locale.ROOT, format, r.op().id, r.shape(), r.kernel(), r.threads(), number(r.micros()),
-                        number(r.gflops()), String.format(Locale.ROOT, "%.2f×", r.micros() / fastest));
+                        String.format(Locale.ROOT, "±%.1f%%", 100 * r.spread()), number(r.gflops()),
+                        String.format(Locale.ROOT, "%.2f×", r.micros() / fastest));
             }
             out.flush();
         }
@@ -551,8 +565,9 @@ final class BenchCommand implements Callable<Integer> {
     // ------------------------------------------------------------------------------------------- operands
 
     /**
-     * One shape's inputs, seeded random in [−1, 1] (Y = act(U) with U so, a plausible layer output), and the
-     * output buffers the timed calls write; allocated once per shape, outside the timed loop.
+     * One shape's inputs, seeded random ({@link #refill}: X and dY in [−1, 1], W scaled by √(3/k), Y = act(U) with U
+     * in [−1, 1], a plausible layer output), and the output buffers the timed calls write; allocated once per shape,
+     * outside the timed loop.
      */
     static final class Operands {
         final ProductShape shape;

@@ -96,7 +96,8 @@ class BenchCommandTest {
         Cli run = bench("--shapes", "6x4x5", "--op", "forward");
         assertEquals(0, run.exitCode(), run.transcript());
         List<String> lines = run.outLines();
-        assertTrue(lines.get(0).matches("op +shape +kernel +threads +µs per call +GFLOP/s +vs fastest"), lines.get(0));
+        assertTrue(lines.get(0).matches("op +shape +kernel +threads +µs per call +rounds +GFLOP/s +vs fastest"),
+                lines.get(0));
         List<String> kernels = new ArrayList<>(KernelRegistry.names());
         assertEquals(1 + kernels.size(), lines.size(), run.out());
         double fastest = Double.POSITIVE_INFINITY;
@@ -104,13 +105,14 @@ class BenchCommandTest {
         List<Double> ratios = new ArrayList<>();
         for (int i = 0; i < kernels.size(); i++) {
             String[] cells = lines.get(1 + i).trim().split(" +");
-            assertEquals(7, cells.length, lines.get(1 + i));
+            assertEquals(8, cells.length, lines.get(1 + i));
             assertEquals("forward", cells[0]);
             assertEquals("6x4x5", cells[1]);
             assertEquals(kernels.get(i), cells[2], "rows in the registry's order");
             micros.add(Double.parseDouble(cells[4]));
-            assertTrue(cells[6].endsWith("×"), cells[6]);
-            ratios.add(Double.parseDouble(cells[6].substring(0, cells[6].length() - 1)));
+            assertTrue(cells[5].matches("±[0-9]+\\.[0-9]%"), "the rounds' spread: " + cells[5]);
+            assertTrue(cells[7].endsWith("×"), cells[7]);
+            ratios.add(Double.parseDouble(cells[7].substring(0, cells[7].length() - 1)));
             fastest = Math.min(fastest, micros.get(i));
         }
         assertTrue(ratios.contains(1.0), "the fastest row reads 1.00×: " + run.out());
@@ -445,6 +447,19 @@ class BenchCommandTest {
         assertTrue(order.indexOf("a", order.indexOf("b")) > 0, "a runs again after b: " + order.length());
         assertTrue(warmUp.length() < order.length() / 2, "a's first turn is not all of its warm-up");
         assertTrue(micros[0] >= 1000 && micros[1] >= 1000, "µs per call: " + micros[0] + ", " + micros[1]);
+    }
+
+    /** The rounds' spread: half their range over the median, large for a call that slows down round by round. */
+    @Test
+    void theSpreadOfTheRoundsIsHalfTheirRangeOverTheMedian() {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        double[] spread = new double[2];
+        double[] micros = BenchCommand.microsPerCall(List.of(() -> sleep(1), () -> sleep(1 + calls.incrementAndGet()
+                / 2)), 0, 100_000_000L, spread);
+        assertTrue(micros[0] > 0 && micros[1] > 0, micros[0] + ", " + micros[1]);
+        // (no upper bound for the steady call: a loaded machine may stretch one round's sleeps)
+        assertTrue(spread[0] >= 0 && Double.isFinite(spread[0]), "a steady 1 ms sleep: " + spread[0]);
+        assertTrue(spread[1] > 0.2, "a call a millisecond slower every second time: " + spread[1]);
     }
 
     @Test
