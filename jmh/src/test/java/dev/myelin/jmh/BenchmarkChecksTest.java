@@ -31,31 +31,6 @@ class BenchmarkChecksTest {
                 + " element[18][16] = "), e.getMessage());
     }
 
-    /** A forward over blocked's that adds {@link #offset} to every output. */
-    private static final class Offset extends dev.myelin.core.ForwardingKernel {
-        static volatile float offset;
-
-        Offset() {
-            super(dev.myelin.core.dispatch.KernelRegistry.get("blocked"));
-        }
-
-        @Override
-        public String name() {
-            return "test-offset";
-        }
-
-        @Override
-        public void forward(int m, int n, int k, float[] x, int xOff, int ldx, float[] w, int wOff, int ldw,
-                            float[] b, int bOff, dev.myelin.core.Activation act, float[] y, int yOff, int ldy) {
-            super.forward(m, n, k, x, xOff, ldx, w, wOff, ldw, b, bOff, act, y, yOff, ldy);
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < n; j++) {
-                    y[yOff + i * ldy + j] += offset;
-                }
-            }
-        }
-    }
-
     /**
      * The check's bound follows the operands (ErrorBounds, as myelin bench's): at 128×784×256 it is about 4·10⁻⁵ for
      * sigmoid, so a forward that adds 8·10⁻⁵ to every output is caught, which the fixed tolerance of 10⁻⁴ let through;
@@ -63,15 +38,15 @@ class BenchmarkChecksTest {
      */
     @Test
     void aForwardOffByLessThanTheOldFixedToleranceIsCaught() {
-        dev.myelin.core.dispatch.KernelRegistry.register("test-offset", Offset::new);
+        dev.myelin.core.dispatch.KernelRegistry.register("test-offset", () -> new Faulty("test-offset"));
         ForwardBenchmark bench = new ForwardBenchmark();
         bench.kernel = "test-offset";
         bench.shape = "128x784x256";
         bench.threads = 1;
         bench.activation = "sigmoid";
-        Offset.offset = 0;
+        Faulty.offset = 0;
         bench.setUp();
-        Offset.offset = 8e-5f;
+        Faulty.offset = 8e-5f;
         IllegalStateException e = assertThrows(IllegalStateException.class, bench::setUp);
         assertTrue(e.getMessage().startsWith("test-offset forward at 128x784x256 disagrees with scalar at element["),
                 e.getMessage());
@@ -85,7 +60,7 @@ class BenchmarkChecksTest {
      */
     @Test
     void aForwardThatKeepsResultsByArrayIdentityIsCaughtAfterTiming() {
-        dev.myelin.core.dispatch.KernelRegistry.register("test-memo", Memo::new);
+        dev.myelin.core.dispatch.KernelRegistry.register("test-memo", () -> new Faulty("test-memo"));
         ForwardBenchmark bench = new ForwardBenchmark();
         bench.kernel = "test-memo";
         bench.shape = SHAPE;
@@ -98,32 +73,48 @@ class BenchmarkChecksTest {
                 + " disagrees with scalar at element["), e.getMessage());
     }
 
-    /** blocked's forward, computed once per pair of X and W arrays and then copied. */
-    private static final class Memo extends dev.myelin.core.ForwardingKernel {
-        private float[] x;
-        private float[] w;
-        private float[] y;
+    /**
+     * blocked's forward with a chosen fault, under another name: {@code test-offset} adds {@link #offset} to every
+     * output; {@code test-memo} computes once per pair of X and W arrays and then copies that result (a cache keyed
+     * by identity).
+     */
+    private static final class Faulty extends dev.myelin.core.ForwardingKernel {
+        static volatile float offset;
+        private final String name;
+        private float[] memoX;
+        private float[] memoW;
+        private float[] memoY;
 
-        Memo() {
+        Faulty(String name) {
             super(dev.myelin.core.dispatch.KernelRegistry.get("blocked"));
+            this.name = name;
         }
 
         @Override
         public String name() {
-            return "test-memo";
+            return name;
         }
 
         @Override
         public void forward(int m, int n, int k, float[] x, int xOff, int ldx, float[] w, int wOff, int ldw,
                             float[] b, int bOff, dev.myelin.core.Activation act, float[] y, int yOff, int ldy) {
-            if (x == this.x && w == this.w) {
-                System.arraycopy(this.y, 0, y, yOff, this.y.length);
+            boolean memo = name.equals("test-memo");
+            if (memo && x == memoX && w == memoW) {
+                System.arraycopy(memoY, 0, y, yOff, memoY.length);
                 return;
             }
             super.forward(m, n, k, x, xOff, ldx, w, wOff, ldw, b, bOff, act, y, yOff, ldy);
-            this.x = x;
-            this.w = w;
-            this.y = java.util.Arrays.copyOfRange(y, yOff, yOff + (m - 1) * ldy + n);
+            if (memo) {
+                memoX = x;
+                memoW = w;
+                memoY = java.util.Arrays.copyOfRange(y, yOff, yOff + (m - 1) * ldy + n);
+                return;
+            }
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    y[yOff + i * ldy + j] += offset;
+                }
+            }
         }
     }
 
