@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * 128-bit engine, which has no paired tiles, on the cases the width test does not reach: every group size 7..12
  * and every row count 7..25 (and 36, 37, 43), a partial wide panel (cols between L and NR), k = 1, 2 and two k
  * blocks, beta 0 / 0.5 / 1, B row-major (in place for m <= 12) and transposed (packed), A's view ending exactly
- * at its array's end (the scalar fallback of packPaired) and surrounded by NaN and Inf (the garbage lanes), and
+ * at its array's end (the scalar fallback of packColumns) and surrounded by NaN and Inf (the garbage lanes), and
  * the thin weight gradient (C transposed, ccs != 1) with n = 7..15, also accumulating.
  */
 class PairedTileBitsTest {

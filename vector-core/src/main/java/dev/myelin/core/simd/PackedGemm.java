@@ -253,10 +253,15 @@ final class PackedGemm implements GemmEngine {
             int a0, rs, cs;
             if (rows == MR && ars == 1 && acs != 1 && pb != null) {
                 // A transposed (the weight gradient, Xᵀ): the tile's MR columns of each row q copied into a panel
-                // once, read by every wide panel of B through widePackedKernel, whose indices (q·MR + r) let C2
-                // hoist the range checks; in place, each of its loads kept one (14–23 % slower on AVX2)
-                pa = ws.edgeA(MR * kc);
-                packA(rows, kc, a, aBlock + i * ars, ars, acs, pa);
+                // once (a vector copy a column where L ≥ MR), read by every wide panel of B through
+                // widePackedKernel, whose indices (q·MR + r) let C2 hoist the range checks; in place, each of its
+                // loads kept one (14–23 % slower on AVX2)
+                pa = ws.edgeA(MR * kc + L);
+                if (L >= MR) {
+                    packColumns(MR, MR, kc, a, aBlock + i, acs, pa);
+                } else {
+                    packA(rows, kc, a, aBlock + i * ars, ars, acs, pa);
+                }
                 a0 = 0;
                 rs = 1;
                 cs = MR;
@@ -324,7 +329,7 @@ final class PackedGemm implements GemmEngine {
         float[] tile = ws.tile;
         for (int i = 0; i < rows; i += PAIRED_ROWS) {
             int groupRows = Math.min(PAIRED_ROWS, rows - i);
-            packPaired(groupRows, kc, a, aBlock + i, acs, pa);
+            packColumns(groupRows, PAIRED_ROWS, kc, a, aBlock + i, acs, pa);
             for (int j = 0; j < wideEnd; j += NR) {
                 int cols = Math.min(NR, nc - j);
                 GemmWorkspace.Panel p = panel(pb, b, bBlock, brs, j, kc, cols, NR, NR, null, 0, ws);
@@ -344,19 +349,20 @@ final class PackedGemm implements GemmEngine {
     }
 
     /**
-     * Column q of a transposed A's first {@code rows} rows (A(r, q) = a[a0 + r + q·acs]) to {@code pa[q·PAIRED_ROWS
-     * ..]}, one vector copy a column (L ≥ PAIRED_ROWS): the lanes past {@code rows} carry whatever follows in
-     * {@code a} and spill into the next column's place, which its own copy then overwrites; those rows' sums are
-     * computed and never stored. The last columns, whose vector would reach past the array, are copied as
-     * {@code rows} elements. {@code pa} holds PAIRED_ROWS·kc + L floats.
+     * A transposed A's panel: column q of its first {@code rows} rows (A(r, q) = a[a0 + r + q·acs]) to
+     * {@code pa[q·height ..]}, one vector copy a column ({@code height} rows a panel, at most L: MR, or PAIRED_ROWS
+     * for a paired tile). The lanes past {@code rows} carry whatever follows in {@code a} and spill into the next
+     * column's place, which its own copy then overwrites; those rows' sums are computed and never stored. The
+     * last columns, whose vector would reach past the array, are copied as {@code rows} elements. {@code pa}
+     * holds height·kc + L floats.
      */
-    private static void packPaired(int rows, int kc, float[] a, int a0, int acs, float[] pa) {
+    private static void packColumns(int rows, int height, int kc, float[] a, int a0, int acs, float[] pa) {
         int q = 0;
         for (int src = a0; q < kc && src <= a.length - L; q++, src += acs) {
-            FloatVector.fromArray(F, a, src).intoArray(pa, q * PAIRED_ROWS);
+            FloatVector.fromArray(F, a, src).intoArray(pa, q * height);
         }
         for (; q < kc; q++) {
-            System.arraycopy(a, a0 + q * acs, pa, q * PAIRED_ROWS, rows);
+            System.arraycopy(a, a0 + q * acs, pa, q * height, rows);
         }
     }
 

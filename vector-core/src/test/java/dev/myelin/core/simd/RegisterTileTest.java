@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import org.junit.jupiter.api.Test;
 
 /**
- * The tiles per width, and the paired tile's preconditions: PackedGemm's packPaired copies a column's rows with
+ * The tiles per width, and the paired tile's preconditions: PackedGemm's packColumns copies a column's rows with
  * one vector, and its one paired kernel is 2·MR rows of two vectors, so a table row that broke either would give
  * wrong results (rows never packed), not an error, without these checks.
  */
