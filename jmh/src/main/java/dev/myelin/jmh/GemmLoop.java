@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * A quick A/B harness beside JMH: the products of one MNIST-sized layer step, all the size of 128×784×256, timed
+ * A quick A/B harness beside JMH: the products of one MNIST-sized layer step, all the size of 128×784×256 (the forward, the weight gradient, the input gradient and their variants), timed
  * in one JVM, interleaved round by round, so that two builds of the engine (two class paths) can be compared shape
  * by shape within minutes on a noisy host. JMH ({@code ForwardBenchmark}, {@code ProductBenchmark}) stays the
  * reference for published figures; this loop is what docs/kernels.md quotes for the loop-order and edge-kernel
@@ -45,6 +45,8 @@ public final class GemmLoop {
                 () -> blas.sgemm(t, no, 128, 256, 784, 1f, xt, 0, 128, w, 0, 256, 0f, c, 0, 256));
         calls.put("TN 784x128x256 (weight gradient)",
                 () -> blas.sgemm(t, no, 784, 256, 128, 1f, x, 0, 784, w, 0, 256, 0f, c, 0, 256));
+        calls.put("NT 128x256x784 (input gradient, W 784x256)",
+                () -> blas.sgemm(no, t, 128, 784, 256, 1f, x, 0, 256, w, 0, 256, 0f, c, 0, 784));
         calls.put("NN 784x128x256",
                 () -> blas.sgemm(no, no, 784, 256, 128, 1f, x, 0, 128, w, 0, 256, 0f, c, 0, 256));
         calls.put("NN 132x784x256 (22 full row tiles)",

@@ -110,6 +110,19 @@ final class PackedGemm implements GemmEngine {
      */
     private static final int PAIRED_ROWS = TILE.pairedRows();
 
+    /**
+     * Whether a transposed B's full panels are packed by {@link #transposeBlock}, {@code L × L} elements at a time
+     * in registers: at 512 bits on x86, where C2 compiles {@code selectFrom(v1, v2)} to one {@code vpermt2ps}
+     * (AVX-512F); the packing of the input gradient's Wᵀ then takes about half the time (docs/kernels.md,
+     * "The input gradient's packing"). Elsewhere the scalar copy: without AVX-512 C2 may not compile the
+     * two-vector select (with {@code -XX:UseAVX=1} at 256 bits it ran 15 times slower than the copy, allocating
+     * 6 MB a call), and at 256 bits with AVX2 it gained 1.2×, not worth a second code path.
+     */
+    private static final boolean TRANSPOSE_IN_REGISTERS = L == 16 && x86();
+    /** {@link #transposeBlock}'s two-vector select indices: lane 2j + e takes lane j (+ L/2) of the first (e = 0) or second vector. */
+    private static final FloatVector ZIP_LOW = zipIndices(0);
+    private static final FloatVector ZIP_HIGH = zipIndices(L / 2);
+
     /** Each thread's buffers for this width; made on a thread's first call, reused after. */
     private static final ThreadLocal<GemmWorkspace> WORKSPACES = new ThreadLocal<>();
 
@@ -565,25 +578,95 @@ final class PackedGemm implements GemmEngine {
 
     /**
      * One full panel ({@code width} = NR or L columns) of a transposed B ({@code brs} = 1: B's column t is row t of
-     * the array, {@code bcs} apart), column by column: each read along its contiguous row, written with the panel's
-     * stride. Plain copies, no vector gather: a gather (an index vector t·bcs), compiled into the engine's large
-     * compile unit, fell in some JVMs to the Vector API's boxing fallback for good: 7 680 bytes a training step of
-     * a 300-72-10 model ({@code TrainingStepAllocationTest}, 4 of 6 JVMs of a scratch run), after a separate method
-     * had cured one such case (48 KiB a call after a forward-only warm-up).
+     * the array, {@code bcs} apart). Where {@link #TRANSPOSE_IN_REGISTERS}, the rows q below the last multiple of L
+     * go by {@link #transposeBlock}, {@code L × L} at a time; the others column by column, each read along its
+     * contiguous row and written with the panel's stride. No vector gather: one (an index vector t·bcs), compiled
+     * into the engine's large compile unit, fell in some JVMs to the Vector API's boxing fallback for good: 7 680
+     * bytes a training step of a 300-72-10 model ({@code TrainingStepAllocationTest}, 4 of 6 JVMs of a scratch
+     * run), after a separate method had cured one such case (48 KiB a call after a forward-only warm-up).
      */
     private static void packTransposedPanel(int kc, int width, float[] b, int src, int bcs, float[] pb, int dst) {
-        for (int t = 0; t < width; t += 4) { // four columns at a time: four row streams, one 16-byte run per row q
+        int blocked = TRANSPOSE_IN_REGISTERS ? kc - kc % L : 0;
+        for (int t = 0; t < width && blocked > 0; t += L) {
+            for (int q = 0; q < blocked; q += L) {
+                transposeBlock(b, src + t * bcs + q, bcs, pb, dst + q * width + t, width);
+            }
+        }
+        for (int t = 0; t < width && blocked < kc; t += 4) { // four columns at a time: four row streams, one 16-byte run per row q
             int s0 = src + t * bcs;
             int s1 = s0 + bcs;
             int s2 = s1 + bcs;
             int s3 = s2 + bcs;
-            for (int q = 0, d = dst + t; q < kc; q++, d += width) {
+            for (int q = blocked, d = dst + t + blocked * width; q < kc; q++, d += width) {
                 pb[d] = b[s0 + q];
                 pb[d + 1] = b[s1 + q];
                 pb[d + 2] = b[s2 + q];
                 pb[d + 3] = b[s3 + q];
             }
         }
+    }
+
+    /**
+     * Writes the transposition of a 16 × 16 block (row u of the block at {@code b[s + u·bcs]}, 16 contiguous
+     * floats) to {@code pb}, row q at {@code d + q·width}: sixteen loads, four rounds of sixteen two-vector
+     * selects, sixteen stores. Each round zips vector i with vector i + 8 (lanes 0–7 of both interleaved, then
+     * lanes 8–15), which rotates the bits of an element's (row, lane) address by one; four rounds swap row and
+     * lane. Copies only: the packed values are the scalar copy's, bit for bit. For 16 lanes only
+     * ({@link #TRANSPOSE_IN_REGISTERS}).
+     */
+    private static void transposeBlock(float[] b, int s, int bcs, float[] pb, int d, int width) {
+        FloatVector v0 = FloatVector.fromArray(F, b, s), v1 = FloatVector.fromArray(F, b, s + bcs);
+        FloatVector v2 = FloatVector.fromArray(F, b, s + 2 * bcs), v3 = FloatVector.fromArray(F, b, s + 3 * bcs);
+        FloatVector v4 = FloatVector.fromArray(F, b, s + 4 * bcs), v5 = FloatVector.fromArray(F, b, s + 5 * bcs);
+        FloatVector v6 = FloatVector.fromArray(F, b, s + 6 * bcs), v7 = FloatVector.fromArray(F, b, s + 7 * bcs);
+        FloatVector v8 = FloatVector.fromArray(F, b, s + 8 * bcs), v9 = FloatVector.fromArray(F, b, s + 9 * bcs);
+        FloatVector v10 = FloatVector.fromArray(F, b, s + 10 * bcs), v11 = FloatVector.fromArray(F, b, s + 11 * bcs);
+        FloatVector v12 = FloatVector.fromArray(F, b, s + 12 * bcs), v13 = FloatVector.fromArray(F, b, s + 13 * bcs);
+        FloatVector v14 = FloatVector.fromArray(F, b, s + 14 * bcs), v15 = FloatVector.fromArray(F, b, s + 15 * bcs);
+        for (int round = 0; round < 4; round++) {
+            FloatVector w0 = ZIP_LOW.selectFrom(v0, v8), w1 = ZIP_HIGH.selectFrom(v0, v8);
+            FloatVector w2 = ZIP_LOW.selectFrom(v1, v9), w3 = ZIP_HIGH.selectFrom(v1, v9);
+            FloatVector w4 = ZIP_LOW.selectFrom(v2, v10), w5 = ZIP_HIGH.selectFrom(v2, v10);
+            FloatVector w6 = ZIP_LOW.selectFrom(v3, v11), w7 = ZIP_HIGH.selectFrom(v3, v11);
+            FloatVector w8 = ZIP_LOW.selectFrom(v4, v12), w9 = ZIP_HIGH.selectFrom(v4, v12);
+            FloatVector w10 = ZIP_LOW.selectFrom(v5, v13), w11 = ZIP_HIGH.selectFrom(v5, v13);
+            FloatVector w12 = ZIP_LOW.selectFrom(v6, v14), w13 = ZIP_HIGH.selectFrom(v6, v14);
+            FloatVector w14 = ZIP_LOW.selectFrom(v7, v15), w15 = ZIP_HIGH.selectFrom(v7, v15);
+            v0 = w0; v1 = w1; v2 = w2; v3 = w3; v4 = w4; v5 = w5; v6 = w6; v7 = w7;
+            v8 = w8; v9 = w9; v10 = w10; v11 = w11; v12 = w12; v13 = w13; v14 = w14; v15 = w15;
+        }
+        v0.intoArray(pb, d);
+        v1.intoArray(pb, d + width);
+        v2.intoArray(pb, d + 2 * width);
+        v3.intoArray(pb, d + 3 * width);
+        v4.intoArray(pb, d + 4 * width);
+        v5.intoArray(pb, d + 5 * width);
+        v6.intoArray(pb, d + 6 * width);
+        v7.intoArray(pb, d + 7 * width);
+        v8.intoArray(pb, d + 8 * width);
+        v9.intoArray(pb, d + 9 * width);
+        v10.intoArray(pb, d + 10 * width);
+        v11.intoArray(pb, d + 11 * width);
+        v12.intoArray(pb, d + 12 * width);
+        v13.intoArray(pb, d + 13 * width);
+        v14.intoArray(pb, d + 14 * width);
+        v15.intoArray(pb, d + 15 * width);
+    }
+
+    /** The index vector of a two-vector zip: lane 2j takes lane {@code first + j} of the first vector, 2j + 1 of the second. */
+    private static FloatVector zipIndices(int first) {
+        float[] index = new float[L];
+        for (int j = 0; j < L / 2; j++) {
+            index[2 * j] = first + j;
+            index[2 * j + 1] = first + j + L;
+        }
+        return FloatVector.fromArray(F, index, 0);
+    }
+
+    /** Whether this JVM runs on x86-64 (see {@link #TRANSPOSE_IN_REGISTERS}). */
+    private static boolean x86() {
+        String arch = System.getProperty("os.arch", "");
+        return arch.equals("amd64") || arch.equals("x86_64");
     }
 
     /**
