@@ -20,6 +20,12 @@ final class GemmWorkspace {
      */
     float[] edgeA = new float[0];
     /**
+     * The paired groups of an A read in place (PackedGemm's {@code pairedInPlaceTiles}, the forward at 512 bits on
+     * Intel): groups of 2·MR rows × KC, each packed 2·MR apart, + L (a block's transposition reaches past the last
+     * column's place). At most the A block under which panels go outside (1 MiB).
+     */
+    float[] packedA = new float[0];
+    /**
      * One tile of C, row stride NR, with the rows of the largest tile: an MR×NR tile that sticks out of C (rows or
      * columns) in its first rows, a paired tile (2·MR rows at 512 bits, PackedGemm's {@code pairedTiles}) in all of
      * them; a group of a narrow panel (at most 2·MR rows of at most L columns, (rows − 1)·cols + L floats, within
@@ -68,6 +74,14 @@ final class GemmWorkspace {
             packedB = new float[size];
         }
         return packedB;
+    }
+
+    /** {@link #packedA} with room for {@code size} floats. */
+    float[] packedA(int size) {
+        if (packedA.length < size) {
+            packedA = new float[size];
+        }
+        return packedA;
     }
 
     /** {@link #edgeA} with room for {@code size} floats. */

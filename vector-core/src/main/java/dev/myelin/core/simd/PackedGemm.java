@@ -47,7 +47,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <li><b>A</b>, one MR-row tile at a time (rows outside, B panels inside): the tile's MR × kc values stay in
  *     L1 while every B panel of the block passes. A row-major A is read in place (MR sequential row streams;
  *     packing it was slower, docs/kernels.md), only its last, partial MR rows copied ({@link #packA}),
- *     zero-padded. A transposed A (the weight gradient's Xᵀ) is packed, a tile's rows a panel: at 512 bits in
+ *     zero-padded; except at 512 bits on Intel, where it is packed in <b>paired tiles</b> of 2·MR rows by a
+ *     transposition in registers and each B panel passes all of them ({@link #pairedInPlaceTiles}, the bias and
+ *     activation applied after the kernel, {@link #rowEpilogue}). A transposed A (the weight gradient's Xᵀ) is packed, a tile's rows a panel: at 512 bits in
  *     <b>paired tiles</b> of 2·MR rows when there is no bias or activation ({@link #pairedTiles}: one vector
  *     copy a column, one pass over each B panel for 4·MR accumulators), else MR rows.</li>
  * <li><b>Micro-kernel</b> per {@code MR×NR} tile ({@link #wideKernel}, {@link #narrowKernel}; a narrow last
@@ -105,8 +107,9 @@ final class PackedGemm implements GemmEngine {
 
     /**
      * Rows of C that {@link #pairedTiles} takes in one call when A is transposed and there is no bias or
-     * activation (the weight gradient, and the thin layer's computed as Cᵀ): {@link RegisterTile#pairedRows()},
-     * 2·MR at 512 bits, 0 where the registers hold no such tile.
+     * activation (the weight gradient, and the thin layer's computed as Cᵀ), and with an A read in place where
+     * {@link #PAIRED_IN_PLACE}: {@link RegisterTile#pairedRows()}, 2·MR at 512 bits, 0 where the registers hold
+     * no such tile.
      */
     private static final int PAIRED_ROWS = TILE.pairedRows();
 
@@ -122,6 +125,13 @@ final class PackedGemm implements GemmEngine {
     /** {@link #transposeBlock}'s two-vector select indices: lane 2j + e takes lane j (+ L/2) of the first (e = 0) or second vector. */
     private static final FloatVector ZIP_LOW = zipIndices(0);
     private static final FloatVector ZIP_HIGH = zipIndices(L / 2);
+
+    /**
+     * Whether an A read in place with unit stride (the forward's X) goes in paired tiles
+     * ({@link #pairedInPlaceTiles}): where there are paired tiles, rows are transposed in registers and the panels
+     * of B go outside, the setting it was measured in (an Intel Xeon, docs/kernels.md, twelfth session).
+     */
+    private static final boolean PAIRED_IN_PLACE = PAIRED_ROWS > 0 && TRANSPOSE_IN_REGISTERS && PANELS_OUTSIDE;
 
     /** Each thread's buffers for this width; made on a thread's first call, reused after. */
     private static final ThreadLocal<GemmWorkspace> WORKSPACES = new ThreadLocal<>();
@@ -240,15 +250,23 @@ final class PackedGemm implements GemmEngine {
                                     float[] c, int cBlock, int ldc, int ccs, GemmWorkspace ws) {
         boolean narrowLast = nc - (nc - 1) / NR * NR <= L;
         int wideEnd = narrowLast ? (nc - 1) / NR * NR : nc; // the wide panels: full, or a last partial one
+        // an in-place A where PAIRED_IN_PLACE (the forward at 512 bits on Intel): groups of 2·MR rows packed, then
+        // each B panel past all of them; the full MR tiles of the rows left and the edges below, as before
+        int pairedInPlace = PAIRED_IN_PLACE && acs == 1 && pb != null && ccs == 1 && wideEnd > 0
+                && (long) mc * kc < PANELS_OUTSIDE_MAX_A ? pairedInPlaceRows(mc) : 0;
+        if (pairedInPlace > 0) {
+            pairedInPlaceTiles(pairedInPlace, wideEnd, nc, kc, a, aBlock, ars, pb, b, bBlock, brs, alpha, beta, loadC,
+                    bias, biasOff, act, c, cBlock, ldc, ws);
+        }
         // panels outside (LoopOrder): an in-place A's full tiles first, each packed B panel past every strip once
         int fullRows = PANELS_OUTSIDE && acs == 1 && pb != null && ccs == 1 && (long) mc * kc < PANELS_OUTSIDE_MAX_A
                 ? mc / MR * MR : 0;
-        for (int j = 0; j < wideEnd && fullRows > 0; j += NR) {
+        for (int j = 0; j < wideEnd && fullRows > pairedInPlace; j += NR) {
             if (Math.min(NR, nc - j) != NR) {
                 continue;
             }
             GemmWorkspace.Panel p = panel(pb, b, bBlock, brs, j, kc, NR, NR, NR, bias, biasOff, ws);
-            for (int i = 0; i < fullRows; i += MR) {
+            for (int i = pairedInPlace; i < fullRows; i += MR) {
                 wide(kc, a, aBlock + i * ars, ars, acs, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, c,
                         cBlock + i * ldc + j, ldc);
             }
@@ -260,7 +278,7 @@ final class PackedGemm implements GemmEngine {
             pairedTiles(paired, wideEnd, nc, kc, a, aBlock, acs, pb, b, bBlock, brs, alpha, beta, loadC, c, cBlock,
                     ldc, ccs, ws);
         }
-        for (int i = paired; i < mc && wideEnd > 0; i += MR) {
+        for (int i = Math.max(paired, pairedInPlace); i < mc && wideEnd > 0; i += MR) {
             int rows = Math.min(MR, mc - i);
             float[] pa;
             int a0, rs, cs;
@@ -313,6 +331,72 @@ final class PackedGemm implements GemmEngine {
         if (narrowLast) {
             narrowPanel(mc, wideEnd, nc - wideEnd, kc, a, aBlock, ars, acs, pb, b, bBlock, brs, alpha, beta, loadC,
                     bias, biasOff, act, c, cBlock, ldc, ccs, ws);
+        }
+    }
+
+    /**
+     * How many of {@code mc} rows {@link #pairedInPlaceTiles} takes: whole groups of PAIRED_ROWS whose
+     * transposition, L rows from the group's first, stays inside the block (L − PAIRED_ROWS rows past the last
+     * group); MR tiles take the rest.
+     */
+    private static int pairedInPlaceRows(int mc) {
+        return mc < L ? 0 : (mc - (L - PAIRED_ROWS)) / PAIRED_ROWS * PAIRED_ROWS;
+    }
+
+    /**
+     * The first {@code rows} rows of an A read in place with unit stride ({@code acs} = 1: the forward's X) in
+     * paired tiles: each group of {@link #PAIRED_ROWS} rows packed PAIRED_ROWS apart (q·PAIRED_ROWS + r) by
+     * {@link #transposeBlock}, L × L at a time (rows r ≥ PAIRED_ROWS of a block, the next group's, land in the
+     * next column's place and are overwritten by it), the columns past the last multiple of L element by element;
+     * then each B panel, held in L1, past every group ({@link #PANELS_OUTSIDE}'s order), one {@link #pairedKernel}
+     * call for 4·MR accumulators where two MR tiles took two passes. The kernel stores z = alpha·acc (+ beta·C);
+     * in the last k block {@link #rowEpilogue} then adds the bias and applies the activation row by row, the
+     * operations the MR-row kernels apply on their registers: the same bits. Measured on the Intel Xeon where
+     * the panels go outside: the forward at 128×784×256 about 0.9× the time of MR-row tiles (docs/kernels.md,
+     * twelfth session).
+     */
+    private static void pairedInPlaceTiles(int rows, int wideEnd, int nc, int kc, float[] a, int aBlock, int ars,
+                                           float[] pb, float[] b, int bBlock, int brs, float alpha, float beta,
+                                           boolean loadC, float[] bias, int biasOff, Activation act, float[] c,
+                                           int cBlock, int ldc, GemmWorkspace ws) {
+        float[] pa = ws.packedA(rows * kc + L);
+        int blocked = kc - kc % L;
+        for (int i = 0; i < rows; i += PAIRED_ROWS) {
+            int a0 = aBlock + i * ars;
+            int d0 = i * kc; // group i / PAIRED_ROWS: PAIRED_ROWS·kc floats
+            for (int q = 0; q < blocked; q += L) {
+                transposeBlock(a, a0 + q, ars, pa, d0 + q * PAIRED_ROWS, PAIRED_ROWS);
+            }
+            for (int q = blocked; q < kc; q++) {
+                for (int r = 0; r < PAIRED_ROWS; r++) {
+                    pa[d0 + q * PAIRED_ROWS + r] = a[a0 + r * ars + q];
+                }
+            }
+        }
+        boolean epilogue = bias != null || act != Activation.IDENTITY;
+        float[] tile = ws.tile;
+        for (int j = 0; j < wideEnd; j += NR) {
+            int cols = Math.min(NR, nc - j);
+            GemmWorkspace.Panel p = panel(pb, b, bBlock, brs, j, kc, cols, NR, NR, bias, biasOff, ws);
+            for (int i = 0; i < rows; i += PAIRED_ROWS) {
+                int c0 = cBlock + i * ldc + j;
+                boolean whole = cols == NR;
+                if (!whole && loadC) {
+                    stage(c, c0, ldc, 1, PAIRED_ROWS, cols, tile, NR, true);
+                }
+                float[] out = whole ? c : tile;
+                int o0 = whole ? c0 : 0;
+                int ldo = whole ? ldc : NR;
+                // no bias, identity: the kernel has no code for them (epilogue=gemm); rowEpilogue does the rest
+                pairedKernel(kc, pa, i * kc, 1, PAIRED_ROWS, p.b, p.b0, p.ldb, alpha, beta, loadC, null, 0,
+                        Activation.IDENTITY, out, o0, ldo);
+                for (int r = 0; r < PAIRED_ROWS && epilogue; r++) {
+                    rowEpilogue(p.bias, p.bias0, act, out, o0 + r * ldo);
+                }
+                if (!whole) {
+                    stage(c, c0, ldc, 1, PAIRED_ROWS, cols, tile, NR, false);
+                }
+            }
         }
     }
 
@@ -2289,5 +2373,107 @@ final class PackedGemm implements GemmEngine {
         acc101.intoArray(c, c0 + 10 * ldc + L);
         acc110.intoArray(c, c0 + 11 * ldc);
         acc111.intoArray(c, c0 + 11 * ldc + L);
+    }
+
+    /**
+     * The end of the {@code alphaBeta} epilogue for one row of NR (two vectors) of C that {@link #pairedKernel}
+     * stored as z = alpha·acc (+ beta·C): z + bias, the activation, the store ({@link #pairedInPlaceTiles}).
+     */
+    private static void rowEpilogue(float[] bias, int bias0, Activation act, float[] c, int c0) {
+        FloatVector acc00 = FloatVector.fromArray(F, c, c0), acc01 = FloatVector.fromArray(F, c, c0 + L);
+        if (bias != null) {
+            FloatVector bias0v = FloatVector.fromArray(F, bias, bias0);
+            FloatVector bias1v = FloatVector.fromArray(F, bias, bias0 + L);
+            acc00 = acc00.add(bias0v);
+            acc01 = acc01.add(bias1v);
+        }
+        if (act == Activation.RELU) { // max(z, 0) keeps NaN, like Math.max
+            acc00 = acc00.max(0f);
+            acc01 = acc01.max(0f);
+        }
+        if (act == Activation.SIGMOID) {
+            FloatVector y0, y1;
+            { // y0 = sigmoid(acc00)
+                FloatVector x = acc00.neg().max(EXP_MIN).min(EXP_MAX); // −z, clamped (NaN stays NaN)
+                // e = exp(x), the recipe of FloatKernels' class comment
+                FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
+                FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                        .lanewise(FMA, r, 1f);
+                IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
+                IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
+                e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                        .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                y0 = FloatVector.broadcast(F, 1f).div(e.add(1f));
+            }
+            { // y1 = sigmoid(acc01)
+                FloatVector x = acc01.neg().max(EXP_MIN).min(EXP_MAX); // −z, clamped (NaN stays NaN)
+                // e = exp(x), the recipe of FloatKernels' class comment
+                FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
+                FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                        .lanewise(FMA, r, 1f);
+                IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
+                IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
+                e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                        .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                y1 = FloatVector.broadcast(F, 1f).div(e.add(1f));
+            }
+            y0.intoArray(c, c0);
+            y1.intoArray(c, c0 + L);
+            return;
+        }
+        if (act == Activation.TANH) {
+            FloatVector y0, y1;
+            { // y0 = tanh(acc00)
+                FloatVector s = acc00.mul(acc00); // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
+                FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                        .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                        .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(acc00);
+                FloatVector absz = acc00.abs();
+                FloatVector x = absz.mul(-2f).max(EXP_MIN); // −2|z| ≤ 0: no upper clamp needed
+                // e = exp(x), the recipe of FloatKernels' class comment
+                FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
+                FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                        .lanewise(FMA, r, 1f);
+                IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
+                IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
+                e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                        .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
+                y0 = big.blend(big.neg(), acc00.compare(VectorOperators.LT, 0f))
+                        .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+            }
+            { // y1 = tanh(acc01)
+                FloatVector s = acc01.mul(acc01); // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
+                FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                        .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                        .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(acc01);
+                FloatVector absz = acc01.abs();
+                FloatVector x = absz.mul(-2f).max(EXP_MIN); // −2|z| ≤ 0: no upper clamp needed
+                // e = exp(x), the recipe of FloatKernels' class comment
+                FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
+                FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                        .lanewise(FMA, r, 1f);
+                IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
+                IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
+                e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                        .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
+                y1 = big.blend(big.neg(), acc01.compare(VectorOperators.LT, 0f))
+                        .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+            }
+            y0.intoArray(c, c0);
+            y1.intoArray(c, c0 + L);
+            return;
+        }
+        acc00.intoArray(c, c0);
+        acc01.intoArray(c, c0 + L);
     }
 }

@@ -13,8 +13,9 @@ package dev.myelin.core.simd;
  * @param thinRows rows of C that a narrow panel (at most L columns, a thin layer's) takes at once, one
  *                 accumulator each: 8 or 2·MR
  * @param pairedRows rows of C that one call takes when A is transposed and there is no bias or activation (the
- *                 weight gradient): 2·MR where the registers hold 2·MR × vectors accumulators beside B's vectors
- *                 and a broadcast, 0 where they do not
+ *                 weight gradient), and for an A read in place where PackedGemm packs it in groups (the forward
+ *                 on Intel at 512 bits): 2·MR where the registers hold 2·MR × vectors accumulators beside B's
+ *                 vectors and a broadcast, 0 where they do not
  */
 record RegisterTile(int rows, int vectors, int thinRows, int pairedRows) {
 

@@ -47,6 +47,9 @@ import java.util.stream.Stream;
  *     constant offset r from row 0, which the load's address absorbs (no row starts to keep or add).
  *     {@code bStride=ldb}: B's rows {@code ldb} apart instead of {@code NR} (a narrow panel, packed compactly):
  *     A's indices stay linear in q with a constant scale, B's loads keep their range checks.</li>
+ * <li>{@code //@ rowEpilogue NAME vectors=V}: bias, activation and store for one row of V vectors of C that a
+ *     {@code gemm} micro-kernel stored, the end of the {@code alphaBeta} epilogue ({@code PackedGemm}'s paired
+ *     forward tiles).</li>
  * <li>{@code //@ tileSwitch NAME calls=RxV:KERNEL,…}: a method with the parameters of an {@code alphaBeta}
  *     micro-kernel that calls the KERNEL of the class's register tile ({@code MR == R && NR_VECTORS == V}),
  *     for {@code PackedGemm}, whose tile is chosen per vector width.</li>
@@ -152,6 +155,7 @@ public final class KernelGenerator {
                         args.text("epilogue"), args.flag("masked"), args.optional("aStride"),
                         args.optional("bStride"));
                 case "tileSwitch" -> tileSwitch(code, args.word(0), args.text("calls"));
+                case "rowEpilogue" -> rowEpilogue(code, args.word(0), args.num("vectors"));
                 case "dotTile" -> dotTile(code, args.word(0), args.num("rows"), args.num("cols"));
                 case "fixedOrderDot" -> fixedOrderDot(code, args.word(0), args.num("cols"));
                 case "exp" -> exp(code, args.word(0), args.word(1));
@@ -329,7 +333,7 @@ public final class KernelGenerator {
             for (int v = 0; v < vectors; v++) {
                 zeros.add(t.acc(r, v) + " = FloatVector.zero(F)");
             }
-            declareZeros(code, zeros);
+            declareVectors(code, zeros);
         }
         // a packed panel (aStride MR or ROWS: ars is 1, the dispatch's condition) reads row r at the constant offset
         // r from row 0, which the address of the load absorbs; other layouts keep a start per row
@@ -386,13 +390,22 @@ public final class KernelGenerator {
             code.close("}");
             return;
         }
+        biasActivationStore(code, t);
+        code.close("}");
+    }
+
+    /**
+     * The end of an {@code alphaBeta} epilogue on the accumulators of {@code t}: {@code + bias}, then the
+     * activation, then the store (sigmoid and tanh store each result and return).
+     */
+    private static void biasActivationStore(Code code, Tile t) {
         code.open("if (bias != null) {");
-        for (int v = 0; v < vectors; v++) {
+        for (int v = 0; v < t.vectors; v++) {
             code.line("FloatVector bias" + v + "v = FloatVector.fromArray(F, bias, bias0" + lanes(v) + t.mask()
                     + ");");
         }
-        for (int r = 0; r < rows; r++) {
-            for (int v = 0; v < vectors; v++) {
+        for (int r = 0; r < t.rows; r++) {
+            for (int v = 0; v < t.vectors; v++) {
                 code.line(t.acc(r, v) + " = " + t.acc(r, v) + ".add(bias" + v + "v);");
             }
         }
@@ -403,6 +416,24 @@ public final class KernelGenerator {
         activation(code, t, "SIGMOID");
         activation(code, t, "TANH");
         t.eachAt(code, (acc, at) -> acc + ".intoArray(c, " + at + t.mask() + ");");
+    }
+
+    /**
+     * {@code //@ rowEpilogue NAME vectors=V}: the rest of an {@code alphaBeta} epilogue for one row of V vectors
+     * of C that a {@code gemm}-epilogue micro-kernel stored as {@code z = alpha·acc (+ beta·C)}: z loaded, then
+     * {@code + bias}, the activation and the store, the operations of {@code alphaBeta} after beta·C, so the
+     * same bits as a kernel with the whole epilogue. One row a call: no more live vectors than a row's.
+     */
+    static void rowEpilogue(Code code, String name, int vectors) {
+        Tile t = new Tile(1, vectors, false);
+        code.signature("private static void " + name,
+                List.of("float[] bias", "int bias0", "Activation act", "float[] c", "int c0"));
+        List<String> loads = new ArrayList<>();
+        for (int v = 0; v < vectors; v++) {
+            loads.add(t.acc(0, v) + " = FloatVector.fromArray(F, c, " + t.at(0, v) + ")");
+        }
+        declareVectors(code, loads);
+        biasActivationStore(code, t);
         code.close("}");
     }
 
@@ -523,8 +554,8 @@ public final class KernelGenerator {
         }
     }
 
-    /** {@code FloatVector acc = FloatVector.zero(F), …;} two to a line. */
-    private static void declareZeros(Code code, List<String> zeros) {
+    /** {@code FloatVector acc = …, …;} two to a line (zeros, or loads). */
+    private static void declareVectors(Code code, List<String> zeros) {
         for (int from = 0; from < zeros.size(); from += 2) {
             code.line("FloatVector " + String.join(", ", zeros.subList(from, Math.min(from + 2, zeros.size())))
                     + ";");
@@ -564,7 +595,7 @@ public final class KernelGenerator {
                 accs.add("acc" + r + q);
                 zeros.add("acc" + r + q + " = FloatVector.zero(F)");
             }
-            declareZeros(code, zeros);
+            declareVectors(code, zeros);
         }
         for (int r = 1; r < rows; r++) {
             code.line("int z" + r + " = z" + (r - 1) + " + lddz;");
@@ -623,7 +654,7 @@ public final class KernelGenerator {
             for (int g = 0; g < 4; g++) {
                 zeros.add("acc" + q + g + " = FloatVector.zero(F)");
             }
-            declareZeros(code, zeros);
+            declareVectors(code, zeros);
         }
         for (int q = 1; q < cols; q++) {
             code.line("int w" + q + " = w" + (q - 1) + " + ldw;");
