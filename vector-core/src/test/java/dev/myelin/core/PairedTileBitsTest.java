@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * and every row count 7..25 (and 36, 37, 43), a partial wide panel (cols between L and NR), k = 1, 2 and two k
  * blocks, beta 0 / 0.5 / 1, B row-major (in place for m <= 12) and transposed (packed), A's view ending exactly
  * at its array's end (the scalar fallback of packColumns) and surrounded by NaN and Inf (the garbage lanes), and
- * the thin weight gradient (C transposed, ccs != 1) with n = 7..15, also accumulating.
+ * the thin weight gradient (C transposed, ccs != 1) with n = 7..15, also accumulating; and the paired tiles of an
+ * A read in place (PackedGemm.pairedInPlaceTiles).
  */
 class PairedTileBitsTest {
 
@@ -98,6 +99,64 @@ class PairedTileBitsTest {
             }
         }
         assertEquals(ms.length * ns.length * kks.length * ab.length * 2 * 2, cases);
+    }
+
+    /**
+     * An A read in place (row-major: the forward's X, the input gradient's dZ), which at 512 bits on Intel
+     * (PackedGemm.pairedInPlaceTiles; the build runs this class once in each loop order, so on any AVX-512 CPU)
+     * goes in groups of 12 rows transposed in registers, the bias and activation applied after the kernel: row
+     * counts around the groups' edges (15–17 rows: one group only from 16; 124–129), k around a 16-column block
+     * (15, 16, 17, 33) and two k blocks (300), B row-major and transposed, every element-wise activation with and
+     * without a bias, beta 0 and 0.5; and 2 100 rows, whose groups go in two chunks.
+     */
+    @Test
+    void sgemmWithAInPlaceGivesTheBitsOfTheSixRowPath() {
+        List<GemmKernel> ks = kernels();
+        int[] ms = {15, 16, 17, 28, 29, 124, 127, 129};
+        int[] kks = {1, 15, 16, 17, 33, 300};
+        Activation[] acts = {Activation.IDENTITY, Activation.RELU, Activation.SIGMOID, Activation.TANH};
+        int cases = 0;
+        for (int m : ms) {
+            for (int k : kks) {
+                for (Activation act : acts) {
+                    for (boolean transB : new boolean[] {false, true}) {
+                        int n = transB ? 50 : 81;
+                        boolean withBias = (m + k) % 2 == 0 || act == Activation.IDENTITY;
+                        float beta = act == Activation.IDENTITY && k == 300 ? 0.5f : 0f;
+                        inPlaceCase(ks, m, n, k, beta, transB, withBias, act);
+                        cases++;
+                    }
+                }
+            }
+        }
+        inPlaceCase(ks, 2100, 40, 300, 0f, false, true, Activation.SIGMOID);
+        cases++;
+        assertEquals(ms.length * kks.length * acts.length * 2 + 1, cases);
+    }
+
+    private static void inPlaceCase(List<GemmKernel> ks, int m, int n, int k, float beta, boolean transB,
+                                    boolean withBias, Activation act) {
+        Random r = new Random(53L * m + 17L * n + 3L * k + (transB ? 1 : 0) + act.ordinal());
+        int lda = k + 3, aOff = 5;
+        float[] a = view(m, k, aOff, lda, 7, r, true);
+        int ldb = transB ? k + 2 : n + 1, bOff = 2;
+        float[] b = transB ? view(n, k, bOff, ldb, 3, r, true) : view(k, n, bOff, ldb, 3, r, true);
+        int ldc = n + 7, cOff = 4;
+        float[] c0 = view(m, n, cOff, ldc, 5, r, true);
+        float[] bias = withBias ? view(1, n, 1, n, 2, r, true) : null;
+        float[] expected = null;
+        String what = "m=" + m + " n=" + n + " k=" + k + " beta=" + beta + " transB=" + transB + " bias=" + withBias
+                + " " + act;
+        for (GemmKernel kernel : ks) {
+            float[] c = c0.clone();
+            kernel.sgemm(false, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, bias,
+                    withBias ? 1 : 0, act);
+            if (expected == null) {
+                expected = c;
+            } else {
+                same(expected, c, what + " " + kernel);
+            }
+        }
     }
 
     @Test

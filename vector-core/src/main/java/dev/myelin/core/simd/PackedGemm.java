@@ -251,12 +251,15 @@ final class PackedGemm implements GemmEngine {
         boolean narrowLast = nc - (nc - 1) / NR * NR <= L;
         int wideEnd = narrowLast ? (nc - 1) / NR * NR : nc; // the wide panels: full, or a last partial one
         // an in-place A where PAIRED_IN_PLACE (the forward at 512 bits on Intel): groups of 2·MR rows packed, then
-        // each B panel past all of them; the full MR tiles of the rows left and the edges below, as before
+        // each B panel past all of them, in chunks of rows whose packed groups stay under the panels-outside limit;
+        // the full MR tiles of the rows left and the edges below, as before
         int pairedInPlace = PAIRED_IN_PLACE && acs == 1 && pb != null && ccs == 1 && wideEnd > 0
-                && (long) mc * kc < PANELS_OUTSIDE_MAX_A ? pairedInPlaceRows(mc) : 0;
-        if (pairedInPlace > 0) {
-            pairedInPlaceTiles(pairedInPlace, wideEnd, nc, kc, a, aBlock, ars, pb, b, bBlock, brs, alpha, beta, loadC,
-                    bias, biasOff, act, c, cBlock, ldc, ws);
+                ? pairedInPlaceRows(mc) : 0;
+        int chunk = pairedInPlace == 0 || kc == 0 ? pairedInPlace
+                : Math.max(PAIRED_ROWS, (int) ((PANELS_OUTSIDE_MAX_A - 1) / kc) / PAIRED_ROWS * PAIRED_ROWS);
+        for (int i = 0; i < pairedInPlace; i += chunk) {
+            pairedInPlaceTiles(Math.min(chunk, pairedInPlace - i), wideEnd, nc, kc, a, aBlock + i * ars, ars, pb, b,
+                    bBlock, brs, alpha, beta, loadC, bias, biasOff, act, c, cBlock + i * ldc, ldc, ws);
         }
         // panels outside (LoopOrder): an in-place A's full tiles first, each packed B panel past every strip once
         int fullRows = PANELS_OUTSIDE && acs == 1 && pb != null && ccs == 1 && (long) mc * kc < PANELS_OUTSIDE_MAX_A
