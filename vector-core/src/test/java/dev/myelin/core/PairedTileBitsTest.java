@@ -107,7 +107,9 @@ class PairedTileBitsTest {
      * goes in groups of 12 rows transposed in registers, the bias and activation applied after the kernel: row
      * counts around the groups' edges (15–17 rows: one group only from 16; 124–129), k around a 16-column block
      * (15, 16, 17, 33) and two k blocks (300), B row-major and transposed, every element-wise activation with and
-     * without a bias, beta 0 and 0.5; and 2 100 rows, whose groups go in two chunks.
+     * without a bias, beta 0 and 0.5, 200 and 215 columns (the path needs 6 wide panels; 215 ends in a partial
+     * one); 2 100 rows, whose groups go in two chunks; 712 columns (two column blocks, both paired);
+     * alpha 0.75 and −1 with beta·C and an activation; k = 0.
      */
     @Test
     void sgemmWithAInPlaceGivesTheBitsOfTheSixRowPath() {
@@ -120,22 +122,27 @@ class PairedTileBitsTest {
             for (int k : kks) {
                 for (Activation act : acts) {
                     for (boolean transB : new boolean[] {false, true}) {
-                        int n = transB ? 50 : 81;
+                        int n = transB ? 200 : 215; // 6 or 7 wide panels (the path's minimum: 6), 215 a partial one
                         boolean withBias = (m + k) % 2 == 0 || act == Activation.IDENTITY;
                         float beta = act == Activation.IDENTITY && k == 300 ? 0.5f : 0f;
-                        inPlaceCase(ks, m, n, k, beta, transB, withBias, act);
+                        inPlaceCase(ks, m, n, k, 1f, beta, transB, withBias, act);
                         cases++;
                     }
                 }
             }
         }
-        inPlaceCase(ks, 2100, 40, 300, 0f, false, true, Activation.SIGMOID);
-        cases++;
-        assertEquals(ms.length * kks.length * acts.length * 2 + 1, cases);
+        inPlaceCase(ks, 2100, 200, 300, 1f, 0f, false, true, Activation.SIGMOID); // two chunks
+        inPlaceCase(ks, 40, 712, 33, 1f, 0f, false, true, Activation.RELU); // two column blocks (NC = 512)
+        inPlaceCase(ks, 40, 712, 300, 0.75f, 0.5f, true, true, Activation.TANH);
+        inPlaceCase(ks, 29, 215, 300, 0.75f, 0.5f, false, true, Activation.SIGMOID); // alpha, beta·C and the act
+        inPlaceCase(ks, 29, 215, 17, -1f, 1f, false, false, Activation.RELU);
+        inPlaceCase(ks, 29, 215, 0, 0.5f, 0.5f, false, true, Activation.SIGMOID); // k = 0: the epilogue only
+        cases += 6;
+        assertEquals(ms.length * kks.length * acts.length * 2 + 6, cases);
     }
 
-    private static void inPlaceCase(List<GemmKernel> ks, int m, int n, int k, float beta, boolean transB,
-                                    boolean withBias, Activation act) {
+    private static void inPlaceCase(List<GemmKernel> ks, int m, int n, int k, float alpha, float beta,
+                                    boolean transB, boolean withBias, Activation act) {
         Random r = new Random(53L * m + 17L * n + 3L * k + (transB ? 1 : 0) + act.ordinal());
         int lda = k + 3, aOff = 5;
         float[] a = view(m, k, aOff, lda, 7, r, true);
@@ -145,11 +152,11 @@ class PairedTileBitsTest {
         float[] c0 = view(m, n, cOff, ldc, 5, r, true);
         float[] bias = withBias ? view(1, n, 1, n, 2, r, true) : null;
         float[] expected = null;
-        String what = "m=" + m + " n=" + n + " k=" + k + " beta=" + beta + " transB=" + transB + " bias=" + withBias
-                + " " + act;
+        String what = "m=" + m + " n=" + n + " k=" + k + " alpha=" + alpha + " beta=" + beta + " transB=" + transB
+                + " bias=" + withBias + " " + act;
         for (GemmKernel kernel : ks) {
             float[] c = c0.clone();
-            kernel.sgemm(false, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, bias,
+            kernel.sgemm(false, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, bias,
                     withBias ? 1 : 0, act);
             if (expected == null) {
                 expected = c;

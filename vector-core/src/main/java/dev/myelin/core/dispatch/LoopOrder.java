@@ -16,8 +16,10 @@ import java.util.Locale;
  * (for measurements), otherwise panels outside on an Intel CPU (Linux's {@code /proc/cpuinfo} vendor
  * {@code GenuineIntel}), where it made the 128×784×256 forward 0.87× the time (JMH, docs/kernels.md, 2026-12-04),
  * and rows outside elsewhere, the order measured on AMD's Zen 4 and Zen 5 (the other order is not measured there).
- * Even on Intel a tall A keeps rows outside: the engine takes panels outside only for an A block under
- * 1 MiB, which each panel streams from L2 whole (1024³, a block of 1 MiB, ran 1.07× the time with panels outside).
+ * Even on Intel a tall A keeps rows outside for its MR-row tiles: the engine takes panels outside for them only
+ * for an A block under 1 MiB, which each panel streams from L2 whole (1024³, a block of 1 MiB, ran 1.07× the time
+ * with panels outside); at 512 bits such an A goes in paired tiles instead, packed in chunks under 1 MiB, each
+ * panel past a chunk (PackedGemm's {@code pairedInPlaceTiles}).
  *
  * <p>Here, beside {@link VectorSupport}'s width property, so that {@link KernelRegistry#checkProperties} refuses a bad
  * value as one message before any work, not as the engine's failed class initialisation.

@@ -47,11 +47,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <li><b>A</b>, one MR-row tile at a time (rows outside, B panels inside): the tile's MR × kc values stay in
  *     L1 while every B panel of the block passes. A row-major A is read in place (MR sequential row streams;
  *     packing it was slower, docs/kernels.md), only its last, partial MR rows copied ({@link #packA}),
- *     zero-padded; except at 512 bits on Intel, where it is packed in <b>paired tiles</b> of 2·MR rows by a
- *     transposition in registers and each B panel passes all of them ({@link #pairedInPlaceTiles}, the bias and
- *     activation applied after the kernel, {@link #rowEpilogue}). A transposed A (the weight gradient's Xᵀ) is packed, a tile's rows a panel: at 512 bits in
- *     <b>paired tiles</b> of 2·MR rows when there is no bias or activation ({@link #pairedTiles}: one vector
- *     copy a column, one pass over each B panel for 4·MR accumulators), else MR rows.</li>
+ *     zero-padded; except at 512 bits on Intel with six or more wide panels of B, where it is packed in
+ *     <b>paired tiles</b> of 2·MR rows by a transposition in registers and each B panel passes all of them
+ *     ({@link #pairedInPlaceTiles}, the bias and activation applied after the kernel, {@link #rowEpilogue}).
+ *     A transposed A (the weight gradient's Xᵀ) is packed, a tile's rows a panel: at 512 bits in <b>paired
+ *     tiles</b> of 2·MR rows when there is no bias or activation ({@link #pairedTiles}: one vector copy a
+ *     column, one pass over each B panel for 4·MR accumulators), else MR rows.</li>
  * <li><b>Micro-kernel</b> per {@code MR×NR} tile ({@link #wideKernel}, {@link #narrowKernel}; a narrow last
  *     panel takes {@link #THIN_ROWS} rows at once, {@link #thinKernel}, for more FMA chains; the tile of
  *     each width is {@link RegisterTile}'s): rank-1
@@ -81,8 +82,9 @@ final class PackedGemm implements GemmEngine {
     /** The loop order around the micro-kernel for an in-place A ({@link LoopOrder}): the same bits either way. */
     private static final boolean PANELS_OUTSIDE = LoopOrder.panelsOutside();
     /**
-     * The A block (mc × kc floats) below which panels go outside: each panel then streams the whole block from L2.
-     * On the Intel Xeon where it was measured, 784 KiB (1024×784×256) ran 0.92× the time and 1 MiB (1024³) 1.07×.
+     * The A block (mc × kc floats) below which panels go outside for MR-row tiles: each panel then streams the
+     * whole block from L2. On the Intel Xeon where it was measured, 784 KiB (1024×784×256) ran 0.92× the time and
+     * 1 MiB (1024³) 1.07×. Also the size of a chunk of packed paired groups ({@link #pairedInPlaceTiles}).
      */
     private static final long PANELS_OUTSIDE_MAX_A = 256 * 1024;
     /** Rows of the register tile. */
@@ -132,6 +134,13 @@ final class PackedGemm implements GemmEngine {
      * of B go outside, the setting it was measured in (an Intel Xeon, docs/kernels.md, twelfth session).
      */
     private static final boolean PAIRED_IN_PLACE = PAIRED_ROWS > 0 && TRANSPOSE_IN_REGISTERS && PANELS_OUTSIDE;
+    /**
+     * The wide panels of B a block needs for {@link #pairedInPlaceTiles}: the packing of A costs about what four
+     * panels gain, whatever m and k (both scale with m·k). Measured on the Intel Xeon (docs/kernels.md, twelfth
+     * session), {@code sgemm} NN 128×784×n against MR tiles: n = 32 1.27× the time, 64 1.08×, 96 1.02×, 128 0.99×,
+     * 256 0.92–0.95×.
+     */
+    private static final int PAIRED_IN_PLACE_MIN_PANELS = 6;
 
     /** Each thread's buffers for this width; made on a thread's first call, reused after. */
     private static final ThreadLocal<GemmWorkspace> WORKSPACES = new ThreadLocal<>();
@@ -238,8 +247,9 @@ final class PackedGemm implements GemmEngine {
      * faster than the other order in timings during development (on AMD), and a partial last A panel is copied
      * once per block instead of once per B panel. Where {@link LoopOrder} says panels outside (Intel), the full
      * tiles of an A read in place (the forward) go the other way first: each packed B panel, held in L1, past
-     * every full strip of A; the loop below then does only the edge tiles. The same tiles by the same kernels,
-     * so the same bits. C is at {@code c[cBlock + i·ldc + j·ccs]}. A narrow last
+     * every full strip of A; the loop below then does only the edge tiles; at 512 bits the rows go first in
+     * paired tiles ({@link #pairedInPlaceTiles}, in chunks), and the strips and edges take the rows left. The
+     * same operations on every element, so the same bits. C is at {@code c[cBlock + i·ldc + j·ccs]}. A narrow last
      * panel is left to {@link #narrowPanel}, after the wide ones: its rows go in groups of THIN_ROWS, which do
      * not follow the MR-row tiles.
      */
@@ -253,8 +263,8 @@ final class PackedGemm implements GemmEngine {
         // an in-place A where PAIRED_IN_PLACE (the forward at 512 bits on Intel): groups of 2·MR rows packed, then
         // each B panel past all of them, in chunks of rows whose packed groups stay under the panels-outside limit;
         // the full MR tiles of the rows left and the edges below, as before
-        int pairedInPlace = PAIRED_IN_PLACE && acs == 1 && pb != null && ccs == 1 && wideEnd > 0
-                ? pairedInPlaceRows(mc) : 0;
+        int pairedInPlace = PAIRED_IN_PLACE && acs == 1 && pb != null && ccs == 1
+                && wideEnd >= PAIRED_IN_PLACE_MIN_PANELS * NR ? pairedInPlaceRows(mc) : 0;
         int chunk = pairedInPlace == 0 || kc == 0 ? pairedInPlace
                 : Math.max(PAIRED_ROWS, (int) ((PANELS_OUTSIDE_MAX_A - 1) / kc) / PAIRED_ROWS * PAIRED_ROWS);
         for (int i = 0; i < pairedInPlace; i += chunk) {

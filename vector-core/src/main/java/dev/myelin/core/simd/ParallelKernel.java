@@ -111,7 +111,8 @@ public final class ParallelKernel extends EngineKernel {
      * 128×784×256, 1 235 and 1 182 against 1 235 and 1 253 µs at 256×784×512.</li>
      * </ul>
      * The input gradient ({@code dZ·Wᵀ}, B gathered transposed) keeps column slices: each thread gathers only its
-     * columns of B.
+     * columns of B (and, at 512 bits on Intel, packs all of dZ, m·n floats, for its paired tiles: a sixth of W's
+     * k·n at 128×784×256).
      */
     private boolean rowsFirst(int m, int n, int acs, int bcs, int rowTiles) {
         boolean forward = acs == 1 && bcs == 1;
