@@ -15,13 +15,19 @@ class BenchmarkChecksTest {
 
     private static final String SHAPE = "19x33x17";
 
-    @Test
-    void theForwardIsCheckedAfterTiming() {
+    /** ForwardBenchmark's parameters as JMH sets them: the kernel at the shape, one thread, sigmoid. */
+    private static ForwardBenchmark sigmoidForward(String kernel, String shape) {
         ForwardBenchmark bench = new ForwardBenchmark();
-        bench.kernel = "blocked";
-        bench.shape = SHAPE;
+        bench.kernel = kernel;
+        bench.shape = shape;
         bench.threads = 1;
         bench.activation = "sigmoid";
+        return bench;
+    }
+
+    @Test
+    void theForwardIsCheckedAfterTiming() {
+        ForwardBenchmark bench = sigmoidForward("blocked", SHAPE);
         bench.setUp();
         float[] y = bench.forward();
         bench.checkAfterTiming();
@@ -39,11 +45,7 @@ class BenchmarkChecksTest {
     @Test
     void aForwardOffByLessThanTheOldFixedToleranceIsCaught() {
         dev.myelin.core.dispatch.KernelRegistry.register("test-offset", () -> new Faulty("test-offset"));
-        ForwardBenchmark bench = new ForwardBenchmark();
-        bench.kernel = "test-offset";
-        bench.shape = "128x784x256";
-        bench.threads = 1;
-        bench.activation = "sigmoid";
+        ForwardBenchmark bench = sigmoidForward("test-offset", "128x784x256");
         Faulty.offset = 0;
         bench.setUp();
         Faulty.offset = 8e-5f;
@@ -61,11 +63,7 @@ class BenchmarkChecksTest {
     @Test
     void aForwardThatKeepsResultsByArrayIdentityIsCaughtAfterTiming() {
         dev.myelin.core.dispatch.KernelRegistry.register("test-memo", () -> new Faulty("test-memo"));
-        ForwardBenchmark bench = new ForwardBenchmark();
-        bench.kernel = "test-memo";
-        bench.shape = SHAPE;
-        bench.threads = 1;
-        bench.activation = "sigmoid";
+        ForwardBenchmark bench = sigmoidForward("test-memo", SHAPE);
         bench.setUp();
         bench.forward();
         IllegalStateException e = assertThrows(IllegalStateException.class, bench::checkAfterTiming);

@@ -380,36 +380,42 @@ final class PackedGemm implements GemmEngine {
             for (int q = 0; q < blocked; q += L) {
                 transposeBlock(a, a0 + q, ars, pa, d0 + q * PAIRED_ROWS, PAIRED_ROWS);
             }
-            for (int q = blocked; q < kc; q++) {
-                for (int r = 0; r < PAIRED_ROWS; r++) {
-                    pa[d0 + q * PAIRED_ROWS + r] = a[a0 + r * ars + q];
-                }
-            }
+            copyTransposed(blocked, kc, PAIRED_ROWS, a, a0, ars, pa, d0, PAIRED_ROWS);
         }
         boolean epilogue = bias != null || act != Activation.IDENTITY;
-        float[] tile = ws.tile;
         for (int j = 0; j < wideEnd; j += NR) {
             int cols = Math.min(NR, nc - j);
             GemmWorkspace.Panel p = panel(pb, b, bBlock, brs, j, kc, cols, NR, NR, bias, biasOff, ws);
             for (int i = 0; i < rows; i += PAIRED_ROWS) {
-                int c0 = cBlock + i * ldc + j;
-                boolean whole = cols == NR;
-                if (!whole && loadC) {
-                    stage(c, c0, ldc, 1, PAIRED_ROWS, cols, tile, NR, true);
-                }
-                float[] out = whole ? c : tile;
-                int o0 = whole ? c0 : 0;
-                int ldo = whole ? ldc : NR;
-                // no bias, identity: the kernel has no code for them (epilogue=gemm); rowEpilogue does the rest
-                pairedKernel(kc, pa, i * kc, 1, PAIRED_ROWS, p.b, p.b0, p.ldb, alpha, beta, loadC, null, 0,
-                        Activation.IDENTITY, out, o0, ldo);
-                for (int r = 0; r < PAIRED_ROWS && epilogue; r++) {
-                    rowEpilogue(p.bias, p.bias0, act, out, o0 + r * ldo);
-                }
-                if (!whole) {
-                    stage(c, c0, ldc, 1, PAIRED_ROWS, cols, tile, NR, false);
-                }
+                pairedTile(kc, pa, i * kc, p, alpha, beta, loadC, epilogue, act, c, cBlock + i * ldc + j, ldc, 1,
+                        PAIRED_ROWS, cols, ws.tile);
             }
+        }
+    }
+
+    /**
+     * One paired tile: {@code groupRows} (at most {@link #PAIRED_ROWS}) × {@code cols} of C at {@code c0} from the
+     * packed group at {@code pa0} and the panel {@code p}, stored by {@link #pairedKernel} when whole (every row,
+     * NR columns, C row-major), else through the staging tile; with {@code epilogue}, the panel's bias and
+     * {@code act} follow row by row ({@link #rowEpilogue}), the kernel having no code for them (epilogue=gemm).
+     */
+    private static void pairedTile(int kc, float[] pa, int pa0, GemmWorkspace.Panel p, float alpha, float beta,
+                                   boolean loadC, boolean epilogue, Activation act, float[] c, int c0, int ldc,
+                                   int ccs, int groupRows, int cols, float[] tile) {
+        boolean whole = groupRows == PAIRED_ROWS && cols == NR && ccs == 1;
+        if (!whole && loadC) {
+            stage(c, c0, ldc, ccs, groupRows, cols, tile, NR, true);
+        }
+        float[] out = whole ? c : tile;
+        int o0 = whole ? c0 : 0;
+        int ldo = whole ? ldc : NR;
+        pairedKernel(kc, pa, pa0, 1, PAIRED_ROWS, p.b, p.b0, p.ldb, alpha, beta, loadC, null, 0,
+                Activation.IDENTITY, out, o0, ldo);
+        for (int r = 0; r < PAIRED_ROWS && epilogue; r++) {
+            rowEpilogue(p.bias, p.bias0, act, out, o0 + r * ldo);
+        }
+        if (!whole) {
+            stage(c, c0, ldc, ccs, groupRows, cols, tile, NR, false);
         }
     }
 
@@ -436,24 +442,14 @@ final class PackedGemm implements GemmEngine {
                                     float[] pb, float[] b, int bBlock, int brs, float alpha, float beta,
                                     boolean loadC, float[] c, int cBlock, int ldc, int ccs, GemmWorkspace ws) {
         float[] pa = ws.edgeA(PAIRED_ROWS * kc + L);
-        float[] tile = ws.tile;
         for (int i = 0; i < rows; i += PAIRED_ROWS) {
             int groupRows = Math.min(PAIRED_ROWS, rows - i);
             packColumns(groupRows, PAIRED_ROWS, kc, a, aBlock + i, acs, pa);
             for (int j = 0; j < wideEnd; j += NR) {
                 int cols = Math.min(NR, nc - j);
                 GemmWorkspace.Panel p = panel(pb, b, bBlock, brs, j, kc, cols, NR, NR, null, 0, ws);
-                int c0 = cBlock + i * ldc + j * ccs;
-                boolean whole = groupRows == PAIRED_ROWS && cols == NR && ccs == 1;
-                if (!whole && loadC) {
-                    stage(c, c0, ldc, ccs, groupRows, cols, tile, NR, true);
-                }
-                // no bias, identity: the kernel has no code for them (epilogue=gemm)
-                pairedKernel(kc, pa, 0, 1, PAIRED_ROWS, p.b, p.b0, p.ldb, alpha, beta, loadC, null, 0,
-                        Activation.IDENTITY, whole ? c : tile, whole ? c0 : 0, whole ? ldc : NR);
-                if (!whole) {
-                    stage(c, c0, ldc, ccs, groupRows, cols, tile, NR, false);
-                }
+                pairedTile(kc, pa, 0, p, alpha, beta, loadC, false, Activation.IDENTITY, c, cBlock + i * ldc + j * ccs,
+                        ldc, ccs, groupRows, cols, ws.tile);
             }
         }
     }
@@ -676,7 +672,7 @@ final class PackedGemm implements GemmEngine {
     /**
      * One full panel ({@code width} = NR or L columns) of a transposed B ({@code brs} = 1: B's column t is row t of
      * the array, {@code bcs} apart). Where {@link #TRANSPOSE_IN_REGISTERS}, the rows q below the last multiple of L
-     * go by {@link #transposeBlock}, {@code L × L} at a time; the others column by column, each read along its
+     * go by {@link #transposeBlock}, {@code L × L} at a time; the others by {@link #copyTransposed}, each column read along its
      * contiguous row and written with the panel's stride. No vector gather: one (an index vector t·bcs), compiled
      * into the engine's large compile unit, fell in some JVMs to the Vector API's boxing fallback for good: 7 680
      * bytes a training step of a 300-72-10 model ({@code TrainingStepAllocationTest}, 4 of 6 JVMs of a scratch
@@ -689,12 +685,23 @@ final class PackedGemm implements GemmEngine {
                 transposeBlock(b, src + t * bcs + q, bcs, pb, dst + q * width + t, width);
             }
         }
-        for (int t = 0; t < width && blocked < kc; t += 4) { // four columns at a time: four row streams, one 16-byte run per row q
-            int s0 = src + t * bcs;
-            int s1 = s0 + bcs;
-            int s2 = s1 + bcs;
-            int s3 = s2 + bcs;
-            for (int q = blocked, d = dst + t + blocked * width; q < kc; q++, d += width) {
+        copyTransposed(blocked, kc, width, b, src, bcs, pb, dst, width);
+    }
+
+    /**
+     * Rows {@code from ≤ q < kc} of a transposition, element by element: {@code pb[dst + q·width + t] = b[src +
+     * t·stride + q]} for {@code t < cols} (a multiple of 4), four columns at a time: four row streams, one 16-byte
+     * run written per row q. The rest of {@link #packTransposedPanel} and of {@link #pairedInPlaceTiles}' groups
+     * after {@link #transposeBlock}, or the whole of them where there is none.
+     */
+    private static void copyTransposed(int from, int kc, int cols, float[] b, int src, int stride, float[] pb,
+                                       int dst, int width) {
+        for (int t = 0; t < cols && from < kc; t += 4) {
+            int s0 = src + t * stride;
+            int s1 = s0 + stride;
+            int s2 = s1 + stride;
+            int s3 = s2 + stride;
+            for (int q = from, d = dst + t + from * width; q < kc; q++, d += width) {
                 pb[d] = b[s0 + q];
                 pb[d + 1] = b[s1 + q];
                 pb[d + 2] = b[s2 + q];
