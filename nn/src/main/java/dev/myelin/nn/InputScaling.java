@@ -81,7 +81,13 @@ public final class InputScaling {
         apply(data.features(), data.inputs());
     }
 
-    /** Scales {@code features [rows×inputs]} (row-major, {@code inputs} = this scaling's features) in place. */
+    /**
+     * Scales {@code features [rows×inputs]} (row-major, {@code inputs} = this scaling's features) in place. Each
+     * value is computed in double and rounded once: in float, {@code x − mean} overflows for features near
+     * ±3.4·10³⁸ (a column of −3.4·10³⁸ and 3.4·10³⁸ scales to about ±1.4, not to −∞). A training set's scaled
+     * values lie within ±√rows; a value of other data that lies beyond the float range after scaling becomes
+     * infinite, as any float overflow does.
+     */
     public void apply(float[] features, int inputs) {
         Objects.requireNonNull(features, "features is null");
         if (inputs != mean.length || features.length % inputs != 0) {
@@ -90,7 +96,7 @@ public final class InputScaling {
         }
         for (int o = 0; o < features.length; o += inputs) {
             for (int j = 0; j < inputs; j++) {
-                features[o + j] = (features[o + j] - mean[j]) / std[j];
+                features[o + j] = (float) ((features[o + j] - (double) mean[j]) / std[j]);
             }
         }
     }

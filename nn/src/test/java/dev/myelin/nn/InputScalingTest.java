@@ -61,6 +61,25 @@ class InputScalingTest {
     }
 
     @Test
+    void featuresNearTheFloatRangeScaleWithoutOverflow() {
+        // x − mean in float would be −3.4e38 − 1.1e38 = −∞; in double it is finite, and so is its quotient
+        float max = Float.MAX_VALUE;
+        float[] x = {-max, 0, max, 1, max, 2, 1, 3};
+        Dataset train = set(x, 2);
+        InputScaling s = InputScaling.fit(train);
+        float[] original = x.clone();
+        s.apply(train);
+        for (int i = 0; i < x.length; i++) {
+            int j = i % 2;
+            double expected = (original[i] - (double) s.mean()[j]) / s.std()[j];
+            assertTrue(Float.isFinite(x[i]), "value " + i + " is " + x[i]);
+            assertEquals((float) expected, x[i], "value " + i);
+        }
+        // column 0 (−max, max, max, 1): mean max/4, deviations −1.25, 0.75, 0.75, −0.25 (× max), std √0.6875·max
+        assertEquals((float) (-1.25 / Math.sqrt(0.6875)), x[0], 1e-6f);
+    }
+
+    @Test
     void theArraysRoundTripAndAreCopies() {
         float[] mean = {1, 2};
         float[] std = {3, 4};
