@@ -1,8 +1,5 @@
 package dev.myelin.core.dispatch;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -35,7 +32,7 @@ public final class LoopOrder {
     /** Whether the panels of B go outside the strips of A (see the class comment). */
     public static boolean panelsOutside() {
         Boolean forced = forced();
-        return forced != null ? forced : intel();
+        return forced != null ? forced : Cpu.intel(); // not Linux, or unreadable: the first-measured order
     }
 
     /**
@@ -53,15 +50,5 @@ public final class LoopOrder {
             case "rows" -> false;
             default -> throw new IllegalArgumentException("-D" + PROPERTY + "=" + value + ": use rows or panels");
         };
-    }
-
-    /** The CPU's vendor is Intel, as Linux reports it; false where that cannot be read. */
-    private static boolean intel() {
-        try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("vendor_id")).findFirst()
-                    .map(l -> l.contains("GenuineIntel")).orElse(false);
-        } catch (IOException | RuntimeException e) { // not Linux, or not readable: the first-measured order
-            return false;
-        }
     }
 }

@@ -27,6 +27,7 @@ import static dev.myelin.core.simd.ExpConstants.TANH_POLY_MAX;
 import static jdk.incubator.vector.VectorOperators.FMA;
 
 import dev.myelin.core.Activation;
+import dev.myelin.core.dispatch.Cpu;
 import dev.myelin.core.dispatch.LoopOrder;
 import java.lang.invoke.MethodHandles;
 import jdk.incubator.vector.FloatVector;
@@ -123,7 +124,7 @@ final class PackedGemm implements GemmEngine {
      * two-vector select (with {@code -XX:UseAVX=1} at 256 bits it ran 15 times slower than the copy, allocating
      * 6 MB a call), and at 256 bits with AVX2 it gained 1.2×, not worth a second code path.
      */
-    private static final boolean TRANSPOSE_IN_REGISTERS = L == 16 && x86();
+    private static final boolean TRANSPOSE_IN_REGISTERS = L == 16 && Cpu.x86();
     /** {@link #transposeBlock}'s two-vector select indices: lane 2j + e takes lane j (+ L/2) of the first (e = 0) or second vector. */
     private static final FloatVector ZIP_LOW = zipIndices(0);
     private static final FloatVector ZIP_HIGH = zipIndices(L / 2);
@@ -765,12 +766,6 @@ final class PackedGemm implements GemmEngine {
             index[2 * j + 1] = first + j + L;
         }
         return FloatVector.fromArray(F, index, 0);
-    }
-
-    /** Whether this JVM runs on x86-64 (see {@link #TRANSPOSE_IN_REGISTERS}). */
-    private static boolean x86() {
-        String arch = System.getProperty("os.arch", "");
-        return arch.equals("amd64") || arch.equals("x86_64");
     }
 
     /**
