@@ -104,6 +104,19 @@ public final class Dense {
         }
     }
 
+    /**
+     * As {@link #backward}, with plain SGD's step on the weights fused into their gradient's product:
+     * {@code dX = dZ·Wᵀ} first (when {@code dx} is not null), then {@code W −= rate·Xᵀ·dZ}
+     * ({@link DenseOps#sgdWeightUpdate}); {@link #weightGradient()} is not written. The same bits as
+     * {@link #backward} followed by the SGD update of W.
+     */
+    void sgdStep(DenseOps ops, int m, float[] x, int xOff, float[] dz, float[] dx, float rate) {
+        if (dx != null) {
+            ops.inputGradient(m, outputs, inputs, dz, 0, outputs, weights, 0, outputs, dx, 0, inputs);
+        }
+        ops.sgdWeightUpdate(m, outputs, inputs, x, xOff, inputs, dz, 0, outputs, rate, weights, 0, outputs);
+    }
+
     /** A deep copy of the parameters (gradients start at zero). */
     Dense copy() {
         Dense d = new Dense(inputs, outputs, activation);

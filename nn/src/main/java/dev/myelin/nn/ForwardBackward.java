@@ -125,6 +125,18 @@ final class ForwardBackward {
      */
     double lossAndGradients(DenseOps ops, float[] x, int xOff, float[] t, int[] labels, int targetOff, int m,
                             Loss loss, GradientConvention convention) {
+        double value = lossAndOutputGradient(ops, x, xOff, t, labels, targetOff, m, loss, convention);
+        backward(ops, x, xOff, m, 0f);
+        return value;
+    }
+
+    /**
+     * The first half of {@link #lossAndGradients}: the forward pass, the mean loss (returned) and the output layer's
+     * dZ and db, from which {@link #backward} goes on. A caller can look at the loss in between, before anything is
+     * updated.
+     */
+    double lossAndOutputGradient(DenseOps ops, float[] x, int xOff, float[] t, int[] labels, int targetOff, int m,
+                                 Loss loss, GradientConvention convention) {
         forward(ops, x, xOff, m);
         int last = layers.length - 1;
         Dense out = layers[last];
@@ -162,13 +174,29 @@ final class ForwardBackward {
             }
             default -> throw new AssertionError(loss);
         }
-        for (int l = last; l >= 0; l--) {
+        return value;
+    }
+
+    /**
+     * The second half of {@link #lossAndGradients}, from the output layer's dZ that {@link #lossAndOutputGradient}
+     * left for the same m rows of {@code x}: every layer's dW, db and dX (into the previous layer's dZ, then
+     * {@code dZ = dX ⊙ act'(Y)}). With {@code sgdRate > 0} (the caller has checked {@link DenseOps#fusesSgdUpdate})
+     * each layer's weights take plain SGD's step in their gradient's product instead ({@link Dense#sgdStep}), dW not
+     * stored; their dX is formed first, from W as it was.
+     */
+    void backward(DenseOps ops, float[] x, int xOff, int m, float sgdRate) {
+        for (int l = layers.length - 1; l >= 0; l--) {
             float[] in = l == 0 ? x : y[l - 1];
-            layers[l].backward(ops, m, in, l == 0 ? xOff : 0, dz[l], l > 0 ? dz[l - 1] : null); // dW; dX into the previous dz
+            int inOff = l == 0 ? xOff : 0;
+            float[] dx = l > 0 ? dz[l - 1] : null; // dX goes into the previous layer's dz
+            if (sgdRate > 0) {
+                layers[l].sgdStep(ops, m, in, inOff, dz[l], dx, sgdRate);
+            } else {
+                layers[l].backward(ops, m, in, inOff, dz[l], dx);
+            }
             if (l > 0) {
                 layers[l - 1].activationBackward(ops, m, y[l - 1], dz[l - 1]); // dZ = dX ⊙ act'(Y), db
             }
         }
-        return value;
     }
 }

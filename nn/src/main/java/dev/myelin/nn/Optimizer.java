@@ -70,14 +70,46 @@ public final class Optimizer {
      * bias correction in double first, then rounds the step size.
      */
     public void step(double lr, DenseOps ops) {
-        // finite as the float the updates multiply by, too: 1e39 is a finite double but an infinite float
+        step(lr, ops, true);
+    }
+
+    /**
+     * Whether this rule's step on the weights is {@code W −= lr·dW} with the gradient as it is: plain SGD without
+     * weight decay, whose weight step a training step may fuse into the gradient's product
+     * ({@link DenseOps#sgdWeightUpdate}), then calling {@link #stepWithoutWeights}.
+     */
+    boolean fusesWeights() {
+        return spec.kind() == OptimizerSpec.Kind.SGD && spec.weightDecay() == 0;
+    }
+
+    /**
+     * {@link #step(double, DenseOps)} for the biases only, the weights having taken this step already in their
+     * gradient's product ({@link #fusesWeights}); the step count advances as for a whole step.
+     */
+    void stepWithoutWeights(double lr, DenseOps ops) {
+        if (!fusesWeights()) {
+            throw new IllegalStateException(spec.kind().id() + (spec.weightDecay() == 0 ? "" : " with weight decay")
+                    + " does not step the weights by lr·dW alone");
+        }
+        step(lr, ops, false);
+    }
+
+    /**
+     * The learning rate of a step, checked: finite as the float the updates multiply by, too (1e39 is a finite
+     * double but an infinite float), and at least 0.
+     */
+    static void requireRate(double lr) {
         if (!(lr >= 0 && (float) lr < Float.POSITIVE_INFINITY)) {
             throw new IllegalArgumentException("the learning rate of a step must be finite and at least 0, got " + lr
                     + (lr >= 0 && lr < Double.POSITIVE_INFINITY ? ", which is " + (float) lr + " as a float, the"
                     + " precision training computes in" : ""));
         }
+    }
+
+    private void step(double lr, DenseOps ops, boolean weights) {
+        requireRate(lr);
         scalars.set(spec, lr, step);
-        for (int i = 0; i < parameters.length; i++) {
+        for (int i = weights ? 0 : 1; i < parameters.length; i += weights ? 1 : 2) { // biases at odd indices
             current = i;
             int length = parameters[i].length;
             if (ops == null) {

@@ -138,10 +138,10 @@ public final class Trainer {
             double lr = config.optimizer().learningRate(epoch - 1);
             events.onEpochStart(epoch, perEpoch);
             if (full) {
-                loss = step.checkedGradients(data.features(), data.targets(), data.labels(), 0, rows);
+                loss = step.checkedLoss(data.features(), data.targets(), data.labels(), 0, rows);
                 first[0] = Double.isNaN(first[0]) ? loss : first[0];
                 TrainingDivergedException.check(config.loss(), loss, rows, first[0], epoch);
-                step.update(lr);
+                step.checkedBackwardAndUpdate(lr);
                 events.onBatch(epoch, 1, 1);
             } else {
                 batches.shuffle(); // keeps the stream before it: where a stop inside this epoch resumes
@@ -149,14 +149,14 @@ public final class Trainer {
                 double epochFirst = Double.NaN; // batch 1's loss: not known in an epoch resumed after it
                 for (int b = epoch == done + 1 ? skip : 0; b < perEpoch; b++) {
                     int m = batches.gather(ops, b * config.batchSize());
-                    double batchLoss = step.checkedGradients(batches.x, batches.t, batches.labels, 0, m);
+                    double batchLoss = step.checkedLoss(batches.x, batches.t, batches.labels, 0, m);
                     first[0] = Double.isNaN(first[0]) ? batchLoss : first[0];
                     long seen = (long) b * config.batchSize() + m; // this epoch's rows so far, this batch's included
                     epochFirst = b == 0 ? batchLoss : epochFirst;
                     TrainingDivergedException.check(config.loss(), batchLoss, m, (sum + m * batchLoss) / seen, seen,
                             b + 1 == perEpoch, epochFirst, first[0], epoch, b + 1);
                     sum += m * batchLoss;
-                    step.update(lr);
+                    step.checkedBackwardAndUpdate(lr);
                     events.onBatch(epoch, b + 1, perEpoch);
                     if (b + 1 < perEpoch && stopRequested(control)) {
                         TrainingCheckpoint here = new TrainingCheckpoint(epoch - 1, b + 1, sum,

@@ -30,6 +30,12 @@ import java.util.Objects;
  * {@link DenseOps}', on its kernel's threads: the same bits for a given model, batch and thread count, and, on the
  * default kernel, for every thread count.
  *
+ * <p>{@link #step} gives the bits of {@code gradients} then {@code update}, but with plain SGD (no weight decay) on a
+ * kernel that can ({@link DenseOps#fusesSgdUpdate}: the default one for batches of up to 256 rows) it fuses each
+ * layer's weight step into its gradient's product, {@code W −= lr·Xᵀ·dZ} as the product's tiles are stored: the
+ * weight gradients are then not written, and a step saves the pass that reads them back (docs/training.md). Call
+ * {@code gradients} where you need them.
+ *
  * <p>What the step does not do: the rate is the caller's, given to every update (the optimizer's schedule,
  * {@link OptimizerSpec#learningRate(int)}, is for the caller to apply, as {@link Trainer} does per epoch); and the
  * rows are used as they are, not through the model's {@link Mlp#inputScaling()}: a model trained with
@@ -48,6 +54,10 @@ public final class TrainingStep {
     private final DenseOps ops;
     private final int maxRows;
     private final ForwardBackward passes;
+    /** The batch whose loss {@link #checkedLoss} formed and whose backward pass is still to come. */
+    private float[] pendingX;
+    private int pendingXOff;
+    private int pendingRows;
 
     /** As the full constructor, with the gradient of the batch's mean loss ({@link GradientConvention#MEAN}). */
     public TrainingStep(Mlp model, Loss loss, OptimizerSpec optimizer, int maxRows, DenseOps ops) {
@@ -98,21 +108,28 @@ public final class TrainingStep {
 
     /**
      * {@link #gradients(float[], int, int[], int, int)} then {@link #update} at rate {@code lr}; returns the batch's
-     * mean loss (before the update).
+     * mean loss (before the update). With plain SGD the weights' step may be fused into their gradients' products,
+     * which are then not stored (the class comment).
      */
     public double step(float[] x, int xOff, int[] labels, int labelsOff, int m, double lr) {
-        double value = gradients(x, xOff, labels, labelsOff, m);
-        update(lr);
+        Optimizer.requireRate(lr);
+        requireLabels(x, xOff, labels, labelsOff, m);
+        double value = passes.lossAndOutputGradient(ops, x, xOff, null, labels, labelsOff, m, loss, convention);
+        backwardAndUpdate(x, xOff, m, lr);
         return value;
     }
 
     /**
      * {@link #gradients(float[], int, float[], int, int)} then {@link #update} at rate {@code lr}; returns the
-     * batch's mean loss (before the update).
+     * batch's mean loss (before the update). As for class labels, plain SGD's weight step may be fused into the
+     * gradients' products.
      */
     public double step(float[] x, int xOff, float[] targets, int targetsOff, int m, double lr) {
-        double value = gradients(x, xOff, targets, targetsOff, m);
-        update(lr);
+        Optimizer.requireRate(lr);
+        requireTargets(x, xOff, targets, targetsOff, m);
+        double value = passes.lossAndOutputGradient(ops, x, xOff, targets, null, targetsOff / model.outputs(), m,
+                loss, convention);
+        backwardAndUpdate(x, xOff, m, lr);
         return value;
     }
 
@@ -125,6 +142,12 @@ public final class TrainingStep {
      *                                  short for its rows, or a label is out of range (named by its batch row)
      */
     public double gradients(float[] x, int xOff, int[] labels, int labelsOff, int m) {
+        requireLabels(x, xOff, labels, labelsOff, m);
+        return passes.lossAndGradients(ops, x, xOff, null, labels, labelsOff, m, loss, convention);
+    }
+
+    /** The checks of {@link #gradients(float[], int, int[], int, int)}. */
+    private void requireLabels(float[] x, int xOff, int[] labels, int labelsOff, int m) {
         if (loss != Loss.CE) {
             throw new IllegalArgumentException("loss " + loss.id() + " takes target columns (a float[] of m × "
                     + model.outputs() + "), not class labels");
@@ -132,7 +155,6 @@ public final class TrainingStep {
         requireBatch(x, xOff, m);
         Objects.requireNonNull(labels, "labels is null");
         requireRange("labels", labels.length, labelsOff, m, 1);
-        return passes.lossAndGradients(ops, x, xOff, null, labels, labelsOff, m, loss, convention);
     }
 
     /**
@@ -141,6 +163,13 @@ public final class TrainingStep {
      * a multiple of the output count. For {@code bce} every target must lie in [0, 1].
      */
     public double gradients(float[] x, int xOff, float[] targets, int targetsOff, int m) {
+        requireTargets(x, xOff, targets, targetsOff, m);
+        return passes.lossAndGradients(ops, x, xOff, targets, null, targetsOff / model.outputs(), m, loss,
+                convention);
+    }
+
+    /** The checks of {@link #gradients(float[], int, float[], int, int)}. */
+    private void requireTargets(float[] x, int xOff, float[] targets, int targetsOff, int m) {
         if (loss == Loss.CE) {
             throw new IllegalArgumentException("loss ce takes class labels (an int[] of m labels in [0, "
                     + model.outputs() + ")), not target columns");
@@ -156,15 +185,47 @@ public final class TrainingStep {
         if (loss == Loss.BCE) {
             Loss.requireProbabilities(targets, targetsOff, m, n, "the batch's row");
         }
-        return passes.lossAndGradients(ops, x, xOff, targets, null, targetsOff / n, m, loss, convention);
     }
 
     /**
-     * As the public {@code gradients} for data already checked against the model ({@link Trainer#check}): the m rows
-     * from row {@code row} of {@code x} and of whichever of {@code targets} and {@code labels} the loss reads.
+     * The first half of a step for data already checked against the model ({@link Trainer#check}): the forward pass
+     * of the m rows from row {@code row} of {@code x} and of whichever of {@code targets} and {@code labels} the loss
+     * reads, and the batch's mean loss (returned), nothing updated yet; {@link #checkedBackwardAndUpdate} finishes
+     * the step. The trainer looks at the loss in between (a diverged batch updates nothing).
      */
-    double checkedGradients(float[] x, float[] targets, int[] labels, int row, int m) {
-        return passes.lossAndGradients(ops, x, row * model.inputs(), targets, labels, row, m, loss, convention);
+    double checkedLoss(float[] x, float[] targets, int[] labels, int row, int m) {
+        pendingX = x;
+        pendingXOff = row * model.inputs();
+        pendingRows = m;
+        return passes.lossAndOutputGradient(ops, x, pendingXOff, targets, labels, row, m, loss, convention);
+    }
+
+    /** The second half of the step that {@link #checkedLoss} began: the backward pass and the update at rate lr. */
+    void checkedBackwardAndUpdate(double lr) {
+        if (pendingX == null) {
+            throw new IllegalStateException("no batch's loss is waiting for its backward pass");
+        }
+        float[] x = pendingX;
+        pendingX = null;
+        backwardAndUpdate(x, pendingXOff, pendingRows, lr);
+    }
+
+    /**
+     * The backward pass of the m rows of {@code x} whose loss the passes hold, and the update at rate lr: with plain
+     * SGD on a kernel that can ({@link DenseOps#fusesSgdUpdate}), each layer's weight step fused into its gradient's
+     * product (the weight gradients then not stored; the biases updated after), else the gradients stored and
+     * {@link #update}. The same bits either way.
+     */
+    private void backwardAndUpdate(float[] x, int xOff, int m, double lr) {
+        Optimizer.requireRate(lr); // before any weight moves
+        float rate = (float) lr; // the float the SGD rule multiplies by
+        if (optimizer.fusesWeights() && rate > 0 && ops.fusesSgdUpdate(m)) {
+            passes.backward(ops, x, xOff, m, rate);
+            optimizer.stepWithoutWeights(lr, ops);
+        } else {
+            passes.backward(ops, x, xOff, m, 0f);
+            update(lr);
+        }
     }
 
     /**

@@ -234,15 +234,64 @@ public final class DenseOps {
                                float[] x, int xOff, int ldx,
                                float[] dz, int dzOff, int lddz,
                                float[] dw, int dwOff, int lddw, boolean accumulate) {
+        weightProductOperands(m, n, k, x, xOff, ldx, dz, dzOff, lddz, "dW", dw, dwOff, lddw);
+        kernel.weightGradient(m, n, k, x, xOff, ldx, dz, dzOff, lddz, dw, dwOff, lddw, accumulate);
+    }
+
+    /**
+     * Whether {@link #sgdWeightUpdate} can fuse plain SGD's update into the weight gradient's product for a batch of
+     * m rows: this kernel computes general products ({@link GemmKernel}) and sums m rows in one pass
+     * ({@link GemmKernel#onePassDepth}), so the fused store gives the bits of {@link #weightGradient} followed by
+     * {@code W[i] −= rate·dW[i]} in float. The engine ({@code blocked}, {@code parallel}) does up to 256 rows, the
+     * scalar kernel any number; {@code vector} has no such product.
+     */
+    public boolean fusesSgdUpdate(int m) {
+        return kernel instanceof GemmKernel g && m <= g.onePassDepth();
+    }
+
+    /**
+     * {@code W[k×n] −= rate·X[m×k]ᵀ·dZ[m×n]}: plain SGD's step on a layer's weights fused into the product of their
+     * gradient, which is then not stored — the product's tiles are added to W as they leave the registers
+     * ({@code alpha = −rate}, {@code beta = 1}), where the unfused step writes dW and a second pass reads it back
+     * with W. The same bits as {@link #weightGradient} then {@code W[i] −= rate·dW[i]} (in float, the product rounded
+     * first), for the batches {@link #fusesSgdUpdate} accepts.
+     *
+     * @throws IllegalArgumentException as {@link #weightGradient} does for the operands (W in dW's place), or when
+     *                                  the rate is not finite and greater than 0 (with 0 the product would not be
+     *                                  formed at all, as BLAS skips it, so a NaN in it would not reach W as the
+     *                                  unfused step carries it)
+     * @throws UnsupportedOperationException when {@link #fusesSgdUpdate} is false for m
+     */
+    public void sgdWeightUpdate(int m, int n, int k,
+                                float[] x, int xOff, int ldx,
+                                float[] dz, int dzOff, int lddz,
+                                float rate, float[] w, int wOff, int ldw) {
+        weightProductOperands(m, n, k, x, xOff, ldx, dz, dzOff, lddz, "W", w, wOff, ldw);
+        if (!(rate > 0) || !Float.isFinite(rate)) {
+            throw new IllegalArgumentException("rate must be finite and greater than 0, got " + rate);
+        }
+        if (!fusesSgdUpdate(m)) {
+            throw new UnsupportedOperationException(kernel.name() + " cannot fuse the update into a weight gradient"
+                    + " of " + m + " rows with the bits of the unfused step (see fusesSgdUpdate)");
+        }
+        ((GemmKernel) kernel).sgemm(true, false, k, n, m, -rate, x, xOff, ldx, dz, dzOff, lddz, 1f, w, wOff, ldw,
+                null, 0, Activation.IDENTITY);
+    }
+
+    /**
+     * The operands of a product {@code Xᵀ·dZ} into the k×n matrix {@code out} ({@code dW}, or {@code W} for the fused
+     * SGD step): sizes, views, and {@code out} sharing no element with X or dZ.
+     */
+    private static void weightProductOperands(int m, int n, int k, float[] x, int xOff, int ldx, float[] dz,
+                                              int dzOff, int lddz, String outName, float[] out, int outOff, int ldo) {
         Checks.dimension("m", "rows of X and dZ", m);
-        Checks.dimension("n", "columns of dZ and dW", n);
-        Checks.dimension("k", "columns of X, rows of dW", k);
+        Checks.dimension("n", "columns of dZ and " + outName, n);
+        Checks.dimension("k", "columns of X, rows of " + outName, k);
         Checks.matrix("X", x, xOff, m, k, ldx);
         Checks.matrix("dZ", dz, dzOff, m, n, lddz);
-        Checks.matrix("dW", dw, dwOff, k, n, lddw);
-        Checks.disjoint("dW", dw, dwOff, k, n, lddw, "X", x, xOff, m, k, ldx, false);
-        Checks.disjoint("dW", dw, dwOff, k, n, lddw, "dZ", dz, dzOff, m, n, lddz, false);
-        kernel.weightGradient(m, n, k, x, xOff, ldx, dz, dzOff, lddz, dw, dwOff, lddw, accumulate);
+        Checks.matrix(outName, out, outOff, k, n, ldo);
+        Checks.disjoint(outName, out, outOff, k, n, ldo, "X", x, xOff, m, k, ldx, false);
+        Checks.disjoint(outName, out, outOff, k, n, ldo, "dZ", dz, dzOff, m, n, lddz, false);
     }
 
     /** {@code dX[m×k] = dZ[m×n]·W[k×n]ᵀ}, overwriting {@code dX}. */

@@ -26,4 +26,15 @@ public interface GemmKernel {
                float[] b, int bOff, int ldb,
                float beta, float[] c, int cOff, int ldc,
                float[] bias, int biasOff, Activation act);
+
+    /**
+     * The longest k this variant sums in one pass: each element of C one sum over k in order, then
+     * {@code alpha·sum + beta·C} formed once ({@link Integer#MAX_VALUE}, the default: every k). A variant that cuts k
+     * into blocks applies alpha to each block's sum, so beyond this depth {@code C + alpha·AB} is not always the
+     * float {@code C + alpha·(AB)} of a product stored first: what a caller needs to know that fuses an update into
+     * the product ({@link DenseOps#sgdWeightUpdate}).
+     */
+    default int onePassDepth() {
+        return Integer.MAX_VALUE;
+    }
 }

@@ -63,6 +63,12 @@ abstract class EngineKernel implements DenseKernel, GemmKernel {
         return describe();
     }
 
+    /** k blocks of at most {@link BlockSizes#KC}: one pass up to KC. */
+    @Override
+    public int onePassDepth() {
+        return BlockSizes.KC;
+    }
+
     @Override
     public void forward(int m, int n, int k, float[] x, int xOff, int ldx, float[] w, int wOff, int ldw,
                         float[] b, int bOff, Activation act, float[] y, int yOff, int ldy) {
