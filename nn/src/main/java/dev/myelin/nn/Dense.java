@@ -22,6 +22,8 @@ public final class Dense {
     private final float[] bias;
     private final float[] weightGradient;
     private final float[] biasGradient;
+    /** Whether the last backward pass fused the weights' SGD step ({@link #sgdStep}) and so left no weight gradient. */
+    private boolean weightGradientSkipped;
 
     /** A layer with zero weights and bias; sizes must be at least 1. */
     public Dense(int inputs, int outputs, Activation activation) {
@@ -99,6 +101,7 @@ public final class Dense {
      */
     void backward(DenseOps ops, int m, float[] x, int xOff, float[] dz, float[] dx) {
         ops.weightGradient(m, outputs, inputs, x, xOff, inputs, dz, 0, outputs, weightGradient, 0, outputs, false);
+        weightGradientSkipped = false;
         if (dx != null) {
             ops.inputGradient(m, outputs, inputs, dz, 0, outputs, weights, 0, outputs, dx, 0, inputs);
         }
@@ -115,6 +118,15 @@ public final class Dense {
             ops.inputGradient(m, outputs, inputs, dz, 0, outputs, weights, 0, outputs, dx, 0, inputs);
         }
         ops.sgdWeightUpdate(m, outputs, inputs, x, xOff, inputs, dz, 0, outputs, rate, weights, 0, outputs);
+        weightGradientSkipped = true;
+    }
+
+    /**
+     * Whether the last backward pass left no weight gradient, having fused plain SGD's step into its product
+     * ({@link #sgdStep}, from {@link TrainingStep#step}): {@link #weightGradient()} then holds an older pass's values.
+     */
+    boolean weightGradientSkipped() {
+        return weightGradientSkipped;
     }
 
     /** A deep copy of the parameters (gradients start at zero). */

@@ -143,8 +143,19 @@ public final class Mlp {
     /**
      * Copies the gradients the last backward pass left ({@link Dense#weightGradient()}, {@link Dense#biasGradient()})
      * into {@code dst} from {@code offset}, in {@link #copyParametersTo}'s order.
+     *
+     * @throws IllegalStateException when that pass was a {@link TrainingStep#step} that fused plain SGD's weight step
+     *                               into the products and so left no weight gradients ({@link TrainingStep#gradients}
+     *                               leaves them)
      */
     public void copyGradientsTo(float[] dst, int offset) {
+        for (int l = 0; l < layers.size(); l++) {
+            if (layers.get(l).weightGradientSkipped()) {
+                throw new IllegalStateException("layer " + (l + 1) + " has no weight gradient to copy: the last pass"
+                        + " was TrainingStep.step, which fuses plain SGD's weight step into the gradient's product;"
+                        + " call TrainingStep.gradients for the gradients");
+            }
+        }
         exchange("dst", dst, offset, true, Dense::weightGradient, Dense::biasGradient);
     }
 

@@ -106,6 +106,19 @@ class FusedSgdStepTest {
     }
 
     @Test
+    void gradientsLeftByAFusedStepCannotBeCopied() {
+        Mlp m = model(Activation.SOFTMAX);
+        TrainingStep step = new TrainingStep(m, Loss.CE, OptimizerSpec.sgd(0.1), 8, DenseOps.of(new BlockedKernel(0)));
+        float[] x = new float[8 * 37];
+        float[] flat = new float[(int) m.parameterCount()];
+        step.step(x, 0, new int[8], 0, 8, 0.1);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.copyGradientsTo(flat, 0));
+        assertTrue(e.getMessage().contains("TrainingStep.gradients"), e.getMessage());
+        step.gradients(x, 0, new int[8], 0, 8);
+        m.copyGradientsTo(flat, 0); // gradients() left them
+    }
+
+    @Test
     void whichKernelsFuse() {
         assertTrue(DenseOps.of(new ScalarKernel()).fusesSgdUpdate(100_000), "scalar sums any batch in one pass");
         assertFalse(DenseOps.of(new VectorKernel(0)).fusesSgdUpdate(1), "vector has no general product");
