@@ -68,7 +68,11 @@ public final class Dense {
         return bias;
     }
 
-    /** Live array, same layout as {@link #weights()}: {@code dL/dW}, filled by the backward pass. */
+    /**
+     * Live array, same layout as {@link #weights()}: {@code dL/dW}, filled by the backward pass — except by a
+     * {@link TrainingStep#step} that fused plain SGD's weight step into the product ({@link TrainingStep}), which
+     * leaves it as it was.
+     */
     public float[] weightGradient() {
         return weightGradient;
     }
@@ -127,6 +131,11 @@ public final class Dense {
      */
     boolean weightGradientSkipped() {
         return weightGradientSkipped;
+    }
+
+    /** {@link #weightGradient()} was set from elsewhere ({@link Mlp#setGradients}): it holds a gradient again. */
+    void weightGradientSet() {
+        weightGradientSkipped = false;
     }
 
     /** A deep copy of the parameters (gradients start at zero). */

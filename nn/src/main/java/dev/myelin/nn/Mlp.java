@@ -165,6 +165,9 @@ public final class Mlp {
      */
     public void setGradients(float[] src, int offset) {
         exchange("src", src, offset, false, Dense::weightGradient, Dense::biasGradient);
+        for (Dense d : layers) {
+            d.weightGradientSet();
+        }
     }
 
     /** Copies each layer's {@code weights} then {@code bias} arrays into {@code flat} ({@code out}) or from it. */

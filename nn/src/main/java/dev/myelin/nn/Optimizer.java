@@ -8,7 +8,8 @@ import java.util.Objects;
 
 /**
  * Updates one {@link Mlp}'s parameters from the gradients its last backward pass left in every layer, by the rule
- * of an {@link OptimizerSpec}, and holds the state that rule carries from step to step. The arithmetic is in
+ * of an {@link OptimizerSpec}, and holds the state that rule carries from step to step (plain SGD's weight step may
+ * instead be made inside the gradient's product, {@link TrainingStep#step}; this class then steps the biases). The arithmetic is in
  * {@link UpdateRules}; this class owns the state, the step count t and the per-step scalars.
  *
  * <p>State arrays (momentum buffers; Adam's m and v) are allocated here, once, with the parameters' shapes; a
@@ -20,6 +21,8 @@ import java.util.Objects;
 public final class Optimizer {
 
     private final OptimizerSpec spec;
+    /** The model's layers: a whole step refuses weight gradients that a fused step left unwritten. */
+    private final Dense[] layers;
     private final float[][] parameters;
     private final float[][] gradients;
     private final int slots;
@@ -32,6 +35,7 @@ public final class Optimizer {
         this.spec = Objects.requireNonNull(spec, "optimizer spec is null");
         Objects.requireNonNull(model, "model is null");
         List<Dense> layers = model.layers();
+        this.layers = layers.toArray(new Dense[0]);
         parameters = new float[2 * layers.size()][];
         gradients = new float[2 * layers.size()][];
         for (int l = 0; l < layers.size(); l++) {
@@ -70,6 +74,13 @@ public final class Optimizer {
      * bias correction in double first, then rounds the step size.
      */
     public void step(double lr, DenseOps ops) {
+        for (int l = 0; l < layers.length; l++) {
+            if (layers[l].weightGradientSkipped()) {
+                throw new IllegalStateException("layer " + (l + 1) + " has no weight gradient to step on: the last"
+                        + " pass was TrainingStep.step, which made plain SGD's weight step inside the gradient's"
+                        + " product; run TrainingStep.gradients (or Mlp.setGradients) before an update");
+            }
+        }
         step(lr, ops, true);
     }
 

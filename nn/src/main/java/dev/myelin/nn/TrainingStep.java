@@ -19,7 +19,7 @@ import java.util.Objects;
  *
  * <p>A step is {@link #gradients} (forward, loss and backward: every layer's {@link Dense#weightGradient()} and
  * {@link Dense#biasGradient()} overwritten, the parameters unchanged) followed by {@link #update} (the optimizer's
- * rule on the gradients the layers then hold). The two halves can be called apart: to combine the gradients of
+ * rule on the gradients the layers then hold), in bits; {@link #step} may fuse the two for plain SGD (below). The two halves can be called apart: to combine the gradients of
  * several workers, each computes {@code gradients} on its rows with a step over its own copy of the model and
  * exports them as one flat vector ({@link Mlp#copyGradientsTo}); the vectors, weighted by their rows under
  * {@link GradientConvention#MEAN} (worker i's by m<sub>i</sub>/Σm), are added up and set into the model that one
@@ -112,6 +112,7 @@ public final class TrainingStep {
      * which are then not stored (the class comment).
      */
     public double step(float[] x, int xOff, int[] labels, int labelsOff, int m, double lr) {
+        pendingX = null; // this pass replaces the buffers a checkedLoss batch was waiting in
         Optimizer.requireRate(lr);
         requireLabels(x, xOff, labels, labelsOff, m);
         double value = passes.lossAndOutputGradient(ops, x, xOff, null, labels, labelsOff, m, loss, convention);
@@ -125,6 +126,7 @@ public final class TrainingStep {
      * gradients' products.
      */
     public double step(float[] x, int xOff, float[] targets, int targetsOff, int m, double lr) {
+        pendingX = null;
         Optimizer.requireRate(lr);
         requireTargets(x, xOff, targets, targetsOff, m);
         double value = passes.lossAndOutputGradient(ops, x, xOff, targets, null, targetsOff / model.outputs(), m,
@@ -142,6 +144,7 @@ public final class TrainingStep {
      *                                  short for its rows, or a label is out of range (named by its batch row)
      */
     public double gradients(float[] x, int xOff, int[] labels, int labelsOff, int m) {
+        pendingX = null;
         requireLabels(x, xOff, labels, labelsOff, m);
         return passes.lossAndGradients(ops, x, xOff, null, labels, labelsOff, m, loss, convention);
     }
@@ -163,6 +166,7 @@ public final class TrainingStep {
      * a multiple of the output count. For {@code bce} every target must lie in [0, 1].
      */
     public double gradients(float[] x, int xOff, float[] targets, int targetsOff, int m) {
+        pendingX = null;
         requireTargets(x, xOff, targets, targetsOff, m);
         return passes.lossAndGradients(ops, x, xOff, targets, null, targetsOff / model.outputs(), m, loss,
                 convention);

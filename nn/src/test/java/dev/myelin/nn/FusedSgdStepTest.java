@@ -88,6 +88,55 @@ class FusedSgdStepTest {
         }
     }
 
+    /**
+     * A layer as wide as MNIST's on the two-thread kernel: products over 2²¹ flops, so cut between the threads, and a
+     * 10-output layer whose weight gradient takes the thin path (computed as its transpose).
+     */
+    @Test
+    void aFusedStepOnSeveralThreadsHasTheBitsOfGradientsThenUpdate() {
+        int rows = 128;
+        Random random = new Random(9);
+        float[] x = new float[rows * 784];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextFloat();
+        }
+        int[] labels = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            labels[i] = random.nextInt(10);
+        }
+        DenseOps ops = DenseOps.of(new ParallelKernel(0, 2));
+        Mlp fused = Mlp.of(new int[] {784, 64, 10}, Activation.RELU, Activation.SOFTMAX);
+        Mlp reference = Mlp.of(new int[] {784, 64, 10}, Activation.RELU, Activation.SOFTMAX);
+        Init.TORCH.initialize(fused, 4);
+        Init.TORCH.initialize(reference, 4);
+        TrainingStep a = new TrainingStep(fused, Loss.CE, OptimizerSpec.sgd(0.1), rows, ops);
+        TrainingStep b = new TrainingStep(reference, Loss.CE, OptimizerSpec.sgd(0.1), rows, ops);
+        for (int s = 0; s < 3; s++) {
+            a.step(x, 0, labels, 0, rows, 0.1);
+            b.gradients(x, 0, labels, 0, rows);
+            b.update(0.1);
+        }
+        for (int l = 0; l < 2; l++) {
+            assertArrayEquals(reference.layers().get(l).weights(), fused.layers().get(l).weights(), "layer " + (l + 1));
+            assertArrayEquals(reference.layers().get(l).bias(), fused.layers().get(l).bias(), "layer " + (l + 1));
+            assertTrue(allZero(fused.layers().get(l).weightGradient()), "the fused path ran on layer " + (l + 1));
+        }
+    }
+
+    @Test
+    void anUpdateOnGradientsAFusedStepDidNotWriteIsRefused() {
+        Mlp m = model(Activation.SOFTMAX);
+        TrainingStep step = new TrainingStep(m, Loss.CE, OptimizerSpec.sgd(0.1), 8, DenseOps.of(new BlockedKernel(0)));
+        float[] x = new float[8 * 37];
+        step.step(x, 0, new int[8], 0, 8, 0.1);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> step.update(0.1));
+        assertTrue(e.getMessage().contains("TrainingStep.gradients"), e.getMessage());
+        float[] flat = new float[(int) m.parameterCount()];
+        m.setGradients(flat, 0); // gradients from elsewhere: an update may use them
+        step.update(0.1);
+        m.copyGradientsTo(flat, 0);
+    }
+
     @Test
     void onlyPlainSgdWithoutDecayFuses() {
         DenseOps ops = DenseOps.of(new BlockedKernel(0));

@@ -62,7 +62,7 @@ class InputScalingTest {
 
     @Test
     void featuresNearTheFloatRangeScaleWithoutOverflow() {
-        // x − mean in float would be −3.4e38 − 1.1e38 = −∞; in double it is finite, and so is its quotient
+        // x − mean in float would be −3.4e38 − 8.5e37 = −∞; in double it is finite, and so is its quotient
         float max = Float.MAX_VALUE;
         float[] x = {-max, 0, max, 1, max, 2, 1, 3};
         Dataset train = set(x, 2);

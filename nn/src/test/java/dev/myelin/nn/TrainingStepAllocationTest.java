@@ -37,7 +37,7 @@ class TrainingStepAllocationTest {
     private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     @ParameterizedTest(name = "{0} on {1} thread(s), {2}")
-    @CsvSource({"blocked, 1, sgd", "blocked, 1, adam", "parallel, 2, momentum", "parallel, 2, adam"})
+    @CsvSource({"blocked, 1, sgd", "blocked, 1, adam", "parallel, 2, sgd", "parallel, 2, momentum", "parallel, 2, adam"})
     void aCompiledStepAllocatesNothing(String kernel, int threads, String optimizer) {
         assumeTrue(THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled(),
                 "this JVM does not count allocated bytes per thread");

@@ -234,7 +234,8 @@ public final class DenseOps {
                                float[] x, int xOff, int ldx,
                                float[] dz, int dzOff, int lddz,
                                float[] dw, int dwOff, int lddw, boolean accumulate) {
-        weightProductOperands(m, n, k, x, xOff, ldx, dz, dzOff, lddz, "dW", dw, dwOff, lddw);
+        weightProductOperands(m, n, k, x, xOff, ldx, dz, dzOff, lddz, "dW", "columns of dZ and dW",
+                "columns of X, rows of dW", dw, dwOff, lddw);
         kernel.weightGradient(m, n, k, x, xOff, ldx, dz, dzOff, lddz, dw, dwOff, lddw, accumulate);
     }
 
@@ -246,7 +247,7 @@ public final class DenseOps {
      * scalar kernel any number; {@code vector} has no such product.
      */
     public boolean fusesSgdUpdate(int m) {
-        return kernel instanceof GemmKernel g && m <= g.onePassDepth();
+        return kernel instanceof GemmKernel g && m >= 1 && m <= g.onePassDepth();
     }
 
     /**
@@ -254,7 +255,8 @@ public final class DenseOps {
      * gradient, which is then not stored — the product's tiles are added to W as they leave the registers
      * ({@code alpha = −rate}, {@code beta = 1}), where the unfused step writes dW and a second pass reads it back
      * with W. The same bits as {@link #weightGradient} then {@code W[i] −= rate·dW[i]} (in float, the product rounded
-     * first), for the batches {@link #fusesSgdUpdate} accepts.
+     * first), for the batches {@link #fusesSgdUpdate} accepts, NaN where that gives NaN (which of two NaNs' payloads
+     * survives may differ).
      *
      * @throws IllegalArgumentException as {@link #weightGradient} does for the operands (W in dW's place), or when
      *                                  the rate is not finite and greater than 0 (with 0 the product would not be
@@ -266,7 +268,8 @@ public final class DenseOps {
                                 float[] x, int xOff, int ldx,
                                 float[] dz, int dzOff, int lddz,
                                 float rate, float[] w, int wOff, int ldw) {
-        weightProductOperands(m, n, k, x, xOff, ldx, dz, dzOff, lddz, "W", w, wOff, ldw);
+        weightProductOperands(m, n, k, x, xOff, ldx, dz, dzOff, lddz, "W", "columns of dZ and W",
+                "columns of X, rows of W", w, wOff, ldw);
         if (!(rate > 0) || !Float.isFinite(rate)) {
             throw new IllegalArgumentException("rate must be finite and greater than 0, got " + rate);
         }
@@ -280,13 +283,15 @@ public final class DenseOps {
 
     /**
      * The operands of a product {@code Xᵀ·dZ} into the k×n matrix {@code out} ({@code dW}, or {@code W} for the fused
-     * SGD step): sizes, views, and {@code out} sharing no element with X or dZ.
+     * SGD step): sizes, views, and {@code out} sharing no element with X or dZ. The meanings of n and k come as
+     * literals: a string built here would be allocated on every call of a training step.
      */
     private static void weightProductOperands(int m, int n, int k, float[] x, int xOff, int ldx, float[] dz,
-                                              int dzOff, int lddz, String outName, float[] out, int outOff, int ldo) {
+                                              int dzOff, int lddz, String outName, String nMeaning, String kMeaning,
+                                              float[] out, int outOff, int ldo) {
         Checks.dimension("m", "rows of X and dZ", m);
-        Checks.dimension("n", "columns of dZ and " + outName, n);
-        Checks.dimension("k", "columns of X, rows of " + outName, k);
+        Checks.dimension("n", nMeaning, n);
+        Checks.dimension("k", kMeaning, k);
         Checks.matrix("X", x, xOff, m, k, ldx);
         Checks.matrix("dZ", dz, dzOff, m, n, lddz);
         Checks.matrix(outName, out, outOff, k, n, ldo);

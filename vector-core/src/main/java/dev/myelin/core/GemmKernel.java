@@ -28,13 +28,16 @@ public interface GemmKernel {
                float[] bias, int biasOff, Activation act);
 
     /**
-     * The longest k this variant sums in one pass: each element of C one sum over k in order, then
-     * {@code alpha·sum + beta·C} formed once ({@link Integer#MAX_VALUE}, the default: every k). A variant that cuts k
-     * into blocks applies alpha to each block's sum, so beyond this depth {@code C + alpha·AB} is not always the
-     * float {@code C + alpha·(AB)} of a product stored first: what a caller needs to know that fuses an update into
-     * the product ({@link DenseOps#sgdWeightUpdate}).
+     * The longest k for which this variant promises that {@code sgemm} with a transposed A, no bias and identity
+     * computes each element of C as the sum over k, in order, that its {@link DenseKernel#weightGradient} forms for
+     * the same element, then {@code alpha·sum} rounded to float and, with {@code beta = 1}, C added with one more
+     * rounding (an FMA of {@code 1·C} adds exactly so): so that {@code beta = 1, alpha = −rate} gives the bits of
+     * the gradient stored first and {@code C − rate·dW} after
+     * ({@link DenseOps#sgdWeightUpdate}, plain SGD's step fused into the product). 0, the default: no such promise,
+     * no fusion. The packed engine keeps it up to its k block (256: beyond, alpha scales each block's sum), the scalar
+     * kernel for every k.
      */
     default int onePassDepth() {
-        return Integer.MAX_VALUE;
+        return 0;
     }
 }

@@ -12,6 +12,9 @@ import java.nio.file.Path;
  */
 public final class Cpu {
 
+    /** Read once, at the first use. */
+    private static final boolean INTEL = readIntel();
+
     private Cpu() {
     }
 
@@ -26,6 +29,10 @@ public final class Cpu {
      * false where that cannot be read (not Linux, or not readable).
      */
     public static boolean intel() {
+        return INTEL;
+    }
+
+    private static boolean readIntel() {
         try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
             return lines.filter(l -> l.startsWith("vendor_id")).findFirst()
                     .map(l -> l.contains("GenuineIntel")).orElse(false);

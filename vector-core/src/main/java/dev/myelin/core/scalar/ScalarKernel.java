@@ -76,6 +76,12 @@ public final class ScalarKernel implements DenseKernel, GemmKernel {
         }
     }
 
+    /** Every k: sgemm's sum over k is weightGradient's, and its epilogue {@code alpha·acc} then {@code + beta·C}. */
+    @Override
+    public int onePassDepth() {
+        return Integer.MAX_VALUE;
+    }
+
     @Override
     public void activationBackward(int m, int n, Activation act, float[] y, int yOff, int ldy,
                                    float[] dy, int dyOff, int lddy, float[] dz, int dzOff, int lddz,

@@ -1,7 +1,6 @@
 package dev.myelin.core.simd;
 
 import dev.myelin.core.Activation;
-import dev.myelin.core.dispatch.LoopOrder;
 
 /**
  * The packed, cache-blocked variant on one thread ({@code blocked}): {@link PackedGemm}'s GotoBLAS structure
@@ -26,7 +25,7 @@ public final class BlockedKernel extends EngineKernel {
     public String describe() {
         return NAME + " (FloatVector " + bits() + "-bit, " + engine.tileRows() + "×" + engine.tileColumns()
                 + " tiles, KC " + BlockSizes.KC + ", NC " + BlockSizes.NC + ", "
-                + (LoopOrder.panelsOutside() ? "panels" : "rows") + " outside)";
+                + (engine.panelsOutside() ? "panels" : "rows") + " outside)";
     }
 
     @Override

@@ -29,4 +29,7 @@ interface GemmEngine {
 
     /** Columns of the register tile (NR, a multiple of lanes): the unit a column split between threads respects. */
     int tileColumns();
+
+    /** Whether the panels of B go outside the strips of A ({@code dev.myelin.core.dispatch.LoopOrder}), fixed at load. */
+    boolean panelsOutside();
 }

@@ -164,6 +164,11 @@ final class PackedGemm implements GemmEngine {
         return NR;
     }
 
+    @Override
+    public boolean panelsOutside() {
+        return PANELS_OUTSIDE;
+    }
+
     private static GemmWorkspace workspace() {
         GemmWorkspace ws = WORKSPACES.get();
         if (ws == null) {
