@@ -2,6 +2,7 @@ package dev.myelin.nn;
 
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseOps;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -106,6 +107,11 @@ public final class Dense {
     void backward(DenseOps ops, int m, float[] x, int xOff, float[] dz, float[] dx) {
         ops.weightGradient(m, outputs, inputs, x, xOff, inputs, dz, 0, outputs, weightGradient, 0, outputs, false);
         weightGradientSkipped = false;
+        inputGradient(ops, m, dz, dx);
+    }
+
+    /** {@code dX = dZ·Wᵀ} of m rows into {@code dx}, when it is not null (the first layer has no dX to form). */
+    private void inputGradient(DenseOps ops, int m, float[] dz, float[] dx) {
         if (dx != null) {
             ops.inputGradient(m, outputs, inputs, dz, 0, outputs, weights, 0, outputs, dx, 0, inputs);
         }
@@ -118,19 +124,26 @@ public final class Dense {
      * {@link #backward} followed by the SGD update of W.
      */
     void sgdStep(DenseOps ops, int m, float[] x, int xOff, float[] dz, float[] dx, float rate) {
-        if (dx != null) {
-            ops.inputGradient(m, outputs, inputs, dz, 0, outputs, weights, 0, outputs, dx, 0, inputs);
-        }
+        inputGradient(ops, m, dz, dx); // from W as it was
         ops.sgdWeightUpdate(m, outputs, inputs, x, xOff, inputs, dz, 0, outputs, rate, weights, 0, outputs);
         weightGradientSkipped = true;
     }
 
     /**
-     * Whether the last backward pass left no weight gradient, having fused plain SGD's step into its product
-     * ({@link #sgdStep}, from {@link TrainingStep#step}): {@link #weightGradient()} then holds an older pass's values.
+     * Refuses, for {@code use} ("to copy", "to step on"), the weight gradients of layers whose last backward pass
+     * fused plain SGD's step into its product ({@link #sgdStep}, from {@link TrainingStep#step}) and so left in
+     * {@link #weightGradient()} an older pass's values.
+     *
+     * @throws IllegalStateException naming the first such layer and how to get gradients
      */
-    boolean weightGradientSkipped() {
-        return weightGradientSkipped;
+    static void requireWeightGradients(List<Dense> layers, String use) {
+        for (int l = 0; l < layers.size(); l++) {
+            if (layers.get(l).weightGradientSkipped) {
+                throw new IllegalStateException("layer " + (l + 1) + " has no weight gradient " + use + ": the last"
+                        + " pass was TrainingStep.step, which made plain SGD's weight step inside the gradient's"
+                        + " product; call TrainingStep.gradients (or Mlp.setGradients) first");
+            }
+        }
     }
 
     /** {@link #weightGradient()} was set from elsewhere ({@link Mlp#setGradients}): it holds a gradient again. */

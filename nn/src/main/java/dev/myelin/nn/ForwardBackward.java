@@ -26,6 +26,10 @@ final class ForwardBackward {
     private final float[] scaled;
     private float[] lastInput;  // the output layer's input in the last forward pass, for LogitLoss
     private int lastInputOff;
+    // the batch whose loss lossAndOutputGradient formed and whose backward pass is still to come (x null: none)
+    private float[] pendingX;
+    private int pendingXOff;
+    private int pendingRows;
 
     /**
      * Buffers for up to {@code capacity} rows; {@code training} adds the gradient buffers. For inference
@@ -126,17 +130,18 @@ final class ForwardBackward {
     double lossAndGradients(DenseOps ops, float[] x, int xOff, float[] t, int[] labels, int targetOff, int m,
                             Loss loss, GradientConvention convention) {
         double value = lossAndOutputGradient(ops, x, xOff, t, labels, targetOff, m, loss, convention);
-        backward(ops, x, xOff, m, 0f);
+        backward(ops, 0f);
         return value;
     }
 
     /**
      * The first half of {@link #lossAndGradients}: the forward pass, the mean loss (returned) and the output layer's
-     * dZ and db, from which {@link #backward} goes on. A caller can look at the loss in between, before anything is
-     * updated.
+     * dZ and db, from which {@link #backward} goes on for these rows. A caller can look at the loss in between,
+     * before anything is updated.
      */
     double lossAndOutputGradient(DenseOps ops, float[] x, int xOff, float[] t, int[] labels, int targetOff, int m,
                                  Loss loss, GradientConvention convention) {
+        pendingX = null; // until the loss below is formed: a failed pass leaves no backward to run
         forward(ops, x, xOff, m);
         int last = layers.length - 1;
         Dense out = layers[last];
@@ -174,17 +179,34 @@ final class ForwardBackward {
             }
             default -> throw new AssertionError(loss);
         }
+        pendingX = x;
+        pendingXOff = xOff;
+        pendingRows = m;
         return value;
     }
 
+    /** The rows of the pass waiting for {@link #backward}, or 0 when none is. */
+    int pendingRows() {
+        return pendingX == null ? 0 : pendingRows;
+    }
+
     /**
-     * The second half of {@link #lossAndGradients}, from the output layer's dZ that {@link #lossAndOutputGradient}
-     * left for the same m rows of {@code x}: every layer's dW, db and dX (into the previous layer's dZ, then
+     * The second half of {@link #lossAndGradients}, once, for the rows of the last {@link #lossAndOutputGradient},
+     * from the output layer's dZ it left: every layer's dW, db and dX (into the previous layer's dZ, then
      * {@code dZ = dX ⊙ act'(Y)}). With {@code sgdRate > 0} (the caller has checked {@link DenseOps#fusesSgdUpdate})
      * each layer's weights take plain SGD's step in their gradient's product instead ({@link Dense#sgdStep}), dW not
      * stored; their dX is formed first, from W as it was.
+     *
+     * @throws IllegalStateException when no loss waits for its backward pass (none formed, or its backward done)
      */
-    void backward(DenseOps ops, float[] x, int xOff, int m, float sgdRate) {
+    void backward(DenseOps ops, float sgdRate) {
+        if (pendingX == null) {
+            throw new IllegalStateException("no batch's loss is waiting for its backward pass");
+        }
+        float[] x = pendingX;
+        int xOff = pendingXOff;
+        int m = pendingRows;
+        pendingX = null;
         for (int l = layers.length - 1; l >= 0; l--) {
             float[] in = l == 0 ? x : y[l - 1];
             int inOff = l == 0 ? xOff : 0;

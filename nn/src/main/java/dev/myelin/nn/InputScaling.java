@@ -84,7 +84,7 @@ public final class InputScaling {
     /**
      * Scales {@code features [rows×inputs]} (row-major, {@code inputs} = this scaling's features) in place. Each
      * value is computed in double and rounded to float at the end: in float, {@code x − mean} overflows for features
-     * near ±3.4·10³⁸ (a column of −3.4·10³⁸ and 3.4·10³⁸ scales to about ±1.5, not to −∞). A training set's scaled
+     * near ±3.4·10³⁸ (a column −3.4·10³⁸, 3.4·10³⁸, 3.4·10³⁸, 1 scales to −1.51, 0.90, 0.90, −0.30, not to −∞). A training set's scaled
      * values lie within ±√rows; a value of other data that lies beyond the float range after scaling becomes
      * infinite, as any float overflow does. (Builds before 2026-12-05 computed in float: their scaled values can
      * differ from these in the last bit, so a run resumed from their checkpoints goes on from slightly other inputs.)

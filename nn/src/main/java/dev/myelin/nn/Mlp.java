@@ -149,13 +149,7 @@ public final class Mlp {
      *                               leaves them)
      */
     public void copyGradientsTo(float[] dst, int offset) {
-        for (int l = 0; l < layers.size(); l++) {
-            if (layers.get(l).weightGradientSkipped()) {
-                throw new IllegalStateException("layer " + (l + 1) + " has no weight gradient to copy: the last pass"
-                        + " was TrainingStep.step, which fuses plain SGD's weight step into the gradient's product;"
-                        + " call TrainingStep.gradients for the gradients");
-            }
-        }
+        Dense.requireWeightGradients(layers, "to copy");
         exchange("dst", dst, offset, true, Dense::weightGradient, Dense::biasGradient);
     }
 

@@ -22,7 +22,7 @@ public final class Optimizer {
 
     private final OptimizerSpec spec;
     /** The model's layers: a whole step refuses weight gradients that a fused step left unwritten. */
-    private final Dense[] layers;
+    private final List<Dense> layers;
     private final float[][] parameters;
     private final float[][] gradients;
     private final int slots;
@@ -35,7 +35,7 @@ public final class Optimizer {
         this.spec = Objects.requireNonNull(spec, "optimizer spec is null");
         Objects.requireNonNull(model, "model is null");
         List<Dense> layers = model.layers();
-        this.layers = layers.toArray(new Dense[0]);
+        this.layers = layers;
         parameters = new float[2 * layers.size()][];
         gradients = new float[2 * layers.size()][];
         for (int l = 0; l < layers.size(); l++) {
@@ -74,13 +74,7 @@ public final class Optimizer {
      * bias correction in double first, then rounds the step size.
      */
     public void step(double lr, DenseOps ops) {
-        for (int l = 0; l < layers.length; l++) {
-            if (layers[l].weightGradientSkipped()) {
-                throw new IllegalStateException("layer " + (l + 1) + " has no weight gradient to step on: the last"
-                        + " pass was TrainingStep.step, which made plain SGD's weight step inside the gradient's"
-                        + " product; run TrainingStep.gradients (or Mlp.setGradients) before an update");
-            }
-        }
+        Dense.requireWeightGradients(layers, "to step on");
         step(lr, ops, true);
     }
 

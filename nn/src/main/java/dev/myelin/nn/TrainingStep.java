@@ -54,10 +54,6 @@ public final class TrainingStep {
     private final DenseOps ops;
     private final int maxRows;
     private final ForwardBackward passes;
-    /** The batch whose loss {@link #checkedLoss} formed and whose backward pass is still to come. */
-    private float[] pendingX;
-    private int pendingXOff;
-    private int pendingRows;
 
     /** As the full constructor, with the gradient of the batch's mean loss ({@link GradientConvention#MEAN}). */
     public TrainingStep(Mlp model, Loss loss, OptimizerSpec optimizer, int maxRows, DenseOps ops) {
@@ -112,11 +108,10 @@ public final class TrainingStep {
      * which are then not stored (the class comment).
      */
     public double step(float[] x, int xOff, int[] labels, int labelsOff, int m, double lr) {
-        pendingX = null; // this pass replaces the buffers a checkedLoss batch was waiting in
         Optimizer.requireRate(lr);
         requireLabels(x, xOff, labels, labelsOff, m);
         double value = passes.lossAndOutputGradient(ops, x, xOff, null, labels, labelsOff, m, loss, convention);
-        backwardAndUpdate(x, xOff, m, lr);
+        checkedBackwardAndUpdate(lr);
         return value;
     }
 
@@ -126,12 +121,11 @@ public final class TrainingStep {
      * gradients' products.
      */
     public double step(float[] x, int xOff, float[] targets, int targetsOff, int m, double lr) {
-        pendingX = null;
         Optimizer.requireRate(lr);
         requireTargets(x, xOff, targets, targetsOff, m);
         double value = passes.lossAndOutputGradient(ops, x, xOff, targets, null, targetsOff / model.outputs(), m,
                 loss, convention);
-        backwardAndUpdate(x, xOff, m, lr);
+        checkedBackwardAndUpdate(lr);
         return value;
     }
 
@@ -144,7 +138,6 @@ public final class TrainingStep {
      *                                  short for its rows, or a label is out of range (named by its batch row)
      */
     public double gradients(float[] x, int xOff, int[] labels, int labelsOff, int m) {
-        pendingX = null;
         requireLabels(x, xOff, labels, labelsOff, m);
         return passes.lossAndGradients(ops, x, xOff, null, labels, labelsOff, m, loss, convention);
     }
@@ -166,7 +159,6 @@ public final class TrainingStep {
      * a multiple of the output count. For {@code bce} every target must lie in [0, 1].
      */
     public double gradients(float[] x, int xOff, float[] targets, int targetsOff, int m) {
-        pendingX = null;
         requireTargets(x, xOff, targets, targetsOff, m);
         return passes.lossAndGradients(ops, x, xOff, targets, null, targetsOff / model.outputs(), m, loss,
                 convention);
@@ -198,36 +190,25 @@ public final class TrainingStep {
      * the step. The trainer looks at the loss in between (a diverged batch updates nothing).
      */
     double checkedLoss(float[] x, float[] targets, int[] labels, int row, int m) {
-        pendingX = x;
-        pendingXOff = row * model.inputs();
-        pendingRows = m;
-        return passes.lossAndOutputGradient(ops, x, pendingXOff, targets, labels, row, m, loss, convention);
-    }
-
-    /** The second half of the step that {@link #checkedLoss} began: the backward pass and the update at rate lr. */
-    void checkedBackwardAndUpdate(double lr) {
-        if (pendingX == null) {
-            throw new IllegalStateException("no batch's loss is waiting for its backward pass");
-        }
-        float[] x = pendingX;
-        pendingX = null;
-        backwardAndUpdate(x, pendingXOff, pendingRows, lr);
+        return passes.lossAndOutputGradient(ops, x, row * model.inputs(), targets, labels, row, m, loss, convention);
     }
 
     /**
-     * The backward pass of the m rows of {@code x} whose loss the passes hold, and the update at rate lr: with plain
-     * SGD on a kernel that can ({@link DenseOps#fusesSgdUpdate}), each layer's weight step fused into its gradient's
-     * product (the weight gradients then not stored; the biases updated after), else the gradients stored and
-     * {@link #update}. The same bits either way.
+     * The second half of a step whose loss is formed ({@link #checkedLoss}, or the public {@code step}): the backward
+     * pass and the update at rate lr. With plain SGD on a kernel that can ({@link DenseOps#fusesSgdUpdate}), each
+     * layer's weight step is fused into its gradient's product (the weight gradients then not stored; the biases
+     * updated after), else the gradients are stored and {@link #update} runs. The same bits either way.
+     *
+     * @throws IllegalStateException when no loss waits for its backward pass
      */
-    private void backwardAndUpdate(float[] x, int xOff, int m, double lr) {
+    void checkedBackwardAndUpdate(double lr) {
         Optimizer.requireRate(lr); // before any weight moves
         float rate = (float) lr; // the float the SGD rule multiplies by
-        if (optimizer.fusesWeights() && rate > 0 && ops.fusesSgdUpdate(m)) {
-            passes.backward(ops, x, xOff, m, rate);
+        if (optimizer.fusesWeights() && rate > 0 && ops.fusesSgdUpdate(passes.pendingRows())) {
+            passes.backward(ops, rate);
             optimizer.stepWithoutWeights(lr, ops);
         } else {
-            passes.backward(ops, x, xOff, m, 0f);
+            passes.backward(ops, 0f);
             update(lr);
         }
     }

@@ -167,6 +167,21 @@ class FusedSgdStepTest {
         m.copyGradientsTo(flat, 0); // gradients() left them
     }
 
+    /** A backward pass runs once, for the loss formed last: another pass in between leaves none waiting. */
+    @Test
+    void aLossWaitsForOneBackwardPassOnly() {
+        Mlp m = model(Activation.SOFTMAX);
+        TrainingStep step = new TrainingStep(m, Loss.CE, OptimizerSpec.sgd(0.1), 8, DenseOps.of(new BlockedKernel(0)));
+        float[] x = new float[8 * 37];
+        step.checkedLoss(x, null, new int[8], 0, 8);
+        step.checkedBackwardAndUpdate(0.1);
+        assertThrows(IllegalStateException.class, () -> step.checkedBackwardAndUpdate(0.1), "a second backward");
+        step.checkedLoss(x, null, new int[8], 0, 8);
+        step.gradients(x, 0, new int[8], 0, 8); // a whole pass of its own, backward included
+        assertThrows(IllegalStateException.class, () -> step.checkedBackwardAndUpdate(0.1),
+                "the loss formed before gradients() no longer waits");
+    }
+
     @Test
     void whichKernelsFuse() {
         assertTrue(DenseOps.of(new ScalarKernel()).fusesSgdUpdate(100_000), "scalar sums any batch in one pass");
