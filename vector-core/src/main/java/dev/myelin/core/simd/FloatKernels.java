@@ -1081,43 +1081,77 @@ final class FloatKernels implements DenseKernel {
     @Override
     public void softmaxRows(int m, int n, float[] z, int zOff, int ldz) {
         // Four sweeps per row: max (so exp cannot overflow), e = exp(z − max) stored in place, their sum in
-        // column order (the same bits at every width), then e / sum. Masked lanes keep the running max
+        // column order (the same bits at every vector width), then e / sum. Masked lanes keep the running max
         // untouched. A NaN anywhere in the row makes the max NaN (MAX keeps NaN), hence the whole row NaN, as in
-        // the scalar kernel.
-        for (int i = 0; i < m; i++) {
-            int row = zOff + i * ldz;
-            FloatVector maxv = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Float> cols = F.indexInRange(j, n);
-                maxv = maxv.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, z, row + j, cols), cols);
+        // the scalar kernel. Each row gets the same operations in any order, so the order is chosen for speed:
+        // - rows taken one after another lie at least a vector apart (`apart` rows): a row shorter than a
+        //   vector has its masked vector reach into the next row, and a load there waits until the masked
+        //   store before it has left the core (128×10: 8.7 µs in row order, 4.4 µs with every other row);
+        // - the max and exp sweeps of every row first, then the sums four rows at a time: a sum is a chain of n
+        //   dependent adds, and four chains side by side keep the adder busy (128×100: 29 µs one row at a time).
+        int apart = ldz >= L ? 1 : (L + ldz - 1) / ldz;
+        for (int first = 0; first < apart; first++) {
+            for (int i = first; i < m; i += apart) {
+                int row = zOff + i * ldz;
+                FloatVector maxv = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+                for (int j = 0; j < n; j += L) {
+                    VectorMask<Float> cols = F.indexInRange(j, n);
+                    maxv = maxv.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, z, row + j, cols), cols);
+                }
+                float max = maxv.reduceLanes(VectorOperators.MAX);
+                for (int j = 0; j < n; j += L) {
+                    VectorMask<Float> cols = F.indexInRange(j, n);
+                    // z − max ≤ 0, except in masked-off lanes
+                    FloatVector x = FloatVector.fromArray(F, z, row + j, cols).sub(max).max(EXP_MIN).min(EXP_MAX);
+                    // e = exp(x), the recipe of FloatKernels' class comment
+                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
+                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    e.intoArray(z, row + j, cols);
+                }
             }
-            float max = maxv.reduceLanes(VectorOperators.MAX);
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Float> cols = F.indexInRange(j, n);
-                // z − max ≤ 0, except in masked-off lanes
-                FloatVector x = FloatVector.fromArray(F, z, row + j, cols).sub(max).max(EXP_MIN).min(EXP_MAX);
-                // e = exp(x), the recipe of FloatKernels' class comment
-                FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
-                FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
-                FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                        .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
-                        .lanewise(FMA, r, 1f);
-                IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
-                IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
-                e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                        .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                e.intoArray(z, row + j, cols);
+        }
+        // the sum of each row's e, added one by one in column order: the same bits at every vector width (a
+        // lane sum's order depends on the number of lanes), for the price of n scalar adds per row
+        int step = apart * ldz;
+        for (int first = 0; first < apart; first++) {
+            int i = first;
+            for (; i + 3 * apart < m; i += 4 * apart) {
+                int r0 = zOff + i * ldz, r1 = r0 + step, r2 = r1 + step, r3 = r2 + step;
+                float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+                for (int j = 0; j < n; j++) {
+                    s0 += z[r0 + j];
+                    s1 += z[r1 + j];
+                    s2 += z[r2 + j];
+                    s3 += z[r3 + j];
+                }
+                divideRow(n, z, r0, s0);
+                divideRow(n, z, r1, s1);
+                divideRow(n, z, r2, s2);
+                divideRow(n, z, r3, s3);
             }
-            // the sum of the row's e, added one by one in column order: the same bits at every vector width
-            // (a lane sum's order depends on the number of lanes), for the price of n scalar adds per row
-            float sum = 0f;
-            for (int j = 0; j < n; j++) {
-                sum += z[row + j];
+            for (; i < m; i += apart) {
+                int row = zOff + i * ldz;
+                float sum = 0f;
+                for (int j = 0; j < n; j++) {
+                    sum += z[row + j];
+                }
+                divideRow(n, z, row, sum);
             }
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Float> cols = F.indexInRange(j, n);
-                FloatVector.fromArray(F, z, row + j, cols).div(sum).intoArray(z, row + j, cols);
-            }
+        }
+    }
+
+    /** {@code z[row + j] /= sum} for j in [0, n): softmaxRows' last sweep. */
+    private static void divideRow(int n, float[] z, int row, float sum) {
+        for (int j = 0; j < n; j += L) {
+            VectorMask<Float> cols = F.indexInRange(j, n);
+            FloatVector.fromArray(F, z, row + j, cols).div(sum).intoArray(z, row + j, cols);
         }
     }
 
