@@ -196,9 +196,12 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** One timed (op, shape, kernel). */
-    /** One timed row; {@code spread} is shown in the table only (the JSON fields are a fixed contract). */
+    /**
+     * One timed row; {@code spread} and {@code rounds} (how many were timed) are shown in the table only (the JSON
+     * fields are a fixed contract).
+     */
     record Result(Op op, ProductShape shape, String kernel, int threads, double micros, double gflops,
-                  double spread) {
+                  double spread, int rounds) {
     }
 
     @Override
@@ -249,13 +252,14 @@ final class BenchCommand implements Callable<Integer> {
                 err.flush();
                 List<Runnable> calls = kernelList.stream().map(k -> o.call(k, op, activation)).toList();
                 double[] spreads = new double[calls.size()];
-                double[] times = microsPerCall(calls, nanos(warmupMs), nanos(measureMs), spreads); // interleaved
+                int[] taken = new int[1];
+                double[] times = microsPerCall(calls, nanos(warmupMs), nanos(measureMs), spreads, taken); // interleaved
                 List<Result> group = new ArrayList<>();
                 for (int v = 0; v < kernelList.size(); v++) {
                     DenseKernel kernel = kernelList.get(v);
                     double micros = roundMicros(times[v]);
                     group.add(new Result(op, shape, kernel.name(), kernel.threads(), micros,
-                            gflops(op.flops(shape), micros), spreads[v]));
+                            gflops(op.flops(shape), micros), spreads[v], taken[0]));
                 }
                 // Again before these figures are shown, on the code that was timed (the first checks ran before C2
                 // had compiled the kernels) and on the very arrays it was timed on, given new values in place: a
@@ -418,14 +422,14 @@ final class BenchCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------------------------------- timing
 
-    /** {@link #microsPerCall(List, long, long, double[])} for one call. */
+    /** {@link #microsPerCall(List, long, long, double[], int[])} for one call. */
     static double microsPerCall(Runnable call, long warmupNanos, long measureNanos) {
-        return microsPerCall(List.of(call), warmupNanos, measureNanos, null)[0];
+        return microsPerCall(List.of(call), warmupNanos, measureNanos, null, null)[0];
     }
 
     /** {@link #microsPerCall(List, long, long, double[])} without the spread. */
     static double[] microsPerCall(List<Runnable> calls, long warmupNanos, long measureNanos) {
-        return microsPerCall(calls, warmupNanos, measureNanos, null);
+        return microsPerCall(calls, warmupNanos, measureNanos, null, null);
     }
 
     /**
@@ -435,9 +439,11 @@ final class BenchCommand implements Callable<Integer> {
      * compiles in the background; then each round times every call in turn for a fifth of {@code measureNanos}
      * (at least one call each). When calls are so slow that the rounds overrun the budget, fewer rounds are taken
      * (at least one). {@code spread} (or null) gets each call's half range of its rounds over its median: how far
-     * one round's figure could lie from the reported one on this machine at this time.
+     * one round's figure could lie from the reported one on this machine at this time; {@code taken} (or null)
+     * gets in its one element how many rounds were taken.
      */
-    static double[] microsPerCall(List<Runnable> calls, long warmupNanos, long measureNanos, double[] spread) {
+    static double[] microsPerCall(List<Runnable> calls, long warmupNanos, long measureNanos, double[] spread,
+                                  int[] taken) {
         int n = calls.size();
         long[] warmed = new long[n];
         boolean[] called = new boolean[n];
@@ -488,7 +494,23 @@ final class BenchCommand implements Callable<Integer> {
                 spread[c] = (sorted[done - 1] - sorted[0]) / 2 / medians[c];
             }
         }
+        if (taken != null) {
+            taken[0] = done;
+        }
         return medians;
+    }
+
+    /**
+     * The table's cell for the rounds of a row: their spread, "±1.2%"; with their number when the budget allowed
+     * fewer than {@link #ROUNDS}, "±1.2%(3)"; "none(1)" when one round was all it allowed (a call slower than the
+     * budget, the scalar kernel at 1024³), which has no spread to show. One word, like every cell of the table.
+     */
+    static String spreadCell(Result r) {
+        if (r.rounds() < 2) {
+            return "none(" + r.rounds() + ")";
+        }
+        String spread = String.format(Locale.ROOT, "±%.1f%%", 100 * r.spread());
+        return r.rounds() < ROUNDS ? spread + "(" + r.rounds() + ")" : spread;
     }
 
     /** Milliseconds as nanoseconds, saturating instead of overflowing. */
@@ -520,7 +542,7 @@ final class BenchCommand implements Callable<Integer> {
                     .orElse(0));
             int kernelWidth = Math.max("kernel".length(), kernels.stream().mapToInt(k -> k.name().length()).max()
                     .orElse(0));
-            this.format = "%-8s  %-" + shapeWidth + "s  %-" + kernelWidth + "s  %7s  %12s  %8s  %10s  %10s%n";
+            this.format = "%-8s  %-" + shapeWidth + "s  %-" + kernelWidth + "s  %7s  %12s  %11s  %10s  %10s%n";
             out.printf(Locale.ROOT, format, "op", "shape", "kernel", "threads", "µs per call", "rounds", "GFLOP/s",
                     "vs fastest");
             out.flush();
@@ -530,7 +552,7 @@ final class BenchCommand implements Callable<Integer> {
             double fastest = group.stream().mapToDouble(Result::micros).min().orElse(Double.NaN);
             for (Result r : group) {
                 out.printf(Locale.ROOT, format, r.op().id, r.shape(), r.kernel(), r.threads(), number(r.micros()),
-                        String.format(Locale.ROOT, "±%.1f%%", 100 * r.spread()), number(r.gflops()),
+                        spreadCell(r), number(r.gflops()),
                         String.format(Locale.ROOT, "%.2f×", r.micros() / fastest));
             }
             out.flush();

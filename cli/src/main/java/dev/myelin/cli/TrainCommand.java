@@ -60,8 +60,8 @@ import picocli.CommandLine.Spec;
                 "  myelin train                  # the document's program (cannot learn XOR)",
                 "  myelin train --preset xor     # a hidden layer: learns XOR 4/4",
                 "  myelin train --preset fashion-mnist --threads 2 --save fashion.json",
-                "  myelin train --data mnist/ --layers 784,128,10 --activation relu --optimizer adam --lr 1e-3"
-                        + " --batch-size 64 --epochs 5",
+                "  myelin train --data mnist/ --layers 784,128,10 --activation relu \\",
+                "               --optimizer adam --lr 1e-3 --batch-size 64 --epochs 5",
                 "  myelin train --data iris.csv --loss ce --layers 4,8,3 --save iris.json",
                 "  myelin predict --model iris.json --data iris-features.csv"})
 final class TrainCommand implements Callable<Integer> {
@@ -660,7 +660,10 @@ final class TrainCommand implements Callable<Integer> {
 
     private static String describe(OptimizerSpec o) {
         String rate = "lr " + o.learningRate();
-        return o.kind() + " (" + rate + (o.weightDecay() > 0 ? ", weight decay " + o.weightDecay() : "") + ")";
+        String settings = o.kind().usesMomentum() ? ", momentum " + o.momentum()
+                : o.kind().isAdam() ? ", betas " + o.beta1() + " and " + o.beta2() + ", eps " + o.epsilon() : "";
+        return o.kind() + " (" + rate + settings + (o.weightDecay() > 0 ? ", weight decay " + o.weightDecay() : "")
+                + ")";
     }
 
     /** The environment variable that moves the fashion-mnist preset's folder (default: Debian's location). */
@@ -695,6 +698,9 @@ final class TrainCommand implements Callable<Integer> {
                     + FASHION_MNIST_ENV + "=DIR), a folder with"
                     + " train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and"
                     + " t10k-labels-idx1-ubyte.gz (from the Fashion-MNIST release)");
+        }
+        if (Files.isDirectory(path)) { // a folder without IDX files is named as such before any model question
+            IdxData.requireIdxFiles(path);
         }
         int outputs;
         if (sizes != null) {

@@ -110,7 +110,7 @@ class BenchCommandTest {
             assertEquals("6x4x5", cells[1]);
             assertEquals(kernels.get(i), cells[2], "rows in the registry's order");
             micros.add(Double.parseDouble(cells[4]));
-            assertTrue(cells[5].matches("±[0-9]+\\.[0-9]%"), "the rounds' spread: " + cells[5]);
+            assertTrue(cells[5].matches("±[0-9]+\\.[0-9]%(\\([2-4]\\))?"), "the rounds' spread: " + cells[5]);
             assertTrue(cells[7].endsWith("×"), cells[7]);
             ratios.add(Double.parseDouble(cells[7].substring(0, cells[7].length() - 1)));
             fastest = Math.min(fastest, micros.get(i));
@@ -418,6 +418,22 @@ class BenchCommandTest {
         assertTrue(micros >= 20_000 && micros < 30_000_000, "µs per call: " + micros); // upper: a hang, not load
     }
 
+    /** A row timed in one round says so instead of showing a spread of 0; fewer rounds than five are counted. */
+    @Test
+    void theTableSaysHowManyRoundsWereTaken() {
+        double[] spread = new double[1];
+        int[] taken = new int[1];
+        BenchCommand.microsPerCall(List.of(() -> sleep(20)), 1_000_000L, 1_000_000L, spread, taken);
+        assertEquals(1, taken[0], "a call longer than the budget: one round");
+        ProductShape shape = ProductShape.parse("2x3x4");
+        assertEquals("none(1)", BenchCommand.spreadCell(new BenchCommand.Result(BenchCommand.Op.FORWARD, shape,
+                "scalar", 1, 20_000, 1e-6, spread[0], taken[0])));
+        assertEquals("±1.5%(3)", BenchCommand.spreadCell(new BenchCommand.Result(BenchCommand.Op.FORWARD, shape,
+                "scalar", 1, 20_000, 1e-6, 0.015, 3)));
+        assertEquals("±1.5%", BenchCommand.spreadCell(new BenchCommand.Result(BenchCommand.Op.FORWARD, shape,
+                "scalar", 1, 20_000, 1e-6, 0.015, BenchCommand.ROUNDS)));
+    }
+
     @Test
     void fastCallsAreTimedInRoundsWithinTheBudget() {
         AtomicInteger calls = new AtomicInteger();
@@ -455,7 +471,7 @@ class BenchCommandTest {
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
         double[] spread = new double[2];
         double[] micros = BenchCommand.microsPerCall(List.of(() -> sleep(1), () -> sleep(1 + calls.incrementAndGet()
-                / 2)), 0, 100_000_000L, spread);
+                / 2)), 0, 100_000_000L, spread, null);
         assertTrue(micros[0] > 0 && micros[1] > 0, micros[0] + ", " + micros[1]);
         // (no upper bound for the steady call: a loaded machine may stretch one round's sleeps)
         assertTrue(spread[0] >= 0 && Double.isFinite(spread[0]), "a steady 1 ms sleep: " + spread[0]);

@@ -340,10 +340,26 @@ class TrainingFeaturesTest {
     void adamWTakesPyTorchsDefaultWeightDecay() throws IOException {
         Cli adamw = Cli.run("train", "--preset", "xor", "--optimizer", "adamw", "--lr", "0.01", "--epochs", "1");
         assertEquals(0, adamw.exitCode(), adamw.transcript());
-        assertTrue(adamw.out().contains("adamw (lr 0.01, weight decay 0.01)"), adamw.out());
+        assertTrue(adamw.out().contains("adamw (lr 0.01, betas 0.9 and 0.999, eps 1.0E-8, weight decay 0.01)"),
+                adamw.out());
         Cli none = Cli.run("train", "--preset", "xor", "--optimizer", "adamw", "--lr", "0.01", "--weight-decay", "0",
                 "--epochs", "1");
-        assertTrue(none.out().contains("adamw (lr 0.01)"), none.out());
+        assertTrue(none.out().contains("adamw (lr 0.01, betas 0.9 and 0.999, eps 1.0E-8)"), none.out());
+    }
+
+    /** The summary names the settings the run used, defaults included (PyTorch's SGD has momentum 0, ours 0.9). */
+    @Test
+    void theSummaryNamesTheOptimizersSettings() {
+        Cli momentum = Cli.run("train", "--preset", "xor", "--optimizer", "momentum", "--lr", "0.1", "--epochs",
+                "1");
+        assertEquals(0, momentum.exitCode(), momentum.transcript());
+        assertTrue(momentum.out().contains("momentum (lr 0.1, momentum 0.9)"), momentum.out());
+        Cli nesterov = Cli.run("train", "--preset", "xor", "--optimizer", "nesterov", "--lr", "0.1", "--momentum",
+                "0.5", "--weight-decay", "0.001", "--epochs", "1");
+        assertTrue(nesterov.out().contains("nesterov (lr 0.1, momentum 0.5, weight decay 0.001)"), nesterov.out());
+        Cli adam = Cli.run("train", "--preset", "xor", "--optimizer", "adam", "--lr", "0.1", "--beta2", "0.99",
+                "--epochs", "1");
+        assertTrue(adam.out().contains("adam (lr 0.1, betas 0.9 and 0.99, eps 1.0E-8)"), adam.out());
     }
 
     @Test

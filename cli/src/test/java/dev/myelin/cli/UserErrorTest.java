@@ -169,6 +169,9 @@ class UserErrorTest {
                 errorCase("--data @missing.csv", "--data ", "missing.csv: file not found"),
                 errorCase("--data @a-directory --loss bce", "a-directory: is a folder without IDX files; a data"
                         + " folder holds train-images-idx3-ubyte"),
+                // a folder makes ce the default loss: the folder is named before the loss's output count
+                errorCase("--data @a-directory --layers 3,4,1", "a-directory: is a folder without IDX files"),
+                errorCase("--data @a-directory --layers 3,4,10", "a-directory: is a folder without IDX files"),
                 // the preset gave the layers: the message says so
                 errorCase("--preset document --data @four-columns.csv", "four-columns.csv:2: has 4 columns but the"
                         + " model needs 2 inputs + 1 label column; the model is the preset's layers 2,1 (--preset"
