@@ -1,7 +1,9 @@
 package dev.myelin.nn;
 
 import dev.myelin.core.DenseOps;
+import java.util.ConcurrentModificationException;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One training step of an {@link Mlp} on a mini-batch the caller holds: the forward pass, the loss, the backward
@@ -43,7 +45,11 @@ import java.util.Objects;
  * ({@link InputScaling#apply(float[], int)}), as training gave it.
  *
  * <p>An instance holds the model, its optimizer state and the step's buffers: it is used by one thread at a time.
- * NaN and infinite inputs are not refused; they make the loss NaN or infinite, which the caller sees.
+ * A call that overlaps another thread's call on the same instance is refused with a
+ * {@link ConcurrentModificationException} before it touches anything (the buffers and the pending batch would
+ * otherwise mix silently); threads that train side by side each take their own step and model, and may share one
+ * {@link DenseOps}. NaN and infinite inputs are not refused; they make the loss NaN or infinite, which the caller
+ * sees.
  */
 public final class TrainingStep {
 
@@ -54,6 +60,8 @@ public final class TrainingStep {
     private final DenseOps ops;
     private final int maxRows;
     private final ForwardBackward passes;
+    /** The thread inside a call of this instance, or null: overlapping calls are refused ({@link #enter}). */
+    private final AtomicReference<Thread> user = new AtomicReference<>();
 
     /** As the full constructor, with the gradient of the batch's mean loss ({@link GradientConvention#MEAN}). */
     public TrainingStep(Mlp model, Loss loss, OptimizerSpec optimizer, int maxRows, DenseOps ops) {
@@ -108,11 +116,16 @@ public final class TrainingStep {
      * which are then not stored (the class comment).
      */
     public double step(float[] x, int xOff, int[] labels, int labelsOff, int m, double lr) {
-        Optimizer.requireRate(lr);
-        requireLabels(x, xOff, labels, labelsOff, m);
-        double value = passes.lossAndOutputGradient(ops, x, xOff, null, labels, labelsOff, m, loss, convention);
-        checkedBackwardAndUpdate(lr);
-        return value;
+        enter();
+        try {
+            Optimizer.requireRate(lr);
+            requireLabels(x, xOff, labels, labelsOff, m);
+            double value = passes.lossAndOutputGradient(ops, x, xOff, null, labels, labelsOff, m, loss, convention);
+            backwardAndUpdate(lr);
+            return value;
+        } finally {
+            exit();
+        }
     }
 
     /**
@@ -121,12 +134,17 @@ public final class TrainingStep {
      * gradients' products.
      */
     public double step(float[] x, int xOff, float[] targets, int targetsOff, int m, double lr) {
-        Optimizer.requireRate(lr);
-        requireTargets(x, xOff, targets, targetsOff, m);
-        double value = passes.lossAndOutputGradient(ops, x, xOff, targets, null, targetsOff / model.outputs(), m,
-                loss, convention);
-        checkedBackwardAndUpdate(lr);
-        return value;
+        enter();
+        try {
+            Optimizer.requireRate(lr);
+            requireTargets(x, xOff, targets, targetsOff, m);
+            double value = passes.lossAndOutputGradient(ops, x, xOff, targets, null, targetsOff / model.outputs(),
+                    m, loss, convention);
+            backwardAndUpdate(lr);
+            return value;
+        } finally {
+            exit();
+        }
     }
 
     /**
@@ -138,8 +156,13 @@ public final class TrainingStep {
      *                                  short for its rows, or a label is out of range (named by its batch row)
      */
     public double gradients(float[] x, int xOff, int[] labels, int labelsOff, int m) {
-        requireLabels(x, xOff, labels, labelsOff, m);
-        return passes.lossAndGradients(ops, x, xOff, null, labels, labelsOff, m, loss, convention);
+        enter();
+        try {
+            requireLabels(x, xOff, labels, labelsOff, m);
+            return passes.lossAndGradients(ops, x, xOff, null, labels, labelsOff, m, loss, convention);
+        } finally {
+            exit();
+        }
     }
 
     /** The checks of {@link #gradients(float[], int, int[], int, int)}. */
@@ -159,9 +182,14 @@ public final class TrainingStep {
      * a multiple of the output count. For {@code bce} every target must lie in [0, 1].
      */
     public double gradients(float[] x, int xOff, float[] targets, int targetsOff, int m) {
-        requireTargets(x, xOff, targets, targetsOff, m);
-        return passes.lossAndGradients(ops, x, xOff, targets, null, targetsOff / model.outputs(), m, loss,
-                convention);
+        enter();
+        try {
+            requireTargets(x, xOff, targets, targetsOff, m);
+            return passes.lossAndGradients(ops, x, xOff, targets, null, targetsOff / model.outputs(), m, loss,
+                    convention);
+        } finally {
+            exit();
+        }
     }
 
     /** The checks of {@link #gradients(float[], int, float[], int, int)}. */
@@ -190,7 +218,13 @@ public final class TrainingStep {
      * the step. The trainer looks at the loss in between (a diverged batch updates nothing).
      */
     double checkedLoss(float[] x, float[] targets, int[] labels, int row, int m) {
-        return passes.lossAndOutputGradient(ops, x, row * model.inputs(), targets, labels, row, m, loss, convention);
+        enter();
+        try {
+            return passes.lossAndOutputGradient(ops, x, row * model.inputs(), targets, labels, row, m, loss,
+                    convention);
+        } finally {
+            exit();
+        }
     }
 
     /**
@@ -202,6 +236,16 @@ public final class TrainingStep {
      * @throws IllegalStateException when no loss waits for its backward pass
      */
     void checkedBackwardAndUpdate(double lr) {
+        enter();
+        try {
+            backwardAndUpdate(lr);
+        } finally {
+            exit();
+        }
+    }
+
+    /** {@link #checkedBackwardAndUpdate} inside a call already entered. */
+    private void backwardAndUpdate(double lr) {
         Optimizer.requireRate(lr); // before any weight moves
         float rate = (float) lr; // the float the SGD rule multiplies by
         if (optimizer.fusesWeights() && rate > 0 && ops.fusesSgdUpdate(passes.pendingRows())) {
@@ -209,7 +253,7 @@ public final class TrainingStep {
             optimizer.stepWithoutWeights(lr, ops);
         } else {
             passes.backward(ops, 0f);
-            update(lr);
+            optimizer.step(lr, ops);
         }
     }
 
@@ -218,7 +262,31 @@ public final class TrainingStep {
      * at least 0); the parameter arrays are cut into ranges on the kernel's threads.
      */
     public void update(double lr) {
-        optimizer.step(lr, ops);
+        enter();
+        try {
+            optimizer.step(lr, ops);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Marks this thread as inside a call, or refuses the call while another thread is inside one: the instance's
+     * buffers, its pending batch and the model would be shared by both. A compare-and-set, nothing allocated.
+     */
+    private void enter() {
+        Thread me = Thread.currentThread();
+        if (!user.compareAndSet(null, me)) {
+            Thread other = user.get();
+            throw new ConcurrentModificationException("this TrainingStep is in a call on thread '"
+                    + (other == null ? "?" : other.getName()) + "' while thread '" + me.getName() + "' calls it: a"
+                    + " step, its model and optimizer are used by one thread at a time (give each thread its own"
+                    + " TrainingStep and Mlp; they may share one DenseOps)");
+        }
+    }
+
+    private void exit() {
+        user.set(null);
     }
 
     private void requireBatch(float[] x, int xOff, int m) {

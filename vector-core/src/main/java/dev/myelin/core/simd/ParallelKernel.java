@@ -23,8 +23,13 @@ import java.util.function.IntConsumer;
  * <p><b>No allocation per call.</b> The pool's threads persist ({@link WorkerPool}); the call's arguments go
  * into a task object this kernel owns (used only while the pool is held); each thread's packing buffers are
  * its own and reused ({@link GemmWorkspace}).
+ *
+ * <p><b>Its threads.</b> They start at the first call and end when the kernel is closed ({@link #close}) or, once
+ * it is unreachable, when the garbage collector has found it so. A program that makes kernels as it goes (a Spark
+ * task each) closes each when done, or shares one ({@code KernelRegistry.withThreads} keeps one per thread count);
+ * otherwise, the kernels allocating nothing, idle threads can pile up until the next collection.
  */
-public final class ParallelKernel extends EngineKernel {
+public final class ParallelKernel extends EngineKernel implements AutoCloseable {
 
     public static final String NAME = "parallel";
 
@@ -57,6 +62,21 @@ public final class ParallelKernel extends EngineKernel {
     @Override
     public String name() {
         return NAME;
+    }
+
+    /**
+     * Ends this kernel's worker threads now. The kernel stays usable: later calls run on the calling thread alone,
+     * with the same bits (one thread's are every thread count's). Idempotent; a call under way finishes. Do not close
+     * a kernel others share (the registry's, {@code KernelRegistry.withThreads}): it would run them on one thread.
+     */
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    /** The pool's worker threads that are alive (tests: none once closed). */
+    int liveWorkers() {
+        return pool.liveWorkers();
     }
 
     @Override

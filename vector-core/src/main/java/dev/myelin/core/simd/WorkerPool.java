@@ -4,6 +4,7 @@ import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
@@ -23,9 +24,11 @@ import java.util.function.IntConsumer;
  * caller then runs the whole problem itself (the results are the same bits, see {@link ParallelKernel}).
  *
  * <p><b>The workers end with the pool.</b> They run a {@link Crew}, which holds everything they use and nothing
- * that leads back to this object; once this pool (with the kernel that owns it) is unreachable, a {@link Cleaner}
- * tells the crew to stop and its threads end. A program that makes kernels as it goes (one per task, per thread
- * count tried) does not pile up threads.
+ * that leads back to this object; once this pool (with the kernel that owns it) is unreachable and the garbage
+ * collector has found it so, a {@link Cleaner} tells the crew to stop and its threads end. The kernels allocate
+ * nothing, so that collection may be long in coming: a program that makes kernels as it goes (one per task, per
+ * thread count tried) closes each when done ({@link #close}, through {@link ParallelKernel#close}) or shares one
+ * (the registry keeps one per thread count), or its idle workers pile up until the next collection.
  */
 final class WorkerPool {
 
@@ -38,6 +41,8 @@ final class WorkerPool {
     private final int size;
     private final AtomicBoolean busy = new AtomicBoolean();
     private final Crew crew;
+    private final Cleaner.Cleanable cleanable;
+    private volatile boolean closed;
 
     /** A pool of {@code size} threads in all, the caller included; its workers start on first use. */
     WorkerPool(int size, String name) {
@@ -51,16 +56,26 @@ final class WorkerPool {
     WorkerPool(int size, String name, boolean startWorkers) {
         this.size = size;
         this.crew = new Crew(startWorkers ? size - 1 : 0, name);
-        Cleaners.CLEANER.register(this, crew::stop); // crew::stop holds the crew only, not this pool
+        this.cleanable = Cleaners.CLEANER.register(this, crew::stop); // crew::stop holds the crew only, not this pool
     }
 
     int size() {
         return size;
     }
 
-    /** Takes the pool for one call; false when another call holds it. */
+    /** Takes the pool for one call; false when another call holds it, or once the pool is closed. */
     boolean tryAcquire() {
-        return busy.compareAndSet(false, true);
+        return !closed && busy.compareAndSet(false, true);
+    }
+
+    /**
+     * Ends the workers now instead of when the pool becomes unreachable and is collected; later calls find the pool
+     * closed ({@link #tryAcquire} false) and run on their own thread. A call under way finishes: its caller claims
+     * the parts the workers leave. Idempotent.
+     */
+    void close() {
+        closed = true;
+        cleanable.clean(); // stops the crew once, and the Cleaner forgets this pool
     }
 
     void release() {
@@ -81,6 +96,16 @@ final class WorkerPool {
     /** The workers' threads that are alive (tests: they end once the pool is unreachable). */
     int liveWorkers() {
         return crew.liveWorkers();
+    }
+
+    /**
+     * Added, as suppressed, to a failure thrown by a part that ran on a worker: its own stack trace is the calling
+     * thread's, so the report shows where the call came from as well as where the part failed.
+     */
+    static final class CallerStack extends RuntimeException {
+        CallerStack(Thread caller) {
+            super("the parallel call that ran the failed part, on thread '" + caller.getName() + "'");
+        }
     }
 
     /** One {@link Cleaner} thread for every pool, started with the first. */
@@ -106,7 +131,10 @@ final class WorkerPool {
         private volatile boolean stopped;
         private volatile Thread caller;
         private IntConsumer job;
-        private volatile Throwable failure;
+        /** The call's first failure; later ones are added to it as suppressed. */
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        /** Whether the first failure was thrown on a worker (its stack then does not reach the caller). */
+        private volatile boolean failedOnWorker;
 
         Crew(int workerCount, String name) {
             this.workerCount = workerCount;
@@ -116,7 +144,8 @@ final class WorkerPool {
         void run(int parts, IntConsumer job) {
             startWorkers();
             this.job = job;
-            this.failure = null;
+            this.failure.set(null);
+            this.failedOnWorker = false;
             this.caller = Thread.currentThread();
             done.set(0);
             int call = generation + 1;
@@ -135,7 +164,11 @@ final class WorkerPool {
             }
             this.job = null; // the job (the kernel's) is not kept past the call
             this.caller = null;
-            Throwable failed = failure;
+            Throwable failed = failure.getAndSet(null);
+            if (failed != null && failedOnWorker) {
+                // the worker's stack ends in its run loop: say where the call came from (allocates on failure only)
+                failed.addSuppressed(new CallerStack(Thread.currentThread()));
+            }
             if (failed instanceof RuntimeException e) {
                 throw e;
             }
@@ -166,8 +199,10 @@ final class WorkerPool {
                 try {
                     job.accept(part);
                 } catch (Throwable t) {
-                    if (failure == null) {
-                        failure = t;
+                    if (failure.compareAndSet(null, t)) {
+                        failedOnWorker = Thread.currentThread() != caller;
+                    } else if (failure.get() != t) {
+                        failure.get().addSuppressed(t); // another part failed too: kept, not dropped
                     }
                 }
                 if (done.incrementAndGet() == callParts) {

@@ -95,6 +95,86 @@ class WorkerPoolTest {
     }
 
     /**
+     * A part that fails on a worker reaches the caller with the caller's stack attached (a suppressed
+     * {@link WorkerPool.CallerStack}): the worker's own trace ends in its run loop. Which part the worker runs is
+     * made certain: part 0 waits until part 1 is done, so whoever claims part 0 first, the other thread runs part 1
+     * (with one worker, one part runs on it).
+     */
+    @Test
+    void aPartFailingOnAWorkerCarriesTheCallersStack() {
+        WorkerPool pool = new WorkerPool(2, "test-worker-failure");
+        Thread caller = Thread.currentThread();
+        java.util.concurrent.CountDownLatch partOneDone = new java.util.concurrent.CountDownLatch(1);
+        RuntimeException thrown = assertThrows(RuntimeException.class, () -> call(pool, 2, part -> {
+            if (part == 0) {
+                try {
+                    assertTrue(partOneDone.await(60, java.util.concurrent.TimeUnit.SECONDS), "part 1 never ran");
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            } else {
+                partOneDone.countDown();
+            }
+            if (Thread.currentThread() != caller) {
+                throw new IllegalStateException("part " + part + " failed on a worker");
+            }
+        }));
+        assertTrue(thrown.getMessage().endsWith("failed on a worker"), thrown.toString());
+        List<Throwable> callers = java.util.Arrays.stream(thrown.getSuppressed())
+                .filter(t -> t instanceof WorkerPool.CallerStack).toList();
+        assertEquals(1, callers.size(), "one caller's stack: " + java.util.Arrays.toString(thrown.getSuppressed()));
+        assertTrue(java.util.Arrays.stream(callers.get(0).getStackTrace())
+                .anyMatch(f -> f.getMethodName().equals("aPartFailingOnAWorkerCarriesTheCallersStack")),
+                "the caller's stack reaches this test");
+        CountingJob job = new CountingJob();
+        call(pool, 2, job);
+        job.assertEachRanOnce(2, "the call after");
+    }
+
+    /** When several parts fail, the caller gets the first with the others suppressed on it: none is dropped. */
+    @Test
+    void everyFailingPartIsReported() {
+        WorkerPool pool = new WorkerPool(3, "test-failures");
+        for (int i = 0; i < 100; i++) {
+            RuntimeException thrown = assertThrows(RuntimeException.class, () -> call(pool, 5, part -> {
+                throw new IllegalArgumentException("part " + part);
+            }));
+            long parts = java.util.stream.Stream.concat(java.util.stream.Stream.of(thrown),
+                    java.util.Arrays.stream(thrown.getSuppressed()))
+                    .filter(t -> t instanceof IllegalArgumentException).map(Throwable::getMessage).distinct().count();
+            assertEquals(5, parts, "call " + i + ": " + thrown + " with " + java.util.Arrays.toString(
+                    thrown.getSuppressed()));
+        }
+    }
+
+    /**
+     * A closed pool ends its workers at once, without waiting for a collection, and refuses further calls
+     * ({@link WorkerPool#tryAcquire} false: the kernel then runs them on the caller). Closing twice is harmless.
+     */
+    @Test
+    void aClosedPoolEndsItsWorkersNow() throws InterruptedException {
+        WorkerPool pool = new WorkerPool(4, "test-closed");
+        CountingJob job = new CountingJob();
+        call(pool, 4, job);
+        job.assertEachRanOnce(4, "before close");
+        List<Thread> workers = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("test-closed")) {
+                workers.add(t);
+            }
+        }
+        assertEquals(3, workers.size(), "the workers before close");
+        pool.close();
+        pool.close();
+        for (Thread t : workers) {
+            t.join(60_000);
+            assertTrue(!t.isAlive(), t.getName() + " still alive a minute after close");
+        }
+        assertTrue(!pool.tryAcquire(), "a closed pool is not acquired");
+        assertEquals(0, pool.liveWorkers());
+    }
+
+    /**
      * A pool nobody holds ends its workers: 20 pools of 4 threads, each used once, then dropped. Their 60 workers
      * were alive while the pools were held and are all ended after collections (waited for with repeated
      * {@code System.gc()}, up to a minute: the collector and the cleaner decide when, not a clock). Before the
