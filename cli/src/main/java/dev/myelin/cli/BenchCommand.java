@@ -52,7 +52,9 @@ import picocli.CommandLine.Spec;
                 "The variants of each (op, shape) are warmed up in turns, --warmup-ms each, then timed in turns:"
                         + " 5 rounds in which every variant runs for a fifth of --measure-ms (at least one call);"
                         + " the median round of each is reported, and in the table its rounds' spread (half their"
-                        + " range over the median). Interleaved, so no variant pays for being first."},
+                        + " range over the median). Calls slower than the budget get fewer rounds: the table then"
+                        + " shows their number, ±1.5%%(3), or none(1) for a single round, which has no spread."
+                        + " Interleaved, so no variant pays for being first."},
         footer = {"%nExamples:",
                 "  myelin bench",
                 "  myelin bench --shapes 1024x1024x1024,128x784x256 --kernels all --threads 2",
