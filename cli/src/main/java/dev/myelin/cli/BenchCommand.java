@@ -52,8 +52,10 @@ import picocli.CommandLine.Spec;
                 "The variants of each (op, shape) are warmed up in turns, --warmup-ms each, then timed in turns:"
                         + " 5 rounds in which every variant runs for a fifth of --measure-ms (at least one call);"
                         + " the median round of each is reported, and in the table its rounds' spread (half their"
-                        + " range over the median). Calls slower than the budget get fewer rounds: the table then"
-                        + " shows their number, ±1.5%%(3), or none(1) for a single round, which has no spread."
+                        + " range over the median). When a variant's calls are so slow that five rounds would"
+                        + " overrun the shape's budget (--measure-ms for each variant), every variant of that shape"
+                        + " gets fewer rounds: the table then shows their number, ±1.5%%(3), or none(1) for a single"
+                        + " round, which has no spread."
                         + " Interleaved, so no variant pays for being first."},
         footer = {"%nExamples:",
                 "  myelin bench",

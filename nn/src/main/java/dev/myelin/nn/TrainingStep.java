@@ -45,11 +45,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * ({@link InputScaling#apply(float[], int)}), as training gave it.
  *
  * <p>An instance holds the model, its optimizer state and the step's buffers: it is used by one thread at a time.
- * A call that overlaps another thread's call on the same instance is refused with a
+ * A call of this object's methods that overlaps another thread's call of them is refused with a
  * {@link ConcurrentModificationException} before it touches anything (the buffers and the pending batch would
- * otherwise mix silently); threads that train side by side each take their own step and model, and may share one
- * {@link DenseOps}. NaN and infinite inputs are not refused; they make the loss NaN or infinite, which the caller
- * sees.
+ * otherwise mix silently); other misuse is not detected: the model's or the optimizer's own methods called from
+ * another thread during a step, or another thread's call between one thread's {@code gradients} and its
+ * {@code update}. Threads that train side by side each take their own step and model, and may share one
+ * {@link DenseOps}. Calls do not nest (a call from inside another, on the same thread, is refused as well). NaN
+ * and infinite inputs are not refused; they make the loss NaN or infinite, which the caller sees.
  */
 public final class TrainingStep {
 
@@ -231,7 +233,8 @@ public final class TrainingStep {
      * The second half of a step whose loss is formed ({@link #checkedLoss}, or the public {@code step}): the backward
      * pass and the update at rate lr. With plain SGD on a kernel that can ({@link DenseOps#fusesSgdUpdate}), each
      * layer's weight step is fused into its gradient's product (the weight gradients then not stored; the biases
-     * updated after), else the gradients are stored and {@link #update} runs. The same bits either way.
+     * updated after), else the gradients are stored and the optimizer steps on them (what {@link #update} does,
+     * called directly: calls of this object do not nest). The same bits either way.
      *
      * @throws IllegalStateException when no loss waits for its backward pass
      */

@@ -63,8 +63,9 @@ public final class VectorSupport {
 
     /**
      * The blocked kernel split over {@code threads} threads ({@code parallel}), or empty without the module. A new
-     * kernel with its own worker threads: it is {@link AutoCloseable}, and {@code close()} ends them (otherwise they
-     * end once the kernel is unreachable and collected); {@link KernelRegistry#withThreads} shares one instead.
+     * kernel with its own worker threads: it is {@link AutoCloseable} ({@code if (kernel instanceof AutoCloseable c)
+     * c.close()}), and {@code close()} ends them (otherwise they end once the kernel is unreachable and collected);
+     * {@link KernelRegistry#withThreads} shares one instead.
      */
     public static Optional<DenseKernel> parallelKernel(int bits, int threads) {
         return create(PARALLEL_KERNEL_CLASS, new Class<?>[] {int.class, int.class}, bits, threads);

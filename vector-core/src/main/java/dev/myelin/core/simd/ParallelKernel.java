@@ -66,8 +66,10 @@ public final class ParallelKernel extends EngineKernel implements AutoCloseable 
 
     /**
      * Ends this kernel's worker threads now. The kernel stays usable: later calls run on the calling thread alone,
-     * with the same bits (one thread's are every thread count's). Idempotent; a call under way finishes. Do not close
-     * a kernel others share (the registry's, {@code KernelRegistry.withThreads}): it would run them on one thread.
+     * with the same bits (one thread's are every thread count's), and {@link #threads} says 1. Idempotent; a call
+     * under way finishes. Do not close a kernel others share (the registry's, {@code KernelRegistry.withThreads}):
+     * it would run them on one thread. A kernel reached as a {@code DenseKernel} (from
+     * {@code VectorSupport.parallelKernel}) is closed through {@code if (kernel instanceof AutoCloseable c)}.
      */
     @Override
     public void close() {
@@ -79,9 +81,10 @@ public final class ParallelKernel extends EngineKernel implements AutoCloseable 
         return pool.liveWorkers();
     }
 
+    /** The threads a call runs on: the count it was made with, or 1 once closed ({@link #close}). */
     @Override
     public int threads() {
-        return pool.size();
+        return pool.isClosed() ? 1 : pool.size();
     }
 
     @Override

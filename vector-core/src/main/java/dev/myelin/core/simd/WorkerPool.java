@@ -78,6 +78,11 @@ final class WorkerPool {
         cleanable.clean(); // stops the crew once, and the Cleaner forgets this pool
     }
 
+    /** Whether {@link #close} was called. */
+    boolean isClosed() {
+        return closed;
+    }
+
     void release() {
         busy.set(false);
     }
@@ -165,8 +170,9 @@ final class WorkerPool {
             this.job = null; // the job (the kernel's) is not kept past the call
             this.caller = null;
             Throwable failed = failure.getAndSet(null);
-            if (failed != null && failedOnWorker) {
-                // the worker's stack ends in its run loop: say where the call came from (allocates on failure only)
+            if (failed != null && failedOnWorker && !suppresses(failed, CallerStack.class)) {
+                // the worker's stack ends in its run loop: say where the call came from (allocates on failure only;
+                // once: a job that throws one shared exception in every call must not grow it call after call)
                 failed.addSuppressed(new CallerStack(Thread.currentThread()));
             }
             if (failed instanceof RuntimeException e) {
@@ -201,8 +207,8 @@ final class WorkerPool {
                 } catch (Throwable t) {
                     if (failure.compareAndSet(null, t)) {
                         failedOnWorker = Thread.currentThread() != caller;
-                    } else if (failure.get() != t) {
-                        failure.get().addSuppressed(t); // another part failed too: kept, not dropped
+                    } else {
+                        addOnce(failure.get(), t); // another part failed too: kept, not dropped
                     }
                 }
                 if (done.incrementAndGet() == callParts) {
@@ -211,8 +217,33 @@ final class WorkerPool {
             }
         }
 
+        /** Suppresses {@code t} on {@code first} unless it is {@code first} or suppressed there already. */
+        private static void addOnce(Throwable first, Throwable t) {
+            synchronized (first) { // the parts that fail add from their own threads
+                if (t == first) {
+                    return;
+                }
+                for (Throwable s : first.getSuppressed()) {
+                    if (s == t) {
+                        return;
+                    }
+                }
+                first.addSuppressed(t);
+            }
+        }
+
+        /** Whether {@code failed} carries a suppressed exception of {@code kind} already. */
+        private static boolean suppresses(Throwable failed, Class<? extends Throwable> kind) {
+            for (Throwable s : failed.getSuppressed()) {
+                if (kind.isInstance(s)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         private void startWorkers() {
-            if (workers != null) {
+            if (workers != null || stopped) { // stopped: a call that acquired the pool as it closed runs alone
                 return;
             }
             Thread[] started = new Thread[workerCount]; // published whole, once every thread runs
@@ -249,7 +280,11 @@ final class WorkerPool {
             }
         }
 
-        /** Ends the workers (the pool is unreachable: no call runs, and none will). */
+        /**
+         * Ends the workers: the pool is unreachable (no call runs, and none will), or closed ({@link
+         * WorkerPool#close}: a call under way finishes, its caller claiming the parts the workers leave, and no
+         * later call acquires the pool).
+         */
         void stop() {
             stopped = true;
             Thread[] started = workers;

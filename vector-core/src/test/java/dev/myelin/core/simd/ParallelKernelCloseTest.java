@@ -34,7 +34,9 @@ class ParallelKernelCloseTest {
         DenseOps.of(kernel).forward(m, n, k, x, 0, k, w, 0, n, b, 0, Activation.SIGMOID, before, 0, n);
         assertEquals(2, kernel.liveWorkers(), "the workers after a first call");
 
+        assertEquals(3, kernel.threads());
         kernel.close();
+        assertEquals(1, kernel.threads(), "a closed kernel runs on the caller alone");
         long deadline = System.nanoTime() + 60_000_000_000L; // a bound on a hang, not a timing
         while (kernel.liveWorkers() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(10);

@@ -139,11 +139,32 @@ class WorkerPoolTest {
             RuntimeException thrown = assertThrows(RuntimeException.class, () -> call(pool, 5, part -> {
                 throw new IllegalArgumentException("part " + part);
             }));
-            long parts = java.util.stream.Stream.concat(java.util.stream.Stream.of(thrown),
+            List<String> parts = java.util.stream.Stream.concat(java.util.stream.Stream.of(thrown),
                     java.util.Arrays.stream(thrown.getSuppressed()))
-                    .filter(t -> t instanceof IllegalArgumentException).map(Throwable::getMessage).distinct().count();
-            assertEquals(5, parts, "call " + i + ": " + thrown + " with " + java.util.Arrays.toString(
-                    thrown.getSuppressed()));
+                    .filter(t -> t instanceof IllegalArgumentException).map(Throwable::getMessage).toList();
+            assertEquals(5, parts.size(), "call " + i + ": each part's failure once: " + parts);
+            assertEquals(5, parts.stream().distinct().count(), "call " + i + ": " + parts);
+        }
+    }
+
+    /**
+     * A job that throws one shared exception from every part, call after call, gets it back without growth: no
+     * copy of itself or of another part's same exception among its suppressed, and at most one caller's stack
+     * however many calls it failed (it had gained one per call: a leak).
+     */
+    @Test
+    void aSharedExceptionDoesNotGrowCallAfterCall() {
+        WorkerPool pool = new WorkerPool(2, "test-shared-failure");
+        IllegalStateException shared = new IllegalStateException("every part fails with me");
+        for (int i = 0; i < 50; i++) {
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> call(pool, 4, part -> {
+                throw shared;
+            }));
+            assertSame(shared, thrown);
+        }
+        assertTrue(shared.getSuppressed().length <= 1, java.util.Arrays.toString(shared.getSuppressed()));
+        for (Throwable s : shared.getSuppressed()) {
+            assertTrue(s instanceof WorkerPool.CallerStack, "only a caller's stack: " + s);
         }
     }
 
