@@ -1,13 +1,15 @@
 import dev.myelin.core.*;
 import dev.myelin.core.dispatch.KernelRegistry;
 import java.util.*;
-// Forward time against m at k = 784, n = 256 (blocked, 1 thread, sigmoid): the intercept is what does not scale with
-// the rows (B's packing). docs/kernels.md, fourteenth session:
-//   java --add-modules=jdk.incubator.vector -cp cli/target/myelin.jar docs/scripts/PackCost.java
+// Forward time against m at k = 784, n = 256, or K and N given (blocked, 1 thread, sigmoid): the intercept is what does
+// not scale with the rows (B's packing). docs/kernels.md, fourteenth session:
+//   java --add-modules=jdk.incubator.vector -cp cli/target/myelin.jar docs/scripts/PackCost.java [KERNEL [K N]]
+// (the thin forward: ... PackCost.java blocked 128 10)
 public class PackCost {
     public static void main(String[] a) {
         DenseOps ops = DenseOps.of(KernelRegistry.withThreads(a.length > 0 ? a[0] : "blocked", 1));
-        int k = 784, n = 256; int[] ms = {13, 24, 48, 72, 128};
+        int k = a.length > 2 ? Integer.parseInt(a[1]) : 784, n = a.length > 2 ? Integer.parseInt(a[2]) : 256;
+        int[] ms = {13, 24, 48, 72, 128};
         Random r = new Random(1);
         float[] x = new float[128 * k], w = new float[k * n], b = new float[n], y = new float[128 * n];
         for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
@@ -15,7 +17,7 @@ public class PackCost {
         for (int round = 0; round < 6; round++) {
             StringBuilder sb = new StringBuilder();
             for (int m : ms) {
-                int reps = 20000 / m;
+                int reps = Math.max(20000 / m, (int) (2e7 / ((double) m * k * n))); // small products: more calls
                 long best = Long.MAX_VALUE;
                 for (int t = 0; t < 5; t++) {
                     long t0 = System.nanoTime();

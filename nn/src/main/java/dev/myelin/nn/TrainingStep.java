@@ -123,7 +123,7 @@ public final class TrainingStep {
             Optimizer.requireRate(lr);
             requireLabels(x, xOff, labels, labelsOff, m);
             double value = passes.lossAndOutputGradient(ops, x, xOff, null, labels, labelsOff, m, loss, convention);
-            backwardAndUpdate(lr);
+            checkedBackwardAndUpdate(lr);
             return value;
         } finally {
             exit();
@@ -142,7 +142,7 @@ public final class TrainingStep {
             requireTargets(x, xOff, targets, targetsOff, m);
             double value = passes.lossAndOutputGradient(ops, x, xOff, targets, null, targetsOff / model.outputs(),
                     m, loss, convention);
-            backwardAndUpdate(lr);
+            checkedBackwardAndUpdate(lr);
             return value;
         } finally {
             exit();
@@ -220,13 +220,7 @@ public final class TrainingStep {
      * the step. The trainer looks at the loss in between (a diverged batch updates nothing).
      */
     double checkedLoss(float[] x, float[] targets, int[] labels, int row, int m) {
-        enter();
-        try {
-            return passes.lossAndOutputGradient(ops, x, row * model.inputs(), targets, labels, row, m, loss,
-                    convention);
-        } finally {
-            exit();
-        }
+        return passes.lossAndOutputGradient(ops, x, row * model.inputs(), targets, labels, row, m, loss, convention);
     }
 
     /**
@@ -236,19 +230,12 @@ public final class TrainingStep {
      * updated after), else the gradients are stored and the optimizer steps on them (what {@link #update} does,
      * called directly: calls of this object do not nest). The same bits either way.
      *
+     * <p>This half and {@link #checkedLoss} are not guarded against other threads as the public methods are
+     * ({@link #enter}): the {@link Trainer}, their one caller, keeps its step to itself.
+     *
      * @throws IllegalStateException when no loss waits for its backward pass
      */
     void checkedBackwardAndUpdate(double lr) {
-        enter();
-        try {
-            backwardAndUpdate(lr);
-        } finally {
-            exit();
-        }
-    }
-
-    /** {@link #checkedBackwardAndUpdate} inside a call already entered. */
-    private void backwardAndUpdate(double lr) {
         Optimizer.requireRate(lr); // before any weight moves
         float rate = (float) lr; // the float the SGD rule multiplies by
         if (optimizer.fusesWeights() && rate > 0 && ops.fusesSgdUpdate(passes.pendingRows())) {

@@ -42,7 +42,6 @@ final class WorkerPool {
     private final AtomicBoolean busy = new AtomicBoolean();
     private final Crew crew;
     private final Cleaner.Cleanable cleanable;
-    private volatile boolean closed;
 
     /** A pool of {@code size} threads in all, the caller included; its workers start on first use. */
     WorkerPool(int size, String name) {
@@ -65,7 +64,7 @@ final class WorkerPool {
 
     /** Takes the pool for one call; false when another call holds it, or once the pool is closed. */
     boolean tryAcquire() {
-        return !closed && busy.compareAndSet(false, true);
+        return !crew.stopped && busy.compareAndSet(false, true);
     }
 
     /**
@@ -74,13 +73,12 @@ final class WorkerPool {
      * the parts the workers leave. Idempotent.
      */
     void close() {
-        closed = true;
         cleanable.clean(); // stops the crew once, and the Cleaner forgets this pool
     }
 
-    /** Whether {@link #close} was called. */
+    /** Whether {@link #close} was called (for a pool someone holds, the crew stops only so). */
     boolean isClosed() {
-        return closed;
+        return crew.stopped;
     }
 
     void release() {
