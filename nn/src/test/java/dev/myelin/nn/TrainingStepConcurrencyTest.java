@@ -87,8 +87,10 @@ class TrainingStepConcurrencyTest {
         PausingKernel kernel = new PausingKernel(new ScalarKernel());
         Mlp shared = model();
         TrainingStep step = new TrainingStep(shared, Loss.CE, OptimizerSpec.sgd(0.1), ROWS, DenseOps.of(kernel));
-        kernel.started = new CountDownLatch(1);
-        kernel.release = new CountDownLatch(1);
+        // the test keeps its own references: the kernel clears `started` once the first forward has seen it
+        CountDownLatch started = new CountDownLatch(1), release = new CountDownLatch(1);
+        kernel.release = release;
+        kernel.started = started;
         AtomicReference<Object> first = new AtomicReference<>();
         Thread other = new Thread(() -> {
             try {
@@ -98,7 +100,7 @@ class TrainingStepConcurrencyTest {
             }
         }, "first-caller");
         other.start();
-        await(kernel.started); // the first call is inside its forward now, and stays there
+        await(started); // the first call is inside its forward now, and stays there
 
         ConcurrentModificationException refused = assertThrows(ConcurrentModificationException.class,
                 () -> step.step(x, 0, labels, 0, ROWS, 0.1));
@@ -107,7 +109,7 @@ class TrainingStepConcurrencyTest {
         assertThrows(ConcurrentModificationException.class, () -> step.gradients(x, 0, labels, 0, ROWS));
         assertThrows(ConcurrentModificationException.class, () -> step.update(0.1));
 
-        kernel.release.countDown();
+        release.countDown();
         other.join(60_000);
         assertEquals(aloneLoss, first.get(), "the first call's loss, as alone");
         for (int l = 0; l < shared.layers().size(); l++) {
