@@ -25,7 +25,8 @@ public final class BlockedKernel extends EngineKernel {
     public String describe() {
         return NAME + " (FloatVector " + bits() + "-bit, " + engine.tileRows() + "×" + engine.tileColumns()
                 + " tiles, KC " + BlockSizes.KC + ", NC " + BlockSizes.NC + ", "
-                + (engine.panelsOutside() ? "panels" : "rows") + " outside)";
+                + (engine.panelsOutside() ? "panels" : "rows") + " outside, "
+                + CacheLines.describe() + ")";
     }
 
     @Override

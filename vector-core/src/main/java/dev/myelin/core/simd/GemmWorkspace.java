@@ -15,6 +15,11 @@ final class GemmWorkspace {
      */
     float[] packedB = new float[0];
     /**
+     * Where the block in {@link #packedB} starts: its first index on a cache line ({@link CacheLines}), set by each
+     * block's packing, which is why the buffer keeps a line of slack.
+     */
+    int packedB0;
+    /**
      * A packed panel of A: the last, partial MR rows of A read in place (MR×KC, zero-padded), an MR-row panel of a
      * transposed A, or a paired panel (2·MR×KC + L: its vector copies reach past the last column's place).
      */

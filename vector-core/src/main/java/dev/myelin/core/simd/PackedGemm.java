@@ -233,8 +233,10 @@ final class PackedGemm implements GemmEngine {
                 int bBlock = bOff + pc * brs + jc * bcs;
                 float[] pb = null;
                 if (packB) {
-                    pb = ws.packedB(kc * roundUp(nc, NR));
-                    packB(kc, nc, b, bBlock, brs, bcs, pb);
+                    pb = ws.packedB(kc * roundUp(nc, NR) + CacheLines.LINE_FLOATS);
+                    // the panels start on a cache line (asked per block: the collector may have moved the buffer)
+                    ws.packedB0 = CacheLines.firstIndexOnLine(pb);
+                    packB(kc, nc, b, bBlock, brs, bcs, pb, ws.packedB0);
                 }
                 macroKernel(m, nc, kc, a, aOff + pc * acs, ars, acs, pb, b, bBlock, brs,
                         alpha, first ? beta : 1f, !first || beta != 0f,
@@ -555,7 +557,7 @@ final class PackedGemm implements GemmEngine {
 
     /**
      * Where the operands of the panel of columns {@code j .. j + cols − 1}, {@code width} wide, lie. B: in the packed
-     * block {@code pb} (at {@code j·kc}, row stride {@code stride}); else, with B in place, in B itself for a full
+     * block {@code pb} (at {@code ws.packedB0 + j·kc}, row stride {@code stride}); else, with B in place, in B itself for a full
      * panel (at {@code bBlock + j}, row stride {@code brs}), or for a partial one in a zero-padded copy in the
      * workspace (at 0, row stride {@code stride}). The bias (from {@code bias[biasOff + j]}): in the bias itself for
      * a full panel (or none), else in those columns copied and zero-padded to NR in the workspace.
@@ -564,12 +566,12 @@ final class PackedGemm implements GemmEngine {
                                              int width, int stride, float[] bias, int biasOff, GemmWorkspace ws) {
         GemmWorkspace.Panel p = ws.panel;
         if (pb != null) {
-            p.b(pb, j * kc, stride);
+            p.b(pb, ws.packedB0 + j * kc, stride);
         } else if (cols == width) {
             p.b(b, bBlock + j, brs);
         } else {
             float[] copy = ws.packedB(kc * width);
-            packB(kc, cols, b, bBlock + j, brs, 1, copy);
+            packB(kc, cols, b, bBlock + j, brs, 1, copy, 0);
             p.b(copy, 0, stride);
         }
         if (bias == null || cols == width) {
@@ -630,18 +632,18 @@ final class PackedGemm implements GemmEngine {
     }
 
     /**
-     * Packs {@code kc × nc} of B into panels of {@link #panelWidth} columns: the panel starting at column j,
-     * row q, column t at {@code j·kc + q·width + t}; columns past {@code nc} are zeros, except in a partial
-     * narrow panel, packed compactly at {@code j·kc + q·cols + t} and followed by L − cols zeros
+     * Packs {@code kc × nc} of B into panels of {@link #panelWidth} columns from {@code pb0}: the panel starting at
+     * column j, row q, column t at {@code pb0 + j·kc + q·width + t}; columns past {@code nc} are zeros, except in a
+     * partial narrow panel, packed compactly at {@code pb0 + j·kc + q·cols + t} and followed by L − cols zeros
      * ({@link #narrowStride}). Rows of a row-major B
      * are copied a vector at a time; columns of a transposed B (B(q, j) = b[j·bcs + q]) element by element
      * ({@link #packTransposedPanel}).
      */
-    private static void packB(int kc, int nc, float[] b, int b0, int brs, int bcs, float[] pb) {
+    private static void packB(int kc, int nc, float[] b, int b0, int brs, int bcs, float[] pb, int pb0) {
         for (int j = 0; j < nc; j += NR) {
             int cols = Math.min(NR, nc - j);
             int width = panelWidth(cols);
-            int dst = j * kc;
+            int dst = pb0 + j * kc;
             int src = b0 + j * bcs;
             if (cols == width && bcs == 1) {
                 if (width == NR) {

@@ -90,7 +90,8 @@ public final class ParallelKernel extends EngineKernel implements AutoCloseable 
     @Override
     public String describe() {
         return NAME + " (" + threads() + (threads() == 1 ? " thread" : " threads") + ", FloatVector " + bits()
-                + "-bit, " + engine.tileRows() + "×" + engine.tileColumns() + " tiles)";
+                + "-bit, " + engine.tileRows() + "×" + engine.tileColumns() + " tiles, "
+                + CacheLines.describe() + ")";
     }
 
     @Override
