@@ -26,7 +26,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PanelStartTest {
 
     /** {m, k, n} of a layer: X is m×k, W k×n. */
-    static final int[][] SHAPES = {{64, 300, 70}, {130, 784, 256}, {40, 33, 10}, {300, 64, 600}, {29, 100, 33}};
+    static final int[][] SHAPES = {
+        {64, 300, 70}, {130, 784, 256}, {40, 33, 10}, {300, 64, 600}, {29, 100, 33}, {64, 100, 14}, {200, 40, 48},
+    };
 
     static Stream<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();
@@ -79,10 +81,22 @@ class PanelStartTest {
     void theTestJvmLetsTheEngineSeeAddresses() {
         assertTrue(CacheLines.enabled(), "the tests' JVM runs without native access (the parent pom's "
                 + "myelin.runArgs): the panels would start where the buffer does, untested");
-        float[] a = new float[100];
-        int first = CacheLines.firstIndexOnLine(a);
+        int first = CacheLines.firstIndexOnLine(new float[100]);
         assertTrue(first >= 0 && first < CacheLines.LINE_FLOATS, "first index on a line: " + first);
-        assertEquals(first, CacheLines.firstIndexOnLine(a), "asked twice with no collection between");
+    }
+
+    /** The index is the one up to the next line, not back to the last (or the address's own offset in a line). */
+    @Test
+    void theIndexLeadsToTheNextLine() {
+        assertEquals(0, CacheLines.indexOnLine(0x7f00_1000L));
+        assertEquals(12, CacheLines.indexOnLine(0x7f00_1010L)); // 16 bytes into a line: 48 to the next
+        assertEquals(1, CacheLines.indexOnLine(0x7f00_103cL)); // 60 bytes in: one float to go
+        assertEquals(14, CacheLines.indexOnLine(0x1008L));
+        for (long address = 0x4000; address < 0x4000 + 4 * 64; address += 4) {
+            long onLine = address + (long) Float.BYTES * CacheLines.indexOnLine(address);
+            assertEquals(0, onLine % CacheLines.LINE_BYTES, "from " + Long.toHexString(address));
+            assertTrue(onLine - address < CacheLines.LINE_BYTES, "from " + Long.toHexString(address));
+        }
     }
 
     private static float[] run(DenseKernel kernel, String product, int m, int k, int n, float[] x, float[] w,
