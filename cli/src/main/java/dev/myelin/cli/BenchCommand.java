@@ -431,7 +431,7 @@ final class BenchCommand implements Callable<Integer> {
         return microsPerCall(List.of(call), warmupNanos, measureNanos, null, null)[0];
     }
 
-    /** {@link #microsPerCall(List, long, long, double[])} without the spread. */
+    /** {@link #microsPerCall(List, long, long, double[], int[])} without the spread or the rounds taken. */
     static double[] microsPerCall(List<Runnable> calls, long warmupNanos, long measureNanos) {
         return microsPerCall(calls, warmupNanos, measureNanos, null, null);
     }

@@ -14,10 +14,7 @@ final class GemmWorkspace {
      * it has at most L columns, packed compactly (row stride = its columns) when it has fewer.
      */
     float[] packedB = new float[0];
-    /**
-     * Where the block in {@link #packedB} starts: its first index on a cache line ({@link CacheLines}), set by each
-     * block's packing, which is why the buffer keeps a line of slack.
-     */
+    /** Where the block in {@link #packedB} starts: its first index on a cache line, set by {@link #packedBlock}. */
     int packedB0;
     /**
      * A packed panel of A: the last, partial MR rows of A read in place (MR×KC, zero-padded), an MR-row panel of a
@@ -71,6 +68,17 @@ final class GemmWorkspace {
     GemmWorkspace(int tileRows, int nr) {
         tile = new float[tileRows * nr];
         edgeBias = new float[nr];
+    }
+
+    /**
+     * {@link #packedB} with room for a block of {@code size} floats from a cache line on (a line of slack), and
+     * {@link #packedB0} set to where that block starts ({@link CacheLines}). Asked for each block: the collector may
+     * have moved the buffer since the last.
+     */
+    float[] packedBlock(int size) {
+        float[] pb = packedB(size + CacheLines.LINE_FLOATS);
+        packedB0 = CacheLines.firstIndexOnLine(pb);
+        return pb;
     }
 
     /** {@link #packedB} with room for {@code size} floats. */

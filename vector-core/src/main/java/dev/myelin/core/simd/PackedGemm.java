@@ -233,9 +233,7 @@ final class PackedGemm implements GemmEngine {
                 int bBlock = bOff + pc * brs + jc * bcs;
                 float[] pb = null;
                 if (packB) {
-                    pb = ws.packedB(kc * roundUp(nc, NR) + CacheLines.LINE_FLOATS);
-                    // the panels start on a cache line (asked per block: the collector may have moved the buffer)
-                    ws.packedB0 = CacheLines.firstIndexOnLine(pb);
+                    pb = ws.packedBlock(kc * roundUp(nc, NR)); // from a cache line on: ws.packedB0
                     packB(kc, nc, b, bBlock, brs, bcs, pb, ws.packedB0);
                 }
                 macroKernel(m, nc, kc, a, aOff + pc * acs, ars, acs, pb, b, bBlock, brs,
@@ -557,8 +555,8 @@ final class PackedGemm implements GemmEngine {
 
     /**
      * Where the operands of the panel of columns {@code j .. j + cols − 1}, {@code width} wide, lie. B: in the packed
-     * block {@code pb} (at {@code ws.packedB0 + j·kc}, row stride {@code stride}); else, with B in place, in B itself for a full
-     * panel (at {@code bBlock + j}, row stride {@code brs}), or for a partial one in a zero-padded copy in the
+     * block {@code pb} (at {@code ws.packedB0 + j·kc}, row stride {@code stride}); else, with B in place, in B itself
+     * for a full panel (at {@code bBlock + j}, row stride {@code brs}), or for a partial one in a zero-padded copy in the
      * workspace (at 0, row stride {@code stride}). The bias (from {@code bias[biasOff + j]}): in the bias itself for
      * a full panel (or none), else in those columns copied and zero-padded to NR in the workspace.
      */
