@@ -16,6 +16,7 @@ import dev.myelin.nn.IdxData;
 import dev.myelin.nn.Init;
 import dev.myelin.nn.InputScaling;
 import dev.myelin.nn.Loss;
+import dev.myelin.nn.LrSchedule;
 import dev.myelin.nn.Mlp;
 import dev.myelin.nn.ModelFile;
 import dev.myelin.nn.OptimizerSpec;
@@ -559,7 +560,8 @@ final class TrainCommand implements Callable<Integer> {
             // The summary goes after the epoch lines (text) or to stderr (json, so that stdout stays JSON lines).
             PrintWriter summary = logFormat == LogFormat.TEXT ? out : err;
             if (interrupts.signal() == 0) { // asked to end: save the model without the summary's evaluations
-                report(summary, result, model, dataset, inputsAsRead, ops, config, monitor, dataFrom);
+                report(summary, result, model, dataset, inputsAsRead, ops, config, monitor, dataFrom,
+                        start(init), scaling != null);
             }
             model.setInputScaling(scaling);
             int code = save == null ? 0 : ModelSaver.save(model, save, summary, err); // a failed save keeps it
@@ -597,13 +599,14 @@ final class TrainCommand implements Callable<Integer> {
     /** The summary of a finished run: the settings, the final loss, predictions or accuracy, the test result. */
     private void report(PrintWriter summary, TrainingResult result, Mlp model, Dataset dataset,
                         float[] inputsAsRead, DenseOps ops, TrainingConfig config, TrainingMonitor monitor,
-                        Path dataFrom) {
+                        Path dataFrom, String start, boolean standardized) {
         Loss lossFn = config.loss();
-        summary.printf(Locale.ROOT, "Trained %s with %s loss: %d epoch%s, %s, %s gradients, batch %s, seed %d;"
+        summary.printf(Locale.ROOT, "Trained %s with %s loss: %d epoch%s, %s, %s gradients, batch %s, seed %d, %s%s;"
                         + " final loss %s%n", model.describe(), lossFn.id(), result.epochs(), result.epochs() == 1 ? ""
                         : "s",
                 describe(config.optimizer()), config.convention() == GradientConvention.MEAN ? "mean" : "summed",
-                config.fullBatch(dataset.rows()) ? "full" : String.valueOf(config.batchSize()), seed,
+                config.fullBatch(dataset.rows()) ? "full" : String.valueOf(config.batchSize()), seed, start,
+                standardized ? ", inputs standardized" : "",
                 PythonFloat.repr(result.finalLoss())); // as the epoch lines write it
         Evaluation last = monitor.lastEvaluation();
         // --per-class without test data: the classes of the training data, evaluated once for both uses
@@ -628,7 +631,27 @@ final class TrainCommand implements Callable<Integer> {
         if (dataFrom == null) {
             xorVerdict(summary, model, correct, dataset.rows());
         }
+        if (dataFrom == null && (preset == Preset.DOCUMENT || preset == null) && lossFn == Loss.BCE) {
+            documentNotes(summary, config.convention());
+        }
         summary.flush();
+    }
+
+    /**
+     * The seed document's other mistakes, after a run of its procedure (its fourth, one unit on XOR, is the
+     * verdict's): the page that explains them is docs/seed-reproduction.md.
+     */
+    private static void documentNotes(PrintWriter summary, GradientConvention convention) {
+        summary.println("Where the document's program is wrong (docs/seed-reproduction.md):");
+        summary.println("  - its loss has no minus sign: it prints each of these losses negated; the"
+                + " losses above are the binary cross-entropy that its update minimises;");
+        summary.println("  - its dY_pred applies the sigmoid to an output that already is one, and is never used:"
+                + " there is no such term here;");
+        summary.println(convention == GradientConvention.DOCUMENT_SUM
+                ? "  - its gradients are sums over the 4 rows while its loss is their mean: kept here (--gradients"
+                        + " sum) to reproduce it step for step; --gradients mean takes the mean's gradient."
+                : "  - its gradients are sums over the 4 rows while its loss is their mean: this run takes the"
+                        + " mean's gradient (--gradients mean), a step 4 times smaller than the program's.");
     }
 
     /** The optimizer and its schedule from the options and the preset; its record checks every value. */
@@ -662,8 +685,30 @@ final class TrainCommand implements Callable<Integer> {
         String rate = "lr " + o.learningRate();
         String settings = o.kind().usesMomentum() ? ", momentum " + o.momentum()
                 : o.kind().isAdam() ? ", betas " + o.beta1() + " and " + o.beta2() + ", eps " + o.epsilon() : "";
+        String schedule = o.schedule() instanceof LrSchedule.Constant ? "" : ", " + describe(o.schedule());
         return o.kind() + " (" + rate + settings + (o.weightDecay() > 0 ? ", weight decay " + o.weightDecay() : "")
-                + ")";
+                + schedule + ")";
+    }
+
+    /** A schedule for the summary line, in the words of its options. */
+    private static String describe(LrSchedule s) {
+        return switch (s) {
+            case LrSchedule.Constant c -> "constant";
+            case LrSchedule.Step st -> "step schedule: ×" + st.gamma() + " every " + epochs(st.stepSize());
+            case LrSchedule.Cosine c -> "cosine schedule over " + epochs(c.tMax()) + " to " + c.etaMin();
+            case LrSchedule.Warmup w -> "warm-up over " + epochs(w.epochs())
+                    + (w.then() instanceof LrSchedule.Constant ? "" : ", then " + describe(w.then()));
+        };
+    }
+
+    private static String epochs(int n) {
+        return n == 1 ? "1 epoch" : n + " epochs";
+    }
+
+    /** Where the run's parameters came from, for the summary line. */
+    private String start(Init init) {
+        return resume != null ? "resumed from " + resume : initModel != null ? "from " + initModel
+                : "init " + init.id();
     }
 
     /** The environment variable that moves the fashion-mnist preset's folder (default: Debian's location). */

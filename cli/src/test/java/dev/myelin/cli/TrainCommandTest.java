@@ -222,7 +222,15 @@ class TrainCommandTest {
         assertTrue(after.contains("XOR not learned: 2/4 correct at threshold 0.5."), after);
         assertTrue(after.contains("cannot separate XOR") && after.contains("ln 2")
                 && after.contains("--preset xor"), after);
+        // and the document's other three mistakes, with the page that explains them
+        assertTrue(after.contains("Where the document's program is wrong (docs/seed-reproduction.md):"), after);
+        assertTrue(after.contains("its loss has no minus sign") && after.contains("its dY_pred applies the sigmoid")
+                && after.contains("kept here (--gradients sum)"), after);
         assertFalse(run.err().contains("Epoch"), run.transcript());
+        Cli mean = Cli.run("train", "--gradients", "mean", "--epochs", "3");
+        assertTrue(mean.out().contains("this run takes the mean's gradient (--gradients mean)"), mean.out());
+        assertFalse(Cli.run("train", "--preset", "xor", "--epochs", "3").out().contains("document"),
+                "the notes follow the document's procedure only");
     }
 
     @Test
@@ -346,6 +354,25 @@ class TrainCommandTest {
             // train printed the same probabilities, rounded to 4 places
             assertTrue(train.out().contains(String.format(java.util.Locale.ROOT, "-> %.4f", p)), train.out());
         }
+    }
+
+    /** The summary line names the schedule, where the parameters came from and the input scaling. */
+    @Test
+    void theSummaryLineNamesTheScheduleTheStartAndTheScaling() throws IOException {
+        Cli cosine = Cli.run("train", "--preset", "xor", "--epochs", "3", "--schedule", "cosine", "--standardize");
+        assertEquals(0, cosine.exitCode(), cosine.transcript());
+        assertTrue(cosine.out().contains(", sgd (lr 2.0, cosine schedule over 3 epochs to 0.0), mean gradients,"
+                + " batch full, seed 42, init xavier, inputs standardized; final loss "), cosine.out());
+        Cli step = Cli.run("train", "--preset", "xor", "--epochs", "3", "--schedule", "step", "--lr-step-size", "2",
+                "--lr-gamma", "0.5", "--lr-warmup", "1", "--init-method", "torch");
+        assertEquals(0, step.exitCode(), step.transcript());
+        assertTrue(step.out().contains(", sgd (lr 2.0, warm-up over 1 epoch, then step schedule: ×0.5 every 2"
+                + " epochs), mean gradients, batch full, seed 42, init torch; final loss "), step.out());
+        Path model = dir.resolve("start.json");
+        assertEquals(0, Cli.run("train", "--preset", "xor", "--epochs", "2", "--save", model.toString()).exitCode());
+        Cli from = Cli.run("train", "--preset", "xor", "--epochs", "1", "--init", model.toString());
+        assertEquals(0, from.exitCode(), from.transcript());
+        assertTrue(from.out().contains(", seed 42, from " + model + "; final loss "), from.out());
     }
 
     @Test

@@ -6,14 +6,19 @@ package dev.myelin.nn;
  * <ul>
  *   <li>any loss: NaN or ±∞;</li>
  *   <li>{@link Loss#CE} and {@link Loss#BCE}: a mean batch loss ≥ {@link #SATURATED_CROSS_ENTROPY} (25), that is, the
- *       right answer gets a probability below e⁻²⁵ on average. The outputs are saturated and their gradients
- *       vanish, so the run cannot recover, while the loss stays finite (taken from the logits where the outputs
- *       saturate, {@link LogitLoss}): without the rule such a run would go on with a useless model;</li>
+ *       right answer gets a probability below e⁻²⁵ on average, and above {@link #CROSS_ENTROPY_GROWTH} (4) times the
+ *       first batch's loss of the run. The loss stays finite where the outputs saturate (it is taken from the
+ *       logits there, {@link LogitLoss}), so without the rule a run that a too large rate has thrown off would go
+ *       on with a useless model. A run that starts that high (inputs not scaled, an initialisation far off) is not
+ *       stopped for it: before any update the parameters are the caller's, and the output layer's gradient
+ *       (P − T, from the logits) does not vanish where its outputs saturate, so such a run can come down (one
+ *       unscaled input in [0, 1000]: from a first loss of 125 to 3.5 in ten epochs of plain SGD, DivergenceTest);</li>
  *   <li>{@link Loss#MSE}: a batch loss above {@link #MSE_GROWTH} (10⁶) times the first batch's loss of the
  *       run, and above {@link #MSE_FLOOR} (10⁶) in absolute terms (so a near-perfect start does not make an
- *       ordinary loss look like an explosion). A resumed run keeps the first batch's loss of the run it continues
- *       ({@link TrainingCheckpoint#firstLoss()}), so it stops exactly where the uninterrupted run would.</li>
+ *       ordinary loss look like an explosion).</li>
  * </ul>
+ * A resumed run keeps the first batch's loss of the run it continues ({@link TrainingCheckpoint#firstLoss()}), so
+ * it stops exactly where the uninterrupted run would.
  *
  * <p><b>Small batches are judged together.</b> The finite rules judge a mean over at least {@link #MIN_ROWS} rows:
  * a batch of fewer rows is judged by the mean of its epoch so far once that covers {@code MIN_ROWS} rows (or the
@@ -32,8 +37,13 @@ public final class TrainingDivergedException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    /** CE and BCE: a mean batch loss at or above this (−ln of the mean right-answer probability) is divergence. */
+    /**
+     * CE and BCE: a mean batch loss at or above this (−ln of the mean right-answer probability) is divergence, when
+     * it is also above {@link #CROSS_ENTROPY_GROWTH} times the first batch's loss.
+     */
     public static final double SATURATED_CROSS_ENTROPY = 25;
+    /** CE and BCE: how many times the run's first batch loss a loss of at least 25 must exceed to be divergence. */
+    public static final double CROSS_ENTROPY_GROWTH = 4;
     /** MSE: a batch loss above this many times the first batch's loss is divergence (with {@link #MSE_FLOOR}). */
     public static final double MSE_GROWTH = 1e6;
     /** MSE: a batch loss at or below this is never divergence. */
@@ -146,9 +156,13 @@ public final class TrainingDivergedException extends RuntimeException {
         check(lossFn, value, rows, value, rows, true, value, first, epoch, 1);
     }
 
-    /** Whether a finite mean loss breaks the rule: saturated cross-entropy, or an exploding MSE. */
+    /**
+     * Whether a finite mean loss breaks the rule: a saturated cross-entropy grown from the start, or an exploding
+     * MSE. (A NaN first loss, which the trainer never passes, leaves the cross-entropy rule its floor alone.)
+     */
     private static boolean breaks(Loss lossFn, double mean, double first) {
-        return lossFn == Loss.MSE ? mean > MSE_FLOOR && mean > MSE_GROWTH * first : mean >= SATURATED_CROSS_ENTROPY;
+        return lossFn == Loss.MSE ? mean > MSE_FLOOR && mean > MSE_GROWTH * first
+                : mean >= SATURATED_CROSS_ENTROPY && !(mean <= CROSS_ENTROPY_GROWTH * first);
     }
 
     private static TrainingDivergedException diverged(Loss lossFn, double value, double first, int epoch, int batch,
@@ -164,8 +178,9 @@ public final class TrainingDivergedException extends RuntimeException {
                     + " learning rate (--lr) or scale the inputs";
         } else if (lossFn != Loss.MSE) {
             reason = "the mean " + lossFn.id() + " loss is " + value + where + ", at least " + SATURATED_CROSS_ENTROPY
-                    + ": the right answer gets a probability below e^-25 on average, the outputs are saturated and"
-                    + " training cannot recover; try a smaller learning rate (--lr) or scale the inputs";
+                    + " and more than " + CROSS_ENTROPY_GROWTH + " times the first batch's loss (" + first + "): the"
+                    + " right answer gets a probability below e^-25 on average, and the loss has grown since the"
+                    + " start: training diverged; try a smaller learning rate (--lr) or scale the inputs";
         } else {
             reason = "the mse loss is " + value + where + ", more than " + MSE_GROWTH + " times the first batch's"
                     + " loss (" + first + "): training is exploding; try a smaller learning rate (--lr) or scale the"

@@ -39,12 +39,20 @@ class DivergenceTest {
                 assertTrue(e.getMessage().endsWith("the last good state is the end of epoch 2."), e.getMessage());
             }
         }
-        // CE and BCE: saturated at a mean loss of 25
+        // CE and BCE: saturated at a mean loss of 25, when that is also more than 4 × the first batch's loss
         check(Loss.CE, 24.999, 1, 1, 1);
         check(Loss.BCE, 24.999, 1, 1, 1);
-        assertTrue(diverges(Loss.CE, 25, 1, 2, 1).getMessage().startsWith("the mean ce loss is 25.0 at epoch 2,"
-                + " batch 1, at least 25.0: the right answer gets a probability below e^-25"));
+        assertEquals("the mean ce loss is 25.0 at epoch 2, batch 1, at least 25.0 and more than 4.0 times the first"
+                + " batch's loss (1.0): the right answer gets a probability below e^-25 on average, and the loss has"
+                + " grown since the start: training diverged; try a smaller learning rate (--lr) or scale the inputs."
+                + " The parameters are no longer usable; the last good state is the start of the run.",
+                diverges(Loss.CE, 25, 1, 2, 1).getMessage());
         assertEquals(50, diverges(Loss.BCE, 50, 0.7, 1, 4).loss());
+        check(Loss.CE, 40, 10, 2, 3); // a run that started at 10: 40 is not more than 4 × 10
+        check(Loss.BCE, 170, 170, 1, 1); // the first batch, before any update, is the baseline itself
+        check(Loss.BCE, 120, 170, 1, 2); // coming down from a high start
+        assertEquals(40.5, diverges(Loss.CE, 40.5, 10, 2, 3).loss());
+        assertEquals(26, diverges(Loss.BCE, 26, Double.NaN, 1, 2).loss()); // no baseline: the floor alone
         // MSE: above 1e6 × the first batch's loss and above 1e6
         check(Loss.MSE, 50, 1, 1, 1); // 50 is fine for MSE
         check(Loss.MSE, 2e6, 3, 1, 2); // less than 1e6 × 3
@@ -319,6 +327,35 @@ class DivergenceTest {
                 (epoch, loss) -> { });
         assertEquals(3, r.epochs());
         assertTrue(Double.isFinite(r.finalLoss()) && r.finalLoss() < 25, "mean loss of epoch 3: " + r.finalLoss());
+    }
+
+    /**
+     * A run whose first loss is already far above 25 (one input in [0, 1000], not scaled, and a weight of the
+     * wrong sign: a bce loss of 125) is not stopped for it, as it was by the rule's floor alone: the output's
+     * gradient does not vanish where the sigmoid saturates (the loss and its gradient come from the logit), and
+     * plain gradient descent brings it down: 3.5 after ten epochs, 0.6–4.0 after that (a review's numpy run did the
+     * same). With the rule's floor alone, this run stopped at its first batch.
+     */
+    @Test
+    void aRunThatStartsSaturatedIsNotStoppedAndComesDown() {
+        Random r = new Random(7);
+        int rows = 200;
+        float[] x = new float[rows];
+        float[] t = new float[rows];
+        for (int i = 0; i < rows; i++) {
+            x[i] = Math.round(r.nextDouble() * 10_000) / 10f;
+            t[i] = x[i] > 500 ? 1 : 0;
+        }
+        Mlp m = Mlp.of(new int[] {1, 1}, Activation.SIGMOID, Activation.SIGMOID);
+        m.layers().get(0).weights()[0] = -0.34f;
+        List<Double> losses = new ArrayList<>();
+        TrainingResult result = new Trainer(DenseOps.of("scalar")).fit(m, Dataset.regression(x, rows, 1, t, 1),
+                new TrainingConfig(Loss.BCE, 30, 0, OptimizerSpec.sgd(1e-4), 1, GradientConvention.MEAN),
+                (epoch, loss) -> losses.add(loss));
+        assertEquals(30, result.epochs());
+        assertTrue(losses.get(0) > 4 * TrainingDivergedException.SATURATED_CROSS_ENTROPY, "a saturated start: "
+                + losses);
+        assertTrue(result.finalLoss() < losses.get(0) / 10, "the loss comes down: " + losses);
     }
 
     @Test
