@@ -1,5 +1,7 @@
 package dev.myelin.core.simd;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * One thread's work buffers for {@link PackedGemm}: the packed panels of B, the last partial rows of A, the
  * staging tile for edge tiles and the padded bias of an edge panel. Each buffer grows to the largest size a call
@@ -14,6 +16,8 @@ final class GemmWorkspace {
      * it has at most L columns, packed compactly (row stride = its columns) when it has fewer.
      */
     float[] packedB = new float[0];
+    /** {@link #packedB} as a heap segment, for {@link CacheLines} (made with the array, not for each block). */
+    private MemorySegment packedBSegment = MemorySegment.ofArray(packedB);
     /** Where the block in {@link #packedB} starts: its first index on a cache line, set by {@link #packedBlock}. */
     int packedB0;
     /**
@@ -77,7 +81,7 @@ final class GemmWorkspace {
      */
     float[] packedBlock(int size) {
         float[] pb = packedB(size + CacheLines.LINE_FLOATS);
-        packedB0 = CacheLines.firstIndexOnLine(pb);
+        packedB0 = CacheLines.firstIndexOnLine(packedBSegment);
         return pb;
     }
 
@@ -85,6 +89,7 @@ final class GemmWorkspace {
     float[] packedB(int size) {
         if (packedB.length < size) {
             packedB = new float[size];
+            packedBSegment = MemorySegment.ofArray(packedB);
         }
         return packedB;
     }
