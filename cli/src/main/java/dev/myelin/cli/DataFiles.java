@@ -25,7 +25,7 @@ final class DataFiles {
 
     /**
      * The training data at {@code data} and the evaluation data: {@code test} when given, else the
-     * {@code t10k-*} files of an IDX folder, else none.
+     * {@code t10k-*} files of an IDX folder, else none (a CSV file, or an IDX folder with neither t10k file).
      */
     static Sets trainingSets(Path data, Path test, Loss loss, int inputs, int outputs, Header header)
             throws IOException {
@@ -33,11 +33,11 @@ final class DataFiles {
         Dataset held = null;
         if (Files.isDirectory(data)) {
             requireClasses(data, loss, true);
-            if (test == null) {
+            if (test == null && !IdxData.lacksTestSet(data)) {
                 IdxData.Split split = IdxData.readFolder(data);
                 train = split.train();
                 held = split.test();
-            } else { // --test replaces the folder's t10k files, which need not be there
+            } else { // --test replaces the folder's t10k files, which need not be there; without both: no test set
                 train = IdxData.readTrain(data);
             }
         } else {

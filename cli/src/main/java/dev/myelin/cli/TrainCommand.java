@@ -415,6 +415,10 @@ final class TrainCommand implements Callable<Integer> {
                     sets.train().rows(), dataFrom, sets.test() == null ? ""
                             : " and " + sets.test().rows() + " test rows" + (test != null ? " from " + test : ""),
                     (System.nanoTime() - loadStart) / 1e9);
+            if (sets.test() == null && test == null && Files.isDirectory(dataFrom)) {
+                err.println(Main.PREFIX + "note: " + dataFrom + " has no t10k-* files, so nothing is evaluated after"
+                        + " the epochs; --test FILE|DIR gives evaluation data");
+            }
             err.flush();
         }
         Dataset dataset = sets.train();

@@ -224,6 +224,27 @@ class TrainingFeaturesTest {
         assertTrue(run.out().contains("Test: 100 rows"), run.out());
     }
 
+    /**
+     * Without --test, an IDX folder with neither t10k file trains with nothing to evaluate on, and says so; one with
+     * only one of the two is refused, naming the other.
+     */
+    @Test
+    void anIdxFolderWithoutItsT10kFilesTrainsWithoutEvaluation() throws IOException {
+        Path trainOnly = Files.createDirectory(dir.resolve("train-alone"));
+        for (String f : new String[] {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte"}) {
+            Files.copy(idx.resolve(f), trainOnly.resolve(f));
+        }
+        Cli run = Cli.run("train", "--data", trainOnly.toString(), "--layers", "16,10", "--epochs", "1");
+        assertEquals(0, run.exitCode(), run.transcript());
+        assertTrue(run.err().contains("note: " + trainOnly + " has no t10k-* files, so nothing is evaluated after the"
+                + " epochs; --test FILE|DIR gives evaluation data"), run.transcript());
+        assertFalse(run.out().contains("Test: "), run.out());
+        Files.copy(idx.resolve("t10k-images-idx3-ubyte"), trainOnly.resolve("t10k-images-idx3-ubyte"));
+        Cli half = Cli.run("train", "--data", trainOnly.toString(), "--layers", "16,10", "--epochs", "1");
+        assertEquals(Main.USER_ERROR, half.exitCode(), half.transcript());
+        assertTrue(half.err().contains("no t10k-labels-idx1-ubyte"), half.transcript());
+    }
+
     /** A --test folder's images have the training images' shape, not just their pixel count. */
     @Test
     void aTestFolderOfAnotherImageShapeIsRefused() throws IOException {

@@ -244,6 +244,16 @@ public final class IdxData {
     }
 
     /**
+     * Whether the folder {@code dir} has neither of the test set's files ({@code t10k-images-idx3-ubyte},
+     * {@code t10k-labels-idx1-ubyte}, plain or {@code .gz}): a training set alone, with nothing to evaluate on. A
+     * folder with one of the two is not: the other one is missing.
+     */
+    public static boolean lacksTestSet(Path dir) {
+        List<String> missing = missingFiles(dir);
+        return missing.contains(TEST_IMAGES) && missing.contains(TEST_LABELS);
+    }
+
+    /**
      * The files of the MNIST layout that {@code dir} lacks (neither plain nor {@code .gz}), in the layout's order;
      * all four when it is not a folder, none when it holds them all.
      */
@@ -273,6 +283,12 @@ public final class IdxData {
         requireSearchable(dir);
         Path file = stored(dir, base);
         if (file == null) {
+            for (Path other : new Path[] {dir.resolve(base), dir.resolve(base + ".gz")}) {
+                if (Files.exists(other)) { // a folder (or a device) of the file's name: say so, not "no file"
+                    throw new DataException(other + ": is " + (Files.isDirectory(other) ? "a folder" : "not a regular"
+                            + " file") + ", not the IDX file of that name; an IDX folder holds " + expectedFiles());
+                }
+            }
             throw new DataException(dir + ": no " + base + " or " + base + ".gz; an IDX folder holds "
                     + expectedFiles());
         }

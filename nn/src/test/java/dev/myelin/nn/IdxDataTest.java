@@ -136,6 +136,11 @@ class IdxDataTest {
         assertEquals(dir + ": no t10k-images-idx3-ubyte or t10k-images-idx3-ubyte.gz; an IDX folder holds"
                 + " train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte"
                 + " (each may end in .gz)", e.getMessage());
+        Path folder = Files.createDirectory(dir.resolve("t10k-images-idx3-ubyte")); // a folder of the file's name
+        e = assertThrows(DataException.class, () -> IdxData.readFolder(dir));
+        assertTrue(e.getMessage().startsWith(folder + ": is a folder, not the IDX file of that name; an IDX folder"
+                + " holds train-images-idx3-ubyte"), e.getMessage());
+        Files.delete(folder);
         Path file = dir.resolve("train-images-idx3-ubyte.gz");
         e = assertThrows(DataException.class, () -> IdxData.readFolder(file));
         assertTrue(e.getMessage().startsWith(file + ": not a folder; expected a folder with train-images"),
