@@ -61,6 +61,7 @@ final class EvalCommand implements Callable<Integer> {
         Mlp mlp = ModelFile.readModelOrCheckpoint(model); // a checkpoint's model too
         Loss loss = Loss.forModel(mlp);
         Dataset set = DataFiles.evaluationData(data, loss, false, mlp.inputs(), mlp.outputs(), header);
+        InputRangeNote.print(spec.commandLine().getErr(), mlp, model, set.features(), data);
         DenseOps ops = kernels.use();
         Evaluation e = Evaluation.of(mlp, set, loss, ops);
         PrintWriter out = spec.commandLine().getOut();

@@ -107,6 +107,7 @@ final class PredictCommand implements Callable<Integer> {
                 Files.deleteIfExists(spool);
             }
         }
+        InputRangeNote.print(spec.commandLine().getErr(), mlp, model, x, data);
         DenseOps ops = kernels.use();
         int rows = x.length / inputs;
         float[] y = mlp.predict(x, rows, ops);

@@ -14,6 +14,7 @@ import dev.myelin.nn.GradientConvention;
 import dev.myelin.nn.Header;
 import dev.myelin.nn.IdxData;
 import dev.myelin.nn.Init;
+import dev.myelin.nn.InputRange;
 import dev.myelin.nn.InputScaling;
 import dev.myelin.nn.Loss;
 import dev.myelin.nn.LrSchedule;
@@ -466,6 +467,8 @@ final class TrainCommand implements Callable<Integer> {
         InputScaling scaling = model.inputScaling() != null ? model.inputScaling()
                 : standardize ? InputScaling.fit(dataset) : null;
         model.setInputScaling(null);
+        // the inputs as the data gave them, before any standardising: what predict and eval compare theirs with
+        model.setTrainingInputs(InputRange.of(dataset.features()));
         // the summary shows the rows as the file has them, not standardised (it shows at most PRINTED_ROWS)
         float[] inputsAsRead = scaling != null && dataset.rows() <= PRINTED_ROWS ? dataset.features().clone() : null;
         if (scaling != null) {

@@ -245,6 +245,40 @@ class TrainingFeaturesTest {
         assertTrue(half.err().contains("no t10k-labels-idx1-ubyte"), half.transcript());
     }
 
+    /**
+     * A model trained on an IDX folder (pixels read as x/255) keeps the range of its inputs, and predict and eval
+     * say when they are given the raw pixels of a CSV export instead; inputs on the training scale get no note.
+     */
+    @Test
+    void rawPixelsForAModelTrainedOnScaledOnesAreNoted() throws IOException {
+        Path model = dir.resolve("pixels.json");
+        Cli train = Cli.run("train", "--data", idx.toString(), "--layers", "16,10", "--epochs", "1", "--save",
+                model.toString());
+        assertEquals(0, train.exitCode(), train.transcript());
+        StringBuilder raw = new StringBuilder();
+        StringBuilder scaled = new StringBuilder();
+        for (int row = 0; row < 3; row++) {
+            for (int j = 0; j < 16; j++) {
+                raw.append((row * 16 + j) * 5 % 256).append(',');
+                scaled.append((row * 16 + j) * 5 % 256 / 255f).append(',');
+            }
+            raw.append(row).append('\n');
+            scaled.append(row).append('\n');
+        }
+        Path rawCsv = Files.writeString(dir.resolve("raw-pixels.csv"), raw);
+        Path scaledCsv = Files.writeString(dir.resolve("scaled-pixels.csv"), scaled);
+        String note = "note: the inputs of " + rawCsv + " range over [0.0, 235.0], far outside the [0.0, 1.0] of the"
+                + " data " + model + " was trained on: were they scaled as that data was?";
+        for (String command : new String[] {"predict", "eval"}) {
+            Cli onRaw = Cli.run(command, "--model", model.toString(), "--data", rawCsv.toString());
+            assertEquals(0, onRaw.exitCode(), onRaw.transcript());
+            assertTrue(onRaw.err().contains(note), onRaw.transcript());
+            Cli onScaled = Cli.run(command, "--model", model.toString(), "--data", scaledCsv.toString());
+            assertEquals(0, onScaled.exitCode(), onScaled.transcript());
+            assertFalse(onScaled.err().contains("note: the inputs"), onScaled.transcript());
+        }
+    }
+
     /** A --test folder's images have the training images' shape, not just their pixel count. */
     @Test
     void aTestFolderOfAnotherImageShapeIsRefused() throws IOException {

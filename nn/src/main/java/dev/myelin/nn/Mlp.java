@@ -22,6 +22,7 @@ public final class Mlp {
 
     private final List<Dense> layers;
     private InputScaling inputScaling;
+    private InputRange trainingInputs;
 
     /**
      * A network of the given layers (not copied: the Mlp uses these very objects).
@@ -203,7 +204,22 @@ public final class Mlp {
         }
         Mlp m = new Mlp(list);
         m.inputScaling = inputScaling;
+        m.trainingInputs = trainingInputs;
         return m;
+    }
+
+    /**
+     * The range of the inputs this model was last trained on, as the data reached it (before {@link #inputScaling()}),
+     * or null when not known (a model built in code, or a file written before the range was kept): what
+     * {@code predict} and {@code eval} compare new inputs with ({@link InputRange#farOutside}).
+     */
+    public InputRange trainingInputs() {
+        return trainingInputs;
+    }
+
+    /** Sets (or, with null, forgets) the range of the training inputs. */
+    public void setTrainingInputs(InputRange range) {
+        this.trainingInputs = range;
     }
 
     /**
@@ -222,6 +238,7 @@ public final class Mlp {
     public Mlp withInputScaling(InputScaling scaling) {
         Mlp view = new Mlp(layers);
         view.setInputScaling(scaling);
+        view.trainingInputs = trainingInputs;
         return view;
     }
 

@@ -30,7 +30,11 @@ import java.util.Set;
  *   "weights":[[0.5],[0.25]],"bias":[0.125]}]}
  * }</pre>
  * {@code weights[i][j]} connects input i to output j ({@code inputs} rows of {@code outputs} numbers), as in
- * {@link Dense#weights()}. Layers are listed first to last.
+ * {@link Dense#weights()}. Layers are listed first to last. Two optional fields follow the layers:
+ * {@code "input_scaling": {"mean": [...], "std": [...]}}, the standardisation the model applies to raw inputs
+ * ({@link Mlp#inputScaling()}, {@code train --standardize}), and {@code "input_range": {"min": a, "max": b}}, the
+ * range of the inputs it was trained on ({@link Mlp#trainingInputs()}, which {@code predict} and {@code eval} compare
+ * theirs with). A file without them reads as a model without scaling, whose training range is not known.
  *
  * <p>Numbers are read as Jackson reads JSON numbers, to the nearest double, then rounded to float. They are
  * written as Java's shortest decimal for the float ({@link Float#toString(float)}, e.g. {@code 0.1}) whenever that
@@ -57,8 +61,10 @@ public final class ModelFile {
     /** The version this class writes and reads. */
     public static final int VERSION = 1;
 
-    private static final Set<String> TOP_FIELDS = Set.of("format", "version", "layers", "input_scaling");
+    private static final Set<String> TOP_FIELDS = Set.of("format", "version", "layers", "input_scaling",
+            "input_range");
     private static final Set<String> SCALING_FIELDS = Set.of("mean", "std");
+    private static final Set<String> RANGE_FIELDS = Set.of("min", "max");
     private static final Set<String> LAYER_FIELDS = Set.of("type", "inputs", "outputs", "activation", "weights",
             "bias");
 
@@ -242,7 +248,26 @@ public final class ModelFile {
         if (scaling != null) {
             model.setInputScaling(inputScaling(scaling, model.inputs(), src + ": input_scaling: "));
         }
+        JsonNode range = root.get("input_range");
+        if (range != null) {
+            model.setTrainingInputs(inputRange(range, src + ": input_range: "));
+        }
         return model;
+    }
+
+    /** {@code "input_range": {"min": number, "max": number ≥ min}}, both finite. */
+    private static InputRange inputRange(JsonNode node, String where) {
+        if (!node.isObject()) {
+            throw new ModelFormatException(where + "expected an object {\"min\": number, \"max\": number}, found "
+                    + kind(node));
+        }
+        checkFields(node, RANGE_FIELDS, where);
+        float min = number(field(node, "min", where), where, "min", -1, -1);
+        float max = number(field(node, "max", where), where, "max", -1, -1);
+        if (!(min <= max)) {
+            throw new ModelFormatException(where + "min " + min + " is above max " + max);
+        }
+        return new InputRange(min, max);
     }
 
     /** {@code "input_scaling": {"mean": [inputs numbers], "std": [inputs numbers > 0]}}. */
@@ -389,9 +414,9 @@ public final class ModelFile {
         return f;
     }
 
-    /** {@code name[i]}, or {@code name[i][j]} when j ≥ 0. */
+    /** {@code name[i]}, or {@code name[i][j]} when j ≥ 0, or {@code name} alone when i < 0 (a single number). */
     private static String element(String name, int i, int j) {
-        return name + "[" + i + "]" + (j >= 0 ? "[" + j + "]" : "");
+        return i < 0 ? name : name + "[" + i + "]" + (j >= 0 ? "[" + j + "]" : "");
     }
 
     /** What a JSON value is, for a message: "the string \"7\"", "the number 2.5", "null", "an array". */
@@ -529,6 +554,15 @@ public final class ModelFile {
                 }
                 gen.writeEndArray();
             }
+            gen.writeEndObject();
+        }
+        InputRange range = model.trainingInputs();
+        if (range != null) { // optional: a model that train wrote knows the range of its training inputs
+            gen.writeObjectFieldStart("input_range");
+            gen.writeFieldName("min");
+            gen.writeNumber(number(range.min()));
+            gen.writeFieldName("max");
+            gen.writeNumber(number(range.max()));
             gen.writeEndObject();
         }
         gen.writeEndObject();

@@ -2,6 +2,7 @@ package dev.myelin.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -107,6 +108,22 @@ class ModelFileTest {
         }
     }
 
+    /** The range of the training inputs goes into the file and back; a file without it reads as not knowing it. */
+    @Test
+    void theTrainingInputRangeGoesThroughTheFile() throws IOException {
+        Mlp model = Mlp.of(new int[] {2, 1}, Activation.SIGMOID, Activation.SIGMOID);
+        Path file = dir.resolve("range.json");
+        ModelFile.write(model, file);
+        assertFalse(Files.readString(file).contains("input_range"), "not known: not written");
+        assertNull(ModelFile.read(file).trainingInputs());
+        model.setTrainingInputs(new InputRange(-0.5f, 255f));
+        ModelFile.write(model, file);
+        assertTrue(Files.readString(file).contains("\"input_range\": {\n    \"min\": -0.5,\n    \"max\": 255.0\n  }"),
+                Files.readString(file));
+        assertEquals(new InputRange(-0.5f, 255f), ModelFile.read(file).trainingInputs());
+        assertEquals(new InputRange(-0.5f, 255f), model.copy().trainingInputs());
+    }
+
     @Test
     void theDoubleRoundingCaseIsWrittenLonger() {
         Mlp m = Mlp.of(new int[] {1, 1}, Activation.IDENTITY, Activation.IDENTITY);
@@ -153,6 +170,14 @@ class ModelFileTest {
                 Arguments.of("{\"format\":\"myelin-model\",\"version\":1}", "m.json: missing field \"layers\""),
                 Arguments.of(head + "]}", "m.json: \"layers\" is empty"),
                 Arguments.of(head + layer + "],\"loss\":\"bce\"}", "m.json: unknown field \"loss\""),
+                Arguments.of(head + layer + "],\"input_range\":{\"min\":2,\"max\":1}}",
+                        "m.json: input_range: min 2.0 is above max 1.0"),
+                Arguments.of(head + layer + "],\"input_range\":{\"min\":0}}",
+                        "m.json: input_range: missing field \"max\""),
+                Arguments.of(head + layer + "],\"input_range\":{\"min\":0,\"max\":1e39}}",
+                        "m.json: input_range: max is 1.0E39, outside the float range"),
+                Arguments.of(head + layer + "],\"input_range\":[0,1]}",
+                        "m.json: input_range: expected an object {\"min\": number, \"max\": number}, found an array"),
                 Arguments.of(head.replace("\"version\":1", "\"version\":1,\"version\":1") + layer + "]}",
                         "m.json: not valid JSON at line 1"),
                 Arguments.of(head + layer.replace("dense", "conv2d") + "]}",
