@@ -638,7 +638,10 @@ final class TrainCommand implements Callable<Integer> {
         if (dataFrom == null) {
             xorVerdict(summary, model, correct, dataset.rows());
         }
-        if (dataFrom == null && (preset == Preset.DOCUMENT || preset == null) && lossFn == Loss.BCE) {
+        // the document's procedure: its one unit on its XOR points, bce, plain SGD on the full batch, from a new start
+        if (dataFrom == null && (preset == Preset.DOCUMENT || preset == null) && lossFn == Loss.BCE
+                && model.layers().size() == 1 && config.optimizer().kind() == OptimizerSpec.Kind.SGD
+                && config.fullBatch(dataset.rows()) && initModel == null && resume == null) {
             documentNotes(summary, config.convention());
         }
         summary.flush();

@@ -231,6 +231,12 @@ class TrainCommandTest {
         assertTrue(mean.out().contains("this run takes the mean's gradient (--gradients mean)"), mean.out());
         assertFalse(Cli.run("train", "--preset", "xor", "--epochs", "3").out().contains("document"),
                 "the notes follow the document's procedure only");
+        for (String[] other : new String[][] {{"--layers", "2,8,1"}, {"--optimizer", "adam"}, {"--batch-size", "2"}}) {
+            Cli changed = Cli.run("train", "--epochs", "3", other[0], other[1]);
+            assertEquals(0, changed.exitCode(), changed.transcript());
+            assertFalse(changed.out().contains("document's program"), "not its procedure with " + other[0] + ": "
+                    + changed.out());
+        }
     }
 
     @Test

@@ -239,6 +239,12 @@ class TrainingFeaturesTest {
         assertTrue(run.err().contains("note: " + trainOnly + " has no t10k-* files, so nothing is evaluated after the"
                 + " epochs; --test FILE|DIR gives evaluation data"), run.transcript());
         assertFalse(run.out().contains("Test: "), run.out());
+        Path folder = Files.createDirectory(trainOnly.resolve("t10k-images-idx3-ubyte")); // a folder of the name
+        Cli misnamed = Cli.run("train", "--data", trainOnly.toString(), "--layers", "16,10", "--epochs", "1");
+        assertEquals(Main.USER_ERROR, misnamed.exitCode(), misnamed.transcript());
+        assertTrue(misnamed.err().contains(folder + ": is a folder, not the IDX file of that name"),
+                misnamed.transcript());
+        Files.delete(folder);
         Files.copy(idx.resolve("t10k-images-idx3-ubyte"), trainOnly.resolve("t10k-images-idx3-ubyte"));
         Cli half = Cli.run("train", "--data", trainOnly.toString(), "--layers", "16,10", "--epochs", "1");
         assertEquals(Main.USER_ERROR, half.exitCode(), half.transcript());
@@ -252,9 +258,14 @@ class TrainingFeaturesTest {
     @Test
     void rawPixelsForAModelTrainedOnScaledOnesAreNoted() throws IOException {
         Path model = dir.resolve("pixels.json");
+        Path checkpoint = dir.resolve("pixels-checkpoint.json");
         Cli train = Cli.run("train", "--data", idx.toString(), "--layers", "16,10", "--epochs", "1", "--save",
-                model.toString());
+                model.toString(), "--checkpoint", checkpoint.toString(), "--standardize");
         assertEquals(0, train.exitCode(), train.transcript());
+        for (Path file : new Path[] {model, checkpoint}) { // the range of the inputs as read, not standardised
+            assertTrue(Files.readString(file).replaceAll("\\s", "").contains("\"input_range\":{\"min\":0.0,\"max\":1.0}"),
+                    file + " keeps the range");
+        }
         StringBuilder raw = new StringBuilder();
         StringBuilder scaled = new StringBuilder();
         for (int row = 0; row < 3; row++) {

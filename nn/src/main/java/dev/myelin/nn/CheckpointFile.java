@@ -39,8 +39,8 @@ import java.util.Set;
  * {@code data} ({@link DataFingerprint}: what the run trained on) is optional: a file without it resumes on any
  * data of the model's shape. So is {@code "kernel"}, the name of the kernel variant the run computed with (the
  * command line refuses to resume with one whose arithmetic gives other bits).
- * {@code firstLoss} (the run's first step loss, the divergence rule's baseline) is absent before the first step;
- * a file without it is read with NaN, and the resumed run takes its own first step as the baseline.
+ * {@code firstLoss} (the loss at the start of the run, the divergence rule's baseline) is absent before the first
+ * step; a file without it is read with NaN, and the resumed run takes its own start as the baseline.
  * Schedules: {@code {"type": "constant"}}, {@code {"type": "step", "stepSize", "gamma"}},
  * {@code {"type": "cosine", "tMax", "etaMin"}}, {@code {"type": "warmup", "epochs", "then": {…}}}.
  *

@@ -83,6 +83,16 @@ public final class Dataset {
         return rows;
     }
 
+    /** A copy of the first {@code n} rows (1 ≤ n ≤ rows), features with their targets or labels. */
+    Dataset firstRows(int n) {
+        if (n < 1 || n > rows) {
+            throw new IllegalArgumentException("rows " + n + " of a data set of " + rows);
+        }
+        float[] x = java.util.Arrays.copyOf(features, n * inputs);
+        return labels != null ? new Dataset(x, n, inputs, null, java.util.Arrays.copyOf(labels, n), outputs)
+                : new Dataset(x, n, inputs, java.util.Arrays.copyOf(targets, n * outputs), null, outputs);
+    }
+
     public int inputs() {
         return inputs;
     }

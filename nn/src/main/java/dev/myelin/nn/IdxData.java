@@ -249,8 +249,13 @@ public final class IdxData {
      * folder with one of the two is not: the other one is missing.
      */
     public static boolean lacksTestSet(Path dir) {
-        List<String> missing = missingFiles(dir);
-        return missing.contains(TEST_IMAGES) && missing.contains(TEST_LABELS);
+        for (String base : List.of(TEST_IMAGES, TEST_LABELS)) {
+            // anything of the name, a folder too: the reader then says what is wrong with it
+            if (Files.exists(dir.resolve(base)) || Files.exists(dir.resolve(base + ".gz"))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

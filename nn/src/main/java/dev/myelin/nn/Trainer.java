@@ -129,8 +129,11 @@ public final class Trainer {
             carried = from.lossSum();
         }
         double loss = Double.NaN;
-        // the run's first batch loss, the divergence rule's baseline: carried over a resume
+        // the loss at the start of the run, the divergence rule's baseline, carried over a resume
         double[] first = {from != null ? from.firstLoss() : Double.NaN};
+        if (Double.isNaN(first[0]) && !full && config.batchSize() < TrainingDivergedException.MIN_ROWS) {
+            first[0] = startLoss(model, data, config.loss());
+        }
         int[] finished = {done};
         // one per run
         CheckpointExport atBoundary = reuse -> boundary(finished[0], optimizer, batches, first[0], reuse);
@@ -185,6 +188,20 @@ public final class Trainer {
      */
     private static boolean stopRequested(TrainingControl control) {
         return control != null && control.stopRequested() || Thread.currentThread().isInterrupted();
+    }
+
+    /**
+     * The divergence rule's baseline for batches of fewer rows than it judges ({@link TrainingDivergedException}):
+     * the model's mean loss, before any update, over the first {@code MIN_ROWS} rows of the data (or all of them).
+     * The first batch alone may be a single row that the start already gets right (a loss near 0, against which any
+     * saturated mean would look like divergence) or one far off. One forward pass of at most 256 rows, once a run;
+     * the data as training sees it (the model's own input scaling is not applied, as the steps do not apply it).
+     * NaN when that loss is not finite: the first batch then shows it, and the rule stops the run there.
+     */
+    private double startLoss(Mlp model, Dataset data, Loss loss) {
+        int n = Math.min(TrainingDivergedException.MIN_ROWS, data.rows());
+        double start = Evaluation.of(model.withInputScaling(null), data.firstRows(n), loss, ops).loss();
+        return Double.isFinite(start) ? start : Double.NaN;
     }
 
     /** The checkpoint at the end of epoch {@code epochs}, in {@code reuse}'s arrays where they fit (may be null). */

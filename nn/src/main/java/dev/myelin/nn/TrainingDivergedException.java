@@ -7,18 +7,21 @@ package dev.myelin.nn;
  *   <li>any loss: NaN or ±∞;</li>
  *   <li>{@link Loss#CE} and {@link Loss#BCE}: a mean batch loss ≥ {@link #SATURATED_CROSS_ENTROPY} (25), that is, the
  *       right answer gets a probability below e⁻²⁵ on average, and above {@link #CROSS_ENTROPY_GROWTH} (4) times the
- *       first batch's loss of the run. The loss stays finite where the outputs saturate (it is taken from the
+ *       loss at the start of the run (below). The loss stays finite where the outputs saturate (it is taken from the
  *       logits there, {@link LogitLoss}), so without the rule a run that a too large rate has thrown off would go
  *       on with a useless model. A run that starts that high (inputs not scaled, an initialisation far off) is not
  *       stopped for it: before any update the parameters are the caller's, and the output layer's gradient
  *       (P − T, from the logits) does not vanish where its outputs saturate, so such a run can come down (one
  *       unscaled input in [0, 1000]: from a first loss of 125 to 3.5 in ten epochs of plain SGD, DivergenceTest);</li>
- *   <li>{@link Loss#MSE}: a batch loss above {@link #MSE_GROWTH} (10⁶) times the first batch's loss of the
+ *   <li>{@link Loss#MSE}: a batch loss above {@link #MSE_GROWTH} (10⁶) times the loss at the start of the
  *       run, and above {@link #MSE_FLOOR} (10⁶) in absolute terms (so a near-perfect start does not make an
  *       ordinary loss look like an explosion).</li>
  * </ul>
- * A resumed run keeps the first batch's loss of the run it continues ({@link TrainingCheckpoint#firstLoss()}), so
- * it stops exactly where the uninterrupted run would.
+ * The loss at the start of the run is the first batch's loss (before any update), with batches of at least
+ * {@link #MIN_ROWS} rows or full batch; with smaller batches, the initial model's mean loss over the first
+ * {@code MIN_ROWS} rows of the data ({@link Trainer}), so that one easy or one hard row does not set the scale. A
+ * resumed run keeps it from the run it continues ({@link TrainingCheckpoint#firstLoss()}), so it stops exactly where
+ * the uninterrupted run would.
  *
  * <p><b>Small batches are judged together.</b> The finite rules judge a mean over at least {@link #MIN_ROWS} rows:
  * a batch of fewer rows is judged by the mean of its epoch so far once that covers {@code MIN_ROWS} rows (or the
@@ -39,12 +42,12 @@ public final class TrainingDivergedException extends RuntimeException {
 
     /**
      * CE and BCE: a mean batch loss at or above this (−ln of the mean right-answer probability) is divergence, when
-     * it is also above {@link #CROSS_ENTROPY_GROWTH} times the first batch's loss.
+     * it is also above {@link #CROSS_ENTROPY_GROWTH} times the loss at the start of the run.
      */
     public static final double SATURATED_CROSS_ENTROPY = 25;
-    /** CE and BCE: how many times the run's first batch loss a loss of at least 25 must exceed to be divergence. */
+    /** CE and BCE: how many times the loss at the start of the run a loss of at least 25 must exceed to diverge. */
     public static final double CROSS_ENTROPY_GROWTH = 4;
-    /** MSE: a batch loss above this many times the first batch's loss is divergence (with {@link #MSE_FLOOR}). */
+    /** MSE: a batch loss above this many times the loss at the start is divergence (with {@link #MSE_FLOOR}). */
     public static final double MSE_GROWTH = 1e6;
     /** MSE: a batch loss at or below this is never divergence. */
     public static final double MSE_FLOOR = 1e6;
@@ -103,7 +106,7 @@ public final class TrainingDivergedException extends RuntimeException {
      * batch's mean over its {@code rows} rows, {@code epochMean} the mean over the epoch's {@code epochRows} rows
      * so far (this batch's included), {@code lastOfEpoch} whether this batch ends the epoch, {@code epochFirst}
      * the loss of the epoch's first batch (NaN when not known: a run resumed inside the epoch), and
-     * {@code first} the first batch loss of the {@code fit} call (used for MSE).
+     * {@code first} the loss at the start of the run (above).
      *
      * <p>When the epoch's mean trips the rule, the previous epoch's end state (which computed the first batch)
      * counts as good if that first batch's loss alone did not break the rule.
@@ -113,11 +116,11 @@ public final class TrainingDivergedException extends RuntimeException {
         if (!Double.isFinite(value)) {
             throw diverged(lossFn, value, first, epoch, batch, batch, "");
         }
-        if (rows >= MIN_ROWS || lastOfEpoch && epochRows == rows) { // enough rows, or the whole epoch (full batch)
+        if (judgedAlone(rows, epochRows, lastOfEpoch)) {
             if (breaks(lossFn, value, first)) {
                 throw diverged(lossFn, value, first, epoch, batch, batch, "");
             }
-        } else if ((epochRows >= MIN_ROWS || lastOfEpoch) && breaks(lossFn, epochMean, first)) {
+        } else if (judgedWithItsEpoch(epochRows, lastOfEpoch) && breaks(lossFn, epochMean, first)) {
             int judgedFrom = batch == 1 || !(Double.isFinite(epochFirst) && !breaks(lossFn, epochFirst, first))
                     ? 1 : batch;
             throw diverged(lossFn, epochMean, first, epoch, batch, judgedFrom, " (the mean of the epoch's " + epochRows
@@ -156,6 +159,16 @@ public final class TrainingDivergedException extends RuntimeException {
         check(lossFn, value, rows, value, rows, true, value, first, epoch, 1);
     }
 
+    /** Whether a batch is judged by its own mean: enough rows, or the whole epoch (full batch). */
+    private static boolean judgedAlone(int rows, long epochRows, boolean lastOfEpoch) {
+        return rows >= MIN_ROWS || lastOfEpoch && epochRows == rows;
+    }
+
+    /** Whether a smaller batch is judged with its epoch so far: that covers MIN_ROWS rows, or the epoch ends. */
+    private static boolean judgedWithItsEpoch(long epochRows, boolean lastOfEpoch) {
+        return epochRows >= MIN_ROWS || lastOfEpoch;
+    }
+
     /**
      * Whether a finite mean loss breaks the rule: a saturated cross-entropy grown from the start, or an exploding
      * MSE. (A NaN first loss, which the trainer never passes, leaves the cross-entropy rule its floor alone.)
@@ -178,12 +191,13 @@ public final class TrainingDivergedException extends RuntimeException {
                     + " learning rate (--lr) or scale the inputs";
         } else if (lossFn != Loss.MSE) {
             reason = "the mean " + lossFn.id() + " loss is " + value + where + ", at least " + SATURATED_CROSS_ENTROPY
-                    + " and more than " + CROSS_ENTROPY_GROWTH + " times the first batch's loss (" + first + "): the"
+                    + " and more than " + CROSS_ENTROPY_GROWTH + " times the loss at the start of the run (" + first
+                    + "): the"
                     + " right answer gets a probability below e^-25 on average, and the loss has grown since the"
                     + " start: training diverged; try a smaller learning rate (--lr) or scale the inputs";
         } else {
-            reason = "the mse loss is " + value + where + ", more than " + MSE_GROWTH + " times the first batch's"
-                    + " loss (" + first + "): training is exploding; try a smaller learning rate (--lr) or scale the"
+            reason = "the mse loss is " + value + where + ", more than " + MSE_GROWTH + " times the loss at the start"
+                    + " of the run (" + first + "): training is exploding; try a smaller learning rate (--lr) or scale the"
                     + " inputs and targets";
         }
         int good = firstJudgedBatch == 1 ? epoch - 2 : epoch - 1;

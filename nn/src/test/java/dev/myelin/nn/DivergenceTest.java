@@ -42,8 +42,8 @@ class DivergenceTest {
         // CE and BCE: saturated at a mean loss of 25, when that is also more than 4 × the first batch's loss
         check(Loss.CE, 24.999, 1, 1, 1);
         check(Loss.BCE, 24.999, 1, 1, 1);
-        assertEquals("the mean ce loss is 25.0 at epoch 2, batch 1, at least 25.0 and more than 4.0 times the first"
-                + " batch's loss (1.0): the right answer gets a probability below e^-25 on average, and the loss has"
+        assertEquals("the mean ce loss is 25.0 at epoch 2, batch 1, at least 25.0 and more than 4.0 times the loss at"
+                + " the start of the run (1.0): the right answer gets a probability below e^-25 on average, and the loss has"
                 + " grown since the start: training diverged; try a smaller learning rate (--lr) or scale the inputs."
                 + " The parameters are no longer usable; the last good state is the start of the run.",
                 diverges(Loss.CE, 25, 1, 2, 1).getMessage());
@@ -58,8 +58,8 @@ class DivergenceTest {
         check(Loss.MSE, 2e6, 3, 1, 2); // less than 1e6 × 3
         check(Loss.MSE, 1e6, 1e-9, 1, 2); // not above the floor
         TrainingDivergedException e = diverges(Loss.MSE, 4e6, 3, 2, 5);
-        assertEquals("the mse loss is 4000000.0 at epoch 2, batch 5, more than 1000000.0 times the first batch's loss"
-                + " (3.0): training is exploding; try a smaller learning rate (--lr) or scale the inputs and targets."
+        assertEquals("the mse loss is 4000000.0 at epoch 2, batch 5, more than 1000000.0 times the loss at the start"
+                + " of the run (3.0): training is exploding; try a smaller learning rate (--lr) or scale the inputs and targets."
                 + " The parameters are no longer usable; the last good state is the end of epoch 1.", e.getMessage());
         assertTrue(diverges(Loss.MSE, Double.NaN, Double.NaN, 1, 1).getMessage().contains("before any update"));
     }
@@ -182,7 +182,7 @@ class DivergenceTest {
     void aLargeLearningRateOnMseStops() {
         TrainingDivergedException e = diverge(points(40, 7), Loss.MSE, 0, 5);
         assertEquals("4/1", e.epoch() + "/" + e.batch(), e.getMessage()); // full batch: one batch per epoch
-        assertTrue(e.loss() > 1e6 && e.getMessage().contains("times the first batch's loss"), e.getMessage());
+        assertTrue(e.loss() > 1e6 && e.getMessage().contains("times the loss at the start of the run"), e.getMessage());
     }
 
     /**
@@ -334,10 +334,20 @@ class DivergenceTest {
      * wrong sign: a bce loss of 125) is not stopped for it, as it was by the rule's floor alone: the output's
      * gradient does not vanish where the sigmoid saturates (the loss and its gradient come from the logit), and
      * plain gradient descent brings it down: 3.5 after ten epochs, 0.6–4.0 after that (a review's numpy run did the
-     * same). With the rule's floor alone, this run stopped at its first batch.
+     * same). With the rule's floor alone, this run stopped at its first batch. In batches of one row (seed 2, whose
+     * shuffle puts a row the start already gets right first) the loss goes from 118 in epoch 1 to 1.0 in epoch 10;
+     * with that first row's loss as the baseline, as the rule had it, the run stopped at the end of epoch 1 (seeds 2,
+     * 3 and 6 of 1–8): with batches under 256 rows the baseline is now the start model's loss over the first 256
+     * rows (here all 200).
      */
     @Test
     void aRunThatStartsSaturatedIsNotStoppedAndComesDown() {
+        for (int batchSize : new int[] {0, 1}) { // full batch; and batches of one row, whose first may be easy
+            startSaturatedAndComeDown(batchSize);
+        }
+    }
+
+    private static void startSaturatedAndComeDown(int batchSize) {
         Random r = new Random(7);
         int rows = 200;
         float[] x = new float[rows];
@@ -350,12 +360,16 @@ class DivergenceTest {
         m.layers().get(0).weights()[0] = -0.34f;
         List<Double> losses = new ArrayList<>();
         TrainingResult result = new Trainer(DenseOps.of("scalar")).fit(m, Dataset.regression(x, rows, 1, t, 1),
-                new TrainingConfig(Loss.BCE, 30, 0, OptimizerSpec.sgd(1e-4), 1, GradientConvention.MEAN),
+                new TrainingConfig(Loss.BCE, 30, batchSize, OptimizerSpec.sgd(batchSize == 0 ? 1e-4 : 5e-7), 2,
+                        GradientConvention.MEAN),
                 (epoch, loss) -> losses.add(loss));
-        assertEquals(30, result.epochs());
-        assertTrue(losses.get(0) > 4 * TrainingDivergedException.SATURATED_CROSS_ENTROPY, "a saturated start: "
+        assertEquals(30, result.epochs(), "batch size " + batchSize);
+        if (batchSize == 0) {
+            assertTrue(losses.get(0) > 4 * TrainingDivergedException.SATURATED_CROSS_ENTROPY, "a saturated start: "
+                    + losses);
+        }
+        assertTrue(result.finalLoss() < losses.get(0) / 10, "batch size " + batchSize + ", the loss comes down: "
                 + losses);
-        assertTrue(result.finalLoss() < losses.get(0) / 10, "the loss comes down: " + losses);
     }
 
     @Test

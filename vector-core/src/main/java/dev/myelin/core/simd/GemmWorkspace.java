@@ -15,8 +15,9 @@ final class GemmWorkspace {
      * {@code KC×NC} of B, as NR-column panels (row q of a panel is NR consecutive floats), the last one L wide when
      * it has at most L columns, packed compactly (row stride = its columns) when it has fewer.
      */
-    float[] packedB = new float[0];
-    /** {@link #packedB} as a heap segment, for {@link CacheLines} (made with the array, not for each block). */
+    private float[] packedB = new float[0];
+    /** {@link #packedB} as a heap segment, for {@link CacheLines}: made with the array (only {@link #packedB(int)}
+     * replaces it), not for each block. */
     private MemorySegment packedBSegment = MemorySegment.ofArray(packedB);
     /** Where the block in {@link #packedB} starts: its first index on a cache line, set by {@link #packedBlock}. */
     int packedB0;
