@@ -39,8 +39,8 @@ import java.util.Set;
  * {@code data} ({@link DataFingerprint}: what the run trained on) is optional: a file without it resumes on any
  * data of the model's shape. So is {@code "kernel"}, the name of the kernel variant the run computed with (the
  * command line refuses to resume with one whose arithmetic gives other bits).
- * {@code firstLoss} (the loss at the start of the run, the divergence rule's baseline) is absent before the first
- * step; a file without it is read with NaN, and the resumed run takes its own start as the baseline.
+ * {@code firstLoss} (the loss at the start of the run, the divergence rule's baseline) may be absent; a file without
+ * it is read with NaN, and the resumed run takes its own start as the baseline.
  * Schedules: {@code {"type": "constant"}}, {@code {"type": "step", "stepSize", "gamma"}},
  * {@code {"type": "cosine", "tMax", "etaMin"}}, {@code {"type": "warmup", "epochs", "then": {…}}}.
  *
@@ -341,7 +341,7 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
         int epochs = (int) integer(progress, "epochs", where, 0, Integer.MAX_VALUE);
         int batches = (int) integer(progress, "batches", where, 0, Integer.MAX_VALUE);
         double lossSum = real(progress, "lossSum", where);
-        // optional: files written before it was recorded resume with their own first step as the baseline
+        // optional: files written before it was recorded resume with their own start as the baseline
         double firstLoss = progress.has("firstLoss") ? real(progress, "firstLoss", where) : Double.NaN;
         if (lossSum < 0 || firstLoss < 0) { // every loss here (ce, bce, mse) is at least 0
             throw new ModelFormatException(where + (lossSum < 0 ? "lossSum is " + lossSum : "firstLoss is "

@@ -1,5 +1,6 @@
 package dev.myelin.nn;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -88,9 +89,9 @@ public final class Dataset {
         if (n < 1 || n > rows) {
             throw new IllegalArgumentException("rows " + n + " of a data set of " + rows);
         }
-        float[] x = java.util.Arrays.copyOf(features, n * inputs);
-        return labels != null ? new Dataset(x, n, inputs, null, java.util.Arrays.copyOf(labels, n), outputs)
-                : new Dataset(x, n, inputs, java.util.Arrays.copyOf(targets, n * outputs), null, outputs);
+        float[] x = Arrays.copyOf(features, n * inputs);
+        return labels != null ? new Dataset(x, n, inputs, null, Arrays.copyOf(labels, n), outputs)
+                : new Dataset(x, n, inputs, Arrays.copyOf(targets, n * outputs), null, outputs);
     }
 
     public int inputs() {

@@ -249,13 +249,18 @@ public final class IdxData {
      * folder with one of the two is not: the other one is missing.
      */
     public static boolean lacksTestSet(Path dir) {
-        for (String base : List.of(TEST_IMAGES, TEST_LABELS)) {
-            // anything of the name, a folder too: the reader then says what is wrong with it
-            if (Files.exists(dir.resolve(base)) || Files.exists(dir.resolve(base + ".gz"))) {
-                return false;
+        // anything of the name, a folder too: the reader then says what is wrong with it
+        return anyOfTheName(dir, TEST_IMAGES) == null && anyOfTheName(dir, TEST_LABELS) == null;
+    }
+
+    /** Whatever {@code dir} holds under the name {@code base}, plain or {@code .gz} (a folder too), or null. */
+    private static Path anyOfTheName(Path dir, String base) {
+        for (Path p : new Path[] {dir.resolve(base), dir.resolve(base + ".gz")}) {
+            if (Files.exists(p)) {
+                return p;
             }
         }
-        return true;
+        return null;
     }
 
     /**
@@ -287,13 +292,12 @@ public final class IdxData {
     private static Path find(Path dir, String base) {
         requireSearchable(dir);
         Path file = stored(dir, base);
+        Path other = file == null ? anyOfTheName(dir, base) : null;
+        if (other != null) { // a folder (or a device) of the file's name: say so, not "no file"
+            throw new DataException(other + ": is " + (Files.isDirectory(other) ? "a folder" : "not a regular file")
+                    + ", not the IDX file of that name; an IDX folder holds " + expectedFiles());
+        }
         if (file == null) {
-            for (Path other : new Path[] {dir.resolve(base), dir.resolve(base + ".gz")}) {
-                if (Files.exists(other)) { // a folder (or a device) of the file's name: say so, not "no file"
-                    throw new DataException(other + ": is " + (Files.isDirectory(other) ? "a folder" : "not a regular"
-                            + " file") + ", not the IDX file of that name; an IDX folder holds " + expectedFiles());
-                }
-            }
             throw new DataException(dir + ": no " + base + " or " + base + ".gz; an IDX folder holds "
                     + expectedFiles());
         }

@@ -131,7 +131,7 @@ public final class Trainer {
         double loss = Double.NaN;
         // the loss at the start of the run, the divergence rule's baseline, carried over a resume
         double[] first = {from != null ? from.firstLoss() : Double.NaN};
-        if (Double.isNaN(first[0]) && !full && config.batchSize() < TrainingDivergedException.MIN_ROWS) {
+        if (Double.isNaN(first[0])) {
             first[0] = startLoss(model, data, config.loss());
         }
         int[] finished = {done};
@@ -191,12 +191,13 @@ public final class Trainer {
     }
 
     /**
-     * The divergence rule's baseline for batches of fewer rows than it judges ({@link TrainingDivergedException}):
-     * the model's mean loss, before any update, over the first {@code MIN_ROWS} rows of the data (or all of them).
-     * The first batch alone may be a single row that the start already gets right (a loss near 0, against which any
-     * saturated mean would look like divergence) or one far off. One forward pass of at most 256 rows, once a run;
-     * the data as training sees it (the model's own input scaling is not applied, as the steps do not apply it).
-     * NaN when that loss is not finite: the first batch then shows it, and the rule stops the run there.
+     * The divergence rule's baseline ({@link TrainingDivergedException}): the model's mean loss, before any update,
+     * over the first {@code MIN_ROWS} rows of the data (all of them when fewer), as many rows as the rule judges at
+     * once. A first batch of a few rows would not do: one row the start already gets right (a loss near 0, against
+     * which any saturated mean looks like divergence) or one far off. One forward pass of at most 256 rows, once a
+     * run; the data as training sees it (the model's own input scaling is not applied, as the steps do not apply
+     * it). NaN when that loss is not finite; the loop then takes its first batch's loss, which a non-finite one
+     * stops at once.
      */
     private double startLoss(Mlp model, Dataset data, Loss loss) {
         int n = Math.min(TrainingDivergedException.MIN_ROWS, data.rows());

@@ -22,10 +22,9 @@ import java.util.Objects;
  * @param shuffle   the mini-batch shuffling stream before the shuffle of epoch {@code epochs + 1}; null for a
  *                  full-batch run (no stream)
  * @param firstLoss the loss at the start of the run, the divergence rule's baseline
- *                  ({@link TrainingDivergedException}); NaN before the run's first step
  *                  ({@link TrainingDivergedException}), so that a resumed run applies the rule as the run never
- *                  interrupted does; NaN before the first step (or in a checkpoint file written without it: the
- *                  resumed run then takes its own first step as the baseline)
+ *                  interrupted does; NaN when not known (a checkpoint file written without it: the resumed run
+ *                  then takes its own start as the baseline)
  */
 public record TrainingCheckpoint(int epochs, int batches, double lossSum, OptimizerState optimizer,
                                  NumpyRandom.State shuffle, double firstLoss) {
@@ -44,7 +43,7 @@ public record TrainingCheckpoint(int epochs, int batches, double lossSum, Optimi
         Objects.requireNonNull(optimizer, "optimizer state is null");
         if (Double.isInfinite(firstLoss)) {
             throw new IllegalArgumentException("a checkpoint's loss at the start of the run must be finite (or NaN"
-                    + " before the first step), got " + firstLoss);
+                    + " when not known), got " + firstLoss);
         }
         if (batches > 0 && shuffle == null) {
             throw new IllegalArgumentException("a checkpoint inside an epoch (after " + batches + " batches) needs"

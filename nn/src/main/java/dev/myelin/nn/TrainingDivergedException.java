@@ -17,11 +17,10 @@ package dev.myelin.nn;
  *       run, and above {@link #MSE_FLOOR} (10⁶) in absolute terms (so a near-perfect start does not make an
  *       ordinary loss look like an explosion).</li>
  * </ul>
- * The loss at the start of the run is the first batch's loss (before any update), with batches of at least
- * {@link #MIN_ROWS} rows or full batch; with smaller batches, the initial model's mean loss over the first
- * {@code MIN_ROWS} rows of the data ({@link Trainer}), so that one easy or one hard row does not set the scale. A
- * resumed run keeps it from the run it continues ({@link TrainingCheckpoint#firstLoss()}), so it stops exactly where
- * the uninterrupted run would.
+ * The loss at the start of the run is the initial model's mean loss over the first {@link #MIN_ROWS} rows of the
+ * data (all of them when fewer), before any update ({@link Trainer}): as many rows as the rule judges, so that one
+ * easy or one hard row of a small first batch does not set the scale. A resumed run keeps it from the run it
+ * continues ({@link TrainingCheckpoint#firstLoss()}), so it stops exactly where the uninterrupted run would.
  *
  * <p><b>Small batches are judged together.</b> The finite rules judge a mean over at least {@link #MIN_ROWS} rows:
  * a batch of fewer rows is judged by the mean of its epoch so far once that covers {@code MIN_ROWS} rows (or the
@@ -116,11 +115,11 @@ public final class TrainingDivergedException extends RuntimeException {
         if (!Double.isFinite(value)) {
             throw diverged(lossFn, value, first, epoch, batch, batch, "");
         }
-        if (judgedAlone(rows, epochRows, lastOfEpoch)) {
+        if (rows >= MIN_ROWS || lastOfEpoch && epochRows == rows) { // enough rows, or the whole epoch (full batch)
             if (breaks(lossFn, value, first)) {
                 throw diverged(lossFn, value, first, epoch, batch, batch, "");
             }
-        } else if (judgedWithItsEpoch(epochRows, lastOfEpoch) && breaks(lossFn, epochMean, first)) {
+        } else if ((epochRows >= MIN_ROWS || lastOfEpoch) && breaks(lossFn, epochMean, first)) {
             int judgedFrom = batch == 1 || !(Double.isFinite(epochFirst) && !breaks(lossFn, epochFirst, first))
                     ? 1 : batch;
             throw diverged(lossFn, epochMean, first, epoch, batch, judgedFrom, " (the mean of the epoch's " + epochRows
@@ -157,16 +156,6 @@ public final class TrainingDivergedException extends RuntimeException {
     /** Full batch: the batch is the epoch. */
     static void check(Loss lossFn, double value, int rows, double first, int epoch) {
         check(lossFn, value, rows, value, rows, true, value, first, epoch, 1);
-    }
-
-    /** Whether a batch is judged by its own mean: enough rows, or the whole epoch (full batch). */
-    private static boolean judgedAlone(int rows, long epochRows, boolean lastOfEpoch) {
-        return rows >= MIN_ROWS || lastOfEpoch && epochRows == rows;
-    }
-
-    /** Whether a smaller batch is judged with its epoch so far: that covers MIN_ROWS rows, or the epoch ends. */
-    private static boolean judgedWithItsEpoch(long epochRows, boolean lastOfEpoch) {
-        return epochRows >= MIN_ROWS || lastOfEpoch;
     }
 
     /**

@@ -337,8 +337,7 @@ class DivergenceTest {
      * same). With the rule's floor alone, this run stopped at its first batch. In batches of one row (seed 2, whose
      * shuffle puts a row the start already gets right first) the loss goes from 118 in epoch 1 to 1.0 in epoch 10;
      * with that first row's loss as the baseline, as the rule had it, the run stopped at the end of epoch 1 (seeds 2,
-     * 3 and 6 of 1–8): with batches under 256 rows the baseline is now the start model's loss over the first 256
-     * rows (here all 200).
+     * 3 and 6 of 1–8): the baseline is now the start model's loss over the first 256 rows (here all 200).
      */
     @Test
     void aRunThatStartsSaturatedIsNotStoppedAndComesDown() {

@@ -141,6 +141,38 @@ class EngineSpecialValuesTest {
 
     // ------------------------------------------------------------------------------------------- backward
 
+    /**
+     * Finite products whose sum overflows partway (docs/architecture.md): x = (2, 2), w = (−3·10³⁸, 3·10³⁸), exact
+     * sum 0. The engine sums with fma along k, so 2·(−3·10³⁸) overflows to −∞ and the fma with 2·3·10³⁸, exact inside
+     * it, leaves −∞; the scalar kernel multiplies and then adds, −∞ + ∞ = NaN (as float32 numpy's matmul gives). With
+     * the pair at inputs 150 and 151 of k = 300, the engine's two k blocks of 150 part it, the blocks' partial sums
+     * are −∞ and +∞, and the engine gives NaN too.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kernels")
+    void aSumOfFiniteProductsThatOverflowsFollowsTheFmaChain(DenseKernel kernel) {
+        int m = 7;
+        int n = 3;
+        for (int k : new int[] {2, 40, 300}) {
+            float[] x = new float[m * k];
+            java.util.Arrays.fill(x, 2f);
+            float[] w = new float[k * n];
+            for (int j = 0; j < n; j++) {
+                w[(k / 2 - 1) * n + j] = -3e38f;
+                w[(k / 2) * n + j] = 3e38f;
+            }
+            float[] fused = new float[m * n];
+            float[] scalar = new float[m * n];
+            kernel.forward(m, n, k, x, 0, k, w, 0, n, null, 0, Activation.IDENTITY, fused, 0, n);
+            SCALAR.forward(m, n, k, x, 0, k, w, 0, n, null, 0, Activation.IDENTITY, scalar, 0, n);
+            for (int e = 0; e < m * n; e++) {
+                assertTrue(Float.isNaN(scalar[e]), "scalar, k = " + k + ": " + scalar[e]);
+                float expected = k == 300 ? Float.NaN : Float.NEGATIVE_INFINITY;
+                assertEquals(expected, fused[e], "k = " + k + ", Y[" + e / n + "][" + e % n + "]");
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("kernels")
     void aNaNReachesExactlyItsRowOrColumnOfDwAndDx(DenseKernel kernel) {

@@ -66,11 +66,6 @@ final class CacheLines {
                 : "B panels unaligned (no native access)";
     }
 
-    /** As {@link #firstIndexOnLine(MemorySegment)} for an array not kept as a segment (tests). */
-    static int firstIndexOnLine(float[] a) {
-        return firstIndexOnLine(MemorySegment.ofArray(a));
-    }
-
     /**
      * The first index of the float array behind {@code array} (a {@code MemorySegment.ofArray} of it) whose element
      * starts a cache line (0 to {@link #LINE_FLOATS} − 1), or 0 where the address cannot be seen ({@link #enabled}).

@@ -16,8 +16,10 @@ final class GemmWorkspace {
      * it has at most L columns, packed compactly (row stride = its columns) when it has fewer.
      */
     private float[] packedB = new float[0];
-    /** {@link #packedB} as a heap segment, for {@link CacheLines}: made with the array (only {@link #packedB(int)}
-     * replaces it), not for each block. */
+    /**
+     * {@link #packedB} as a heap segment, for {@link CacheLines}: made with the array (only {@link #packedB(int)}
+     * replaces it), not for each block.
+     */
     private MemorySegment packedBSegment = MemorySegment.ofArray(packedB);
     /** Where the block in {@link #packedB} starts: its first index on a cache line, set by {@link #packedBlock}. */
     int packedB0;

@@ -1,10 +1,14 @@
 package dev.myelin.core.simd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.myelin.core.Activation;
 import dev.myelin.core.DenseKernel;
+import dev.myelin.core.ErrorBounds;
+import dev.myelin.core.scalar.ScalarKernel;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -20,8 +24,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * which depends on where the collector put the buffer), and every start gives the same bits. Each start 0–15 is
  * forced in turn ({@link CacheLines#forcedIndex}) for the three products, at every vector width, on shapes with
  * several k blocks (k = 300, 784), two column blocks (n = 600), partial and narrow panels (n = 70, 10, 33) and edge
- * rows; the outputs must equal the ones computed where the buffers lie, bit for bit, and that one must be close to a
- * double-precision product (so that the bits compared are a product's, not a shared mistake).
+ * rows; the outputs must equal the ones computed where the buffers lie, bit for bit, and that one must agree with the
+ * scalar kernel within {@link ErrorBounds}' stated bounds (so that the bits compared are a product's, not a shared
+ * mistake).
  */
 class PanelStartTest {
 
@@ -58,11 +63,15 @@ class PanelStartTest {
         float[] dz = random(r, m * n, 1f);
         CacheLines.forcedIndex = -1;
         float[] expected = run(kernel, product, m, k, n, x, w, bias, dz);
-        double[] oracle = oracle(product, m, k, n, x, w, bias, dz);
-        for (int i = 0; i < expected.length; i++) {
-            double bound = 1e-5 * Math.max(1, Math.abs(oracle[i])) * Math.max(k, Math.max(m, n)) / 64.0 + 1e-6;
-            assertTrue(Math.abs(expected[i] - oracle[i]) <= bound, () -> product + ": far from the double product");
-        }
+        float[] scalar = run(new ScalarKernel(), product, m, k, n, x, w, bias, dz);
+        double[] allowed = switch (product) {
+            case "forward" -> ErrorBounds.forward(m, n, k, x, w, bias, Activation.SIGMOID, scalar);
+            case "weight gradient" -> ErrorBounds.weightGradient(m, n, k, x, dz, null);
+            default -> ErrorBounds.inputGradient(m, n, k, dz, w, null);
+        };
+        int cols = product.equals("input gradient") ? k : n;
+        String far = ErrorBounds.disagreement(product, cols, scalar, expected, allowed);
+        assertNull(far, () -> bits + "-bit m=" + m + " k=" + k + " n=" + n + " against the scalar kernel: " + far);
         for (int start = 0; start < CacheLines.LINE_FLOATS; start++) {
             CacheLines.forcedIndex = start;
             float[] actual = run(kernel, product, m, k, n, x, w, bias, dz);
@@ -81,7 +90,7 @@ class PanelStartTest {
     void theTestJvmLetsTheEngineSeeAddresses() {
         assertTrue(CacheLines.enabled(), "the tests' JVM runs without native access (the parent pom's "
                 + "myelin.runArgs): the panels would start where the buffer does, untested");
-        int first = CacheLines.firstIndexOnLine(new float[100]);
+        int first = CacheLines.firstIndexOnLine(MemorySegment.ofArray(new float[100]));
         assertTrue(first >= 0 && first < CacheLines.LINE_FLOATS, "first index on a line: " + first);
     }
 
@@ -115,51 +124,6 @@ class PanelStartTest {
             default -> {
                 float[] dx = new float[m * k];
                 kernel.inputGradient(m, n, k, dz, 0, n, w, 0, n, dx, 0, k);
-                return dx;
-            }
-        }
-    }
-
-    private static double[] oracle(String product, int m, int k, int n, float[] x, float[] w, float[] bias,
-                                   float[] dz) {
-        switch (product) {
-            case "forward" -> {
-                double[] y = new double[m * n];
-                for (int i = 0; i < m; i++) {
-                    for (int j = 0; j < n; j++) {
-                        double z = bias[j];
-                        for (int p = 0; p < k; p++) {
-                            z += (double) x[i * k + p] * w[p * n + j];
-                        }
-                        y[i * n + j] = 1 / (1 + Math.exp(-z));
-                    }
-                }
-                return y;
-            }
-            case "weight gradient" -> {
-                double[] dw = new double[k * n];
-                for (int p = 0; p < k; p++) {
-                    for (int j = 0; j < n; j++) {
-                        double s = 0;
-                        for (int i = 0; i < m; i++) {
-                            s += (double) x[i * k + p] * dz[i * n + j];
-                        }
-                        dw[p * n + j] = s;
-                    }
-                }
-                return dw;
-            }
-            default -> {
-                double[] dx = new double[m * k];
-                for (int i = 0; i < m; i++) {
-                    for (int p = 0; p < k; p++) {
-                        double s = 0;
-                        for (int j = 0; j < n; j++) {
-                            s += (double) dz[i * n + j] * w[p * n + j];
-                        }
-                        dx[i * k + p] = s;
-                    }
-                }
                 return dx;
             }
         }
