@@ -1,16 +1,10 @@
-import dev.myelin.core.Activation;
 import dev.myelin.core.DenseOps;
 import dev.myelin.core.dispatch.KernelRegistry;
-import dev.myelin.nn.Init;
-import dev.myelin.nn.Loss;
 import dev.myelin.nn.Mlp;
-import dev.myelin.nn.OptimizerSpec;
-import dev.myelin.nn.TrainingStep;
 import java.lang.reflect.Field;
-import java.util.Random;
 
-// One JVM's training-step time (784-256-128-10, batch 128, sigmoid, CE, fused SGD, one thread, synthetic data in
-// place; rounds 6-10 of 400 steps, µs a step) and, at its end, where the large arrays lie against the 64-byte cache
+// One JVM's training-step time (SyntheticSteps: 784-256-128-10, batch 128, sigmoid, CE, fused SGD, one thread;
+// rounds 6-10 of 400 steps, µs a step) and, at its end, where the large arrays lie against the 64-byte cache
 // lines: "x 16 W1 40 ... packedB 24/50192" = (address of element 0) mod 64 and the length. The packing buffers are
 // read from the thread's GemmWorkspace. Addresses come from sun.misc.Unsafe (compressed oops decoded with a shift
 // of 3, the default for heaps of 4-32 GB), so the JVM warns once. docs/kernels.md, fifteenth session: run it in
@@ -31,25 +25,14 @@ public class StepLines {
         Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
         f.setAccessible(true);
         unsafe = (sun.misc.Unsafe) f.get(null);
-        int batch = 128, in = 784, batches = 40;
-        DenseOps ops = DenseOps.of(KernelRegistry.withThreads("parallel", 1));
-        Random r = new Random(21);
-        float[] x = new float[batches * batch * in];
-        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
-        int[] labels = new int[batches * batch];
-        for (int i = 0; i < labels.length; i++) labels[i] = r.nextInt(10);
-        Mlp model = Mlp.of(new int[] {in, 256, 128, 10}, Activation.SIGMOID, Activation.SOFTMAX);
-        Init.TORCH.initialize(model, 4);
-        TrainingStep step = new TrainingStep(model, Loss.CE, OptimizerSpec.sgd(0.1), batch, ops);
+        SyntheticSteps steps = new SyntheticSteps(DenseOps.of(KernelRegistry.withThreads("parallel", 1)));
         StringBuilder out = new StringBuilder();
         for (int round = 0; round < 10; round++) {
-            long t0 = System.nanoTime();
-            for (int s = 0; s < 400; s++) {
-                int b = s % batches;
-                step.step(x, b * batch * in, labels, b * batch, batch, 0.1);
-            }
-            if (round >= 5) out.append(String.format("%.0f ", (System.nanoTime() - t0) / 1e3 / 400));
+            long ns = steps.round();
+            if (round >= 5) out.append(String.format("%.0f ", ns / 1e3 / SyntheticSteps.STEPS));
         }
+        float[] x = steps.x;
+        Mlp model = steps.model;
         out.append("| x ").append(line(x));
         for (int l = 0; l < 3; l++) out.append(" W").append(l + 1).append(' ').append(line(model.layers().get(l).weights()));
         Field locals = Thread.class.getDeclaredField("threadLocals");

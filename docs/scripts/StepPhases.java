@@ -3,7 +3,7 @@ import dev.myelin.core.dispatch.KernelRegistry;
 import dev.myelin.nn.*;
 import java.util.*;
 
-// Per-operation time of a training step (784-256-128-10, batch 128, sigmoid, CE, synthetic data), through a timing
+// Per-operation time of a training step (SyntheticSteps: 784-256-128-10, batch 128, sigmoid, CE), through a timing
 // wrapper (so the SGD update runs unfused: the wrapper is not a GemmKernel); rounds 6-8 of 400 steps printed.
 // docs/kernels.md, fourteenth session. -Dact1=true sends the dZ pass to a one-thread kernel.
 //   java --add-modules=jdk.incubator.vector -XX:+UseSerialGC -cp cli/target/myelin.jar docs/scripts/StepPhases.java THREADS
@@ -31,28 +31,16 @@ public class StepPhases {
     }
     public static void main(String[] args) {
         int threads = Integer.parseInt(args[0]);
-        int BATCH = 128, IN = 784;
-        DenseOps ops = DenseOps.of(new Timed(KernelRegistry.withThreads("parallel", threads)));
-        Random r = new Random(21);
-        int batches = 40;
-        float[] x = new float[batches * BATCH * IN];
-        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
-        int[] labels = new int[batches * BATCH];
-        for (int i = 0; i < labels.length; i++) labels[i] = r.nextInt(10);
-        Mlp model = Mlp.of(new int[] {IN, 256, 128, 10}, Activation.SIGMOID, Activation.SOFTMAX);
-        Init.TORCH.initialize(model, 4);
-        TrainingStep step = new TrainingStep(model, Loss.CE, OptimizerSpec.sgd(0.1), BATCH, ops);
+        SyntheticSteps steps = new SyntheticSteps(DenseOps.of(new Timed(KernelRegistry.withThreads("parallel", threads))));
         for (int round = 0; round < 8; round++) {
             T.clear();
-            long t0 = System.nanoTime();
-            int steps = 400;
-            for (int s = 0; s < steps; s++) { int b = s % batches; step.step(x, b * BATCH * IN, labels, b * BATCH, BATCH, 0.1); }
-            long total = System.nanoTime() - t0;
+            long total = steps.round();
             if (round < 5) continue;
             long sum = 0;
+            int n = SyntheticSteps.STEPS;
             StringBuilder sb = new StringBuilder();
-            for (var e : T.entrySet()) { sum += e.getValue()[0]; sb.append(String.format("  %-22s %8.1f us/step (%d calls)%n", e.getKey(), e.getValue()[0] / 1e3 / steps, e.getValue()[1] / steps)); }
-            System.out.printf("threads %d round %d: step %.1f us, ops %.1f, other %.1f%n%s", threads, round, total / 1e3 / steps, sum / 1e3 / steps, (total - sum) / 1e3 / steps, sb);
+            for (var e : T.entrySet()) { sum += e.getValue()[0]; sb.append(String.format("  %-22s %8.1f us/step (%d calls)%n", e.getKey(), e.getValue()[0] / 1e3 / n, e.getValue()[1] / n)); }
+            System.out.printf("threads %d round %d: step %.1f us, ops %.1f, other %.1f%n%s", threads, round, total / 1e3 / n, sum / 1e3 / n, (total - sum) / 1e3 / n, sb);
         }
     }
 }

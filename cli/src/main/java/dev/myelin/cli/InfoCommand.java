@@ -52,7 +52,12 @@ final class InfoCommand implements Callable<Integer> {
                     + " (./myelin does); the scalar kernel is used");
         }
         out.println("VM options:  " + vmOptions());
-        cpuFeatures().ifPresent(f -> out.println("CPU SIMD:    " + f));
+        Optional<String> vmInfo = vmInfo();
+        // the kernel's flags where it gives them (Linux): HotSpot's own list can name features the CPU lacks
+        // (JDK 25 lists avx512pf and avx512er, Xeon Phi's, on Intel cores that have neither)
+        vmInfo.flatMap(InfoCommand::kernelSimdFlags).ifPresent(f -> out.println("CPU SIMD:    " + f
+                + "  (/proc/cpuinfo)"));
+        vmInfo.flatMap(InfoCommand::simdFeatures).ifPresent(f -> out.println("HotSpot:     " + f + "  (the SIMD features the JIT reports)"));
         out.println("Kernels:");
         String defaultName = null;
         String noDefault = null;
@@ -114,22 +119,44 @@ final class InfoCommand implements Callable<Integer> {
         return shown.isEmpty() ? "unavailable" : String.join(" ", shown);
     }
 
-    /**
-     * The SIMD part of HotSpot's "CPU: total N (...) ..., cx8, cmov, ..., avx2, ..." line from the VM.info
-     * diagnostic command; empty when the command or the line is not there.
-     */
-    static Optional<String> cpuFeatures() {
+    /** The text of the VM.info diagnostic command; empty when the command is not there. */
+    private static Optional<String> vmInfo() {
         try {
             Object text = ManagementFactory.getPlatformMBeanServer().invoke(
                     new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmInfo",
                     new Object[] {new String[0]}, new String[] {String[].class.getName()});
-            return text instanceof String s ? simdFeatures(s) : Optional.empty();
+            return text instanceof String s ? Optional.of(s) : Optional.empty();
         } catch (Exception | LinkageError e) {
             return Optional.empty();
         }
     }
 
-    /** Picks the SIMD features out of VM.info's text (package-private for tests). */
+    /**
+     * The SIMD flags of the kernel's "flags : …" line, which VM.info copies from /proc/cpuinfo on Linux (under
+     * "CPU Model and flags from /proc/cpuinfo:"); empty elsewhere (package-private for tests).
+     */
+    static Optional<String> kernelSimdFlags(String vmInfo) {
+        boolean copied = false;
+        for (String line : vmInfo.split("\\R")) {
+            if (line.strip().startsWith("CPU Model and flags from /proc/cpuinfo")) {
+                copied = true;
+            } else if (copied && line.startsWith("flags") && line.contains(":")) {
+                List<String> simd = new ArrayList<>();
+                for (String flag : line.substring(line.indexOf(':') + 1).strip().split("\\s+")) {
+                    if (SIMD_FEATURE.matcher(flag).matches()) {
+                        simd.add(flag);
+                    }
+                }
+                return simd.isEmpty() ? Optional.empty() : Optional.of(String.join(" ", simd));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The SIMD part of HotSpot's "CPU: total N (...) ..., cx8, cmov, ..., avx2, ..." line in VM.info's text
+     * (package-private for tests).
+     */
     static Optional<String> simdFeatures(String vmInfo) {
         for (String line : vmInfo.split("\\R")) {
             String trimmed = line.strip();

@@ -73,6 +73,16 @@ enum Preset implements Named {
         return layers == null ? null : layers.clone();
     }
 
+    /**
+     * Whether a run on the preset's built-in data follows its procedure: its layers, loss and optimizer, on the full
+     * batch when the preset trains on it ({@code batchSize} 0). Learning rate, epochs, seed and gradient convention
+     * may differ: for {@link #DOCUMENT} the run is still the document's program, and its notes still apply.
+     */
+    boolean procedureOf(int[] sizes, Loss runLoss, OptimizerSpec.Kind runOptimizer, boolean fullBatch) {
+        return java.util.Arrays.equals(layers, sizes) && loss == runLoss && optimizer == runOptimizer
+                && fullBatch == (batchSize == 0);
+    }
+
     static Preset parse(String s) {
         return Named.parse(Preset.class, "preset", s);
     }

@@ -232,7 +232,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--init", paramLabel = "MODEL.json",
             description = {"Start from this model file (or a checkpoint's model: a new run from its parameters,"
                     + " e.g. the last good state of a run that diverged, with a smaller --lr) instead of new"
-                    + " parameters; its architecture wins over --layers and --activation."})
+                    + " parameters; its architecture wins over --layers and --activation. It may be the --save file:"
+                    + " that file is then replaced only when the run ends well."})
     Path initModel;
 
     @Option(names = "--save", paramLabel = "MODEL.json",
@@ -348,7 +349,10 @@ final class TrainCommand implements Callable<Integer> {
                 .reads("--resume", resume).writes("--save", save)
                 .writes(checkpointRole, checkpointFile)
                 .writes("--metrics", metricsFile)
-                .check("--checkpoint", "--resume", "the checkpoint beside --save", "--resume", "--resume", "--resume");
+                // --init X --save X fine-tunes a model in place: X is read before any update and replaced atomically
+                // only when the run ends well, so a stop (divergence, interrupt, error) leaves it as it was
+                .check("--checkpoint", "--resume", "the checkpoint beside --save", "--resume", "--resume", "--resume",
+                        "--init", "--save");
         ResumedRun resumed = resume != null ? ResumedRun.read(resume) : null; // before it is reserved as an output
         // before the checkpoint is judged: a run still writing it is "another run", not an unfinished one to resume
         reserve(save);
@@ -638,10 +642,9 @@ final class TrainCommand implements Callable<Integer> {
         if (dataFrom == null) {
             xorVerdict(summary, model, correct, dataset.rows());
         }
-        // the document's procedure: its one unit on its XOR points, bce, plain SGD on the full batch, from a new start
-        if (dataFrom == null && (preset == Preset.DOCUMENT || preset == null) && lossFn == Loss.BCE
-                && model.layers().size() == 1 && config.optimizer().kind() == OptimizerSpec.Kind.SGD
-                && config.fullBatch(dataset.rows()) && initModel == null && resume == null) {
+        // the document's procedure on its XOR points, from a new start, whichever preset's values it came from
+        if (dataFrom == null && initModel == null && resume == null && Preset.DOCUMENT.procedureOf(model.sizes(),
+                lossFn, config.optimizer().kind(), config.fullBatch(dataset.rows()))) {
             documentNotes(summary, config.convention());
         }
         summary.flush();

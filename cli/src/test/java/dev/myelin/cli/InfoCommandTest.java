@@ -46,6 +46,8 @@ class InfoCommandTest {
                 InfoCommand.simdFeatures(vmInfo));
         assertEquals(Optional.of("asimd sve sve2"),
                 InfoCommand.simdFeatures("CPU: total 8 (initial active 8) 0x41:0x0:0xd0c:1, fp, asimd, aes, sve, sve2"));
+        assertEquals(Optional.of("avx512f"), InfoCommand.kernelSimdFlags(vmInfo), "the kernel's own flags");
+        assertEquals(Optional.empty(), InfoCommand.kernelSimdFlags("flags : avx2\nno copy of /proc/cpuinfo"));
         assertEquals(Optional.empty(), InfoCommand.simdFeatures("no such line\nCPU: unknown"));
         assertEquals(Optional.empty(), InfoCommand.simdFeatures(""));
     }

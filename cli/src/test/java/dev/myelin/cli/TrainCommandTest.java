@@ -231,7 +231,11 @@ class TrainCommandTest {
         assertTrue(mean.out().contains("this run takes the mean's gradient (--gradients mean)"), mean.out());
         assertFalse(Cli.run("train", "--preset", "xor", "--epochs", "3").out().contains("document"),
                 "the notes follow the document's procedure only");
-        for (String[] other : new String[][] {{"--layers", "2,8,1"}, {"--optimizer", "adam"}, {"--batch-size", "2"}}) {
+        Cli reached = Cli.run("train", "--preset", "xor", "--layers", "2,1", "--epochs", "3");
+        assertTrue(reached.out().contains("Where the document's program is wrong"),
+                "the document's procedure from another preset's values: " + reached.out());
+        for (String[] other : new String[][] {{"--layers", "2,8,1"}, {"--optimizer", "adam"}, {"--batch-size", "2"},
+                {"--loss", "mse"}}) {
             Cli changed = Cli.run("train", "--epochs", "3", other[0], other[1]);
             assertEquals(0, changed.exitCode(), changed.transcript());
             assertFalse(changed.out().contains("document's program"), "not its procedure with " + other[0] + ": "
@@ -397,6 +401,60 @@ class TrainCommandTest {
                 three.transcript());
         Cli none = Cli.run("train", "--preset", "xor", "--init", model.toString(), "--epochs", "1");
         assertFalse(none.err().contains("ignored"), "no note when nothing is ignored: " + none.transcript());
+    }
+
+    /**
+     * {@code --init X --save X} fine-tunes a model in place: the file is replaced by the trained model when the run
+     * ends well, and left byte for byte as it was when the run stops early (here a divergence). Other outputs on
+     * the --init file stay refused: a checkpoint written there mid-run would destroy the model a failed run needs.
+     */
+    @Test
+    void aModelIsFineTunedInPlaceAndKeptWhenTheRunFails() throws IOException {
+        Path data = threeClasses();
+        Path model = dir.resolve("tuned.json");
+        String[] base = {"train", "--data", data.toString(), "--loss", "ce", "--log-every", "1000"};
+        assertEquals(0, Cli.run(concat(base, "--layers", "4,8,3", "--epochs", "20", "--save", model.toString()))
+                .exitCode());
+        byte[] before = Files.readAllBytes(model);
+        // a learning rate grown 100-fold per epoch diverges (exit 4) after some epochs of training
+        Cli diverged = Cli.run(concat(base, "--init", model.toString(), "--save", model.toString(), "--lr", "0.5",
+                "--schedule", "step", "--lr-step-size", "1", "--lr-gamma", "100", "--epochs", "20"));
+        assertEquals(TrainCommand.DIVERGED, diverged.exitCode(), diverged.transcript());
+        assertTrue(Arrays.equals(before, Files.readAllBytes(model)), "a failed run leaves the model as it was");
+        // its last good state is in the checkpoint beside --save, which a new run on that name would not replace
+        Files.delete(dir.resolve("tuned.ckpt.json"));
+
+        Cli tuned = Cli.run(concat(base, "--init", model.toString(), "--save", model.toString(), "--epochs", "30"));
+        assertEquals(0, tuned.exitCode(), tuned.transcript());
+        assertFalse(Arrays.equals(before, Files.readAllBytes(model)), "the trained model replaced the file");
+        // the file now holds the model at the end of the run: its loss is one update past the tuned run's final
+        // (last epoch's) loss, well below that of the 20-epoch model the run started from
+        Path started = Files.write(dir.resolve("started.json"), before);
+        double startLoss = evalLoss(started, data);
+        double tunedLoss = evalLoss(model, data);
+        Matcher printed = Pattern.compile("final loss (\\S+)").matcher(tuned.out());
+        assertTrue(printed.find(), tuned.out());
+        double finalLoss = Double.parseDouble(printed.group(1));
+        assertTrue(tunedLoss < finalLoss && tunedLoss > finalLoss - 1e-2 && finalLoss < startLoss - 1e-2,
+                "started at " + startLoss + ", last epoch " + finalLoss + ", saved model " + tunedLoss);
+
+        Cli checkpointOnIt = Cli.run(concat(base, "--init", model.toString(), "--checkpoint", model.toString()));
+        assertEquals(Main.USER_ERROR, checkpointOnIt.exitCode(), checkpointOnIt.transcript());
+        assertTrue(checkpointOnIt.err().contains("are the same file"), checkpointOnIt.transcript());
+    }
+
+    private static double evalLoss(Path model, Path data) {
+        Cli eval = Cli.run("eval", "--model", model.toString(), "--data", data.toString());
+        assertEquals(0, eval.exitCode(), eval.transcript());
+        Matcher loss = Pattern.compile("loss \\(ce\\): (\\S+)").matcher(eval.out());
+        assertTrue(loss.find(), eval.out());
+        return Double.parseDouble(loss.group(1));
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        String[] all = Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
     }
 
     @Test
