@@ -231,6 +231,16 @@ final class PackedGemm implements GemmEngine {
                 boolean first = pc == 0;
                 boolean last = pc + kc == k;
                 int bBlock = bOff + pc * brs + jc * bcs;
+                // panels outside, A read in place and small enough: each B panel packed just before its pass
+                if (packB && PANELS_OUTSIDE && acs == 1 && ccs == 1
+                        && (long) m * kc < PANELS_OUTSIDE_MAX_A) {
+                    panelAtATime(m, nc, kc, a, aOff + pc * acs, ars, b, bBlock, brs, bcs,
+                            alpha, first ? beta : 1f, !first || beta != 0f,
+                            last ? bias : null, biasOff + jc, last ? act : Activation.IDENTITY,
+                            c, cOff + jc * ccs, crs, ws);
+                    pc += kc;
+                    continue;
+                }
                 float[] pb = null;
                 if (packB) {
                     pb = ws.packedBlock(kc * roundUp(nc, NR)); // from a cache line on: ws.packedB0
@@ -251,11 +261,11 @@ final class PackedGemm implements GemmEngine {
      * edge tiles through the workspace's staging tile. {@code pb} is the packed B block, or null when B is
      * read in place ({@code b} from {@code bBlock}, row stride {@code brs}). Rows outside, panels inside:
      * faster than the other order in timings during development (on AMD), and a partial last A panel is copied
-     * once per block instead of once per B panel. Where {@link LoopOrder} says panels outside (Intel), the full
-     * tiles of an A read in place (the forward) go the other way first: each packed B panel, held in L1, past
-     * every full strip of A; the loop below then does only the edge tiles; at 512 bits the rows go first in
-     * paired tiles ({@link #pairedInPlaceTiles}, in chunks), and the strips and edges take the rows left. The
-     * same operations on every element, so the same bits. C is at {@code c[cBlock + i·ldc + j·ccs]}. A narrow last
+     * once per block instead of once per B panel. Where {@link LoopOrder} says panels outside (Intel), an A read
+     * in place (the forward, the input gradient) goes the other way: a block under the panels-outside limit in
+     * {@link #panelAtATime}, not here; a larger one here, at 512 bits its rows first in paired tiles
+     * ({@link #pairedInPlaceTiles}, in chunks, each packed B panel past every group of a chunk), the loop below
+     * then taking the rows left. The same operations on every element, so the same bits. C is at {@code c[cBlock + i·ldc + j·ccs]}. A narrow last
      * panel is left to {@link #narrowPanel}, after the wide ones: its rows go in groups of THIN_ROWS, which do
      * not follow the MR-row tiles.
      */
@@ -266,9 +276,9 @@ final class PackedGemm implements GemmEngine {
                                     float[] c, int cBlock, int ldc, int ccs, GemmWorkspace ws) {
         boolean narrowLast = nc - (nc - 1) / NR * NR <= L;
         int wideEnd = narrowLast ? (nc - 1) / NR * NR : nc; // the wide panels: full, or a last partial one
-        // an in-place A where PAIRED_IN_PLACE (the forward at 512 bits on Intel): groups of 2·MR rows packed, then
-        // each B panel past all of them, in chunks of rows whose packed groups stay under the panels-outside limit;
-        // the full MR tiles of the rows left and the edges below, as before
+        // an in-place A block over the panels-outside limit where PAIRED_IN_PLACE (the forward at 512 bits on Intel):
+        // groups of 2·MR rows packed, then each B panel past all of them, in chunks of rows whose packed groups stay
+        // under the limit; the MR tiles of the rows left below, rows outside
         int pairedInPlace = PAIRED_IN_PLACE && acs == 1 && pb != null && ccs == 1
                 && wideEnd >= PAIRED_IN_PLACE_MIN_PANELS * NR ? pairedInPlaceRows(mc) : 0;
         int chunk = pairedInPlace == 0 || kc == 0 ? pairedInPlace
@@ -276,19 +286,6 @@ final class PackedGemm implements GemmEngine {
         for (int i = 0; i < pairedInPlace; i += chunk) {
             pairedInPlaceTiles(Math.min(chunk, pairedInPlace - i), wideEnd, nc, kc, a, aBlock + i * ars, ars, pb, b,
                     bBlock, brs, alpha, beta, loadC, bias, biasOff, act, c, cBlock + i * ldc, ldc, ws);
-        }
-        // panels outside (LoopOrder): an in-place A's full tiles first, each packed B panel past every strip once
-        int fullRows = PANELS_OUTSIDE && acs == 1 && pb != null && ccs == 1 && (long) mc * kc < PANELS_OUTSIDE_MAX_A
-                ? mc / MR * MR : 0;
-        for (int j = 0; j < wideEnd && fullRows > pairedInPlace; j += NR) {
-            if (Math.min(NR, nc - j) != NR) {
-                continue;
-            }
-            GemmWorkspace.Panel p = panel(pb, b, bBlock, brs, j, kc, NR, NR, NR, bias, biasOff, ws);
-            for (int i = pairedInPlace; i < fullRows; i += MR) {
-                wide(kc, a, aBlock + i * ars, ars, acs, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, c,
-                        cBlock + i * ldc + j, ldc);
-            }
         }
         // A transposed, no epilogue (the weight gradient): rows in groups of 2·MR, one pass over B for both tiles
         int paired = PAIRED_ROWS > 0 && ars == 1 && acs != 1 && bias == null && act == Activation.IDENTITY
@@ -329,9 +326,6 @@ final class PackedGemm implements GemmEngine {
             }
             for (int j = 0; j < wideEnd; j += NR) {
                 int cols = Math.min(NR, nc - j);
-                if (i < fullRows && cols == NR) {
-                    continue;
-                }
                 GemmWorkspace.Panel p = panel(pb, b, bBlock, brs, j, kc, cols, NR, NR, bias, biasOff, ws);
                 int c0 = cBlock + i * ldc + j * ccs;
                 if (rows == MR && cols == NR && ccs == 1) {
@@ -350,6 +344,66 @@ final class PackedGemm implements GemmEngine {
         if (narrowLast) {
             narrowPanel(mc, wideEnd, nc - wideEnd, kc, a, aBlock, ars, acs, pb, b, bBlock, brs, alpha, beta, loadC,
                     bias, biasOff, act, c, cBlock, ldc, ccs, ws);
+        }
+    }
+
+    /**
+     * {@link #macroKernel} where the panels go outside and A, read in place with unit stride, is one block under the
+     * panels-outside limit (the forward and the input gradient of a training batch on Intel): each wide panel of B is
+     * packed just before its pass, into the first panel's place of the packing buffer, where it stays in L1 for
+     * every row of A (paired groups, MR strips, the last rows), instead of the whole block being packed into L2 first
+     * and read back. The same tiles by the same kernels: the same bits.
+     */
+    private static void panelAtATime(int mc, int nc, int kc, float[] a, int aBlock, int ars, float[] b, int bBlock,
+                                     int brs, int bcs, float alpha, float beta, boolean loadC, float[] bias,
+                                     int biasOff, Activation act, float[] c, int cBlock, int ldc, GemmWorkspace ws) {
+        boolean narrowLast = nc - (nc - 1) / NR * NR <= L;
+        int wideEnd = narrowLast ? (nc - 1) / NR * NR : nc;
+        float[] pb = ws.packedBlock(kc * roundUp(nc, NR));
+        int pb0 = ws.packedB0;
+        int paired = PAIRED_IN_PLACE && wideEnd >= PAIRED_IN_PLACE_MIN_PANELS * NR ? pairedInPlaceRows(mc) : 0;
+        float[] pa = paired > 0 ? packPairedGroups(paired, kc, a, aBlock, ars, ws) : null;
+        int fullRows = mc / MR * MR;
+        int edgeRows = mc - fullRows;
+        float[] ea = null;
+        if (edgeRows > 0 && wideEnd > 0) { // the last rows, copied and zero-padded to MR rows, once for every panel
+            ea = ws.edgeA(MR * kc);
+            packA(edgeRows, kc, a, aBlock + fullRows * ars, ars, 1, ea);
+        }
+        boolean epilogue = bias != null || act != Activation.IDENTITY;
+        for (int j = 0; j < wideEnd; j += NR) {
+            int cols = Math.min(NR, nc - j);
+            packB(kc, cols, b, bBlock + j * bcs, brs, bcs, pb, pb0); // into the first panel's place, in L1
+            GemmWorkspace.Panel p = ws.panel;
+            p.b(pb, pb0, NR);
+            panelBias(p, bias, biasOff, j, cols, NR, ws);
+            for (int i = 0; i < paired; i += PAIRED_ROWS) {
+                pairedTile(kc, pa, i * kc, p, alpha, beta, loadC, epilogue, act, c, cBlock + i * ldc + j, ldc, 1,
+                        PAIRED_ROWS, cols, ws.tile);
+            }
+            for (int i = paired; i < mc; i += MR) {
+                int rows = Math.min(MR, mc - i);
+                float[] ta = rows == MR ? a : ea;
+                int a0 = rows == MR ? aBlock + i * ars : 0;
+                int rs = rows == MR ? ars : 1;
+                int cs = rows == MR ? 1 : MR;
+                int c0 = cBlock + i * ldc + j;
+                if (rows == MR && cols == NR) {
+                    wide(kc, ta, a0, rs, cs, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, c, c0, ldc);
+                } else { // an edge tile: computed whole in the staging tile, its valid part copied
+                    float[] tile = ws.tile;
+                    if (loadC) {
+                        stage(c, c0, ldc, 1, rows, cols, tile, NR, true);
+                    }
+                    wide(kc, ta, a0, rs, cs, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, tile, 0, NR);
+                    stage(c, c0, ldc, 1, rows, cols, tile, NR, false);
+                }
+            }
+        }
+        if (narrowLast) {
+            packB(kc, nc - wideEnd, b, bBlock + wideEnd * bcs, brs, bcs, pb, pb0 + wideEnd * kc);
+            narrowPanel(mc, wideEnd, nc - wideEnd, kc, a, aBlock, ars, 1, pb, b, bBlock, brs, alpha, beta, loadC,
+                    bias, biasOff, act, c, cBlock, ldc, 1, ws);
         }
     }
 
@@ -378,6 +432,25 @@ final class PackedGemm implements GemmEngine {
                                            float[] pb, float[] b, int bBlock, int brs, float alpha, float beta,
                                            boolean loadC, float[] bias, int biasOff, Activation act, float[] c,
                                            int cBlock, int ldc, GemmWorkspace ws) {
+        float[] pa = packPairedGroups(rows, kc, a, aBlock, ars, ws);
+        boolean epilogue = bias != null || act != Activation.IDENTITY;
+        for (int j = 0; j < wideEnd; j += NR) {
+            int cols = Math.min(NR, nc - j);
+            GemmWorkspace.Panel p = panel(pb, b, bBlock, brs, j, kc, cols, NR, NR, bias, biasOff, ws);
+            for (int i = 0; i < rows; i += PAIRED_ROWS) {
+                pairedTile(kc, pa, i * kc, p, alpha, beta, loadC, epilogue, act, c, cBlock + i * ldc + j, ldc, 1,
+                        PAIRED_ROWS, cols, ws.tile);
+            }
+        }
+    }
+
+    /**
+     * The first {@code rows} rows (whole groups) of an A read in place with unit stride, packed group by group into
+     * the workspace's {@code packedA}: group g's PAIRED_ROWS·kc floats from g·PAIRED_ROWS·kc, row r of column q at
+     * q·PAIRED_ROWS + r, by {@link #transposeBlock} L × L at a time, the columns past the last multiple of L by
+     * {@link #copyTransposed}.
+     */
+    private static float[] packPairedGroups(int rows, int kc, float[] a, int aBlock, int ars, GemmWorkspace ws) {
         float[] pa = ws.packedA(rows * kc + L);
         int blocked = kc - kc % L;
         for (int i = 0; i < rows; i += PAIRED_ROWS) {
@@ -388,15 +461,7 @@ final class PackedGemm implements GemmEngine {
             }
             copyTransposed(blocked, kc, PAIRED_ROWS, a, a0, ars, pa, d0, PAIRED_ROWS);
         }
-        boolean epilogue = bias != null || act != Activation.IDENTITY;
-        for (int j = 0; j < wideEnd; j += NR) {
-            int cols = Math.min(NR, nc - j);
-            GemmWorkspace.Panel p = panel(pb, b, bBlock, brs, j, kc, cols, NR, NR, bias, biasOff, ws);
-            for (int i = 0; i < rows; i += PAIRED_ROWS) {
-                pairedTile(kc, pa, i * kc, p, alpha, beta, loadC, epilogue, act, c, cBlock + i * ldc + j, ldc, 1,
-                        PAIRED_ROWS, cols, ws.tile);
-            }
-        }
+        return pa;
     }
 
     /**
@@ -572,6 +637,16 @@ final class PackedGemm implements GemmEngine {
             packB(kc, cols, b, bBlock + j, brs, 1, copy, 0);
             p.b(copy, 0, stride);
         }
+        panelBias(p, bias, biasOff, j, cols, width, ws);
+        return p;
+    }
+
+    /**
+     * The bias of the panel of columns {@code j .. j + cols − 1} ({@code width} wide): the bias itself for a full
+     * panel (or none), else those columns copied and zero-padded to NR in the workspace.
+     */
+    private static void panelBias(GemmWorkspace.Panel p, float[] bias, int biasOff, int j, int cols, int width,
+                                  GemmWorkspace ws) {
         if (bias == null || cols == width) {
             p.bias(bias, biasOff + j);
         } else {
@@ -579,7 +654,6 @@ final class PackedGemm implements GemmEngine {
             java.util.Arrays.fill(ws.edgeBias, cols, NR, 0f);
             p.bias(ws.edgeBias, 0);
         }
-        return p;
     }
 
     /**
