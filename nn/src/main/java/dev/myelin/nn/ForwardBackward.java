@@ -123,7 +123,8 @@ final class ForwardBackward {
 
     /**
      * One forward and backward pass over the m rows of {@code x} from {@code xOff} with targets
-     * {@code t [m×outputs]} (BCE, MSE) or {@code labels [m]} (CE), both from {@code targetOff} (in rows):
+     * {@code t [m×outputs]} (BCE, MSE) or {@code labels [m]} (CE), either from {@code targetOff} (an element offset
+     * into {@code t}, rows of outputs floats, or into {@code labels}, one a row):
      * fills every layer's {@link Dense#weightGradient()} and {@link Dense#biasGradient()} (overwriting them) and
      * returns the mean loss of the forward pass.
      */
@@ -150,7 +151,7 @@ final class ForwardBackward {
         float[] dzOut = dz[last];
         // DOCUMENT_SUM is the MEAN gradient times the batch size m (see GradientConvention).
         double rowsFactor = convention == GradientConvention.MEAN ? m : 1.0;
-        int tOff = targetOff * n; // target rows have n columns; labels one each
+        int tOff = targetOff; // into t (rows of n targets) or labels (one a row)
         double value;
         switch (loss) {
             case BCE -> {

@@ -140,8 +140,8 @@ public final class TrainingStep {
         try {
             Optimizer.requireRate(lr);
             requireTargets(x, xOff, targets, targetsOff, m);
-            double value = passes.lossAndOutputGradient(ops, x, xOff, targets, null, targetsOff / model.outputs(),
-                    m, loss, convention);
+            double value = passes.lossAndOutputGradient(ops, x, xOff, targets, null, targetsOff, m, loss,
+                    convention);
             checkedBackwardAndUpdate(lr);
             return value;
         } finally {
@@ -180,15 +180,14 @@ public final class TrainingStep {
 
     /**
      * Losses {@code bce} and {@code mse}: as {@link #gradients(float[], int, int[], int, int)} with the targets
-     * {@code targets} (row-major, the model's output count to a row) from {@code targetsOff}: a float offset,
-     * a multiple of the output count. For {@code bce} every target must lie in [0, 1].
+     * {@code targets} (row-major, the model's output count to a row) from {@code targetsOff}, a float offset
+     * (anywhere: as {@code xOff}, it need not be a multiple of the row length). For {@code bce} every target must lie in [0, 1].
      */
     public double gradients(float[] x, int xOff, float[] targets, int targetsOff, int m) {
         enter();
         try {
             requireTargets(x, xOff, targets, targetsOff, m);
-            return passes.lossAndGradients(ops, x, xOff, targets, null, targetsOff / model.outputs(), m, loss,
-                    convention);
+            return passes.lossAndGradients(ops, x, xOff, targets, null, targetsOff, m, loss, convention);
         } finally {
             exit();
         }
@@ -203,10 +202,6 @@ public final class TrainingStep {
         requireBatch(x, xOff, m);
         Objects.requireNonNull(targets, "targets is null");
         int n = model.outputs();
-        if (targetsOff % n != 0) {
-            throw new IllegalArgumentException("targetsOff " + targetsOff + " is not at the start of a row of " + n
-                    + " targets");
-        }
         requireRange("targets", targets.length, targetsOff, m, n);
         if (loss == Loss.BCE) {
             Loss.requireProbabilities(targets, targetsOff, m, n, "the batch's row");
@@ -220,7 +215,8 @@ public final class TrainingStep {
      * the step. The trainer looks at the loss in between (a diverged batch updates nothing).
      */
     double checkedLoss(float[] x, float[] targets, int[] labels, int row, int m) {
-        return passes.lossAndOutputGradient(ops, x, row * model.inputs(), targets, labels, row, m, loss, convention);
+        return passes.lossAndOutputGradient(ops, x, row * model.inputs(), targets, labels,
+                targets != null ? row * model.outputs() : row, m, loss, convention);
     }
 
     /**
@@ -249,7 +245,10 @@ public final class TrainingStep {
 
     /**
      * The optimizer's update of every parameter from the gradients the layers hold, at rate {@code lr} (finite,
-     * at least 0); the parameter arrays are cut into ranges on the kernel's threads.
+     * at least 0); the parameter arrays are cut into ranges on the kernel's threads. The gradients are whatever the
+     * layers' gradient arrays hold: the last {@link #gradients} pass, values a caller wrote into them, or zeros on a
+     * new model; each call is one step (Adam's step count and bias correction advance), as a PyTorch
+     * {@code optimizer.step()} on zero gradients is.
      */
     public void update(double lr) {
         enter();

@@ -47,7 +47,9 @@ import java.util.Objects;
  * <h2>Quick returns</h2>
  * As in the reference: nothing is done when {@code m == 0} or {@code n == 0}, nor when
  * ({@code alpha == 0} or {@code k == 0}) and {@code beta == 1} with no epilogue (no bias, identity): C is
- * left bit-for-bit as it was. Otherwise, with {@code alpha == 0} or {@code k == 0},
+ * left bit-for-bit as it was; with another beta and no epilogue, {@code C = beta·C} element by element as the
+ * reference computes it (a −0 in C stays −0 for a positive beta; beta = 0 writes +0). Otherwise, with
+ * {@code alpha == 0} or {@code k == 0},
  * {@code C = act(beta·C + bias)} without reading A or B. With {@code beta == 0} C is only written, never
  * read: a NaN in it does not propagate.
  */
@@ -221,12 +223,30 @@ public final class Blas {
             overlap(c, cOff, m, n, ldc, 17, "bias", "the bias", bias, biasOff, 1, n, n);
         }
         boolean noProduct = alpha == 0f || k == 0;
-        if (noProduct && beta == 1f && bias == null && act == Activation.IDENTITY) {
+        if (noProduct && bias == null && act == Activation.IDENTITY) {
+            scale(m, n, beta, c, cOff, ldc);
             return;
         }
         // with no product term the kernel computes C = act(beta·C + bias) without reading A or B (GemmKernel)
         kernel.sgemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
                 bias, biasOff, act);
+    }
+
+    /**
+     * The reference's {@code C = beta·C} when there is no product term and no epilogue: C untouched for beta = 1, set
+     * to +0 for beta = 0 (never read), else each element times beta, so that the sign of a zero and a NaN stay as
+     * IEEE gives them (a kernel's {@code alpha·0 + beta·C} would turn −0 into +0).
+     */
+    private static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        if (beta == 1f) {
+            return;
+        }
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            for (int j = row; j < row + n; j++) {
+                c[j] = beta == 0f ? 0f : beta * c[j];
+            }
+        }
     }
 
     private static void dimension(int position, String name, int value, String meaning) {

@@ -488,8 +488,40 @@ class BlasTest {
         assertThrows(UnsupportedOperationException.class,
                 () -> blas.sgemm(NO_TRANS, NO_TRANS, 6, 8, 0, 1f, null, 0, 1, null, 0, 8, 1f, c, 0, 8,
                         new float[8], 0, Activation.IDENTITY));
-        assertThrows(UnsupportedOperationException.class,
-                () -> blas.sgemm(NO_TRANS, NO_TRANS, 6, 8, 4, 0f, null, 0, 4, null, 0, 8, 0.5f, c, 0, 8));
+        // without an epilogue, another beta is C = beta·C, which the facade computes as the reference does
+        assertDoesNotThrow(() -> blas.sgemm(NO_TRANS, NO_TRANS, 6, 8, 4, 0f, null, 0, 4, null, 0, 8, 0.5f, c, 0, 8));
+    }
+
+    /**
+     * No product and no epilogue: {@code C = beta·C} as the reference computes it, whatever the kernel: −0 stays −0
+     * for a positive beta and becomes +0 for a negative one, NaN stays NaN, beta = 0 writes +0 even for a negative
+     * alpha (a kernel's {@code alpha·0 + beta·C} would give +0 for −0·0.5, and −0 for alpha < 0 and beta = 0).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void noProductScalesCAsTheReference(GemmKernel kernel) {
+        float[] values = {-0f, 0f, 3f, -2f, Float.NaN, Float.NEGATIVE_INFINITY};
+        for (float beta : new float[] {0.5f, -2f, 0f}) {
+            for (int k : new int[] {0, 3}) { // k = 0, or alpha = 0 with k = 3
+                float alpha = k == 0 ? -0.5f : 0f;
+                float[] c = new float[2 * 4];
+                for (int i = 0; i < values.length; i++) {
+                    c[i] = values[i];
+                }
+                float[] before = c.clone();
+                Blas.of(kernel).sgemm(NO_TRANS, NO_TRANS, 2, 3, k, alpha, new float[2 * 3], 0, 3, new float[3 * 3],
+                        0, 3, beta, c, 0, 4);
+                for (int i = 0; i < 2; i++) {
+                    for (int j = 0; j < 4; j++) {
+                        float old = before[i * 4 + j];
+                        float expected = j == 3 ? old : beta == 0f ? 0f : beta * old; // column 3 is outside C
+                        // as text: −0.0 and 0.0 differ, every NaN is "NaN"
+                        assertEquals(Float.toString(expected), Float.toString(c[i * 4 + j]), kernel.name() + " beta " + beta + " k " + k + " at ("
+                                + i + ", " + j + ") from " + old);
+                    }
+                }
+            }
+        }
     }
 
     /** Not quick returns: alpha = 0 (or k = 0) with beta = 1 but an epilogue is {@code C = act(C + bias)}. */
