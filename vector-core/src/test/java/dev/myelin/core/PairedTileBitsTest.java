@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * blocks, beta 0 / 0.5 / 1, B row-major (in place for m <= 12) and transposed (packed), A's view ending exactly
  * at its array's end (the scalar fallback of packColumns) and surrounded by NaN and Inf (the garbage lanes), and
  * the thin weight gradient (C transposed, ccs != 1) with n = 7..15, also accumulating; and the paired tiles of an
- * A read in place (PackedGemm.pairedInPlaceTiles).
+ * A read in place (PackedGemm.panelAtATime, and pairedInPlaceTiles over the panels-outside limit).
  */
 class PairedTileBitsTest {
 
@@ -103,12 +103,14 @@ class PairedTileBitsTest {
 
     /**
      * An A read in place (row-major: the forward's X, the input gradient's dZ), which at 512 bits on Intel
-     * (PackedGemm.pairedInPlaceTiles; the build runs this class once in each loop order, so on any AVX-512 CPU)
+     * (PackedGemm.panelAtATime, each B panel packed just before its pass, or pairedInPlaceTiles for a block over
+     * the panels-outside limit; the build runs this class once in each loop order, so on any AVX-512 CPU)
      * goes in groups of 12 rows transposed in registers, the bias and activation applied after the kernel: row
      * counts around the groups' edges (15–17 rows: one group only from 16; 124–129), k around a 16-column block
      * (15, 16, 17, 33) and two k blocks (300), B row-major and transposed, every element-wise activation with and
      * without a bias, beta 0 and 0.5, 200 and 215 columns (the path needs 6 wide panels; 215 ends in a partial
-     * one); 2 100 rows, whose groups go in two chunks; 712 columns (two column blocks, both paired);
+     * one); 2 100 rows, whose groups go in two chunks; 1 740 rows at k = 301, whose first k block (151) is over the
+     * limit and second (150) under it, so one product takes both paths; 712 columns (two column blocks, both paired);
      * alpha 0.75 and −1 with beta·C and an activation; k = 0.
      */
     @Test
@@ -132,13 +134,14 @@ class PairedTileBitsTest {
             }
         }
         inPlaceCase(ks, 2100, 200, 300, 1f, 0f, false, true, Activation.SIGMOID); // two chunks
+        inPlaceCase(ks, 1740, 200, 301, 1f, 0f, false, true, Activation.SIGMOID); // k blocks on both sides of the limit
         inPlaceCase(ks, 40, 712, 33, 1f, 0f, false, true, Activation.RELU); // two column blocks (NC = 512)
         inPlaceCase(ks, 40, 712, 300, 0.75f, 0.5f, true, true, Activation.TANH);
         inPlaceCase(ks, 29, 215, 300, 0.75f, 0.5f, false, true, Activation.SIGMOID); // alpha, beta·C and the act
         inPlaceCase(ks, 29, 215, 17, -1f, 1f, false, false, Activation.RELU);
         inPlaceCase(ks, 29, 215, 0, 0.5f, 0.5f, false, true, Activation.SIGMOID); // k = 0: the epilogue only
-        cases += 6;
-        assertEquals(ms.length * kks.length * acts.length * 2 + 6, cases);
+        cases += 7;
+        assertEquals(ms.length * kks.length * acts.length * 2 + 7, cases);
     }
 
     private static void inPlaceCase(List<GemmKernel> ks, int m, int n, int k, float alpha, float beta,

@@ -7,7 +7,10 @@ package dev.myelin.core.simd;
  * is {@link RegisterTile}'s). The loop over k is cut into
  * blocks of at most {@code KC}; for each, a {@code KC×NC} block of B is packed into NR-column panels, and the
  * micro-kernel runs every MR-row tile of A (read in place, in L1 while it is used) against every B panel of
- * the block (from L2). There is no MC: A is not packed (measured slower), so rows need no cache block.
+ * the block (from L2). There is no MC: A is not packed (measured slower), so rows need no cache block. Where the
+ * panels go outside (Intel, {@code LoopOrder}) the other way round: each B panel, in L1, against every row of A,
+ * which PackedGemm packs a panel at a time for an A under its panels-outside limit (1 MiB), in 2·MR-row groups at
+ * 512 bits.
  * Values measured on the 2-core Zen 5 the
  * project runs on (32 KiB L1d and 1 MiB L2 per core as the VM reports them, 32 MiB L3); see docs/kernels.md.
  */

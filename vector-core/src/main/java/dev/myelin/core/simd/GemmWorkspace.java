@@ -29,7 +29,7 @@ final class GemmWorkspace {
      */
     float[] edgeA = new float[0];
     /**
-     * The paired groups of an A read in place (PackedGemm's {@code pairedInPlaceTiles}, the forward at 512 bits on
+     * The paired groups of an A read in place (PackedGemm's {@code packPairedGroups}, the forward at 512 bits on
      * Intel): groups of 2·MR rows × KC, each packed 2·MR apart, + L (a block's transposition reaches past the last
      * column's place). At most the A block under which panels go outside (1 MiB).
      */

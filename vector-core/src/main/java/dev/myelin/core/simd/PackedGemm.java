@@ -44,13 +44,17 @@ import jdk.incubator.vector.VectorSpecies;
  * <li><b>Column blocks</b> of {@code NC} columns of B and C.</li>
  * <li><b>k blocks</b> of {@code KC}: B's {@code KC×NC} block is packed into NR-column panels
  *     ({@link #packB}), zero-padded at the right edge. A last panel of at most L columns is packed L wide and
- *     served by the narrow micro-kernel.</li>
+ *     served by the narrow micro-kernel. Where the panels go outside (Intel) and A, read in place, is a block under
+ *     the panels-outside limit, each panel is packed just before its pass instead, into one panel's place that
+ *     stays in L1 ({@link #panelAtATime}).</li>
  * <li><b>A</b>, one MR-row tile at a time (rows outside, B panels inside): the tile's MR × kc values stay in
  *     L1 while every B panel of the block passes. A row-major A is read in place (MR sequential row streams;
  *     packing it was slower, docs/kernels.md), only its last, partial MR rows copied ({@link #packA}),
- *     zero-padded; except at 512 bits on Intel with six or more wide panels of B, where it is packed in
- *     <b>paired tiles</b> of 2·MR rows by a transposition in registers and each B panel passes all of them
- *     ({@link #pairedInPlaceTiles}, the bias and activation applied after the kernel, {@link #rowEpilogue}).
+ *     zero-padded. Where the panels go outside (Intel, {@link LoopOrder}) the order turns: each B panel passes
+ *     every row of the block ({@link #panelAtATime} under the panels-outside limit); at 512 bits, with six or more
+ *     wide panels of B, the rows go in <b>paired tiles</b> of 2·MR rows packed by a transposition in registers
+ *     ({@link #packPairedGroups}; over the limit in chunks, {@link #pairedInPlaceTiles}; the bias and activation
+ *     applied after the kernel, {@link #rowEpilogue}).
  *     A transposed A (the weight gradient's Xᵀ) is packed, a tile's rows a panel: at 512 bits in <b>paired
  *     tiles</b> of 2·MR rows when there is no bias or activation ({@link #pairedTiles}: one vector copy a
  *     column, one pass over each B panel for 4·MR accumulators), else MR rows.</li>
@@ -131,12 +135,13 @@ final class PackedGemm implements GemmEngine {
 
     /**
      * Whether an A read in place with unit stride (the forward's X) goes in paired tiles
-     * ({@link #pairedInPlaceTiles}): where there are paired tiles, rows are transposed in registers and the panels
+     * ({@link #panelAtATime}, {@link #pairedInPlaceTiles}): where there are paired tiles, rows are transposed in registers and the panels
      * of B go outside, the setting it was measured in (an Intel Xeon, docs/kernels.md, twelfth session).
      */
     private static final boolean PAIRED_IN_PLACE = PAIRED_ROWS > 0 && TRANSPOSE_IN_REGISTERS && PANELS_OUTSIDE;
     /**
-     * The wide panels of B a block needs for {@link #pairedInPlaceTiles}: the packing of A costs about what four
+     * The wide panels of B a block needs for paired tiles of an A read in place ({@link #panelAtATime},
+     * {@link #pairedInPlaceTiles}): the packing of A costs about what four
      * panels gain, whatever m and k (both scale with m·k). Measured on the Intel Xeon (docs/kernels.md, twelfth
      * session), {@code sgemm} NN 128×784×n against MR tiles: n = 32 1.27× the time, 64 1.08×, 96 1.02×, 128 0.99×,
      * 256 0.92–0.95×.
@@ -262,12 +267,13 @@ final class PackedGemm implements GemmEngine {
      * read in place ({@code b} from {@code bBlock}, row stride {@code brs}). Rows outside, panels inside:
      * faster than the other order in timings during development (on AMD), and a partial last A panel is copied
      * once per block instead of once per B panel. Where {@link LoopOrder} says panels outside (Intel), an A read
-     * in place (the forward, the input gradient) goes the other way: a block under the panels-outside limit in
-     * {@link #panelAtATime}, not here; a larger one here, at 512 bits its rows first in paired tiles
+     * in place (the forward, the input gradient) under the panels-outside limit goes the other way, in
+     * {@link #panelAtATime}, not here; over the limit, at 512 bits, its rows go first in paired tiles
      * ({@link #pairedInPlaceTiles}, in chunks, each packed B panel past every group of a chunk), the loop below
-     * then taking the rows left. The same operations on every element, so the same bits. C is at {@code c[cBlock + i·ldc + j·ccs]}. A narrow last
-     * panel is left to {@link #narrowPanel}, after the wide ones: its rows go in groups of THIN_ROWS, which do
-     * not follow the MR-row tiles.
+     * then taking the rows left, rows outside (as every row does at the narrower widths). The same operations on
+     * every element, so the same bits. C is at {@code c[cBlock + i·ldc + j·ccs]}. A narrow last panel is left to
+     * {@link #narrowPanel}, after the wide ones: its rows go in groups of THIN_ROWS, which do not follow the MR-row
+     * tiles.
      */
     private static void macroKernel(int mc, int nc, int kc, float[] a, int aBlock, int ars, int acs,
                                     float[] pb, float[] b, int bBlock, int brs,
@@ -281,7 +287,7 @@ final class PackedGemm implements GemmEngine {
         // under the limit; the MR tiles of the rows left below, rows outside
         int pairedInPlace = PAIRED_IN_PLACE && acs == 1 && pb != null && ccs == 1
                 && wideEnd >= PAIRED_IN_PLACE_MIN_PANELS * NR ? pairedInPlaceRows(mc) : 0;
-        int chunk = pairedInPlace == 0 || kc == 0 ? pairedInPlace
+        int chunk = pairedInPlace == 0 ? pairedInPlace // over the limit: kc > 0
                 : Math.max(PAIRED_ROWS, (int) ((PANELS_OUTSIDE_MAX_A - 1) / kc) / PAIRED_ROWS * PAIRED_ROWS);
         for (int i = 0; i < pairedInPlace; i += chunk) {
             pairedInPlaceTiles(Math.min(chunk, pairedInPlace - i), wideEnd, nc, kc, a, aBlock + i * ars, ars, pb, b,
@@ -359,6 +365,8 @@ final class PackedGemm implements GemmEngine {
                                      int biasOff, Activation act, float[] c, int cBlock, int ldc, GemmWorkspace ws) {
         boolean narrowLast = nc - (nc - 1) / NR * NR <= L;
         int wideEnd = narrowLast ? (nc - 1) / NR * NR : nc;
+        // the whole block's room, as macroKernel's: the narrow last panel goes at its block place, pb0 + wideEnd·kc,
+        // where narrowPanel (through panel) finds it from ws.packedB0, which nothing here changes after this call
         float[] pb = ws.packedBlock(kc * roundUp(nc, NR));
         int pb0 = ws.packedB0;
         int paired = PAIRED_IN_PLACE && wideEnd >= PAIRED_IN_PLACE_MIN_PANELS * NR ? pairedInPlaceRows(mc) : 0;
@@ -408,7 +416,8 @@ final class PackedGemm implements GemmEngine {
     }
 
     /**
-     * How many of {@code mc} rows {@link #pairedInPlaceTiles} takes: whole groups of PAIRED_ROWS whose
+     * How many of {@code mc} rows go in paired tiles of an A read in place ({@link #panelAtATime},
+     * {@link #pairedInPlaceTiles}): whole groups of PAIRED_ROWS whose
      * transposition, L rows from the group's first, stays inside the block (L − PAIRED_ROWS rows past the last
      * group); MR tiles take the rest.
      */
@@ -424,9 +433,10 @@ final class PackedGemm implements GemmEngine {
      * then each B panel, held in L1, past every group ({@link #PANELS_OUTSIDE}'s order), one {@link #pairedKernel}
      * call for 4·MR accumulators where two MR tiles took two passes. The kernel stores z = alpha·acc (+ beta·C);
      * in the last k block {@link #rowEpilogue} then adds the bias and applies the activation row by row, the
-     * operations the MR-row kernels apply on their registers: the same bits. Measured on the Intel Xeon where
-     * the panels go outside: the forward at 128×784×256 about 0.9× the time of MR-row tiles (docs/kernels.md,
-     * twelfth session).
+     * operations the MR-row kernels apply on their registers: the same bits. For a block over the panels-outside
+     * limit (1024³); under it {@link #panelAtATime} runs the same groups. Measured on the Intel Xeon where the
+     * panels go outside, when every such A went here: the forward at 128×784×256 about 0.9× the time of MR-row
+     * tiles (docs/kernels.md, twelfth session).
      */
     private static void pairedInPlaceTiles(int rows, int wideEnd, int nc, int kc, float[] a, int aBlock, int ars,
                                            float[] pb, float[] b, int bBlock, int brs, float alpha, float beta,
@@ -771,7 +781,7 @@ final class PackedGemm implements GemmEngine {
     /**
      * Rows {@code from ≤ q < kc} of a transposition, element by element: {@code pb[dst + q·width + t] = b[src +
      * t·stride + q]} for {@code t < cols} (a multiple of 4), four columns at a time: four row streams, one 16-byte
-     * run written per row q. The rest of {@link #packTransposedPanel} and of {@link #pairedInPlaceTiles}' groups
+     * run written per row q. The rest of {@link #packTransposedPanel} and of {@link #packPairedGroups}' groups
      * after {@link #transposeBlock}, or the whole of them where there is none.
      */
     private static void copyTransposed(int from, int kc, int cols, float[] b, int src, int stride, float[] pb,
@@ -2471,7 +2481,7 @@ final class PackedGemm implements GemmEngine {
 
     /**
      * The end of the {@code alphaBeta} epilogue for one row of NR (two vectors) of C that {@link #pairedKernel}
-     * stored as z = alpha·acc (+ beta·C): z + bias, the activation, the store ({@link #pairedInPlaceTiles}).
+     * stored as z = alpha·acc (+ beta·C): z + bias, the activation, the store ({@link #pairedTile}).
      */
     private static void rowEpilogue(float[] bias, int bias0, Activation act, float[] c, int c0) {
         FloatVector acc00 = FloatVector.fromArray(F, c, c0), acc01 = FloatVector.fromArray(F, c, c0 + L);
