@@ -57,7 +57,8 @@ final class InfoCommand implements Callable<Integer> {
         // (JDK 25 lists avx512pf and avx512er, Xeon Phi's, on Intel cores that have neither)
         vmInfo.flatMap(InfoCommand::kernelSimdFlags).ifPresent(f -> out.println("CPU SIMD:    " + f
                 + "  (/proc/cpuinfo)"));
-        vmInfo.flatMap(InfoCommand::simdFeatures).ifPresent(f -> out.println("HotSpot:     " + f + "  (the SIMD features the JIT reports)"));
+        vmInfo.flatMap(InfoCommand::simdFeatures).ifPresent(f -> out.println("HotSpot:     " + f
+                + "  (the SIMD features the JIT reports)"));
         out.println("Kernels:");
         String defaultName = null;
         String noDefault = null;

@@ -7,6 +7,7 @@ import dev.myelin.nn.Init;
 import dev.myelin.nn.Loss;
 import dev.myelin.nn.OptimizerSpec;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -79,7 +80,7 @@ enum Preset implements Named {
      * may differ: for {@link #DOCUMENT} the run is still the document's program, and its notes still apply.
      */
     boolean procedureOf(int[] sizes, Loss runLoss, OptimizerSpec.Kind runOptimizer, boolean fullBatch) {
-        return java.util.Arrays.equals(layers, sizes) && loss == runLoss && optimizer == runOptimizer
+        return Arrays.equals(layers, sizes) && loss == runLoss && optimizer == runOptimizer
                 && fullBatch == (batchSize == 0);
     }
 

@@ -151,13 +151,12 @@ final class ForwardBackward {
         float[] dzOut = dz[last];
         // DOCUMENT_SUM is the MEAN gradient times the batch size m (see GradientConvention).
         double rowsFactor = convention == GradientConvention.MEAN ? m : 1.0;
-        int tOff = targetOff; // into t (rows of n targets) or labels (one a row)
         double value;
         switch (loss) {
             case BCE -> {
-                value = binaryCrossEntropy(m, t, tOff); // from the outputs, and the logits where they saturated
+                value = binaryCrossEntropy(m, t, targetOff); // from the outputs, and the logits where they saturated
                 // d/dZ of mean_{m·n} BCE(sigmoid(Z)) = (Y − T)/(m·n)
-                ops.outputMinusTarget(m, n, yOut, 0, n, t, tOff, n, (float) (1.0 / (rowsFactor * n)),
+                ops.outputMinusTarget(m, n, yOut, 0, n, t, targetOff, n, (float) (1.0 / (rowsFactor * n)),
                         dzOut, 0, n, out.biasGradient(), 0, false);
             }
             case CE -> {
@@ -167,14 +166,14 @@ final class ForwardBackward {
                         + LogitLoss.crossEntropy(out, lastInput, lastInputOff, yOut, m, n, labels, targetOff) / m;
             }
             case MSE -> {
-                value = Losses.meanSquaredError(m, n, yOut, 0, n, t, tOff, n);
+                value = Losses.meanSquaredError(m, n, yOut, 0, n, t, targetOff, n);
                 // dY = 2(Y − T)/(m·n), then dZ = dY ⊙ act'(Y) in place
                 float scale = (float) (2.0 / (rowsFactor * n));
                 if (out.activation() == Activation.IDENTITY) {
-                    ops.outputMinusTarget(m, n, yOut, 0, n, t, tOff, n, scale, dzOut, 0, n, out.biasGradient(), 0,
+                    ops.outputMinusTarget(m, n, yOut, 0, n, t, targetOff, n, scale, dzOut, 0, n, out.biasGradient(), 0,
                             false);
                 } else {
-                    ops.outputMinusTarget(m, n, yOut, 0, n, t, tOff, n, scale, dzOut, 0, n, null, 0, false);
+                    ops.outputMinusTarget(m, n, yOut, 0, n, t, targetOff, n, scale, dzOut, 0, n, null, 0, false);
                     out.activationBackward(ops, m, yOut, dzOut);
                 }
             }

@@ -181,7 +181,8 @@ public final class TrainingStep {
     /**
      * Losses {@code bce} and {@code mse}: as {@link #gradients(float[], int, int[], int, int)} with the targets
      * {@code targets} (row-major, the model's output count to a row) from {@code targetsOff}, a float offset
-     * (anywhere: as {@code xOff}, it need not be a multiple of the row length). For {@code bce} every target must lie in [0, 1].
+     * (anywhere: as {@code xOff}, it need not be a multiple of the row length). For {@code bce} every target must
+     * lie in [0, 1].
      */
     public double gradients(float[] x, int xOff, float[] targets, int targetsOff, int m) {
         enter();

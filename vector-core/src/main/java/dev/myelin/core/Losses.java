@@ -2,8 +2,8 @@ package dev.myelin.core;
 
 /**
  * Loss values, with PyTorch's default conventions: the mean over the batch (and, for squared error and binary
- * cross-entropy, over every output). Accumulated in double; logarithms are clamped at −100 as PyTorch's {@code BCELoss} does,
- * so a saturated output gives a large finite loss instead of Inf. NaN inputs give a NaN loss.
+ * cross-entropy, over every output). Accumulated in double; logarithms are clamped at −100 as PyTorch's
+ * {@code BCELoss} does, so a saturated output gives a large finite loss instead of Inf. NaN inputs give a NaN loss.
  *
  * <p>The gradients that go with them are the fused heads of {@link DenseOps}:
  * BCE with sigmoid → {@code dZ = (Y − T)/(m·n)}; CE with softmax → {@code dZ = (P − onehot)/m};

@@ -135,8 +135,9 @@ final class PackedGemm implements GemmEngine {
 
     /**
      * Whether an A read in place with unit stride (the forward's X) goes in paired tiles
-     * ({@link #panelAtATime}, {@link #pairedInPlaceTiles}): where there are paired tiles, rows are transposed in registers and the panels
-     * of B go outside, the setting it was measured in (an Intel Xeon, docs/kernels.md, twelfth session).
+     * ({@link #panelAtATime}, {@link #pairedInPlaceTiles}): where there are paired tiles, rows are transposed in
+     * registers and the panels of B go outside, the setting it was measured in (an Intel Xeon, docs/kernels.md,
+     * twelfth session).
      */
     private static final boolean PAIRED_IN_PLACE = PAIRED_ROWS > 0 && TRANSPOSE_IN_REGISTERS && PANELS_OUTSIDE;
     /**
@@ -280,8 +281,8 @@ final class PackedGemm implements GemmEngine {
                                     float alpha, float beta, boolean loadC,
                                     float[] bias, int biasOff, Activation act,
                                     float[] c, int cBlock, int ldc, int ccs, GemmWorkspace ws) {
-        boolean narrowLast = nc - (nc - 1) / NR * NR <= L;
-        int wideEnd = narrowLast ? (nc - 1) / NR * NR : nc; // the wide panels: full, or a last partial one
+        int wideEnd = wideEnd(nc);
+        boolean narrowLast = wideEnd < nc;
         // an in-place A block over the panels-outside limit where PAIRED_IN_PLACE (the forward at 512 bits on Intel):
         // groups of 2·MR rows packed, then each B panel past all of them, in chunks of rows whose packed groups stay
         // under the limit; the MR tiles of the rows left below, rows outside
@@ -333,18 +334,8 @@ final class PackedGemm implements GemmEngine {
             for (int j = 0; j < wideEnd; j += NR) {
                 int cols = Math.min(NR, nc - j);
                 GemmWorkspace.Panel p = panel(pb, b, bBlock, brs, j, kc, cols, NR, NR, bias, biasOff, ws);
-                int c0 = cBlock + i * ldc + j * ccs;
-                if (rows == MR && cols == NR && ccs == 1) {
-                    wide(kc, pa, a0, rs, cs, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, c, c0, ldc);
-                } else { // an edge tile: computed whole in the staging tile, its valid part copied
-                    float[] tile = ws.tile;
-                    if (loadC) {
-                        stage(c, c0, ldc, ccs, rows, cols, tile, NR, true);
-                    }
-                    wide(kc, pa, a0, rs, cs, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, tile, 0,
-                            NR);
-                    stage(c, c0, ldc, ccs, rows, cols, tile, NR, false);
-                }
+                wideTile(kc, pa, a0, rs, cs, p, alpha, beta, loadC, act, c, cBlock + i * ldc + j * ccs, ldc, ccs,
+                        rows, cols, ws.tile);
             }
         }
         if (narrowLast) {
@@ -363,8 +354,8 @@ final class PackedGemm implements GemmEngine {
     private static void panelAtATime(int mc, int nc, int kc, float[] a, int aBlock, int ars, float[] b, int bBlock,
                                      int brs, int bcs, float alpha, float beta, boolean loadC, float[] bias,
                                      int biasOff, Activation act, float[] c, int cBlock, int ldc, GemmWorkspace ws) {
-        boolean narrowLast = nc - (nc - 1) / NR * NR <= L;
-        int wideEnd = narrowLast ? (nc - 1) / NR * NR : nc;
+        int wideEnd = wideEnd(nc);
+        boolean narrowLast = wideEnd < nc;
         // the whole block's room, as macroKernel's: the narrow last panel goes at its block place, pb0 + wideEnd·kc,
         // where narrowPanel (through panel) finds it from ws.packedB0, which nothing here changes after this call
         float[] pb = ws.packedBlock(kc * roundUp(nc, NR));
@@ -389,23 +380,11 @@ final class PackedGemm implements GemmEngine {
                 pairedTile(kc, pa, i * kc, p, alpha, beta, loadC, epilogue, act, c, cBlock + i * ldc + j, ldc, 1,
                         PAIRED_ROWS, cols, ws.tile);
             }
-            for (int i = paired; i < mc; i += MR) {
+            for (int i = paired; i < mc; i += MR) { // MR strips in place, then the copied last rows
                 int rows = Math.min(MR, mc - i);
-                float[] ta = rows == MR ? a : ea;
-                int a0 = rows == MR ? aBlock + i * ars : 0;
-                int rs = rows == MR ? ars : 1;
-                int cs = rows == MR ? 1 : MR;
-                int c0 = cBlock + i * ldc + j;
-                if (rows == MR && cols == NR) {
-                    wide(kc, ta, a0, rs, cs, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, c, c0, ldc);
-                } else { // an edge tile: computed whole in the staging tile, its valid part copied
-                    float[] tile = ws.tile;
-                    if (loadC) {
-                        stage(c, c0, ldc, 1, rows, cols, tile, NR, true);
-                    }
-                    wide(kc, ta, a0, rs, cs, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, tile, 0, NR);
-                    stage(c, c0, ldc, 1, rows, cols, tile, NR, false);
-                }
+                boolean inPlace = rows == MR;
+                wideTile(kc, inPlace ? a : ea, inPlace ? aBlock + i * ars : 0, inPlace ? ars : 1, inPlace ? 1 : MR, p,
+                        alpha, beta, loadC, act, c, cBlock + i * ldc + j, ldc, 1, rows, cols, ws.tile);
             }
         }
         if (narrowLast) {
@@ -472,6 +451,31 @@ final class PackedGemm implements GemmEngine {
             copyTransposed(blocked, kc, PAIRED_ROWS, a, a0, ars, pa, d0, PAIRED_ROWS);
         }
         return pa;
+    }
+
+    /** The columns of {@code nc} that wide panels take: all, or all but a last panel of at most L (the narrow one). */
+    private static int wideEnd(int nc) {
+        int lastStart = (nc - 1) / NR * NR;
+        return nc - lastStart <= L ? lastStart : nc;
+    }
+
+    /**
+     * One MR-row tile: {@code rows} (at most MR) × {@code cols} of C at {@code c0} from A at {@code a0} (rows
+     * {@code rs} apart, columns {@code cs}) and the panel {@code p}, stored by {@link #wide} when whole (MR rows, NR
+     * columns, C row-major), else computed whole in the staging tile and its valid part copied.
+     */
+    private static void wideTile(int kc, float[] a, int a0, int rs, int cs, GemmWorkspace.Panel p, float alpha,
+                                 float beta, boolean loadC, Activation act, float[] c, int c0, int ldc, int ccs,
+                                 int rows, int cols, float[] tile) {
+        if (rows == MR && cols == NR && ccs == 1) {
+            wide(kc, a, a0, rs, cs, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, c, c0, ldc);
+            return;
+        }
+        if (loadC) {
+            stage(c, c0, ldc, ccs, rows, cols, tile, NR, true);
+        }
+        wide(kc, a, a0, rs, cs, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, tile, 0, NR);
+        stage(c, c0, ldc, ccs, rows, cols, tile, NR, false);
     }
 
     /**
