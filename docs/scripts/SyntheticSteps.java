@@ -10,7 +10,8 @@ import java.util.Random;
 // The training step that StepLines and StepPhases time (java's launcher compiles this file beside them): the
 // Fashion-MNIST model, 784-256-128-10, sigmoid, softmax cross-entropy, SGD lr 0.1, batch 128, torch init (seed 4),
 // on 40 batches of synthetic data (uniform pixels, random labels, seed 21) held in one array, so the batches come
-// from out of the caches, where the trainer gathers each just before its step.
+// from out of the caches, where the trainer gathers each just before its step; with -Dgather=true each batch is
+// first copied into a 128-row buffer, as the trainer's gather leaves it.
 final class SyntheticSteps {
     static final int BATCH = 128, IN = 784, BATCHES = 40, STEPS = 400;
 
@@ -18,6 +19,9 @@ final class SyntheticSteps {
     final int[] labels = new int[BATCHES * BATCH];
     final Mlp model = Mlp.of(new int[] {IN, 256, 128, 10}, Activation.SIGMOID, Activation.SOFTMAX);
     final TrainingStep step;
+    private final boolean gather = Boolean.getBoolean("gather");
+    private final float[] batch = new float[BATCH * IN];
+    private final int[] batchLabels = new int[BATCH];
 
     SyntheticSteps(DenseOps ops) {
         Random r = new Random(21);
@@ -32,7 +36,13 @@ final class SyntheticSteps {
         long t0 = System.nanoTime();
         for (int s = 0; s < STEPS; s++) {
             int b = s % BATCHES;
-            step.step(x, b * BATCH * IN, labels, b * BATCH, BATCH, 0.1);
+            if (gather) {
+                System.arraycopy(x, b * BATCH * IN, batch, 0, BATCH * IN);
+                System.arraycopy(labels, b * BATCH, batchLabels, 0, BATCH);
+                step.step(batch, 0, batchLabels, 0, BATCH, 0.1);
+            } else {
+                step.step(x, b * BATCH * IN, labels, b * BATCH, BATCH, 0.1);
+            }
         }
         return System.nanoTime() - t0;
     }
