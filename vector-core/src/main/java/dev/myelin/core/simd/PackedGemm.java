@@ -50,7 +50,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <li><b>A</b>, one MR-row tile at a time (rows outside, B panels inside): the tile's MR × kc values stay in
  *     L1 while every B panel of the block passes. A row-major A is read in place (MR sequential row streams;
  *     packing it was slower, docs/kernels.md), only its last, partial MR rows copied ({@link #packA}),
- *     zero-padded. Where the panels go outside (Intel, {@link LoopOrder}) the order turns: each B panel passes
+ *     zero-padded, and run by an edge kernel of 2 or 4 rows where that covers them ({@link #edgeTile}). Where the panels go outside (Intel, {@link LoopOrder}) the order turns: each B panel passes
  *     every row of the block ({@link #panelAtATime} under the panels-outside limit); at 512 bits, with six or more
  *     wide panels of B, the rows go in <b>paired tiles</b> of 2·MR rows packed by a transposition in registers
  *     ({@link #packPairedGroups}; over the limit in chunks, {@link #pairedInPlaceTiles}; the bias and activation
@@ -140,6 +140,11 @@ final class PackedGemm implements GemmEngine {
      * twelfth session).
      */
     private static final boolean PAIRED_IN_PLACE = PAIRED_ROWS > 0 && TRANSPOSE_IN_REGISTERS && PANELS_OUTSIDE;
+    /**
+     * Whether the tile has edge kernels for its last 2 and 4 rows ({@link #edgeKernel2}, {@link #edgeKernel4}):
+     * the 6 × 2 tile does; another tile pads its last rows to MR until it gets its own.
+     */
+    private static final boolean EDGE_KERNELS = MR == 6 && NR_VECTORS == 2;
     /**
      * The wide panels of B a block needs for paired tiles of an A read in place ({@link #panelAtATime},
      * {@link #pairedInPlaceTiles}): the packing of A costs about what four
@@ -471,11 +476,53 @@ final class PackedGemm implements GemmEngine {
             wide(kc, a, a0, rs, cs, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, c, c0, ldc);
             return;
         }
+        int height = edgeHeight(rows);
+        if (height < MR && rs == 1 && cs == MR && p.ldb == NR) {
+            edgeTile(kc, a, a0, p, alpha, beta, loadC, act, c, c0, ldc, ccs, rows, height, cols, tile);
+            return;
+        }
         if (loadC) {
             stage(c, c0, ldc, ccs, rows, cols, tile, NR, true);
         }
         wide(kc, a, a0, rs, cs, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, tile, 0, NR);
         stage(c, c0, ldc, ccs, rows, cols, tile, NR, false);
+    }
+
+    /**
+     * The height of the kernel for the last {@code rows} (fewer than MR) of A: 2 or 4 when an edge kernel of that
+     * height exists for the tile and covers them, else MR (the rows padded to a whole tile, as before). A batch of
+     * 128 rows leaves 2 after 21 six-row tiles; a padded tile would cost as much as a whole one, the 2-row kernel
+     * a third of it where one FMA a cycle is the bound (docs/kernels.md, eighteenth session).
+     */
+    private static int edgeHeight(int rows) {
+        return EDGE_KERNELS && rows <= 2 ? 2 : EDGE_KERNELS && rows <= 4 ? 4 : MR;
+    }
+
+    /**
+     * The last {@code rows} of A, copied into an MR-row panel ({@code rs} 1, {@code cs} MR, rows past {@code rows}
+     * zero), against the panel {@code p} by the edge kernel of {@code height} rows: stored by the kernel when it
+     * covers C's rows exactly (NR columns, C row-major), else through the staging tile. The operations on each
+     * element are those of the MR-row kernel (zero, one fma per q in order, alpha, beta·C, bias, activation): the
+     * same bits.
+     */
+    private static void edgeTile(int kc, float[] a, int a0, GemmWorkspace.Panel p, float alpha, float beta,
+                                 boolean loadC, Activation act, float[] c, int c0, int ldc, int ccs, int rows,
+                                 int height, int cols, float[] tile) {
+        boolean whole = rows == height && cols == NR && ccs == 1;
+        if (!whole && loadC) {
+            stage(c, c0, ldc, ccs, rows, cols, tile, NR, true);
+        }
+        float[] out = whole ? c : tile;
+        int o0 = whole ? c0 : 0;
+        int ldo = whole ? ldc : NR;
+        if (height == 2) {
+            edgeKernel2(kc, a, a0, 1, MR, p.b, p.b0, NR, alpha, beta, loadC, p.bias, p.bias0, act, out, o0, ldo);
+        } else {
+            edgeKernel4(kc, a, a0, 1, MR, p.b, p.b0, NR, alpha, beta, loadC, p.bias, p.bias0, act, out, o0, ldo);
+        }
+        if (!whole) {
+            stage(c, c0, ldc, ccs, rows, cols, tile, NR, false);
+        }
     }
 
     /**
@@ -961,6 +1008,32 @@ final class PackedGemm implements GemmEngine {
             int ldc) {
         if (MR == 6 && NR_VECTORS == 2) {
             kernel6x1(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
+        } else {
+            throw new IllegalStateException("no micro-kernel for the tile " + MR + "×" + NR_VECTORS);
+        }
+    }
+
+    /**
+     * The edge micro-kernels for the last 2 and 4 rows of A, from the MR-row panel they are copied into ({@code ars}
+     * 1, {@code acs} MR), B packed NR wide ({@link #edgeTile}); a tile without them pads its last rows to MR
+     * ({@link #EDGE_KERNELS}). As {@link #widePackedKernel} otherwise.
+     */
+    private static void edgeKernel2(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
+            float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,
+            int ldc) {
+        if (MR == 6 && NR_VECTORS == 2) {
+            kernel2x2PackedA(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
+        } else {
+            throw new IllegalStateException("no micro-kernel for the tile " + MR + "×" + NR_VECTORS);
+        }
+    }
+
+    /** {@link #edgeKernel2} for the last 3 or 4 rows. */
+    private static void edgeKernel4(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
+            float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,
+            int ldc) {
+        if (MR == 6 && NR_VECTORS == 2) {
+            kernel4x2PackedA(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
         } else {
             throw new IllegalStateException("no micro-kernel for the tile " + MR + "×" + NR_VECTORS);
         }
@@ -1619,6 +1692,318 @@ final class PackedGemm implements GemmEngine {
         acc41.intoArray(c, c0 + 4 * ldc + L);
         acc50.intoArray(c, c0 + 5 * ldc);
         acc51.intoArray(c, c0 + 5 * ldc + L);
+    }
+    private static void kernel2x2PackedA(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
+            float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,
+            int ldc) {
+        FloatVector acc00 = FloatVector.zero(F), acc01 = FloatVector.zero(F);
+        FloatVector acc10 = FloatVector.zero(F), acc11 = FloatVector.zero(F);
+        for (int q = 0; q < depth; q++) {
+            int bq = b0 + q * NR, aq = q * MR;
+            FloatVector b0v = FloatVector.fromArray(F, b, bq);
+            FloatVector b1v = FloatVector.fromArray(F, b, bq + L);
+            FloatVector a0v = FloatVector.broadcast(F, a[a0 + aq]);
+            acc00 = a0v.fma(b0v, acc00);
+            acc01 = a0v.fma(b1v, acc01);
+            FloatVector a1v = FloatVector.broadcast(F, a[a0 + aq + 1]);
+            acc10 = a1v.fma(b0v, acc10);
+            acc11 = a1v.fma(b1v, acc11);
+        }
+        // epilogue on the registers: z = alpha·acc (+ beta·C) (+ bias), the activation, one store
+        FloatVector al = FloatVector.broadcast(F, alpha);
+        acc00 = acc00.mul(al);
+        acc01 = acc01.mul(al);
+        acc10 = acc10.mul(al);
+        acc11 = acc11.mul(al);
+        if (loadC) { // the only case that reads C: beta != 0, or a later k block
+            FloatVector be = FloatVector.broadcast(F, beta);
+            acc00 = FloatVector.fromArray(F, c, c0).fma(be, acc00);
+            acc01 = FloatVector.fromArray(F, c, c0 + L).fma(be, acc01);
+            acc10 = FloatVector.fromArray(F, c, c0 + ldc).fma(be, acc10);
+            acc11 = FloatVector.fromArray(F, c, c0 + ldc + L).fma(be, acc11);
+        }
+        if (bias != null) {
+            FloatVector bias0v = FloatVector.fromArray(F, bias, bias0);
+            FloatVector bias1v = FloatVector.fromArray(F, bias, bias0 + L);
+            acc00 = acc00.add(bias0v);
+            acc01 = acc01.add(bias1v);
+            acc10 = acc10.add(bias0v);
+            acc11 = acc11.add(bias1v);
+        }
+        if (act == Activation.RELU) { // max(z, 0) keeps NaN, like Math.max
+            acc00 = acc00.max(0f);
+            acc01 = acc01.max(0f);
+            acc10 = acc10.max(0f);
+            acc11 = acc11.max(0f);
+        }
+        if (act == Activation.SIGMOID) {
+            // 2 steps of two independent vectors, each stored at once
+            for (int i = 0; i < 2; i++) {
+                FloatVector z0 = i == 0 ? acc00 : acc10;
+                FloatVector z1 = i == 0 ? acc01 : acc11;
+                FloatVector y0, y1;
+                { // y0 = sigmoid(z0)
+                    FloatVector x = z0.neg().max(EXP_MIN).min(EXP_MAX); // −z, clamped (NaN stays NaN)
+                    // e = exp(x), the recipe of FloatKernels' class comment
+                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
+                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    y0 = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                }
+                { // y1 = sigmoid(z1)
+                    FloatVector x = z1.neg().max(EXP_MIN).min(EXP_MAX); // −z, clamped (NaN stays NaN)
+                    // e = exp(x), the recipe of FloatKernels' class comment
+                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
+                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    y1 = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                }
+                int ci = c0 + i * ldc;
+                y0.intoArray(c, ci);
+                y1.intoArray(c, ci + L);
+            }
+            return;
+        }
+        if (act == Activation.TANH) {
+            // 2 steps of two independent vectors, each stored at once
+            for (int i = 0; i < 2; i++) {
+                FloatVector z0 = i == 0 ? acc00 : acc10;
+                FloatVector z1 = i == 0 ? acc01 : acc11;
+                FloatVector y0, y1;
+                { // y0 = tanh(z0)
+                    FloatVector s = z0.mul(z0); // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
+                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z0);
+                    FloatVector absz = z0.abs();
+                    FloatVector x = absz.mul(-2f).max(EXP_MIN); // −2|z| ≤ 0: no upper clamp needed
+                    // e = exp(x), the recipe of FloatKernels' class comment
+                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
+                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
+                    y0 = big.blend(big.neg(), z0.compare(VectorOperators.LT, 0f))
+                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                }
+                { // y1 = tanh(z1)
+                    FloatVector s = z1.mul(z1); // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
+                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z1);
+                    FloatVector absz = z1.abs();
+                    FloatVector x = absz.mul(-2f).max(EXP_MIN); // −2|z| ≤ 0: no upper clamp needed
+                    // e = exp(x), the recipe of FloatKernels' class comment
+                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
+                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
+                    y1 = big.blend(big.neg(), z1.compare(VectorOperators.LT, 0f))
+                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                }
+                int ci = c0 + i * ldc;
+                y0.intoArray(c, ci);
+                y1.intoArray(c, ci + L);
+            }
+            return;
+        }
+        acc00.intoArray(c, c0);
+        acc01.intoArray(c, c0 + L);
+        acc10.intoArray(c, c0 + ldc);
+        acc11.intoArray(c, c0 + ldc + L);
+    }
+    private static void kernel4x2PackedA(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
+            float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,
+            int ldc) {
+        FloatVector acc00 = FloatVector.zero(F), acc01 = FloatVector.zero(F);
+        FloatVector acc10 = FloatVector.zero(F), acc11 = FloatVector.zero(F);
+        FloatVector acc20 = FloatVector.zero(F), acc21 = FloatVector.zero(F);
+        FloatVector acc30 = FloatVector.zero(F), acc31 = FloatVector.zero(F);
+        for (int q = 0; q < depth; q++) {
+            int bq = b0 + q * NR, aq = q * MR;
+            FloatVector b0v = FloatVector.fromArray(F, b, bq);
+            FloatVector b1v = FloatVector.fromArray(F, b, bq + L);
+            FloatVector a0v = FloatVector.broadcast(F, a[a0 + aq]);
+            acc00 = a0v.fma(b0v, acc00);
+            acc01 = a0v.fma(b1v, acc01);
+            FloatVector a1v = FloatVector.broadcast(F, a[a0 + aq + 1]);
+            acc10 = a1v.fma(b0v, acc10);
+            acc11 = a1v.fma(b1v, acc11);
+            FloatVector a2v = FloatVector.broadcast(F, a[a0 + aq + 2]);
+            acc20 = a2v.fma(b0v, acc20);
+            acc21 = a2v.fma(b1v, acc21);
+            FloatVector a3v = FloatVector.broadcast(F, a[a0 + aq + 3]);
+            acc30 = a3v.fma(b0v, acc30);
+            acc31 = a3v.fma(b1v, acc31);
+        }
+        // epilogue on the registers: z = alpha·acc (+ beta·C) (+ bias), the activation, one store
+        FloatVector al = FloatVector.broadcast(F, alpha);
+        acc00 = acc00.mul(al);
+        acc01 = acc01.mul(al);
+        acc10 = acc10.mul(al);
+        acc11 = acc11.mul(al);
+        acc20 = acc20.mul(al);
+        acc21 = acc21.mul(al);
+        acc30 = acc30.mul(al);
+        acc31 = acc31.mul(al);
+        if (loadC) { // the only case that reads C: beta != 0, or a later k block
+            FloatVector be = FloatVector.broadcast(F, beta);
+            acc00 = FloatVector.fromArray(F, c, c0).fma(be, acc00);
+            acc01 = FloatVector.fromArray(F, c, c0 + L).fma(be, acc01);
+            acc10 = FloatVector.fromArray(F, c, c0 + ldc).fma(be, acc10);
+            acc11 = FloatVector.fromArray(F, c, c0 + ldc + L).fma(be, acc11);
+            acc20 = FloatVector.fromArray(F, c, c0 + 2 * ldc).fma(be, acc20);
+            acc21 = FloatVector.fromArray(F, c, c0 + 2 * ldc + L).fma(be, acc21);
+            acc30 = FloatVector.fromArray(F, c, c0 + 3 * ldc).fma(be, acc30);
+            acc31 = FloatVector.fromArray(F, c, c0 + 3 * ldc + L).fma(be, acc31);
+        }
+        if (bias != null) {
+            FloatVector bias0v = FloatVector.fromArray(F, bias, bias0);
+            FloatVector bias1v = FloatVector.fromArray(F, bias, bias0 + L);
+            acc00 = acc00.add(bias0v);
+            acc01 = acc01.add(bias1v);
+            acc10 = acc10.add(bias0v);
+            acc11 = acc11.add(bias1v);
+            acc20 = acc20.add(bias0v);
+            acc21 = acc21.add(bias1v);
+            acc30 = acc30.add(bias0v);
+            acc31 = acc31.add(bias1v);
+        }
+        if (act == Activation.RELU) { // max(z, 0) keeps NaN, like Math.max
+            acc00 = acc00.max(0f);
+            acc01 = acc01.max(0f);
+            acc10 = acc10.max(0f);
+            acc11 = acc11.max(0f);
+            acc20 = acc20.max(0f);
+            acc21 = acc21.max(0f);
+            acc30 = acc30.max(0f);
+            acc31 = acc31.max(0f);
+        }
+        if (act == Activation.SIGMOID) {
+            // 4 steps of two independent vectors, each stored at once
+            for (int i = 0; i < 4; i++) {
+                FloatVector z0 = i == 0 ? acc00 : i == 1 ? acc10 : i == 2 ? acc20 : acc30;
+                FloatVector z1 = i == 0 ? acc01 : i == 1 ? acc11 : i == 2 ? acc21 : acc31;
+                FloatVector y0, y1;
+                { // y0 = sigmoid(z0)
+                    FloatVector x = z0.neg().max(EXP_MIN).min(EXP_MAX); // −z, clamped (NaN stays NaN)
+                    // e = exp(x), the recipe of FloatKernels' class comment
+                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
+                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    y0 = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                }
+                { // y1 = sigmoid(z1)
+                    FloatVector x = z1.neg().max(EXP_MIN).min(EXP_MAX); // −z, clamped (NaN stays NaN)
+                    // e = exp(x), the recipe of FloatKernels' class comment
+                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
+                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    y1 = FloatVector.broadcast(F, 1f).div(e.add(1f));
+                }
+                int ci = c0 + i * ldc;
+                y0.intoArray(c, ci);
+                y1.intoArray(c, ci + L);
+            }
+            return;
+        }
+        if (act == Activation.TANH) {
+            // 4 steps of two independent vectors, each stored at once
+            for (int i = 0; i < 4; i++) {
+                FloatVector z0 = i == 0 ? acc00 : i == 1 ? acc10 : i == 2 ? acc20 : acc30;
+                FloatVector z1 = i == 0 ? acc01 : i == 1 ? acc11 : i == 2 ? acc21 : acc31;
+                FloatVector y0, y1;
+                { // y0 = tanh(z0)
+                    FloatVector s = z0.mul(z0); // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
+                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z0);
+                    FloatVector absz = z0.abs();
+                    FloatVector x = absz.mul(-2f).max(EXP_MIN); // −2|z| ≤ 0: no upper clamp needed
+                    // e = exp(x), the recipe of FloatKernels' class comment
+                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
+                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
+                    y0 = big.blend(big.neg(), z0.compare(VectorOperators.LT, 0f))
+                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                }
+                { // y1 = tanh(z1)
+                    FloatVector s = z1.mul(z1); // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
+                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
+                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
+                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z1);
+                    FloatVector absz = z1.abs();
+                    FloatVector x = absz.mul(-2f).max(EXP_MIN); // −2|z| ≤ 0: no upper clamp needed
+                    // e = exp(x), the recipe of FloatKernels' class comment
+                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
+                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
+                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
+                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
+                            .lanewise(FMA, r, 1f);
+                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
+                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
+                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                    FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
+                    y1 = big.blend(big.neg(), z1.compare(VectorOperators.LT, 0f))
+                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
+                }
+                int ci = c0 + i * ldc;
+                y0.intoArray(c, ci);
+                y1.intoArray(c, ci + L);
+            }
+            return;
+        }
+        acc00.intoArray(c, c0);
+        acc01.intoArray(c, c0 + L);
+        acc10.intoArray(c, c0 + ldc);
+        acc11.intoArray(c, c0 + ldc + L);
+        acc20.intoArray(c, c0 + 2 * ldc);
+        acc21.intoArray(c, c0 + 2 * ldc + L);
+        acc30.intoArray(c, c0 + 3 * ldc);
+        acc31.intoArray(c, c0 + 3 * ldc + L);
     }
     private static void kernel6x1(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
             float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,
