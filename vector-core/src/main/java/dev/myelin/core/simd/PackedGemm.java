@@ -329,7 +329,7 @@ final class PackedGemm implements GemmEngine {
                 a0 = aBlock + i * ars;
                 rs = ars;
                 cs = acs;
-            } else { // the last rows (fewer than MR): copied, zero-padded to MR rows
+            } else { // the last rows (fewer than MR): copied, zero-padded to MR rows (then an edge kernel, wideTile)
                 pa = ws.edgeA(MR * kc);
                 packA(rows, kc, a, aBlock + i * ars, ars, acs, pa);
                 a0 = 0;
