@@ -50,9 +50,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <li><b>A</b>, one MR-row tile at a time (rows outside, B panels inside): the tile's MR × kc values stay in
  *     L1 while every B panel of the block passes. A row-major A is read in place (MR sequential row streams;
  *     packing it was slower, docs/kernels.md), only its last, partial MR rows copied ({@link #packA}),
- *     zero-padded, and run by an edge kernel of 2 or 4 rows where that covers them ({@link #edgeTile}). Where the panels go outside (Intel, {@link LoopOrder}) the order turns: each B panel passes
- *     every row of the block ({@link #panelAtATime} under the panels-outside limit); at 512 bits, with six or more
- *     wide panels of B, the rows go in <b>paired tiles</b> of 2·MR rows packed by a transposition in registers
+ *     zero-padded, and run by an edge kernel of 2 or 4 rows where that covers them ({@link #edgeTile}). Where
+ *     the panels go outside (Intel, {@link LoopOrder}) the order turns: each B panel passes every row of the
+ *     block ({@link #panelAtATime} under the panels-outside limit); at 512 bits, with six or more wide panels of B,
+ *     the rows go in <b>paired tiles</b> of 2·MR rows packed by a transposition in registers
  *     ({@link #packPairedGroups}; over the limit in chunks, {@link #pairedInPlaceTiles}; the bias and activation
  *     applied after the kernel, {@link #rowEpilogue}).
  *     A transposed A (the weight gradient's Xᵀ) is packed, a tile's rows a panel: at 512 bits in <b>paired
@@ -502,9 +503,9 @@ final class PackedGemm implements GemmEngine {
      * The last {@code rows} of A, copied into an MR-row panel ({@code rs} 1, {@code cs} MR, rows past {@code rows}
      * zero), against the panel {@code p} by the edge kernel of {@code height} rows (its constant-stride form for a
      * panel NR wide, packed; else the general one, for a B read in place: a batch of 1 to 12 rows): stored by the
-     * kernel when it covers C's rows exactly (NR columns, C row-major), else through the staging tile. The operations on each
-     * element are those of the MR-row kernel (zero, one fma per q in order, alpha, beta·C, bias, activation): the
-     * same bits.
+     * kernel when it covers C's rows exactly (NR columns, C row-major), else through the staging tile. The
+     * operations on each element are those of the MR-row kernel (zero, one fma per q in order, alpha, beta·C, bias,
+     * activation): the same bits.
      */
     private static void edgeTile(int kc, float[] a, int a0, GemmWorkspace.Panel p, float alpha, float beta,
                                  boolean loadC, Activation act, float[] c, int c0, int ldc, int ccs, int rows,
