@@ -142,7 +142,7 @@ final class PackedGemm implements GemmEngine {
      */
     private static final boolean PAIRED_IN_PLACE = PAIRED_ROWS > 0 && TRANSPOSE_IN_REGISTERS && PANELS_OUTSIDE;
     /**
-     * Whether the tile has edge kernels for its last 2 and 4 rows ({@link #edgePackedKernel2}, {@link #edgeKernel2}):
+     * Whether the tile has edge kernels for its last 2 and 4 rows ({@link #edgeKernel2}, {@link #edgeKernel4}):
      * the 6 × 2 tile does; another tile pads its last rows to MR until it gets its own.
      */
     private static final boolean EDGE_KERNELS = MR == 6 && NR_VECTORS == 2;
@@ -496,14 +496,14 @@ final class PackedGemm implements GemmEngine {
      * a third of it where one FMA a cycle is the bound (docs/kernels.md, eighteenth session).
      */
     private static int edgeHeight(int rows) {
-        return EDGE_KERNELS && rows <= 2 ? 2 : EDGE_KERNELS && rows <= 4 ? 4 : MR;
+        return !EDGE_KERNELS || rows > 4 ? MR : rows <= 2 ? 2 : 4;
     }
 
     /**
      * The last {@code rows} of A, copied into an MR-row panel ({@code rs} 1, {@code cs} MR, rows past {@code rows}
-     * zero), against the panel {@code p} by the edge kernel of {@code height} rows (its constant-stride form for a
-     * panel NR wide, packed; else the general one, for a B read in place: a batch of 1 to 12 rows): stored by the
-     * kernel when it covers C's rows exactly (NR columns, C row-major), else through the staging tile. The
+     * zero), against the panel {@code p} (packed, or B read in place: a batch of 1 to 12 rows) by the edge kernel
+     * of {@code height} rows: stored by the kernel when it covers C's rows exactly (NR columns, C row-major), else
+     * through the staging tile. The
      * operations on each element are those of the MR-row kernel (zero, one fma per q in order, alpha, beta·C, bias,
      * activation): the same bits.
      */
@@ -517,13 +517,7 @@ final class PackedGemm implements GemmEngine {
         float[] out = whole ? c : tile;
         int o0 = whole ? c0 : 0;
         int ldo = whole ? ldc : NR;
-        if (p.ldb == NR && height == 2) {
-            edgePackedKernel2(kc, a, a0, 1, MR, p.b, p.b0, NR, alpha, beta, loadC, p.bias, p.bias0, act, out, o0,
-                    ldo);
-        } else if (p.ldb == NR) {
-            edgePackedKernel4(kc, a, a0, 1, MR, p.b, p.b0, NR, alpha, beta, loadC, p.bias, p.bias0, act, out, o0,
-                    ldo);
-        } else if (height == 2) {
+        if (height == 2) {
             edgeKernel2(kc, a, a0, 1, MR, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, out, o0, ldo);
         } else {
             edgeKernel4(kc, a, a0, 1, MR, p.b, p.b0, p.ldb, alpha, beta, loadC, p.bias, p.bias0, act, out, o0, ldo);
@@ -1022,32 +1016,11 @@ final class PackedGemm implements GemmEngine {
     }
 
     /**
-     * The edge micro-kernels for the last 2 and 4 rows of A ({@link #edgeTile}; a tile without them pads its last
-     * rows to MR, {@link #EDGE_KERNELS}): for a B panel NR wide, from the MR-row panel the rows are copied into
-     * ({@code ars} 1, {@code acs} MR), as {@link #widePackedKernel} otherwise.
+     * The edge micro-kernels for the last 2 and 4 rows of A, from the MR-row panel they are copied into
+     * ({@link #edgeTile}; a tile without them pads its last rows to MR, {@link #EDGE_KERNELS}). As
+     * {@link #wideKernel} otherwise: general strides, so B packed or read in place (a constant-stride form, as
+     * {@link #widePackedKernel}, measured no faster for these few rows, docs/kernels.md).
      */
-    private static void edgePackedKernel2(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0,
-            int ldb, float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c,
-            int c0, int ldc) {
-        if (MR == 6 && NR_VECTORS == 2) {
-            kernel2x2PackedA(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
-        } else {
-            throw new IllegalStateException("no micro-kernel for the tile " + MR + "×" + NR_VECTORS);
-        }
-    }
-
-    /** {@link #edgePackedKernel2} for the last 3 or 4 rows. */
-    private static void edgePackedKernel4(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0,
-            int ldb, float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c,
-            int c0, int ldc) {
-        if (MR == 6 && NR_VECTORS == 2) {
-            kernel4x2PackedA(depth, a, a0, ars, acs, b, b0, ldb, alpha, beta, loadC, bias, bias0, act, c, c0, ldc);
-        } else {
-            throw new IllegalStateException("no micro-kernel for the tile " + MR + "×" + NR_VECTORS);
-        }
-    }
-
-    /** The same for B's rows {@code ldb} apart (B read in place), as {@link #wideKernel}. */
     private static void edgeKernel2(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
             float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,
             int ldc) {
@@ -1722,318 +1695,6 @@ final class PackedGemm implements GemmEngine {
         acc41.intoArray(c, c0 + 4 * ldc + L);
         acc50.intoArray(c, c0 + 5 * ldc);
         acc51.intoArray(c, c0 + 5 * ldc + L);
-    }
-    private static void kernel2x2PackedA(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
-            float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,
-            int ldc) {
-        FloatVector acc00 = FloatVector.zero(F), acc01 = FloatVector.zero(F);
-        FloatVector acc10 = FloatVector.zero(F), acc11 = FloatVector.zero(F);
-        for (int q = 0; q < depth; q++) {
-            int bq = b0 + q * NR, aq = q * MR;
-            FloatVector b0v = FloatVector.fromArray(F, b, bq);
-            FloatVector b1v = FloatVector.fromArray(F, b, bq + L);
-            FloatVector a0v = FloatVector.broadcast(F, a[a0 + aq]);
-            acc00 = a0v.fma(b0v, acc00);
-            acc01 = a0v.fma(b1v, acc01);
-            FloatVector a1v = FloatVector.broadcast(F, a[a0 + aq + 1]);
-            acc10 = a1v.fma(b0v, acc10);
-            acc11 = a1v.fma(b1v, acc11);
-        }
-        // epilogue on the registers: z = alpha·acc (+ beta·C) (+ bias), the activation, one store
-        FloatVector al = FloatVector.broadcast(F, alpha);
-        acc00 = acc00.mul(al);
-        acc01 = acc01.mul(al);
-        acc10 = acc10.mul(al);
-        acc11 = acc11.mul(al);
-        if (loadC) { // the only case that reads C: beta != 0, or a later k block
-            FloatVector be = FloatVector.broadcast(F, beta);
-            acc00 = FloatVector.fromArray(F, c, c0).fma(be, acc00);
-            acc01 = FloatVector.fromArray(F, c, c0 + L).fma(be, acc01);
-            acc10 = FloatVector.fromArray(F, c, c0 + ldc).fma(be, acc10);
-            acc11 = FloatVector.fromArray(F, c, c0 + ldc + L).fma(be, acc11);
-        }
-        if (bias != null) {
-            FloatVector bias0v = FloatVector.fromArray(F, bias, bias0);
-            FloatVector bias1v = FloatVector.fromArray(F, bias, bias0 + L);
-            acc00 = acc00.add(bias0v);
-            acc01 = acc01.add(bias1v);
-            acc10 = acc10.add(bias0v);
-            acc11 = acc11.add(bias1v);
-        }
-        if (act == Activation.RELU) { // max(z, 0) keeps NaN, like Math.max
-            acc00 = acc00.max(0f);
-            acc01 = acc01.max(0f);
-            acc10 = acc10.max(0f);
-            acc11 = acc11.max(0f);
-        }
-        if (act == Activation.SIGMOID) {
-            // 2 steps of two independent vectors, each stored at once
-            for (int i = 0; i < 2; i++) {
-                FloatVector z0 = i == 0 ? acc00 : acc10;
-                FloatVector z1 = i == 0 ? acc01 : acc11;
-                FloatVector y0, y1;
-                { // y0 = sigmoid(z0)
-                    FloatVector x = z0.neg().max(EXP_MIN).min(EXP_MAX); // −z, clamped (NaN stays NaN)
-                    // e = exp(x), the recipe of FloatKernels' class comment
-                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
-                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
-                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
-                            .lanewise(FMA, r, 1f);
-                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
-                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
-                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                    y0 = FloatVector.broadcast(F, 1f).div(e.add(1f));
-                }
-                { // y1 = sigmoid(z1)
-                    FloatVector x = z1.neg().max(EXP_MIN).min(EXP_MAX); // −z, clamped (NaN stays NaN)
-                    // e = exp(x), the recipe of FloatKernels' class comment
-                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
-                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
-                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
-                            .lanewise(FMA, r, 1f);
-                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
-                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
-                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                    y1 = FloatVector.broadcast(F, 1f).div(e.add(1f));
-                }
-                int ci = c0 + i * ldc;
-                y0.intoArray(c, ci);
-                y1.intoArray(c, ci + L);
-            }
-            return;
-        }
-        if (act == Activation.TANH) {
-            // 2 steps of two independent vectors, each stored at once
-            for (int i = 0; i < 2; i++) {
-                FloatVector z0 = i == 0 ? acc00 : acc10;
-                FloatVector z1 = i == 0 ? acc01 : acc11;
-                FloatVector y0, y1;
-                { // y0 = tanh(z0)
-                    FloatVector s = z0.mul(z0); // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
-                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
-                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
-                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z0);
-                    FloatVector absz = z0.abs();
-                    FloatVector x = absz.mul(-2f).max(EXP_MIN); // −2|z| ≤ 0: no upper clamp needed
-                    // e = exp(x), the recipe of FloatKernels' class comment
-                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
-                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
-                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
-                            .lanewise(FMA, r, 1f);
-                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
-                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
-                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                    FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
-                    y0 = big.blend(big.neg(), z0.compare(VectorOperators.LT, 0f))
-                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
-                }
-                { // y1 = tanh(z1)
-                    FloatVector s = z1.mul(z1); // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
-                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
-                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
-                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z1);
-                    FloatVector absz = z1.abs();
-                    FloatVector x = absz.mul(-2f).max(EXP_MIN); // −2|z| ≤ 0: no upper clamp needed
-                    // e = exp(x), the recipe of FloatKernels' class comment
-                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
-                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
-                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
-                            .lanewise(FMA, r, 1f);
-                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
-                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
-                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                    FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
-                    y1 = big.blend(big.neg(), z1.compare(VectorOperators.LT, 0f))
-                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
-                }
-                int ci = c0 + i * ldc;
-                y0.intoArray(c, ci);
-                y1.intoArray(c, ci + L);
-            }
-            return;
-        }
-        acc00.intoArray(c, c0);
-        acc01.intoArray(c, c0 + L);
-        acc10.intoArray(c, c0 + ldc);
-        acc11.intoArray(c, c0 + ldc + L);
-    }
-    private static void kernel4x2PackedA(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
-            float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,
-            int ldc) {
-        FloatVector acc00 = FloatVector.zero(F), acc01 = FloatVector.zero(F);
-        FloatVector acc10 = FloatVector.zero(F), acc11 = FloatVector.zero(F);
-        FloatVector acc20 = FloatVector.zero(F), acc21 = FloatVector.zero(F);
-        FloatVector acc30 = FloatVector.zero(F), acc31 = FloatVector.zero(F);
-        for (int q = 0; q < depth; q++) {
-            int bq = b0 + q * NR, aq = q * MR;
-            FloatVector b0v = FloatVector.fromArray(F, b, bq);
-            FloatVector b1v = FloatVector.fromArray(F, b, bq + L);
-            FloatVector a0v = FloatVector.broadcast(F, a[a0 + aq]);
-            acc00 = a0v.fma(b0v, acc00);
-            acc01 = a0v.fma(b1v, acc01);
-            FloatVector a1v = FloatVector.broadcast(F, a[a0 + aq + 1]);
-            acc10 = a1v.fma(b0v, acc10);
-            acc11 = a1v.fma(b1v, acc11);
-            FloatVector a2v = FloatVector.broadcast(F, a[a0 + aq + 2]);
-            acc20 = a2v.fma(b0v, acc20);
-            acc21 = a2v.fma(b1v, acc21);
-            FloatVector a3v = FloatVector.broadcast(F, a[a0 + aq + 3]);
-            acc30 = a3v.fma(b0v, acc30);
-            acc31 = a3v.fma(b1v, acc31);
-        }
-        // epilogue on the registers: z = alpha·acc (+ beta·C) (+ bias), the activation, one store
-        FloatVector al = FloatVector.broadcast(F, alpha);
-        acc00 = acc00.mul(al);
-        acc01 = acc01.mul(al);
-        acc10 = acc10.mul(al);
-        acc11 = acc11.mul(al);
-        acc20 = acc20.mul(al);
-        acc21 = acc21.mul(al);
-        acc30 = acc30.mul(al);
-        acc31 = acc31.mul(al);
-        if (loadC) { // the only case that reads C: beta != 0, or a later k block
-            FloatVector be = FloatVector.broadcast(F, beta);
-            acc00 = FloatVector.fromArray(F, c, c0).fma(be, acc00);
-            acc01 = FloatVector.fromArray(F, c, c0 + L).fma(be, acc01);
-            acc10 = FloatVector.fromArray(F, c, c0 + ldc).fma(be, acc10);
-            acc11 = FloatVector.fromArray(F, c, c0 + ldc + L).fma(be, acc11);
-            acc20 = FloatVector.fromArray(F, c, c0 + 2 * ldc).fma(be, acc20);
-            acc21 = FloatVector.fromArray(F, c, c0 + 2 * ldc + L).fma(be, acc21);
-            acc30 = FloatVector.fromArray(F, c, c0 + 3 * ldc).fma(be, acc30);
-            acc31 = FloatVector.fromArray(F, c, c0 + 3 * ldc + L).fma(be, acc31);
-        }
-        if (bias != null) {
-            FloatVector bias0v = FloatVector.fromArray(F, bias, bias0);
-            FloatVector bias1v = FloatVector.fromArray(F, bias, bias0 + L);
-            acc00 = acc00.add(bias0v);
-            acc01 = acc01.add(bias1v);
-            acc10 = acc10.add(bias0v);
-            acc11 = acc11.add(bias1v);
-            acc20 = acc20.add(bias0v);
-            acc21 = acc21.add(bias1v);
-            acc30 = acc30.add(bias0v);
-            acc31 = acc31.add(bias1v);
-        }
-        if (act == Activation.RELU) { // max(z, 0) keeps NaN, like Math.max
-            acc00 = acc00.max(0f);
-            acc01 = acc01.max(0f);
-            acc10 = acc10.max(0f);
-            acc11 = acc11.max(0f);
-            acc20 = acc20.max(0f);
-            acc21 = acc21.max(0f);
-            acc30 = acc30.max(0f);
-            acc31 = acc31.max(0f);
-        }
-        if (act == Activation.SIGMOID) {
-            // 4 steps of two independent vectors, each stored at once
-            for (int i = 0; i < 4; i++) {
-                FloatVector z0 = i == 0 ? acc00 : i == 1 ? acc10 : i == 2 ? acc20 : acc30;
-                FloatVector z1 = i == 0 ? acc01 : i == 1 ? acc11 : i == 2 ? acc21 : acc31;
-                FloatVector y0, y1;
-                { // y0 = sigmoid(z0)
-                    FloatVector x = z0.neg().max(EXP_MIN).min(EXP_MAX); // −z, clamped (NaN stays NaN)
-                    // e = exp(x), the recipe of FloatKernels' class comment
-                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
-                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
-                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
-                            .lanewise(FMA, r, 1f);
-                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
-                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
-                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                    y0 = FloatVector.broadcast(F, 1f).div(e.add(1f));
-                }
-                { // y1 = sigmoid(z1)
-                    FloatVector x = z1.neg().max(EXP_MIN).min(EXP_MAX); // −z, clamped (NaN stays NaN)
-                    // e = exp(x), the recipe of FloatKernels' class comment
-                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
-                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
-                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
-                            .lanewise(FMA, r, 1f);
-                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
-                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
-                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                    y1 = FloatVector.broadcast(F, 1f).div(e.add(1f));
-                }
-                int ci = c0 + i * ldc;
-                y0.intoArray(c, ci);
-                y1.intoArray(c, ci + L);
-            }
-            return;
-        }
-        if (act == Activation.TANH) {
-            // 4 steps of two independent vectors, each stored at once
-            for (int i = 0; i < 4; i++) {
-                FloatVector z0 = i == 0 ? acc00 : i == 1 ? acc10 : i == 2 ? acc20 : acc30;
-                FloatVector z1 = i == 0 ? acc01 : i == 1 ? acc11 : i == 2 ? acc21 : acc31;
-                FloatVector y0, y1;
-                { // y0 = tanh(z0)
-                    FloatVector s = z0.mul(z0); // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
-                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
-                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
-                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z0);
-                    FloatVector absz = z0.abs();
-                    FloatVector x = absz.mul(-2f).max(EXP_MIN); // −2|z| ≤ 0: no upper clamp needed
-                    // e = exp(x), the recipe of FloatKernels' class comment
-                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
-                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
-                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
-                            .lanewise(FMA, r, 1f);
-                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
-                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
-                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                    FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
-                    y0 = big.blend(big.neg(), z0.compare(VectorOperators.LT, 0f))
-                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
-                }
-                { // y1 = tanh(z1)
-                    FloatVector s = z1.mul(z1); // |z| < ½: z·(1 + s·(c3 + … + s·c15)), s = z²
-                    FloatVector poly = s.fma(TANH_C15, TANH_C13).lanewise(FMA, s, TANH_C11)
-                            .lanewise(FMA, s, TANH_C9).lanewise(FMA, s, TANH_C7).lanewise(FMA, s, TANH_C5)
-                            .lanewise(FMA, s, TANH_C3).lanewise(FMA, s, 1f).mul(z1);
-                    FloatVector absz = z1.abs();
-                    FloatVector x = absz.mul(-2f).max(EXP_MIN); // −2|z| ≤ 0: no upper clamp needed
-                    // e = exp(x), the recipe of FloatKernels' class comment
-                    FloatVector p = x.fma(LOG2E, ROUNDER).sub(ROUNDER);
-                    FloatVector r = x.sub(p.mul(LN2_HI)).sub(p.mul(LN2_LO));
-                    FloatVector e = r.fma(EXP_C7, EXP_C6).lanewise(FMA, r, EXP_C5).lanewise(FMA, r, EXP_C4)
-                            .lanewise(FMA, r, EXP_C3).lanewise(FMA, r, 0.5f).lanewise(FMA, r, 1f)
-                            .lanewise(FMA, r, 1f);
-                    IntVector p0 = (IntVector) p.convert(VectorOperators.F2I, 0);
-                    IntVector p1 = p0.lanewise(VectorOperators.ASHR, 1);
-                    e = e.mul(p1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                            .mul(p0.sub(p1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                    FloatVector big = e.neg().add(1f).div(e.add(1f)); // (1 − e) / (1 + e), z's sign next
-                    y1 = big.blend(big.neg(), z1.compare(VectorOperators.LT, 0f))
-                            .blend(poly, absz.compare(VectorOperators.LT, TANH_POLY_MAX));
-                }
-                int ci = c0 + i * ldc;
-                y0.intoArray(c, ci);
-                y1.intoArray(c, ci + L);
-            }
-            return;
-        }
-        acc00.intoArray(c, c0);
-        acc01.intoArray(c, c0 + L);
-        acc10.intoArray(c, c0 + ldc);
-        acc11.intoArray(c, c0 + ldc + L);
-        acc20.intoArray(c, c0 + 2 * ldc);
-        acc21.intoArray(c, c0 + 2 * ldc + L);
-        acc30.intoArray(c, c0 + 3 * ldc);
-        acc31.intoArray(c, c0 + 3 * ldc + L);
     }
     private static void kernel2x2(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
             float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,
