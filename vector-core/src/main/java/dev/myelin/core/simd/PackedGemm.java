@@ -142,11 +142,6 @@ final class PackedGemm implements GemmEngine {
      */
     private static final boolean PAIRED_IN_PLACE = PAIRED_ROWS > 0 && TRANSPOSE_IN_REGISTERS && PANELS_OUTSIDE;
     /**
-     * Whether the tile has edge kernels for its last 2 and 4 rows ({@link #edgeKernel2}, {@link #edgeKernel4}):
-     * the 6 × 2 tile does; another tile pads its last rows to MR until it gets its own.
-     */
-    private static final boolean EDGE_KERNELS = MR == 6 && NR_VECTORS == 2;
-    /**
      * The wide panels of B a block needs for paired tiles of an A read in place ({@link #panelAtATime},
      * {@link #pairedInPlaceTiles}): the packing of A costs about what four
      * panels gain, whatever m and k (both scale with m·k). Measured on the Intel Xeon (docs/kernels.md, twelfth
@@ -490,13 +485,17 @@ final class PackedGemm implements GemmEngine {
     }
 
     /**
-     * The height of the kernel for the last {@code rows} (fewer than MR) of A: 2 or 4 when an edge kernel of that
-     * height exists for the tile and covers them, else MR (the rows padded to a whole tile, as before). A batch of
+     * The height of the kernel for the last {@code rows} (at most MR) of A: 2 or 4 when an edge kernel of that
+     * height exists for the tile ({@link #HAS_EDGE_KERNEL2}, {@link #HAS_EDGE_KERNEL4}: the tiles their switches
+     * list) and covers them, else MR (the rows padded to a whole tile). A batch of
      * 128 rows leaves 2 after 21 six-row tiles; a padded tile would cost as much as a whole one, the 2-row kernel
      * a third of it where one FMA a cycle is the bound (docs/kernels.md, eighteenth session).
      */
     private static int edgeHeight(int rows) {
-        return !EDGE_KERNELS || rows > 4 ? MR : rows <= 2 ? 2 : 4;
+        if (rows <= 2 && HAS_EDGE_KERNEL2) {
+            return 2;
+        }
+        return rows <= 4 && HAS_EDGE_KERNEL4 ? 4 : MR;
     }
 
     /**
@@ -1017,7 +1016,7 @@ final class PackedGemm implements GemmEngine {
 
     /**
      * The edge micro-kernels for the last 2 and 4 rows of A, from the MR-row panel they are copied into
-     * ({@link #edgeTile}; a tile without them pads its last rows to MR, {@link #EDGE_KERNELS}). As
+     * ({@link #edgeTile}; a tile that the lists lack pads its last rows to MR, {@link #edgeHeight}). As
      * {@link #wideKernel} otherwise: general strides, so B packed or read in place (a constant-stride form, as
      * {@link #widePackedKernel}, measured no faster for these few rows, docs/kernels.md).
      */
@@ -1031,6 +1030,9 @@ final class PackedGemm implements GemmEngine {
         }
     }
 
+    /** Whether {@link #edgeKernel2} has a kernel for this copy's tile: the tiles of its calls. */
+    private static final boolean HAS_EDGE_KERNEL2 = MR == 6 && NR_VECTORS == 2;
+
     /** {@link #edgeKernel2} for the last 3 or 4 rows. */
     private static void edgeKernel4(int depth, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
             float alpha, float beta, boolean loadC, float[] bias, int bias0, Activation act, float[] c, int c0,
@@ -1041,6 +1043,9 @@ final class PackedGemm implements GemmEngine {
             throw new IllegalStateException("no micro-kernel for the tile " + MR + "×" + NR_VECTORS);
         }
     }
+
+    /** Whether {@link #edgeKernel4} has a kernel for this copy's tile: the tiles of its calls. */
+    private static final boolean HAS_EDGE_KERNEL4 = MR == 6 && NR_VECTORS == 2;
 
     /**
      * The paired micro-kernel: {@link #PAIRED_ROWS} (2·MR) rows × NR of C from a packed A panel of those rows, B's

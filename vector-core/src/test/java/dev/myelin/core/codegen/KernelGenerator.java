@@ -154,7 +154,7 @@ public final class KernelGenerator {
                 case "microKernel" -> microKernel(code, args.word(0), args.num("rows"), args.num("vectors"),
                         args.text("epilogue"), args.flag("masked"), args.optional("aStride"),
                         args.optional("bStride"));
-                case "tileSwitch" -> tileSwitch(code, args.word(0), args.text("calls"));
+                case "tileSwitch" -> tileSwitch(code, args.word(0), args.text("calls"), args.optional("has"));
                 case "rowEpilogue" -> rowEpilogue(code, args.word(0), args.num("vectors"));
                 case "dotTile" -> dotTile(code, args.word(0), args.num("rows"), args.num("cols"));
                 case "fixedOrderDot" -> fixedOrderDot(code, args.word(0), args.num("cols"));
@@ -265,9 +265,12 @@ public final class KernelGenerator {
     /**
      * A method {@code name} with the parameters of an {@code alphaBeta} micro-kernel that calls the kernel of
      * the class's register tile: {@code calls} lists {@code RxV:KERNEL}, KERNEL called when {@code MR == R} and
-     * {@code NR_VECTORS == V}. Those are constants of each hidden copy, so C2 keeps only the one call.
+     * {@code NR_VECTORS == V}. Those are constants of each hidden copy, so C2 keeps only the one call. With
+     * {@code has} (a constant's name), also that boolean constant, true where the list has the copy's tile: for a
+     * switch that some tiles lack (the edge kernels), the code that calls it asks the constant, so the tiles it
+     * covers are written in one place, the list.
      */
-    static void tileSwitch(Code code, String name, String calls) {
+    static void tileSwitch(Code code, String name, String calls, String has) {
         List<String> params = microKernelParams(2, true, false);
         code.signature("private static void " + name, params);
         List<String> args = new ArrayList<>();
@@ -295,6 +298,16 @@ public final class KernelGenerator {
         code.line("throw new IllegalStateException(\"no micro-kernel for the tile \" + MR + \"×\" + NR_VECTORS);");
         code.close("}");
         code.close("}");
+        if (has != null) {
+            List<String> tiles = new ArrayList<>();
+            for (String call : calls.split(",")) {
+                String[] rv = call.split(":")[0].split("x");
+                tiles.add("MR == " + Integer.parseInt(rv[0]) + " && NR_VECTORS == " + Integer.parseInt(rv[1]));
+            }
+            code.text.append('\n');
+            code.line("/** Whether {@link #" + name + "} has a kernel for this copy's tile: the tiles of its calls. */");
+            code.line("private static final boolean " + has + " = " + String.join(" || ", tiles) + ";");
+        }
     }
 
     /**
