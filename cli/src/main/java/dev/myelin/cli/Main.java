@@ -120,12 +120,15 @@ public final class Main implements Callable<Integer> {
     }
 
     /**
-     * A real option's value: what Java reads as a double, and nan, inf and infinity with a sign and in any case, as
+     * A real option's value: a decimal number (an optional sign, digits with an optional point, an optional
+     * exponent: {@code 0.1}, {@code .5}, {@code 1e-3}), and nan, inf and infinity with a sign and in any case, as
      * Python and numpy write them, so that {@code --lr nan} meets the option's own "must be finite" check as
-     * {@code --lr NaN} does, rather than "'nan' is not a double" ("'x' is not a double" stays, picocli's words).
+     * {@code --lr NaN} does. Nothing else: Java's own parsing also takes {@code 0.1f}, {@code 1d}, hexadecimal
+     * ({@code 0x1p-3}) and blanks around the number, which the CSV reader refuses in a cell and no user means as
+     * a rate ("'0.1f' is not a double", picocli's words).
      */
     private static double real(String value) {
-        String word = value.trim().toLowerCase(java.util.Locale.ROOT);
+        String word = value.toLowerCase(java.util.Locale.ROOT);
         boolean negative = word.startsWith("-");
         String unsigned = negative || word.startsWith("+") ? word.substring(1) : word;
         switch (unsigned) {
@@ -136,14 +139,17 @@ public final class Main implements Callable<Integer> {
                 return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
             }
             default -> {
-                try {
-                    return Double.parseDouble(value);
-                } catch (NumberFormatException e) {
+                if (!DECIMAL.matcher(value).matches()) {
                     throw new CommandLine.TypeConversionException("'" + value + "' is not a double");
                 }
+                return Double.parseDouble(value);
             }
         }
     }
+
+    /** A decimal number as {@link #real} takes it, ASCII digits only. */
+    private static final java.util.regex.Pattern DECIMAL =
+            java.util.regex.Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
 
     /**
      * An integer option's value: ASCII digits with an optional sign ("'x' is not an int" otherwise, picocli's

@@ -95,7 +95,11 @@ final class PredictCommand implements Callable<Integer> {
             } else if (columns == inputs || columns < 0) {
                 x = CsvData.readFeatures(source, inputs, header); // also the reader's message for a file it cannot read
             } else {
-                throw new DataException(data + ": has " + columns + " columns but the model takes " + inputs
+                // the first row's count may be a header's or a comment's that the data rows do not share: the
+                // reader then names the first row that disagrees (file:line), which says more than a count
+                CsvData.readFeatures(source, columns, header);
+                throw new DataException(data + ": has " + columns + " column" + (columns == 1 ? "" : "s")
+                        + " but the model takes " + inputs
                         + " input" + (inputs == 1 ? "" : "s") + " (features only) or " + (inputs + labelColumns)
                         + " (features and " + (labelColumns == 1 ? "the label column" : labelColumns
                         + " target columns") + ")");

@@ -43,6 +43,9 @@ class UserErrorTest {
         write("empty.csv", "a,b,y\n");
         write("three-columns.csv", "x,y,z\n1,2,3\n");
         write("four-columns.csv", "a,b,c,d\n1,2,3,4\n");
+        write("one-column.csv", "a\n1\n2\n");
+        write("comment-first.csv", "# a comment\n1,2,0\n3,4,1\n");
+        write("long-header.csv", "a,b,c,note\n1,2,0\n3,4,1\n");
         write("features-bad.csv", "a,b\n0,0\n0,x\n");
         write("not-json.json", "{ \"format\": ");
         write("wrong-format.json", "{\"format\":\"keras\",\"version\":1,\"layers\":[]}");
@@ -145,6 +148,13 @@ class UserErrorTest {
                 errorCase("--lr -INF", "--lr must be finite and greater than 0, got -Infinity"),
                 errorCase("--lr +inf", "--lr must be finite and greater than 0, got Infinity"),
                 errorCase("--lr fast", "--lr", "'fast' is not a double"),
+                // Java's literal forms, which the CSV reader refuses in a cell, are not numbers here either
+                errorCase("--lr 0.1f", "--lr", "'0.1f' is not a double"),
+                errorCase("--lr 1d", "--lr", "'1d' is not a double"),
+                errorCase("--lr 0x1p-3", "--lr", "'0x1p-3' is not a double"),
+                errorCase("--momentum 0.5F", "--momentum", "'0.5F' is not a double"),
+                errorCase("--lr 1e", "--lr", "'1e' is not a double"),
+                errorCase("--lr .", "--lr", "'.' is not a double"),
                 errorCase("--schedule cosine --lr 0.1 --lr-min 5", "--lr-min 5.0 is above --lr 0.1: --schedule cosine"
                         + " anneals the rate down from --lr to --lr-min"),
                 errorCase("--save=", "Invalid value for option '--save': empty file name"),
@@ -212,6 +222,16 @@ class UserErrorTest {
 
     private static Arguments errorCase(String args, String... expected) {
         return Arguments.of(args, expected);
+    }
+
+    /** Every decimal spelling of a real option's value is read as the number it writes: the same run as 0.5. */
+    @ParameterizedTest(name = "train --lr {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {".5", "0.50", "5e-1", "5.E-1", "+0.5", "50e-2"})
+    void decimalSpellingsAreTheSameNumber(String lr) {
+        Cli reference = Cli.run("train", "--epochs", "3", "--lr", "0.5");
+        Cli run = Cli.run("train", "--epochs", "3", "--lr", lr);
+        assertEquals(0, run.exitCode(), run::toString);
+        assertEquals(reference.out(), run.out());
     }
 
     /** A bad command line is one line, as every user error: the message, suggestions and where the help is. */
@@ -309,6 +329,13 @@ class UserErrorTest {
                 errorCase("predict --model @missing.json --data @xor.csv", "--model ", "missing.json: file not found"),
                 errorCase("predict --model @sigmoid.json --data @four-columns.csv", "four-columns.csv: has 4 columns",
                         "takes 2 inputs (features only) or 3 (features and the label column)"),
+                errorCase("predict --model @sigmoid.json --data @one-column.csv", "one-column.csv: has 1 column but",
+                        "takes 2 inputs (features only) or 3 (features and the label column)"),
+                // a first row that the data rows disagree with is named by its line, not counted as the file's
+                errorCase("predict --model @sigmoid.json --data @comment-first.csv", "comment-first.csv:2: ragged row:"
+                        + " 3 columns but the header (line 1) has 1"),
+                errorCase("predict --model @sigmoid.json --data @long-header.csv", "long-header.csv:2: ragged row:"
+                        + " 3 columns but the header (line 1) has 4"),
                 errorCase("predict --model @sigmoid.json --data @label-two.csv", "label-two.csv:3:",
                         "label 2 is not 0 or 1"),
                 errorCase("predict --model @a-directory --data @xor.csv", "a-directory: is a directory",

@@ -221,13 +221,21 @@ public final class IdxData {
         return read(find(dir, TRAIN_IMAGES), find(dir, TRAIN_LABELS));
     }
 
-    /** The test set of a folder in the MNIST layout: its {@code t10k-*} files only (see {@link #readFolder}). */
+    /**
+     * The test set of a folder in the MNIST layout: its {@code t10k-*} files (see {@link #readFolder}). Where the
+     * folder also holds training images, the test images must have their shape, as {@link #readFolder} requires:
+     * a model trained on that folder's 28×28 images would otherwise evaluate 14×56 ones of the same pixel count.
+     */
     public static Dataset readTest(Path dir) throws IOException {
         Objects.requireNonNull(dir, "dir is null");
         if (!Files.isDirectory(dir)) {
             throw new DataException(dir + ": not a folder; expected a folder with " + expectedFiles());
         }
-        return read(find(dir, TEST_IMAGES), find(dir, TEST_LABELS));
+        Dataset test = read(find(dir, TEST_IMAGES), find(dir, TEST_LABELS));
+        if (stored(dir, TRAIN_IMAGES) != null) {
+            requireSameImageSize(dir, dir);
+        }
+        return test;
     }
 
     /**

@@ -29,6 +29,7 @@ public final class Mlp {
      *
      * @throws IllegalArgumentException if the list is empty, a layer appears twice, sizes do not chain
      *                                  ("layer 2 has 3 inputs but layer 1 has 4 outputs"), or softmax is not last
+     *                                  or has a single output
      */
     public Mlp(List<Dense> layers) {
         Objects.requireNonNull(layers, "layers is null");
@@ -54,6 +55,11 @@ public final class Mlp {
             if (d.activation() == Activation.SOFTMAX && l != copy.size() - 1) {
                 throw new IllegalArgumentException("layer " + (l + 1) + " of " + copy.size()
                         + " has softmax activation, which is allowed on the last layer only");
+            }
+            if (d.activation() == Activation.SOFTMAX && d.outputs() < 2) {
+                // a softmax over one output is 1 whatever the input: a classifier that cannot learn or predict
+                throw new IllegalArgumentException("layer " + (l + 1) + " has softmax activation over "
+                        + d.outputs() + " output, which is 1 whatever its input (softmax needs at least 2 classes)");
             }
         }
         this.layers = copy;

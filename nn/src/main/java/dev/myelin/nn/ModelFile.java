@@ -241,7 +241,7 @@ public final class ModelFile {
         Mlp model;
         try {
             model = new Mlp(layers);
-        } catch (IllegalArgumentException e) { // every case is caught above; kept so nothing escapes unnamed
+        } catch (IllegalArgumentException e) { // Mlp's own rules (a softmax over one output), named by the file
             throw new ModelFormatException(src + ": " + e.getMessage(), e);
         }
         JsonNode scaling = root.get("input_scaling");

@@ -107,6 +107,13 @@ class IdxDataTest {
         e = assertThrows(DataException.class, () -> IdxData.readFolder(dir));
         assertEquals(testImages + ": its images are 1×4 pixels but those of " + dir.resolve("train-images-idx3-ubyte")
                 + " are 2×2", e.getMessage());
+        // so does the test set alone (eval and predict read it), where the folder has training images
+        e = assertThrows(DataException.class, () -> IdxData.readTest(dir));
+        assertEquals(testImages + ": its images are 1×4 pixels but those of " + dir.resolve("train-images-idx3-ubyte")
+                + " are 2×2", e.getMessage());
+        // and without them there is nothing to compare with: the test set is read
+        Files.delete(dir.resolve("train-images-idx3-ubyte"));
+        assertEquals(4, IdxData.readTest(dir).inputs());
     }
 
     /** A file there both plain and as .gz is refused, naming both, whichever of them is good or damaged. */

@@ -62,6 +62,9 @@ class MlpTest {
                 () -> Mlp.of(new int[] {2, 0, 1}, Activation.RELU, Activation.SIGMOID));
         assertMessage("layer 1 of 2 has softmax activation, which is allowed on the last layer only",
                 () -> Mlp.of(new int[] {2, 2, 2}, Activation.SOFTMAX, Activation.SOFTMAX));
+        assertMessage("layer 2 has softmax activation over 1 output, which is 1 whatever its input (softmax needs"
+                + " at least 2 classes)", () -> Mlp.of(new int[] {2, 3, 1}, Activation.RELU, Activation.SOFTMAX));
+        assertEquals(2, Mlp.of(new int[] {2, 3, 2}, Activation.RELU, Activation.SOFTMAX).outputs());
     }
 
     @Test

@@ -218,6 +218,10 @@ class ModelFileTest {
                         "m.json: layer 1: activation softmax is allowed on the last layer only"),
                 Arguments.of(head + layer + "," + layer + "]}",
                         "m.json: layer 2: inputs is 2 but layer 1 has 1 outputs"),
+                // what training refuses (--loss ce needs 2 classes) is no model file either: it predicts 1 always
+                Arguments.of(head + layer.replace("sigmoid", "softmax") + "]}",
+                        "m.json: layer 1 has softmax activation over 1 output, which is 1 whatever its input"
+                        + " (softmax needs at least 2 classes)"),
                 Arguments.of(head + "3]}", "m.json: layer 1: expected a JSON object, found the number 3"),
                 // Jackson's words for these name its own classes and settings: said in the file's terms instead
                 Arguments.of(head + layer + "]}{\"a\": 1}", "m.json: not valid JSON at line 1, column "
