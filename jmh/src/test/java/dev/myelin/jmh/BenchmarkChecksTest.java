@@ -39,8 +39,8 @@ class BenchmarkChecksTest {
 
     /**
      * The check's bound follows the operands (ErrorBounds, as myelin bench's): at 128×784×256 it is about 4·10⁻⁵ for
-     * sigmoid, so a forward that adds 8·10⁻⁵ to every output is caught, which the fixed tolerance of 10⁻⁴ let through;
-     * the exact forward passes.
+     * sigmoid (more where |Z| is largest), so a forward that adds 8·10⁻⁵ to every output is caught, at nearly every
+     * element, which the fixed tolerance of 10⁻⁴ let through; the exact forward passes.
      */
     @Test
     void aForwardOffByLessThanTheOldFixedToleranceIsCaught() {
@@ -52,7 +52,9 @@ class BenchmarkChecksTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, bench::setUp);
         assertTrue(e.getMessage().startsWith("test-offset forward at 128x784x256 disagrees with scalar at element["),
                 e.getMessage());
-        assertTrue(e.getMessage().endsWith("32768 of 32768 elements outside)"), e.getMessage()); // every one
+        java.util.regex.Matcher outside = java.util.regex.Pattern.compile("; (\\d+) of 32768 elements outside\\)$")
+                .matcher(e.getMessage());
+        assertTrue(outside.find() && Integer.parseInt(outside.group(1)) > 32768 * 0.98, e.getMessage());
     }
 
     /**

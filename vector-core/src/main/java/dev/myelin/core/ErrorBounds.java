@@ -5,22 +5,29 @@ package dev.myelin.core;
  * check {@code myelin bench} and the JMH benchmarks run before they time a variant (and again after), so that a
  * wrong variant is never reported with a speed. Operands are dense row-major ({@code ld} = column count).
  *
- * <p>ε = 2⁻²³, c = 2. A variant's error against the exact result is at most (all magnitudes in double):
+ * <p>ε = 2⁻²³, c = 2, γᵣ = r·(ε/2) / (1 − r·ε/2). A variant's error against the exact result is at most (all
+ * magnitudes in double; Z, db, dW and dX on the right are the exact, signed results):
  * <pre>
- *  Y   D·c·√k·ε·(|X|·|W| + |b|) + 4ε·|y| + τ   (k products and adds, the bias, then the activation's 4 ulps)
- *  dZ  c·3·ε·|dY|·A(Y) + τ                     A = 1, |y|(1+|y|), 1+y², 1 (identity, sigmoid, tanh, relu)
- *  db  c·(√m+3)·ε·Σᵢ |dY|·A(Y) + τ
- *  dW  c·√m·ε·(|X|ᵀ·|dZ|) + τ                  the reduction runs over the m rows
- *  dX  c·√n·ε·(|dZ|·|W|ᵀ) + τ                  the reduction runs over the n outputs
+ *  Y   D·(c·√k·ε·(|X|·|W| + |b|) + γₖ₊₂·|Z|) + 4ε·|y| + τ   (k products and adds, the bias, the activation's 4 ulps)
+ *  dZ  c·3·ε·|dY|·A(Y) + τ                                  A = 1, |y|(1+|y|), 1+y², 1 (identity, sigmoid, tanh, relu)
+ *  db  c·(√m+3)·ε·Σᵢ |dY|·A(Y) + γₘ₊₁·|db| + τ
+ *  dW  c·√m·ε·(|X|ᵀ·|dZ|) + γₘ₊₁·|dW| + τ                   the reduction runs over the m rows
+ *  dX  c·√n·ε·(|dZ|·|W|ᵀ) + γₙ₊₁·|dX| + τ                   the reduction runs over the n outputs
  * </pre>
  * τ = 2⁻¹²⁶ covers results that underflow; D is the activation's largest slope (¼ for sigmoid, 1 for the others),
- * which carries an error of Z into Y. A sum of r terms has the worst-case error r·ε/2·Σ|terms| (every rounding the
- * same way), which c·√r·ε·Σ|terms| covers for r ≤ 16; beyond that it covers the errors that rounding gives, which
- * add like a random walk (Higham and Mary's probabilistic rounding error analysis: √r·ε with high probability),
- * on operands of mixed signs. The worst-case r·ε bound of vector-core's conformance tests, which check r ≤ a few
- * hundred, had been used for benchmarks too: at 128×784×256 it let a forward that adds 0.05 to every output pass
- * (a bound of 0.073). The scalar kernel is within the same bound of the exact result, so the two may differ by
- * twice the bound ({@link #ALLOWANCE}), which is what these methods return.
+ * which carries an error of Z into Y. A sum's rounding errors have two parts. Where its terms have mixed signs they
+ * add like a random walk (Higham and Mary's probabilistic rounding error analysis: √r·ε·Σ|terms| with high
+ * probability for r terms), which the c·√r·ε term covers. Where the partial sums keep one sign and size (terms of
+ * one sign: a constant row, activations and weights all positive) every rounding can go the same way, and the
+ * error grows like r, not √r: a sum of 10 000 copies of 0.1f in order is 999.90, off by 0.097, where c·√r·ε·Σ|terms|
+ * allows 0.024. The γ·|result| term covers that part: for terms of one sign it is the classical worst case of any
+ * order of additions (γ of the depth, at most r + 1 roundings with the products'), and on mixed signs, whose
+ * result is small against Σ|terms|, it adds little (about a third more on the benchmarks' uniform [−1, 1]
+ * operands, whose results are about √r times smaller than Σ|terms|). Neither covers a sum built to defeat both,
+ * large terms that cancel with small ones between them; the conformance tests use the worst case r·ε·Σ|terms|
+ * for that, which at 128×784×256 would let a forward that adds 0.05 to every output pass (a bound of 0.073). The
+ * scalar kernel is within the same bound of the exact result, so the two may differ by twice the bound
+ * ({@link #ALLOWANCE}), which is what these methods return.
  *
  * <p>When a product's input is the variant's own output of an earlier step (dW and dX from the variant's dZ, as a
  * whole backward computes them), pass that input's allowed differences: their effect, |X|ᵀ·δdZ or δdZ·|W|ᵀ, is added.
@@ -59,18 +66,22 @@ public final class ErrorBounds {
         operand("Y", y, m, n);
         double[] allowed = new double[m * n];
         double[] row = new double[n];
+        double[] z = new double[n];
         for (int i = 0; i < m; i++) {
             java.util.Arrays.fill(row, 0);
+            java.util.Arrays.fill(z, 0);
             for (int p = 0; p < k; p++) {
-                double ax = Math.abs(x[i * k + p]);
+                double xv = x[i * k + p];
                 for (int j = 0; j < n; j++) {
-                    row[j] += ax * Math.abs(w[p * n + j]);
+                    row[j] += Math.abs(xv) * Math.abs(w[p * n + j]);
+                    z[j] += xv * w[p * n + j];
                 }
             }
             for (int j = 0; j < n; j++) {
                 double mag = row[j] + (b == null ? 0 : Math.abs(b[j]));
-                allowed[i * n + j] = ALLOWANCE * (largestSlope(act) * C * reduction(k) * EPS * mag
-                        + ACTIVATION_ULPS * EPS * Math.abs(y[i * n + j]) + TINY);
+                double zj = z[j] + (b == null ? 0 : b[j]);
+                allowed[i * n + j] = ALLOWANCE * (largestSlope(act) * (C * reduction(k) * EPS * mag
+                        + coherent(k + 2) * Math.abs(zj)) + ACTIVATION_ULPS * EPS * Math.abs(y[i * n + j]) + TINY);
             }
         }
         return allowed;
@@ -96,14 +107,17 @@ public final class ErrorBounds {
         operand("Y", y, m, n);
         operand("dY", dy, m, n);
         double[] mag = new double[n];
+        double[] db = new double[n];
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 mag[j] += Math.abs(dy[i * n + j]) * derivativeMagnitude(act, y[i * n + j]);
+                db[j] += dy[i * n + j] * derivative(act, y[i * n + j]);
             }
         }
         double[] allowed = new double[n];
         for (int j = 0; j < n; j++) {
-            allowed[j] = ALLOWANCE * (C * (reduction(m) + 3) * EPS * mag[j] + TINY);
+            allowed[j] = ALLOWANCE * (C * (reduction(m) + 3) * EPS * mag[j] + coherent(m + 1) * Math.abs(db[j])
+                    + TINY);
         }
         return allowed;
     }
@@ -118,17 +132,20 @@ public final class ErrorBounds {
         operand("dZ", dz, m, n);
         allowance(dzAllowed, m, n);
         double[] allowed = new double[k * n];
+        double[] dw = new double[k * n];
         for (int i = 0; i < m; i++) {
             for (int p = 0; p < k; p++) {
-                double ax = Math.abs(x[i * k + p]);
+                double xv = x[i * k + p];
                 for (int j = 0; j < n; j++) {
                     double carried = dzAllowed == null ? 0 : dzAllowed[i * n + j] / ALLOWANCE;
-                    allowed[p * n + j] += ax * (C * reduction(m) * EPS * Math.abs(dz[i * n + j]) + carried);
+                    allowed[p * n + j] += Math.abs(xv) * (C * reduction(m) * EPS * Math.abs(dz[i * n + j])
+                            + carried);
+                    dw[p * n + j] += xv * dz[i * n + j];
                 }
             }
         }
         for (int t = 0; t < allowed.length; t++) {
-            allowed[t] = ALLOWANCE * (allowed[t] + TINY);
+            allowed[t] = ALLOWANCE * (allowed[t] + coherent(m + 1) * Math.abs(dw[t]) + TINY);
         }
         return allowed;
     }
@@ -146,11 +163,13 @@ public final class ErrorBounds {
         for (int i = 0; i < m; i++) {
             for (int p = 0; p < k; p++) {
                 double sum = 0;
+                double dx = 0;
                 for (int j = 0; j < n; j++) {
                     double carried = dzAllowed == null ? 0 : dzAllowed[i * n + j] / ALLOWANCE;
                     sum += (C * reduction(n) * EPS * Math.abs(dz[i * n + j]) + carried) * Math.abs(w[p * n + j]);
+                    dx += (double) dz[i * n + j] * w[p * n + j];
                 }
-                allowed[i * k + p] = ALLOWANCE * (sum + TINY);
+                allowed[i * k + p] = ALLOWANCE * (sum + coherent(n + 1) * Math.abs(dx) + TINY);
             }
         }
         return allowed;
@@ -276,6 +295,26 @@ public final class ErrorBounds {
     /** The error factor of a sum of {@code terms} terms, in units of c·ε·Σ|terms| (the class comment says why √). */
     public static double reduction(int terms) {
         return Math.sqrt(terms);
+    }
+
+    /**
+     * γᵣ = r·u / (1 − r·u), u = ε/2: the worst-case relative error of r roundings that all go the same way, the
+     * bound of a sum whose partial sums keep one sign (the class comment); infinite once r·u reaches 1.
+     */
+    static double coherent(int roundings) {
+        double ru = roundings * (EPS / 2);
+        return ru < 1 ? ru / (1 - ru) : Double.POSITIVE_INFINITY;
+    }
+
+    /** act'(y), signed: the exact dZ / dY that the bound of db sums. */
+    static double derivative(Activation act, double y) {
+        return switch (act) {
+            case IDENTITY -> 1;
+            case RELU -> y > 0 ? 1 : 0;
+            case SIGMOID -> y * (1 - y);
+            case TANH -> 1 - y * y;
+            case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
+        };
     }
 
     /** The activation's largest slope, which bounds how far an error of Z moves Y. */
