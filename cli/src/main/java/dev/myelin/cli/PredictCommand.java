@@ -88,16 +88,20 @@ final class PredictCommand implements Callable<Integer> {
         Path spool = isPipe(data) ? spool(data) : null;
         Path source = spool != null ? spool : data;
         try {
-            int columns = Files.isDirectory(source) ? -1 : CsvData.columns(source);
+            int[] counts = Files.isDirectory(source) ? new int[0] : CsvData.columnCounts(source, 2);
+            int columns = counts.length == 0 ? -1 : counts[0];
+            if (counts.length == 2 && counts[1] != columns
+                    && (counts[1] == inputs + labelColumns || counts[1] == inputs)) {
+                // a first row (a header, a comment line) that the data rows disagree with: their layout is read,
+                // and the reader names the row that disagrees (file:line, "ragged row"), not a count of the first
+                columns = counts[1];
+            }
             if (Files.isDirectory(source) || columns == inputs + labelColumns) { // IDX, or the training layout
                 labelled = DataFiles.evaluationData(source, loss, false, inputs, n, header);
                 x = labelled.features();
             } else if (columns == inputs || columns < 0) {
                 x = CsvData.readFeatures(source, inputs, header); // also the reader's message for a file it cannot read
             } else {
-                // the first row's count may be a header's or a comment's that the data rows do not share: the
-                // reader then names the first row that disagrees (file:line), which says more than a count
-                CsvData.readFeatures(source, columns, header);
                 throw new DataException(data + ": has " + columns + " column" + (columns == 1 ? "" : "s")
                         + " but the model takes " + inputs
                         + " input" + (inputs == 1 ? "" : "s") + " (features only) or " + (inputs + labelColumns)

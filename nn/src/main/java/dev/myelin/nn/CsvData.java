@@ -148,12 +148,24 @@ public final class CsvData {
      * column count then lets {@link #read} report what is wrong, naming the file and line.
      */
     public static int columns(Path file) {
+        int[] counts = columnCounts(file, 1);
+        return counts.length == 0 ? -1 : counts[0];
+    }
+
+    /**
+     * The numbers of cells in the first {@code rows} non-blank rows of {@code file} (fewer when it has fewer), or
+     * none when they cannot be told, as {@link #columns}: a caller can see a first row (a header, a comment line)
+     * that the rows after it disagree with without reading the whole file.
+     */
+    public static int[] columnCounts(Path file, int rows) {
         if (!Files.isRegularFile(file)) {
-            return -1;
+            return new int[0];
         }
+        int[] counts = new int[rows];
+        int found = 0;
         try (InputStream in = DataStreams.open(file, "a CSV file");
                 CsvScanner scanner = new CsvScanner(in, file.toString())) {
-            while (scanner.next()) {
+            while (found < rows && scanner.next()) {
                 if (scanner.blankRow()) { // skipped, as CsvTable skips it
                     continue;
                 }
@@ -161,11 +173,11 @@ public final class CsvData {
                 while (!scanner.lastInRow() && scanner.next()) {
                     cells++;
                 }
-                return cells;
+                counts[found++] = cells;
             }
-            return -1;
+            return java.util.Arrays.copyOf(counts, found);
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return java.util.Arrays.copyOf(counts, found);
         }
     }
 

@@ -200,6 +200,27 @@ public final class IdxData {
         }
     }
 
+    /**
+     * Rows and columns of the images in {@code dir}'s file {@code base} (plain or .gz), or null when there is no
+     * such file, it is there both plain and gzipped, or its header is not a valid images header.
+     */
+    private static int[] validImageSize(Path dir, String base) {
+        Path file = stored(dir, base);
+        if (file == null || Files.exists(dir.resolve(base)) && Files.exists(dir.resolve(base + ".gz"))) {
+            return null;
+        }
+        try (InputStream in = DataStreams.open(file, "an IDX file")) {
+            byte[] header = in.readNBytes(IMAGES_HEADER);
+            if (header.length < IMAGES_HEADER || readInt(header, 0) != IMAGES_MAGIC || readInt(header, 8) < 1
+                    || readInt(header, 12) < 1) {
+                return null;
+            }
+            return new int[] {readInt(header, 8), readInt(header, 12)};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** Rows and columns of the images of a file already read whole (its header is valid). */
     private static int[] imageSize(Path images) throws IOException {
         try (InputStream in = DataStreams.open(images, "an IDX file")) {
@@ -223,17 +244,23 @@ public final class IdxData {
 
     /**
      * The test set of a folder in the MNIST layout: its {@code t10k-*} files (see {@link #readFolder}). Where the
-     * folder also holds training images, the test images must have their shape, as {@link #readFolder} requires:
-     * a model trained on that folder's 28×28 images would otherwise evaluate 14×56 ones of the same pixel count.
+     * folder also holds training images (one file, with a valid images header), the test images must have their
+     * shape, as {@link #readFolder} requires: a model trained on that folder's 28×28 images would otherwise
+     * evaluate 14×56 ones of the same pixel count. A training file that is not there, is there twice (plain and
+     * .gz) or is damaged is not this read's concern: only the test files are read.
      */
     public static Dataset readTest(Path dir) throws IOException {
         Objects.requireNonNull(dir, "dir is null");
         if (!Files.isDirectory(dir)) {
             throw new DataException(dir + ": not a folder; expected a folder with " + expectedFiles());
         }
-        Dataset test = read(find(dir, TEST_IMAGES), find(dir, TEST_LABELS));
-        if (stored(dir, TRAIN_IMAGES) != null) {
-            requireSameImageSize(dir, dir);
+        Path testImages = find(dir, TEST_IMAGES);
+        Dataset test = read(testImages, find(dir, TEST_LABELS));
+        int[] trainSize = validImageSize(dir, TRAIN_IMAGES);
+        int[] testSize = imageSize(testImages);
+        if (trainSize != null && !java.util.Arrays.equals(testSize, trainSize)) {
+            throw new DataException(testImages + ": its images are " + testSize[0] + "×" + testSize[1] + " pixels"
+                    + " but those of " + stored(dir, TRAIN_IMAGES) + " are " + trainSize[0] + "×" + trainSize[1]);
         }
         return test;
     }

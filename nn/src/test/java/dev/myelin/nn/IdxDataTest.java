@@ -111,8 +111,17 @@ class IdxDataTest {
         e = assertThrows(DataException.class, () -> IdxData.readTest(dir));
         assertEquals(testImages + ": its images are 1×4 pixels but those of " + dir.resolve("train-images-idx3-ubyte")
                 + " are 2×2", e.getMessage());
+        // a training file that is not a valid images file, or is there twice, is not the test set's read's concern
+        write("train-images-idx3-ubyte", "not an IDX file at all".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(4, IdxData.readTest(dir).inputs());
+        write("train-images-idx3-ubyte", java.util.Arrays.copyOf(images(3, 2, 2, PIXELS), 8)); // cut in its header
+        assertEquals(4, IdxData.readTest(dir).inputs());
+        write("train-images-idx3-ubyte", images(3, 2, 2, PIXELS));
+        write("train-images-idx3-ubyte.gz", gzip(images(3, 2, 2, PIXELS)));
+        assertEquals(4, IdxData.readTest(dir).inputs());
         // and without them there is nothing to compare with: the test set is read
         Files.delete(dir.resolve("train-images-idx3-ubyte"));
+        Files.delete(dir.resolve("train-images-idx3-ubyte.gz"));
         assertEquals(4, IdxData.readTest(dir).inputs());
     }
 

@@ -8,8 +8,8 @@ package dev.myelin.core;
  * <p>ε = 2⁻²³, c = 2, γᵣ = r·(ε/2) / (1 − r·ε/2). A variant's error against the exact result is at most (all
  * magnitudes in double; Z, db, dW and dX on the right are the exact, signed results):
  * <pre>
- *  Y   D·(c·√k·ε·(|X|·|W| + |b|) + γₖ₊₂·|Z|) + 4ε·|y| + τ   (k products and adds, the bias, the activation's 4 ulps)
- *  dZ  c·3·ε·|dY|·A(Y) + τ                                  A = 1, |y|(1+|y|), 1+y², 1 (identity, sigmoid, tanh, relu)
+ *  Y   D·(c·√k·ε·(|X|·|W| + |b|) + γₖ₊₁·|X·W| + γ₁·|Z|) + 4ε·|y| + τ   (k products and adds, the bias, 4 ulps)
+ *  dZ  c·3·ε·|dY|·A(Y) + τ                 A = 1, |y|(1+|y|), 1+y², (y > 0) (identity, sigmoid, tanh, relu)
  *  db  c·(√m+3)·ε·Σᵢ |dY|·A(Y) + γₘ₊₁·|db| + τ
  *  dW  c·√m·ε·(|X|ᵀ·|dZ|) + γₘ₊₁·|dW| + τ                   the reduction runs over the m rows
  *  dX  c·√n·ε·(|dZ|·|W|ᵀ) + γₙ₊₁·|dX| + τ                   the reduction runs over the n outputs
@@ -23,7 +23,9 @@ package dev.myelin.core;
  * allows 0.024. The γ·|result| term covers that part: for terms of one sign it is the classical worst case of any
  * order of additions (γ of the depth, at most r + 1 roundings with the products'), and on mixed signs, whose
  * result is small against Σ|terms|, it adds little (about a third more on the benchmarks' uniform [−1, 1]
- * operands, whose results are about √r times smaller than Σ|terms|). Neither covers a sum built to defeat both,
+ * operands, whose results are about √r times smaller than Σ|terms|). For Y it is taken of X·W, before the bias,
+ * which the kernels add once to the finished sum: a bias that cancels the sum does not cancel its error (γ₁·|Z|
+ * is that last addition). Neither covers a sum built to defeat both,
  * large terms that cancel with small ones between them; the conformance tests use the worst case r·ε·Σ|terms|
  * for that, which at 128×784×256 would let a forward that adds 0.05 to every output pass (a bound of 0.073). The
  * scalar kernel is within the same bound of the exact result, so the two may differ by twice the bound
@@ -66,22 +68,24 @@ public final class ErrorBounds {
         operand("Y", y, m, n);
         double[] allowed = new double[m * n];
         double[] row = new double[n];
-        double[] z = new double[n];
+        double[] dot = new double[n];
         for (int i = 0; i < m; i++) {
             java.util.Arrays.fill(row, 0);
-            java.util.Arrays.fill(z, 0);
+            java.util.Arrays.fill(dot, 0);
             for (int p = 0; p < k; p++) {
                 double xv = x[i * k + p];
                 for (int j = 0; j < n; j++) {
                     row[j] += Math.abs(xv) * Math.abs(w[p * n + j]);
-                    z[j] += xv * w[p * n + j];
+                    dot[j] += xv * w[p * n + j];
                 }
             }
             for (int j = 0; j < n; j++) {
                 double mag = row[j] + (b == null ? 0 : Math.abs(b[j]));
-                double zj = z[j] + (b == null ? 0 : b[j]);
+                // the bias is added to the finished dot product: its one-signed drift is the dot's, then one rounding
+                double z = dot[j] + (b == null ? 0 : b[j]);
                 allowed[i * n + j] = ALLOWANCE * (largestSlope(act) * (C * reduction(k) * EPS * mag
-                        + coherent(k + 2) * Math.abs(zj)) + ACTIVATION_ULPS * EPS * Math.abs(y[i * n + j]) + TINY);
+                        + coherent(k + 1) * Math.abs(dot[j]) + coherent(1) * Math.abs(z))
+                        + ACTIVATION_ULPS * EPS * Math.abs(y[i * n + j]) + TINY);
             }
         }
         return allowed;
@@ -95,7 +99,7 @@ public final class ErrorBounds {
         operand("dY", dy, m, n);
         double[] allowed = new double[m * n];
         for (int t = 0; t < m * n; t++) {
-            allowed[t] = ALLOWANCE * (C * 3 * EPS * Math.abs(dy[t]) * derivativeMagnitude(act, y[t]) + TINY);
+            allowed[t] = ALLOWANCE * (C * 3 * EPS * dzMagnitude(act, y[t], dy[t]) + TINY);
         }
         return allowed;
     }
@@ -110,8 +114,8 @@ public final class ErrorBounds {
         double[] db = new double[n];
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
-                mag[j] += Math.abs(dy[i * n + j]) * derivativeMagnitude(act, y[i * n + j]);
-                db[j] += dy[i * n + j] * derivative(act, y[i * n + j]);
+                mag[j] += dzMagnitude(act, y[i * n + j], dy[i * n + j]);
+                db[j] += exactDz(act, y[i * n + j], dy[i * n + j]);
             }
         }
         double[] allowed = new double[n];
@@ -178,15 +182,15 @@ public final class ErrorBounds {
     /**
      * How {@code actual} stands against {@code expected} within {@code allowed}, element by element. An element
      * agrees when it equals the expected value (the same infinity included), or is NaN where NaN is expected (NaN
-     * propagates), or both are finite and within the bound. Anything else is outside: NaN for a number or a
-     * number for NaN, an infinity for anything but the same infinity (whatever the bound: an infinite operand
-     * makes the bound infinite or NaN), a finite error over a NaN bound.
+     * propagates), or both are finite and within a finite bound. Anything else is outside: NaN for a number or a
+     * number for NaN, an infinity for anything but the same infinity, any difference where the bound is infinite
+     * or NaN (an infinite operand makes it so, and the right result is then exact: sigmoid(∞) = 1, relu(−∞) = 0).
      *
      * @param outside    the elements outside their bounds
      * @param worst      the index of the worst element outside (largest error over its bound, the first of
      *                   those infinitely outside), or −1 when none
      * @param worstRatio the largest error over its bound: of the elements outside when there are any (∞ for an
-     *                   element outside by NaN, an infinity or a NaN bound), else of all (at most 1)
+     *                   element outside by NaN, an infinity or an infinite or NaN bound), else of all (at most 1)
      */
     public record Comparison(int outside, int worst, double worstRatio) {
 
@@ -215,12 +219,14 @@ public final class ErrorBounds {
                 continue;
             }
             double error = Math.abs((double) a - e); // NaN or ∞ when either is not finite
-            if (Double.isFinite(error) && error <= allowed[t]) {
+            // an infinite bound (an infinite operand) lets no finite difference through: sigmoid(∞) is 1, not 0.5
+            if (Double.isFinite(error) && error <= allowed[t] && allowed[t] < Double.POSITIVE_INFINITY) {
                 worstInside = Math.max(worstInside, error / allowed[t]); // allowed > 0 here: error > 0
                 continue;
             }
             outside++;
-            double ratio = Double.isFinite(error) && allowed[t] > 0 ? error / allowed[t] : Double.POSITIVE_INFINITY;
+            double ratio = Double.isFinite(error) && allowed[t] > 0 && allowed[t] < Double.POSITIVE_INFINITY
+                    ? error / allowed[t] : Double.POSITIVE_INFINITY;
             if (worst < 0 || ratio > worstOutside) {
                 worstOutside = ratio;
                 worst = t;
@@ -306,13 +312,17 @@ public final class ErrorBounds {
         return ru < 1 ? ru / (1 - ru) : Double.POSITIVE_INFINITY;
     }
 
-    /** act'(y), signed: the exact dZ / dY that the bound of db sums. */
-    static double derivative(Activation act, double y) {
+    /**
+     * dZ = dY·act'(Y), signed and in double: the terms whose sum the bound of db follows. relu selects as the kernels
+     * do ({@code Activation.backward}: dY where y > 0 or y is NaN, else 0), so an infinite dY where y ≤ 0 is 0, not
+     * ∞·0.
+     */
+    static double exactDz(Activation act, double y, double dy) {
         return switch (act) {
-            case IDENTITY -> 1;
-            case RELU -> y > 0 ? 1 : 0;
-            case SIGMOID -> y * (1 - y);
-            case TANH -> 1 - y * y;
+            case IDENTITY -> dy;
+            case RELU -> y <= 0 ? 0 : dy;
+            case SIGMOID -> dy * (y * (1 - y));
+            case TANH -> dy * (1 - y * y);
             case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
         };
     }
@@ -322,12 +332,16 @@ public final class ErrorBounds {
         return act == Activation.SIGMOID ? 0.25 : 1;
     }
 
-    /** |act'(y)| on absolute values: the magnitude of dY·act'(Y). */
-    static double derivativeMagnitude(Activation act, double y) {
+    /**
+     * |dY|·A(Y), A = |act'| on absolute values: the magnitude of dY·act'(Y) that the rounding bounds scale. relu
+     * selects as the kernels do ({@link #exactDz}): 0 where y ≤ 0, whatever dY (an infinite one included).
+     */
+    static double dzMagnitude(Activation act, double y, double dy) {
         return switch (act) {
-            case IDENTITY, RELU -> 1;
-            case SIGMOID -> Math.abs(y) * (1 + Math.abs(y));
-            case TANH -> 1 + y * y;
+            case IDENTITY -> Math.abs(dy);
+            case RELU -> y <= 0 ? 0 : Math.abs(dy);
+            case SIGMOID -> Math.abs(dy) * (Math.abs(y) * (1 + Math.abs(y)));
+            case TANH -> Math.abs(dy) * (1 + y * y);
             case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
         };
     }

@@ -65,6 +65,11 @@ class ErrorBoundsTest {
                 kernel.forward(1, 1, r, ones, 0, r, tenths, 0, 1, null, 0, Activation.IDENTITY, out, 0, 1);
                 assertWithinHalf(what + " Y", out[0], exact,
                         ErrorBounds.forward(1, 1, r, ones, tenths, null, Activation.IDENTITY, out)[0]);
+                // a bias that cancels the sum does not cancel the sum's rounding (it is added once, at the end)
+                float[] cancel = {-(float) exact};
+                kernel.forward(1, 1, r, ones, 0, r, tenths, 0, 1, cancel, 0, Activation.IDENTITY, out, 0, 1);
+                assertWithinHalf(what + " Y with bias " + cancel[0], out[0], exact + cancel[0],
+                        ErrorBounds.forward(1, 1, r, ones, tenths, cancel, Activation.IDENTITY, out)[0]);
                 kernel.weightGradient(r, 1, 1, ones, 0, 1, tenths, 0, 1, out, 0, 1, false);
                 assertWithinHalf(what + " dW", out[0], exact, ErrorBounds.weightGradient(r, 1, 1, ones, tenths, null)[0]);
                 kernel.inputGradient(1, r, 1, ones, 0, r, tenths, 0, r, out, 0, 1);
@@ -157,6 +162,25 @@ class ErrorBoundsTest {
             assertEquals(0, c.worst());
             assertEquals(Double.POSITIVE_INFINITY, c.worstRatio());
         }
+        // an infinite operand through a saturating activation: the right result is exact, so nothing else passes
+        float[] xInf = {inf, 1f};
+        float[] w1 = {1f, 1f};
+        for (Activation act : new Activation[] {Activation.SIGMOID, Activation.TANH, Activation.RELU}) {
+            float[] sign = act == Activation.RELU ? new float[] {-inf, 1f} : xInf;
+            float[] out = new float[1];
+            new ScalarKernel().forward(1, 1, 2, sign, 0, 2, w1, 0, 1, null, 0, act, out, 0, 1);
+            double[] bound = ErrorBounds.forward(1, 1, 2, sign, w1, null, act, out);
+            assertTrue(ErrorBounds.compare(out, out.clone(), bound).agrees(), act.id());
+            ErrorBounds.Comparison c = ErrorBounds.compare(out, new float[] {out[0] - 0.5f}, bound);
+            assertEquals(1, c.outside(), act.id() + ": " + (out[0] - 0.5f) + " for " + out[0] + " (bound "
+                    + bound[0] + ")");
+            assertEquals(Double.POSITIVE_INFINITY, c.worstRatio());
+        }
+        // relu passes no dY where y ≤ 0, an infinite one included: db's bound stays finite, not ∞·0
+        double[] dbBound = ErrorBounds.biasGradient(2, 1, Activation.RELU, new float[] {0f, 1f},
+                new float[] {inf, 0.5f});
+        assertTrue(Double.isFinite(dbBound[0]) && dbBound[0] > 0, "bound " + dbBound[0]);
+        assertTrue(ErrorBounds.compare(new float[] {0.5f}, new float[] {Math.nextUp(0.5f)}, dbBound).agrees());
         float[] nanOut = {Float.NaN};
         float[] zeroW = {0f, 1f};
         float[] x1 = {inf, 1f};
