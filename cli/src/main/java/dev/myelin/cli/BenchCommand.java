@@ -114,6 +114,9 @@ final class BenchCommand implements Callable<Integer> {
                     + " stdout (default: ${DEFAULT-VALUE})."})
     Format format;
 
+    /** The longest --warmup-ms and --measure-ms: an hour. */
+    private static final long MAX_MS = 3_600_000;
+
     @Option(names = "--warmup-ms", paramLabel = "MS", defaultValue = "1000",
             description = {"Warm-up time per (op, shape, kernel), so that the JIT has compiled the kernel before"
                     + " it is timed (the Vector API needs seconds; default: ${DEFAULT-VALUE})."})
@@ -217,8 +220,11 @@ final class BenchCommand implements Callable<Integer> {
         if (threads != null) {
             KernelRegistry.checkThreads(threads, "--threads");
         }
-        require(warmupMs >= 0, "--warmup-ms must be 0 or more, got " + warmupMs);
-        require(measureMs >= 1, "--measure-ms must be at least 1, got " + measureMs);
+        // an hour a variant is more than any benchmark needs; past it a mistyped value would run for days
+        require(warmupMs >= 0 && warmupMs <= MAX_MS, "--warmup-ms must be 0 to " + MAX_MS + " (an hour), got "
+                + warmupMs);
+        require(measureMs >= 1 && measureMs <= MAX_MS, "--measure-ms must be 1 to " + MAX_MS + " (an hour), got "
+                + measureMs);
         List<ProductShape> shapeList = parseShapes(shapes);
         List<DenseKernel> kernelList = kernels(kernels, threads != null ? threads : KernelRegistry.defaultThreads(),
                 note -> err.println(Main.PREFIX + note));
@@ -635,7 +641,7 @@ final class BenchCommand implements Callable<Integer> {
                 return new Operands(shape, act);
             } catch (OutOfMemoryError e) {
                 throw new IllegalArgumentException("--shapes: " + shape + " does not fit in memory (its operands"
-                        + " take about " + Math.round(4.0 * (3.0 * shape.m() * shape.k() + 2.0 * shape.k() * shape.n()
+                        + " take about " + Math.round(4.0 * (2.0 * shape.m() * shape.k() + 2.0 * shape.k() * shape.n()
                         + 4.0 * shape.m() * shape.n()) / (1 << 20)) + " MiB; give the JVM more with -Xmx)");
             }
         }

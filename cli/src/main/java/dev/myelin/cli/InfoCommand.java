@@ -76,7 +76,8 @@ final class InfoCommand implements Callable<Integer> {
         if (defaultName == null) {
             out.println("  (no default kernel could be created: " + noDefault + ")");
         }
-        out.println("Select one with --kernel NAME or -D" + KernelRegistry.KERNEL_PROPERTY + "=NAME.");
+        out.println("Select one with --kernel NAME (train, predict, eval) or -D" + KernelRegistry.KERNEL_PROPERTY
+                + "=NAME; bench compares them with --kernels.");
         out.flush();
         if (noDefault != null) { // a bad -Dmyelin.* is a user error here too, after the listing that helps fix it
             PrintWriter err = spec.commandLine().getErr();

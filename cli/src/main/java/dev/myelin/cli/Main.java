@@ -278,17 +278,46 @@ public final class Main implements Callable<Integer> {
         public int handleParseException(ParameterException ex, String[] args) {
             CommandLine cmd = ex.getCommandLine();
             PrintWriter err = cmd.getErr();
-            err.println(PREFIX + message(ex) + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+            // picocli reports a missing required option before an unknown one; the unknown one is usually why the
+            // required one is "missing" (--metric for --metrics), so it is named first
+            String unknown = ex instanceof CommandLine.MissingParameterException ? unknownOption(cmd, args) : null;
+            ParameterException shown = unknown == null ? ex
+                    : new UnmatchedArgumentException(cmd, java.util.List.of(unknown));
+            err.println(PREFIX + message(shown) + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
             err.flush();
             return USER_ERROR;
         }
 
         static String message(ParameterException ex) {
             String message = oneLine(ex.getMessage());
+            if (ex instanceof UnmatchedArgumentException unmatched && ex.getCommandLine().getParent() == null
+                    && !unmatched.getUnmatched().isEmpty() && !unmatched.getUnmatched().get(0).startsWith("-")) {
+                // the first word of a command line names the command
+                message = "unknown command '" + unmatched.getUnmatched().get(0) + "' (the commands: "
+                        + String.join(", ", ex.getCommandLine().getSubcommands().keySet()) + ")";
+            }
             if (ex instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
                 message += "; did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?";
             }
             return message;
+        }
+
+        /**
+         * The first word of {@code args} after {@code cmd}'s own name that is written as an option (a dash and a
+         * letter) but is none of {@code cmd}'s, or null: negative numbers and the words after {@code --} are values.
+         */
+        private static String unknownOption(CommandLine cmd, String[] args) {
+            int start = java.util.Arrays.asList(args).indexOf(cmd.getCommandName()) + 1;
+            for (int i = start; i < args.length && !args[i].equals("--"); i++) {
+                String a = args[i];
+                boolean optionLike = a.length() > 1 && a.charAt(0) == '-'
+                        && (Character.isLetter(a.charAt(1)) || a.startsWith("--") && a.length() > 2);
+                String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+                if (optionLike && cmd.getCommandSpec().findOption(name) == null) {
+                    return a;
+                }
+            }
+            return null;
         }
     }
 

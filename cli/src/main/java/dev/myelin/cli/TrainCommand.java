@@ -640,7 +640,7 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         if (dataFrom == null) {
-            xorVerdict(summary, model, correct, dataset.rows());
+            xorVerdict(summary, model, lossFn, correct, dataset.rows());
         }
         // the document's procedure on its XOR points, from a new start, whichever preset's values it came from
         if (dataFrom == null && initModel == null && resume == null && Preset.DOCUMENT.procedureOf(model.sizes(),
@@ -656,8 +656,9 @@ final class TrainCommand implements Callable<Integer> {
      */
     private static void documentNotes(PrintWriter summary, GradientConvention convention) {
         summary.println("Where the document's program is wrong (docs/seed-reproduction.md):");
-        summary.println("  - its loss has no minus sign: it prints each of these losses negated; the"
-                + " losses above are the binary cross-entropy that its update minimises;");
+        summary.println("  - its loss has no minus sign: it prints " + (convention == GradientConvention.DOCUMENT_SUM
+                ? "each of these losses negated" : "the losses of its own run (--gradients sum) negated")
+                + "; the losses above are the binary cross-entropy that its update minimises;");
         summary.println("  - its dY_pred applies the sigmoid to an output that already is one, and is never used:"
                 + " there is no such term here;");
         summary.println(convention == GradientConvention.DOCUMENT_SUM
@@ -818,17 +819,21 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The verdict on the XOR points, with the reason when a model without hidden layer could not learn them. */
-    private void xorVerdict(PrintWriter summary, Mlp model, int correct, int rows) {
+    private void xorVerdict(PrintWriter summary, Mlp model, Loss loss, int correct, int rows) {
         if (correct == rows) {
             summary.printf(Locale.ROOT, "XOR learned: %d/%d correct at threshold 0.5.%n", correct, rows);
             return;
         }
         summary.printf(Locale.ROOT, "XOR not learned: %d/%d correct at threshold 0.5.%n", correct, rows);
         if (model.layers().size() == 1) {
-            summary.println("A single sigmoid unit cannot separate XOR: its decision boundary is one straight line,"
-                    + " and no line puts (0,1) and (1,0) on one side and (0,0) and (1,1) on the other.");
-            summary.println("Its loss plateaus near ln 2 ≈ 0.693, with every prediction close to 0.5."
-                    + " A hidden layer fixes it: myelin train --preset xor");
+            // one layer, whatever its activation: a monotone function of one linear map, so one straight boundary
+            summary.println("A single layer (" + model.describe() + ") cannot separate XOR: its decision boundary is"
+                    + " one straight line, and no line puts (0,1) and (1,0) on one side and (0,0) and (1,1) on the"
+                    + " other.");
+            // the best it can do is predict 0.5 everywhere: the loss of that prediction is where it plateaus
+            summary.println("Its loss plateaus near " + (loss == Loss.MSE ? "0.25 (the squared error of 0.5)"
+                    : "ln 2 ≈ 0.693") + ", with every prediction close to 0.5. A hidden layer fixes it: myelin"
+                    + " train --preset xor");
         } else {
             summary.println("Try more --epochs, a larger --lr, more hidden units (--layers 2,8,1) or another"
                     + " --seed.");

@@ -173,8 +173,10 @@ class BenchCommandTest {
                 errorCase("--format xml", "unknown format 'xml'", "table, json"),
                 errorCase("--activation softmax", "'--activation'", "softmax is for the output layer only"),
                 errorCase("--activation swish", "unknown activation 'swish'"),
-                errorCase("--measure-ms 0", "--measure-ms must be at least 1"),
-                errorCase("--warmup-ms -1", "--warmup-ms must be 0 or more"));
+                errorCase("--measure-ms 0", "--measure-ms must be 1 to 3600000 (an hour), got 0"),
+                errorCase("--measure-ms 99999999999999", "--measure-ms must be 1 to 3600000 (an hour)"),
+                errorCase("--warmup-ms 3600001", "--warmup-ms must be 0 to 3600000 (an hour)"),
+                errorCase("--warmup-ms -1", "--warmup-ms must be 0 to 3600000 (an hour), got -1"));
     }
 
     private static Arguments errorCase(String args, String... expected) {

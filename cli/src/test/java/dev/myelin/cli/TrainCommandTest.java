@@ -229,6 +229,12 @@ class TrainCommandTest {
         assertFalse(run.err().contains("Epoch"), run.transcript());
         Cli mean = Cli.run("train", "--gradients", "mean", "--epochs", "3");
         assertTrue(mean.out().contains("this run takes the mean's gradient (--gradients mean)"), mean.out());
+        assertTrue(mean.out().contains("it prints the losses of its own run (--gradients sum) negated"), mean.out());
+        // one layer of another kind cannot separate XOR either, and its plateau is its own loss's
+        Cli linear = Cli.run("train", "--loss", "mse", "--epochs", "300", "--log-every", "300");
+        assertTrue(linear.out().contains("A single layer (2→1 identity) cannot separate XOR")
+                && linear.out().contains("plateaus near 0.25") && !linear.out().contains("ln 2")
+                && !linear.out().contains("sigmoid unit"), linear.out());
         assertFalse(Cli.run("train", "--preset", "xor", "--epochs", "3").out().contains("document"),
                 "the notes follow the document's procedure only");
         Cli reached = Cli.run("train", "--preset", "xor", "--layers", "2,1", "--epochs", "3");

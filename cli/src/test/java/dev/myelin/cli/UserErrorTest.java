@@ -323,7 +323,14 @@ class UserErrorTest {
     static Stream<Arguments> otherErrors() {
         return Stream.of(
                 errorCase("", "missing command", "Usage: myelin"),
-                errorCase("fly", "Unmatched argument", "'fly'"),
+                errorCase("fly", "unknown command 'fly' (the commands: "),
+                errorCase("trian", "unknown command 'trian'", "did you mean train?"),
+                // an unknown option is named before the required option it was meant to be
+                errorCase("report --metric @m.json --out @c.png", "Unknown option: '--metric'", "did you mean",
+                        "--metrics"),
+                errorCase("report --nosuch", "Unknown option: '--nosuch'"),
+                errorCase("predict --modle @sigmoid.json --data @xor.csv", "Unknown option: '--modle'",
+                        "--model"),
                 errorCase("predict --data @xor.csv", "Missing required option: '--model=MODEL.json'"),
                 errorCase("predict --model @sigmoid.json", "Missing required option: '--data=FILE|DIR'"),
                 errorCase("predict --model @missing.json --data @xor.csv", "--model ", "missing.json: file not found"),

@@ -50,8 +50,9 @@ public record ProductShape(int m, int k, int n) {
         for (int i = 0; i < 3; i++) {
             try {
                 sizes[i] = Long.parseLong(match.group(i + 1));
-            } catch (NumberFormatException tooLong) { // more digits than a long: too large all the same
-                sizes[i] = Long.MAX_VALUE;
+            } catch (NumberFormatException tooLong) { // more digits than a long: too large, said with its digits
+                throw new IllegalArgumentException("'" + text + "' is too large: " + NAMES[i] + " is "
+                        + match.group(i + 1) + ", a Java array holds at most " + MAX_ELEMENTS + " elements");
             }
         }
         check(sizes, text);

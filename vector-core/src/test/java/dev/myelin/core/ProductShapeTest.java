@@ -37,8 +37,11 @@ class ProductShapeTest {
                 + " most 2147483639",
         "100000x1x100000|'100000x1x100000' is too large: Y would have 100000×100000 elements, a Java array holds at"
                 + " most 2147483639",
-        "99999999999999999999x1x1|'99999999999999999999x1x1' is too large: X would have 9223372036854775807×1"
-                + " elements, a Java array holds at most 2147483639",
+        // more digits than a long holds: the size as written, not a clamped one
+        "99999999999999999999x1x1|'99999999999999999999x1x1' is too large: m is 99999999999999999999, a Java array"
+                + " holds at most 2147483639 elements",
+        "1x1x123456789012345678901|'1x1x123456789012345678901' is too large: n is 123456789012345678901, a Java"
+                + " array holds at most 2147483639 elements",
     })
     void aBadShapeIsRefusedSayingWhy(String text, String message) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ProductShape.parse(text));
