@@ -27,7 +27,7 @@ public final class InputScaling {
         }
         for (int j = 0; j < std.length; j++) {
             if (!(std[j] > 0) || !Float.isFinite(std[j]) || !Float.isFinite(mean[j])) {
-                throw new IllegalArgumentException("feature " + j + ": mean " + mean[j] + ", std " + std[j]
+                throw new IllegalArgumentException("feature " + (j + 1) + ": mean " + mean[j] + ", std " + std[j]
                         + "; expected a finite mean and a finite std > 0");
             }
         }

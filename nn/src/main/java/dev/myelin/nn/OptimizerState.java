@@ -19,11 +19,23 @@ import java.util.Objects;
  */
 public record OptimizerState(String kind, long step, List<float[]> buffers) {
 
+    /** The largest step count a state may hold: 2^53. */
+    public static final long MAX_STEP = 1L << 53;
+
     public OptimizerState {
         Objects.requireNonNull(kind, "optimizer state kind is null");
-        if (step < 0) {
-            throw new IllegalArgumentException("optimizer state step must be at least 0, got " + step);
+        // Adam's bias correction raises β to t = step + 1 as a double: near Long.MAX_VALUE t overflows to a negative
+        // count and β^t is infinite (every parameter NaN); 2^53 is the largest count a double holds exactly, more
+        // steps than any run makes
+        if (step < 0 || step > MAX_STEP) {
+            throw new IllegalArgumentException("optimizer state step must be 0 to " + MAX_STEP + " (2^53), got "
+                    + step);
         }
-        buffers = List.copyOf(buffers); // also rejects null arrays
+        Objects.requireNonNull(buffers, "optimizer state buffers is null");
+        for (int i = 0; i < buffers.size(); i++) {
+            Objects.requireNonNull(buffers.get(i), "optimizer state buffer " + (i + 1) + " of " + buffers.size()
+                    + " is null");
+        }
+        buffers = List.copyOf(buffers);
     }
 }

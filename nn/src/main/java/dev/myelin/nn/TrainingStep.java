@@ -51,7 +51,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * another thread during a step, or another thread's call between one thread's {@code gradients} and its
  * {@code update}. Threads that train side by side each take their own step and model, and may share one
  * {@link DenseOps}. Calls do not nest (a call from inside another, on the same thread, is refused as well). NaN
- * and infinite inputs are not refused; they make the loss NaN or infinite, which the caller sees.
+ * and infinite inputs are not refused by {@code gradients}: they make the loss NaN or infinite, which the caller
+ * sees. A {@code step} whose loss comes out NaN or infinite updates nothing (a NaN gradient would otherwise reach
+ * every parameter and, through Adam's moments, every later step): it throws, naming the first non-finite input or
+ * target ({@link IllegalArgumentException}) or, where there is none, saying that the model's outputs overflow
+ * ({@link IllegalStateException}); the parameters and the optimizer's state are as before the call.
  */
 public final class TrainingStep {
 
@@ -123,6 +127,7 @@ public final class TrainingStep {
             Optimizer.requireRate(lr);
             requireLabels(x, xOff, labels, labelsOff, m);
             double value = passes.lossAndOutputGradient(ops, x, xOff, null, labels, labelsOff, m, loss, convention);
+            refuseNonFiniteLoss(value, x, xOff, null, 0, m);
             checkedBackwardAndUpdate(lr);
             return value;
         } finally {
@@ -142,10 +147,41 @@ public final class TrainingStep {
             requireTargets(x, xOff, targets, targetsOff, m);
             double value = passes.lossAndOutputGradient(ops, x, xOff, targets, null, targetsOff, m, loss,
                     convention);
+            refuseNonFiniteLoss(value, x, xOff, targets, targetsOff, m);
             checkedBackwardAndUpdate(lr);
             return value;
         } finally {
             exit();
+        }
+    }
+
+    /**
+     * Refuses a step whose loss is not finite, before anything is updated (the class comment): the first NaN or
+     * infinite value of the batch's inputs, then of its targets, by row and column from 1; or, with none, the
+     * model's outputs overflowing. Costs nothing on a finite loss: the batch is scanned only to say why.
+     */
+    private void refuseNonFiniteLoss(double value, float[] x, int xOff, float[] targets, int targetsOff, int m) {
+        if (Double.isFinite(value)) {
+            return;
+        }
+        String why = "the batch's loss is " + value + ", so nothing was updated";
+        firstNonFinite("x", x, xOff, m, model.inputs(), why);
+        if (targets != null) {
+            firstNonFinite("targets", targets, targetsOff, m, model.outputs(), why);
+        }
+        throw new IllegalStateException(why + ": its inputs and targets are finite, so the model's outputs overflow"
+                + " (it has diverged; a smaller learning rate, or inputs on a smaller scale, keeps them finite)");
+    }
+
+    private static void firstNonFinite(String name, float[] a, int off, int rows, int cols, String why) {
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                float v = a[off + r * cols + c];
+                if (!Float.isFinite(v)) {
+                    throw new IllegalArgumentException(name + ": the batch's row " + (r + 1) + " column " + (c + 1)
+                            + " is " + v + "; " + why);
+                }
+            }
         }
     }
 

@@ -406,7 +406,14 @@ class CheckpointTest {
                 () -> adam.restore(small));
         OptimizerState few = new OptimizerState("adam", 1, small.buffers().subList(0, 2));
         assertMessage("the optimizer state has 2 buffers but adam on this model needs 8", () -> adam.restore(few));
-        assertMessage("optimizer state step must be at least 0, got -1", () -> new OptimizerState("sgd", -1, List.of()));
+        assertMessage("optimizer state step must be 0 to 9007199254740992 (2^53), got -1",
+                () -> new OptimizerState("sgd", -1, List.of()));
+        assertMessage("optimizer state step must be 0 to 9007199254740992 (2^53), got 9223372036854775807",
+                () -> new OptimizerState("adam", Long.MAX_VALUE, List.of()));
+        assertEquals("optimizer state buffers is null", assertThrows(NullPointerException.class,
+                () -> new OptimizerState("adam", 0, null)).getMessage());
+        assertEquals("optimizer state buffer 2 of 2 is null", assertThrows(NullPointerException.class,
+                () -> new OptimizerState("adam", 0, java.util.Arrays.asList(new float[2], null))).getMessage());
 
         Trainer trainer = new Trainer();
         TrainingCheckpoint fullBatch = trainer.fit(start(), points(), new TrainingConfig(Loss.BCE, 2, 0, 0.1f, 0), null)

@@ -199,7 +199,11 @@ class FusedSgdStepTest {
         TrainingStep step = new TrainingStep(m, Loss.CE, OptimizerSpec.sgd(0.1), 8, ops);
         float[] x = new float[8 * 37];
         x[3] = Float.NaN; // a NaN gradient: the unfused rule carries it even at rate 0 (0·NaN)
-        step.step(x, 0, new int[8], 0, 8, 0);
+        // a step refuses the batch (its loss is NaN) and moves nothing; the two halves show the rule
+        assertThrows(IllegalArgumentException.class, () -> step.step(x, 0, new int[8], 0, 8, 0));
+        assertArrayEquals(before, m.layers().get(0).weights(), "a refused batch changes no weight");
+        step.gradients(x, 0, new int[8], 0, 8);
+        step.update(0);
         assertTrue(Float.isNaN(m.layers().get(0).weights()[3 * 16]), "W −= 0·NaN is NaN, as the unfused rule gives");
         Mlp clean = model(Activation.SOFTMAX);
         TrainingStep cleanStep = new TrainingStep(clean, Loss.CE, OptimizerSpec.sgd(0.1), 8, ops);

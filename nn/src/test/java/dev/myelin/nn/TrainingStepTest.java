@@ -185,6 +185,46 @@ class TrainingStepTest {
         assertTrue(Float.isNaN(model.layers().get(0).weightGradient()[2]), "dW from the NaN input's row");
     }
 
+    /**
+     * A step whose loss is not finite updates nothing: it names the first non-finite input or target, or the
+     * model's overflow, and leaves the parameters and Adam's moments as they were, so the next batch steps as
+     * from the start (a review found a NaN target poisoning the moments for good).
+     */
+    @Test
+    void aStepWithANonFiniteLossUpdatesNothingAndSaysWhy() {
+        for (Object[] c : new Object[][] {
+                {new float[] {1, 2, 3, 4, 5, 6}, new float[] {0, Float.NaN, 1, 1},
+                        "targets: the batch's row 1 column 2 is NaN; the batch's loss is NaN, so nothing was updated"},
+                {new float[] {1, 2, 3, 4, Float.POSITIVE_INFINITY, 6}, new float[] {0, 0, 1, 1},
+                        "x: the batch's row 2 column 2 is Infinity; the batch's loss is "},
+                {new float[] {1, 2, 3, 4, 5, 6}, new float[] {0, Float.NEGATIVE_INFINITY, 1, 1},
+                        "targets: the batch's row 1 column 2 is -Infinity; "}}) {
+            Mlp model = model(new int[] {3, 2}, Activation.SIGMOID, Activation.IDENTITY, 2);
+            Mlp untouched = model.copy();
+            TrainingStep step = new TrainingStep(model, Loss.MSE, OptimizerSpec.adam(0.01), 2, OPS);
+            String message = refusal(() -> step.step((float[]) c[0], 0, (float[]) c[1], 0, 2, 0.01));
+            assertTrue(message.startsWith((String) c[2]), message);
+            assertSameParameters(untouched, model);
+            // the moments are untouched too: a clean batch now steps exactly as a fresh step's first one
+            Mlp fresh = untouched.copy();
+            float[] x = {1, 2, 3, 4, 5, 6};
+            float[] t = {0, 0, 1, 1};
+            new TrainingStep(fresh, Loss.MSE, OptimizerSpec.adam(0.01), 2, OPS).step(x, 0, t, 0, 2, 0.01);
+            step.step(x, 0, t, 0, 2, 0.01);
+            assertSameParameters(fresh, model);
+        }
+        // finite data, a model whose outputs overflow: said as such, nothing updated
+        Mlp huge = model(new int[] {2, 1}, Activation.SIGMOID, Activation.IDENTITY, 3);
+        java.util.Arrays.fill(huge.layers().get(0).weights(), 3e38f);
+        Mlp before = huge.copy();
+        TrainingStep overflowing = new TrainingStep(huge, Loss.MSE, OptimizerSpec.sgd(0.1), 1, OPS);
+        String message = assertThrows(IllegalStateException.class,
+                () -> overflowing.step(new float[] {2, 2}, 0, new float[] {0}, 0, 1, 0.1)).getMessage();
+        assertTrue(message.startsWith("the batch's loss is Infinity, so nothing was updated: its inputs and targets"
+                + " are finite, so the model's outputs overflow"), message);
+        assertSameParameters(before, huge);
+    }
+
     private static String refusal(Executable call) {
         return assertThrows(IllegalArgumentException.class, call).getMessage();
     }
