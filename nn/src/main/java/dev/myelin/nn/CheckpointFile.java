@@ -459,7 +459,7 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
 
     private static OptimizerState state(JsonNode node, String where) {
         String kind = ModelFile.text(node, "kind", where);
-        long step = integer(node, "step", where, 0, Long.MAX_VALUE);
+        long step = integer(node, "step", where, 0, OptimizerState.MAX_STEP);
         JsonNode buffers = array(node, "buffers", where);
         List<float[]> list = new ArrayList<>(buffers.size());
         for (int i = 0; i < buffers.size(); i++) {
