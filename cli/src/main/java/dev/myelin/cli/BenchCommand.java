@@ -552,8 +552,9 @@ final class BenchCommand implements Callable<Integer> {
                     .orElse(0));
             int kernelWidth = Math.max("kernel".length(), kernels.stream().mapToInt(k -> k.name().length()).max()
                     .orElse(0));
-            this.format = "%-8s  %-" + shapeWidth + "s  %-" + kernelWidth + "s  %7s  %12s  %11s  %10s  %10s%n";
-            out.printf(Locale.ROOT, format, "op", "shape", "kernel", "threads", "µs per call", "rounds", "GFLOP/s",
+            this.format = "%-8s  %-" + shapeWidth + "s  %-" + kernelWidth + "s  %7s  %12s  %15s  %10s  %10s%n";
+            // the rounds' spread (half their range over the median), with their count when fewer than five
+            out.printf(Locale.ROOT, format, "op", "shape", "kernel", "threads", "µs per call", "spread (rounds)", "GFLOP/s",
                     "vs fastest");
             out.flush();
         }

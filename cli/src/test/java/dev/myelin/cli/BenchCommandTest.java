@@ -96,7 +96,7 @@ class BenchCommandTest {
         Cli run = bench("--shapes", "6x4x5", "--op", "forward");
         assertEquals(0, run.exitCode(), run.transcript());
         List<String> lines = run.outLines();
-        assertTrue(lines.get(0).matches("op +shape +kernel +threads +µs per call +rounds +GFLOP/s +vs fastest"),
+        assertTrue(lines.get(0).matches("op +shape +kernel +threads +µs per call +spread \\(rounds\\) +GFLOP/s +vs fastest"),
                 lines.get(0));
         List<String> kernels = new ArrayList<>(KernelRegistry.names());
         assertEquals(1 + kernels.size(), lines.size(), run.out());

@@ -264,8 +264,12 @@ public final class KernelRegistry {
                 throw new IllegalArgumentException("kernel '" + key + "' needs the Vector API: start the JVM with "
                         + VectorSupport.ENABLE_FLAG);
             }
+            // a jar of one's own that registered nothing (the services file misnamed, or the jar not on the class
+            // path) ends here too: say how a variant gets in
             throw new IllegalArgumentException("unknown kernel '" + name + "' (available: "
-                    + String.join(", ", names()) + ")");
+                    + String.join(", ", names()) + "; a variant of your own is found through a jar's"
+                    + " META-INF/services/" + DenseKernelProvider.class.getName() + " on the class path, e.g."
+                    + " MYELIN_CLASSPATH: docs/architecture.md)");
         }
         // made under one reentrant lock, not in computeIfAbsent: a wrapper's factory may get its delegate here
         // (ForwardingKernel over "blocked"), and a nested computeIfAbsent on the same bin of the map throws

@@ -36,7 +36,10 @@ class DefaultKernelPropertyTest {
 
     @Test
     void aBadKernelPropertyIsNamedInTheMessage(@TempDir Path dir) throws Exception {
-        String expected = "-Dmyelin.kernel=bogus: unknown kernel 'bogus' (available: parallel, blocked, vector, scalar)";
+        String expected = "-Dmyelin.kernel=bogus: unknown kernel 'bogus' (available: parallel, blocked, vector, scalar;"
+                + " a variant of your own is found through a jar's"
+                + " META-INF/services/dev.myelin.core.dispatch.DenseKernelProvider on the class path, e.g."
+                + " MYELIN_CLASSPATH: docs/architecture.md)";
         assertEquals(List.of(expected, expected), childLines(dir, "-Dmyelin.kernel=bogus"));
     }
 
