@@ -192,8 +192,10 @@ public final class IdxData {
     public static void requireSameImageSize(Path trainDir, Path testDir) throws IOException {
         Path testImages = find(testDir, TEST_IMAGES);
         Path trainImages = find(trainDir, TRAIN_IMAGES);
-        int[] testSize = imageSize(testImages);
-        int[] trainSize = imageSize(trainImages);
+        requireSameShape(testImages, imageSize(testImages), trainImages, imageSize(trainImages));
+    }
+
+    private static void requireSameShape(Path testImages, int[] testSize, Path trainImages, int[] trainSize) {
         if (!java.util.Arrays.equals(testSize, trainSize)) {
             throw new DataException(testImages + ": its images are " + testSize[0] + "×" + testSize[1] + " pixels but"
                     + " those of " + trainImages + " are " + trainSize[0] + "×" + trainSize[1]);
@@ -209,19 +211,18 @@ public final class IdxData {
         if (file == null || Files.exists(dir.resolve(base)) && Files.exists(dir.resolve(base + ".gz"))) {
             return null;
         }
-        try (InputStream in = DataStreams.open(file, "an IDX file")) {
-            byte[] header = in.readNBytes(IMAGES_HEADER);
-            if (header.length < IMAGES_HEADER || readInt(header, 0) != IMAGES_MAGIC || readInt(header, 8) < 1
-                    || readInt(header, 12) < 1) {
-                return null;
-            }
-            return new int[] {readInt(header, 8), readInt(header, 12)};
-        } catch (IOException | RuntimeException e) {
+        try {
+            int[] size = imageSize(file);
+            return size[0] >= 1 && size[1] >= 1 ? size : null;
+        } catch (IOException | RuntimeException e) { // not this read's file: a damaged one is train's to name
             return null;
         }
     }
 
-    /** Rows and columns of the images of a file already read whole (its header is valid). */
+    /**
+     * Rows and columns of the images of {@code images}, from its header: a file already read whole (its header is
+     * valid), or one that {@link #validImageSize} only looks at.
+     */
     private static int[] imageSize(Path images) throws IOException {
         try (InputStream in = DataStreams.open(images, "an IDX file")) {
             byte[] header = in.readNBytes(IMAGES_HEADER);
@@ -229,6 +230,7 @@ public final class IdxData {
                 throw new DataException(images + ": the file ends within its header (" + header.length + " of "
                         + IMAGES_HEADER + " bytes)");
             }
+            checkMagic(header, images.toString(), IMAGES_MAGIC, "images (unsigned bytes, 3 dimensions)");
             return new int[] {readInt(header, 8), readInt(header, 12)};
         }
     }
@@ -257,10 +259,8 @@ public final class IdxData {
         Path testImages = find(dir, TEST_IMAGES);
         Dataset test = read(testImages, find(dir, TEST_LABELS));
         int[] trainSize = validImageSize(dir, TRAIN_IMAGES);
-        int[] testSize = imageSize(testImages);
-        if (trainSize != null && !java.util.Arrays.equals(testSize, trainSize)) {
-            throw new DataException(testImages + ": its images are " + testSize[0] + "×" + testSize[1] + " pixels"
-                    + " but those of " + stored(dir, TRAIN_IMAGES) + " are " + trainSize[0] + "×" + trainSize[1]);
+        if (trainSize != null) {
+            requireSameShape(testImages, imageSize(testImages), stored(dir, TRAIN_IMAGES), trainSize);
         }
         return test;
     }

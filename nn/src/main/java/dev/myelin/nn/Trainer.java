@@ -235,12 +235,10 @@ public final class Trainer {
         requireFiniteFeatures(data, "the training data", "training");
         if (!data.hasLabels()) {
             float[] t = data.targets();
-            for (int i = 0; i < t.length; i++) {
-                if (!Float.isFinite(t[i])) {
-                    throw new IllegalArgumentException("the training data's target at row " + (i / data.outputs()
-                            + 1) + ", column " + (i % data.outputs() + 1) + " is " + t[i] + "; training needs finite"
-                            + " targets");
-                }
+            int i = NonFinite.first(t, 0, t.length);
+            if (i >= 0) {
+                throw new IllegalArgumentException("the training data's target at " + NonFinite.place(i,
+                        data.outputs()) + " is " + t[i] + "; training needs finite targets");
             }
         }
     }
@@ -251,12 +249,10 @@ public final class Trainer {
      */
     static void requireFiniteFeatures(Dataset data, String dataName, String use) {
         float[] x = data.features();
-        for (int i = 0; i < x.length; i++) {
-            if (!Float.isFinite(x[i])) {
-                throw new IllegalArgumentException(dataName + "'s feature at row " + (i / data.inputs() + 1)
-                        + ", column " + (i % data.inputs() + 1) + " is " + x[i] + "; " + use + " needs finite"
-                        + " inputs (remove the row or fill the value)");
-            }
+        int i = NonFinite.first(x, 0, x.length);
+        if (i >= 0) {
+            throw new IllegalArgumentException(dataName + "'s feature at " + NonFinite.place(i, data.inputs())
+                    + " is " + x[i] + "; " + use + " needs finite inputs (remove the row or fill the value)");
         }
     }
 

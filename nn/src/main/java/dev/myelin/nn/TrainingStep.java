@@ -165,24 +165,18 @@ public final class TrainingStep {
             return;
         }
         String why = "the batch's loss is " + value + ", so nothing was updated";
-        firstNonFinite("x", x, xOff, m, model.inputs(), why);
-        if (targets != null) {
-            firstNonFinite("targets", targets, targetsOff, m, model.outputs(), why);
+        int i = NonFinite.first(x, xOff, m * model.inputs());
+        if (i >= 0) {
+            throw new IllegalArgumentException("x: the batch's " + NonFinite.place(i, model.inputs()) + " is "
+                    + x[xOff + i] + "; " + why);
+        }
+        i = targets == null ? -1 : NonFinite.first(targets, targetsOff, m * model.outputs());
+        if (i >= 0) {
+            throw new IllegalArgumentException("targets: the batch's " + NonFinite.place(i, model.outputs()) + " is "
+                    + targets[targetsOff + i] + "; " + why);
         }
         throw new IllegalStateException(why + ": its inputs and targets are finite, so the model's outputs overflow"
                 + " (it has diverged; a smaller learning rate, or inputs on a smaller scale, keeps them finite)");
-    }
-
-    private static void firstNonFinite(String name, float[] a, int off, int rows, int cols, String why) {
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                float v = a[off + r * cols + c];
-                if (!Float.isFinite(v)) {
-                    throw new IllegalArgumentException(name + ": the batch's row " + (r + 1) + " column " + (c + 1)
-                            + " is " + v + "; " + why);
-                }
-            }
-        }
     }
 
     /**

@@ -194,11 +194,11 @@ class TrainingStepTest {
     void aStepWithANonFiniteLossUpdatesNothingAndSaysWhy() {
         for (Object[] c : new Object[][] {
                 {new float[] {1, 2, 3, 4, 5, 6}, new float[] {0, Float.NaN, 1, 1},
-                        "targets: the batch's row 1 column 2 is NaN; the batch's loss is NaN, so nothing was updated"},
+                        "targets: the batch's row 1, column 2 is NaN; the batch's loss is NaN, so nothing was updated"},
                 {new float[] {1, 2, 3, 4, Float.POSITIVE_INFINITY, 6}, new float[] {0, 0, 1, 1},
-                        "x: the batch's row 2 column 2 is Infinity; the batch's loss is "},
+                        "x: the batch's row 2, column 2 is Infinity; the batch's loss is "},
                 {new float[] {1, 2, 3, 4, 5, 6}, new float[] {0, Float.NEGATIVE_INFINITY, 1, 1},
-                        "targets: the batch's row 1 column 2 is -Infinity; "}}) {
+                        "targets: the batch's row 1, column 2 is -Infinity; "}}) {
             Mlp model = model(new int[] {3, 2}, Activation.SIGMOID, Activation.IDENTITY, 2);
             Mlp untouched = model.copy();
             TrainingStep step = new TrainingStep(model, Loss.MSE, OptimizerSpec.adam(0.01), 2, OPS);

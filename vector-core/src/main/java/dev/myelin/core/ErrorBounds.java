@@ -115,7 +115,7 @@ public final class ErrorBounds {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 mag[j] += dzMagnitude(act, y[i * n + j], dy[i * n + j]);
-                db[j] += exactDz(act, y[i * n + j], dy[i * n + j]);
+                db[j] += act.gradient(y[i * n + j], dy[i * n + j]); // the kernels' own dZ, relu's select too
             }
         }
         double[] allowed = new double[n];
@@ -312,21 +312,6 @@ public final class ErrorBounds {
         return ru < 1 ? ru / (1 - ru) : Double.POSITIVE_INFINITY;
     }
 
-    /**
-     * dZ = dY·act'(Y), signed and in double: the terms whose sum the bound of db follows. relu selects as the kernels
-     * do ({@code Activation.backward}: dY where y > 0 or y is NaN, else 0), so an infinite dY where y ≤ 0 is 0, not
-     * ∞·0.
-     */
-    static double exactDz(Activation act, double y, double dy) {
-        return switch (act) {
-            case IDENTITY -> dy;
-            case RELU -> y <= 0 ? 0 : dy;
-            case SIGMOID -> dy * (y * (1 - y));
-            case TANH -> dy * (1 - y * y);
-            case SOFTMAX -> throw new IllegalArgumentException("softmax is not elementwise");
-        };
-    }
-
     /** The activation's largest slope, which bounds how far an error of Z moves Y. */
     static double largestSlope(Activation act) {
         return act == Activation.SIGMOID ? 0.25 : 1;
@@ -334,7 +319,7 @@ public final class ErrorBounds {
 
     /**
      * |dY|·A(Y), A = |act'| on absolute values: the magnitude of dY·act'(Y) that the rounding bounds scale. relu
-     * selects as the kernels do ({@link #exactDz}): 0 where y ≤ 0, whatever dY (an infinite one included).
+     * selects as the kernels do ({@link Activation#gradient}): 0 where y ≤ 0, whatever dY (an infinite one included).
      */
     static double dzMagnitude(Activation act, double y, double dy) {
         return switch (act) {

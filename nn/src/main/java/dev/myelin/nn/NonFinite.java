@@ -1,0 +1,26 @@
+package dev.myelin.nn;
+
+/**
+ * Where a block of row-major values holds its first NaN or infinity: the one scan behind "training needs finite
+ * inputs" ({@link Trainer}) and a refused step ({@link TrainingStep}), each of which words its own message.
+ */
+final class NonFinite {
+
+    private NonFinite() {
+    }
+
+    /** The index (from {@code from}) of the first NaN or infinite value of {@code a[from .. from+count)}, or −1. */
+    static int first(float[] a, int from, int count) {
+        for (int i = 0; i < count; i++) {
+            if (!Float.isFinite(a[from + i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** "row R, column C" (from 1) of the value at {@code index} of a matrix of {@code cols} columns. */
+    static String place(int index, int cols) {
+        return "row " + (index / cols + 1) + ", column " + (index % cols + 1);
+    }
+}
