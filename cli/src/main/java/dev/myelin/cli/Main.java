@@ -150,7 +150,7 @@ public final class Main implements Callable<Integer> {
     /**
      * A decimal number as {@link #real} takes it, ASCII digits only. Each run of digits can be matched one way only,
      * so a long value that fails is refused in linear time (the form {@code [0-9]+\\.?[0-9]*} could split a run of
-     * digits anywhere: 77 s for a hundred thousand digits and an {@code x}).
+     * digits anywhere, and its backtracking grew with the square of the run's length).
      */
     private static final java.util.regex.Pattern DECIMAL =
             java.util.regex.Pattern.compile("[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?");

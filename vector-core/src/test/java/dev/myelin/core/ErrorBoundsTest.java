@@ -48,7 +48,7 @@ class ErrorBoundsTest {
      * Terms of one sign: every rounding of a long sum can go the same way, so the error grows with the length, not
      * its square root. The scalar kernel (in order) and the engine stay within half the bound of the exact sum, for
      * the forward's k and the reductions of the backward over m rows (dW, db) and n outputs (dX); the √k bound alone
-     * was broken by the scalar kernel 2.45 times at k = 4096 and 20 times at 10⁶ (a review, nineteenth session).
+     * was broken by the scalar kernel already at k = 784 (this test, run on it), and more the longer the sum.
      */
     @Test
     void sumsOfTermsOfOneSignAreWithinTheBoundAtAnyLength() {
