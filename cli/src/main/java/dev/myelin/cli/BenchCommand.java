@@ -8,6 +8,7 @@ import dev.myelin.core.DenseKernel;
 import dev.myelin.core.Named;
 import dev.myelin.core.ProductShape;
 import dev.myelin.core.dispatch.KernelRegistry;
+import dev.myelin.core.dispatch.KernelUnavailableException;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -229,10 +230,15 @@ final class BenchCommand implements Callable<Integer> {
         List<DenseKernel> kernelList = kernels(kernels, threads != null ? threads : KernelRegistry.defaultThreads(),
                 note -> err.println(Main.PREFIX + note));
         require(!kernelList.isEmpty(), "--kernels all: no variant is available here (myelin info says why)");
-        if (threads != null && kernelList.stream().noneMatch(k -> k.name().equals(Kernels.PARALLEL))) {
-            err.println(Main.PREFIX + "note: --threads " + threads + " has no effect: only the parallel kernel"
-                    + " uses more than one thread, and it is not among --kernels");
-            err.flush();
+        // said when no variant runs on the count, or one runs on several threads but not on it (a variant of one's own
+        // over parallel, made with its own count); the table's column says each one's count
+        if (threads != null && (kernelList.stream().noneMatch(k -> k.threads() == threads)
+                || kernelList.stream().anyMatch(k -> k.threads() > 1 && k.threads() != threads))) {
+            String others = otherThreadCounts(kernelList, threads);
+            if (!others.isEmpty()) {
+                err.println(Main.PREFIX + "note: --threads " + threads + " applies to parallel only: " + others);
+                err.flush();
+            }
         }
         if (warmupMs < 1000) {
             err.println(Main.PREFIX + "note: --warmup-ms " + warmupMs + " may time the JIT compiling the kernels"
@@ -406,9 +412,15 @@ final class BenchCommand implements Callable<Integer> {
             try {
                 DenseKernel kernel = make.apply(name);
                 chosen.putIfAbsent(kernel.name(), kernel);
+            } catch (KernelUnavailableException unavailable) { // a provider's create() threw
+                if (!all) {
+                    throw new IllegalArgumentException("--kernels " + name + ": unavailable here: "
+                            + unavailable.reason(), unavailable);
+                }
+                notes.accept("note: --kernels all leaves out " + name + ", unavailable here: " + unavailable.reason());
             } catch (IllegalArgumentException unknown) { // a name given: the registry's message names the choices
                 if (!all) {
-                    throw unknown;
+                    throw new IllegalArgumentException("--kernels: " + unknown.getMessage(), unknown);
                 }
                 // every name of all is registered: one refused when made (a provider's kernel under another name)
                 notes.accept("note: --kernels all leaves out " + name + ": " + unknown.getMessage());
@@ -422,6 +434,24 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return List.copyOf(chosen.values());
+    }
+
+    /**
+     * The variants of {@code list} that run on another count than {@code threads}, by count ("scalar and blocked run
+     * on 1 thread; mine on 2"), or empty: the single-threaded ones, and a variant of one's own over {@code parallel},
+     * which runs on the count it was made with. The table's column says each one's count.
+     */
+    static String otherThreadCounts(List<DenseKernel> list, int threads) {
+        Map<Integer, List<String>> byCount = new java.util.TreeMap<>();
+        for (DenseKernel kernel : list) {
+            if (kernel.threads() != threads) {
+                byCount.computeIfAbsent(kernel.threads(), t -> new ArrayList<>()).add(kernel.name());
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        byCount.forEach((count, names) -> parts.add(String.join(", ", names) + (names.size() == 1 ? " runs" : " run")
+                + " on " + count + (count == 1 ? " thread" : " threads")));
+        return String.join("; ", parts);
     }
 
     static void require(boolean condition, String message) {
@@ -570,7 +600,9 @@ final class BenchCommand implements Callable<Integer> {
         }
 
         private static String number(double v) {
-            return String.format(Locale.ROOT, v >= 1000 ? "%.0f" : v >= 10 ? "%.1f" : "%.3f", v);
+            // three significant digits at least: a rate below 0.001 (a call timed while the JIT compiles) is not 0
+            return String.format(Locale.ROOT, v >= 1000 ? "%.0f" : v >= 10 ? "%.1f" : v >= 0.01 || v == 0 ? "%.3f"
+                    : "%.3g", v);
         }
     }
 

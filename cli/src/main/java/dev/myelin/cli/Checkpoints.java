@@ -102,6 +102,11 @@ final class Checkpoints {
         fileEpoch = epochs;
     }
 
+    /** Whether the latest epoch-end write failed: at the end of a run, the file does not hold its end. */
+    boolean lastWriteFailed() {
+        return failed;
+    }
+
     /** The checkpoint file (kept after a failed write: it still holds the last epoch written, if any). */
     Path file() {
         return file;

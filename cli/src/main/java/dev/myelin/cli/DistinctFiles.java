@@ -1,6 +1,7 @@
 package dev.myelin.cli;
 
 import dev.myelin.nn.AtomicFile;
+import dev.myelin.nn.IdxData;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -16,19 +17,27 @@ import java.util.List;
  * write while it also reads it or writes it for another option: {@code --save data.csv} would replace the
  * training data with the model, {@code --metrics m.json --save m.json} one output with the other. Paths are compared as files
  * ({@link Files#isSameFile} when both exist, so a link or another spelling of the same file is caught), else
- * as normalised absolute paths.
+ * as normalised absolute paths. An input that is a folder (the MNIST layout) stands for every file of the layout in
+ * it, plain and {@code .gz}: {@code --data fashion/ --save fashion/train-images-idx3-ubyte} would replace the
+ * training images.
  */
 final class DistinctFiles {
 
-    private record Named(String option, Path path, boolean output) {
+    /** An operand; {@code mustExist} is false for the files a folder's layout may hold ({@link #reads}). */
+    private record Named(String option, Path path, boolean output, boolean mustExist) {
     }
 
     private final List<Named> files = new ArrayList<>();
 
-    /** An input: {@code option}'s file (ignored when null). */
+    /** An input: {@code option}'s file, or the files of the MNIST layout in a folder (ignored when null). */
     DistinctFiles reads(String option, Path path) {
         if (path != null) {
-            files.add(new Named(option, path, false));
+            files.add(new Named(option, path, false, true));
+            if (Files.isDirectory(path)) {
+                for (Path file : IdxData.layoutFiles(path)) {
+                    files.add(new Named(option, file, false, false));
+                }
+            }
         }
         return this;
     }
@@ -36,7 +45,7 @@ final class DistinctFiles {
     /** An output: {@code option}'s file (ignored when null). */
     DistinctFiles writes(String option, Path path) {
         if (path != null) {
-            files.add(new Named(option, path, true));
+            files.add(new Named(option, path, true, false));
         }
         return this;
     }
@@ -60,7 +69,7 @@ final class DistinctFiles {
             }
         }
         for (Named f : files) {
-            if (!f.output() && !Files.exists(f.path())) {
+            if (f.mustExist() && !Files.exists(f.path())) {
                 throw new IllegalArgumentException(f.option() + " " + f.path() + ": " + whyMissing(f.path()));
             }
         }

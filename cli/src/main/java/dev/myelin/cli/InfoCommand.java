@@ -3,6 +3,7 @@ package dev.myelin.cli;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.myelin.core.DenseKernel;
 import dev.myelin.core.dispatch.KernelRegistry;
+import dev.myelin.core.dispatch.KernelUnavailableException;
 import dev.myelin.core.dispatch.VectorSupport;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -184,6 +185,8 @@ final class InfoCommand implements Callable<Integer> {
             String described = kernel.describe(); // "parallel (2 threads, …)": the name is the listing's own column
             return described.startsWith(name + " (") && described.endsWith(")")
                     ? described.substring(name.length() + 2, described.length() - 1) : described;
+        } catch (KernelUnavailableException e) {
+            return "unavailable: " + e.reason();
         } catch (RuntimeException | LinkageError e) {
             return "unavailable: " + Main.userMessage(e);
         }

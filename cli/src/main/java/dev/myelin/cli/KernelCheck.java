@@ -12,7 +12,12 @@ import java.util.List;
  * [−1, 1], the bound at 128×784×256 is 6.5·10⁻⁴ for sigmoid; the built-in kernels' largest errors are 0.6–1.5 % of
  * the forward's bounds and 2–4 % of the backward's there, at most 12 % at 16×8192×40 ({@code BenchCommandTest}
  * prints them). dW and dX are computed by both kernels from the scalar kernel's dZ, so that each product is checked
- * on the same inputs.
+ * on the same inputs. Each check runs the variant twice: on the operands' own arrays (the ones timed, so that a
+ * variant keeping results by array identity is caught after timing), then on every operand as a view inside a
+ * larger array ({@link Placed}): at an offset, its rows further apart than its columns, NaN between them in an
+ * input and a sentinel in an output, so that a variant which ignores an offset or a leading dimension, reads
+ * outside a view or writes outside one fails here instead of in training. The whole contract (every operation, accumulation, every activation, the softmax
+ * head) is the conformance suite's ({@code KernelConformanceTest}).
  */
 final class KernelCheck {
 
@@ -59,31 +64,104 @@ final class KernelCheck {
     /** Runs {@code kernel} on the reference's inputs and compares every output with the scalar kernel's. */
     static Outcome check(DenseKernel kernel, BenchCommand.Op op, BenchCommand.Operands o, int rows, Activation act,
                          Reference reference) {
-        int k = o.shape.k(), n = o.shape.n();
-        List<float[]> actual = new ArrayList<>();
-        if (op == BenchCommand.Op.FORWARD) {
-            float[] y = filled(rows * n);
-            kernel.forward(rows, n, k, o.x, 0, k, o.w, 0, n, o.b, 0, act, y, 0, n);
-            actual.add(y);
-        } else {
-            float[] dz = filled(rows * n);
-            float[] db = filled(n);
-            kernel.activationBackward(rows, n, act, o.y, 0, n, o.dy, 0, n, dz, 0, n, db, 0, false);
-            float[] scalarDz = reference.outputs().get(0).values();
-            float[] dw = filled(k * n);
-            kernel.weightGradient(rows, n, k, o.x, 0, k, scalarDz, 0, n, dw, 0, n, false);
-            float[] dx = filled(rows * k);
-            kernel.inputGradient(rows, n, k, scalarDz, 0, n, o.w, 0, n, dx, 0, k);
-            actual.addAll(List.of(dz, db, dw, dx));
+        Outcome inPlace = check(kernel, op, o, rows, act, reference, 0);
+        if (inPlace.failure() != null) {
+            return inPlace;
         }
-        return compare(reference.outputs(), actual);
+        Outcome placed = check(kernel, op, o, rows, act, reference, Placed.PAD);
+        return placed.failure() != null || placed.worstRatio() > inPlace.worstRatio() ? placed : inPlace;
     }
 
-    /** Output buffers start as NaN: a kernel that leaves an element unwritten fails the check. */
-    private static float[] filled(int size) {
-        float[] a = new float[size];
-        java.util.Arrays.fill(a, Float.NaN);
-        return a;
+    /** One run of the check, on views {@code pad} cells from each other (0: the operands' own arrays). */
+    private static Outcome check(DenseKernel kernel, BenchCommand.Op op, BenchCommand.Operands o, int rows,
+                                 Activation act, Reference reference, int pad) {
+        int k = o.shape.k(), n = o.shape.n();
+        List<Placed> outputs = new ArrayList<>();
+        if (op == BenchCommand.Op.FORWARD) {
+            Placed x = Placed.input(o.x, rows, k, pad), w = Placed.input(o.w, k, n, pad);
+            Placed b = Placed.input(o.b, 1, n, pad);
+            Placed y = Placed.output("Y", rows, n, pad);
+            kernel.forward(rows, n, k, x.array, x.off, x.ld, w.array, w.off, w.ld, b.array, b.off, act,
+                    y.array, y.off, y.ld);
+            outputs.add(y);
+        } else {
+            Placed yIn = Placed.input(o.y, rows, n, pad), dy = Placed.input(o.dy, rows, n, pad);
+            Placed dz = Placed.output("dZ", rows, n, pad), db = Placed.output("db", 1, n, pad);
+            kernel.activationBackward(rows, n, act, yIn.array, yIn.off, yIn.ld, dy.array, dy.off, dy.ld,
+                    dz.array, dz.off, dz.ld, db.array, db.off, false);
+            Placed scalarDz = Placed.input(reference.outputs().get(0).values(), rows, n, pad);
+            Placed x = Placed.input(o.x, rows, k, pad), w = Placed.input(o.w, k, n, pad);
+            Placed dw = Placed.output("dW", k, n, pad);
+            kernel.weightGradient(rows, n, k, x.array, x.off, x.ld, scalarDz.array, scalarDz.off, scalarDz.ld,
+                    dw.array, dw.off, dw.ld, false);
+            Placed dx = Placed.output("dX", rows, k, pad);
+            kernel.inputGradient(rows, n, k, scalarDz.array, scalarDz.off, scalarDz.ld, w.array, w.off, w.ld,
+                    dx.array, dx.off, dx.ld);
+            outputs.addAll(List.of(dz, db, dw, dx));
+        }
+        for (Placed out : outputs) {
+            String outside = out.writtenOutside();
+            if (outside != null) {
+                return new Outcome(Double.POSITIVE_INFINITY, outside);
+            }
+        }
+        return compare(reference.outputs(), outputs.stream().map(Placed::tight).toList());
+    }
+
+    /**
+     * A rows × cols operand as the variant gets it: a view at offset {@code pad} of a larger array, its rows
+     * {@code cols + pad} apart, {@code pad} cells after it. The other cells hold NaN in an input (a variant that
+     * reads one makes NaN of its result) and {@link #SENTINEL} in an output (one that writes one is named); an
+     * output's own cells start as NaN, so one left unwritten fails the comparison. With {@code pad} 0 an input is its
+     * own array, rows packed together.
+     */
+    record Placed(String name, float[] array, int off, int ld, int rows, int cols) {
+
+        static final int PAD = 3;
+        static final float SENTINEL = 12345.75f;
+
+        static Placed input(float[] tight, int rows, int cols, int pad) {
+            if (pad == 0) {
+                return new Placed(null, tight, 0, cols, rows, cols);
+            }
+            Placed p = new Placed(null, new float[pad + rows * (cols + pad) + pad], pad, cols + pad, rows, cols);
+            java.util.Arrays.fill(p.array, Float.NaN);
+            for (int i = 0; i < rows; i++) {
+                System.arraycopy(tight, i * cols, p.array, p.off + i * p.ld, cols);
+            }
+            return p;
+        }
+
+        static Placed output(String name, int rows, int cols, int pad) {
+            Placed p = new Placed(name, new float[pad + rows * (cols + pad) + pad], pad, cols + pad, rows, cols);
+            java.util.Arrays.fill(p.array, SENTINEL);
+            for (int i = 0; i < rows; i++) {
+                java.util.Arrays.fill(p.array, p.off + i * p.ld, p.off + i * p.ld + cols, Float.NaN);
+            }
+            return p;
+        }
+
+        /** The view's cells, rows packed together. */
+        float[] tight() {
+            float[] t = new float[rows * cols];
+            for (int i = 0; i < rows; i++) {
+                System.arraycopy(array, off + i * ld, t, i * cols, cols);
+            }
+            return t;
+        }
+
+        /** What was written outside the view, or null when nothing was. */
+        String writtenOutside() {
+            for (int index = 0; index < array.length; index++) {
+                int rel = index - off;
+                boolean inside = rel >= 0 && rel / ld < rows && rel % ld < cols;
+                if (!inside && Float.floatToRawIntBits(array[index]) != Float.floatToRawIntBits(SENTINEL)) {
+                    return name + " (a " + rows + "×" + cols + " view at offset " + off + ", rows " + ld + " apart)"
+                            + " had a cell outside it written: index " + index + " of its array, now " + array[index];
+                }
+            }
+            return null;
+        }
     }
 
     /**

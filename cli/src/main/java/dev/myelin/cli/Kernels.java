@@ -3,6 +3,7 @@ package dev.myelin.cli;
 import dev.myelin.core.DenseKernel;
 import dev.myelin.core.DenseOps;
 import dev.myelin.core.dispatch.KernelRegistry;
+import dev.myelin.core.dispatch.KernelUnavailableException;
 
 /**
  * Checks and builds the kernel of {@code --kernel} and {@code --threads} ({@link KernelOptions}), and the thread
@@ -49,7 +50,14 @@ final class Kernels {
         if (name == null) {
             return new Choice(null, threads);
         }
-        DenseKernel kernel = threads == null ? KernelRegistry.get(name) : KernelRegistry.withThreads(name, threads);
+        DenseKernel kernel;
+        try {
+            kernel = threads == null ? KernelRegistry.get(name) : KernelRegistry.withThreads(name, threads);
+        } catch (KernelUnavailableException e) { // a provider's create() threw: its jar's problem, said as such
+            throw new IllegalArgumentException("--kernel " + name.trim() + ": unavailable here: " + e.reason(), e);
+        } catch (IllegalArgumentException e) { // unknown: the registry's message lists the names
+            throw new IllegalArgumentException("--kernel: " + e.getMessage(), e);
+        }
         return new Choice(kernel, threads);
     }
 

@@ -47,7 +47,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         exitCodeList = {"0:success", "1:internal error (a bug: please report the stack trace)",
                 "2:user error (bad option, value, file or data)",
                 "3:train: the model was trained but not written to --save (stderr names the fallback file), or"
-                        + " the last write of --metrics failed",
+                        + " the last write of --metrics or of the checkpoint failed",
                 "4:train: training diverged (NaN, infinite or exploding loss); stderr names epoch, batch and the"
                         + " last good checkpoint",
                 "130, 143:train: stopped by SIGINT or SIGTERM after a step; stderr names the checkpoint and the"
@@ -193,6 +193,9 @@ public final class Main implements Callable<Integer> {
     private static Path path(String value) {
         if (value.isEmpty()) {
             throw new CommandLine.TypeConversionException("empty file name");
+        }
+        if (value.isBlank()) { // an unset variable between quotes with a blank: a file no listing shows
+            throw new CommandLine.TypeConversionException("a file name of blanks only ('" + value + "')");
         }
         Path path;
         try {

@@ -36,8 +36,7 @@ final class ModelSaver {
      * @throws IllegalArgumentException when the model itself cannot be saved (NaN parameters): no file would help
      */
     static int save(Mlp model, Path target, PrintWriter out, PrintWriter err) {
-        return save(model, target, out, err, List.of(Path.of("").toAbsolutePath(),
-                Path.of(System.getProperty("java.io.tmpdir"))));
+        return save(model, target, out, err, fallbackDirs());
     }
 
     /** As {@link #save(Mlp, Path, PrintWriter, PrintWriter)}, trying the fallback directories in order. */
@@ -51,24 +50,38 @@ final class ModelSaver {
         } catch (IOException e) {
             out.flush();
             err.println(Main.PREFIX + Main.userMessage(e));
-            List<String> failures = new ArrayList<>();
-            for (Path dir : fallbackDirs) {
-                Path fallback = freeName(dir);
-                try {
-                    ModelFile.write(model, fallback);
-                    err.println(Main.PREFIX + "the trained model was saved to " + fallback + " instead (exit code "
-                            + NOT_SAVED + ")");
-                    err.flush();
-                    return NOT_SAVED;
-                } catch (IOException again) {
-                    failures.add(Main.userMessage(again));
-                }
-            }
-            err.println(Main.PREFIX + "the trained model is lost: no fallback file could be written either ("
-                    + String.join("; ", failures) + ")");
-            err.flush();
-            return NOT_SAVED;
+            return saveInstead(model, err, fallbackDirs);
         }
+    }
+
+    /**
+     * Writes {@code model} to a fallback file, the first of {@code fallbackDirs} that takes it ({@code
+     * myelin-model-<timestamp>.json}), says where on {@code err}, and returns {@link #NOT_SAVED}: for a model that
+     * trained and is in no file asked for (its {@code --save} failed, or its only file, the checkpoint, did).
+     */
+    static int saveInstead(Mlp model, PrintWriter err, List<Path> fallbackDirs) {
+        List<String> failures = new ArrayList<>();
+        for (Path dir : fallbackDirs) {
+            Path fallback = freeName(dir);
+            try {
+                ModelFile.write(model, fallback);
+                err.println(Main.PREFIX + "the trained model was saved to " + fallback + " instead (exit code "
+                        + NOT_SAVED + ")");
+                err.flush();
+                return NOT_SAVED;
+            } catch (IOException again) {
+                failures.add(Main.userMessage(again));
+            }
+        }
+        err.println(Main.PREFIX + "the trained model is lost: no fallback file could be written either ("
+                + String.join("; ", failures) + ")");
+        err.flush();
+        return NOT_SAVED;
+    }
+
+    /** Where a model goes when its file cannot take it: the working directory, else the temporary directory. */
+    static List<Path> fallbackDirs() {
+        return List.of(Path.of("").toAbsolutePath(), Path.of(System.getProperty("java.io.tmpdir")));
     }
 
     /** {@code myelin-model-<yyyyMMdd-HHmmss>.json} in {@code dir}, with {@code -2}, {@code -3}… when taken. */

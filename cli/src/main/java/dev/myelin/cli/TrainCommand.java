@@ -576,6 +576,15 @@ final class TrainCommand implements Callable<Integer> {
             }
             model.setInputScaling(scaling);
             int code = save == null ? 0 : ModelSaver.save(model, save, summary, err); // a failed save keeps it
+            if (checkpoints.lastWriteFailed()) { // said when it failed; the run's end is not in it
+                err.println(Main.PREFIX + "the checkpoint " + checkpoints.file() + " does not hold the end of"
+                        + " training: its last write failed (" + (checkpoints.fileEpoch() >= 0 ? "it holds the end of"
+                        + " epoch " + checkpoints.fileEpoch() : "it holds no state of this run") + ")" + (save == null
+                        ? "; without --save it was the model's only file" : code == 0 ? "; the model is in " + save
+                        + " (exit code " + ModelSaver.NOT_SAVED + ")" : ""));
+                code = save == null ? ModelSaver.saveInstead(model, err, ModelSaver.fallbackDirs())
+                        : ModelSaver.NOT_SAVED;
+            }
             if (monitor.metricsFailure() != null) {
                 err.println(Main.PREFIX + "--metrics " + metricsFile + " is incomplete: " + monitor.metricsFailure()
                         + (metrics.held() == 0 ? "" : "; it holds " + metrics.held() + " epoch"

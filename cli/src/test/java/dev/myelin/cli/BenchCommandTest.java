@@ -146,12 +146,12 @@ class BenchCommandTest {
         assertEquals("parallel", array.get(0).get("kernel").textValue());
         assertEquals(3, array.get(0).get("threads").intValue());
         assertEquals(1, array.get(1).get("threads").intValue());
-        assertFalse(run.err().contains("has no effect"), run.transcript());
+        assertFalse(run.err().contains("applies to parallel only"), run.transcript());
 
         Cli single = bench("--shapes", "5x6x7", "--op", "forward", "--kernels", "scalar", "--threads", "2");
         assertEquals(0, single.exitCode(), single.transcript());
-        assertTrue(single.err().contains("myelin: note: --threads 2 has no effect: only the parallel kernel uses"
-                + " more than one thread"), single.transcript());
+        assertTrue(single.err().contains("myelin: note: --threads 2 applies to parallel only: scalar runs on 1 thread"),
+                single.transcript());
     }
 
     static Stream<Arguments> userErrors() {
@@ -164,7 +164,7 @@ class BenchCommandTest {
                 errorCase("--shapes 3x4x0", "'3x4x0'", "at least 1"),
                 errorCase("--shapes -3x4x5", "'-3x4x5' is not m×k×n"),
                 errorCase("--shapes 100000x100000x1", "'100000x100000x1' is too large"),
-                errorCase("--kernels turbo", "unknown kernel 'turbo'", "scalar"),
+                errorCase("--kernels turbo", "--kernels: unknown kernel 'turbo'", "scalar"),
                 errorCase("--kernels scalar,,vector", "--kernels: empty name"),
                 errorCase("--threads 0", "--threads must be at least 1, got 0"),
                 errorCase("--threads -2", "--threads must be at least 1, got -2"),
@@ -272,12 +272,15 @@ class BenchCommandTest {
         assertTrue(err.toString().contains("check copy forward 8x5x3: ok"), "the others are still checked: " + err);
     }
 
-    /** A variant right at first and wrong once "compiled" (after one call) is caught by the check after timing. */
+    /**
+     * A variant right at first and wrong once "compiled" (after the two calls of the check before timing: on the
+     * operands' arrays, then on views) is caught by the check after timing.
+     */
     @Test
     void aVariantWrongOnlyAfterItsFirstCallsIsCaughtAfterTiming() {
         Broken late = new Broken("late");
         late.forwardDelta = 1e-3f;
-        late.rightCalls = 1;
+        late.rightCalls = 2;
         List<ProductShape> shape = List.of(new ProductShape(8, 5, 3));
         List<BenchCommand.Op> forward = List.of(BenchCommand.Op.FORWARD);
         StringWriter err = new StringWriter();
@@ -310,6 +313,48 @@ class BenchCommandTest {
         assertEquals(1, failed.size(), err.toString());
         assertTrue(failed.get(0).startsWith("kernel memo disagrees with scalar on forward 8x5x3 after timing:"),
                 failed.get(0));
+    }
+
+    /**
+     * A variant right only where every operand starts its array with its rows packed together (as bench's own
+     * operands do) is caught: the check also gives each operand as a view at an offset, its rows further apart,
+     * NaN around it, and names an output cell written outside its view.
+     */
+    @Test
+    void aVariantThatIgnoresAnOffsetOrWritesBetweenRowsIsCaught() {
+        Broken offsetBlind = new Broken("offset-blind");
+        offsetBlind.ignoresXOffset = true;
+        Broken spill = new Broken("spill");
+        spill.writesAfterFirstRow = true;
+        StringWriter err = new StringWriter();
+        List<String> failed = BenchCommand.checkAll(List.of(new ProductShape(8, 5, 3)), List.of(BenchCommand.Op.FORWARD),
+                List.of(offsetBlind, spill), Activation.SIGMOID, new PrintWriter(err, true), "");
+        assertEquals(2, failed.size(), err.toString());
+        assertTrue(failed.get(0).startsWith("kernel offset-blind disagrees with scalar on forward 8x5x3: Y[0][0] = NaN"
+                + " vs "), failed.get(0));
+        assertEquals("kernel spill disagrees with scalar on forward 8x5x3: Y (a 8×3 view at offset 3, rows 6 apart)"
+                + " had a cell outside it written: index 6 of its array, now 0.0", failed.get(1));
+    }
+
+    /** --threads names each variant it does not apply to with the count it runs on (the table's column). */
+    @Test
+    void aThreadCountThatDoesNotApplyIsNamedWithEachVariantsOwn() {
+        DenseKernel wrapped = new dev.myelin.core.ForwardingKernel(new ScalarKernel()) {
+            @Override
+            public String name() {
+                return "wrapped";
+            }
+
+            @Override
+            public int threads() {
+                return 3;
+            }
+        };
+        assertEquals("scalar, one run on 1 thread; wrapped runs on 3 threads",
+                BenchCommand.otherThreadCounts(List.of(new ScalarKernel(), new Broken("one"), wrapped), 2));
+        assertEquals("scalar, one run on 1 thread",
+                BenchCommand.otherThreadCounts(List.of(new ScalarKernel(), new Broken("one"), wrapped), 3));
+        assertEquals("", BenchCommand.otherThreadCounts(List.of(new ScalarKernel()), 1));
     }
 
     @Test
@@ -509,6 +554,10 @@ class BenchCommandTest {
         private int forwardCalls;
         /** Forward computes once per pair of X and W arrays, then copies that result (a cache keyed by identity). */
         boolean memoByIdentity;
+        /** Forward reads X from the start of its array, wherever its view starts. */
+        boolean ignoresXOffset;
+        /** Forward also writes 0 into the cell after Y's first row (between rows when they are further apart). */
+        boolean writesAfterFirstRow;
         private float[] memoX;
         private float[] memoW;
         private float[] memoY;
@@ -541,7 +590,10 @@ class BenchCommandTest {
                 System.arraycopy(memoY, 0, y, yOff, memoY.length);
                 return;
             }
-            super.forward(m, n, k, x, xOff, ldx, w, wOff, ldw, b, bOff, act, y, yOff, ldy);
+            super.forward(m, n, k, x, ignoresXOffset ? 0 : xOff, ldx, w, wOff, ldw, b, bOff, act, y, yOff, ldy);
+            if (writesAfterFirstRow && ldy > n) {
+                y[yOff + n] = 0;
+            }
             if (memoByIdentity) {
                 memoX = x;
                 memoW = w;

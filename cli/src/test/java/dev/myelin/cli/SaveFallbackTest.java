@@ -51,6 +51,38 @@ class SaveFallbackTest {
         assertFalse(run.err().contains("\tat "), run.transcript());
     }
 
+    /**
+     * A run whose checkpoint cannot be written at its end does not end as a success: without --save the checkpoint
+     * was the trained model's only file, so the model goes to the fallback file (exit 3); with --save the model is
+     * there, and the exit code still says that something asked for was not written.
+     */
+    @Test
+    void aCheckpointWhoseLastWriteFailsEndsTheRunWithThree() throws Exception {
+        assumeTrue(Files.isDirectory(UNWRITABLE.getParent()), "/proc exists");
+        Path checkpoint = UNWRITABLE.resolveSibling("myelin-test-checkpoint.json");
+        ChildCli alone = ChildCli.run(dir, Map.of(), "train", "--preset", "xor", "--epochs", "3", "--checkpoint",
+                checkpoint.toString());
+        assertEquals(ModelSaver.NOT_SAVED, alone.exitCode(), alone.transcript());
+        assertEquals(1, alone.err().lines().filter(l -> l.contains("cannot write the checkpoint")).count(),
+                alone.transcript());
+        assertTrue(alone.err().contains("myelin: the checkpoint " + checkpoint + " does not hold the end of training:"
+                + " its last write failed (it holds no state of this run); without --save it was the model's only"
+                + " file"), alone.transcript());
+        Matcher m = FALLBACK.matcher(alone.err());
+        assertTrue(m.find(), alone.transcript());
+        assertEquals("2→4 sigmoid, 4→1 sigmoid", ModelFile.read(Path.of(m.group(1))).describe());
+
+        Path model = dir.resolve("with-save.json");
+        ChildCli saved = ChildCli.run(dir, Map.of(), "train", "--preset", "xor", "--epochs", "3", "--checkpoint",
+                checkpoint.toString(), "--save", model.toString());
+        assertEquals(ModelSaver.NOT_SAVED, saved.exitCode(), saved.transcript());
+        assertTrue(saved.out().contains("Model saved to " + model) && Files.exists(model), saved.transcript());
+        assertTrue(saved.err().contains("its last write failed (it holds no state of this run); the model is in "
+                + model + " (exit code 3)"), saved.transcript());
+        assertFalse(FALLBACK.matcher(saved.err()).find(), "no fallback: the model is where --save asked");
+        assertFalse(alone.err().contains("\tat ") || saved.err().contains("\tat "), saved.transcript());
+    }
+
     @Test
     void anUnwritableWorkingDirectoryFallsBackToTheNextDirectory() throws IOException {
         Mlp model = Mlp.of(new int[] {2, 1}, Activation.SIGMOID, Activation.SIGMOID);

@@ -125,7 +125,7 @@ class UserErrorTest {
                         + " --layers (inputs,outputs) has no hidden layer"),
                 errorCase("--layers 2", "--layers needs at least two sizes"),
                 errorCase("--layers 2,0,1", "--layers 2,0,1", "at least 1"),
-                errorCase("--kernel turbo", "unknown kernel 'turbo'", "scalar"),
+                errorCase("--kernel turbo", "--kernel: unknown kernel 'turbo'", "scalar"),
                 errorCase("--threads 0", "--threads must be at least 1, got 0"),
                 errorCase("--kernel parallel --threads -1", "--threads must be at least 1, got -1"),
                 errorCase("--threads many", "--threads", "'many' is not an int"),
@@ -217,11 +217,27 @@ class UserErrorTest {
                 errorCase("--save @no-such-dir/model.json", "--save", "no-such-dir", "does not exist"),
                 errorCase("--save @a-directory", "--save", "is a directory"),
                 // a file given as a folder is named as what it is, not as a folder that does not exist
-                errorCase("--save @xor.csv/model.json", "--save", "xor.csv is not a directory"));
+                errorCase("--save @xor.csv/model.json", "--save", "xor.csv is not a directory"),
+                // a data folder stands for its IDX files, plain or .gz, whether there or not
+                errorCase("--data @a-directory --save @a-directory/train-images-idx3-ubyte", "--data ",
+                        "a-directory/train-images-idx3-ubyte and --save ", "are the same file: writing it would"
+                        + " destroy what is read; give --save another file"),
+                errorCase("--data @xor.csv --test @a-directory --metrics @a-directory/t10k-labels-idx1-ubyte.gz",
+                        "--test ", "t10k-labels-idx1-ubyte.gz and --metrics ", "are the same file"));
     }
 
     private static Arguments errorCase(String args, String... expected) {
         return Arguments.of(args, expected);
+    }
+
+    /** A file name of blanks only (an unset variable in quotes) would write files no listing shows: refused. */
+    @Test
+    void aFileNameOfBlanksOnlyIsRefused() {
+        for (String option : List.of("--save", "--metrics", "--data")) {
+            Cli run = Cli.run("train", "--epochs", "1", option, "  ");
+            assertEquals(Main.USER_ERROR, run.exitCode(), run.transcript());
+            assertTrue(run.err().contains("a file name of blanks only ('  ')"), run.transcript());
+        }
     }
 
     /** Every decimal spelling of a real option's value is read as the number it writes: the same run as 0.5. */
@@ -362,7 +378,7 @@ class UserErrorTest {
                         + " file"),
                 errorCase("report --metrics @metrics.json --out @curves.jpg", "--out ", "curves.jpg: report writes PNG"
                         + " images; give a file name ending in .png"),
-                errorCase("predict --model @sigmoid.json --data @xor.csv --kernel turbo", "unknown kernel 'turbo'"),
+                errorCase("predict --model @sigmoid.json --data @xor.csv --kernel turbo", "--kernel: unknown kernel 'turbo'"),
                 errorCase("predict --model @sigmoid.json --data @xor.csv --threads 0",
                         "--threads must be at least 1, got 0"),
                 errorCase("train --checkpoint-every 2", "--checkpoint-every needs a checkpoint file"),
@@ -373,7 +389,7 @@ class UserErrorTest {
                 errorCase("eval --model @sigmoid.json --data @a-directory", "a-directory: is a folder without IDX"
                         + " files"),
                 errorCase("bench --shapes 1x2", "--shapes: '1x2' is not m×k×n"),
-                errorCase("bench --kernels turbo", "unknown kernel 'turbo'"),
+                errorCase("bench --kernels turbo", "--kernels: unknown kernel 'turbo'"),
                 errorCase("bench --threads 100000", "--threads=100000 is more than the"),
                 errorCase("bench --activation softmax", "softmax is for the output layer only"),
                 errorCase("report --metrics @metrics.json --out @xor.csv/", "--out", "xor.csv is not a folder"),

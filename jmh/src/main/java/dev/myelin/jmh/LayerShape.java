@@ -1,6 +1,7 @@
 package dev.myelin.jmh;
 
 import dev.myelin.core.Activation;
+import dev.myelin.core.DenseKernel;
 import dev.myelin.core.DenseOps;
 import dev.myelin.core.ErrorBounds;
 import dev.myelin.core.ProductShape;
@@ -63,9 +64,22 @@ final class LayerShape {
         return a;
     }
 
-    /** The variant {@code kernel}, with {@code threads} threads if it is {@code parallel}. */
+    /**
+     * The variant {@code kernel}, with {@code threads} threads if it is {@code parallel}; the single-threaded
+     * variants ignore {@code threads}.
+     *
+     * @throws IllegalArgumentException for a variant that runs on more than one thread, but not on {@code threads}
+     *                                  (one of one's own over {@code parallel}, made with its own count): its rows
+     *                                  would be labelled with a count it does not run on
+     */
     static DenseOps ops(String kernel, int threads) {
-        return DenseOps.of(KernelRegistry.withThreads(kernel, threads));
+        DenseKernel made = KernelRegistry.withThreads(kernel, threads);
+        if (made.threads() > 1 && made.threads() != threads) {
+            throw new IllegalArgumentException("-p threads=" + threads + ": kernel " + made.name() + " runs on "
+                    + made.threads() + " threads whatever -p threads says (only parallel takes a thread count): run"
+                    + " it with -p threads=" + made.threads() + " so that its rows say so");
+        }
+        return DenseOps.of(made);
     }
 
     /** {@code Y = act(X·W + b)} with {@code ops}, into {@code out}. */

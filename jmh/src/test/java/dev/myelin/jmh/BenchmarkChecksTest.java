@@ -25,6 +25,32 @@ class BenchmarkChecksTest {
         return bench;
     }
 
+    /**
+     * A row's threads column must be the count its variant runs on: one of one's own over {@code parallel}, made
+     * with its own count, is refused under another {@code -p threads}; the single-threaded variants ignore it.
+     */
+    @Test
+    void aVariantOnAThreadCountOfItsOwnIsRefusedUnderAnother() {
+        dev.myelin.core.dispatch.KernelRegistry.register("test-three-threads",
+                () -> new dev.myelin.core.ForwardingKernel(new dev.myelin.core.scalar.ScalarKernel()) {
+                    @Override
+                    public String name() {
+                        return "test-three-threads";
+                    }
+
+                    @Override
+                    public int threads() {
+                        return 3;
+                    }
+                });
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LayerShape.ops("test-three-threads", 1));
+        assertEquals("-p threads=1: kernel test-three-threads runs on 3 threads whatever -p threads says (only"
+                + " parallel takes a thread count): run it with -p threads=3 so that its rows say so", e.getMessage());
+        assertEquals(3, LayerShape.ops("test-three-threads", 3).kernel().threads());
+        assertEquals(1, LayerShape.ops("scalar", 2).kernel().threads());
+    }
+
     @Test
     void theForwardIsCheckedAfterTiming() {
         ForwardBenchmark bench = sigmoidForward("blocked", SHAPE);

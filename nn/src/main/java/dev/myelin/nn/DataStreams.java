@@ -81,8 +81,13 @@ final class DataStreams {
             } catch (SourceFailure e) {
                 throw e.getCause();
             } catch (IOException e) {
-                throw failure(file, e);
+                throw failure(file, e, 0);
             }
+        }
+
+        /** How many bytes the decompressor has given so far: where a failure is in the data. */
+        private long decompressed() {
+            return ((org.apache.commons.compress.utils.InputStreamStatistics) in).getUncompressedCount();
         }
 
         @Override
@@ -92,7 +97,7 @@ final class DataStreams {
             } catch (SourceFailure e) {
                 throw e.getCause();
             } catch (IOException e) {
-                throw failure(file, e);
+                throw failure(file, e, decompressed());
             }
         }
 
@@ -103,7 +108,7 @@ final class DataStreams {
             } catch (SourceFailure e) {
                 throw e.getCause();
             } catch (IOException e) {
-                throw failure(file, e);
+                throw failure(file, e, decompressed());
             }
         }
     }
@@ -156,8 +161,11 @@ final class DataStreams {
         }
     }
 
-    /** A gzip stream that is cut short (EOF), followed by other bytes, or corrupt, in words, naming the file. */
-    private static DataException failure(Path file, IOException e) {
+    /**
+     * A gzip stream that is cut short (EOF), followed by other bytes, or corrupt, in words, naming the file and, for
+     * corrupt data, how many bytes were decompressed before it ({@code decompressed}): where in the data it is.
+     */
+    private static DataException failure(Path file, IOException e, long decompressed) {
         if (e instanceof EOFException) {
             return new DataException(file + ": the gzip data ends early (the file is cut short)");
         }
@@ -166,6 +174,7 @@ final class DataStreams {
             return new DataException(file + ": has bytes after the end of its gzip data, which is not another gzip"
                     + " member (bytes appended to the file, or a damaged member); they would be left unread");
         }
-        return new DataException(file + ": not valid gzip data (" + message + ")");
+        return new DataException(file + ": not valid gzip data" + (decompressed > 0 ? " after byte " + decompressed
+                + " of its decompressed content" : "") + " (" + message + ")");
     }
 }

@@ -288,6 +288,19 @@ public final class IdxData {
         return anyOfTheName(dir, TEST_IMAGES) == null && anyOfTheName(dir, TEST_LABELS) == null;
     }
 
+    /**
+     * Every name of the MNIST layout in {@code dir}, plain and {@code .gz}, whether it exists or not: the files a
+     * reader of the folder may read, which nothing written while it is read may replace.
+     */
+    public static List<Path> layoutFiles(Path dir) {
+        List<Path> files = new java.util.ArrayList<>();
+        for (String base : List.of(TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS)) {
+            files.add(dir.resolve(base));
+            files.add(dir.resolve(base + ".gz"));
+        }
+        return files;
+    }
+
     /** Whatever {@code dir} holds under the name {@code base}, plain or {@code .gz} (a folder too), or null. */
     private static Path anyOfTheName(Path dir, String base) {
         for (Path p : new Path[] {dir.resolve(base), dir.resolve(base + ".gz")}) {

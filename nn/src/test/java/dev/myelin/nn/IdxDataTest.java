@@ -211,6 +211,27 @@ class IdxDataTest {
                 + " 2×2 pixels, 5 more than it has", e.getMessage());
     }
 
+    /** Corrupt compressed data is placed in the data: how many bytes decompressed before it (the error's offset). */
+    @Test
+    void corruptGzipDataSaysWhereInTheDataItIs() throws IOException {
+        int count = 300;
+        byte[] pixels = new byte[count * 28 * 28];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) (i % 28 < 14 ? (i / 28) % 9 * 17 : i % 251); // compresses, not to nothing
+        }
+        byte[] raw = images(count, 28, 28, pixels);
+        byte[] gz = gzip(raw);
+        gz[gz.length / 2] ^= 0x5A;
+        Path corrupt = write("corrupt-images.gz", gz);
+        Path labels = write("l", labels(count, new byte[count]));
+        DataException e = assertThrows(DataException.class, () -> IdxData.read(corrupt, labels));
+        java.util.regex.Matcher at = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(corrupt.toString())
+                + ": not valid gzip data after byte (\\d+) of its decompressed content \\(").matcher(e.getMessage());
+        assertTrue(at.lookingAt(), e.getMessage());
+        long offset = Long.parseLong(at.group(1));
+        assertTrue(offset > 16 && offset <= raw.length, e.getMessage());
+    }
+
     @Test
     void aRawFileThatClaimsMoreImagesThanItHoldsIsReportedBeforeAnyAllocation() throws IOException {
         // 2^31 - 9 pixels would be an 8 GiB float array: the raw file's size refutes the header first.

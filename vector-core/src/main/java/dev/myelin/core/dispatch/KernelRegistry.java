@@ -4,6 +4,8 @@ import dev.myelin.core.DenseKernel;
 import dev.myelin.core.Named;
 import dev.myelin.core.scalar.ScalarKernel;
 import java.lang.ref.WeakReference;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -12,6 +14,7 @@ import java.util.Objects;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -21,7 +24,11 @@ import java.util.function.Supplier;
  * <p>Variants come from three places: the built-ins ({@code scalar}, and {@code vector}, {@code blocked} and
  * {@code parallel} when the Vector API module is present), {@link DenseKernelProvider}s found by
  * {@link ServiceLoader} (one whose name is taken is left out with a warning), and {@link #register}. Names are told
- * apart without ASCII case, so no two may differ only in case.
+ * apart without ASCII case, so no two may differ only in case. Providers are looked up through the class loader of
+ * this class and the thread's context class loader at first use, and again through the calling thread's context
+ * loader whenever a name is not found (or the names are listed) and that loader has not been searched yet: a jar
+ * that a plugin host or a Spark executor adds through a task's loader is found once that loader is the thread's
+ * context loader. A variant whose factory throws is reported as {@link KernelUnavailableException}.
  * The default is {@code -Dmyelin.kernel=NAME} when set, otherwise the first available of
  * {@link #PREFERENCE}; it is chosen once and logged once. Without the Vector API the default falls back to
  * {@code scalar} with one warning that names the flag to add.
@@ -52,28 +59,54 @@ public final class KernelRegistry {
     /** The built-ins that exist only with the Vector API module. */
     private static final Set<String> VECTOR_API_NAMES = Set.of("vector", "blocked", "parallel");
 
+    /** The class loaders whose providers have been loaded (held weakly: a task's loader may go). Under FACTORIES. */
+    private static final Set<ClassLoader> SEARCHED = Collections.newSetFromMap(new WeakHashMap<>());
+    /** The provider class behind each name a provider registered, so that a loader searched later skips it. */
+    private static final Map<String, Class<?>> PROVIDER_CLASSES = new HashMap<>();
+
     static {
         FACTORIES.put(ScalarKernel.NAME, ScalarKernel::new);
         if (VectorSupport.available()) {
             FACTORIES.put("vector", () -> VectorSupport.vectorKernel(VectorSupport.requestedBits()).orElseThrow());
             FACTORIES.put("blocked", () -> VectorSupport.blockedKernel(VectorSupport.requestedBits()).orElseThrow());
-            FACTORIES.put("parallel", () -> VectorSupport.parallelKernel(VectorSupport.requestedBits(),
+            FACTORIES.put("parallel", () -> VectorSupport.sharedParallelKernel(VectorSupport.requestedBits(),
                     defaultThreads()).orElseThrow());
         }
-        loadProviders();
+        loadProviders(KernelRegistry.class.getClassLoader());
+        loadProviders(Thread.currentThread().getContextClassLoader());
     }
 
     /** The most provider entries that may fail to load before the rest of the services files are given up. */
     private static final int MAX_PROVIDER_FAILURES = 100;
 
     /**
-     * Registers every {@link DenseKernelProvider} the ServiceLoader finds. A provider that cannot be used (a services
-     * line naming no class, a class without a public no-argument constructor or whose initialiser throws, a
-     * {@code name()} that throws, is empty, malformed or taken) is left out with a warning that names it: one jar's
-     * mistake must not stop every command, the built-ins and the other jars' kernels included.
+     * Loads the providers the calling thread's context class loader sees, when that loader has not been searched
+     * yet ({@link #loadProviders}): a lookup that misses, or a listing, may be on a thread of a plugin host or a
+     * Spark task whose loader holds a jar that the first search could not see.
      */
-    private static void loadProviders() {
-        Iterator<DenseKernelProvider> providers = ServiceLoader.load(DenseKernelProvider.class).iterator();
+    private static void searchContextLoader() {
+        loadProviders(Thread.currentThread().getContextClassLoader());
+    }
+
+    /**
+     * Registers every {@link DenseKernelProvider} the ServiceLoader finds through {@code loader} (null: the system
+     * class loader), once per loader; a provider class already registered through another loader is skipped. A
+     * provider that cannot be used (a services line naming no class, a class without a public no-argument
+     * constructor or whose initialiser throws, a {@code name()} that throws, is empty, malformed or taken) is left
+     * out with a warning that names it: one jar's mistake must not stop every command, the built-ins and the other
+     * jars' kernels included.
+     */
+    private static void loadProviders(ClassLoader loader) {
+        ClassLoader searched = loader == null ? ClassLoader.getSystemClassLoader() : loader;
+        synchronized (FACTORIES) {
+            if (SEARCHED.add(searched)) {
+                loadProvidersFrom(searched);
+            }
+        }
+    }
+
+    private static void loadProvidersFrom(ClassLoader loader) {
+        Iterator<DenseKernelProvider> providers = ServiceLoader.load(DenseKernelProvider.class, loader).iterator();
         int failures = 0;
         while (failures < MAX_PROVIDER_FAILURES) {
             DenseKernelProvider provider;
@@ -86,6 +119,9 @@ public final class KernelRegistry {
                 failures++;
                 warn("Myelin: a kernel provider is ignored: " + describe(e));
                 continue;
+            }
+            if (PROVIDER_CLASSES.containsValue(provider.getClass())) {
+                continue; // the same class, seen again through a child loader
             }
             String what = "Myelin: the kernel provider " + provider.getClass().getName() + " is ignored: ";
             String name;
@@ -102,9 +138,25 @@ public final class KernelRegistry {
                         + taken + "'" + (taken.equals(name) ? "" : " (names are told apart without case)")));
                 continue;
             }
-            FACTORIES.put(name, provider::create);
+            FACTORIES.put(name, guarded(name, "its provider " + provider.getClass().getName(), provider::create));
+            PROVIDER_CLASSES.put(name, provider.getClass());
         }
         warn("Myelin: " + MAX_PROVIDER_FAILURES + " kernel providers failed to load; any after them are not tried");
+    }
+
+    /**
+     * {@code factory}, its failures reported as {@link KernelUnavailableException} naming the variant and
+     * {@code origin}: a provider's {@code create()} that throws (a native library missing, an unusable setting) is
+     * the caller's environment, not a bug in Myelin, and the message must say which variant failed and why.
+     */
+    static Supplier<DenseKernel> guarded(String name, String origin, Supplier<DenseKernel> factory) {
+        return () -> {
+            try {
+                return factory.get();
+            } catch (RuntimeException | LinkageError e) {
+                throw new KernelUnavailableException(name, origin, e);
+            }
+        };
     }
 
     private static void warn(String message) {
@@ -259,6 +311,11 @@ public final class KernelRegistry {
             return cached;
         }
         Supplier<DenseKernel> factory = FACTORIES.get(key);
+        if (factory == null && !VECTOR_API_NAMES.contains(key)) {
+            searchContextLoader(); // a provider this thread's loader sees, and no earlier search did
+            key = key(name);
+            factory = FACTORIES.get(key);
+        }
         if (factory == null) {
             if (VECTOR_API_NAMES.contains(key)) {
                 throw new IllegalArgumentException("kernel '" + key + "' needs the Vector API: start the JVM with "
@@ -323,7 +380,7 @@ public final class KernelRegistry {
             if (kernel[0] != null) {
                 return held;
             }
-            kernel[0] = VectorSupport.parallelKernel(VectorSupport.requestedBits(), t).orElseThrow();
+            kernel[0] = VectorSupport.sharedParallelKernel(VectorSupport.requestedBits(), t).orElseThrow();
             return new WeakReference<>(kernel[0]);
         });
         return kernel[0];
@@ -379,7 +436,7 @@ public final class KernelRegistry {
                 throw new IllegalArgumentException("a kernel named '" + existing + "' is already registered"
                         + (existing.equals(text) ? "" : " (names are told apart without case)"));
             }
-            FACTORIES.put(text, factory);
+            FACTORIES.put(text, guarded(text, "its factory (KernelRegistry.register)", factory));
         }
     }
 
@@ -398,6 +455,7 @@ public final class KernelRegistry {
 
     /** The names of every selectable variant, built-ins first. */
     public static Set<String> names() {
+        searchContextLoader();
         Map<String, Boolean> ordered = new LinkedHashMap<>();
         for (String n : PREFERENCE) {
             if (FACTORIES.containsKey(n)) {

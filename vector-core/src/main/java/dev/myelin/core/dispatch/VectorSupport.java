@@ -71,13 +71,26 @@ public final class VectorSupport {
         return create(PARALLEL_KERNEL_CLASS, new Class<?>[] {int.class, int.class}, bits, threads);
     }
 
+    /** The registry's shared {@code parallel}: as {@link #parallelKernel}, but its {@code close()} is refused. */
+    static Optional<DenseKernel> sharedParallelKernel(int bits, int threads) {
+        return create(PARALLEL_KERNEL_CLASS, "shared", new Class<?>[] {int.class, int.class}, bits, threads);
+    }
+
     private static Optional<DenseKernel> create(String className, Class<?>[] parameterTypes, Object... args) {
+        return create(className, null, parameterTypes, args);
+    }
+
+    /** An instance of {@code className} from its constructor, or from its static {@code factory} when not null. */
+    private static Optional<DenseKernel> create(String className, String factory, Class<?>[] parameterTypes,
+                                                Object... args) {
         if (!available()) {
             return Optional.empty();
         }
         try {
             Class<?> type = Class.forName(className);
-            return Optional.of((DenseKernel) type.getConstructor(parameterTypes).newInstance(args));
+            Object made = factory == null ? type.getConstructor(parameterTypes).newInstance(args)
+                    : type.getMethod(factory, parameterTypes).invoke(null, args);
+            return Optional.of((DenseKernel) made);
         } catch (InvocationTargetException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;

@@ -43,6 +43,8 @@ public final class ParallelKernel extends EngineKernel implements AutoCloseable 
     static final int MIN_ELEMENTS = 1 << 14;
 
     private final WorkerPool pool;
+    /** Made to be shared by every caller ({@link #shared}): its threads are not one caller's to end. */
+    private final boolean shared;
     private final Task task = new Task();
     private final RangeTask ranges = new RangeTask();
     private final ColumnsTask columns = new ColumnsTask();
@@ -52,11 +54,25 @@ public final class ParallelKernel extends EngineKernel implements AutoCloseable 
      * threads, the calling one included.
      */
     public ParallelKernel(int bits, int threads) {
+        this(bits, threads, false);
+    }
+
+    private ParallelKernel(int bits, int threads, boolean shared) {
         super(bits);
         if (threads < 1) {
             throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
         }
         this.pool = new WorkerPool(threads, "myelin-gemm");
+        this.shared = shared;
+    }
+
+    /**
+     * A kernel as {@link #ParallelKernel(int, int)} makes, to be shared by every caller (the registry's:
+     * {@code KernelRegistry.get("parallel")}, {@code withThreads}): its {@link #close} is refused, since one caller
+     * closing it would put every other one on a single thread.
+     */
+    public static ParallelKernel shared(int bits, int threads) {
+        return new ParallelKernel(bits, threads, true);
     }
 
     @Override
@@ -67,12 +83,20 @@ public final class ParallelKernel extends EngineKernel implements AutoCloseable 
     /**
      * Ends this kernel's worker threads now. The kernel stays usable: later calls run on the calling thread alone,
      * with the same bits (one thread's are every thread count's), and {@link #threads} says 1. Idempotent; a call
-     * under way finishes. Do not close a kernel others share (the registry's, {@code KernelRegistry.withThreads}):
-     * it would run them on one thread. A kernel reached as a {@code DenseKernel} (from
-     * {@code VectorSupport.parallelKernel}) is closed through {@code if (kernel instanceof AutoCloseable c)}.
+     * under way finishes. A kernel reached as a {@code DenseKernel} (from {@code VectorSupport.parallelKernel}) is
+     * closed through {@code if (kernel instanceof AutoCloseable c)}.
+     *
+     * @throws IllegalStateException for a shared kernel ({@link #shared}: the registry's, from
+     *                               {@code KernelRegistry.get} or {@code withThreads}), which stays as it is: closing
+     *                               it would run every caller on one thread
      */
     @Override
     public void close() {
+        if (shared) {
+            throw new IllegalStateException("this parallel kernel (" + pool.size() + " threads) is the registry's,"
+                    + " shared by every caller that asks for it: it is not closed. A kernel of your own to close:"
+                    + " new ParallelKernel(bits, threads) or VectorSupport.parallelKernel(bits, threads)");
+        }
         pool.close();
     }
 

@@ -318,6 +318,86 @@ class KernelRegistryTest {
         assertSame(outer, KernelRegistry.get("test-nested-an"));
     }
 
+    /**
+     * A variant whose factory throws (a provider's native library missing, a bad setting of its own, a class its jar
+     * lacks) cannot be made here: said as that, naming the variant and where it came from, whatever it threw, and
+     * as an IllegalArgumentException, so that the command line reports it as a user's error and not as a bug.
+     */
+    @Test
+    void aFactoryThatThrowsMakesItsVariantUnavailableByName() {
+        KernelUnavailableException missing = assertThrows(KernelUnavailableException.class,
+                () -> KernelRegistry.create("test-native", KernelRegistry.guarded("test-native",
+                        "its provider my.NativeProvider", () -> {
+                            throw new IllegalStateException("libmine.so not found");
+                        })));
+        assertEquals("kernel 'test-native' is unavailable here: its provider my.NativeProvider threw"
+                + " IllegalStateException (libmine.so not found)", missing.getMessage());
+        assertEquals("test-native", missing.kernelName());
+        assertEquals("IllegalStateException (libmine.so not found)", missing.reason());
+        assertTrue(missing.getCause() instanceof IllegalStateException);
+        // a provider's own IllegalArgumentException names neither the variant nor its jar by itself
+        KernelUnavailableException setting = assertThrows(KernelUnavailableException.class,
+                () -> KernelRegistry.create("test-conf", KernelRegistry.guarded("test-conf",
+                        "its provider my.ConfProvider", () -> {
+                            throw new IllegalArgumentException("bad mine.conf value");
+                        })));
+        assertEquals("IllegalArgumentException (bad mine.conf value)", setting.reason());
+        KernelUnavailableException linkage = assertThrows(KernelUnavailableException.class,
+                () -> KernelRegistry.create("test-linkage", KernelRegistry.guarded("test-linkage",
+                        "its provider my.LinkedProvider", () -> {
+                            throw (NoClassDefFoundError) new NoClassDefFoundError("my/Native")
+                                    .initCause(new ClassNotFoundException("my.Native"));
+                        })));
+        assertEquals("NoClassDefFoundError (my/Native): ClassNotFoundException (my.Native)", linkage.reason());
+    }
+
+    /**
+     * A jar that a plugin host or a Spark executor adds through a class loader of its own is found once that loader
+     * is the thread's context loader, also after the registry's first search (which could not see it), and from
+     * then on by every thread.
+     */
+    @Test
+    void aProviderOnlyTheThreadsContextLoaderSeesIsFoundWhenAskedFor(@org.junit.jupiter.api.io.TempDir
+                                                                      java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path services = dir.resolve("META-INF/services/" + DenseKernelProvider.class.getName());
+        java.nio.file.Files.createDirectories(services.getParent());
+        java.nio.file.Files.writeString(services, ContextLoaderProvider.class.getName() + "\n");
+        assertTrue(KernelRegistry.names().contains("scalar")); // the first search, through this thread's loader
+        assertTrue(!KernelRegistry.names().contains(ContextLoaderProvider.NAME), "not on the class path");
+        Thread thread = Thread.currentThread();
+        ClassLoader saved = thread.getContextClassLoader();
+        DenseKernel found;
+        try (java.net.URLClassLoader plugin = new java.net.URLClassLoader(new java.net.URL[] {dir.toUri().toURL()},
+                getClass().getClassLoader())) {
+            thread.setContextClassLoader(plugin);
+            found = KernelRegistry.get(ContextLoaderProvider.NAME);
+            assertEquals(ContextLoaderProvider.NAME, found.name());
+        } finally {
+            thread.setContextClassLoader(saved);
+        }
+        assertSame(found, KernelRegistry.get(ContextLoaderProvider.NAME));
+        assertTrue(KernelRegistry.names().contains(ContextLoaderProvider.NAME));
+    }
+
+    /**
+     * The registry's {@code parallel} instances are every caller's: closing one would put them all on one thread
+     * without a word, so their {@code close()} is refused and they keep their threads; a kernel of one's own closes.
+     */
+    @Test
+    void theRegistrysParallelKernelsRefuseToBeClosed() throws Exception {
+        DenseKernel three = KernelRegistry.withThreads("parallel", 3);
+        IllegalStateException refused = assertThrows(IllegalStateException.class, ((AutoCloseable) three)::close);
+        assertTrue(refused.getMessage().startsWith("this parallel kernel (3 threads) is the registry's, shared by"
+                + " every caller that asks for it: it is not closed."), refused.getMessage());
+        assertEquals(3, three.threads());
+        DenseKernel byName = KernelRegistry.get("parallel");
+        assertThrows(IllegalStateException.class, ((AutoCloseable) byName)::close);
+        assertEquals(KernelRegistry.defaultThreads(), byName.threads());
+        DenseKernel own = VectorSupport.parallelKernel(0, 3).orElseThrow();
+        ((AutoCloseable) own).close();
+        assertEquals(1, own.threads());
+    }
+
     /** A kernel forwarding everything to its delegate under a name of its own. */
     private static final class Named extends ForwardingKernel {
         private final String name;

@@ -1,0 +1,29 @@
+package dev.myelin.core.dispatch;
+
+import dev.myelin.core.DenseKernel;
+import dev.myelin.core.ForwardingKernel;
+import dev.myelin.core.scalar.ScalarKernel;
+
+/**
+ * A provider that only a class loader of a test's own finds: its services file is written by
+ * {@code KernelRegistryTest} into a folder that is on no class path, as a plugin host's or a Spark task's jar is.
+ */
+public final class ContextLoaderProvider implements DenseKernelProvider {
+
+    static final String NAME = "test-context-loader";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public DenseKernel create() {
+        return new ForwardingKernel(new ScalarKernel()) {
+            @Override
+            public String name() {
+                return NAME;
+            }
+        };
+    }
+}
