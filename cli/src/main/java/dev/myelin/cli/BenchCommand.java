@@ -336,6 +336,8 @@ final class BenchCommand implements Callable<Integer> {
         String what = op.id + " " + shape + when;
         String onRows = rows < shape.m() ? " on rows 0.." + (rows - 1) : "";
         KernelCheck.Reference reference = null;
+        Operands other = null; // the second thread's operands of the check before timing
+        KernelCheck.Reference otherReference = null;
         for (DenseKernel kernel : kernels) {
             if (kernel == scalar) {
                 err.println(Main.PREFIX + "check scalar " + what + ": the reference");
@@ -353,6 +355,23 @@ final class BenchCommand implements Callable<Integer> {
                 err.println(Main.PREFIX + line);
                 err.flush();
                 continue;
+            }
+            if (outcome.failure() == null && when.isEmpty()) { // before timing: from two threads at once
+                if (other == null) {
+                    other = Operands.create(new ProductShape(rows, shape.k(), shape.n()), act);
+                    other.refill(); // values of its own even where its shape is o's
+                    otherReference = KernelCheck.reference(scalar, op, other, rows, act);
+                }
+                KernelCheck.Outcome shared = KernelCheck.concurrent(kernel, op, o, reference, other, otherReference,
+                        rows, act);
+                if (shared.failure() != null) {
+                    String line = "kernel " + kernel.name() + " is not thread-safe: called from two threads at once"
+                            + " on " + what + onRows + ", each on operands of its own, it gave " + shared.failure();
+                    disagreements.add(line);
+                    err.println(Main.PREFIX + line);
+                    err.flush();
+                    continue;
+                }
             }
             if (outcome.failure() != null) {
                 String line = "kernel " + kernel.name() + " disagrees with scalar on " + what + onRows + ": "

@@ -72,6 +72,56 @@ final class KernelCheck {
         return placed.failure() != null || placed.worstRatio() > inPlace.worstRatio() ? placed : inPlace;
     }
 
+    /** Calls of the timed operation each of two threads makes in {@link #concurrent}. */
+    static final int CONCURRENT_CALLS = 4;
+
+    /**
+     * The variant called from two threads at once, {@link #CONCURRENT_CALLS} times each, one on {@code o} and the
+     * other on {@code other} (operands of their own), each call's outputs compared with the scalar kernel's for its
+     * operands. A kernel that keeps state between calls (a scratch buffer in a field) mixes one call's data into the
+     * other's; the contract is stateless and thread-safe. Whether a race shows depends on timing, so a pass shows
+     * only that none was seen, while a failure is a real bug (a correct kernel gives the same values on any thread).
+     */
+    static Outcome concurrent(DenseKernel kernel, BenchCommand.Op op, BenchCommand.Operands o, Reference reference,
+                              BenchCommand.Operands other, Reference otherReference, int rows, Activation act) {
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        Outcome[] outcomes = new Outcome[2];
+        Thread second = new Thread(() -> outcomes[1] = repeated(kernel, op, other, otherReference, rows, act, start),
+                "myelin-bench-check");
+        second.start();
+        outcomes[0] = repeated(kernel, op, o, reference, rows, act, start);
+        try {
+            second.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Outcome(0, null);
+        }
+        return outcomes[0].failure() != null ? outcomes[0] : outcomes[1];
+    }
+
+    /** {@link #CONCURRENT_CALLS} checks on the operands' own arrays, after {@code start}; the first failure. */
+    private static Outcome repeated(DenseKernel kernel, BenchCommand.Op op, BenchCommand.Operands o,
+                                    Reference reference, int rows, Activation act,
+                                    java.util.concurrent.CyclicBarrier start) {
+        try {
+            start.await();
+            Outcome worst = new Outcome(0, null);
+            for (int call = 0; call < CONCURRENT_CALLS; call++) {
+                Outcome outcome = check(kernel, op, o, rows, act, reference, 0);
+                if (outcome.failure() != null) {
+                    return outcome;
+                }
+                worst = outcome.worstRatio() > worst.worstRatio() ? outcome : worst;
+            }
+            return worst;
+        } catch (RuntimeException thrown) {
+            return new Outcome(Double.POSITIVE_INFINITY, "threw " + thrown);
+        } catch (InterruptedException | java.util.concurrent.BrokenBarrierException e) {
+            Thread.currentThread().interrupt();
+            return new Outcome(0, null);
+        }
+    }
+
     /** One run of the check, on views {@code pad} cells from each other (0: the operands' own arrays). */
     private static Outcome check(DenseKernel kernel, BenchCommand.Op op, BenchCommand.Operands o, int rows,
                                  Activation act, Reference reference, int pad) {

@@ -273,14 +273,14 @@ class BenchCommandTest {
     }
 
     /**
-     * A variant right at first and wrong once "compiled" (after the two calls of the check before timing: on the
-     * operands' arrays, then on views) is caught by the check after timing.
+     * A variant right at first and wrong once "compiled" (after the calls of the check before timing: on the
+     * operands' arrays, on views, then from two threads) is caught by the check after timing.
      */
     @Test
     void aVariantWrongOnlyAfterItsFirstCallsIsCaughtAfterTiming() {
         Broken late = new Broken("late");
         late.forwardDelta = 1e-3f;
-        late.rightCalls = 2;
+        late.rightCalls = 2 + 2 * KernelCheck.CONCURRENT_CALLS;
         List<ProductShape> shape = List.of(new ProductShape(8, 5, 3));
         List<BenchCommand.Op> forward = List.of(BenchCommand.Op.FORWARD);
         StringWriter err = new StringWriter();
@@ -334,6 +334,21 @@ class BenchCommandTest {
                 + " vs "), failed.get(0));
         assertEquals("kernel spill disagrees with scalar on forward 8x5x3: Y (a 8×3 view at offset 3, rows 6 apart)"
                 + " had a cell outside it written: index 6 of its array, now 0.0", failed.get(1));
+    }
+
+    /**
+     * A variant that keeps its result in a field between computing and copying it out (a scratch buffer shared by
+     * every caller) is caught before timing: the check calls it from two threads at once, each on operands of its
+     * own. ({@link Racy} makes the two calls meet between the two halves, so the race is certain, not likely.)
+     */
+    @Test
+    void aVariantThatIsNotThreadSafeIsCaught() {
+        StringWriter err = new StringWriter();
+        List<String> failed = BenchCommand.checkAll(List.of(new ProductShape(8, 5, 3)), List.of(BenchCommand.Op.FORWARD),
+                List.of(new Racy()), Activation.SIGMOID, new PrintWriter(err, true), "");
+        assertEquals(1, failed.size(), err.toString());
+        assertTrue(failed.get(0).startsWith("kernel racy is not thread-safe: called from two threads at once on forward"
+                + " 8x5x3, each on operands of its own, it gave Y["), failed.get(0));
     }
 
     /** --threads names each variant it does not apply to with the count it runs on (the table's column). */
@@ -542,6 +557,44 @@ class BenchCommandTest {
     }
 
     /** The scalar kernel with a chosen fault, under another name. */
+    /**
+     * The scalar forward computed into a field, then copied out: wrong when two calls overlap. Each call waits for
+     * another (up to 100 ms) between computing and copying, so two concurrent calls always overlap there.
+     */
+    private static final class Racy extends dev.myelin.core.ForwardingKernel {
+        private final java.util.concurrent.CyclicBarrier bothComputed = new java.util.concurrent.CyclicBarrier(2);
+        private volatile float[] scratch = new float[0];
+
+        Racy() {
+            super(new ScalarKernel());
+        }
+
+        @Override
+        public String name() {
+            return "racy";
+        }
+
+        @Override
+        public void forward(int m, int n, int k, float[] x, int xOff, int ldx, float[] w, int wOff, int ldw,
+                            float[] b, int bOff, Activation act, float[] y, int yOff, int ldy) {
+            if (scratch.length < m * n) {
+                scratch = new float[m * n];
+            }
+            float[] shared = scratch;
+            super.forward(m, n, k, x, xOff, ldx, w, wOff, ldw, b, bOff, act, shared, 0, n);
+            try {
+                bothComputed.await(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.BrokenBarrierException alone) {
+                bothComputed.reset(); // a call on its own
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            for (int i = 0; i < m; i++) {
+                System.arraycopy(shared, i * n, y, yOff + i * ldy, n);
+            }
+        }
+    }
+
     private static final class Broken extends dev.myelin.core.ForwardingKernel {
         private final String name;
         float forwardDelta;
@@ -572,9 +625,9 @@ class BenchCommandTest {
             return name;
         }
 
-        @Override
-        public void forward(int m, int n, int k, float[] x, int xOff, int ldx, float[] w, int wOff, int ldw,
-                            float[] b, int bOff, Activation act, float[] y, int yOff, int ldy) {
+        @Override // synchronized: its memo and call count are one caller's at a time, as a thread-safe cache is
+        public synchronized void forward(int m, int n, int k, float[] x, int xOff, int ldx, float[] w, int wOff,
+                                         int ldw, float[] b, int bOff, Activation act, float[] y, int yOff, int ldy) {
             largestM = Math.max(largestM, m);
             if (forwardThrows != null) {
                 throw forwardThrows;
