@@ -225,7 +225,10 @@ public final class Optimizer {
      * Replaces this optimizer's step count and state arrays with copies of {@code saved}'s.
      *
      * @throws IllegalArgumentException if {@code saved} was written by another kind of optimizer or for a model of
-     *                                  another shape (the message names the buffer and both lengths)
+     *                                  another shape (the message names the buffer and both lengths), or holds a
+     *                                  value no update leaves behind: a NaN or infinite one, or a negative second
+     *                                  moment of Adam's (the next step would make every parameter NaN); nothing is
+     *                                  restored then
      */
     public void restore(OptimizerState saved) {
         requireFits(spec, parameters, saved);
@@ -270,6 +273,26 @@ public final class Optimizer {
             if (saved.buffers().get(i).length != needed) {
                 throw new IllegalArgumentException("optimizer state buffer " + (i + 1) + " has "
                         + saved.buffers().get(i).length + " values but this model's parameter array needs " + needed);
+            }
+        }
+        requireReachable(spec, saved, slots);
+    }
+
+    /**
+     * Refuses values that no run of {@code spec}'s rule leaves in its state (a checkpoint file refuses them as
+     * well, with the file's field names): a NaN or infinite value (the run would have diverged first) and, in
+     * Adam's v (a mean of squares, every second buffer), a negative one, whose square root is NaN.
+     */
+    private static void requireReachable(OptimizerSpec spec, OptimizerState saved, int slots) {
+        for (int i = 0; i < saved.buffers().size(); i++) {
+            float[] values = saved.buffers().get(i);
+            boolean secondMoment = spec.kind().isAdam() && i % slots == 1;
+            for (int j = 0; j < values.length; j++) {
+                if (!Float.isFinite(values[j]) || secondMoment && values[j] < 0) {
+                    throw new IllegalArgumentException("optimizer state buffer " + (i + 1) + ", element " + j
+                            + ", is " + values[j] + (Float.isFinite(values[j]) ? "; Adam's second moment (v) is"
+                            + " never negative" : "; an optimizer's state is finite"));
+                }
             }
         }
     }

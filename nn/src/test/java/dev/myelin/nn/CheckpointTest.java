@@ -406,6 +406,29 @@ class CheckpointTest {
                 () -> adam.restore(small));
         OptimizerState few = new OptimizerState("adam", 1, small.buffers().subList(0, 2));
         assertMessage("the optimizer state has 2 buffers but adam on this model needs 8", () -> adam.restore(few));
+        // values no update leaves behind, which the next step would spread to every parameter as NaN: refused, and
+        // nothing restored (a checkpoint file refuses them as well)
+        float[] weightsBefore = m.layers().get(0).weights().clone();
+        OptimizerState good = adam.exportState();
+        java.util.List<float[]> nan = new java.util.ArrayList<>(good.buffers());
+        nan.set(0, nan.get(0).clone());
+        nan.get(0)[0] = Float.NaN;
+        assertMessage("optimizer state buffer 1, element 0, is NaN; an optimizer's state is finite",
+                () -> adam.restore(new OptimizerState("adam", 3, nan)));
+        java.util.List<float[]> negative = new java.util.ArrayList<>(good.buffers());
+        negative.set(1, negative.get(1).clone());
+        negative.get(1)[2] = -1;
+        assertMessage("optimizer state buffer 2, element 2, is -1.0; Adam's second moment (v) is never negative",
+                () -> adam.restore(new OptimizerState("adam", 3, negative)));
+        assertEquals(0, adam.exportState().step(), "nothing restored");
+        // a momentum buffer may be negative
+        Optimizer heavyBall = new Optimizer(OptimizerSpec.momentum(0.1, 0.9), m);
+        java.util.List<float[]> signed = new java.util.ArrayList<>(momentum.buffers());
+        signed.set(1, signed.get(1).clone());
+        signed.get(1)[0] = -1;
+        heavyBall.restore(new OptimizerState("momentum", 1, signed));
+        assertEquals(-1f, heavyBall.exportState().buffers().get(1)[0]);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(weightsBefore, m.layers().get(0).weights());
         assertMessage("optimizer state step must be 0 to 9007199254740992 (2^53), got -1",
                 () -> new OptimizerState("sgd", -1, List.of()));
         assertMessage("optimizer state step must be 0 to 9007199254740992 (2^53), got 9223372036854775807",

@@ -204,8 +204,9 @@ public final class KernelRegistry {
     /**
      * The default variant (see the class comment), chosen and logged on first use, once.
      *
-     * @throws IllegalArgumentException when {@code -Dmyelin.kernel}, {@code -Dmyelin.vectorBits} or
-     *                                  {@code -Dmyelin.threads} has a value that cannot be used
+     * @throws IllegalArgumentException when {@code -Dmyelin.kernel}, {@code -Dmyelin.vectorBits},
+     *                                  {@code -Dmyelin.threads} or {@code -Dmyelin.loopOrder} has a value that cannot
+     *                                  be used
      */
     public static DenseKernel defaultKernel() {
         DenseKernel chosen = defaultKernel;
@@ -245,15 +246,9 @@ public final class KernelRegistry {
         }
     }
 
-    /**
-     * The most threads {@code parallel} may be given: 4 × the available processors, and at least 256. More
-     * threads than that cannot make a product faster (each gets a smaller block and they only take turns on
-     * the cores), while every platform thread reserves its own stack: {@code --threads 100000} used to run out
-     * of memory after a minute. The floor of 256 keeps a script that names a fixed count portable to small
-     * machines.
-     */
+    /** The most threads {@code parallel} may be given: {@link ThreadLimit#max()}, whose comment says why. */
     public static int maxThreads() {
-        return Math.max(256, 4 * Runtime.getRuntime().availableProcessors());
+        return ThreadLimit.max();
     }
 
     /**
@@ -268,16 +263,7 @@ public final class KernelRegistry {
 
     /** As {@link #checkThreads(int, String)}, for a count that may exceed an int, shown as {@code shown}. */
     private static int checkThreads(long threads, String source, String shown) {
-        if (threads < 1) {
-            throw new IllegalArgumentException(source + " must be at least 1, got " + shown);
-        }
-        int max = maxThreads();
-        if (threads > max) {
-            throw new IllegalArgumentException(source + "=" + shown + " is more than the " + max + " threads"
-                    + " allowed (4 × the " + Runtime.getRuntime().availableProcessors() + " available processors,"
-                    + " at least 256)");
-        }
-        return (int) threads;
+        return ThreadLimit.check(threads, source, shown);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.myelin.core.simd;
 
 import dev.myelin.core.Activation;
 import dev.myelin.core.IndexRange;
+import dev.myelin.core.dispatch.ThreadLimit;
 import java.util.function.IntConsumer;
 
 /**
@@ -59,9 +60,7 @@ public final class ParallelKernel extends EngineKernel implements AutoCloseable 
 
     private ParallelKernel(int bits, int threads, boolean shared) {
         super(bits);
-        if (threads < 1) {
-            throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
-        }
+        ThreadLimit.check(threads, "thread count", String.valueOf(threads));
         this.pool = new WorkerPool(threads, "myelin-gemm");
         this.shared = shared;
     }
@@ -83,8 +82,9 @@ public final class ParallelKernel extends EngineKernel implements AutoCloseable 
     /**
      * Ends this kernel's worker threads now. The kernel stays usable: later calls run on the calling thread alone,
      * with the same bits (one thread's are every thread count's), and {@link #threads} says 1. Idempotent; a call
-     * under way finishes. A kernel reached as a {@code DenseKernel} (from {@code VectorSupport.parallelKernel}) is
-     * closed through {@code if (kernel instanceof AutoCloseable c)}.
+     * under way finishes. A kernel reached as a {@code DenseKernel} (from
+     * {@code VectorSupport.parallelKernel(bits, threads).orElseThrow()}) is closed through
+     * {@code if (kernel instanceof AutoCloseable c)}.
      *
      * @throws IllegalStateException for a shared kernel ({@link #shared}: the registry's, from
      *                               {@code KernelRegistry.get} or {@code withThreads}), which stays as it is: closing

@@ -398,6 +398,34 @@ class KernelRegistryTest {
         assertEquals(1, own.threads());
     }
 
+    /**
+     * A kernel made directly is held to the registry's thread bound, and a bad -Dmyelin.loopOrder reaches a
+     * library caller as the property's own message, not as the engine's failed class initialisation.
+     */
+    @Test
+    void aDirectlyMadeParallelKernelAndTheLoopOrderPropertyAreCheckedAsTheRegistryChecksThem() {
+        int over = KernelRegistry.maxThreads() + 1;
+        IllegalArgumentException many = assertThrows(IllegalArgumentException.class,
+                () -> new ParallelKernel(0, over));
+        assertTrue(many.getMessage().startsWith("thread count=" + over + " is more than the "
+                + KernelRegistry.maxThreads() + " threads allowed"), many.getMessage());
+        String saved = System.getProperty(LoopOrder.PROPERTY);
+        System.setProperty(LoopOrder.PROPERTY, "zz");
+        try {
+            for (Runnable make : List.<Runnable>of(() -> VectorSupport.blockedKernel(0),
+                    () -> VectorSupport.parallelKernel(0, 2), () -> VectorSupport.sharedParallelKernel(0, 2))) {
+                IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, make::run);
+                assertEquals("-Dmyelin.loopOrder=zz: use rows or panels", bad.getMessage());
+            }
+        } finally {
+            if (saved == null) {
+                System.clearProperty(LoopOrder.PROPERTY);
+            } else {
+                System.setProperty(LoopOrder.PROPERTY, saved);
+            }
+        }
+    }
+
     /** A kernel forwarding everything to its delegate under a name of its own. */
     private static final class Named extends ForwardingKernel {
         private final String name;
