@@ -70,7 +70,9 @@ public final class Main implements Callable<Integer> {
         try {
             CommandLine cli = commandLine();
             code = cli.execute(args);
-            code = afterOutput(code, cli.getOut().checkError() || System.out.checkError(), System.err);
+            // help and the version are the reader's to cut short (myelin train --help | head): not an error then
+            code = afterOutput(code, !askedForHelp(cli.getParseResult())
+                    && (cli.getOut().checkError() || System.out.checkError()), System.err);
         } catch (OutOfMemoryError e) {
             // a model or data set too big for the heap is a user's sizing, not a bug: one line, exit 2
             System.out.flush();
@@ -78,6 +80,17 @@ public final class Main implements Callable<Integer> {
             code = USER_ERROR;
         }
         System.exit(code);
+    }
+
+    /** Whether the command line asked for help or the version, at any level ({@code help train} too). */
+    static boolean askedForHelp(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult r = parsed; r != null; r = r.subcommand()) {
+            if (r.isUsageHelpRequested() || r.isVersionHelpRequested()
+                    || r.commandSpec().userObject() instanceof CommandLine.HelpCommand) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -212,12 +225,14 @@ public final class Main implements Callable<Integer> {
         return path;
     }
 
-    /** {@code myelin} without a subcommand: the usage on stderr, and a user-error exit code. */
+    /**
+     * {@code myelin} without a subcommand: one line, as every user error (not the usage, which would bury it), and a
+     * user-error exit code.
+     */
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        err.println(PREFIX + "missing command (train, predict, eval, report, info or bench)");
-        spec.commandLine().usage(err);
+        err.println(PREFIX + "missing command (train, predict, eval, report, info or bench; see 'myelin --help')");
         return USER_ERROR;
     }
 

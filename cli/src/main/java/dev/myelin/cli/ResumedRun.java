@@ -97,8 +97,16 @@ final class ResumedRun {
         // killed, and a new run would replace the checkpoint)
         boolean finished = saved.checkpoint().epochs() == epochs;
         if (!finished || !saving) {
+            // a cosine schedule runs over the first run's --epochs, which a resume keeps: more epochs are refused
+            boolean cosine = saved.config().optimizer().schedule() instanceof dev.myelin.nn.LrSchedule.Cosine
+                    || saved.config().optimizer().schedule() instanceof dev.myelin.nn.LrSchedule.Warmup w
+                    && w.then() instanceof dev.myelin.nn.LrSchedule.Cosine;
+            String longer = cosine ? "its --schedule cosine runs over the first run's --epochs, so the run cannot"
+                    + " go on longer; to train on from its model with a new optimizer and schedule, start a new run"
+                    + " with --init " + TrainCommand.shellQuoted(file.toString())
+                    : "give a larger --epochs to train longer";
             throw refused("the checkpoint is at " + Checkpoints.position(saved.checkpoint()) + ", so --epochs "
-                    + epochs + " leaves nothing to run; give a larger --epochs to train longer"
+                    + epochs + " leaves nothing to run; " + longer
                     + (finished ? ", or --save FILE to write the model it holds" : ""));
         }
         return true;

@@ -202,7 +202,7 @@ class BenchCommandTest {
     void missingCommandNamesBench() {
         Cli run = Cli.run();
         assertEquals(2, run.exitCode());
-        assertTrue(run.err().contains("missing command (train, predict, eval, report, info or bench)"), run.transcript());
+        assertTrue(run.err().contains("missing command (train, predict, eval, report, info or bench"), run.transcript());
         assertTrue(run.err().contains("bench"), run.transcript());
     }
 

@@ -40,4 +40,22 @@ class HelpTest {
         assertEquals("", run.err(), run.transcript());
         assertEquals("", captured.toString(StandardCharsets.UTF_8), "System.err during " + command + " --help");
     }
+
+    /**
+     * Help and the version are the reader's to cut short ({@code myelin train --help | head -1}): a closed pipe
+     * then is no error; for every other command it is (the output asked for is incomplete).
+     */
+    @org.junit.jupiter.api.Test
+    void helpAndTheVersionAreTheReadersToCutShort() {
+        for (String[] args : new String[][] {{"--help"}, {"train", "--help"}, {"help", "train"}, {"--version"},
+                {"bench", "-h"}}) {
+            picocli.CommandLine cli = Main.commandLine();
+            assertTrue(Main.askedForHelp(cli.parseArgs(args)), String.join(" ", args));
+        }
+        for (String[] args : new String[][] {{"train", "--epochs", "1"}, {"info"}}) {
+            picocli.CommandLine cli = Main.commandLine();
+            org.junit.jupiter.api.Assertions.assertFalse(Main.askedForHelp(cli.parseArgs(args)), String.join(" ", args));
+        }
+        org.junit.jupiter.api.Assertions.assertFalse(Main.askedForHelp(null), "a command line that did not parse");
+    }
 }

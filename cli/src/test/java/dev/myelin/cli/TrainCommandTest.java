@@ -81,6 +81,20 @@ class TrainCommandTest {
         assertTrue(bare.err().endsWith("leaves nothing to run; give a larger --epochs to train longer, or --save FILE"
                 + " to write the model it holds\n"), bare.transcript());
 
+        // a cosine schedule runs over the first run's --epochs: "a larger --epochs" would be refused, so not advised
+        Path cosine = dir.resolve("finished-cosine.ckpt.json");
+        assertEquals(0, Cli.run("train", "--epochs", "3", "--schedule", "cosine", "--checkpoint", cosine.toString())
+                .exitCode());
+        Cli again = Cli.run("train", "--epochs", "3", "--schedule", "cosine", "--resume", cosine.toString());
+        assertEquals(Main.USER_ERROR, again.exitCode(), again.transcript());
+        assertTrue(again.err().contains("leaves nothing to run; its --schedule cosine runs over the first run's"
+                + " --epochs, so the run cannot go on longer; to train on from its model with a new optimizer and"
+                + " schedule, start a new run with --init " + cosine + ", or --save FILE to write the model it holds"),
+                again.transcript());
+        Cli longer = Cli.run("train", "--epochs", "4", "--schedule", "cosine", "--resume", cosine.toString());
+        assertEquals(Main.USER_ERROR, longer.exitCode(), "as the message says: " + longer.transcript());
+        assertEquals(0, Cli.run("train", "--epochs", "2", "--init", cosine.toString()).exitCode(), "and --init works");
+
         Path model = dir.resolve("finished-from-checkpoint.json");
         Cli resumed = Cli.run("train", "--epochs", "30", "--resume", checkpoint.toString(), "--save",
                 model.toString());

@@ -338,7 +338,7 @@ class UserErrorTest {
 
     static Stream<Arguments> otherErrors() {
         return Stream.of(
-                errorCase("", "missing command", "Usage: myelin"),
+                errorCase("", "missing command (train, predict, eval, report, info or bench; see 'myelin --help')"),
                 errorCase("fly", "unknown command 'fly' (the commands: "),
                 errorCase("trian", "unknown command 'trian'", "did you mean train?"),
                 // an unknown option is named before the required option it was meant to be
