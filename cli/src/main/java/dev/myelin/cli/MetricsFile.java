@@ -233,9 +233,13 @@ final class MetricsFile {
         }
     }
 
-    /** Writes the epochs not yet in the file (the run stops: interrupted, diverged). */
+    /**
+     * Writes the epochs not yet in the file (the run stops: interrupted, diverged); also when this run has not
+     * written the file at all (it stops inside its first epoch), since what the file holds then is another run's
+     * (a finished run's metrics, which this run replaces): it then holds no epochs and says the run did not finish.
+     */
     void flush() throws IOException {
-        if (pending) {
+        if (pending || writes == 0) {
             write();
         }
     }
@@ -243,11 +247,12 @@ final class MetricsFile {
     /**
      * The run was stopped and its state written to {@code written}, which is not where the file said (a run
      * without a checkpoint file, or whose own could not be written, falls back to another): the file is rewritten
-     * to name it, so that a new run knows this one can still be continued. Written only when it had been.
+     * to name it, so that a new run knows this one can still be continued (also when the run stops inside its
+     * first epoch, {@link #flush}).
      */
     void stoppedTo(Path written) throws IOException {
         String path = written.toAbsolutePath().normalize().toString();
-        if (this.written > 0 && !path.equals(checkpoint)) {
+        if ((this.written > 0 || writes == 0) && !path.equals(checkpoint)) {
             checkpoint = path;
             write();
         } else {

@@ -454,10 +454,11 @@ final class TrainCommand implements Callable<Integer> {
             resumed.requireSameData(fingerprint);
         }
         if (nothingToTrain) {
-            out.println("Nothing to train: the checkpoint " + resume + " holds all " + epochCount + " epoch"
+            PrintWriter said = logFormat == LogFormat.TEXT ? out : err; // with json, stdout holds epoch lines only
+            said.println("Nothing to train: the checkpoint " + resume + " holds all " + epochCount + " epoch"
                     + (epochCount == 1 ? "" : "s") + " of its run; writing the model it holds"
                     + (metricsFile != null ? " (--metrics " + metricsFile + " is left as it is)" : ""));
-            int code = ModelSaver.save(resumed.model(), save, out, err);
+            int code = ModelSaver.save(resumed.model(), save, said, err);
             out.flush();
             err.flush();
             return code;

@@ -102,6 +102,14 @@ class TrainCommandTest {
         assertTrue(resumed.out().startsWith("Nothing to train: the checkpoint " + checkpoint + " holds all 30 epochs"
                 + " of its run; writing the model it holds\nModel saved to " + model), resumed.transcript());
         assertTrue(Arrays.equals(Files.readAllBytes(saved), Files.readAllBytes(model)), "the run's own model");
+        // with --log-format json stdout holds epoch lines only (none here): the two lines go to stderr
+        Path jsonModel = dir.resolve("finished-from-checkpoint-json.json");
+        Cli json = Cli.run("train", "--epochs", "30", "--resume", checkpoint.toString(), "--save",
+                jsonModel.toString(), "--log-format", "json");
+        assertEquals(0, json.exitCode(), json.transcript());
+        assertEquals("", json.out(), json.transcript());
+        assertTrue(json.err().contains("Nothing to train: the checkpoint " + checkpoint + " holds all 30 epochs of its"
+                + " run; writing the model it holds\nModel saved to " + jsonModel), json.transcript());
 
         Path inputs = Files.writeString(dir.resolve("finished-inputs.csv"), "0,0\n0,1\n1,0\n1,1\n");
         Cli fromCheckpoint = Cli.run("predict", "--model", checkpoint.toString(), "--data", inputs.toString());

@@ -476,6 +476,26 @@ class TrainingFeaturesTest {
      * included; the folder itself passes the checks before training) is reported once, training goes on and the
      * model is saved, but the run ends with exit code 3, naming the first epoch missing: not a silent 0.
      */
+    /**
+     * A run stopped inside its first epoch (here diverged at its fourth batch) still makes its --metrics file its
+     * own: no epochs, not finished. Another run's finished metrics left there would be drawn as this run's.
+     */
+    @Test
+    void aRunStoppedInItsFirstEpochReplacesAnotherRunsFinishedMetrics() throws IOException {
+        Path metrics = dir.resolve("stopped-early-metrics.json");
+        assertEquals(0, Cli.run("train", "--epochs", "2", "--metrics", metrics.toString()).exitCode());
+        JsonNode before = new ObjectMapper().readTree(metrics.toFile());
+        assertTrue(before.get("finished").booleanValue() && before.get("epochs").size() == 2, before.toString());
+        Cli diverged = Cli.run("train", "--epochs", "2", "--batch-size", "1", "--lr", "1e30", "--metrics",
+                metrics.toString());
+        assertEquals(4, diverged.exitCode(), diverged.transcript());
+        assertTrue(diverged.err().contains("at epoch 1, batch "), diverged.transcript());
+        JsonNode after = new ObjectMapper().readTree(metrics.toFile());
+        assertFalse(after.get("finished").booleanValue(), after.toString());
+        assertEquals(0, after.get("epochs").size(), after.toString());
+        assertTrue(after.get("run").textValue().contains("--batch-size 1"), "this run's: " + after);
+    }
+
     @Test
     void aMetricsFileThatCannotBeWrittenIsReportedOnceAndTrainingGoesOnToExitThree() throws IOException {
         Path train = Files.writeString(dir.resolve("blobs-m.csv"), blobs(new Random(7), 40));
