@@ -19,7 +19,12 @@ final class DecimalParser {
 
     private static final float[] POW10 = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
     private static final long MAX_EXACT = 1L << 24;
-    private static final int MAX_EXPONENT_DIGITS_VALUE = 100_000; // beyond any float; stops int overflow
+    /**
+     * Where an exponent's digits stop being accumulated (no int overflow). Beyond any float's range only on its own:
+     * a fraction's leading zeros lower the exponent too ({@code 0.000…01e100001} is 1), so a text whose exponent
+     * reached it is left to {@link Float#parseFloat}, which reads any exponent exactly.
+     */
+    private static final int MAX_EXPONENT_DIGITS_VALUE = 100_000;
 
     private DecimalParser() {
     }
@@ -97,6 +102,10 @@ final class DecimalParser {
             }
             if (p == start) {
                 return NOT_A_NUMBER;
+            }
+            if (e == MAX_EXPONENT_DIGITS_VALUE) { // perhaps cut short: the JDK's parser reads the whole text
+                return p != to ? NOT_A_NUMBER : Float.parseFloat(new String(b, from, to - from,
+                        java.nio.charset.StandardCharsets.ISO_8859_1));
             }
             exponent += negativeExponent ? -e : e;
         }

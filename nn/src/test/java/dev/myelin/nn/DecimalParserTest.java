@@ -39,6 +39,23 @@ class DecimalParserTest {
         assertSame(s);
     }
 
+    /**
+     * A fraction's leading zeros lower the exponent, so an exponent far beyond any float's can still give an
+     * ordinary number: 0.(100 000 zeros)1e100001 is exactly 1. Read exactly, as Float.parseFloat reads it, not with
+     * the exponent cut short (which gave 0.1).
+     */
+    @Test
+    void aHugeExponentAfterManyLeadingZerosIsReadExactly() {
+        String zeros = "0".repeat(100_000);
+        assertEquals(1f, parse("0." + zeros + "1e100001"));
+        assertEquals(1.5f, parse("0." + zeros + "15e100001"));
+        assertEquals(1e9f, parse("0." + zeros + "1e100010"));
+        assertEquals(Float.POSITIVE_INFINITY, parse("0." + zeros + "1e100040"));
+        assertEquals(Float.NEGATIVE_INFINITY, parse("-1e123456789012"));
+        assertEquals(0f, parse("1e-123456789012"));
+        assertEquals(Float.MIN_VALUE, parse("0." + zeros + "14e99956"));
+    }
+
     @Test
     void outOfRangeIsInfinite() {
         assertEquals(Float.POSITIVE_INFINITY, parse("1e39"));
