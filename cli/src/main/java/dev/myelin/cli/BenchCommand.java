@@ -336,7 +336,14 @@ final class BenchCommand implements Callable<Integer> {
         String what = op.id + " " + shape + when;
         String onRows = rows < shape.m() ? " on rows 0.." + (rows - 1) : "";
         KernelCheck.Reference reference = null;
-        Operands other = null; // the second thread's operands of the check before timing
+        // before timing: operands of a bounded size for the checks with views and from two threads (KernelCheck)
+        ProductShape part = new ProductShape(KernelCheck.bounded(rows), KernelCheck.bounded(shape.k()),
+                KernelCheck.bounded(shape.n()));
+        String onPart = part.m() == shape.m() && part.k() == shape.k() && part.n() == shape.n() ? ""
+                : " (on a " + part + " problem of its own)";
+        Operands mine = null;
+        Operands other = null;
+        KernelCheck.Reference mineReference = null;
         KernelCheck.Reference otherReference = null;
         for (DenseKernel kernel : kernels) {
             if (kernel == scalar) {
@@ -356,19 +363,36 @@ final class BenchCommand implements Callable<Integer> {
                 err.flush();
                 continue;
             }
-            if (outcome.failure() == null && when.isEmpty()) { // before timing: from two threads at once
-                if (other == null) {
-                    other = Operands.create(new ProductShape(rows, shape.k(), shape.n()), act);
-                    other.refill(); // values of its own even where its shape is o's
-                    otherReference = KernelCheck.reference(scalar, op, other, rows, act);
+            if (outcome.failure() == null && when.isEmpty()) { // before timing: views, then two threads at once
+                if (mine == null) {
+                    mine = Operands.create(part, act);
+                    mineReference = KernelCheck.reference(scalar, op, mine, part.m(), act);
+                    other = Operands.create(part, act);
+                    other.refill(); // values of its own
+                    otherReference = KernelCheck.reference(scalar, op, other, part.m(), act);
                 }
-                KernelCheck.Outcome shared = KernelCheck.concurrent(kernel, op, o, reference, other, otherReference,
-                        rows, act);
-                if (shared.failure() != null) {
-                    String line = "kernel " + kernel.name() + " is not thread-safe: called from two threads at once"
-                            + " on " + what + onRows + ", each on operands of its own, it gave " + shared.failure();
-                    disagreements.add(line);
-                    err.println(Main.PREFIX + line);
+                String failed = null;
+                try {
+                    KernelCheck.Outcome placed = KernelCheck.placed(kernel, op, mine, part.m(), act, mineReference);
+                    if (placed.failure() != null) {
+                        failed = "kernel " + kernel.name() + " disagrees with scalar on " + what + " with every"
+                                + " operand a view at an offset, its rows padded" + onPart + ": " + placed.failure();
+                    } else {
+                        KernelCheck.Outcome shared = KernelCheck.concurrent(kernel, op, mine, mineReference, other,
+                                otherReference, part.m(), act);
+                        if (shared.failure() != null) {
+                            failed = "kernel " + kernel.name() + " is not thread-safe: called from two threads at"
+                                    + " once on " + what + onPart + ", each on operands of its own: "
+                                    + shared.failure();
+                        }
+                    }
+                } catch (RuntimeException thrown) {
+                    failed = "kernel " + kernel.name() + " failed on " + what + " with every operand a view at an"
+                            + " offset" + onPart + ": " + thrown;
+                }
+                if (failed != null) {
+                    disagreements.add(failed);
+                    err.println(Main.PREFIX + failed);
                     err.flush();
                     continue;
                 }
@@ -439,7 +463,8 @@ final class BenchCommand implements Callable<Integer> {
                 notes.accept("note: --kernels all leaves out " + name + ", unavailable here: " + unavailable.reason());
             } catch (IllegalArgumentException unknown) { // a name given: the registry's message names the choices
                 if (!all) {
-                    throw new IllegalArgumentException("--kernels: " + unknown.getMessage(), unknown);
+                    throw unknown instanceof dev.myelin.core.dispatch.UnknownKernelException
+                            ? new IllegalArgumentException("--kernels: " + unknown.getMessage(), unknown) : unknown;
                 }
                 // every name of all is registered: one refused when made (a provider's kernel under another name)
                 notes.accept("note: --kernels all leaves out " + name + ": " + unknown.getMessage());

@@ -12,11 +12,13 @@ import java.util.List;
  * [−1, 1], the bound at 128×784×256 is 6.5·10⁻⁴ for sigmoid; the built-in kernels' largest errors are 0.6–1.5 % of
  * the forward's bounds and 2–4 % of the backward's there, at most 12 % at 16×8192×40 ({@code BenchCommandTest}
  * prints them). dW and dX are computed by both kernels from the scalar kernel's dZ, so that each product is checked
- * on the same inputs. Each check runs the variant twice: on the operands' own arrays (the ones timed, so that a
- * variant keeping results by array identity is caught after timing), then on every operand as a view inside a
- * larger array ({@link Placed}): at an offset, its rows further apart than its columns, NaN between them in an
- * input and a sentinel in an output, so that a variant which ignores an offset or a leading dimension, reads
- * outside a view or writes outside one fails here instead of in training. The whole contract (every operation, accumulation, every activation, the softmax
+ * on the same inputs. {@link #check} runs the variant on the operands' own arrays (the ones timed, so that a
+ * variant keeping results by array identity is caught after timing); before timing, {@link #placed} also gives
+ * it every operand as a view inside a larger array ({@link Placed}): at an offset, its rows further apart than its
+ * columns, NaN between them in an input and a sentinel in an output, so that a variant which ignores an offset or
+ * a leading dimension, reads outside a view or writes outside one fails here instead of in training; and
+ * {@link #concurrent} calls it from two threads at once. Those two run on operands of a bounded size of their own
+ * ({@link #bounded}), so that they cost little memory whatever the shape. The whole contract (every operation, accumulation, every activation, the softmax
  * head) is the conformance suite's ({@code KernelConformanceTest}).
  */
 final class KernelCheck {
@@ -64,12 +66,21 @@ final class KernelCheck {
     /** Runs {@code kernel} on the reference's inputs and compares every output with the scalar kernel's. */
     static Outcome check(DenseKernel kernel, BenchCommand.Op op, BenchCommand.Operands o, int rows, Activation act,
                          Reference reference) {
-        Outcome inPlace = check(kernel, op, o, rows, act, reference, 0);
-        if (inPlace.failure() != null) {
-            return inPlace;
-        }
-        Outcome placed = check(kernel, op, o, rows, act, reference, Placed.PAD);
-        return placed.failure() != null || placed.worstRatio() > inPlace.worstRatio() ? placed : inPlace;
+        return check(kernel, op, o, rows, act, reference, 0);
+    }
+
+    /** {@link #check} with every operand a view inside a larger array ({@link Placed}). */
+    static Outcome placed(DenseKernel kernel, BenchCommand.Op op, BenchCommand.Operands o, int rows, Activation act,
+                          Reference reference) {
+        return check(kernel, op, o, rows, act, reference, Placed.PAD);
+    }
+
+    /**
+     * A size of at most 512 for the checks of {@link #placed} and {@link #concurrent}, with the same remainder
+     * modulo 64 as {@code size}, so that the same lane and tile tails are met: {@code size} itself up to 512.
+     */
+    static int bounded(int size) {
+        return size <= 512 ? size : 448 + size % 64;
     }
 
     /** Calls of the timed operation each of two threads makes in {@link #concurrent}. */
@@ -88,16 +99,24 @@ final class KernelCheck {
         Outcome[] outcomes = new Outcome[2];
         Thread second = new Thread(() -> outcomes[1] = repeated(kernel, op, other, otherReference, rows, act, start),
                 "myelin-bench-check");
+        second.setDaemon(true); // one that never returns must not keep the JVM
         second.start();
         outcomes[0] = repeated(kernel, op, o, reference, rows, act, start);
         try {
-            second.join();
+            second.join(CONCURRENT_WAIT_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Outcome(0, null);
         }
-        return outcomes[0].failure() != null ? outcomes[0] : outcomes[1];
+        if (outcomes[0].failure() != null) {
+            return outcomes[0];
+        }
+        return outcomes[1] != null ? outcomes[1] : new Outcome(Double.POSITIVE_INFINITY, "the other call did not"
+                + " return within " + CONCURRENT_WAIT_MILLIS / 1000 + " s (the two calls wait for each other?)");
     }
+
+    /** How long {@link #concurrent} waits for its second thread once its own calls are done. */
+    static final long CONCURRENT_WAIT_MILLIS = 120_000;
 
     /** {@link #CONCURRENT_CALLS} checks on the operands' own arrays, after {@code start}; the first failure. */
     private static Outcome repeated(DenseKernel kernel, BenchCommand.Op op, BenchCommand.Operands o,
@@ -114,7 +133,7 @@ final class KernelCheck {
                 worst = outcome.worstRatio() > worst.worstRatio() ? outcome : worst;
             }
             return worst;
-        } catch (RuntimeException thrown) {
+        } catch (RuntimeException | Error thrown) { // a variant's failure on either thread is reported, not lost
             return new Outcome(Double.POSITIVE_INFINITY, "threw " + thrown);
         } catch (InterruptedException | java.util.concurrent.BrokenBarrierException e) {
             Thread.currentThread().interrupt();

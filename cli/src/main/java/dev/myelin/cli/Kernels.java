@@ -4,6 +4,7 @@ import dev.myelin.core.DenseKernel;
 import dev.myelin.core.DenseOps;
 import dev.myelin.core.dispatch.KernelRegistry;
 import dev.myelin.core.dispatch.KernelUnavailableException;
+import dev.myelin.core.dispatch.UnknownKernelException;
 
 /**
  * Checks and builds the kernel of {@code --kernel} and {@code --threads} ({@link KernelOptions}), and the thread
@@ -44,7 +45,8 @@ final class Kernels {
             KernelRegistry.checkThreads(threads, "--threads"); // before any thread exists
         }
         KernelRegistry.checkProperties(); // a bad -Dmyelin.kernel or -Dmyelin.vectorBits: one line, now
-        if (threads == null && PARALLEL.equals(name != null ? name.trim() : KernelRegistry.defaultName())) {
+        if (threads == null && dev.myelin.core.Named.asciiEqualsIgnoreCase(PARALLEL,
+                name != null ? name.trim() : KernelRegistry.defaultName())) {
             KernelRegistry.defaultThreads(); // a bad -Dmyelin.threads is a user error, reported now
         }
         if (name == null) {
@@ -55,7 +57,7 @@ final class Kernels {
             kernel = threads == null ? KernelRegistry.get(name) : KernelRegistry.withThreads(name, threads);
         } catch (KernelUnavailableException e) { // a provider's create() threw: its jar's problem, said as such
             throw new IllegalArgumentException("--kernel " + name.trim() + ": unavailable here: " + e.reason(), e);
-        } catch (IllegalArgumentException e) { // unknown: the registry's message lists the names
+        } catch (UnknownKernelException e) { // the registry's message lists the names
             throw new IllegalArgumentException("--kernel: " + e.getMessage(), e);
         }
         return new Choice(kernel, threads);

@@ -580,7 +580,7 @@ final class TrainCommand implements Callable<Integer> {
             if (checkpoints.lastWriteFailed()) { // said when it failed; the run's end is not in it
                 err.println(Main.PREFIX + "the checkpoint " + checkpoints.file() + " does not hold the end of"
                         + " training: its last write failed (" + (checkpoints.fileEpoch() >= 0 ? "it holds the end of"
-                        + " epoch " + checkpoints.fileEpoch() : "it holds no state of this run") + ")" + (save == null
+                        + " epoch " + checkpoints.fileEpoch() : "it holds no epoch end of this run") + ")" + (save == null
                         ? "; without --save it was the model's only file" : code == 0 ? "; the model is in " + save
                         + " (exit code " + ModelSaver.NOT_SAVED + ")" : ""));
                 code = save == null ? ModelSaver.saveInstead(model, err, ModelSaver.fallbackDirs())

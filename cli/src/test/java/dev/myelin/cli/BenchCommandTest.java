@@ -330,10 +330,15 @@ class BenchCommandTest {
         List<String> failed = BenchCommand.checkAll(List.of(new ProductShape(8, 5, 3)), List.of(BenchCommand.Op.FORWARD),
                 List.of(offsetBlind, spill), Activation.SIGMOID, new PrintWriter(err, true), "");
         assertEquals(2, failed.size(), err.toString());
-        assertTrue(failed.get(0).startsWith("kernel offset-blind disagrees with scalar on forward 8x5x3: Y[0][0] = NaN"
-                + " vs "), failed.get(0));
-        assertEquals("kernel spill disagrees with scalar on forward 8x5x3: Y (a 8×3 view at offset 3, rows 6 apart)"
-                + " had a cell outside it written: index 6 of its array, now 0.0", failed.get(1));
+        assertTrue(failed.get(0).startsWith("kernel offset-blind disagrees with scalar on forward 8x5x3 with every"
+                + " operand a view at an offset, its rows padded: Y[0][0] = NaN vs "), failed.get(0));
+        assertEquals("kernel spill disagrees with scalar on forward 8x5x3 with every operand a view at an offset, its"
+                + " rows padded: Y (a 8×3 view at offset 3, rows 6 apart) had a cell outside it written: index 6 of"
+                + " its array, now 0.0", failed.get(1));
+        // a large shape is checked so on a bounded problem of its own, with its tails: little memory whatever the size
+        assertEquals(448 + 1000 % 64, KernelCheck.bounded(1000));
+        assertEquals(512, KernelCheck.bounded(512));
+        assertEquals(448 + 784 % 64, KernelCheck.bounded(784));
     }
 
     /**
@@ -348,7 +353,7 @@ class BenchCommandTest {
                 List.of(new Racy()), Activation.SIGMOID, new PrintWriter(err, true), "");
         assertEquals(1, failed.size(), err.toString());
         assertTrue(failed.get(0).startsWith("kernel racy is not thread-safe: called from two threads at once on forward"
-                + " 8x5x3, each on operands of its own, it gave Y["), failed.get(0));
+                + " 8x5x3, each on operands of its own: Y["), failed.get(0));
     }
 
     /** --threads names each variant it does not apply to with the count it runs on (the table's column). */
@@ -556,7 +561,6 @@ class BenchCommandTest {
         }
     }
 
-    /** The scalar kernel with a chosen fault, under another name. */
     /**
      * The scalar forward computed into a field, then copied out: wrong when two calls overlap. Each call waits for
      * another (up to 100 ms) between computing and copying, so two concurrent calls always overlap there.
@@ -595,6 +599,7 @@ class BenchCommandTest {
         }
     }
 
+    /** The scalar kernel with a chosen fault, under another name. */
     private static final class Broken extends dev.myelin.core.ForwardingKernel {
         private final String name;
         float forwardDelta;

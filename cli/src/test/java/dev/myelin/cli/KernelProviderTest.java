@@ -26,14 +26,32 @@ class KernelProviderTest {
     static Path dir;
 
     private static ChildCli run(String... args) throws Exception {
+        return run(List.of(), args);
+    }
+
+    private static ChildCli run(List<String> jvmOptions, String... args) throws Exception {
         Path services = dir.resolve("META-INF/services/" + DenseKernelProvider.class.getName());
         Files.createDirectories(services.getParent());
         Files.writeString(services, ThrowingKernelProvider.class.getName() + "\n");
         String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-        List<String> command = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path") + File.pathSeparator + dir, Main.class.getName()));
+        List<String> command = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector", "-Xshare:auto"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path") + File.pathSeparator + dir,
+                Main.class.getName()));
         command.addAll(List.of(args));
         return ChildCli.runCommand(command, dir, Map.of());
+    }
+
+    /** -Dmyelin.kernel naming such a variant fails as the property, before any data is read. */
+    @Test
+    void aPropertyNamingAnUnavailableVariantFailsBeforeAnyDataIsRead() throws Exception {
+        Path data = Files.writeString(dir.resolve("four.csv"), "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n");
+        ChildCli run = run(List.of("-Dmyelin.kernel=" + ThrowingKernelProvider.NAME), "train", "--data",
+                data.toString(), "--epochs", "1");
+        assertEquals(2, run.exitCode(), run.transcript());
+        assertEquals(List.of("myelin: -Dmyelin.kernel=test-unavailable: kernel 'test-unavailable' is unavailable here:"
+                + " its provider dev.myelin.cli.ThrowingKernelProvider threw IllegalStateException (libtest.so not"
+                + " found)"), run.messages(), run.transcript());
     }
 
     @Test

@@ -66,7 +66,7 @@ class SaveFallbackTest {
         assertEquals(1, alone.err().lines().filter(l -> l.contains("cannot write the checkpoint")).count(),
                 alone.transcript());
         assertTrue(alone.err().contains("myelin: the checkpoint " + checkpoint + " does not hold the end of training:"
-                + " its last write failed (it holds no state of this run); without --save it was the model's only"
+                + " its last write failed (it holds no epoch end of this run); without --save it was the model's only"
                 + " file"), alone.transcript());
         Matcher m = FALLBACK.matcher(alone.err());
         assertTrue(m.find(), alone.transcript());
@@ -77,7 +77,7 @@ class SaveFallbackTest {
                 checkpoint.toString(), "--save", model.toString());
         assertEquals(ModelSaver.NOT_SAVED, saved.exitCode(), saved.transcript());
         assertTrue(saved.out().contains("Model saved to " + model) && Files.exists(model), saved.transcript());
-        assertTrue(saved.err().contains("its last write failed (it holds no state of this run); the model is in "
+        assertTrue(saved.err().contains("its last write failed (it holds no epoch end of this run); the model is in "
                 + model + " (exit code 3)"), saved.transcript());
         assertFalse(FALLBACK.matcher(saved.err()).find(), "no fallback: the model is where --save asked");
         assertFalse(alone.err().contains("\tat ") || saved.err().contains("\tat "), saved.transcript());

@@ -472,11 +472,6 @@ class TrainingFeaturesTest {
     }
 
     /**
-     * A metrics file that cannot be written during the run (/proc takes no new files, whatever the user, root
-     * included; the folder itself passes the checks before training) is reported once, training goes on and the
-     * model is saved, but the run ends with exit code 3, naming the first epoch missing: not a silent 0.
-     */
-    /**
      * A run stopped inside its first epoch (here diverged at its fourth batch) still makes its --metrics file its
      * own: no epochs, not finished. Another run's finished metrics left there would be drawn as this run's.
      */
@@ -496,6 +491,11 @@ class TrainingFeaturesTest {
         assertTrue(after.get("run").textValue().contains("--batch-size 1"), "this run's: " + after);
     }
 
+    /**
+     * A metrics file that cannot be written during the run (/proc takes no new files, whatever the user, root
+     * included; the folder itself passes the checks before training) is reported once, training goes on and the
+     * model is saved, but the run ends with exit code 3, naming the first epoch missing: not a silent 0.
+     */
     @Test
     void aMetricsFileThatCannotBeWrittenIsReportedOnceAndTrainingGoesOnToExitThree() throws IOException {
         Path train = Files.writeString(dir.resolve("blobs-m.csv"), blobs(new Random(7), 40));

@@ -469,13 +469,10 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
             // Adam's buffers go m, v per parameter array (OptimizerState): v, a mean of squares, is never negative
             boolean second = (kind.equals("adam") || kind.equals("adamw")) && i % 2 == 1;
             for (int j = 0; j < values.length; j++) {
-                if (!Float.isFinite(values[j])) { // no update leaves a NaN or infinite moment behind (it diverges)
-                    throw new ModelFormatException(where + "buffers[" + i + "][" + j + "] is " + values[j]
-                            + "; an optimizer's state is finite");
-                }
-                if (second && values[j] < 0) {
-                    throw new ModelFormatException(where + "buffers[" + i + "][" + j + "] is " + values[j]
-                            + "; Adam's second moment (v) is never negative");
+                String why = Optimizer.reachable(values[j], second); // the rule Optimizer.restore holds to
+                if (why != null) {
+                    throw new ModelFormatException(where + "buffers[" + i + "][" + j + "] is " + values[j] + "; "
+                            + why);
                 }
             }
             list.add(values);

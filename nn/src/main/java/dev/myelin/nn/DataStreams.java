@@ -163,7 +163,8 @@ final class DataStreams {
 
     /**
      * A gzip stream that is cut short (EOF), followed by other bytes, or corrupt, in words, naming the file and, for
-     * corrupt data, how many bytes were decompressed before it ({@code decompressed}): where in the data it is.
+     * corrupt data, how many bytes had been decompressed when it was found ({@code decompressed}): the damage is
+     * there or before (a damaged byte that still inflates is found only by the checksum, at the member's end).
      */
     private static DataException failure(Path file, IOException e, long decompressed) {
         if (e instanceof EOFException) {
@@ -174,7 +175,7 @@ final class DataStreams {
             return new DataException(file + ": has bytes after the end of its gzip data, which is not another gzip"
                     + " member (bytes appended to the file, or a damaged member); they would be left unread");
         }
-        return new DataException(file + ": not valid gzip data" + (decompressed > 0 ? " after byte " + decompressed
-                + " of its decompressed content" : "") + " (" + message + ")");
+        return new DataException(file + ": not valid gzip data" + (decompressed > 0 ? ", found after " + decompressed
+                + " bytes of its decompressed content were read" : "") + " (" + message + ")");
     }
 }

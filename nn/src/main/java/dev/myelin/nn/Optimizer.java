@@ -226,9 +226,10 @@ public final class Optimizer {
      *
      * @throws IllegalArgumentException if {@code saved} was written by another kind of optimizer or for a model of
      *                                  another shape (the message names the buffer and both lengths), or holds a
-     *                                  value no update leaves behind: a NaN or infinite one, or a negative second
-     *                                  moment of Adam's (the next step would make every parameter NaN); nothing is
-     *                                  restored then
+     *                                  value no update leaves behind: a NaN or infinite one, or in Adam's second
+     *                                  moment a NaN or negative one (the next step would make parameters NaN);
+     *                                  nothing is restored then. (A +Infinity in v is a state: a gradient whose
+     *                                  square overflowed leaves it, and its parameter then no longer moves.)
      */
     public void restore(OptimizerState saved) {
         requireFits(spec, parameters, saved);
@@ -280,21 +281,34 @@ public final class Optimizer {
 
     /**
      * Refuses values that no run of {@code spec}'s rule leaves in its state (a checkpoint file refuses them as
-     * well, with the file's field names): a NaN or infinite value (the run would have diverged first) and, in
-     * Adam's v (a mean of squares, every second buffer), a negative one, whose square root is NaN.
+     * well, with the file's field names): a NaN or infinite momentum or first moment (the run would have diverged
+     * first) and, in Adam's v (a mean of squares, every second buffer), a NaN or negative one, whose square root is
+     * NaN. v may be +Infinity: a gradient whose square overflows a float (|g| above about 1.8·10^19 once scaled by
+     * 1 − β₂) leaves it so, with finite parameters.
      */
     private static void requireReachable(OptimizerSpec spec, OptimizerState saved, int slots) {
         for (int i = 0; i < saved.buffers().size(); i++) {
             float[] values = saved.buffers().get(i);
             boolean secondMoment = spec.kind().isAdam() && i % slots == 1;
             for (int j = 0; j < values.length; j++) {
-                if (!Float.isFinite(values[j]) || secondMoment && values[j] < 0) {
+                String why = reachable(values[j], secondMoment);
+                if (why != null) {
                     throw new IllegalArgumentException("optimizer state buffer " + (i + 1) + ", element " + j
-                            + ", is " + values[j] + (Float.isFinite(values[j]) ? "; Adam's second moment (v) is"
-                            + " never negative" : "; an optimizer's state is finite"));
+                            + ", is " + values[j] + "; " + why);
                 }
             }
         }
+    }
+
+    /**
+     * Why {@code value} cannot be in an optimizer's state, or null when it can: in Adam's second moment anything
+     * from 0 to +Infinity, elsewhere any finite value. (One rule for {@link #restore} and the checkpoint reader.)
+     */
+    static String reachable(float value, boolean secondMoment) {
+        if (secondMoment) {
+            return value >= 0 ? null : "Adam's second moment (v), a mean of squares, is never NaN or negative";
+        }
+        return Float.isFinite(value) ? null : "an optimizer's state is finite";
     }
 
     /** State arrays per parameter array: Adam's m and v, a momentum buffer, or none. */

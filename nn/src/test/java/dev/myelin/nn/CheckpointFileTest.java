@@ -144,8 +144,12 @@ class CheckpointFileTest {
         assertTrue(second.find(), ok);
         String negative = ok.substring(0, second.start(1)) + "AACAvw" + ok.substring(second.end(1));
         e = assertThrows(ModelFormatException.class, () -> CheckpointFile.parse(negative, "c.json"));
-        assertEquals("c.json: optimizer: buffers[1][0] is -1.0; Adam's second moment (v) is never negative",
-                e.getMessage());
+        assertEquals("c.json: optimizer: buffers[1][0] is -1.0; Adam's second moment (v), a mean of squares, is never"
+                + " NaN or negative", e.getMessage());
+        // +Infinity in v (base64 of 00 00 80 7F) is a state a run reaches: read, as Optimizer.restore takes it
+        String infinite = ok.substring(0, second.start(1)) + "AACAfw" + ok.substring(second.end(1));
+        assertEquals(Float.POSITIVE_INFINITY,
+                CheckpointFile.parse(infinite, "c.json").checkpoint().optimizer().buffers().get(1)[0]);
         // a batch beyond the epoch's batches for the recorded data
         e = assertThrows(ModelFormatException.class, () -> CheckpointFile.parse(
                 ok.replaceFirst("\"batches\"\\s*:\\s*2", "\"batches\": 99"), "c.json"));

@@ -418,8 +418,15 @@ class CheckpointTest {
         java.util.List<float[]> negative = new java.util.ArrayList<>(good.buffers());
         negative.set(1, negative.get(1).clone());
         negative.get(1)[2] = -1;
-        assertMessage("optimizer state buffer 2, element 2, is -1.0; Adam's second moment (v) is never negative",
-                () -> adam.restore(new OptimizerState("adam", 3, negative)));
+        assertMessage("optimizer state buffer 2, element 2, is -1.0; Adam's second moment (v), a mean of squares, is"
+                + " never NaN or negative", () -> adam.restore(new OptimizerState("adam", 3, negative)));
+        // +Infinity in v is reachable (a gradient whose square overflowed), and restored
+        java.util.List<float[]> overflowed = new java.util.ArrayList<>(good.buffers());
+        overflowed.set(1, overflowed.get(1).clone());
+        overflowed.get(1)[0] = Float.POSITIVE_INFINITY;
+        Optimizer other = new Optimizer(OptimizerSpec.adam(0.1), m);
+        other.restore(new OptimizerState("adam", 3, overflowed));
+        assertEquals(Float.POSITIVE_INFINITY, other.exportState().buffers().get(1)[0]);
         assertEquals(0, adam.exportState().step(), "nothing restored");
         // a momentum buffer may be negative
         Optimizer heavyBall = new Optimizer(OptimizerSpec.momentum(0.1, 0.9), m);

@@ -211,25 +211,40 @@ class IdxDataTest {
                 + " 2×2 pixels, 5 more than it has", e.getMessage());
     }
 
-    /** Corrupt compressed data is placed in the data: how many bytes decompressed before it (the error's offset). */
+    /**
+     * Corrupt compressed data says how far reading had got when it was found. The stream here inflates its first
+     * 1 000 000 bytes and then holds a block of the reserved type, an error found right there: the count it names
+     * lies between what the reader had asked for before and that point.
+     */
     @Test
-    void corruptGzipDataSaysWhereInTheDataItIs() throws IOException {
-        int count = 300;
+    void corruptGzipDataSaysHowFarReadingHadGot() throws IOException {
+        int count = 2000;
         byte[] pixels = new byte[count * 28 * 28];
         for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (byte) (i % 28 < 14 ? (i / 28) % 9 * 17 : i % 251); // compresses, not to nothing
+            pixels[i] = (byte) (i % 28 < 14 ? (i / 28) % 9 * 17 : i % 251);
         }
         byte[] raw = images(count, 28, 28, pixels);
-        byte[] gz = gzip(raw);
-        gz[gz.length / 2] ^= 0x5A;
-        Path corrupt = write("corrupt-images.gz", gz);
+        int good = 1_000_000;
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        gz.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff}); // a gzip member's header
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater(6, true);
+        deflater.setInput(raw, 0, good);
+        byte[] buffer = new byte[1 << 16];
+        for (int n; (n = deflater.deflate(buffer, 0, buffer.length, java.util.zip.Deflater.SYNC_FLUSH)) > 0; ) {
+            gz.write(buffer, 0, n);
+        }
+        deflater.end();
+        gz.write(0x07); // the last block, of type 3: reserved, an error
+        gz.write(new byte[8]);
+        Path corrupt = write("corrupt-images.gz", gz.toByteArray());
         Path labels = write("l", labels(count, new byte[count]));
         DataException e = assertThrows(DataException.class, () -> IdxData.read(corrupt, labels));
         java.util.regex.Matcher at = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(corrupt.toString())
-                + ": not valid gzip data after byte (\\d+) of its decompressed content \\(").matcher(e.getMessage());
+                + ": not valid gzip data, found after (\\d+) bytes of its decompressed content were read \\(")
+                .matcher(e.getMessage());
         assertTrue(at.lookingAt(), e.getMessage());
         long offset = Long.parseLong(at.group(1));
-        assertTrue(offset > 16 && offset <= raw.length, e.getMessage());
+        assertTrue(offset > good / 2 && offset <= good, e.getMessage());
     }
 
     @Test

@@ -59,10 +59,18 @@ public final class KernelRegistry {
     /** The built-ins that exist only with the Vector API module. */
     private static final Set<String> VECTOR_API_NAMES = Set.of("vector", "blocked", "parallel");
 
-    /** The class loaders whose providers have been loaded (held weakly: a task's loader may go). Under FACTORIES. */
+    /**
+     * The class loaders whose providers have been loaded, held weakly: a loader that contributed nothing may go (a
+     * finished task's); one whose provider is registered stays, held by the factory, as its kernel must stay
+     * usable. Under FACTORIES, as are the two below.
+     */
     private static final Set<ClassLoader> SEARCHED = Collections.newSetFromMap(new WeakHashMap<>());
-    /** The provider class behind each name a provider registered, so that a loader searched later skips it. */
+    /** The provider class behind each name a provider registered. */
     private static final Map<String, Class<?>> PROVIDER_CLASSES = new HashMap<>();
+    /** Provider classes already registered or left out: a loader searched later (a child's) skips them silently. */
+    private static final Set<Class<?>> SEEN_PROVIDERS = Collections.newSetFromMap(new WeakHashMap<>());
+    /** Warnings already given: a services file that several loaders see is warned about once. */
+    private static final Set<String> WARNED = new java.util.HashSet<>();
 
     static {
         FACTORIES.put(ScalarKernel.NAME, ScalarKernel::new);
@@ -99,49 +107,98 @@ public final class KernelRegistry {
     private static void loadProviders(ClassLoader loader) {
         ClassLoader searched = loader == null ? ClassLoader.getSystemClassLoader() : loader;
         synchronized (FACTORIES) {
-            if (SEARCHED.add(searched)) {
-                loadProvidersFrom(searched);
+            if (SEARCHED.contains(searched)) {
+                return;
+            }
+        }
+        // the providers' own code (initialisers, constructors, name()) runs outside the registry's locks: it may call
+        // the registry, and a thread holding FACTORIES while another holds CREATION would deadlock
+        List<Discovered> found = discover(searched);
+        synchronized (FACTORIES) {
+            if (SEARCHED.add(searched)) { // not when another thread searched the same loader meanwhile
+                found.forEach(KernelRegistry::register);
             }
         }
     }
 
-    private static void loadProvidersFrom(ClassLoader loader) {
-        Iterator<DenseKernelProvider> providers = ServiceLoader.load(DenseKernelProvider.class, loader).iterator();
+    /** A provider the ServiceLoader made, with its name, or the warning that leaves it (or a services line) out. */
+    private record Discovered(DenseKernelProvider provider, String name, String warning) {
+    }
+
+    /**
+     * Every provider {@code loader}'s services files name, instantiated, named or warned about; no lock held. A
+     * provider class already seen (through a parent loader) is not made again.
+     */
+    private static List<Discovered> discover(ClassLoader loader) {
+        Set<Class<?>> seen;
+        synchronized (FACTORIES) {
+            seen = new java.util.HashSet<>(SEEN_PROVIDERS);
+        }
+        List<Discovered> found = new java.util.ArrayList<>();
+        Iterator<ServiceLoader.Provider<DenseKernelProvider>> providers =
+                ServiceLoader.load(DenseKernelProvider.class, loader).stream().iterator();
         int failures = 0;
         while (failures < MAX_PROVIDER_FAILURES) {
             DenseKernelProvider provider;
             try {
                 if (!providers.hasNext()) {
-                    return;
+                    return found;
                 }
-                provider = providers.next();
+                ServiceLoader.Provider<DenseKernelProvider> entry = providers.next();
+                if (seen.contains(entry.type())) {
+                    continue;
+                }
+                provider = entry.get();
             } catch (ServiceConfigurationError | LinkageError e) { // the loader goes on to the next entry
                 failures++;
-                warn("Myelin: a kernel provider is ignored: " + describe(e));
+                found.add(new Discovered(null, null, "Myelin: a kernel provider is ignored: " + describe(e)));
                 continue;
             }
-            if (PROVIDER_CLASSES.containsValue(provider.getClass())) {
-                continue; // the same class, seen again through a child loader
-            }
-            String what = "Myelin: the kernel provider " + provider.getClass().getName() + " is ignored: ";
-            String name;
             try {
-                name = provider.name() == null ? "" : provider.name().trim();
+                found.add(new Discovered(provider, provider.name() == null ? "" : provider.name().trim(), null));
             } catch (RuntimeException | LinkageError e) {
-                warn(what + "its name() threw " + describe(e));
-                continue;
+                found.add(new Discovered(provider, null, "Myelin: the kernel provider " + provider.getClass().getName()
+                        + " is ignored: its name() threw " + describe(e)));
             }
-            String malformed = malformedName(name);
-            String taken = malformed == null ? takenName(name) : null;
-            if (malformed != null || taken != null) { // a name that would hide a kernel, or be hidden: said, not lost
-                warn(what + (malformed != null ? malformed : "its name '" + name + "' is taken by the kernel '"
-                        + taken + "'" + (taken.equals(name) ? "" : " (names are told apart without case)")));
-                continue;
-            }
-            FACTORIES.put(name, guarded(name, "its provider " + provider.getClass().getName(), provider::create));
-            PROVIDER_CLASSES.put(name, provider.getClass());
         }
-        warn("Myelin: " + MAX_PROVIDER_FAILURES + " kernel providers failed to load; any after them are not tried");
+        found.add(new Discovered(null, null, "Myelin: " + MAX_PROVIDER_FAILURES + " kernel providers failed to load;"
+                + " any after them are not tried"));
+        return found;
+    }
+
+    /**
+     * Registers a discovered provider, or warns (once) why it is left out: a name that is malformed or taken (by a
+     * built-in, another provider, or the same provider seen through another class loader). Under FACTORIES.
+     */
+    private static void register(Discovered d) {
+        if (d.provider() != null && !SEEN_PROVIDERS.add(d.provider().getClass())) {
+            return; // the same class, seen again through a child loader
+        }
+        if (d.warning() != null) {
+            warnOnce(d.warning());
+            return;
+        }
+        String name = d.name();
+        String className = d.provider().getClass().getName();
+        String malformed = malformedName(name);
+        String taken = malformed == null ? takenName(name) : null;
+        if (malformed != null || taken != null) { // a name that would hide a kernel, or be hidden: said, not lost
+            Class<?> holder = taken == null ? null : PROVIDER_CLASSES.get(taken);
+            warnOnce("Myelin: the kernel provider " + className + " is ignored: " + (malformed != null ? malformed
+                    : holder != null && holder.getName().equals(className) ? "its variant '" + taken + "' is already"
+                            + " registered from another class loader (a second copy of the same jar)"
+                    : "its name '" + name + "' is taken by the kernel '" + taken + "'"
+                            + (taken.equals(name) ? "" : " (names are told apart without case)")));
+            return;
+        }
+        FACTORIES.put(name, guarded(name, "its provider " + className, d.provider()::create));
+        PROVIDER_CLASSES.put(name, d.provider().getClass());
+    }
+
+    private static void warnOnce(String message) {
+        if (WARNED.add(message)) {
+            warn(message);
+        }
     }
 
     /**
@@ -223,9 +280,10 @@ public final class KernelRegistry {
     }
 
     /**
-     * Checks three properties without creating a kernel or logging: {@code -Dmyelin.kernel} must name a variant,
-     * {@code -Dmyelin.vectorBits} a width and {@code -Dmyelin.loopOrder} an order (when the Vector API is there to
-     * use them). Front ends call it first, so
+     * Checks three properties without logging: {@code -Dmyelin.kernel} must name a variant, {@code
+     * -Dmyelin.vectorBits} a width and {@code -Dmyelin.loopOrder} an order (when the Vector API is there to use
+     * them). A built-in is not created here; a variant from a provider is (and kept, as every lookup keeps it), since
+     * only making it shows whether it can run here ({@link KernelUnavailableException}). Front ends call it first, so
      * that a bad value fails as one message before any work. ({@code -Dmyelin.threads} is checked by
      * {@link #defaultThreads()}, only where no explicit count overrides it.)
      *
@@ -233,10 +291,11 @@ public final class KernelRegistry {
      */
     public static void checkProperties() {
         String forced = System.getProperty(KERNEL_PROPERTY);
-        if (forced != null && !forced.isBlank() && !FACTORIES.containsKey(forced.trim())) {
+        boolean builtIn = forced != null && (PREFERENCE.contains(key(forced)) || VECTOR_API_NAMES.contains(key(forced)));
+        if (forced != null && !forced.isBlank() && !builtIn) {
             try {
                 get(forced);
-            } catch (IllegalArgumentException e) {
+            } catch (UnknownKernelException | KernelUnavailableException e) {
                 throw new IllegalArgumentException("-D" + KERNEL_PROPERTY + "=" + forced + ": " + e.getMessage(), e);
             }
         }
@@ -289,7 +348,7 @@ public final class KernelRegistry {
      */
     public static DenseKernel get(String name) {
         if (name == null) {
-            throw new IllegalArgumentException("kernel name is null (available: " + String.join(", ", names()) + ")");
+            throw new UnknownKernelException("kernel name is null (available: " + String.join(", ", names()) + ")");
         }
         String key = key(name);
         DenseKernel cached = INSTANCES.get(key);
@@ -309,7 +368,7 @@ public final class KernelRegistry {
             }
             // a jar of one's own that registered nothing (the services file misnamed, or the jar not on the class
             // path) ends here too: say how a variant gets in
-            throw new IllegalArgumentException("unknown kernel '" + name + "' (available: "
+            throw new UnknownKernelException("unknown kernel '" + name + "' (available: "
                     + String.join(", ", names()) + "; a variant of your own is found through a jar's"
                     + " META-INF/services/" + DenseKernelProvider.class.getName() + " on the class path, e.g."
                     + " MYELIN_CLASSPATH: docs/architecture.md)");

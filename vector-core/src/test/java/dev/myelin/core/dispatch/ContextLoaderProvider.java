@@ -12,6 +12,13 @@ public final class ContextLoaderProvider implements DenseKernelProvider {
 
     static final String NAME = "test-context-loader";
 
+    /** Instances made: a loader searched after the first that finds this class again must not make another. */
+    static final java.util.concurrent.atomic.AtomicInteger MADE = new java.util.concurrent.atomic.AtomicInteger();
+
+    public ContextLoaderProvider() {
+        MADE.incrementAndGet();
+    }
+
     @Override
     public String name() {
         return NAME;

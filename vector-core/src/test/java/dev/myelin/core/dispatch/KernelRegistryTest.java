@@ -377,6 +377,16 @@ class KernelRegistryTest {
         }
         assertSame(found, KernelRegistry.get(ContextLoaderProvider.NAME));
         assertTrue(KernelRegistry.names().contains(ContextLoaderProvider.NAME));
+        assertEquals(1, ContextLoaderProvider.MADE.get());
+        // a second loader that sees the same services file (another task's): the provider is not made again
+        try (java.net.URLClassLoader task = new java.net.URLClassLoader(new java.net.URL[] {dir.toUri().toURL()},
+                getClass().getClassLoader())) {
+            thread.setContextClassLoader(task);
+            assertTrue(KernelRegistry.names().contains(ContextLoaderProvider.NAME));
+        } finally {
+            thread.setContextClassLoader(saved);
+        }
+        assertEquals(1, ContextLoaderProvider.MADE.get(), "made once, whatever the loaders that see it");
     }
 
     /**
