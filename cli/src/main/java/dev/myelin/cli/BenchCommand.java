@@ -337,8 +337,7 @@ final class BenchCommand implements Callable<Integer> {
         String onRows = rows < shape.m() ? " on rows 0.." + (rows - 1) : "";
         KernelCheck.Reference reference = null;
         // before timing: operands of a bounded size for the checks with views and from two threads (KernelCheck)
-        ProductShape part = new ProductShape(KernelCheck.bounded(rows), KernelCheck.bounded(shape.k()),
-                KernelCheck.bounded(shape.n()));
+        ProductShape part = KernelCheck.part(shape, rows);
         String onPart = part.m() == shape.m() && part.k() == shape.k() && part.n() == shape.n() ? ""
                 : " (on a " + part + " problem of its own)";
         Operands mine = null;
@@ -381,9 +380,9 @@ final class BenchCommand implements Callable<Integer> {
                         KernelCheck.Outcome shared = KernelCheck.concurrent(kernel, op, mine, mineReference, other,
                                 otherReference, part.m(), act);
                         if (shared.failure() != null) {
-                            failed = "kernel " + kernel.name() + " is not thread-safe: called from two threads at"
-                                    + " once on " + what + onPart + ", each on operands of its own: "
-                                    + shared.failure();
+                            failed = "kernel " + kernel.name() + (shared.failure().startsWith("threw ")
+                                    ? " failed" : " is not thread-safe") + ": called from two threads at once on "
+                                    + what + onPart + ", each on operands of its own: " + shared.failure();
                         }
                     }
                 } catch (RuntimeException thrown) {
@@ -463,8 +462,7 @@ final class BenchCommand implements Callable<Integer> {
                 notes.accept("note: --kernels all leaves out " + name + ", unavailable here: " + unavailable.reason());
             } catch (IllegalArgumentException unknown) { // a name given: the registry's message names the choices
                 if (!all) {
-                    throw unknown instanceof dev.myelin.core.dispatch.UnknownKernelException
-                            ? new IllegalArgumentException("--kernels: " + unknown.getMessage(), unknown) : unknown;
+                    throw new IllegalArgumentException("--kernels: " + unknown.getMessage(), unknown);
                 }
                 // every name of all is registered: one refused when made (a provider's kernel under another name)
                 notes.accept("note: --kernels all leaves out " + name + ": " + unknown.getMessage());

@@ -152,7 +152,7 @@ final class Checkpoints {
                 if (!failed) { // once until a write succeeds: a full disk would say it every epoch
                     err.println(Main.PREFIX + "cannot write the checkpoint " + file + ": " + Main.userMessage(e)
                             + "; training goes on, and every later checkpoint is tried again (the file holds "
-                            + (fileEpoch >= 0 ? "the end of epoch " + fileEpoch : "no state of this run") + ")");
+                            + (fileEpoch >= 0 ? "the end of epoch " + fileEpoch : "no epoch end of this run") + ")");
                     err.flush();
                 }
                 failed = true;

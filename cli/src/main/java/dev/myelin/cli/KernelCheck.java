@@ -17,8 +17,9 @@ import java.util.List;
  * it every operand as a view inside a larger array ({@link Placed}): at an offset, its rows further apart than its
  * columns, NaN between them in an input and a sentinel in an output, so that a variant which ignores an offset or
  * a leading dimension, reads outside a view or writes outside one fails here instead of in training; and
- * {@link #concurrent} calls it from two threads at once. Those two run on operands of a bounded size of their own
- * ({@link #bounded}), so that they cost little memory whatever the shape. The whole contract (every operation, accumulation, every activation, the softmax
+ * {@link #concurrent} calls it from two threads at once. Those two run on operands of their own, of the shape
+ * checked unless its W is larger than {@link #FULL_PART_WEIGHTS} elements, then of a bounded shape with the same
+ * tails ({@link #part}), so that they cost little memory whatever the shape. The whole contract (every operation, accumulation, every activation, the softmax
  * head) is the conformance suite's ({@code KernelConformanceTest}).
  */
 final class KernelCheck {
@@ -75,12 +76,27 @@ final class KernelCheck {
         return check(kernel, op, o, rows, act, reference, Placed.PAD);
     }
 
+    /** The largest W (k·n elements) that {@link #part} keeps: 4 MiB of floats, each copy of it small. */
+    static final long FULL_PART_WEIGHTS = 1 << 20;
+
     /**
-     * A size of at most 512 for the checks of {@link #placed} and {@link #concurrent}, with the same remainder
-     * modulo 64 as {@code size}, so that the same lane and tile tails are met: {@code size} itself up to 512.
+     * The shape the checks of {@link #placed} and {@link #concurrent} run on, {@code rows} rows of {@code shape}: the
+     * shape itself (its block loops, its column blocks) while its W has at most {@link #FULL_PART_WEIGHTS} elements,
+     * else each size {@link #bounded}.
+     */
+    static dev.myelin.core.ProductShape part(dev.myelin.core.ProductShape shape, int rows) {
+        return (long) shape.k() * shape.n() <= FULL_PART_WEIGHTS
+                ? new dev.myelin.core.ProductShape(rows, shape.k(), shape.n())
+                : new dev.myelin.core.ProductShape(bounded(rows), bounded(shape.k()), bounded(shape.n()));
+    }
+
+    /**
+     * A size of at most 575 with the same remainder modulo 192 as {@code size}, so that the same tails are met: of
+     * every lane count (4, 8, 16), of the 6-row and 12-row tiles and of the 32-column panels ({@code size} itself up to
+     * 575).
      */
     static int bounded(int size) {
-        return size <= 512 ? size : 448 + size % 64;
+        return size < 576 ? size : 384 + size % 192;
     }
 
     /** Calls of the timed operation each of two threads makes in {@link #concurrent}. */
@@ -111,8 +127,8 @@ final class KernelCheck {
         if (outcomes[0].failure() != null) {
             return outcomes[0];
         }
-        return outcomes[1] != null ? outcomes[1] : new Outcome(Double.POSITIVE_INFINITY, "the other call did not"
-                + " return within " + CONCURRENT_WAIT_MILLIS / 1000 + " s (the two calls wait for each other?)");
+        return outcomes[1] != null ? outcomes[1] : new Outcome(Double.POSITIVE_INFINITY, "the call on the other"
+                + " thread did not return within " + CONCURRENT_WAIT_MILLIS / 1000 + " s");
     }
 
     /** How long {@link #concurrent} waits for its second thread once its own calls are done. */

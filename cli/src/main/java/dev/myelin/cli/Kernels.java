@@ -4,7 +4,6 @@ import dev.myelin.core.DenseKernel;
 import dev.myelin.core.DenseOps;
 import dev.myelin.core.dispatch.KernelRegistry;
 import dev.myelin.core.dispatch.KernelUnavailableException;
-import dev.myelin.core.dispatch.UnknownKernelException;
 
 /**
  * Checks and builds the kernel of {@code --kernel} and {@code --threads} ({@link KernelOptions}), and the thread
@@ -57,7 +56,7 @@ final class Kernels {
             kernel = threads == null ? KernelRegistry.get(name) : KernelRegistry.withThreads(name, threads);
         } catch (KernelUnavailableException e) { // a provider's create() threw: its jar's problem, said as such
             throw new IllegalArgumentException("--kernel " + name.trim() + ": unavailable here: " + e.reason(), e);
-        } catch (UnknownKernelException e) { // the registry's message lists the names
+        } catch (IllegalArgumentException e) { // unknown (the registry's message lists the names), or refused
             throw new IllegalArgumentException("--kernel: " + e.getMessage(), e);
         }
         return new Choice(kernel, threads);

@@ -335,10 +335,14 @@ class BenchCommandTest {
         assertEquals("kernel spill disagrees with scalar on forward 8x5x3 with every operand a view at an offset, its"
                 + " rows padded: Y (a 8×3 view at offset 3, rows 6 apart) had a cell outside it written: index 6 of"
                 + " its array, now 0.0", failed.get(1));
-        // a large shape is checked so on a bounded problem of its own, with its tails: little memory whatever the size
-        assertEquals(448 + 1000 % 64, KernelCheck.bounded(1000));
-        assertEquals(512, KernelCheck.bounded(512));
-        assertEquals(448 + 784 % 64, KernelCheck.bounded(784));
+        // so on the shape itself while its W is small; a larger one on a bounded problem of its own with the same tails
+        assertEquals(new ProductShape(64, 1024, 1024), KernelCheck.part(new ProductShape(1024, 1024, 1024), 64));
+        assertEquals(new ProductShape(64, 448, 448), KernelCheck.part(new ProductShape(1024, 4096, 4096), 64));
+        for (int size : new int[] {1, 17, 575, 576, 960, 1000, 4096, 100_001}) {
+            int b = KernelCheck.bounded(size);
+            assertTrue(b <= 575 && b % 192 == size % 192, size + " -> " + b);
+            assertTrue(b % 6 == size % 6 && b % 12 == size % 12 && b % 64 == size % 64, size + " -> " + b);
+        }
     }
 
     /**

@@ -67,8 +67,17 @@ public final class KernelRegistry {
     private static final Set<ClassLoader> SEARCHED = Collections.newSetFromMap(new WeakHashMap<>());
     /** The provider class behind each name a provider registered. */
     private static final Map<String, Class<?>> PROVIDER_CLASSES = new HashMap<>();
-    /** Provider classes already registered or left out: a loader searched later (a child's) skips them silently. */
+    /**
+     * Provider classes already registered or left out: a loader searched later (a child's) does not make them again
+     * and says nothing of them. (Two threads searching one new loader at the same moment may each make its
+     * providers; only one set is registered.)
+     */
     private static final Set<Class<?>> SEEN_PROVIDERS = Collections.newSetFromMap(new WeakHashMap<>());
+    /**
+     * The loaders this thread is searching now: a provider that calls the registry from its constructor or name()
+     * gets what is registered so far instead of starting the same search again (which recursed without end).
+     */
+    private static final ThreadLocal<Set<ClassLoader>> SEARCHING = ThreadLocal.withInitial(java.util.HashSet::new);
     /** Warnings already given: a services file that several loaders see is warned about once. */
     private static final Set<String> WARNED = new java.util.HashSet<>();
 
@@ -111,9 +120,18 @@ public final class KernelRegistry {
                 return;
             }
         }
+        Set<ClassLoader> mine = SEARCHING.get();
+        if (!mine.add(searched)) {
+            return; // called back by a provider of this very search
+        }
         // the providers' own code (initialisers, constructors, name()) runs outside the registry's locks: it may call
         // the registry, and a thread holding FACTORIES while another holds CREATION would deadlock
-        List<Discovered> found = discover(searched);
+        List<Discovered> found;
+        try {
+            found = discover(searched);
+        } finally {
+            mine.remove(searched);
+        }
         synchronized (FACTORIES) {
             if (SEARCHED.add(searched)) { // not when another thread searched the same loader meanwhile
                 found.forEach(KernelRegistry::register);
@@ -121,8 +139,11 @@ public final class KernelRegistry {
         }
     }
 
-    /** A provider the ServiceLoader made, with its name, or the warning that leaves it (or a services line) out. */
-    private record Discovered(DenseKernelProvider provider, String name, String warning) {
+    /**
+     * A provider the ServiceLoader made, with its name, or the warning that leaves it (or a services line) out;
+     * {@code type} is the provider's class when known, so that one that failed is not made again by a later search.
+     */
+    private record Discovered(Class<?> type, DenseKernelProvider provider, String name, String warning) {
     }
 
     /**
@@ -140,29 +161,31 @@ public final class KernelRegistry {
         int failures = 0;
         while (failures < MAX_PROVIDER_FAILURES) {
             DenseKernelProvider provider;
+            Class<?> type = null;
             try {
                 if (!providers.hasNext()) {
                     return found;
                 }
                 ServiceLoader.Provider<DenseKernelProvider> entry = providers.next();
-                if (seen.contains(entry.type())) {
+                type = entry.type();
+                if (seen.contains(type)) {
                     continue;
                 }
                 provider = entry.get();
             } catch (ServiceConfigurationError | LinkageError e) { // the loader goes on to the next entry
                 failures++;
-                found.add(new Discovered(null, null, "Myelin: a kernel provider is ignored: " + describe(e)));
+                found.add(new Discovered(type, null, null, "Myelin: a kernel provider is ignored: " + describe(e)));
                 continue;
             }
             try {
-                found.add(new Discovered(provider, provider.name() == null ? "" : provider.name().trim(), null));
+                found.add(new Discovered(type, provider, provider.name() == null ? "" : provider.name().trim(), null));
             } catch (RuntimeException | LinkageError e) {
-                found.add(new Discovered(provider, null, "Myelin: the kernel provider " + provider.getClass().getName()
-                        + " is ignored: its name() threw " + describe(e)));
+                found.add(new Discovered(type, provider, null, "Myelin: the kernel provider "
+                        + provider.getClass().getName() + " is ignored: its name() threw " + describe(e)));
             }
         }
-        found.add(new Discovered(null, null, "Myelin: " + MAX_PROVIDER_FAILURES + " kernel providers failed to load;"
-                + " any after them are not tried"));
+        found.add(new Discovered(null, null, null, "Myelin: " + MAX_PROVIDER_FAILURES + " kernel providers failed to"
+                + " load; any after them are not tried"));
         return found;
     }
 
@@ -171,7 +194,7 @@ public final class KernelRegistry {
      * built-in, another provider, or the same provider seen through another class loader). Under FACTORIES.
      */
     private static void register(Discovered d) {
-        if (d.provider() != null && !SEEN_PROVIDERS.add(d.provider().getClass())) {
+        if (d.type() != null && !SEEN_PROVIDERS.add(d.type())) {
             return; // the same class, seen again through a child loader
         }
         if (d.warning() != null) {
@@ -291,11 +314,13 @@ public final class KernelRegistry {
      */
     public static void checkProperties() {
         String forced = System.getProperty(KERNEL_PROPERTY);
-        boolean builtIn = forced != null && (PREFERENCE.contains(key(forced)) || VECTOR_API_NAMES.contains(key(forced)));
+        // a registered built-in is not made here; anything else is looked up (an unknown name, a built-in that needs
+        // the missing Vector API, a provider's variant, which only making it shows to be usable)
+        boolean builtIn = forced != null && PREFERENCE.contains(key(forced)) && FACTORIES.containsKey(key(forced));
         if (forced != null && !forced.isBlank() && !builtIn) {
             try {
                 get(forced);
-            } catch (UnknownKernelException | KernelUnavailableException e) {
+            } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("-D" + KERNEL_PROPERTY + "=" + forced + ": " + e.getMessage(), e);
             }
         }
@@ -356,7 +381,9 @@ public final class KernelRegistry {
             return cached;
         }
         Supplier<DenseKernel> factory = FACTORIES.get(key);
-        if (factory == null && !VECTOR_API_NAMES.contains(key)) {
+        // (not from inside a factory, which holds CREATION: a provider class initialised by the search could be waiting
+        // for CREATION on another thread; a factory gets the variants already found)
+        if (factory == null && !VECTOR_API_NAMES.contains(key) && !Thread.holdsLock(CREATION)) {
             searchContextLoader(); // a provider this thread's loader sees, and no earlier search did
             key = key(name);
             factory = FACTORIES.get(key);

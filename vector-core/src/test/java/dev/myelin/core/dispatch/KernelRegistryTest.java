@@ -390,6 +390,30 @@ class KernelRegistryTest {
     }
 
     /**
+     * A provider whose constructor calls the registry (lists the variants, looks up a name it does not find) while
+     * its own loader is being searched: the search does not start again from inside itself (it recursed until the
+     * stack overflowed, and the provider was lost), and the provider is made once and registered.
+     */
+    @Test
+    void aProviderThatCallsTheRegistryWhileItIsFoundIsRegisteredOnce(@org.junit.jupiter.api.io.TempDir
+                                                                       java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path services = dir.resolve("META-INF/services/" + DenseKernelProvider.class.getName());
+        java.nio.file.Files.createDirectories(services.getParent());
+        java.nio.file.Files.writeString(services, ReentrantProvider.class.getName() + "\n");
+        Thread thread = Thread.currentThread();
+        ClassLoader saved = thread.getContextClassLoader();
+        try (java.net.URLClassLoader plugin = new java.net.URLClassLoader(new java.net.URL[] {dir.toUri().toURL()},
+                getClass().getClassLoader())) {
+            thread.setContextClassLoader(plugin);
+            assertEquals(ReentrantProvider.NAME, KernelRegistry.get(ReentrantProvider.NAME).name());
+        } finally {
+            thread.setContextClassLoader(saved);
+        }
+        assertEquals(1, ReentrantProvider.MADE.get());
+        assertTrue(KernelRegistry.names().contains(ReentrantProvider.NAME));
+    }
+
+    /**
      * The registry's {@code parallel} instances are every caller's: closing one would put them all on one thread
      * without a word, so their {@code close()} is refused and they keep their threads; a kernel of one's own closes.
      */

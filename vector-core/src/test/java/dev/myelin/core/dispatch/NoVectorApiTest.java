@@ -59,6 +59,24 @@ class NoVectorApiTest {
         }
     }
 
+    /** -Dmyelin.kernel naming a variant that needs the missing module fails in the check front ends make first. */
+    @Test
+    void aPropertyNamingASimdVariantFailsTheFirstCheck() {
+        String saved = System.getProperty(KernelRegistry.KERNEL_PROPERTY);
+        System.setProperty(KernelRegistry.KERNEL_PROPERTY, "vector");
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, KernelRegistry::checkProperties);
+            assertTrue(e.getMessage().startsWith("-Dmyelin.kernel=vector: kernel 'vector' needs the Vector API"),
+                    e.getMessage());
+        } finally {
+            if (saved == null) {
+                System.clearProperty(KernelRegistry.KERNEL_PROPERTY);
+            } else {
+                System.setProperty(KernelRegistry.KERNEL_PROPERTY, saved);
+            }
+        }
+    }
+
     @Test
     void withThreadsStillServesScalarAndChecksTheCount() {
         assertEquals("scalar", KernelRegistry.withThreads("scalar", 4).name());

@@ -1,0 +1,41 @@
+package dev.myelin.core.dispatch;
+
+import dev.myelin.core.DenseKernel;
+import dev.myelin.core.ForwardingKernel;
+import dev.myelin.core.scalar.ScalarKernel;
+
+/**
+ * A provider that calls the registry from its constructor (to list the variants, say), found only through a
+ * loader of {@code KernelRegistryTest}'s own: its search must not start again from inside itself.
+ */
+public final class ReentrantProvider implements DenseKernelProvider {
+
+    static final String NAME = "test-reentrant";
+
+    static final java.util.concurrent.atomic.AtomicInteger MADE = new java.util.concurrent.atomic.AtomicInteger();
+
+    public ReentrantProvider() {
+        MADE.incrementAndGet();
+        KernelRegistry.names(); // and a lookup that misses
+        try {
+            KernelRegistry.get("test-reentrant-none");
+        } catch (IllegalArgumentException expected) {
+            // unknown, as it is
+        }
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public DenseKernel create() {
+        return new ForwardingKernel(new ScalarKernel()) {
+            @Override
+            public String name() {
+                return NAME;
+            }
+        };
+    }
+}
