@@ -359,33 +359,16 @@ class KernelRegistryTest {
     @Test
     void aProviderOnlyTheThreadsContextLoaderSeesIsFoundWhenAskedFor(@org.junit.jupiter.api.io.TempDir
                                                                       java.nio.file.Path dir) throws Exception {
-        java.nio.file.Path services = dir.resolve("META-INF/services/" + DenseKernelProvider.class.getName());
-        java.nio.file.Files.createDirectories(services.getParent());
-        java.nio.file.Files.writeString(services, ContextLoaderProvider.class.getName() + "\n");
+        servicesFile(dir, ContextLoaderProvider.class);
         assertTrue(KernelRegistry.names().contains("scalar")); // the first search, through this thread's loader
         assertTrue(!KernelRegistry.names().contains(ContextLoaderProvider.NAME), "not on the class path");
-        Thread thread = Thread.currentThread();
-        ClassLoader saved = thread.getContextClassLoader();
-        DenseKernel found;
-        try (java.net.URLClassLoader plugin = new java.net.URLClassLoader(new java.net.URL[] {dir.toUri().toURL()},
-                getClass().getClassLoader())) {
-            thread.setContextClassLoader(plugin);
-            found = KernelRegistry.get(ContextLoaderProvider.NAME);
-            assertEquals(ContextLoaderProvider.NAME, found.name());
-        } finally {
-            thread.setContextClassLoader(saved);
-        }
+        DenseKernel found = withContextLoaderOver(dir, () -> KernelRegistry.get(ContextLoaderProvider.NAME));
+        assertEquals(ContextLoaderProvider.NAME, found.name());
         assertSame(found, KernelRegistry.get(ContextLoaderProvider.NAME));
         assertTrue(KernelRegistry.names().contains(ContextLoaderProvider.NAME));
         assertEquals(1, ContextLoaderProvider.MADE.get());
         // a second loader that sees the same services file (another task's): the provider is not made again
-        try (java.net.URLClassLoader task = new java.net.URLClassLoader(new java.net.URL[] {dir.toUri().toURL()},
-                getClass().getClassLoader())) {
-            thread.setContextClassLoader(task);
-            assertTrue(KernelRegistry.names().contains(ContextLoaderProvider.NAME));
-        } finally {
-            thread.setContextClassLoader(saved);
-        }
+        assertTrue(withContextLoaderOver(dir, KernelRegistry::names).contains(ContextLoaderProvider.NAME));
         assertEquals(1, ContextLoaderProvider.MADE.get(), "made once, whatever the loaders that see it");
     }
 
@@ -397,20 +380,32 @@ class KernelRegistryTest {
     @Test
     void aProviderThatCallsTheRegistryWhileItIsFoundIsRegisteredOnce(@org.junit.jupiter.api.io.TempDir
                                                                        java.nio.file.Path dir) throws Exception {
+        servicesFile(dir, ReentrantProvider.class);
+        assertEquals(ReentrantProvider.NAME,
+                withContextLoaderOver(dir, () -> KernelRegistry.get(ReentrantProvider.NAME)).name());
+        assertEquals(1, ReentrantProvider.MADE.get());
+        assertTrue(KernelRegistry.names().contains(ReentrantProvider.NAME));
+    }
+
+    /** A services file in {@code dir} naming {@code provider}: a jar on no class path. */
+    private static void servicesFile(java.nio.file.Path dir, Class<?> provider) throws java.io.IOException {
         java.nio.file.Path services = dir.resolve("META-INF/services/" + DenseKernelProvider.class.getName());
         java.nio.file.Files.createDirectories(services.getParent());
-        java.nio.file.Files.writeString(services, ReentrantProvider.class.getName() + "\n");
+        java.nio.file.Files.writeString(services, provider.getName() + "\n");
+    }
+
+    /** {@code call}'s result with a new class loader over {@code dir} as this thread's context loader. */
+    private <T> T withContextLoaderOver(java.nio.file.Path dir, java.util.function.Supplier<T> call)
+            throws java.io.IOException {
         Thread thread = Thread.currentThread();
         ClassLoader saved = thread.getContextClassLoader();
-        try (java.net.URLClassLoader plugin = new java.net.URLClassLoader(new java.net.URL[] {dir.toUri().toURL()},
+        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {dir.toUri().toURL()},
                 getClass().getClassLoader())) {
-            thread.setContextClassLoader(plugin);
-            assertEquals(ReentrantProvider.NAME, KernelRegistry.get(ReentrantProvider.NAME).name());
+            thread.setContextClassLoader(loader);
+            return call.get();
         } finally {
             thread.setContextClassLoader(saved);
         }
-        assertEquals(1, ReentrantProvider.MADE.get());
-        assertTrue(KernelRegistry.names().contains(ReentrantProvider.NAME));
     }
 
     /**
