@@ -527,7 +527,9 @@ public final class KernelRegistry {
 
     /** The names of every selectable variant, built-ins first. */
     public static Set<String> names() {
-        searchContextLoader();
+        if (!Thread.holdsLock(CREATION)) { // not from inside a factory, as in get
+            searchContextLoader();
+        }
         Map<String, Boolean> ordered = new LinkedHashMap<>();
         for (String n : PREFERENCE) {
             if (FACTORIES.containsKey(n)) {

@@ -387,6 +387,47 @@ class KernelRegistryTest {
         assertTrue(KernelRegistry.names().contains(ReentrantProvider.NAME));
     }
 
+    /**
+     * One thread inside a factory (which holds the lock kernels are made under) lists the variants, while another
+     * finds a provider whose constructor makes a kernel: with the search holding the registry's lock around the
+     * providers' code, each waited for the other's lock for good. Both finish now.
+     */
+    @Test
+    void aProviderMakingAKernelWhileAFactoryListsTheVariantsDoesNotDeadlock(@org.junit.jupiter.api.io.TempDir
+                                                                             java.nio.file.Path dir) throws Exception {
+        servicesFile(dir, LockingProvider.class);
+        KernelRegistry.register("test-locking-delegate", () -> new Named("test-locking-delegate", new ScalarKernel()));
+        KernelRegistry.register("test-locking-lister", () -> {
+            try {
+                LockingProvider.GO_ON.countDown(); // the provider's constructor goes on: it wants the lock held here
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            KernelRegistry.names(); // wants the lock the provider's search would have held
+            return new Named("test-locking-lister", new ScalarKernel());
+        });
+        Thread finder = new Thread(() -> {
+            try {
+                withContextLoaderOver(dir, () -> KernelRegistry.get(LockingProvider.NAME));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, "test-finder");
+        finder.setDaemon(true);
+        finder.start();
+        assertTrue(LockingProvider.CONSTRUCTING.await(60, java.util.concurrent.TimeUnit.SECONDS));
+        Thread maker = new Thread(() -> KernelRegistry.get("test-locking-lister"), "test-maker");
+        maker.setDaemon(true);
+        maker.start();
+        maker.join(60_000);
+        finder.join(60_000);
+        long[] deadlocked = java.lang.management.ManagementFactory.getThreadMXBean().findMonitorDeadlockedThreads();
+        assertNull(deadlocked, "threads deadlocked");
+        assertTrue(!maker.isAlive() && !finder.isAlive(), "both finished");
+        assertTrue(KernelRegistry.names().contains(LockingProvider.NAME));
+    }
+
     /** A services file in {@code dir} naming {@code provider}: a jar on no class path. */
     private static void servicesFile(java.nio.file.Path dir, Class<?> provider) throws java.io.IOException {
         java.nio.file.Path services = dir.resolve("META-INF/services/" + DenseKernelProvider.class.getName());
