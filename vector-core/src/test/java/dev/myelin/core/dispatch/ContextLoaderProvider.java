@@ -1,14 +1,10 @@
 package dev.myelin.core.dispatch;
 
-import dev.myelin.core.DenseKernel;
-import dev.myelin.core.ForwardingKernel;
-import dev.myelin.core.scalar.ScalarKernel;
-
 /**
  * A provider that only a class loader of a test's own finds: its services file is written by
  * {@code KernelRegistryTest} into a folder that is on no class path, as a plugin host's or a Spark task's jar is.
  */
-public final class ContextLoaderProvider implements DenseKernelProvider {
+public final class ContextLoaderProvider extends ScalarUnderNameProvider {
 
     static final String NAME = "test-context-loader";
 
@@ -16,21 +12,7 @@ public final class ContextLoaderProvider implements DenseKernelProvider {
     static final java.util.concurrent.atomic.AtomicInteger MADE = new java.util.concurrent.atomic.AtomicInteger();
 
     public ContextLoaderProvider() {
+        super(NAME);
         MADE.incrementAndGet();
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public DenseKernel create() {
-        return new ForwardingKernel(new ScalarKernel()) {
-            @Override
-            public String name() {
-                return NAME;
-            }
-        };
     }
 }

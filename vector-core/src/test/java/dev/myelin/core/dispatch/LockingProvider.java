@@ -1,8 +1,5 @@
 package dev.myelin.core.dispatch;
 
-import dev.myelin.core.DenseKernel;
-import dev.myelin.core.ForwardingKernel;
-import dev.myelin.core.scalar.ScalarKernel;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -10,7 +7,7 @@ import java.util.concurrent.CountDownLatch;
  * through a loader of {@code KernelRegistryTest}'s own. The test holds the constructor until another thread is
  * inside a factory: the two then need the registry's locks in opposite orders unless the search runs outside them.
  */
-public final class LockingProvider implements DenseKernelProvider {
+public final class LockingProvider extends ScalarUnderNameProvider {
 
     static final String NAME = "test-locking";
     /** Counted down when the constructor has started. */
@@ -19,6 +16,7 @@ public final class LockingProvider implements DenseKernelProvider {
     static final CountDownLatch GO_ON = new CountDownLatch(1);
 
     public LockingProvider() {
+        super(NAME);
         CONSTRUCTING.countDown();
         try {
             GO_ON.await();
@@ -26,20 +24,5 @@ public final class LockingProvider implements DenseKernelProvider {
             Thread.currentThread().interrupt();
         }
         KernelRegistry.get("test-locking-delegate"); // made now: needs the lock a factory holds
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public DenseKernel create() {
-        return new ForwardingKernel(new ScalarKernel()) {
-            @Override
-            public String name() {
-                return NAME;
-            }
-        };
     }
 }

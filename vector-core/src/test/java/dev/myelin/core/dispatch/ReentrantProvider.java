@@ -1,20 +1,17 @@
 package dev.myelin.core.dispatch;
 
-import dev.myelin.core.DenseKernel;
-import dev.myelin.core.ForwardingKernel;
-import dev.myelin.core.scalar.ScalarKernel;
-
 /**
  * A provider that calls the registry from its constructor (to list the variants, say), found only through a
  * loader of {@code KernelRegistryTest}'s own: its search must not start again from inside itself.
  */
-public final class ReentrantProvider implements DenseKernelProvider {
+public final class ReentrantProvider extends ScalarUnderNameProvider {
 
     static final String NAME = "test-reentrant";
 
     static final java.util.concurrent.atomic.AtomicInteger MADE = new java.util.concurrent.atomic.AtomicInteger();
 
     public ReentrantProvider() {
+        super(NAME);
         MADE.incrementAndGet();
         KernelRegistry.names(); // and a lookup that misses
         try {
@@ -22,20 +19,5 @@ public final class ReentrantProvider implements DenseKernelProvider {
         } catch (IllegalArgumentException expected) {
             // unknown, as it is
         }
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public DenseKernel create() {
-        return new ForwardingKernel(new ScalarKernel()) {
-            @Override
-            public String name() {
-                return NAME;
-            }
-        };
     }
 }
