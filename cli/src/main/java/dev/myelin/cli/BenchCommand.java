@@ -614,7 +614,7 @@ final class BenchCommand implements Callable<Integer> {
     // ------------------------------------------------------------------------------------------- output
 
     /** The rows of the table, one (op, shape) group at a time, as each is measured. */
-    private static final class Table {
+    static final class Table {
         private final PrintWriter out;
         private final String format;
 
@@ -641,7 +641,7 @@ final class BenchCommand implements Callable<Integer> {
             out.flush();
         }
 
-        private static String number(double v) {
+        static String number(double v) {
             // three significant digits at least: a rate below 0.001 (a call timed while the JIT compiles) is not 0
             return String.format(Locale.ROOT, v >= 1000 ? "%.0f" : v >= 10 ? "%.1f" : v >= 0.01 || v == 0 ? "%.3f"
                     : "%.3g", v);

@@ -360,6 +360,19 @@ class BenchCommandTest {
                 + " 8x5x3, each on operands of its own: Y["), failed.get(0));
     }
 
+    /** The table's numbers: three significant digits at least, so that a rate timed while the JIT works is not 0. */
+    @Test
+    void theTablesNumbersKeepThreeDigits() {
+        assertEquals("57019", BenchCommand.Table.number(57019.4));
+        assertEquals("513.9", BenchCommand.Table.number(513.94));
+        assertEquals("8.080", BenchCommand.Table.number(8.08));
+        assertEquals("0.030", BenchCommand.Table.number(0.03));
+        assertEquals("0.00147", BenchCommand.Table.number(0.0014712));
+        assertEquals("0.000812", BenchCommand.Table.number(8.12041e-4));
+        assertEquals("3.00e-07", BenchCommand.Table.number(3e-7));
+        assertEquals("0.000", BenchCommand.Table.number(0));
+    }
+
     /** --threads names each variant it does not apply to with the count it runs on (the table's column). */
     @Test
     void aThreadCountThatDoesNotApplyIsNamedWithEachVariantsOwn() {
