@@ -342,12 +342,7 @@ public final class KernelRegistry {
      * @throws IllegalArgumentException otherwise, naming {@code source}, the value and the bound
      */
     public static int checkThreads(int threads, String source) {
-        return checkThreads(threads, source, String.valueOf(threads));
-    }
-
-    /** As {@link #checkThreads(int, String)}, for a count that may exceed an int, shown as {@code shown}. */
-    private static int checkThreads(long threads, String source, String shown) {
-        return ThreadLimit.check(threads, source, shown);
+        return ThreadLimit.check(threads, source);
     }
 
     /**
@@ -481,7 +476,7 @@ public final class KernelRegistry {
             throw new IllegalArgumentException("-D" + THREADS_PROPERTY + "=" + value + " is not a thread count: use a"
                     + " whole number of at least 1");
         }
-        return checkThreads(threads, "-D" + THREADS_PROPERTY, digits);
+        return ThreadLimit.check(threads, "-D" + THREADS_PROPERTY, digits);
     }
 
     /**

@@ -23,6 +23,11 @@ public final class ThreadLimit {
      * @param source what the count came from, for the message (e.g. {@code --threads})
      * @throws IllegalArgumentException otherwise, naming {@code source}, the value and the bound
      */
+    public static int check(int threads, String source) {
+        return check(threads, source, String.valueOf(threads));
+    }
+
+    /** As {@link #check(int, String)}, for a count that may exceed an int, shown as {@code shown}. */
     public static int check(long threads, String source, String shown) {
         if (threads < 1) {
             throw new IllegalArgumentException(source + " must be at least 1, got " + shown);

@@ -58,7 +58,6 @@ public final class VectorSupport {
 
     /** The packed, cache-blocked single-threaded kernel ({@code blocked}), or empty without the module. */
     public static Optional<DenseKernel> blockedKernel(int bits) {
-        LoopOrder.forced(); // a bad -Dmyelin.loopOrder named, not the engine's failed class initialisation
         return create(BLOCKED_KERNEL_CLASS, new Class<?>[] {int.class}, bits);
     }
 
@@ -69,13 +68,11 @@ public final class VectorSupport {
      * {@link KernelRegistry#withThreads} shares one instead.
      */
     public static Optional<DenseKernel> parallelKernel(int bits, int threads) {
-        LoopOrder.forced();
         return create(PARALLEL_KERNEL_CLASS, new Class<?>[] {int.class, int.class}, bits, threads);
     }
 
     /** The registry's shared {@code parallel}: as {@link #parallelKernel}, but its {@code close()} is refused. */
     static Optional<DenseKernel> sharedParallelKernel(int bits, int threads) {
-        LoopOrder.forced();
         return create(PARALLEL_KERNEL_CLASS, "shared", new Class<?>[] {int.class, int.class}, bits, threads);
     }
 
@@ -89,6 +86,7 @@ public final class VectorSupport {
         if (!available()) {
             return Optional.empty();
         }
+        LoopOrder.forced(); // a bad -Dmyelin.loopOrder named, not as the engine's failed class initialisation
         try {
             Class<?> type = Class.forName(className);
             Object made = factory == null ? type.getConstructor(parameterTypes).newInstance(args)

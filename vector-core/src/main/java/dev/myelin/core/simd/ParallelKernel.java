@@ -60,7 +60,7 @@ public final class ParallelKernel extends EngineKernel implements AutoCloseable 
 
     private ParallelKernel(int bits, int threads, boolean shared) {
         super(bits);
-        ThreadLimit.check(threads, "thread count", String.valueOf(threads));
+        ThreadLimit.check(threads, "thread count");
         this.pool = new WorkerPool(threads, "myelin-gemm");
         this.shared = shared;
     }
