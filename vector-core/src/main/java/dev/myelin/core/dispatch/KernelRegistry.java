@@ -174,14 +174,14 @@ public final class KernelRegistry {
                 provider = entry.get();
             } catch (ServiceConfigurationError | LinkageError e) { // the loader goes on to the next entry
                 failures++;
-                found.add(new Discovered(type, null, null, "Myelin: a kernel provider is ignored: " + describe(e)));
+                found.add(new Discovered(type, null, null, "Myelin: a kernel provider is ignored: " + OneLine.causes(e)));
                 continue;
             }
             try {
                 found.add(new Discovered(type, provider, provider.name() == null ? "" : provider.name().trim(), null));
             } catch (RuntimeException | LinkageError e) {
                 found.add(new Discovered(type, provider, null, "Myelin: the kernel provider "
-                        + provider.getClass().getName() + " is ignored: its name() threw " + describe(e)));
+                        + provider.getClass().getName() + " is ignored: its name() threw " + OneLine.causes(e)));
             }
         }
         found.add(new Discovered(null, null, null, "Myelin: " + MAX_PROVIDER_FAILURES + " kernel providers failed to"
@@ -241,15 +241,6 @@ public final class KernelRegistry {
 
     private static void warn(String message) {
         LOG.log(System.Logger.Level.WARNING, message);
-    }
-
-    /** An error and its causes in one line, for a warning: {@code what failed: why}. */
-    private static String describe(Throwable e) {
-        StringBuilder text = new StringBuilder(String.valueOf(e));
-        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            text.append(": ").append(cause);
-        }
-        return text.toString().replace('\n', ' ');
     }
 
     /**

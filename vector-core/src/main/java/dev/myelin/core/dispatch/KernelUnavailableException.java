@@ -12,9 +12,9 @@ public final class KernelUnavailableException extends IllegalArgumentException {
     private final String reason;
 
     KernelUnavailableException(String kernelName, String origin, Throwable cause) {
-        super("kernel '" + kernelName + "' is unavailable here: " + origin + " threw " + reason(cause), cause);
+        super("kernel '" + kernelName + "' is unavailable here: " + origin + " threw " + OneLine.causes(cause), cause);
         this.kernelName = kernelName;
-        this.reason = reason(cause);
+        this.reason = OneLine.causes(cause);
     }
 
     /** The variant's name, as registered. */
@@ -25,20 +25,5 @@ public final class KernelUnavailableException extends IllegalArgumentException {
     /** What its factory threw, in one line: the exception's simple name and message, and its causes'. */
     public String reason() {
         return reason;
-    }
-
-    private static String reason(Throwable e) {
-        StringBuilder text = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (!text.isEmpty()) {
-                text.append(": ");
-            }
-            String message = t.getMessage();
-            text.append(t.getClass().getSimpleName());
-            if (message != null && !message.isBlank()) {
-                text.append(" (").append(message.replace('\n', ' ')).append(')');
-            }
-        }
-        return text.toString();
     }
 }
