@@ -60,6 +60,19 @@ public final class Main implements Callable<Integer> {
     /** Prefix of every message the CLI writes to stderr. */
     static final String PREFIX = "myelin: ";
 
+    /** Set by the {@code ./myelin} script to the path it was run by ({@code $0}). */
+    static final String LAUNCHER_PROPERTY = "myelin.launcher";
+
+    /**
+     * How to run this program again, for the commands a run prints to be pasted (the resume command, the fix for
+     * XOR): the script's path as the user typed it ({@code ./myelin} from the repository, a folder on the PATH
+     * otherwise), quoted for a shell; {@code myelin} when started some other way.
+     */
+    static String launcher() {
+        String path = System.getProperty(LAUNCHER_PROPERTY);
+        return path == null || path.isBlank() ? "myelin" : TrainCommand.shellQuoted(path);
+    }
+
     @Spec
     CommandSpec spec;
 

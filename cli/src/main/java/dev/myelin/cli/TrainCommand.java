@@ -622,11 +622,14 @@ final class TrainCommand implements Callable<Integer> {
                         float[] inputsAsRead, DenseOps ops, TrainingConfig config, TrainingMonitor monitor,
                         Path dataFrom, String start, boolean standardized) {
         Loss lossFn = config.loss();
-        summary.printf(Locale.ROOT, "Trained %s with %s loss: %d epoch%s, %s, %s gradients, batch %s, seed %d, %s%s;"
+        boolean fullBatch = config.fullBatch(dataset.rows());
+        // the seed draws the initial weights and shuffles the batches: a full-batch run from a file uses it for neither
+        boolean seedUsed = !fullBatch || (resume == null && initModel == null);
+        summary.printf(Locale.ROOT, "Trained %s with %s loss: %d epoch%s, %s, %s gradients, batch %s%s, %s%s;"
                         + " final loss %s%n", model.describe(), lossFn.id(), result.epochs(), result.epochs() == 1 ? ""
                         : "s",
                 describe(config.optimizer()), config.convention() == GradientConvention.MEAN ? "mean" : "summed",
-                config.fullBatch(dataset.rows()) ? "full" : String.valueOf(config.batchSize()), seed, start,
+                fullBatch ? "full" : String.valueOf(config.batchSize()), seedUsed ? ", seed " + seed : "", start,
                 standardized ? ", inputs standardized" : "",
                 PythonFloat.repr(result.finalLoss())); // as the epoch lines write it
         Evaluation last = monitor.lastEvaluation();
@@ -805,7 +808,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         // the model comes from the checkpoint: the options that would give it are left out (a resume ignores them)
         List<String> modelOptions = List.of("--resume", "--init", "--layers", "--activation", "--init-method");
-        List<String> kept = new ArrayList<>(List.of("myelin", "train"));
+        List<String> kept = new ArrayList<>(List.of(Main.launcher(), "train"));
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (modelOptions.contains(a)) {
@@ -842,8 +845,8 @@ final class TrainCommand implements Callable<Integer> {
                     + " other.");
             // the best it can do is predict 0.5 everywhere: the loss of that prediction is where it plateaus
             summary.println("Its loss plateaus near " + (loss == Loss.MSE ? "0.25 (the squared error of 0.5)"
-                    : "ln 2 ≈ 0.693") + ", with every prediction close to 0.5. A hidden layer fixes it: myelin"
-                    + " train --preset xor");
+                    : "ln 2 ≈ 0.693") + ", with every prediction close to 0.5. A hidden layer fixes it: "
+                    + Main.launcher() + " train --preset xor");
         } else {
             summary.println("Try more --epochs, a larger --lr, more hidden units (--layers 2,8,1) or another"
                     + " --seed.");

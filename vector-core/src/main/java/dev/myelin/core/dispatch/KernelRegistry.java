@@ -50,6 +50,17 @@ public final class KernelRegistry {
     private static final Map<String, DenseKernel> INSTANCES = new ConcurrentHashMap<>();
     /** Held while a shared instance is made ({@link #get}); reentrant, so a factory may get other kernels. */
     private static final Object CREATION = new Object();
+    /** A factory that asks for the kernel it is making, directly or through others' factories. */
+    private static final class KernelCycle extends IllegalArgumentException {
+        KernelCycle(String message) {
+            super(message);
+        }
+    }
+
+    /** The kernels this thread's factories are making now, in the order asked: a cycle is refused, not recursed. */
+    private static final ThreadLocal<Set<String>> MAKING = ThreadLocal.withInitial(java.util.LinkedHashSet::new);
+    /** Guards only the publication of {@link #defaultKernel}; never held while anything is called. */
+    private static final Object DEFAULT_CHOSEN = new Object();
     /**
      * {@code parallel} by thread count, held weakly: a count nobody uses any more lets its kernel go, and with it
      * its worker threads (a Spark executor or a sweep over counts would otherwise keep every count's workers).
@@ -233,6 +244,8 @@ public final class KernelRegistry {
         return () -> {
             try {
                 return factory.get();
+            } catch (KernelCycle e) { // the variants' own wiring, said once, not wrapped by every factory on the way
+                throw e;
             } catch (RuntimeException | LinkageError e) {
                 throw new KernelUnavailableException(name, origin, e);
             }
@@ -281,17 +294,27 @@ public final class KernelRegistry {
      */
     public static DenseKernel defaultKernel() {
         DenseKernel chosen = defaultKernel;
-        if (chosen == null) {
-            synchronized (KernelRegistry.class) {
-                chosen = defaultKernel;
-                if (chosen == null) {
-                    chosen = chooseDefault();
-                    defaultKernel = chosen;
-                }
+        if (chosen != null) {
+            return chosen;
+        }
+        // chosen under no lock of its own: get() makes one shared instance per name, so threads racing here get the
+        // same kernel; a lock held around get() deadlocked against a factory that asks for the default (a wrapper
+        // of "whatever the default is") while another thread held CREATION for it
+        chosen = chooseDefault();
+        boolean first;
+        synchronized (DEFAULT_CHOSEN) {
+            first = defaultKernel == null;
+            if (first) {
+                defaultKernel = chosen;
             }
+            chosen = defaultKernel;
+        }
+        if (first) { // logged once, outside the lock: a logging handler may call the registry
+            logDefault(chosen);
         }
         return chosen;
     }
+
 
     /**
      * Checks three properties without logging: {@code -Dmyelin.kernel} must name a variant, {@code
@@ -392,12 +415,23 @@ public final class KernelRegistry {
         synchronized (CREATION) {
             DenseKernel made = INSTANCES.get(key);
             if (made == null) {
-                made = create(key, factory);
+                Set<String> making = MAKING.get();
+                if (!making.add(key)) { // its factory asked for itself, directly or through the default or a wrapper
+                    throw new KernelCycle("kernel '" + key + "' cannot be made: its factory asks for"
+                            + " kernel '" + key + "' itself while making it (through " + String.join(" -> ",
+                            making) + " -> " + key + "; a wrapper registered as the default must name its delegate)");
+                }
+                try {
+                    made = create(key, factory);
+                } finally {
+                    making.remove(key);
+                }
                 INSTANCES.put(key, made);
             }
             return made;
         }
     }
+
 
     /**
      * A new instance from {@code factory}, registered as {@code name}. Refused, by name, when the factory gives null
@@ -422,7 +456,8 @@ public final class KernelRegistry {
     /**
      * The variant {@code name} running on {@code threads} threads: a {@code parallel} instance for that count (one
      * per count, shared while anyone holds it; once nobody does, it and its worker threads go, and a later call
-     * makes a new one), or the shared single-threaded instance of any other variant, which ignores the count.
+     * makes a new one; the registry's own {@code parallel} when it runs on that count, so that a program asking both
+     * ways starts one pool), or the shared single-threaded instance of any other variant, which ignores the count.
      *
      * @throws IllegalArgumentException for an unknown name, or a thread count outside [1, {@link #maxThreads()}]
      */
@@ -431,6 +466,10 @@ public final class KernelRegistry {
         String key = key(name);
         if (!key.equals("parallel") || !VectorSupport.available()) {
             return get(key);
+        }
+        DenseKernel shared = INSTANCES.get(key);
+        if (shared != null && shared.threads() == threads) { // the default count: one pool, not two of one size
+            return shared;
         }
         DenseKernel[] kernel = new DenseKernel[1];
         PARALLEL_BY_THREADS.compute(threads, (t, held) -> {
@@ -541,13 +580,8 @@ public final class KernelRegistry {
     private static DenseKernel chooseDefault() {
         String forced = System.getProperty(KERNEL_PROPERTY);
         boolean fromProperty = forced != null && !forced.isBlank();
-        if (!fromProperty && !VectorSupport.available()) {
-            LOG.log(System.Logger.Level.WARNING, "Myelin: the Vector API is not available, running the scalar"
-                    + " kernel. Start the JVM with {0} to enable SIMD.", VectorSupport.ENABLE_FLAG);
-        }
-        DenseKernel chosen;
         try {
-            chosen = get(defaultName());
+            return get(defaultName());
         } catch (IllegalArgumentException e) {
             // a known name's factory may fail on another property (-Dmyelin.threads, -Dmyelin.vectorBits), which its
             // message names: only an unknown or unavailable name is this property's fault
@@ -556,8 +590,17 @@ public final class KernelRegistry {
             }
             throw new IllegalArgumentException("-D" + KERNEL_PROPERTY + "=" + forced + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The one line that says which kernel runs, and why SIMD is off when it is. */
+    private static void logDefault(DenseKernel chosen) {
+        String forced = System.getProperty(KERNEL_PROPERTY);
+        boolean fromProperty = forced != null && !forced.isBlank();
+        if (!fromProperty && !VectorSupport.available()) {
+            LOG.log(System.Logger.Level.WARNING, "Myelin: the Vector API is not available, running the scalar"
+                    + " kernel. Start the JVM with {0} to enable SIMD.", VectorSupport.ENABLE_FLAG);
+        }
         LOG.log(System.Logger.Level.INFO, "Myelin kernel: {0}{1}", chosen.describe(),
                 fromProperty ? " (from -D" + KERNEL_PROPERTY + ")" : "");
-        return chosen;
     }
 }

@@ -64,6 +64,32 @@ class KernelRegistryTest {
         assertTrue(parallel.describe().contains(parallel.threads() + " threads"), parallel.describe());
     }
 
+    /** A program asking for the default count both ways (a Spark task, the CLI's --threads) starts one pool. */
+    @Test
+    void withThreadsAtTheDefaultCountIsTheRegistrysOwnParallelKernel() {
+        DenseKernel shared = KernelRegistry.get("parallel");
+        assertSame(shared, KernelRegistry.withThreads("parallel", shared.threads()));
+        assertSame(shared, KernelRegistry.withThreads("Parallel", shared.threads()));
+    }
+
+    /**
+     * A factory that asks for its own kernel while it is being made (a wrapper of "the default" registered as the
+     * default) is refused with the chain of names; it had recursed until the stack overflowed.
+     */
+    @Test
+    void aFactoryThatAsksForItselfIsRefusedNotRecursed() {
+        KernelRegistry.register("test-self-a", () -> new Named("test-self-a", KernelRegistry.get("test-self-b")));
+        KernelRegistry.register("test-self-b", () -> new Named("test-self-b", KernelRegistry.get("test-self-a")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KernelRegistry.get("test-self-a"));
+        assertEquals("kernel 'test-self-a' cannot be made: its factory asks for kernel 'test-self-a' itself while"
+                + " making it (through test-self-a -> test-self-b -> test-self-a; a wrapper registered as the default"
+                + " must name its delegate)", e.getMessage());
+        // nothing half-made stays behind: the same refusal again, and other kernels are made as before
+        assertThrows(IllegalArgumentException.class, () -> KernelRegistry.get("test-self-b"));
+        assertSame(KernelRegistry.get("scalar"), KernelRegistry.get("scalar"));
+    }
+
     @Test
     void withThreadsMakesOneParallelInstancePerCount() {
         DenseKernel two = KernelRegistry.withThreads("parallel", 2);
@@ -95,15 +121,17 @@ class KernelRegistryTest {
      */
     @Test
     void aCountsKernelNobodyHoldsGoesWithItsWorkers() throws InterruptedException {
+        // a count other than the default's: that one is the registry's own kernel, which stays
+        int count = KernelRegistry.get("parallel").threads() == 7 ? 6 : 7;
         Set<Thread> before = Thread.getAllStackTraces().keySet();
-        DenseKernel seven = KernelRegistry.withThreads("parallel", 7);
+        DenseKernel seven = KernelRegistry.withThreads("parallel", count);
         Random r = new Random(5);
         int m = 70, k = 90, n = 200; // above MIN_FLOPS: the workers start
         float[] x = randoms(r, m * k), w = randoms(r, k * n), b = randoms(r, n), y = new float[m * n];
         seven.forward(m, n, k, x, 0, k, w, 0, n, b, 0, Activation.RELU, y, 0, n);
         List<Thread> workers = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> !before.contains(t) && t.getName().startsWith("myelin-gemm")).toList();
-        assertEquals(6, workers.size(), "the 7-thread kernel's workers: " + workers);
+        assertEquals(count - 1, workers.size(), "the " + count + "-thread kernel's workers: " + workers);
         java.lang.ref.WeakReference<DenseKernel> dropped = new java.lang.ref.WeakReference<>(seven);
         seven = null;
         long deadline = System.nanoTime() + 60_000_000_000L;
@@ -113,7 +141,7 @@ class KernelRegistryTest {
         }
         assertNull(dropped.get(), "the registry let the dropped kernel be collected");
         assertEquals(0, workers.stream().filter(Thread::isAlive).count(), "workers of the dropped kernel alive");
-        DenseKernel again = KernelRegistry.withThreads("parallel", 7); // a new one, the old one being gone
+        DenseKernel again = KernelRegistry.withThreads("parallel", count); // a new one, the old one being gone
         float[] y7 = new float[m * n];
         again.forward(m, n, k, x, 0, k, w, 0, n, b, 0, Activation.RELU, y7, 0, n);
         assertArrayEquals(y, y7);

@@ -1,0 +1,102 @@
+package dev.myelin.core.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.myelin.core.DenseKernel;
+import dev.myelin.core.DenseOps;
+import dev.myelin.core.ForwardingKernel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The first choice of the default kernel, racing with a factory that wraps the default (a timing or logging
+ * wrapper, as architecture.md's "How to add a variant" builds one over a delegate from the registry). The default
+ * was chosen under the registry's class monitor and then made under its creation lock, while such a factory ran
+ * under the creation lock and then asked for the default: two threads taking the two locks in opposite orders
+ * hung for good (a review's reproduction hung in 10 of 20 JVMs without any delay). The default is chosen once per
+ * JVM, so the race runs in a JVM of its own, its output redirected to a file and read after it ends.
+ */
+class DefaultKernelRaceTest {
+
+    /** A kernel over the default one, under a name of its own. */
+    static final class OverTheDefault extends ForwardingKernel {
+        OverTheDefault(DenseKernel delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public String name() {
+            return "test-over-default";
+        }
+    }
+
+    /**
+     * Thread "wrapper" makes the wrapper: its factory holds the creation lock, lets thread "default" start choosing
+     * the default, gives it a moment to take whatever it takes, then asks for the default itself. Prints what each
+     * thread got, or "hung" with the threads' states when they are not done in a minute (a hang is what the test
+     * looks for; the minute only ends the child).
+     */
+    public static final class Child {
+        public static void main(String[] args) throws InterruptedException {
+            CountDownLatch factoryRunning = new CountDownLatch(1);
+            KernelRegistry.register("test-over-default", () -> {
+                factoryRunning.countDown();
+                sleep(500); // the other thread is now inside defaultKernel()
+                return new OverTheDefault(KernelRegistry.defaultKernel());
+            });
+            DenseKernel[] got = new DenseKernel[2];
+            Thread wrapper = new Thread(() -> got[0] = KernelRegistry.get("test-over-default"), "wrapper");
+            Thread defaults = new Thread(() -> {
+                try {
+                    factoryRunning.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                got[1] = DenseOps.defaults().kernel();
+            }, "default");
+            wrapper.setDaemon(true);
+            defaults.setDaemon(true);
+            wrapper.start();
+            defaults.start();
+            wrapper.join(60_000);
+            defaults.join(60_000);
+            if (wrapper.isAlive() || defaults.isAlive()) {
+                System.out.println("hung: wrapper " + wrapper.getState() + ", default " + defaults.getState());
+                return;
+            }
+            System.out.println(got[0].name() + " over " + ((ForwardingKernel) got[0]).delegate().name());
+            System.out.println("same default: " + (((ForwardingKernel) got[0]).delegate() == got[1]));
+        }
+
+        private static void sleep(long millis) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Test
+    void aFactoryWrappingTheDefaultAndTheDefaultsFirstChoiceDoNotDeadlock(@TempDir Path dir) throws Exception {
+        Path output = dir.resolve("child.txt");
+        Process child = new ProcessBuilder(System.getProperty("java.home") + "/bin/java",
+                "--add-modules=jdk.incubator.vector", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
+                Child.class.getName()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        if (!child.waitFor(180, TimeUnit.SECONDS)) {
+            child.destroyForcibly();
+            throw new AssertionError("the child JVM did not end in 180 s");
+        }
+        List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8).stream()
+                .filter(line -> !line.startsWith("WARNING: Using incubator modules") && !line.contains("Myelin kernel")
+                        && !line.contains("chooseDefault") && !line.contains("logDefault")).toList();
+        assertEquals(List.of("test-over-default over " + KernelRegistry.PREFERENCE.get(0), "same default: true"),
+                lines, String.join("\n", Files.readAllLines(output, StandardCharsets.UTF_8)));
+    }
+}
