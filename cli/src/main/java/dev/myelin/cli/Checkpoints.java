@@ -302,6 +302,33 @@ final class Checkpoints {
     }
 
     /**
+     * A model saved over the checkpoint of a run that did not finish would end that run: its optimizer state and
+     * shuffling position are in no other file (a {@code --save} typed for {@code --resume}, or the in-place
+     * {@code --init X --save X} used on a checkpoint). Anything else at {@code --save} is replaced as before: a model,
+     * a finished run's checkpoint, a file that is neither.
+     */
+    static void refuseUnfinishedAtSave(Path save) {
+        if (save == null || !Files.isRegularFile(save)) {
+            return;
+        }
+        CheckpointFile existing;
+        try {
+            existing = CheckpointFile.read(save);
+        } catch (IOException | RuntimeException notACheckpoint) {
+            return;
+        }
+        TrainingCheckpoint state = existing.checkpoint();
+        if (state.atEpochBoundary() && state.epochs() >= existing.config().epochs()) {
+            return;
+        }
+        String name = TrainCommand.shellQuoted(save.toString());
+        throw new IllegalArgumentException("--save " + save + " is the checkpoint of a run that did not finish"
+                + " (stopped at " + position(state) + ", of " + existing.config().epochs() + " epochs); a model saved"
+                + " there would replace the state it resumes from. Continue it with --resume " + name + ", or save"
+                + " the model under another name");
+    }
+
+    /**
      * Whether {@code earlier} is a state of the run {@code later} is further along in: every setting that shapes
      * the run's bits the same (loss, batch, seed, optimizer and schedule, layer sizes), the same data and kernel
      * as far as both record them, and fewer updates made, or as many.

@@ -331,6 +331,11 @@ final class TrainCommand implements Callable<Integer> {
         headers.requireCsv("--data", data, "--test", test);
         require(checkpointEvery >= 1, "--checkpoint-every must be at least 1, got " + checkpointEvery);
         require(lrWarmup >= 0, "--lr-warmup must be at least 0 (0 = none), got " + lrWarmup);
+        if (lrWarmup > 0 && lrWarmup >= epochCount) { // allowed (a run to be resumed further), but said
+            err.println(Main.PREFIX + "note: --lr-warmup " + lrWarmup + " is not shorter than the run's "
+                    + epochs(epochCount) + ": every epoch runs below the schedule's rate, the last at "
+                    + epochCount + "/" + (lrWarmup + 1L) + " of it");
+        }
         require(resume == null || initModel == null, "--resume and --init both give the model: use one of them");
         if (layers != null) {
             checkLayers(layers);
@@ -365,6 +370,7 @@ final class TrainCommand implements Callable<Integer> {
             Checkpoints.refuseUnfinished(checkpointFile, checkpointRole, resumed == null ? null : resumed.file(),
                     note -> err.println(Main.PREFIX + note));
         }
+        Checkpoints.refuseUnfinishedAtSave(save);
         if (resume == null) { // a resumed run goes on with the metrics of the run it resumes
             MetricsFile.refuseUnfinished(metricsFile, note -> err.println(Main.PREFIX + note));
         }
@@ -394,6 +400,13 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException((resume != null ? "--resume " : "--init ") + modelSource + ": "
                         + e.getMessage(), e);
             }
+            // the library trains mse on a sigmoid; a model file does not record its loss, and eval, predict and a
+            // later --init read a sigmoid output as bce, whose 0/1 labels its own mse targets are not
+            require(lossFn != Loss.MSE || Loss.outputOf(start) != Activation.SIGMOID, (resume != null ? "--resume "
+                    : "--init ") + modelSource + ": its output layer is sigmoid, which a saved model is read as a bce"
+                    + " model by (eval, predict, a later --init), so an mse-trained one could not be evaluated on its"
+                    + " own targets; train it with --loss bce, or start a model with an identity output (--layers"
+                    + " without --init: mse gives one)");
         }
         int[] sizes = start != null ? start.sizes() : layers != null ? layers : p.layers();
         require(!perClass || lossFn != Loss.BCE || sizes == null || sizes[sizes.length - 1] == 1, "--per-class counts"

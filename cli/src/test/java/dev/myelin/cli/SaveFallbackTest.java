@@ -52,6 +52,28 @@ class SaveFallbackTest {
     }
 
     /**
+     * A long but legal --save name (its .NAME.lock is past 255 bytes) is saved, checkpoint and all; one whose
+     * derived checkpoint name is past 255 bytes is refused before training. Both had trained to the end and then
+     * failed with exit 3, blaming "another run" for a lock this process held.
+     */
+    @Test
+    void aLongSaveNameIsSavedAndOneTooLongForItsCheckpointIsRefusedFirst() throws IOException {
+        Path data = Files.writeString(dir.resolve("x.csv"), "0,0,0\n0,1,1\n1,0,1\n1,1,0\n");
+        Path model = dir.resolve("m".repeat(245) + ".json");
+        Cli saved = Cli.run("train", "--data", data.toString(), "--epochs", "3", "--save", model.toString());
+        assertEquals(0, saved.exitCode(), saved.transcript());
+        assertEquals("2→1 sigmoid", ModelFile.read(model).describe());
+        assertTrue(Files.isRegularFile(dir.resolve("m".repeat(245) + ".ckpt.json")), saved.transcript());
+        Path tooLong = dir.resolve("n".repeat(247) + ".json"); // its checkpoint's name: 257 bytes
+        Cli refused = Cli.run("train", "--data", data.toString(), "--epochs", "3", "--save", tooLong.toString());
+        assertEquals(Main.USER_ERROR, refused.exitCode(), refused.transcript());
+        assertTrue(refused.err().contains(".ckpt.json: its name is 257 bytes long (UTF-8), more than the 255 a file"
+                + " name may have"), refused.transcript());
+        assertFalse(refused.out().contains("Epoch"), "refused before training: " + refused.transcript());
+        assertFalse(Files.exists(tooLong), refused.transcript());
+    }
+
+    /**
      * A run whose checkpoint cannot be written at its end does not end as a success: without --save the checkpoint
      * was the trained model's only file, so the model goes to the fallback file (exit 3); with --save the model is
      * there, and the exit code still says that something asked for was not written.

@@ -394,6 +394,18 @@ class TrainCommandTest {
         }
     }
 
+    /** A warm-up as long as the run is allowed (a run resumed further later) but said: no epoch reaches --lr. */
+    @Test
+    void aWarmUpNotShorterThanTheRunIsNoted() {
+        Cli whole = Cli.run("train", "--preset", "xor", "--epochs", "3", "--lr-warmup", "3");
+        assertEquals(0, whole.exitCode(), whole.transcript());
+        assertTrue(whole.err().contains("myelin: note: --lr-warmup 3 is not shorter than the run's 3 epochs: every"
+                + " epoch runs below the schedule's rate, the last at 3/4 of it"), whole.transcript());
+        Cli shorter = Cli.run("train", "--preset", "xor", "--epochs", "3", "--lr-warmup", "2");
+        assertEquals(0, shorter.exitCode(), shorter.transcript());
+        assertFalse(shorter.err().contains("--lr-warmup"), shorter.transcript());
+    }
+
     /** The summary line names the schedule, where the parameters came from and the input scaling. */
     @Test
     void theSummaryLineNamesTheScheduleTheStartAndTheScaling() throws IOException {
@@ -535,6 +547,31 @@ class TrainCommandTest {
         assertTrue(linear.out().contains("Trained 1→1 identity with mse loss"), linear.out());
         assertTrue(linear.out().startsWith("Epoch 3000, Loss: "), linear.out());
         assertTrue(lastLoss(linear) < 1e-4, "y = 2x + 1 is learned: " + linear.out());
+    }
+
+    /**
+     * A sigmoid model trained on with mse would be saved as a model that eval, predict and --init read as bce, whose
+     * 0/1 labels its own targets are not: refused before training (a review's run had exited 0 and left a model
+     * that could not be evaluated on its own data).
+     */
+    @Test
+    void mseOnASigmoidModelFromAFileIsRefused() throws IOException {
+        Path model = dir.resolve("bin.json");
+        assertEquals(0, Cli.run("train", "--epochs", "2", "--save", model.toString()).exitCode());
+        Path targets = Files.writeString(dir.resolve("soft.csv"), "0,0,0.25\n0,1,0.5\n1,0,0.5\n1,1,0.75\n");
+        Cli mse = Cli.run("train", "--data", targets.toString(), "--init", model.toString(), "--loss", "mse",
+                "--epochs", "2", "--save", dir.resolve("soft.json").toString());
+        assertEquals(Main.USER_ERROR, mse.exitCode(), mse.transcript());
+        assertTrue(mse.err().startsWith("myelin: --init " + model + ": its output layer is sigmoid, which a saved"
+                + " model is read as a bce model by (eval, predict, a later --init)"), mse.transcript());
+        assertFalse(Files.exists(dir.resolve("soft.json")), mse.transcript());
+        // a model with an identity output trains with mse from a file as before
+        Path linear = dir.resolve("linear.json");
+        assertEquals(0, Cli.run("train", "--data", targets.toString(), "--loss", "mse", "--layers", "2,1", "--epochs",
+                "2", "--save", linear.toString()).exitCode());
+        Cli again = Cli.run("train", "--data", targets.toString(), "--init", linear.toString(), "--loss", "mse",
+                "--epochs", "2");
+        assertEquals(0, again.exitCode(), again.transcript());
     }
 
     @Test
@@ -837,6 +874,19 @@ class TrainCommandTest {
                 + " overwrite it. Continue it with --resume "), overwrite.transcript());
         assertTrue(Arrays.equals(kept, Files.readAllBytes(checkpoint)), "the checkpoint is unchanged");
         assertFalse(Files.exists(save), overwrite.transcript());
+        // nor is a model saved over it: --save typed for --resume, or the in-place --init X --save X on a checkpoint
+        for (List<String> over : List.of(List.of("--layers", "4,8,3"), List.of("--init", checkpoint.toString()))) {
+            List<String> args = new ArrayList<>(List.of("train", "--data", data.toString(), "--loss", "ce",
+                    "--epochs", "1", "--save", checkpoint.toString()));
+            args.addAll(over);
+            Cli modelOver = Cli.run(args.toArray(String[]::new));
+            assertEquals(Main.USER_ERROR, modelOver.exitCode(), modelOver.transcript());
+            assertTrue(modelOver.err().startsWith("myelin: --save " + checkpoint + " is the checkpoint of a run that"
+                    + " did not finish (stopped at the end of epoch " + (epoch - 2) + ", of 20 epochs); a model saved"
+                    + " there would replace the state it resumes from. Continue it with --resume "),
+                    modelOver.transcript());
+            assertTrue(Arrays.equals(kept, Files.readAllBytes(checkpoint)), "the checkpoint is unchanged");
+        }
         // nor is a file that is not a checkpoint replaced by one
         Path notes = Files.writeString(dir.resolve("notes.ckpt.json"), "my notes\n");
         Cli overNotes = Cli.run("train", "--epochs", "2", "--save", dir.resolve("notes.json").toString());

@@ -199,6 +199,11 @@ public final class AtomicFile {
             throw cannotWrite(file, file.toAbsolutePath(), e);
         }
         String name = target.getFileName().toString();
+        int nameBytes = name.getBytes(StandardCharsets.UTF_8).length;
+        if (nameBytes > NAME_MAX) { // known now, not after the training whose result it was to hold
+            throw new IOException("cannot write " + shown(file, target) + ": its name is " + nameBytes + " bytes long"
+                    + " (UTF-8), more than the " + NAME_MAX + " a file name may have; choose a shorter name");
+        }
         if (name.startsWith(".") && (name.endsWith(".lock") || name.matches("\\..+\\.[0-9]+\\.tmp"))) {
             // replacing one would take another run's lock (or temporary file) from under it
             throw new IOException("cannot write " + shown(file, target) + ": that is the name of a lock or temporary"
@@ -288,12 +293,47 @@ public final class AtomicFile {
 
     /** {@code .NAME.PID.tmp} beside {@code target}. */
     private static Path temporary(Path target, long pid) {
-        return target.resolveSibling("." + target.getFileName() + "." + pid + ".tmp");
+        return target.resolveSibling("." + helperStem(target.getFileName().toString()) + "." + pid + ".tmp");
+    }
+
+    /** The most bytes a file name may have on the file systems Myelin writes to (ext4, XFS, Btrfs, tmpfs, APFS). */
+    static final int NAME_MAX = 255;
+    /** The longest name (in UTF-8 bytes) whose helper files are named after it whole: .NAME.PID.tmp still fits. */
+    private static final int WHOLE_STEM_MAX = 200;
+
+    /**
+     * What the lock and temporary files of a file named {@code name} are named after: the name itself, or for a
+     * name too long for {@code .NAME.PID.tmp} to be a legal name, its first 160 bytes (whole characters) and a
+     * hash of all of it, the same in every process, so that writers of one file still meet at one lock.
+     */
+    static String helperStem(String name) {
+        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length <= WHOLE_STEM_MAX) {
+            return name;
+        }
+        StringBuilder prefix = new StringBuilder();
+        int bytes = 0;
+        for (int i = 0; i < name.length(); ) {
+            int cp = name.codePointAt(i);
+            int size = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+            if (bytes + size > 160) {
+                break;
+            }
+            prefix.appendCodePoint(cp);
+            bytes += size;
+            i += Character.charCount(cp);
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(utf8);
+            return prefix + "~" + java.util.HexFormat.of().formatHex(digest, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError("every JDK has SHA-256", e);
+        }
     }
 
     /** Deletes {@code .NAME.PID.tmp} files of {@code target} whose process is gone; best effort. */
     private static void removeStaleTemporaries(Path target) {
-        String prefix = "." + target.getFileName() + ".";
+        String prefix = "." + helperStem(target.getFileName().toString()) + ".";
         DirectoryStream.Filter<Path> ours = p -> {
             String n = p.getFileName().toString();
             return n.startsWith(prefix) && n.endsWith(".tmp") && n.length() > prefix.length() + 4
@@ -385,7 +425,7 @@ public final class AtomicFile {
         /** The lock file of {@code target}: one per file, however it was spelled (./out/m.json, out/m.json). */
         static Path pathFor(Path target) throws IOException {
             Path landing = landing(target);
-            return landing.resolveSibling("." + landing.getFileName() + ".lock");
+            return landing.resolveSibling("." + helperStem(landing.getFileName().toString()) + ".lock");
         }
 
         static Lock acquire(Path file, Path target) throws IOException {
@@ -393,20 +433,19 @@ public final class AtomicFile {
             if (!HELD.add(path)) {
                 throw busy(file, target, "this process");
             }
-            try {
-                BasicFileAttributes lockFile = Files.readAttributes(path, BasicFileAttributes.class,
-                        LinkOption.NOFOLLOW_LINKS);
-                if (!lockFile.isRegularFile()) { // a link would have the lock token written into what it names
-                    HELD.remove(path);
-                    throw new Busy("cannot write " + shown(file, target) + ": its lock file " + path.getFileName()
-                            + " is " + (lockFile.isSymbolicLink() ? "a symbolic link" : lockFile.isDirectory()
-                            ? "a directory" : "not a regular file") + ", not one Myelin made; remove it");
-                }
-            } catch (NoSuchFileException none) {
-                // the usual case: made below
-            }
             boolean acquired = false;
-            try {
+            try { // whatever fails from here on, HELD forgets the path (a stat that failed once kept it for good)
+                try {
+                    BasicFileAttributes lockFile = Files.readAttributes(path, BasicFileAttributes.class,
+                            LinkOption.NOFOLLOW_LINKS);
+                    if (!lockFile.isRegularFile()) { // a link would have the lock token written into what it names
+                        throw new Busy("cannot write " + shown(file, target) + ": its lock file " + path.getFileName()
+                                + " is " + (lockFile.isSymbolicLink() ? "a symbolic link" : lockFile.isDirectory()
+                                ? "a directory" : "not a regular file") + ", not one Myelin made; remove it");
+                    }
+                } catch (NoSuchFileException none) {
+                    // the usual case: made below
+                }
                 for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
                     Object before = fileKey(path);
                     FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -482,7 +521,7 @@ public final class AtomicFile {
 
         private static Busy busy(Path file, Path target, String holder) {
             return new Busy("another run is writing " + shown(file, target) + " (" + holder + " holds its lock "
-                    + target.resolveSibling("." + target.getFileName() + ".lock").getFileName()
+                    + target.resolveSibling("." + helperStem(target.getFileName().toString()) + ".lock").getFileName()
                     + "); try again when it has finished");
         }
 

@@ -54,6 +54,11 @@ final class CsvScanner implements Closeable {
      * compressed archive other than gzip): say so, rather than read it as one odd header and "no data rows".
      */
     private void refuseBinary() {
+        if (limit - pos >= 2 && (buffer[pos] == (byte) 0xFF && buffer[pos + 1] == (byte) 0xFE
+                || buffer[pos] == (byte) 0xFE && buffer[pos + 1] == (byte) 0xFF)) { // its zero bytes are half-characters
+            throw new DataException(name + ": is UTF-16 text (it starts with a UTF-16 byte order mark, as Excel's"
+                    + " \"Unicode text\" does); expected CSV in UTF-8 (or ASCII): save it as UTF-8 CSV");
+        }
         for (int i = pos; i < limit; i++) {
             if (buffer[i] == 0) {
                 throw new DataException(name + ": not a text file (a zero byte at offset " + i + "); expected CSV"

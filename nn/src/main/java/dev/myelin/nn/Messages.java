@@ -31,13 +31,18 @@ final class Messages {
      * the message read {@code '5' is not a number}.
      */
     static String oneLine(String s) {
-        if (s == null || s.chars().noneMatch(Messages::hidden)) {
+        if (s == null || s.chars().noneMatch(c -> hidden(c) || Character.isSurrogate((char) c))) {
             return s;
         }
         StringBuilder b = new StringBuilder(s.length() + 16);
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '\n') {
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                b.append(c).append(s.charAt(++i)); // a pair: one character outside the BMP, shown as itself
+            } else if (Character.isSurrogate(c)) {
+                // half of a pair, no character at all (what a JSON escape of one surrogate gives): as its code
+                b.append(String.format("\\u%04X", (int) c));
+            } else if (c == '\n') {
                 b.append("\\n");
             } else if (c == '\r') {
                 b.append("\\r");

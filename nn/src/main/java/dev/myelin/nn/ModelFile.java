@@ -133,8 +133,12 @@ public final class ModelFile {
         }
         String format = root.path("format").asText("");
         if (!format.equals(FORMAT) && format.startsWith("myelin-")) { // another of our files, e.g. metrics
-            throw new ModelFormatException(src + ": is a " + Messages.excerpt(format.substring("myelin-".length()))
-                    + " file, not a model file (\"format\": \"" + FORMAT + "\", as train --save writes)");
+            String kind = format.substring("myelin-".length());
+            // a kind Myelin writes is named as such; any other value is quoted as it is (it may be empty, or a
+            // model file's in other case)
+            throw new ModelFormatException(src + ": " + (kind.equals("metrics") ? "is a metrics file"
+                    : "its \"format\" is \"" + Messages.excerpt(format) + "\"") + ", not a model file (\"format\": \""
+                    + FORMAT + "\", as train --save writes)");
         }
         return fromTree(root, src);
     }

@@ -136,6 +136,48 @@ class AtomicFileTest {
         assertEquals(List.of(live, other, file), listing(dir));
     }
 
+    /**
+     * A legal name too long for its helper files to be named after it whole (.NAME.lock is one byte past 255 for
+     * a 254-byte name): reserved and written like any other, its lock file named by a shortened stem and a hash
+     * that every process derives alike. It had failed only at the write after training, saying "another run is
+     * writing" it, with this process named as the holder.
+     */
+    @Test
+    void aNameUpToTheLimitIsReservedAndWrittenWithShortenedHelperNames() throws IOException {
+        for (int length : new int[] {201, 250, 255}) {
+            String name = "é".repeat(20) + "m".repeat(length - 40 - 5) + ".json"; // 2-byte characters at the start
+            assertEquals(length, name.getBytes(StandardCharsets.UTF_8).length);
+            Path file = dir.resolve(name);
+            try (AtomicFile.Reservation run = AtomicFile.reserve(file)) {
+                List<Path> locks = listing(dir).stream().filter(p -> p.getFileName().toString().endsWith(".lock"))
+                        .toList();
+                assertEquals(1, locks.size(), "one lock file while reserved: " + listing(dir));
+                String lock = locks.get(0).getFileName().toString();
+                assertTrue(lock.getBytes(StandardCharsets.UTF_8).length <= 200, lock);
+                assertTrue(lock.startsWith("." + "é".repeat(20) + "mmm") && lock.matches(".*~[0-9a-f]{16}\\.lock"),
+                        lock);
+                AtomicFile.write(file, TEXT);
+                AtomicFile.write(file, TEXT);
+                IOException e = assertThrows(IOException.class, () -> AtomicFile.reserve(file));
+                assertTrue(e.getMessage().startsWith("another run is writing " + file), e.getMessage());
+                assertTrue(e.getMessage().contains("holds its lock " + lock + ")"), e.getMessage());
+            }
+            assertEquals("new\n", Files.readString(file));
+            assertEquals(List.of(file), listing(dir), "no lock or temporary file left");
+            Files.delete(file);
+        }
+    }
+
+    /** A name past the file system's limit is refused when reserved, before the work whose result it was to hold. */
+    @Test
+    void aNameLongerThanAFileNameMayBeIsRefusedWhenReserved() throws IOException {
+        Path file = dir.resolve("m".repeat(251) + ".json");
+        IOException e = assertThrows(IOException.class, () -> AtomicFile.reserve(file));
+        assertEquals("cannot write " + file + ": its name is 256 bytes long (UTF-8), more than the 255 a file name"
+                + " may have; choose a shorter name", e.getMessage());
+        assertEquals(List.of(), listing(dir));
+    }
+
     /** A reservation holds the lock for a whole run: its own writes go through, another reservation fails. */
     @Test
     void aReservedFileIsWrittenByItsRunAndRefusedToAnother() throws IOException {

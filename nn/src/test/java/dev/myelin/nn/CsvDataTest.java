@@ -311,6 +311,18 @@ class CsvDataTest {
                 e.getMessage());
     }
 
+    /** UTF-16 text (Excel's "Unicode text") is said to be that, not "not a text file" at its first half-character. */
+    @Test
+    void utf16TextIsNamedAsSuch() throws IOException {
+        for (java.nio.charset.Charset utf16 : new java.nio.charset.Charset[] {StandardCharsets.UTF_16LE,
+                StandardCharsets.UTF_16BE}) {
+            Path f = Files.write(dir.resolve("excel.csv"), ("\uFEFFa,b,label\n1,2,0\n").getBytes(utf16));
+            DataException e = assertThrows(DataException.class, () -> CsvData.read(f, Loss.BCE, 1));
+            assertEquals(f + ": is UTF-16 text (it starts with a UTF-16 byte order mark, as Excel's \"Unicode text\""
+                    + " does); expected CSV in UTF-8 (or ASCII): save it as UTF-8 CSV", e.getMessage());
+        }
+    }
+
     private static byte[] gzip(byte[] bytes) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream z = new GZIPOutputStream(out)) {

@@ -234,7 +234,14 @@ class ModelFileTest {
                         + ": a number written with 2000 characters; at most 1000 are read (a float needs fewer than 50)"),
                 Arguments.of("{\"format\": \"myelin-metrics\", \"version\": 1, \"epochs\": []}",
                         "m.json: is a metrics file, not a model file (\"format\": \"myelin-model\", as train --save"
-                        + " writes)"));
+                        + " writes)"),
+                // a value that is no kind Myelin writes is quoted as it is, not read as a kind ("a  file")
+                Arguments.of("{\"format\": \"myelin-\", \"version\": 1}", "m.json: its \"format\" is \"myelin-\", not a"
+                        + " model file (\"format\": \"myelin-model\", as train --save writes)"),
+                Arguments.of("{\"format\": \"myelin-Model\", \"version\": 1}", "m.json: its \"format\" is"
+                        + " \"myelin-Model\", not a model file"),
+                Arguments.of("{\"format\": \"myelin-model\\ud800\", \"version\": 1}", "m.json: its \"format\" is"
+                        + " \"myelin-model\\uD800\", not a model file"));
     }
 
     @ParameterizedTest(name = "[{index}] {1}")
