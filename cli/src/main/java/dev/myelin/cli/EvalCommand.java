@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
                 + " class."},
         footer = {"%nExamples:",
                 "  myelin eval --model fashion.json --data /usr/share/datasets/fashion-mnist",
-                "  myelin eval --model iris.json --data iris-test.csv"})
+                "  myelin eval --model iris.json --data docs/examples/iris-test.csv"})
 final class EvalCommand implements Callable<Integer> {
 
     /** Confusion matrices are printed up to this many classes; beyond, only per-class accuracy. */

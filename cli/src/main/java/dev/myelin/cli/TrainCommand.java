@@ -64,8 +64,8 @@ import picocli.CommandLine.Spec;
                 "  myelin train --preset fashion-mnist --threads 2 --save fashion.json",
                 "  myelin train --data mnist/ --layers 784,128,10 --activation relu \\",
                 "               --optimizer adam --lr 1e-3 --batch-size 64 --epochs 5",
-                "  myelin train --data iris.csv --loss ce --layers 4,8,3 --save iris.json",
-                "  myelin predict --model iris.json --data iris-features.csv"})
+                "  myelin train --data docs/examples/iris.csv --loss ce --layers 4,8,3 --save iris.json",
+                "  myelin predict --model iris.json --data docs/examples/iris-features.csv"})
 final class TrainCommand implements Callable<Integer> {
 
     /** Data sets up to this many rows get their predictions printed row by row after training. */
@@ -721,21 +721,25 @@ final class TrainCommand implements Callable<Integer> {
                 s.of(epochCount, lrStepSize, lrGamma, lrMin, lrWarmup));
     }
 
+    /** The optimizer for the summary line, its numbers written as Python writes them (1e-08, not 1.0E-8). */
     private static String describe(OptimizerSpec o) {
-        String rate = "lr " + o.learningRate();
-        String settings = o.kind().usesMomentum() ? ", momentum " + o.momentum()
-                : o.kind().isAdam() ? ", betas " + o.beta1() + " and " + o.beta2() + ", eps " + o.epsilon() : "";
+        String rate = "lr " + PythonFloat.repr(o.learningRate());
+        String settings = o.kind().usesMomentum() ? ", momentum " + PythonFloat.repr(o.momentum())
+                : o.kind().isAdam() ? ", betas " + PythonFloat.repr(o.beta1()) + " and " + PythonFloat.repr(o.beta2())
+                + ", eps " + PythonFloat.repr(o.epsilon()) : "";
         String schedule = o.schedule() instanceof LrSchedule.Constant ? "" : ", " + describe(o.schedule());
-        return o.kind() + " (" + rate + settings + (o.weightDecay() > 0 ? ", weight decay " + o.weightDecay() : "")
-                + schedule + ")";
+        return o.kind() + " (" + rate + settings
+                + (o.weightDecay() > 0 ? ", weight decay " + PythonFloat.repr(o.weightDecay()) : "") + schedule + ")";
     }
 
     /** A schedule for the summary line, in the words of its options. */
     private static String describe(LrSchedule s) {
         return switch (s) {
             case LrSchedule.Constant c -> "constant";
-            case LrSchedule.Step st -> "step schedule: ×" + st.gamma() + " every " + epochs(st.stepSize());
-            case LrSchedule.Cosine c -> "cosine schedule over " + epochs(c.tMax()) + " to " + c.etaMin();
+            case LrSchedule.Step st -> "step schedule: ×" + PythonFloat.repr(st.gamma()) + " every "
+                    + epochs(st.stepSize());
+            case LrSchedule.Cosine c -> "cosine schedule over " + epochs(c.tMax()) + " to "
+                    + PythonFloat.repr(c.etaMin());
             case LrSchedule.Warmup w -> "warm-up over " + epochs(w.epochs())
                     + (w.then() instanceof LrSchedule.Constant ? "" : ", then " + describe(w.then()));
         };

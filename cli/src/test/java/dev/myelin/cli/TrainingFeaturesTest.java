@@ -406,11 +406,11 @@ class TrainingFeaturesTest {
     void adamWTakesPyTorchsDefaultWeightDecay() throws IOException {
         Cli adamw = Cli.run("train", "--preset", "xor", "--optimizer", "adamw", "--lr", "0.01", "--epochs", "1");
         assertEquals(0, adamw.exitCode(), adamw.transcript());
-        assertTrue(adamw.out().contains("adamw (lr 0.01, betas 0.9 and 0.999, eps 1.0E-8, weight decay 0.01)"),
+        assertTrue(adamw.out().contains("adamw (lr 0.01, betas 0.9 and 0.999, eps 1e-08, weight decay 0.01)"),
                 adamw.out());
         Cli none = Cli.run("train", "--preset", "xor", "--optimizer", "adamw", "--lr", "0.01", "--weight-decay", "0",
                 "--epochs", "1");
-        assertTrue(none.out().contains("adamw (lr 0.01, betas 0.9 and 0.999, eps 1.0E-8)"), none.out());
+        assertTrue(none.out().contains("adamw (lr 0.01, betas 0.9 and 0.999, eps 1e-08)"), none.out());
     }
 
     /** The summary names the settings the run used, defaults included (PyTorch's SGD has momentum 0, ours 0.9). */
@@ -425,7 +425,7 @@ class TrainingFeaturesTest {
         assertTrue(nesterov.out().contains("nesterov (lr 0.1, momentum 0.5, weight decay 0.001)"), nesterov.out());
         Cli adam = Cli.run("train", "--preset", "xor", "--optimizer", "adam", "--lr", "0.1", "--beta2", "0.99",
                 "--epochs", "1");
-        assertTrue(adam.out().contains("adam (lr 0.1, betas 0.9 and 0.99, eps 1.0E-8)"), adam.out());
+        assertTrue(adam.out().contains("adam (lr 0.1, betas 0.9 and 0.99, eps 1e-08)"), adam.out());
     }
 
     @Test
