@@ -486,7 +486,16 @@ final class TrainCommand implements Callable<Integer> {
                 : standardize ? InputScaling.fit(dataset) : null;
         model.setInputScaling(null);
         // the inputs as the data gave them, before any standardising: what predict and eval compare theirs with
-        model.setTrainingInputs(InputRange.of(dataset.features()));
+        InputRange trainingRange = InputRange.of(dataset.features());
+        if (initModel != null && model.trainingInputs() != null) { // fine-tuning on data of another scale
+            InputRangeNote.print(err, model.trainingInputs(), "the data " + initModel + " was trained on",
+                    trainingRange, dataFrom != null ? dataFrom : Path.of("the built-in XOR points"));
+        }
+        if (sets.test() != null) { // evaluated each epoch on data of another scale: its figures would mislead
+            InputRangeNote.print(err, trainingRange, "the training data" + (dataFrom != null ? " " + dataFrom : ""),
+                    InputRange.of(sets.test().features()), test != null ? test : dataFrom);
+        }
+        model.setTrainingInputs(trainingRange);
         // the summary shows the rows as the file has them, not standardised (it shows at most PRINTED_ROWS)
         float[] inputsAsRead = scaling != null && dataset.rows() <= PRINTED_ROWS ? dataset.features().clone() : null;
         if (scaling != null) {

@@ -288,6 +288,21 @@ class TrainingFeaturesTest {
             assertEquals(0, onScaled.exitCode(), onScaled.transcript());
             assertFalse(onScaled.err().contains("note: the inputs"), onScaled.transcript());
         }
+        // train says it too: fine-tuning a model on data of another scale, or testing on such data each epoch
+        Cli fineTune = Cli.run("train", "--data", rawCsv.toString(), "--init", model.toString(), "--loss", "ce",
+                "--epochs", "1");
+        assertEquals(0, fineTune.exitCode(), fineTune.transcript());
+        assertTrue(fineTune.err().contains(note), fineTune.transcript());
+        Cli tested = Cli.run("train", "--data", scaledCsv.toString(), "--test", rawCsv.toString(), "--layers", "16,3",
+                "--loss", "ce", "--epochs", "1");
+        assertEquals(0, tested.exitCode(), tested.transcript());
+        assertTrue(tested.err().contains("note: the inputs of " + rawCsv + " range over [0.0, 235.0], far outside the"
+                + " [0.0, 0.92156863] of the training data " + scaledCsv + ": were they scaled as that data was?"),
+                tested.transcript());
+        Cli alike = Cli.run("train", "--data", scaledCsv.toString(), "--init", model.toString(), "--test",
+                scaledCsv.toString(), "--loss", "ce", "--epochs", "1");
+        assertEquals(0, alike.exitCode(), alike.transcript());
+        assertFalse(alike.err().contains("note: the inputs"), alike.transcript());
     }
 
     /** A --test folder's images have the training images' shape, not just their pixel count. */
