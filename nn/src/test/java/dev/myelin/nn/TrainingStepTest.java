@@ -196,7 +196,10 @@ class TrainingStepTest {
                 {new float[] {1, 2, 3, 4, 5, 6}, new float[] {0, Float.NaN, 1, 1},
                         "targets: the batch's row 1, column 2 is NaN; the batch's loss is NaN, so nothing was updated"},
                 {new float[] {1, 2, 3, 4, Float.POSITIVE_INFINITY, 6}, new float[] {0, 0, 1, 1},
-                        "x: the batch's row 2, column 2 is Infinity; the batch's loss is "},
+                        "x: the batch's row 2, column 2 is Infinity, so nothing was updated (a step needs finite"
+                                + " inputs"},
+                {new float[] {1, Float.NaN, 3, 4, 5, 6}, new float[] {0, 0, 1, 1},
+                        "x: the batch's row 1, column 2 is NaN, so nothing was updated"},
                 {new float[] {1, 2, 3, 4, 5, 6}, new float[] {0, Float.NEGATIVE_INFINITY, 1, 1},
                         "targets: the batch's row 1, column 2 is -Infinity; "}}) {
             Mlp model = model(new int[] {3, 2}, Activation.SIGMOID, Activation.IDENTITY, 2);
@@ -223,6 +226,27 @@ class TrainingStepTest {
         assertTrue(message.startsWith("the batch's loss is Infinity, so nothing was updated: its inputs and targets"
                 + " are finite, so the model's outputs overflow"), message);
         assertSameParameters(before, huge);
+    }
+
+    /**
+     * An infinite input into sigmoid hidden units leaves the loss finite (the unit saturates) while its weights'
+     * gradients are ∞·0 = NaN: a step had taken it, turned parameters into NaN, and blamed the next, clean batch.
+     */
+    @Test
+    void anInfiniteInputThatASaturatingLayerHidesFromTheLossIsRefused() {
+        for (OptimizerSpec spec : new OptimizerSpec[] {OptimizerSpec.sgd(0.1), OptimizerSpec.adam(0.01)}) {
+            Mlp model = model(new int[] {4, 8, 3}, Activation.SIGMOID, Activation.SOFTMAX, 1);
+            Mlp untouched = model.copy();
+            float[] x = {0.1f, 0.2f, Float.POSITIVE_INFINITY, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f};
+            TrainingStep probe = new TrainingStep(model.copy(), Loss.CE, spec, 2, OPS);
+            assertTrue(Double.isFinite(probe.gradients(x, 0, new int[] {0, 1}, 0, 2)),
+                    "the case in point: the loss stays finite");
+            TrainingStep step = new TrainingStep(model, Loss.CE, spec, 2, OPS);
+            String message = refusal(() -> step.step(x, 0, new int[] {0, 1}, 0, 2, 0.1));
+            assertTrue(message.startsWith("x: the batch's row 1, column 3 is Infinity, so nothing was updated"),
+                    message);
+            assertSameParameters(untouched, model);
+        }
     }
 
     private static String refusal(Executable call) {

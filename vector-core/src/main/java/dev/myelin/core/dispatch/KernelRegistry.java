@@ -61,6 +61,11 @@ public final class KernelRegistry {
     private static final ThreadLocal<Set<String>> MAKING = ThreadLocal.withInitial(java.util.LinkedHashSet::new);
     /** Guards only the publication of {@link #defaultKernel}; never held while anything is called. */
     private static final Object DEFAULT_CHOSEN = new Object();
+    /** The thread running the choice under way ({@link #CHOOSING}), or null. */
+    private static volatile Thread chooser;
+    /** The choice of the default under way, for other threads to wait for; null when none is. */
+    private static final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.FutureTask<DenseKernel>>
+            CHOOSING = new java.util.concurrent.atomic.AtomicReference<>();
     /**
      * {@code parallel} by thread count, held weakly: a count nobody uses any more lets its kernel go, and with it
      * its worker threads (a Spark executor or a sweep over counts would otherwise keep every count's workers).
@@ -297,10 +302,11 @@ public final class KernelRegistry {
         if (chosen != null) {
             return chosen;
         }
-        // chosen under no lock of its own: get() makes one shared instance per name, so threads racing here get the
-        // same kernel; a lock held around get() deadlocked against a factory that asks for the default (a wrapper
-        // of "whatever the default is") while another thread held CREATION for it
-        chosen = chooseDefault();
+        // Chosen under no lock of its own: a lock held around get() deadlocked against a factory that asks for the
+        // default (a wrapper of "whatever the default is") while another thread held CREATION for it. A factory
+        // (holding CREATION) chooses for itself; any other thread waits for a choice under way, which may find a
+        // variant only its own thread's context loader sees (-Dmyelin.kernel naming a plugin's kernel).
+        chosen = Thread.holdsLock(CREATION) ? chooseDefault() : chooseOnce();
         boolean first;
         synchronized (DEFAULT_CHOSEN) {
             first = defaultKernel == null;
@@ -468,6 +474,9 @@ public final class KernelRegistry {
             return get(key);
         }
         DenseKernel shared = INSTANCES.get(key);
+        if (shared == null && threads == defaultThreadsIfValid()) {
+            shared = get(key); // made now at the default count, as a later get() would make it
+        }
         if (shared != null && shared.threads() == threads) { // the default count: one pool, not two of one size
             return shared;
         }
@@ -481,6 +490,15 @@ public final class KernelRegistry {
             return new WeakReference<>(kernel[0]);
         });
         return kernel[0];
+    }
+
+    /** {@link #defaultThreads()}, or 0 when -Dmyelin.threads is not a usable count (then nothing is shared). */
+    private static int defaultThreadsIfValid() {
+        try {
+            return defaultThreads();
+        } catch (IllegalArgumentException e) {
+            return 0;
+        }
     }
 
     /**
@@ -575,6 +593,52 @@ public final class KernelRegistry {
             return forced.trim();
         }
         return PREFERENCE.stream().filter(FACTORIES::containsKey).findFirst().orElseThrow();
+    }
+
+    /**
+     * {@link #chooseDefault}, run by the first thread to ask while others wait for its result (or its failure, which
+     * each of them throws: a bad property is said to every caller). Once it ends, a later call chooses again if
+     * nothing was published (the choice failed).
+     */
+    private static DenseKernel chooseOnce() {
+        if (chooser == Thread.currentThread()) { // asked again from inside the choice (a provider found by it)
+            return chooseDefault();
+        }
+        java.util.concurrent.FutureTask<DenseKernel> mine = new java.util.concurrent.FutureTask<>(
+                KernelRegistry::chooseDefault);
+        java.util.concurrent.FutureTask<DenseKernel> running = CHOOSING.compareAndExchange(null, mine);
+        if (running == null) {
+            running = mine;
+            chooser = Thread.currentThread();
+            try {
+                mine.run();
+            } finally {
+                chooser = null;
+                CHOOSING.compareAndSet(mine, null);
+            }
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return running.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the choice is short and must finish: the flag is kept for the caller
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (e.getCause() instanceof Error error) {
+                        throw error;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static DenseKernel chooseDefault() {

@@ -248,7 +248,11 @@ final class WorkerPool {
             int w = 0;
             try {
                 for (; w < started.length; w++) {
-                    started[w] = Thread.ofPlatform().daemon().name(name + "-" + (w + 1)).unstarted(this::workLoop);
+                    // neutral: no copy of the first caller's inheritable thread-locals, and the library's own loader
+                    // as context (a task's loader, a Spark job's or a plugin's, would otherwise live as long as they)
+                    started[w] = Thread.ofPlatform().daemon().inheritInheritableThreadLocals(false)
+                            .name(name + "-" + (w + 1)).unstarted(this::workLoop);
+                    started[w].setContextClassLoader(WorkerPool.class.getClassLoader());
                     started[w].start();
                 }
             } catch (OutOfMemoryError | RuntimeException cannotStart) { // no memory or threads left for another

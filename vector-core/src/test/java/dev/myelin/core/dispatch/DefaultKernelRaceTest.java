@@ -83,20 +83,75 @@ class DefaultKernelRaceTest {
         }
     }
 
+    /**
+     * -Dmyelin.kernel names a plugin's variant that only thread "plugin"'s context loader sees, and that takes a
+     * second to make; thread "other" (the application's loader) asks for the default meanwhile. It waits for the
+     * choice under way and gets the same kernel; with no lock around the choice it had searched alone and failed
+     * with "unknown kernel".
+     */
+    public static final class SecondChild {
+        public static void main(String[] args) throws Exception {
+            KernelRegistry.names(); // the registry is up before either thread: its first search sees no plugin
+            java.net.URLClassLoader plugin = new java.net.URLClassLoader(new java.net.URL[] {
+                    Path.of(args[0]).toUri().toURL()}, SecondChild.class.getClassLoader());
+            String[] got = new String[2];
+            DenseKernel[] kernels = new DenseKernel[2];
+            Thread first = new Thread(() -> {
+                Thread.currentThread().setContextClassLoader(plugin);
+                kernels[0] = KernelRegistry.defaultKernel();
+            }, "plugin");
+            Thread other = new Thread(() -> {
+                try {
+                    kernels[1] = KernelRegistry.defaultKernel();
+                } catch (IllegalArgumentException e) {
+                    got[1] = e.getMessage();
+                }
+            }, "other");
+            first.start();
+            Thread.sleep(300);
+            other.start();
+            first.join(60_000);
+            other.join(60_000);
+            System.out.println("plugin: " + (kernels[0] == null ? null : kernels[0].name()));
+            System.out.println("other: " + (kernels[1] == null ? got[1] : kernels[1].name()));
+            System.out.println("same: " + (kernels[0] == kernels[1]));
+        }
+    }
+
     @Test
     void aFactoryWrappingTheDefaultAndTheDefaultsFirstChoiceDoNotDeadlock(@TempDir Path dir) throws Exception {
+        assertEquals(List.of("test-over-default over " + KernelRegistry.PREFERENCE.get(0), "same default: true"),
+                childLines(dir, Child.class));
+    }
+
+    @Test
+    void aThreadAskingWhileTheDefaultIsChosenWaitsForThatChoice(@TempDir Path dir) throws Exception {
+        Path services = dir.resolve("plugin/META-INF/services/" + DenseKernelProvider.class.getName());
+        Files.createDirectories(services.getParent());
+        Files.writeString(services, SlowContextProvider.class.getName() + "\n");
+        assertEquals(List.of("plugin: " + SlowContextProvider.NAME, "other: " + SlowContextProvider.NAME, "same: true"),
+                childLines(dir, SecondChild.class, "-D" + KernelRegistry.KERNEL_PROPERTY + "=" + SlowContextProvider.NAME,
+                        dir.resolve("plugin").toString()));
+    }
+
+    /** What {@code main} prints in a JVM of its own (JVM options, then arguments after the class), logs left out. */
+    private static List<String> childLines(Path dir, Class<?> main, String... optionsThenArgument) throws Exception {
         Path output = dir.resolve("child.txt");
-        Process child = new ProcessBuilder(System.getProperty("java.home") + "/bin/java",
-                "--add-modules=jdk.incubator.vector", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
-                Child.class.getName()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        List<String> command = new java.util.ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java",
+                "--add-modules=jdk.incubator.vector", "-Xshare:auto"));
+        int options = optionsThenArgument.length > 0 ? optionsThenArgument.length - 1 : 0;
+        command.addAll(List.of(optionsThenArgument).subList(0, options));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(optionsThenArgument).subList(options, optionsThenArgument.length));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         if (!child.waitFor(180, TimeUnit.SECONDS)) {
             child.destroyForcibly();
             throw new AssertionError("the child JVM did not end in 180 s");
         }
-        List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8).stream()
-                .filter(line -> !line.startsWith("WARNING: Using incubator modules") && !line.contains("Myelin kernel")
-                        && !line.contains("chooseDefault") && !line.contains("logDefault")).toList();
-        assertEquals(List.of("test-over-default over " + KernelRegistry.PREFERENCE.get(0), "same default: true"),
-                lines, String.join("\n", Files.readAllLines(output, StandardCharsets.UTF_8)));
+        List<String> all = Files.readAllLines(output, StandardCharsets.UTF_8);
+        List<String> lines = all.stream().filter(line -> !line.startsWith("WARNING: Using incubator modules")
+                && !line.contains("Myelin kernel") && !line.contains("KernelRegistry ")).toList();
+        assertEquals(lines.size(), lines.stream().filter(l -> !l.isBlank()).count(), String.join("\n", all));
+        return lines;
     }
 }

@@ -169,6 +169,47 @@ class WorkerPoolTest {
     }
 
     /**
+     * The workers take nothing from the thread whose call starts them: not its context class loader (a task's or a
+     * plugin's loader, which they would keep alive as long as they live) nor its inheritable thread-locals.
+     */
+    @Test
+    void workersDoNotInheritTheFirstCallersLoaderOrThreadLocals() throws Exception {
+        InheritableThreadLocal<String> local = new InheritableThreadLocal<>();
+        ClassLoader taskLoader = new java.net.URLClassLoader(new java.net.URL[0], null);
+        WorkerPool pool = new WorkerPool(3, "test-neutral");
+        String[] seen = new String[3];
+        ClassLoader[] loaders = new ClassLoader[3];
+        Thread task = new Thread(() -> {
+            local.set("the task's");
+            Thread.currentThread().setContextClassLoader(taskLoader);
+            assertTrue(pool.tryAcquire());
+            try {
+                pool.run(3, part -> {
+                    if (Thread.currentThread().getName().startsWith("test-neutral")) {
+                        int w = Thread.currentThread().getName().charAt("test-neutral-".length()) - '0';
+                        seen[w] = String.valueOf(local.get());
+                        loaders[w] = Thread.currentThread().getContextClassLoader();
+                    }
+                });
+            } finally {
+                pool.release();
+            }
+        });
+        task.start();
+        task.join();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("test-neutral")) {
+                assertEquals(WorkerPool.class.getClassLoader(), t.getContextClassLoader(), t.getName());
+            }
+        }
+        for (int w = 1; w < 3; w++) {
+            assertTrue(seen[w] == null || seen[w].equals("null"), "worker " + w + " saw " + seen[w]);
+            assertTrue(loaders[w] == null || loaders[w] == WorkerPool.class.getClassLoader(), "worker " + w);
+        }
+        pool.close();
+    }
+
+    /**
      * A closed pool ends its workers at once, without waiting for a collection, and refuses further calls
      * ({@link WorkerPool#tryAcquire} false: the kernel then runs them on the caller). Closing twice is harmless.
      */
