@@ -308,14 +308,16 @@ final class Checkpoints {
      * a finished run's checkpoint, a file that is neither.
      */
     static void refuseUnfinishedAtSave(Path save) {
-        if (save == null || !Files.isRegularFile(save)) {
-            return;
+        if (save == null || !Files.isRegularFile(save) || !saysCheckpoint(save)) {
+            return; // a model (the usual case) is told by its first field: not read whole, however large
         }
         CheckpointFile existing;
         try {
             existing = CheckpointFile.read(save);
-        } catch (IOException | RuntimeException notACheckpoint) {
-            return;
+        } catch (IOException | RuntimeException unreadable) { // a checkpoint of another version, or damaged
+            throw new IllegalArgumentException("--save " + save + " is a checkpoint that cannot be read ("
+                    + Main.userMessage(unreadable) + "); a model saved there would replace it: move it away, or"
+                    + " save the model under another name");
         }
         TrainingCheckpoint state = existing.checkpoint();
         if (state.atEpochBoundary() && state.epochs() >= existing.config().epochs()) {
@@ -326,6 +328,32 @@ final class Checkpoints {
                 + " (stopped at " + position(state) + ", of " + existing.config().epochs() + " epochs); a model saved"
                 + " there would replace the state it resumes from. Continue it with --resume " + name + ", or save"
                 + " the model under another name");
+    }
+
+    /**
+     * Whether {@code file} is a JSON object whose {@code "format"} is a checkpoint's, read as a stream up to that
+     * field (the writers put it first): a model file of 100 MB at {@code --save} is not parsed to learn that it is
+     * one. Anything unreadable is no checkpoint here.
+     */
+    private static boolean saysCheckpoint(Path file) {
+        try (com.fasterxml.jackson.core.JsonParser json = new com.fasterxml.jackson.core.JsonFactory()
+                .createParser(file.toFile())) {
+            if (json.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return false;
+            }
+            while (json.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String field = json.currentName();
+                com.fasterxml.jackson.core.JsonToken value = json.nextToken();
+                if (field.equals("format")) {
+                    return value == com.fasterxml.jackson.core.JsonToken.VALUE_STRING
+                            && CheckpointFile.FORMAT.equals(json.getText());
+                }
+                json.skipChildren();
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /**

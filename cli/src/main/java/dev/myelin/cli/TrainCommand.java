@@ -360,6 +360,13 @@ final class TrainCommand implements Callable<Integer> {
                         "--init", "--save");
         ResumedRun resumed = resume != null ? ResumedRun.read(resume) : null; // before it is reserved as an output
         // before the checkpoint is judged: a run still writing it is "another run", not an unfinished one to resume
+        if (checkpoint == null && checkpointFile != null && !checkpointFile.equals(resume)) { // named after --save
+            int bytes = checkpointFile.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                    .length;
+            require(bytes <= AtomicFile.NAME_MAX, "the checkpoint beside --save, " + checkpointFile + ", would have"
+                    + " a name of " + bytes + " bytes (UTF-8), more than the " + AtomicFile.NAME_MAX + " a file name"
+                    + " may have: give a shorter --save, or name the checkpoint with --checkpoint FILE");
+        }
         reserve(save);
         reserve(checkpointFile);
         reserve(metricsFile);
@@ -391,7 +398,9 @@ final class TrainCommand implements Callable<Integer> {
             err.println(Main.PREFIX + "note: " + String.join(" and ", ignored) + (ignored.size() == 1 ? " is" : " are")
                     + " ignored, the model comes from " + modelSource);
         }
-        Loss lossFn = loss != null ? loss : start != null ? Loss.forModel(start) : defaultLoss(p);
+        // a resumed run's loss is its checkpoint's (mse on a sigmoid output would otherwise be read back as bce)
+        Loss lossFn = loss != null ? loss : resumed != null ? resumed.file().config().loss()
+                : start != null ? Loss.forModel(start) : defaultLoss(p);
         require(!perClass || lossFn != Loss.MSE, "--per-class counts classes, and mse has none; leave it out");
         if (start != null) {
             try {
@@ -401,12 +410,17 @@ final class TrainCommand implements Callable<Integer> {
                         + e.getMessage(), e);
             }
             // the library trains mse on a sigmoid; a model file does not record its loss, and eval, predict and a
-            // later --init read a sigmoid output as bce, whose 0/1 labels its own mse targets are not
-            require(lossFn != Loss.MSE || Loss.outputOf(start) != Activation.SIGMOID, (resume != null ? "--resume "
-                    : "--init ") + modelSource + ": its output layer is sigmoid, which a saved model is read as a bce"
-                    + " model by (eval, predict, a later --init), so an mse-trained one could not be evaluated on its"
-                    + " own targets; train it with --loss bce, or start a model with an identity output (--layers"
-                    + " without --init: mse gives one)");
+            // later --init read a sigmoid output as bce, whose 0/1 labels its own mse targets are not. A new run is
+            // refused; a run resumed (its checkpoint written by an earlier version, or by the library) goes on
+            boolean mseOnSigmoid = lossFn == Loss.MSE && Loss.outputOf(start) == Activation.SIGMOID;
+            require(!mseOnSigmoid || resume != null, "--init " + modelSource + ": its output layer is sigmoid,"
+                    + " which a saved model is read as a bce model by (eval, predict, a later --init), so an"
+                    + " mse-trained one could not be evaluated on its own targets; train it with --loss bce, or start"
+                    + " a model with an identity output (--layers without --init: mse gives one)");
+            if (mseOnSigmoid) {
+                err.println(Main.PREFIX + "note: this run trains mse on a sigmoid output; its saved model will be"
+                        + " read as a bce model (eval, predict, --init), whose labels are 0 or 1");
+            }
         }
         int[] sizes = start != null ? start.sizes() : layers != null ? layers : p.layers();
         require(!perClass || lossFn != Loss.BCE || sizes == null || sizes[sizes.length - 1] == 1, "--per-class counts"

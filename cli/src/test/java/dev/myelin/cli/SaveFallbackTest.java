@@ -67,8 +67,9 @@ class SaveFallbackTest {
         Path tooLong = dir.resolve("n".repeat(247) + ".json"); // its checkpoint's name: 257 bytes
         Cli refused = Cli.run("train", "--data", data.toString(), "--epochs", "3", "--save", tooLong.toString());
         assertEquals(Main.USER_ERROR, refused.exitCode(), refused.transcript());
-        assertTrue(refused.err().contains(".ckpt.json: its name is 257 bytes long (UTF-8), more than the 255 a file"
-                + " name may have"), refused.transcript());
+        assertTrue(refused.err().contains("myelin: the checkpoint beside --save, " + dir.resolve("n".repeat(247)
+                + ".ckpt.json") + ", would have a name of 257 bytes (UTF-8), more than the 255 a file name may have:"
+                + " give a shorter --save, or name the checkpoint with --checkpoint FILE"), refused.transcript());
         assertFalse(refused.out().contains("Epoch"), "refused before training: " + refused.transcript());
         assertFalse(Files.exists(tooLong), refused.transcript());
     }

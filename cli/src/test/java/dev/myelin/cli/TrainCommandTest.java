@@ -572,6 +572,17 @@ class TrainCommandTest {
         Cli again = Cli.run("train", "--data", targets.toString(), "--init", linear.toString(), "--loss", "mse",
                 "--epochs", "2");
         assertEquals(0, again.exitCode(), again.transcript());
+        // a checkpoint that trains mse on a sigmoid (an earlier version's, or the library's) is resumed, its loss
+        // taken from the checkpoint when --loss is not given, with a note on how its model will be read
+        Path checkpoint = dir.resolve("linear.ckpt.json");
+        String json = Files.readString(checkpoint);
+        assertTrue(json.contains("\"identity\""), "the checkpoint names its output activation");
+        Files.writeString(checkpoint, json.replace("\"identity\"", "\"sigmoid\""));
+        Cli resumed = Cli.run("train", "--data", targets.toString(), "--resume", checkpoint.toString(), "--epochs",
+                "3", "--save", dir.resolve("resumed.json").toString());
+        assertEquals(0, resumed.exitCode(), resumed.transcript());
+        assertTrue(resumed.err().contains("note: this run trains mse on a sigmoid output; its saved model will be"
+                + " read as a bce model"), resumed.transcript());
     }
 
     @Test
@@ -887,6 +898,12 @@ class TrainCommandTest {
                     modelOver.transcript());
             assertTrue(Arrays.equals(kept, Files.readAllBytes(checkpoint)), "the checkpoint is unchanged");
         }
+        // a file that says it is a checkpoint but cannot be read as one (another version's) is not replaced either
+        Path other = Files.writeString(dir.resolve("other.json"), "{\"format\": \"myelin-checkpoint\", \"version\": 99}");
+        Cli overOther = Cli.run("train", "--epochs", "1", "--save", other.toString());
+        assertEquals(Main.USER_ERROR, overOther.exitCode(), overOther.transcript());
+        assertTrue(overOther.err().startsWith("myelin: --save " + other + " is a checkpoint that cannot be read ("),
+                overOther.transcript());
         // nor is a file that is not a checkpoint replaced by one
         Path notes = Files.writeString(dir.resolve("notes.ckpt.json"), "my notes\n");
         Cli overNotes = Cli.run("train", "--epochs", "2", "--save", dir.resolve("notes.json").toString());

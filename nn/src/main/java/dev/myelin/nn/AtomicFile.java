@@ -297,9 +297,12 @@ public final class AtomicFile {
     }
 
     /** The most bytes a file name may have on the file systems Myelin writes to (ext4, XFS, Btrfs, tmpfs, APFS). */
-    static final int NAME_MAX = 255;
-    /** The longest name (in UTF-8 bytes) whose helper files are named after it whole: .NAME.PID.tmp still fits. */
-    private static final int WHOLE_STEM_MAX = 200;
+    public static final int NAME_MAX = 255;
+    /**
+     * The longest name (in UTF-8 bytes) whose helper files are named after it whole: {@code .NAME.PID.tmp} fits in
+     * {@link #NAME_MAX} for any PID (19 digits), and names that had their helper files named so before keep them.
+     */
+    private static final int WHOLE_STEM_MAX = 230;
 
     /**
      * What the lock and temporary files of a file named {@code name} are named after: the name itself, or for a

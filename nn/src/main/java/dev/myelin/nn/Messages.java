@@ -57,7 +57,11 @@ final class Messages {
 
     /** A cell or string from a file as an error shows it: one line, at most 40 characters and then "…". */
     static String excerpt(String s) {
-        return oneLine(s.length() > EXCERPT ? s.substring(0, EXCERPT) + "…" : s);
+        if (s.length() <= EXCERPT) {
+            return oneLine(s);
+        }
+        int cut = Character.isHighSurrogate(s.charAt(EXCERPT - 1)) ? EXCERPT - 1 : EXCERPT; // whole characters
+        return oneLine(s.substring(0, cut) + "…");
     }
 
     /**
