@@ -102,7 +102,7 @@ public final class KernelRegistry {
         if (VectorSupport.available()) {
             FACTORIES.put("vector", () -> VectorSupport.vectorKernel(VectorSupport.requestedBits()).orElseThrow());
             FACTORIES.put("blocked", () -> VectorSupport.blockedKernel(VectorSupport.requestedBits()).orElseThrow());
-            FACTORIES.put("parallel", () -> VectorSupport.sharedParallelKernel(VectorSupport.requestedBits(),
+            FACTORIES.put("parallel", () -> VectorSupport.defaultParallelKernel(VectorSupport.requestedBits(),
                     defaultThreads()).orElseThrow());
         }
         loadProviders(KernelRegistry.class.getClassLoader());

@@ -76,6 +76,11 @@ public final class VectorSupport {
         return create(PARALLEL_KERNEL_CLASS, "shared", new Class<?>[] {int.class, int.class}, bits, threads);
     }
 
+    /** The registry's default {@code parallel}, held for good: {@code ParallelKernel.sharedForGood}. */
+    static Optional<DenseKernel> defaultParallelKernel(int bits, int threads) {
+        return create(PARALLEL_KERNEL_CLASS, "sharedForGood", new Class<?>[] {int.class, int.class}, bits, threads);
+    }
+
     private static Optional<DenseKernel> create(String className, Class<?>[] parameterTypes, Object... args) {
         return create(className, null, parameterTypes, args);
     }

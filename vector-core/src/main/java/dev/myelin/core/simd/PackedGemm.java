@@ -150,8 +150,13 @@ final class PackedGemm implements GemmEngine {
      */
     private static final int PAIRED_IN_PLACE_MIN_PANELS = 6;
 
-    /** Each thread's buffers for this width; made on a thread's first call, reused after. */
-    private static final ThreadLocal<GemmWorkspace> WORKSPACES = new ThreadLocal<>();
+    /**
+     * The buffers of this width, lent to a call (or a part of one, on a worker) and given back after: made when none
+     * is free, reused after. Not a ThreadLocal: a pooled thread (an executor's, a Spark executor's) would keep its
+     * workspace, and through its class this library's class loader, for as long as it lives, and every virtual
+     * thread would make one of its own.
+     */
+    private static final WorkspacePool WORKSPACES = new WorkspacePool();
 
     PackedGemm() {
     }
@@ -176,13 +181,10 @@ final class PackedGemm implements GemmEngine {
         return PANELS_OUTSIDE;
     }
 
+    /** A free workspace of this width, or a new one when every one is lent ({@link WorkspacePool}). */
     private static GemmWorkspace workspace() {
-        GemmWorkspace ws = WORKSPACES.get();
-        if (ws == null) {
-            ws = new GemmWorkspace(Math.max(MR, PAIRED_ROWS), NR);
-            WORKSPACES.set(ws);
-        }
-        return ws;
+        GemmWorkspace ws = WORKSPACES.take();
+        return ws != null ? ws : new GemmWorkspace(Math.max(MR, PAIRED_ROWS), NR);
     }
 
     /**
@@ -226,6 +228,19 @@ final class PackedGemm implements GemmEngine {
                             float[] b, int bOff, int brs, int bcs, float beta, float[] c, int cOff, int crs,
                             int ccs, float[] bias, int biasOff, Activation act) {
         GemmWorkspace ws = workspace();
+        try {
+            run(ws, m, n, k, alpha, a, aOff, ars, acs, b, bOff, brs, bcs, beta, c, cOff, crs, ccs, bias, biasOff,
+                    act);
+        } finally {
+            WORKSPACES.giveBack(ws);
+        }
+    }
+
+    /** {@link #run(int, int, int, float, float[], int, int, int, float[], int, int, int, float, float[], int,
+     * int, int, float[], int, Activation)} in the workspace {@code ws}, lent for the call. */
+    private static void run(GemmWorkspace ws, int m, int n, int k, float alpha, float[] a, int aOff, int ars,
+                            int acs, float[] b, int bOff, int brs, int bcs, float beta, float[] c, int cOff,
+                            int crs, int ccs, float[] bias, int biasOff, Activation act) {
         // Few rows: each element of B is used by at most a few tiles, so copying it costs as much as the
         // product; a row-major B is then read in place (only a partial last panel is copied).
         boolean packB = bcs != 1 || m > IN_PLACE_B_MAX_ROWS;

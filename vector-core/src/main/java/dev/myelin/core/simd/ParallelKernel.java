@@ -59,9 +59,14 @@ public final class ParallelKernel extends EngineKernel implements AutoCloseable 
     }
 
     private ParallelKernel(int bits, int threads, boolean shared) {
+        this(bits, threads, shared, true);
+    }
+
+    /** {@code cleaned}: whether the workers stop once this kernel is unreachable ({@link WorkerPool}). */
+    private ParallelKernel(int bits, int threads, boolean shared, boolean cleaned) {
         super(bits);
         ThreadLimit.check(threads, "thread count");
-        this.pool = new WorkerPool(threads, "myelin-gemm");
+        this.pool = new WorkerPool(threads, "myelin-gemm", true, cleaned, WorkerPool.IDLE_NANOS);
         this.shared = shared;
     }
 
@@ -72,6 +77,16 @@ public final class ParallelKernel extends EngineKernel implements AutoCloseable 
      */
     public static ParallelKernel shared(int bits, int threads) {
         return new ParallelKernel(bits, threads, true);
+    }
+
+    /**
+     * {@link #shared}, for a kernel held as long as this library's classes are (the registry's default): no cleaner
+     * watches it, since it never becomes unreachable first, and a cleaner's thread holding its workers' code would
+     * keep this library's class loader for good (a plugin's or a Spark job's, closed); its idle workers end after
+     * {@link WorkerPool#IDLE_NANOS}.
+     */
+    public static ParallelKernel sharedForGood(int bits, int threads) {
+        return new ParallelKernel(bits, threads, true, false);
     }
 
     @Override

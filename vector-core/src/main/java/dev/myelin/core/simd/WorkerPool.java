@@ -38,6 +38,13 @@ final class WorkerPool {
     /** The most parts one call can have (the claim word's 16 bits). */
     static final int MAX_PARTS = 0xFFFF;
 
+    /**
+     * How long a worker waits for work before it ends (the next call starts it again): a minute, as a
+     * {@code ForkJoinPool}'s idle threads. Idle workers of a pool that lives for good (the registry's) then do not
+     * live for good, and neither does the class loader their code comes from (a plugin's, a Spark job's).
+     */
+    static final long IDLE_NANOS = 60_000_000_000L;
+
     private final int size;
     private final AtomicBoolean busy = new AtomicBoolean();
     private final Crew crew;
@@ -53,9 +60,20 @@ final class WorkerPool {
      * call sees when the operating system schedules none of them (tests).
      */
     WorkerPool(int size, String name, boolean startWorkers) {
+        this(size, name, startWorkers, true, IDLE_NANOS);
+    }
+
+    /**
+     * @param cleaned   whether the workers stop once this pool is unreachable ({@link Cleaner}); false for a pool
+     *                  that is never unreachable while its classes live (the registry's shared ones): registered, it
+     *                  would keep the cleaner's thread holding this library's class loader for good
+     * @param idleNanos how long a worker waits for a call before it ends ({@link #IDLE_NANOS}; tests shorten it)
+     */
+    WorkerPool(int size, String name, boolean startWorkers, boolean cleaned, long idleNanos) {
         this.size = size;
-        this.crew = new Crew(startWorkers ? size - 1 : 0, name);
-        this.cleanable = Cleaners.CLEANER.register(this, crew::stop); // crew::stop holds the crew only, not this pool
+        this.crew = new Crew(startWorkers ? size - 1 : 0, name, idleNanos);
+        // crew::stop holds the crew only, not this pool
+        this.cleanable = cleaned ? Cleaners.CLEANER.register(this, crew::stop) : null;
     }
 
     int size() {
@@ -73,7 +91,11 @@ final class WorkerPool {
      * the parts the workers leave. Idempotent.
      */
     void close() {
-        cleanable.clean(); // stops the crew once, and the Cleaner forgets this pool
+        if (cleanable != null) {
+            cleanable.clean(); // stops the crew once, and the Cleaner forgets this pool
+        } else {
+            crew.stop();
+        }
     }
 
     /** Whether {@link #close} was called (for a pool someone holds, the crew stops only so). */
@@ -120,6 +142,10 @@ final class WorkerPool {
     private static final class Crew {
         private final int workerCount;
         private final String name;
+        private final long idleNanos;
+        /** Workers that ended after waiting {@link #idleNanos}: 1 at their slot until the next call replaces them. */
+        private final java.util.concurrent.atomic.AtomicIntegerArray retired;
+        private final AtomicInteger retiredCount = new AtomicInteger();
         /**
          * The claim word: the call's generation (bits 32–63), its part count (bits 16–31) and its next unclaimed
          * part (bits 0–15). A claim is a compare-and-set of the whole word, so it names the call and carries the
@@ -139,13 +165,18 @@ final class WorkerPool {
         /** Whether the first failure was thrown on a worker (its stack then does not reach the caller). */
         private volatile boolean failedOnWorker;
 
-        Crew(int workerCount, String name) {
+        Crew(int workerCount, String name, long idleNanos) {
             this.workerCount = workerCount;
             this.name = name;
+            this.idleNanos = idleNanos;
+            this.retired = new java.util.concurrent.atomic.AtomicIntegerArray(workerCount);
         }
 
         void run(int parts, IntConsumer job) {
             startWorkers();
+            if (retiredCount.get() > 0) {
+                replaceRetired();
+            }
             this.job = job;
             this.failure.set(null);
             this.failedOnWorker = false;
@@ -248,12 +279,7 @@ final class WorkerPool {
             int w = 0;
             try {
                 for (; w < started.length; w++) {
-                    // neutral: no copy of the first caller's inheritable thread-locals, and the library's own loader
-                    // as context (a task's loader, a Spark job's or a plugin's, would otherwise live as long as they)
-                    started[w] = Thread.ofPlatform().daemon().inheritInheritableThreadLocals(false)
-                            .name(name + "-" + (w + 1)).unstarted(this::workLoop);
-                    started[w].setContextClassLoader(WorkerPool.class.getClassLoader());
-                    started[w].start();
+                    started[w] = worker(w, generation);
                 }
             } catch (OutOfMemoryError | RuntimeException cannotStart) { // no memory or threads left for another
                 // The threads that did start serve as the pool (the caller claims the parts they do not take);
@@ -263,8 +289,49 @@ final class WorkerPool {
             workers = started;
         }
 
-        private void workLoop() {
-            int seen = 0;
+        /**
+         * A started worker for {@code slot} that takes part in calls after generation {@code seen}. Neutral: no
+         * copy of the starting caller's inheritable thread-locals, and this library's loader as its context (a
+         * task's loader, a Spark job's or a plugin's, would otherwise live as long as the worker).
+         */
+        private Thread worker(int slot, int seen) {
+            Thread t = Thread.ofPlatform().daemon().inheritInheritableThreadLocals(false)
+                    .name(name + "-" + (slot + 1)).unstarted(() -> workLoop(slot, seen));
+            t.setContextClassLoader(WorkerPool.class.getClassLoader());
+            t.start();
+            return t;
+        }
+
+        /**
+         * Starts a new worker in each slot whose worker ended idle, before the call's generation is published so
+         * that the new one takes part in it. Only the caller holding the pool runs this; allocates (a thread) only
+         * after a worker has waited {@link #idleNanos}, never in calls back to back.
+         */
+        private void replaceRetired() {
+            Thread[] current = workers;
+            if (stopped || current == null) {
+                return;
+            }
+            Thread[] next = current.clone();
+            for (int slot = 0; slot < next.length; slot++) {
+                if (retired.compareAndSet(slot, 1, 0)) {
+                    retiredCount.decrementAndGet();
+                    try {
+                        next[slot] = worker(slot, generation);
+                    } catch (OutOfMemoryError | RuntimeException cannotStart) {
+                        break; // the caller claims the parts nobody takes, as when workers first failed to start
+                    }
+                }
+            }
+            workers = next;
+            if (stopped) { // closed meanwhile: the new threads must hear it too
+                stop();
+            }
+        }
+
+        private void workLoop(int slot, int firstSeen) {
+            int seen = firstSeen;
+            long idleSince = System.nanoTime();
             while (!stopped) {
                 for (int spin = 0; generation == seen && !stopped; spin++) {
                     if (spin < SPINS) {
@@ -274,11 +341,20 @@ final class WorkerPool {
                         // park return at once: cleared here, or the idle worker would spin on a core for good.
                         // Nothing in a worker waits for an interrupt.
                         Thread.interrupted();
-                        LockSupport.park(this);
+                        long idle = System.nanoTime() - idleSince;
+                        if (idle >= idleNanos) {
+                            // ends: a call from now on runs without it (its parts claimed by the others and the
+                            // caller) and the next one starts a new worker in its slot
+                            retired.set(slot, 1);
+                            retiredCount.incrementAndGet();
+                            return;
+                        }
+                        LockSupport.parkNanos(this, idleNanos - idle);
                     }
                 }
                 seen = generation;
                 runClaimedParts(seen);
+                idleSince = System.nanoTime();
             }
         }
 

@@ -169,6 +169,46 @@ class WorkerPoolTest {
     }
 
     /**
+     * Idle workers end (here after 50 ms instead of a minute) and the next call starts new ones in their slots:
+     * every part of every call runs once, through rounds that alternate back-to-back calls with pauses past the
+     * idle time, and the workers do run parts again after being replaced. Waited for by polling, up to a minute:
+     * on a loaded machine the operating system decides when a parked thread runs.
+     */
+    @Test
+    void idleWorkersEndAndTheNextCallStartsNewOnes() throws InterruptedException {
+        WorkerPool pool = new WorkerPool(3, "test-idle", true, true, 50_000_000L);
+        CountingJob job = new CountingJob();
+        for (int round = 0; round < 5; round++) {
+            for (int c = 0; c < 20; c++) {
+                call(pool, 12, job);
+                job.assertEachRanOnce(12, "round " + round + ", call " + c);
+            }
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (pool.liveWorkers() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(0, pool.liveWorkers(), "round " + round + ": idle workers end");
+        }
+        // replaced workers take parts: a job that waits until a worker has run one of its parts
+        java.util.concurrent.atomic.AtomicBoolean onWorker = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread caller = Thread.currentThread();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!onWorker.get() && System.nanoTime() < deadline) {
+            call(pool, 64, part -> {
+                if (Thread.currentThread() != caller) {
+                    onWorker.set(true);
+                }
+                long until = System.nanoTime() + 200_000; // long enough for a started worker to claim one
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+            });
+        }
+        assertTrue(onWorker.get(), "a new worker ran a part");
+        pool.close();
+    }
+
+    /**
      * The workers take nothing from the thread whose call starts them: not its context class loader (a task's or a
      * plugin's loader, which they would keep alive as long as they live) nor its inheritable thread-locals.
      */
