@@ -119,6 +119,14 @@ final class CsvTable {
         lead = new float[capacity * leadColumns];
         tail = new float[capacity * tailColumns];
         lines = new int[capacity];
+        if (isHeader && columns > 1 && cells.get(0).isBlank()) {
+            // pandas' DataFrame.to_csv() and R's write.csv() head their row index with an empty name: read as it
+            // stands, the row numbers would train as a feature (on sorted data, a perfect and useless one)
+            throw new DataException(name + ":" + line + ": the header's first cell is empty, as in a file written"
+                    + " with its row index (pandas' to_csv() by default, R's write.csv()): that column would be read"
+                    + " as a feature. Write the file without it (to_csv(index=False), write.csv(row.names = FALSE)),"
+                    + " or name the column if it is one");
+        }
         if (isHeader) {
             reference = "the header (line " + line + ") has " + columns;
             String separators = columns == 1 ? otherSeparators(cells.get(0)) : null;

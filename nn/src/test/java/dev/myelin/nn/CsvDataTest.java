@@ -311,6 +311,22 @@ class CsvDataTest {
                 e.getMessage());
     }
 
+    /** A file written with its row index (pandas' to_csv() default) is refused, not trained on its row numbers. */
+    @Test
+    void aHeaderWithAnEmptyFirstCellIsTakenForARowIndex() throws IOException {
+        Path f = Files.writeString(dir.resolve("pandas.csv"), ",x,y,label\n0,0.5,1.5,0\n1,2.5,0.5,1\n");
+        DataException e = assertThrows(DataException.class, () -> CsvData.read(f, Loss.BCE, 1));
+        assertEquals(f + ":1: the header's first cell is empty, as in a file written with its row index (pandas'"
+                + " to_csv() by default, R's write.csv()): that column would be read as a feature. Write the file"
+                + " without it (to_csv(index=False), write.csv(row.names = FALSE)), or name the column if it is one",
+                e.getMessage());
+        Path r = Files.writeString(dir.resolve("r.csv"), "\"\",\"x\",\"label\"\n\"1\",0.5,0\n");
+        assertTrue(assertThrows(DataException.class, () -> CsvData.read(r, Loss.BCE, 1)).getMessage()
+                .startsWith(r + ":1: the header's first cell is empty"));
+        Path named = Files.writeString(dir.resolve("named.csv"), "id,x,label\n0,0.5,0\n1,2.5,1\n");
+        assertEquals(2, CsvData.read(named, Loss.BCE, 1).inputs(), "a named first column is a feature as before");
+    }
+
     /** UTF-16 text (Excel's "Unicode text") is said to be that, not "not a text file" at its first half-character. */
     @Test
     void utf16TextIsNamedAsSuch() throws IOException {
