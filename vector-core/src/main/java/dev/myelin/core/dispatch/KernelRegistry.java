@@ -601,7 +601,9 @@ public final class KernelRegistry {
      * nothing was published (the choice failed).
      */
     private static DenseKernel chooseOnce() {
-        if (chooser == Thread.currentThread()) { // asked again from inside the choice (a provider found by it)
+        if (chooser == Thread.currentThread() || !SEARCHING.get().isEmpty()) {
+            // asked again from inside the choice, or from a provider being made by a search: this thread may hold
+            // that provider class's initialisation, which the choice under way may be waiting for
             return chooseDefault();
         }
         java.util.concurrent.FutureTask<DenseKernel> mine = new java.util.concurrent.FutureTask<>(
@@ -625,6 +627,9 @@ public final class KernelRegistry {
                 } catch (InterruptedException e) {
                     interrupted = true; // the choice is short and must finish: the flag is kept for the caller
                 } catch (java.util.concurrent.ExecutionException e) {
+                    if (running != mine) { // another thread's choice failed: this thread's own loader may see the name
+                        return chooseDefault();
+                    }
                     if (e.getCause() instanceof RuntimeException r) {
                         throw r;
                     }

@@ -312,14 +312,23 @@ final class WorkerPool {
             if (stopped || current == null) {
                 return;
             }
-            Thread[] next = current.clone();
+            Thread[] next;
+            try {
+                next = current.clone();
+            } catch (OutOfMemoryError noRoom) {
+                return; // the next call tries again; this one runs with the workers there are
+            }
             for (int slot = 0; slot < next.length; slot++) {
                 if (retired.compareAndSet(slot, 1, 0)) {
                     retiredCount.decrementAndGet();
                     try {
                         next[slot] = worker(slot, generation);
                     } catch (OutOfMemoryError | RuntimeException cannotStart) {
-                        break; // the caller claims the parts nobody takes, as when workers first failed to start
+                        // the caller claims the parts nobody takes, as when workers first failed to start; the slot
+                        // stays retired, for the next call to try again
+                        retired.set(slot, 1);
+                        retiredCount.incrementAndGet();
+                        break;
                     }
                 }
             }

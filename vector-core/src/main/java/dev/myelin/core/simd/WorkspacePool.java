@@ -7,14 +7,17 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * free, and the caller makes one), {@link #giveBack} it after. A fixed array of slots, so that lending allocates
  * nothing; a thread starts looking at a slot of its own (by its id), so that a thread that calls again and again
  * gets the workspace it gave back, its buffers still in its core's caches. More workspaces than slots in use at
- * once (more than 64 threads in products of one width) are dropped when given back, for the collector.
+ * once (more threads in products of one width than twice the processors, and 64) are dropped when given back,
+ * for the collector.
  *
  * <p>Not a {@code ThreadLocal}: its values, of this library's classes, would keep the library's class loader for
  * as long as their thread lives (a pooled executor's thread, for good), and each virtual thread would make one.
  */
 final class WorkspacePool {
 
-    private static final int SLOTS = 64;
+    /** At least 64, and twice the processors: one free workspace for every thread a host can run at once. */
+    private static final int SLOTS = Integer.highestOneBit(Math.max(64,
+            2 * Runtime.getRuntime().availableProcessors()) - 1) << 1; // the power of two at or above
 
     private final AtomicReferenceArray<GemmWorkspace> free = new AtomicReferenceArray<>(SLOTS);
 

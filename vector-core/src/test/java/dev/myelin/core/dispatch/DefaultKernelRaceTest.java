@@ -102,13 +102,15 @@ class DefaultKernelRaceTest {
             }, "plugin");
             Thread other = new Thread(() -> {
                 try {
+                    SlowContextProvider.MAKING.await(60, java.util.concurrent.TimeUnit.SECONDS); // the choice is on
                     kernels[1] = KernelRegistry.defaultKernel();
+                } catch (InterruptedException e) {
+                    return;
                 } catch (IllegalArgumentException e) {
                     got[1] = e.getMessage();
                 }
             }, "other");
             first.start();
-            Thread.sleep(300);
             other.start();
             first.join(60_000);
             other.join(60_000);
@@ -116,6 +118,105 @@ class DefaultKernelRaceTest {
             System.out.println("other: " + (kernels[1] == null ? got[1] : kernels[1].name()));
             System.out.println("same: " + (kernels[0] == kernels[1]));
         }
+    }
+
+    /**
+     * Two more races around the choice of the default (a review's): -Dmyelin.kernel names the variant of {@link
+     * ContextLoaderProvider}, which only some threads' context loaders see.
+     * <ul>
+     * <li>{@code failed}: thread "slow" (its loader sees only {@link SlowContextProvider}) chooses first and fails;
+     * thread "sees" (its loader sees the variant), waiting for that choice, chooses again itself and gets the
+     * variant, instead of the other thread's "unknown kernel".
+     * <li>{@code initialiser}: thread "lister" lists the variants through a loader whose providers include {@link
+     * DefaultAskingProvider}, whose initialiser asks for the default; thread "chooser", with the same loader,
+     * starts choosing meanwhile and its search waits for that initialiser. The lister, inside its search, chooses
+     * for itself instead of waiting for the chooser, which waits for it: both finish.
+     * </ul>
+     */
+    public static final class ThirdChild {
+        public static void main(String[] args) throws Exception {
+            KernelRegistry.names();
+            String[] got = new String[2];
+            Thread[] threads;
+            if (args[0].equals("failed")) {
+                ClassLoader slow = loader(args[1]), sees = loader(args[2]);
+                threads = new Thread[] {asker("slow", slow, got, 0, false, null),
+                        asker("sees", sees, got, 1, false, SlowContextProvider.MAKING)};
+            } else {
+                ClassLoader both = loader(args[1]);
+                threads = new Thread[] {asker("lister", both, got, 0, true, null),
+                        asker("chooser", both, got, 1, false, DefaultAskingProvider.INITIALISING)};
+            }
+            threads[0].start();
+            threads[1].start();
+            for (Thread t : threads) {
+                t.join(60_000);
+            }
+            if (threads[0].isAlive() || threads[1].isAlive()) {
+                System.out.println("hung: " + threads[0].getState() + ", " + threads[1].getState());
+                return;
+            }
+            System.out.println(threads[0].getName() + ": " + got[0]);
+            System.out.println(threads[1].getName() + ": " + got[1]);
+        }
+
+        private static ClassLoader loader(String dir) throws Exception {
+            return new java.net.URLClassLoader(new java.net.URL[] {Path.of(dir).toUri().toURL()},
+                    ThirdChild.class.getClassLoader());
+        }
+
+        /** A thread that, once {@code after} (when not null) is down, lists the variants or asks for the default. */
+        private static Thread asker(String name, ClassLoader context, String[] got, int i, boolean list,
+                                    java.util.concurrent.CountDownLatch after) {
+            Thread t = new Thread(() -> {
+                try {
+                    if (after != null && !after.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                        got[i] = "never started";
+                        return;
+                    }
+                    got[i] = list ? String.valueOf(KernelRegistry.names().contains(ContextLoaderProvider.NAME))
+                            : KernelRegistry.defaultKernel().name();
+                } catch (IllegalArgumentException e) {
+                    got[i] = "refused";
+                } catch (InterruptedException e) {
+                    got[i] = "interrupted";
+                }
+            }, name);
+            t.setContextClassLoader(context);
+            t.setDaemon(true);
+            return t;
+        }
+    }
+
+    @Test
+    void aThreadWhoseLoaderSeesTheVariantChoosesAgainAfterAnotherThreadsChoiceFailed(@TempDir Path dir)
+            throws Exception {
+        Path slow = services(dir.resolve("slow"), SlowContextProvider.class);
+        Path sees = services(dir.resolve("sees"), ContextLoaderProvider.class);
+        assertEquals(List.of("slow: refused", "sees: " + ContextLoaderProvider.NAME), childLines(dir, ThirdChild.class,
+                "-D" + KernelRegistry.KERNEL_PROPERTY + "=" + ContextLoaderProvider.NAME, "failed", slow.toString(),
+                sees.toString()));
+    }
+
+    @Test
+    void aProviderInitialiserAskingForTheDefaultDuringAnotherThreadsChoiceDoesNotDeadlock(@TempDir Path dir)
+            throws Exception {
+        Path both = services(dir.resolve("both"), DefaultAskingProvider.class, ContextLoaderProvider.class);
+        assertEquals(List.of("lister: true", "chooser: " + ContextLoaderProvider.NAME), childLines(dir,
+                ThirdChild.class, "-D" + KernelRegistry.KERNEL_PROPERTY + "=" + ContextLoaderProvider.NAME,
+                "initialiser", both.toString()));
+    }
+
+    /** A folder on no class path whose services file names {@code providers}. */
+    private static Path services(Path dir, Class<?>... providers) throws java.io.IOException {
+        Path file = dir.resolve("META-INF/services/" + DenseKernelProvider.class.getName());
+        Files.createDirectories(file.getParent());
+        StringBuilder lines = new StringBuilder();
+        for (Class<?> p : providers) {
+            lines.append(p.getName()).append('\n');
+        }
+        Files.writeString(file, lines);
+        return dir;
     }
 
     @Test
@@ -134,12 +235,15 @@ class DefaultKernelRaceTest {
                         dir.resolve("plugin").toString()));
     }
 
-    /** What {@code main} prints in a JVM of its own (JVM options, then arguments after the class), logs left out. */
+    /** What {@code main} prints in a JVM of its own (JVM options "-…", then its arguments), logs left out. */
     private static List<String> childLines(Path dir, Class<?> main, String... optionsThenArgument) throws Exception {
         Path output = dir.resolve("child.txt");
         List<String> command = new java.util.ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java",
                 "--add-modules=jdk.incubator.vector", "-Xshare:auto"));
-        int options = optionsThenArgument.length > 0 ? optionsThenArgument.length - 1 : 0;
+        int options = 0;
+        while (options < optionsThenArgument.length && optionsThenArgument[options].startsWith("-")) {
+            options++;
+        }
         command.addAll(List.of(optionsThenArgument).subList(0, options));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(optionsThenArgument).subList(options, optionsThenArgument.length));

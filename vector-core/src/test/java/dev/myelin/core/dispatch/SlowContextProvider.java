@@ -8,8 +8,12 @@ public final class SlowContextProvider extends ScalarUnderNameProvider {
 
     static final String NAME = "test-slow-context";
 
+    /** Counted down when the first instance starts being made: a test's other thread goes on from there. */
+    static final java.util.concurrent.CountDownLatch MAKING = new java.util.concurrent.CountDownLatch(1);
+
     public SlowContextProvider() {
         super(NAME);
+        MAKING.countDown();
         try {
             Thread.sleep(1000);
         } catch (InterruptedException e) {
