@@ -434,7 +434,7 @@ public final class AtomicFile {
         static Lock acquire(Path file, Path target) throws IOException {
             Path path = pathFor(target);
             if (!HELD.add(path)) {
-                throw busy(file, target, "this process");
+                throw busy(file, target, path, "this process");
             }
             boolean acquired = false;
             try { // whatever fails from here on, HELD forgets the path (a stat that failed once kept it for good)
@@ -462,7 +462,7 @@ public final class AtomicFile {
                     if (lock == null) {
                         String holder = readHolder(ch);
                         ch.close();
-                        throw busy(file, target, holder);
+                        throw busy(file, target, path, holder);
                     }
                     // A writer that finished deletes the lock file while holding it: if we locked such an orphan,
                     // the name now leads to another file (or none). The name's file key (device and inode, from
@@ -477,7 +477,7 @@ public final class AtomicFile {
                     }
                     ch.close();
                 }
-                throw busy(file, target, "another process");
+                throw busy(file, target, path, "another process");
             } catch (Busy e) {
                 throw e;
             } catch (IOException e) {
@@ -522,10 +522,10 @@ public final class AtomicFile {
             }
         }
 
-        private static Busy busy(Path file, Path target, String holder) {
+        /** {@code path}: the lock file taken ({@link #pathFor}), named as it is, whatever spelling led to it. */
+        private static Busy busy(Path file, Path target, Path path, String holder) {
             return new Busy("another run is writing " + shown(file, target) + " (" + holder + " holds its lock "
-                    + target.resolveSibling("." + helperStem(target.getFileName().toString()) + ".lock").getFileName()
-                    + "); try again when it has finished");
+                    + path.getFileName() + "); try again when it has finished");
         }
 
         @Override

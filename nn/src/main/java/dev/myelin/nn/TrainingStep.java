@@ -52,10 +52,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code update}. Threads that train side by side each take their own step and model, and may share one
  * {@link DenseOps}. Calls do not nest (a call from inside another, on the same thread, is refused as well). NaN
  * and infinite inputs are not refused by {@code gradients}: they make the loss NaN or infinite, which the caller
- * sees, or, an infinite input into a saturating activation, a finite loss with NaN weight gradients (check them
- * before {@code update}). A {@code step} refuses a batch with a non-finite input before anything is computed, and
- * one whose loss comes out NaN or infinite updates nothing (a NaN gradient would otherwise reach every parameter
- * and, through Adam's moments, every later step): it throws, naming the first non-finite input or target
+ * sees, or, an infinite input into a saturating activation, a finite loss with NaN weight gradients, which
+ * {@code update} would then spread: only {@code step} guards against both. A {@code step} refuses a batch with a
+ * non-finite input before anything is computed ({@link IllegalArgumentException} naming it), and one whose loss
+ * comes out NaN or infinite updates nothing (a NaN gradient would otherwise reach every parameter and, through
+ * Adam's moments, every later step): it throws, naming the first non-finite target
  * ({@link IllegalArgumentException}) or, where there is none, saying that the model's outputs overflow
  * ({@link IllegalStateException}); the parameters and the optimizer's state are as before the call.
  */
@@ -130,7 +131,7 @@ public final class TrainingStep {
             requireLabels(x, xOff, labels, labelsOff, m);
             refuseNonFiniteInputs(x, xOff, m);
             double value = passes.lossAndOutputGradient(ops, x, xOff, null, labels, labelsOff, m, loss, convention);
-            refuseNonFiniteLoss(value, x, xOff, null, 0, m);
+            refuseNonFiniteLoss(value, null, 0, m);
             checkedBackwardAndUpdate(lr);
             return value;
         } finally {
@@ -151,7 +152,7 @@ public final class TrainingStep {
             refuseNonFiniteInputs(x, xOff, m);
             double value = passes.lossAndOutputGradient(ops, x, xOff, targets, null, targetsOff, m, loss,
                     convention);
-            refuseNonFiniteLoss(value, x, xOff, targets, targetsOff, m);
+            refuseNonFiniteLoss(value, targets, targetsOff, m);
             checkedBackwardAndUpdate(lr);
             return value;
         } finally {
@@ -178,20 +179,16 @@ public final class TrainingStep {
 
     /**
      * Refuses a step whose loss is not finite, before anything is updated (the class comment): the first NaN or
-     * infinite value of the batch's inputs, then of its targets, by row and column from 1; or, with none, the
-     * model's outputs overflowing. Costs nothing on a finite loss: the batch is scanned only to say why.
+     * infinite target, by row and column from 1; or, with none, the model's outputs overflowing. Costs nothing on a
+     * finite loss: the targets are scanned only to say why.
      */
-    private void refuseNonFiniteLoss(double value, float[] x, int xOff, float[] targets, int targetsOff, int m) {
+    private void refuseNonFiniteLoss(double value, float[] targets, int targetsOff, int m) {
         if (Double.isFinite(value)) {
             return;
         }
         String why = "the batch's loss is " + value + ", so nothing was updated";
-        int i = NonFinite.first(x, xOff, m * model.inputs());
-        if (i >= 0) {
-            throw new IllegalArgumentException("x: the batch's " + NonFinite.place(i, model.inputs()) + " is "
-                    + x[xOff + i] + "; " + why);
-        }
-        i = targets == null ? -1 : NonFinite.first(targets, targetsOff, m * model.outputs());
+        // the inputs were found finite before the forward (refuseNonFiniteInputs): a target, or an overflow
+        int i = targets == null ? -1 : NonFinite.first(targets, targetsOff, m * model.outputs());
         if (i >= 0) {
             throw new IllegalArgumentException("targets: the batch's " + NonFinite.place(i, model.outputs()) + " is "
                     + targets[targetsOff + i] + "; " + why);

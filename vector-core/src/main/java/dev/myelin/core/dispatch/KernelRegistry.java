@@ -30,7 +30,9 @@ import java.util.function.Supplier;
  * that a plugin host or a Spark executor adds through a task's loader is found once that loader is the thread's
  * context loader. A variant whose factory throws is reported as {@link KernelUnavailableException}.
  * The default is {@code -Dmyelin.kernel=NAME} when set, otherwise the first available of
- * {@link #PREFERENCE}; it is chosen once and logged once. Without the Vector API the default falls back to
+ * {@link #PREFERENCE}; it is published and logged once (threads asking at the same moment share one choice, or
+ * choose again where waiting could deadlock or where the shared choice failed). Without the Vector API the
+ * default falls back to
  * {@code scalar} with one warning that names the flag to add.
  */
 public final class KernelRegistry {
@@ -51,8 +53,8 @@ public final class KernelRegistry {
     /** Held while a shared instance is made ({@link #get}); reentrant, so a factory may get other kernels. */
     private static final Object CREATION = new Object();
     /** A factory that asks for the kernel it is making, directly or through others' factories. */
-    private static final class KernelCycle extends IllegalArgumentException {
-        KernelCycle(String message) {
+    private static final class KernelCycleException extends IllegalArgumentException {
+        KernelCycleException(String message) {
             super(message);
         }
     }
@@ -60,7 +62,7 @@ public final class KernelRegistry {
     /** The kernels this thread's factories are making now, in the order asked: a cycle is refused, not recursed. */
     private static final ThreadLocal<Set<String>> MAKING = ThreadLocal.withInitial(java.util.LinkedHashSet::new);
     /** Guards only the publication of {@link #defaultKernel}; never held while anything is called. */
-    private static final Object DEFAULT_CHOSEN = new Object();
+    private static final Object DEFAULT_PUBLISH_LOCK = new Object();
     /** The thread running the choice under way ({@link #CHOOSING}), or null. */
     private static volatile Thread chooser;
     /** The choice of the default under way, for other threads to wait for; null when none is. */
@@ -249,7 +251,7 @@ public final class KernelRegistry {
         return () -> {
             try {
                 return factory.get();
-            } catch (KernelCycle e) { // the variants' own wiring, said once, not wrapped by every factory on the way
+            } catch (KernelCycleException e) { // the variants' own wiring, said once, not wrapped by every factory on the way
                 throw e;
             } catch (RuntimeException | LinkageError e) {
                 throw new KernelUnavailableException(name, origin, e);
@@ -291,7 +293,7 @@ public final class KernelRegistry {
     private static volatile DenseKernel defaultKernel;
 
     /**
-     * The default variant (see the class comment), chosen and logged on first use, once.
+     * The default variant (see the class comment), chosen on first use, published and logged once.
      *
      * @throws IllegalArgumentException when {@code -Dmyelin.kernel}, {@code -Dmyelin.vectorBits},
      *                                  {@code -Dmyelin.threads} or {@code -Dmyelin.loopOrder} has a value that cannot
@@ -305,10 +307,10 @@ public final class KernelRegistry {
         // Chosen under no lock of its own: a lock held around get() deadlocked against a factory that asks for the
         // default (a wrapper of "whatever the default is") while another thread held CREATION for it. A factory
         // (holding CREATION) chooses for itself; any other thread waits for a choice under way, which may find a
-        // variant only its own thread's context loader sees (-Dmyelin.kernel naming a plugin's kernel).
-        chosen = Thread.holdsLock(CREATION) ? chooseDefault() : chooseOnce();
+        // variant only the choosing thread's context loader sees (-Dmyelin.kernel naming a plugin's kernel).
+        chosen = Thread.holdsLock(CREATION) ? chooseDefault() : chooseOrAwaitChoice();
         boolean first;
-        synchronized (DEFAULT_CHOSEN) {
+        synchronized (DEFAULT_PUBLISH_LOCK) {
             first = defaultKernel == null;
             if (first) {
                 defaultKernel = chosen;
@@ -423,7 +425,7 @@ public final class KernelRegistry {
             if (made == null) {
                 Set<String> making = MAKING.get();
                 if (!making.add(key)) { // its factory asked for itself, directly or through the default or a wrapper
-                    throw new KernelCycle("kernel '" + key + "' cannot be made: its factory asks for"
+                    throw new KernelCycleException("kernel '" + key + "' cannot be made: its factory asks for"
                             + " kernel '" + key + "' itself while making it (through " + String.join(" -> ",
                             making) + " -> " + key + "; a wrapper registered as the default must name its delegate)");
                 }
@@ -596,11 +598,13 @@ public final class KernelRegistry {
     }
 
     /**
-     * {@link #chooseDefault}, run by the first thread to ask while others wait for its result (or its failure, which
-     * each of them throws: a bad property is said to every caller). Once it ends, a later call chooses again if
-     * nothing was published (the choice failed).
+     * {@link #chooseDefault}, run by the first thread to ask while the others wait for its result; a waiter whose
+     * awaited choice failed chooses again itself (its own context loader may see a variant the chooser's did not),
+     * and so does a thread that must not wait: the chooser asked again from inside its choice, or a thread inside a
+     * provider search (it may hold a provider class's initialisation that the choice under way waits for). A later
+     * call chooses again if nothing was published.
      */
-    private static DenseKernel chooseOnce() {
+    private static DenseKernel chooseOrAwaitChoice() {
         if (chooser == Thread.currentThread() || !SEARCHING.get().isEmpty()) {
             // asked again from inside the choice, or from a provider being made by a search: this thread may hold
             // that provider class's initialisation, which the choice under way may be waiting for

@@ -12,9 +12,13 @@ public final class KernelUnavailableException extends IllegalArgumentException {
     private final String reason;
 
     KernelUnavailableException(String kernelName, String origin, Throwable cause) {
-        super("kernel '" + kernelName + "' is unavailable here: " + origin + " threw " + OneLine.causes(cause), cause);
+        this(kernelName, origin, cause, OneLine.causes(cause));
+    }
+
+    private KernelUnavailableException(String kernelName, String origin, Throwable cause, String reason) {
+        super("kernel '" + kernelName + "' is unavailable here: " + origin + " threw " + reason, cause);
         this.kernelName = kernelName;
-        this.reason = OneLine.causes(cause);
+        this.reason = reason;
     }
 
     /** The variant's name, as registered. */

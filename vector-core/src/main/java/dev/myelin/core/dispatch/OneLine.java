@@ -13,7 +13,9 @@ final class OneLine {
 
     static String causes(Throwable e) {
         StringBuilder text = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        // each cause once: initCause allows a cycle (A caused by B caused by A), which must end the line, not loop
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
             if (!text.isEmpty()) {
                 text.append(": ");
             }

@@ -3,11 +3,11 @@ package dev.myelin.core.simd;
 import java.lang.foreign.MemorySegment;
 
 /**
- * One thread's work buffers for {@link PackedGemm}: the packed panels of B, the last partial rows of A, the
- * staging tile for edge tiles and the padded bias of an edge panel. Each buffer grows to the largest size a call
- * has needed, at most the block sizes of {@link BlockSizes}, and is then reused: after the first calls of a given
- * size a thread allocates nothing. A workspace belongs to one thread ({@link PackedGemm} keeps one per thread per
- * vector width), so no call shares it.
+ * The work buffers of one call of {@link PackedGemm} (or one part of a parallel call): the packed panels of B, the
+ * last partial rows of A, the staging tile for edge tiles and the padded bias of an edge panel. Each buffer grows
+ * to the largest size a call has needed, at most the block sizes of {@link BlockSizes}, and is then reused: after
+ * the first calls of a given size nothing is allocated. A workspace is lent to one call at a time ({@link
+ * WorkspacePool}, one per vector width), so no two calls share it.
  */
 final class GemmWorkspace {
 

@@ -21,14 +21,15 @@ import java.util.function.IntConsumer;
  * or 8 threads give identical results, and so does the fall-back to one thread below {@link #MIN_FLOPS} or
  * while another caller holds the pool.
  *
- * <p><b>No allocation per call.</b> The pool's threads persist ({@link WorkerPool}); the call's arguments go
- * into a task object this kernel owns (used only while the pool is held); each thread's packing buffers are
- * its own and reused ({@link GemmWorkspace}).
+ * <p><b>No allocation per call.</b> The pool's threads persist while calls come ({@link WorkerPool}); the call's
+ * arguments go into a task object this kernel owns (used only while the pool is held); the packing buffers are
+ * lent to each call or part and given back ({@link GemmWorkspace}, {@link WorkspacePool}).
  *
- * <p><b>Its threads.</b> They start at the first call and end when the kernel is closed ({@link #close}) or, once
- * it is unreachable, when the garbage collector has found it so. A program that makes kernels as it goes (a Spark
- * task each) closes each when done, or shares one ({@code KernelRegistry.withThreads} keeps one per thread count);
- * otherwise, the kernels allocating nothing, idle threads can pile up until the next collection.
+ * <p><b>Its threads.</b> They start at the first call; a worker idle for {@link WorkerPool#IDLE_NANOS} ends, and
+ * the next call starts another. All end when the kernel is closed ({@link #close}) or, once it is unreachable,
+ * when the garbage collector has found it so (the registry's default, {@link #sharedForGood}, is never unreachable
+ * first: its workers end only idle). A program that makes kernels as it goes (a Spark task each) closes each when
+ * done, or shares one ({@code KernelRegistry.withThreads} keeps one per thread count).
  */
 public final class ParallelKernel extends EngineKernel implements AutoCloseable {
 

@@ -9,9 +9,11 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
- * A small persistent pool: {@code size − 1} daemon worker threads plus the calling thread run the parts
- * {@code 0 .. parts−1} of one job at a time. Nothing is allocated per call: the job is an object the caller
- * owns, the hand-off is a volatile generation counter, and waiting is a short spin, then park/unpark.
+ * A small pool: {@code size − 1} daemon worker threads plus the calling thread run the parts
+ * {@code 0 .. parts−1} of one job at a time. Nothing is allocated per call while calls come: the job is an object
+ * the caller owns, the hand-off is a volatile generation counter, and waiting is a short spin, then park/unpark.
+ * A worker that has waited {@link #IDLE_NANOS} ends; the next call starts a new one in its slot (a thread made
+ * then, after the idle time, not in calls back to back).
  *
  * <p><b>Parts are claimed, not assigned.</b> Every thread, the caller included, takes the next unclaimed part
  * from a counter until none is left, and the call ends when every part is done. A worker that the operating
@@ -25,10 +27,12 @@ import java.util.function.IntConsumer;
  *
  * <p><b>The workers end with the pool.</b> They run a {@link Crew}, which holds everything they use and nothing
  * that leads back to this object; once this pool (with the kernel that owns it) is unreachable and the garbage
- * collector has found it so, a {@link Cleaner} tells the crew to stop and its threads end. The kernels allocate
- * nothing, so that collection may be long in coming: a program that makes kernels as it goes (one per task, per
- * thread count tried) closes each when done ({@link #close}, through {@link ParallelKernel#close}) or shares one
- * (the registry keeps one per thread count), or its idle workers pile up until the next collection.
+ * collector has found it so, a {@link Cleaner} tells the crew to stop and its threads end (a pool made without
+ * one, the registry's default, which is never unreachable first: its workers end only idle). The kernels
+ * allocate nothing, so that collection may be long in coming: a program that makes kernels as it goes (one per
+ * task, per thread count tried) closes each when done ({@link #close}, through {@link ParallelKernel#close}) or
+ * shares one (the registry keeps one per thread count), or its idle workers wait until the next collection or
+ * their idle time, whichever comes first.
  */
 final class WorkerPool {
 
@@ -86,7 +90,7 @@ final class WorkerPool {
     }
 
     /**
-     * Ends the workers now instead of when the pool becomes unreachable and is collected; later calls find the pool
+     * Ends the workers now instead of when they are idle or the pool is found unreachable; later calls find the pool
      * closed ({@link #tryAcquire} false) and run on their own thread. A call under way finishes: its caller claims
      * the parts the workers leave. Idempotent.
      */
@@ -118,7 +122,7 @@ final class WorkerPool {
         crew.run(parts, job);
     }
 
-    /** The workers' threads that are alive (tests: they end once the pool is unreachable). */
+    /** The workers' threads that are alive (tests: they end idle, closed, or once the pool is unreachable). */
     int liveWorkers() {
         return crew.liveWorkers();
     }
@@ -133,7 +137,7 @@ final class WorkerPool {
         }
     }
 
-    /** One {@link Cleaner} thread for every pool, started with the first. */
+    /** One {@link Cleaner} thread for every pool that has one, started with the first. */
     private static final class Cleaners {
         static final Cleaner CLEANER = Cleaner.create();
     }
