@@ -286,7 +286,7 @@ final class Checkpoints {
                     + " file with --checkpoint");
         }
         TrainingCheckpoint state = existing.checkpoint();
-        if (state.atEpochBoundary() && state.epochs() >= existing.config().epochs()) {
+        if (existing.isFinished()) {
             return;
         }
         if (resumed != null && isEarlierStateOf(existing, resumed)) {
@@ -294,7 +294,7 @@ final class Checkpoints {
                     + position(resumed.checkpoint()) + "; it is replaced by this run's checkpoints");
             return;
         }
-        String name = TrainCommand.shellQuoted(file.toString());
+        String name = Shell.quoted(file.toString());
         throw new IllegalArgumentException(named + " holds a run that did not finish (stopped at "
                 + position(state) + ", of " + existing.config().epochs() + " epochs); a new run would overwrite it."
                 + " Continue it with --resume " + name + ", start from its model with --init " + name + " and another"
@@ -308,7 +308,7 @@ final class Checkpoints {
      * a finished run's checkpoint, a file that is neither.
      */
     static void refuseUnfinishedAtSave(Path save) {
-        if (save == null || !Files.isRegularFile(save) || !saysCheckpoint(save)) {
+        if (save == null || !Files.isRegularFile(save) || !CheckpointFile.isCheckpoint(save)) {
             return; // a model (the usual case) is told by its first field: not read whole, however large
         }
         CheckpointFile existing;
@@ -320,40 +320,14 @@ final class Checkpoints {
                     + " save the model under another name");
         }
         TrainingCheckpoint state = existing.checkpoint();
-        if (state.atEpochBoundary() && state.epochs() >= existing.config().epochs()) {
+        if (existing.isFinished()) {
             return;
         }
-        String name = TrainCommand.shellQuoted(save.toString());
+        String name = Shell.quoted(save.toString());
         throw new IllegalArgumentException("--save " + save + " is the checkpoint of a run that did not finish"
                 + " (stopped at " + position(state) + ", of " + existing.config().epochs() + " epochs); a model saved"
                 + " there would replace the state it resumes from. Continue it with --resume " + name + ", or save"
                 + " the model under another name");
-    }
-
-    /**
-     * Whether {@code file} is a JSON object whose {@code "format"} is a checkpoint's, read as a stream up to that
-     * field (the writers put it first): a model file of 100 MB at {@code --save} is not parsed to learn that it is
-     * one. Anything unreadable is no checkpoint here.
-     */
-    private static boolean saysCheckpoint(Path file) {
-        try (com.fasterxml.jackson.core.JsonParser json = new com.fasterxml.jackson.core.JsonFactory()
-                .createParser(file.toFile())) {
-            if (json.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
-                return false;
-            }
-            while (json.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
-                String field = json.currentName();
-                com.fasterxml.jackson.core.JsonToken value = json.nextToken();
-                if (field.equals("format")) {
-                    return value == com.fasterxml.jackson.core.JsonToken.VALUE_STRING
-                            && CheckpointFile.FORMAT.equals(json.getText());
-                }
-                json.skipChildren();
-            }
-            return false;
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
     }
 
     /**

@@ -70,7 +70,7 @@ public final class Main implements Callable<Integer> {
      */
     static String launcher() {
         String path = System.getProperty(LAUNCHER_PROPERTY);
-        return path == null || path.isBlank() ? "myelin" : TrainCommand.shellQuoted(path);
+        return path == null || path.isBlank() ? "myelin" : Shell.quoted(path);
     }
 
     @Spec

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import dev.myelin.nn.AtomicFile;
 import dev.myelin.nn.CheckpointFile;
-import dev.myelin.nn.TrainingCheckpoint;
 import dev.myelin.nn.ModelFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,8 +111,7 @@ final class MetricsFile {
                     + " they are replaced");
             return;
         }
-        TrainingCheckpoint at = state.checkpoint();
-        if (at.atEpochBoundary() && at.epochs() >= state.config().epochs()) {
+        if (state.isFinished()) {
             // the run went on without this file (resumed without --metrics) and finished: a resume would only
             // say "nothing to train", and the file would stay unfinished for good
             notes.accept("note: --metrics " + file + " held the metrics of a run that did not finish here, but its"

@@ -103,7 +103,7 @@ final class ResumedRun {
                     && w.then() instanceof dev.myelin.nn.LrSchedule.Cosine;
             String longer = cosine ? "its --schedule cosine runs over the first run's --epochs, so the run cannot"
                     + " go on longer; to train on from its model with a new optimizer and schedule, start a new run"
-                    + " with --init " + TrainCommand.shellQuoted(file.toString())
+                    + " with --init " + Shell.quoted(file.toString())
                     : "give a larger --epochs to train longer";
             throw refused("the checkpoint is at " + Checkpoints.position(saved.checkpoint()) + ", so --epochs "
                     + epochs + " leaves nothing to run; " + longer

@@ -361,8 +361,7 @@ final class TrainCommand implements Callable<Integer> {
         ResumedRun resumed = resume != null ? ResumedRun.read(resume) : null; // before it is reserved as an output
         // before the checkpoint is judged: a run still writing it is "another run", not an unfinished one to resume
         if (checkpoint == null && checkpointFile != null && !checkpointFile.equals(resume)) { // named after --save
-            int bytes = checkpointFile.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)
-                    .length;
+            int bytes = AtomicFile.nameBytes(checkpointFile);
             require(bytes <= AtomicFile.NAME_MAX, "the checkpoint beside --save, " + checkpointFile + ", would have"
                     + " a name of " + bytes + " bytes (UTF-8), more than the " + AtomicFile.NAME_MAX + " a file name"
                     + " may have: give a shorter --save, or name the checkpoint with --checkpoint FILE");
@@ -565,7 +564,7 @@ final class TrainCommand implements Callable<Integer> {
                 err.println(Main.PREFIX + (kept >= 0
                         ? "the last good state, the end of epoch " + kept + ", is in " + checkpoints.file()
                                 + " (the model was not saved); to start a new run from it with other settings: --init "
-                                + shellQuoted(checkpoints.file().toString())
+                                + Shell.quoted(checkpoints.file().toString())
                         : keptFailure != null ? "the last good state could not be written back to "
                                 + checkpoints.file() + ": " + keptFailure + "; the model was not saved"
                         : checkpoints.fileEpoch() >= 0 ? "no good state was kept: " + checkpoints.file()
@@ -854,17 +853,12 @@ final class TrainCommand implements Callable<Integer> {
             if (modelOptions.contains(a)) {
                 i++; // and its value
             } else if (modelOptions.stream().noneMatch(o -> a.startsWith(o + "="))) {
-                kept.add(shellQuoted(a));
+                kept.add(Shell.quoted(a));
             }
         }
         kept.add("--resume");
-        kept.add(shellQuoted(file.toString()));
+        kept.add(Shell.quoted(file.toString()));
         return String.join(" ", kept);
-    }
-
-    /** {@code s} as one word for a POSIX shell: as it is when it is plainly safe, else in single quotes. */
-    static String shellQuoted(String s) {
-        return !s.isEmpty() && s.matches("[A-Za-z0-9_./=,:@%+-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
     }
 
     private Header headerMode() {

@@ -1117,12 +1117,12 @@ class TrainCommandTest {
 
     @Test
     void theResumeCommandIsQuotedForTheShell() {
-        assertEquals("a/b.json", TrainCommand.shellQuoted("a/b.json"));
-        assertEquals("--lr=0.1", TrainCommand.shellQuoted("--lr=0.1"));
-        assertEquals("'my file.csv'", TrainCommand.shellQuoted("my file.csv"));
-        assertEquals("'it'\\''s'", TrainCommand.shellQuoted("it's"));
-        assertEquals("''", TrainCommand.shellQuoted(""));
-        assertEquals("'$HOME'", TrainCommand.shellQuoted("$HOME"));
+        assertEquals("a/b.json", Shell.quoted("a/b.json"));
+        assertEquals("--lr=0.1", Shell.quoted("--lr=0.1"));
+        assertEquals("'my file.csv'", Shell.quoted("my file.csv"));
+        assertEquals("'it'\\''s'", Shell.quoted("it's"));
+        assertEquals("''", Shell.quoted(""));
+        assertEquals("'$HOME'", Shell.quoted("$HOME"));
     }
 
     private static <T> List<T> iterable(java.util.Iterator<T> it) {

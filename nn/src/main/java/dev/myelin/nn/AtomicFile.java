@@ -199,7 +199,7 @@ public final class AtomicFile {
             throw cannotWrite(file, file.toAbsolutePath(), e);
         }
         String name = target.getFileName().toString();
-        int nameBytes = name.getBytes(StandardCharsets.UTF_8).length;
+        int nameBytes = nameBytes(target);
         if (nameBytes > NAME_MAX) { // known now, not after the training whose result it was to hold
             throw new IOException("cannot write " + shown(file, target) + ": its name is " + nameBytes + " bytes long"
                     + " (UTF-8), more than the " + NAME_MAX + " a file name may have; choose a shorter name");
@@ -298,6 +298,11 @@ public final class AtomicFile {
 
     /** The most bytes a file name may have on the file systems Myelin writes to (ext4, XFS, Btrfs, tmpfs, APFS). */
     public static final int NAME_MAX = 255;
+
+    /** The length of {@code file}'s name in the bytes a file system counts (UTF-8), to hold to {@link #NAME_MAX}. */
+    public static int nameBytes(Path file) {
+        return file.getFileName().toString().getBytes(StandardCharsets.UTF_8).length;
+    }
     /**
      * The longest name (in UTF-8 bytes) whose helper files are named after it whole: {@code .NAME.PID.tmp} fits in
      * {@link #NAME_MAX} for any PID (19 digits), and names that had their helper files named so before keep them.

@@ -66,6 +66,36 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
 
     /** The value of the {@code "format"} field. */
     public static final String FORMAT = "myelin-checkpoint";
+
+    /** Whether the run this checkpoint holds has done every epoch it was started for. */
+    public boolean isFinished() {
+        return checkpoint.atEpochBoundary() && checkpoint.epochs() >= config.epochs();
+    }
+
+    /**
+     * Whether {@code file} is a JSON object whose {@code "format"} is a checkpoint's, read as a stream up to that
+     * field (the writers put it first): a model file of 100 MB is not parsed to learn that it is one. Anything
+     * unreadable is not a checkpoint here.
+     */
+    public static boolean isCheckpoint(java.nio.file.Path file) {
+        try (com.fasterxml.jackson.core.JsonParser json = new com.fasterxml.jackson.core.JsonFactory()
+                .createParser(file.toFile())) {
+            if (json.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return false;
+            }
+            while (json.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String field = json.currentName();
+                com.fasterxml.jackson.core.JsonToken value = json.nextToken();
+                if (field.equals("format")) {
+                    return value == com.fasterxml.jackson.core.JsonToken.VALUE_STRING && FORMAT.equals(json.getText());
+                }
+                json.skipChildren();
+            }
+            return false;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
     /** The version this class writes and reads. */
     public static final int VERSION = 1;
 
