@@ -227,20 +227,9 @@ final class PackedGemm implements GemmEngine {
     private static void run(int m, int n, int k, float alpha, float[] a, int aOff, int ars, int acs,
                             float[] b, int bOff, int brs, int bcs, float beta, float[] c, int cOff, int crs,
                             int ccs, float[] bias, int biasOff, Activation act) {
+        // lent for this call and given back at its end (not in a finally, which would change the method C2 compiles
+        // around the loops: a call that throws, a bug, leaves its workspace to the collector)
         GemmWorkspace ws = workspace();
-        try {
-            run(ws, m, n, k, alpha, a, aOff, ars, acs, b, bOff, brs, bcs, beta, c, cOff, crs, ccs, bias, biasOff,
-                    act);
-        } finally {
-            WORKSPACES.giveBack(ws);
-        }
-    }
-
-    /** {@link #run(int, int, int, float, float[], int, int, int, float[], int, int, int, float, float[], int,
-     * int, int, float[], int, Activation)} in the workspace {@code ws}, lent for the call. */
-    private static void run(GemmWorkspace ws, int m, int n, int k, float alpha, float[] a, int aOff, int ars,
-                            int acs, float[] b, int bOff, int brs, int bcs, float beta, float[] c, int cOff,
-                            int crs, int ccs, float[] bias, int biasOff, Activation act) {
         // Few rows: each element of B is used by at most a few tiles, so copying it costs as much as the
         // product; a row-major B is then read in place (only a partial last panel is copied).
         boolean packB = bcs != 1 || m > IN_PLACE_B_MAX_ROWS;
@@ -275,6 +264,7 @@ final class PackedGemm implements GemmEngine {
                 pc += kc;
             } while (pc < k);
         }
+        WORKSPACES.giveBack(ws);
     }
 
     /**
