@@ -334,7 +334,7 @@ final class TrainCommand implements Callable<Integer> {
         if (lrWarmup > 0 && lrWarmup >= epochCount) { // allowed (a run to be resumed further), but said
             err.println(Main.PREFIX + "note: --lr-warmup " + lrWarmup + " is not shorter than the run's "
                     + epochs(epochCount) + ": every epoch runs below the schedule's rate, the last at "
-                    + epochCount + "/" + (lrWarmup + 1L) + " of it");
+                    + fraction(epochCount, lrWarmup + 1L) + " of it");
         }
         require(resume == null || initModel == null, "--resume and --init both give the model: use one of them");
         if (layers != null) {
@@ -412,10 +412,10 @@ final class TrainCommand implements Callable<Integer> {
             // later --init read a sigmoid output as bce, whose 0/1 labels its own mse targets are not. A new run is
             // refused; a run resumed (its checkpoint written by an earlier version, or by the library) goes on
             boolean mseOnSigmoid = lossFn == Loss.MSE && Loss.outputOf(start) == Activation.SIGMOID;
-            require(!mseOnSigmoid || resume != null, "--init " + modelSource + ": its output layer is sigmoid,"
-                    + " which a saved model is read as a bce model by (eval, predict, a later --init), so an"
-                    + " mse-trained one could not be evaluated on its own targets; train it with --loss bce, or start"
-                    + " a model with an identity output (--layers without --init: mse gives one)");
+            require(!mseOnSigmoid || resume != null, "--init " + modelSource + ": its output layer is sigmoid, and"
+                    + " eval, predict and a later --init read a saved model with a sigmoid output as a bce model, so"
+                    + " one trained with mse could not be evaluated on its own targets; train it with --loss bce, or"
+                    + " start a model with an identity output (--layers without --init: mse gives one)");
             if (mseOnSigmoid) {
                 err.println(Main.PREFIX + "note: this run trains mse on a sigmoid output; its saved model will be"
                         + " read as a bce model (eval, predict, --init), whose labels are 0 or 1");
@@ -765,6 +765,12 @@ final class TrainCommand implements Callable<Integer> {
             case LrSchedule.Warmup w -> "warm-up over " + epochs(w.epochs())
                     + (w.then() instanceof LrSchedule.Constant ? "" : ", then " + describe(w.then()));
         };
+    }
+
+    /** {@code p/q} in lowest terms ("3/6" is "1/2"). */
+    private static String fraction(long p, long q) {
+        long g = java.math.BigInteger.valueOf(p).gcd(java.math.BigInteger.valueOf(q)).longValue();
+        return p / g + "/" + q / g;
     }
 
     private static String epochs(int n) {

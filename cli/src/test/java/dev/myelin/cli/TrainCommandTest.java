@@ -401,6 +401,8 @@ class TrainCommandTest {
         assertEquals(0, whole.exitCode(), whole.transcript());
         assertTrue(whole.err().contains("myelin: note: --lr-warmup 3 is not shorter than the run's 3 epochs: every"
                 + " epoch runs below the schedule's rate, the last at 3/4 of it"), whole.transcript());
+        Cli longer = Cli.run("train", "--preset", "xor", "--epochs", "3", "--lr-warmup", "5");
+        assertTrue(longer.err().contains("the last at 1/2 of it"), longer.transcript()); // 3/6 in lowest terms
         Cli shorter = Cli.run("train", "--preset", "xor", "--epochs", "3", "--lr-warmup", "2");
         assertEquals(0, shorter.exitCode(), shorter.transcript());
         assertFalse(shorter.err().contains("--lr-warmup"), shorter.transcript());
@@ -562,8 +564,8 @@ class TrainCommandTest {
         Cli mse = Cli.run("train", "--data", targets.toString(), "--init", model.toString(), "--loss", "mse",
                 "--epochs", "2", "--save", dir.resolve("soft.json").toString());
         assertEquals(Main.USER_ERROR, mse.exitCode(), mse.transcript());
-        assertTrue(mse.err().startsWith("myelin: --init " + model + ": its output layer is sigmoid, which a saved"
-                + " model is read as a bce model by (eval, predict, a later --init)"), mse.transcript());
+        assertTrue(mse.err().startsWith("myelin: --init " + model + ": its output layer is sigmoid, and eval,"
+                + " predict and a later --init read a saved model with a sigmoid output as a bce model"), mse.transcript());
         assertFalse(Files.exists(dir.resolve("soft.json")), mse.transcript());
         // a model with an identity output trains with mse from a file as before
         Path linear = dir.resolve("linear.json");

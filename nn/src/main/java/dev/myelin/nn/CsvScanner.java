@@ -54,6 +54,13 @@ final class CsvScanner implements Closeable {
      * compressed archive other than gzip): say so, rather than read it as one odd header and "no data rows".
      */
     private void refuseBinary() {
+        boolean utf32 = limit - pos >= 4 && (buffer[pos] == (byte) 0xFF && buffer[pos + 1] == (byte) 0xFE
+                && buffer[pos + 2] == 0 && buffer[pos + 3] == 0 || buffer[pos] == 0 && buffer[pos + 1] == 0
+                && buffer[pos + 2] == (byte) 0xFE && buffer[pos + 3] == (byte) 0xFF);
+        if (utf32) { // checked first: UTF-32LE's mark begins with UTF-16LE's
+            throw new DataException(name + ": is UTF-32 text (it starts with a UTF-32 byte order mark); expected CSV"
+                    + " in UTF-8 (or ASCII): save it as UTF-8 CSV");
+        }
         if (limit - pos >= 2 && (buffer[pos] == (byte) 0xFF && buffer[pos + 1] == (byte) 0xFE
                 || buffer[pos] == (byte) 0xFE && buffer[pos + 1] == (byte) 0xFF)) { // its zero bytes are half-characters
             throw new DataException(name + ": is UTF-16 text (it starts with a UTF-16 byte order mark, as Excel's"

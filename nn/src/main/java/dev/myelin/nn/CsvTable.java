@@ -119,13 +119,24 @@ final class CsvTable {
         lead = new float[capacity * leadColumns];
         tail = new float[capacity * tailColumns];
         lines = new int[capacity];
-        if (isHeader && columns > 1 && cells.get(0).isBlank()) {
-            // pandas' DataFrame.to_csv() and R's write.csv() head their row index with an empty name: read as it
-            // stands, the row numbers would train as a feature (on sorted data, a perfect and useless one)
-            throw new DataException(name + ":" + line + ": the header's first cell is empty, as in a file written"
-                    + " with its row index (pandas' to_csv() by default, R's write.csv()): that column would be read"
-                    + " as a feature. Write the file without it (to_csv(index=False), write.csv(row.names = FALSE)),"
-                    + " or name the column if it is one");
+        String first = cells.get(0).strip();
+        if (isHeader && columns > 1 && (first.isEmpty() || PANDAS_INDEX_NAME.matcher(first).matches())) {
+            // pandas' DataFrame.to_csv() and R's write.csv() head their row index with an empty name, and pandas
+            // reads such a column back as "Unnamed: 0": read as it stands, the row numbers would train as a feature
+            // (on sorted data, a perfect and useless one)
+            throw new DataException(name + ":" + line + ": the header's first cell is "
+                    + (first.isEmpty() ? "empty" : "'" + first + "'") + ", as in a file written with its row index"
+                    + " (pandas' to_csv() by default, R's write.csv()): that column would be read as a feature. Write"
+                    + " the file without it (to_csv(index=False), write.csv(row.names = FALSE)), or name the column"
+                    + " if it is one");
+        }
+        if (!isHeader && header == Header.AUTO && columns > 1 && first.isEmpty()
+                && cells.stream().skip(1).allMatch(DecimalParser::isNumber)) {
+            // the header pandas writes over a frame made from an array: numbered columns after the index's empty name
+            throw new DataException(name + ":" + line + ": the first cell is empty and the others are numbers: the"
+                    + " header pandas' to_csv() writes over its row index and numbered columns? That index would be"
+                    + " read as a feature: write the file without it (to_csv(index=False)), with --header if its"
+                    + " header is numbers; if this line is data, its first value is missing");
         }
         if (isHeader) {
             reference = "the header (line " + line + ") has " + columns;
@@ -161,6 +172,10 @@ final class CsvTable {
         lines[rows++] = line;
         return true;
     }
+
+    /** The name pandas gives a column it reads without a name: a row index written by to_csv(), read back. */
+    private static final java.util.regex.Pattern PANDAS_INDEX_NAME = java.util.regex.Pattern.compile(
+            "Unnamed: \\d+(\\.\\d+)?");
 
     private boolean isHeader(List<String> cells, Header header, int line) {
         if (header != Header.AUTO) {

@@ -325,6 +325,16 @@ class CsvDataTest {
                 .startsWith(r + ":1: the header's first cell is empty"));
         Path named = Files.writeString(dir.resolve("named.csv"), "id,x,label\n0,0.5,0\n1,2.5,1\n");
         assertEquals(2, CsvData.read(named, Loss.BCE, 1).inputs(), "a named first column is a feature as before");
+        // the index read back by pandas and written again: its name is "Unnamed: 0"
+        Path unnamed = Files.writeString(dir.resolve("unnamed.csv"), "Unnamed: 0,x,label\n0,0.5,0\n1,2.5,1\n");
+        assertTrue(assertThrows(DataException.class, () -> CsvData.read(unnamed, Loss.BCE, 1)).getMessage()
+                .startsWith(unnamed + ":1: the header's first cell is 'Unnamed: 0', as in a file written with its row"
+                        + " index"));
+        // a frame made from an array: numbered columns after the index's empty name, which read as data by the rule
+        Path numbered = Files.writeString(dir.resolve("numbered.csv"), ",0,1,2\n0,0.5,1.5,0\n1,2.5,0.5,1\n");
+        assertTrue(assertThrows(DataException.class, () -> CsvData.read(numbered, Loss.BCE, 1)).getMessage()
+                .startsWith(numbered + ":1: the first cell is empty and the others are numbers: the header pandas'"
+                        + " to_csv() writes over its row index and numbered columns?"));
     }
 
     /** UTF-16 text (Excel's "Unicode text") is said to be that, not "not a text file" at its first half-character. */
@@ -337,6 +347,12 @@ class CsvDataTest {
             assertEquals(f + ": is UTF-16 text (it starts with a UTF-16 byte order mark, as Excel's \"Unicode text\""
                     + " does); expected CSV in UTF-8 (or ASCII): save it as UTF-8 CSV", e.getMessage());
         }
+        // UTF-32LE's mark begins with UTF-16LE's: named for what it is
+        Path f = Files.write(dir.resolve("utf32.csv"), ("\uFEFFa,b,label\n1,2,0\n").getBytes(
+                java.nio.charset.Charset.forName("UTF-32LE")));
+        assertEquals(f + ": is UTF-32 text (it starts with a UTF-32 byte order mark); expected CSV in UTF-8 (or"
+                + " ASCII): save it as UTF-8 CSV", assertThrows(DataException.class,
+                () -> CsvData.read(f, Loss.BCE, 1)).getMessage());
     }
 
     private static byte[] gzip(byte[] bytes) throws IOException {
