@@ -6,6 +6,7 @@ import dev.myelin.nn.CheckpointFile;
 import dev.myelin.nn.DataFingerprint;
 import dev.myelin.nn.InputScaling;
 import dev.myelin.nn.Mlp;
+import dev.myelin.nn.ModelFile;
 import dev.myelin.nn.TrainingCheckpoint;
 import dev.myelin.nn.TrainingConfig;
 import java.io.IOException;
@@ -302,14 +303,26 @@ final class Checkpoints {
     }
 
     /**
-     * A model saved over the checkpoint of a run that did not finish would end that run: its optimizer state and
-     * shuffling position are in no other file (a {@code --save} typed for {@code --resume}, or the in-place
-     * {@code --init X --save X} used on a checkpoint). Anything else at {@code --save} is replaced as before: a model,
-     * a finished run's checkpoint, a file that is neither.
+     * What {@code --save} may replace: a model (the usual case: a run saved again, {@code --init X --save X}), a
+     * finished run's checkpoint, or an empty file. A model saved over the checkpoint of a run that did not finish
+     * would end that run: its optimizer state and shuffling position are in no other file (a {@code --save} typed
+     * for {@code --resume}, or {@code --init X --save X} used on a checkpoint). Anything else (a metrics file, a CSV
+     * file, notes) is someone's work that a typo would destroy: refused, as {@code --checkpoint} and
+     * {@code --metrics} refuse files that are not theirs. The file is read as a stream up to its format field, not
+     * parsed whole, however large.
      */
-    static void refuseUnfinishedAtSave(Path save) {
-        if (save == null || !Files.isRegularFile(save) || !CheckpointFile.isCheckpoint(save)) {
-            return; // a model (the usual case) is told by its first field: not read whole, however large
+    static void checkSaveTarget(Path save) throws IOException {
+        if (save == null || !Files.isRegularFile(save)) {
+            return;
+        }
+        String format = CheckpointFile.formatOf(save);
+        if (ModelFile.FORMAT.equals(format) || Files.size(save) == 0) {
+            return;
+        }
+        if (!CheckpointFile.FORMAT.equals(format)) {
+            throw new IllegalArgumentException("--save " + save + " exists and is not a model file ("
+                    + (format != null ? "its \"format\" is \"" + format + "\"" : "not a Myelin JSON file")
+                    + "); a model saved there would replace it: move it away, or save the model under another name");
         }
         CheckpointFile existing;
         try {

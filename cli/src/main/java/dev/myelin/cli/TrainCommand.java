@@ -376,7 +376,7 @@ final class TrainCommand implements Callable<Integer> {
             Checkpoints.refuseUnfinished(checkpointFile, checkpointRole, resumed == null ? null : resumed.file(),
                     note -> err.println(Main.PREFIX + note));
         }
-        Checkpoints.refuseUnfinishedAtSave(save);
+        Checkpoints.checkSaveTarget(save);
         if (resume == null) { // a resumed run goes on with the metrics of the run it resumes
             MetricsFile.refuseUnfinished(metricsFile, note -> err.println(Main.PREFIX + note));
         }

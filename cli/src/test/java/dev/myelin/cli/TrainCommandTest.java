@@ -394,6 +394,31 @@ class TrainCommandTest {
         }
     }
 
+    /**
+     * --save replaces a model (a run saved again), a finished run's checkpoint or an empty file; anything else (a
+     * metrics file, a data file) would be someone's work lost to a typo, and is refused before training.
+     */
+    @Test
+    void saveReplacesModelsButNotOtherFiles() throws IOException {
+        Path model = dir.resolve("m.json");
+        assertEquals(0, Cli.run("train", "--epochs", "2", "--save", model.toString()).exitCode());
+        assertEquals(0, Cli.run("train", "--epochs", "2", "--save", model.toString()).exitCode(), "a model again");
+        Path empty = Files.createFile(dir.resolve("empty.json"));
+        assertEquals(0, Cli.run("train", "--epochs", "2", "--save", empty.toString()).exitCode());
+        Path metrics = dir.resolve("run.json");
+        assertEquals(0, Cli.run("train", "--epochs", "2", "--metrics", metrics.toString()).exitCode());
+        Path csv = Files.writeString(dir.resolve("data.csv"), "0,0,0\n0,1,1\n");
+        for (Path other : List.of(metrics, csv)) {
+            byte[] before = Files.readAllBytes(other);
+            Cli run = Cli.run("train", "--epochs", "2", "--save", other.toString());
+            assertEquals(Main.USER_ERROR, run.exitCode(), run.transcript());
+            assertTrue(run.err().startsWith("myelin: --save " + other + " exists and is not a model file ("),
+                    run.transcript());
+            assertFalse(run.out().contains("Epoch"), "refused before training: " + run.transcript());
+            assertTrue(Arrays.equals(before, Files.readAllBytes(other)), other + " is unchanged");
+        }
+    }
+
     /** A warm-up as long as the run is allowed (a run resumed further later) but said: no epoch reaches --lr. */
     @Test
     void aWarmUpNotShorterThanTheRunIsNoted() {
@@ -921,14 +946,16 @@ class TrainCommandTest {
      */
     @Test
     void aSecondRunSavingToTheSameFileIsRefusedAtItsStart() throws IOException {
-        Path save = Files.writeString(dir.resolve("shared.json"), "the first run's\n");
+        // a model file's first field, as the first run's model would have it (--save replaces models only)
+        String firstRuns = "{\"format\": \"myelin-model\", \"the first run's\": true}\n";
+        Path save = Files.writeString(dir.resolve("shared.json"), firstRuns);
         Path metrics = dir.resolve("shared-metrics.json");
         try (dev.myelin.nn.AtomicFile.Reservation first = dev.myelin.nn.AtomicFile.reserve(save)) {
             Cli second = Cli.run("train", "--epochs", "3", "--save", save.toString());
             assertEquals(Main.USER_ERROR, second.exitCode(), second.transcript());
             assertTrue(second.err().startsWith("myelin: another run is writing " + save), second.transcript());
             assertFalse(second.out().contains("Epoch 1,"), "refused before training: " + second.transcript());
-            assertEquals("the first run's\n", Files.readString(save));
+            assertEquals(firstRuns, Files.readString(save));
             // the same for the checkpoint and the metrics file it would write
             try (dev.myelin.nn.AtomicFile.Reservation firstMetrics = dev.myelin.nn.AtomicFile.reserve(metrics)) {
                 Cli third = Cli.run("train", "--epochs", "3", "--metrics", metrics.toString());

@@ -78,22 +78,31 @@ public record CheckpointFile(Mlp model, TrainingConfig config, TrainingCheckpoin
      * unreadable is not a checkpoint here.
      */
     public static boolean isCheckpoint(java.nio.file.Path file) {
+        return FORMAT.equals(formatOf(file));
+    }
+
+    /**
+     * The {@code "format"} of the JSON object in {@code file} ({@value #FORMAT}, {@code ModelFile.FORMAT},
+     * {@code "myelin-metrics"}, …), read as a stream up to that field; null when the file is not a JSON object
+     * with a string {@code "format"} (or cannot be read).
+     */
+    public static String formatOf(java.nio.file.Path file) {
         try (com.fasterxml.jackson.core.JsonParser json = new com.fasterxml.jackson.core.JsonFactory()
                 .createParser(file.toFile())) {
             if (json.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
-                return false;
+                return null;
             }
             while (json.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
                 String field = json.currentName();
                 com.fasterxml.jackson.core.JsonToken value = json.nextToken();
                 if (field.equals("format")) {
-                    return value == com.fasterxml.jackson.core.JsonToken.VALUE_STRING && FORMAT.equals(json.getText());
+                    return value == com.fasterxml.jackson.core.JsonToken.VALUE_STRING ? json.getText() : null;
                 }
                 json.skipChildren();
             }
-            return false;
+            return null;
         } catch (java.io.IOException | RuntimeException e) {
-            return false;
+            return null;
         }
     }
     /** The version this class writes and reads. */
