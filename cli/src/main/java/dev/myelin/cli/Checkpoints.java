@@ -296,8 +296,8 @@ final class Checkpoints {
             return;
         }
         String name = Shell.quoted(file.toString());
-        throw new IllegalArgumentException(named + " holds a run that did not finish (stopped at "
-                + position(state) + ", of " + existing.config().epochs() + " epochs); a new run would overwrite it."
+        throw new IllegalArgumentException(named + " holds a run that did not finish (" + stoppedAt(existing)
+                + "); a new run would overwrite it."
                 + " Continue it with --resume " + name + ", start from its model with --init " + name + " and another"
                 + " --save or --checkpoint, or move the file away");
     }
@@ -332,15 +332,17 @@ final class Checkpoints {
                     + Main.userMessage(unreadable) + "); a model saved there would replace it: move it away, or"
                     + " save the model under another name");
         }
-        TrainingCheckpoint state = existing.checkpoint();
         if (existing.isFinished()) {
             return;
         }
-        String name = Shell.quoted(save.toString());
-        throw new IllegalArgumentException("--save " + save + " is the checkpoint of a run that did not finish"
-                + " (stopped at " + position(state) + ", of " + existing.config().epochs() + " epochs); a model saved"
-                + " there would replace the state it resumes from. Continue it with --resume " + name + ", or save"
-                + " the model under another name");
+        throw new IllegalArgumentException("--save " + save + " is the checkpoint of a run that did not finish ("
+                + stoppedAt(existing) + "); a model saved there would replace the state it resumes from. Continue it"
+                + " with --resume " + Shell.quoted(save.toString()) + ", or save the model under another name");
+    }
+
+    /** "stopped at the end of epoch 3, of 20 epochs": where an unfinished run's checkpoint stands. */
+    private static String stoppedAt(CheckpointFile unfinished) {
+        return "stopped at " + position(unfinished.checkpoint()) + ", of " + unfinished.config().epochs() + " epochs";
     }
 
     /**

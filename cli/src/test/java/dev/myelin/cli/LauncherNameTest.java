@@ -21,24 +21,16 @@ class LauncherNameTest {
 
     @Test
     void theLauncherIsThePathTheScriptWasRunByQuotedForAShell() {
-        String saved = System.getProperty(Main.LAUNCHER_PROPERTY);
-        try {
-            System.clearProperty(Main.LAUNCHER_PROPERTY);
+        try (SystemProperty launcher = SystemProperty.set(Main.LAUNCHER_PROPERTY, null)) {
             assertEquals("myelin", Main.launcher(), "started as a jar: the command's name");
-            System.setProperty(Main.LAUNCHER_PROPERTY, "./myelin");
+            launcher.to("./myelin");
             assertEquals("./myelin", Main.launcher());
-            System.setProperty(Main.LAUNCHER_PROPERTY, "/opt/my tools/myelin");
+            launcher.to("/opt/my tools/myelin");
             assertEquals("'/opt/my tools/myelin'", Main.launcher());
             Cli run = Cli.run("train", "--epochs", "3", "--log-every", "3");
             assertEquals(0, run.exitCode(), run.transcript());
             assertTrue(run.out().contains("A hidden layer fixes it: '/opt/my tools/myelin' train --preset xor"),
                     run.transcript());
-        } finally {
-            if (saved == null) {
-                System.clearProperty(Main.LAUNCHER_PROPERTY);
-            } else {
-                System.setProperty(Main.LAUNCHER_PROPERTY, saved);
-            }
         }
     }
 

@@ -57,9 +57,7 @@ class PropertyErrorTest {
         assumeTrue(KernelRegistry.names().contains("vector"), "vectorBits is read only with the Vector API");
         Path model = Files.writeString(dir.resolve("m.json"), MODEL);
         Path data = Files.writeString(dir.resolve("x.csv"), "0,1\n1,0\n");
-        String saved = System.getProperty(property);
-        System.setProperty(property, value);
-        try {
+        try (SystemProperty set = SystemProperty.set(property, value)) {
             for (String[] args : List.of(new String[] {"train", "--epochs", "1"},
                     new String[] {"predict", "--model", model.toString(), "--data", data.toString()})) {
                 Cli run = Cli.run(args);
@@ -68,25 +66,19 @@ class PropertyErrorTest {
                 assertTrue(run.err().contains(message), run.transcript());
                 assertEquals(1, run.err().lines().count(), run.transcript());
             }
-        } finally {
-            restore(property, saved);
         }
     }
 
     /** info still lists the kernels, says why there is no default, and ends as the other commands do. */
     @Test
     void infoWithABadKernelPropertyListsTheKernelsAndSaysWhy() {
-        String saved = System.getProperty(KernelRegistry.KERNEL_PROPERTY);
-        System.setProperty(KernelRegistry.KERNEL_PROPERTY, "nosuch");
-        try {
+        try (SystemProperty set = SystemProperty.set(KernelRegistry.KERNEL_PROPERTY, "nosuch")) {
             Cli run = Cli.run("info");
             assertEquals(Main.USER_ERROR, run.exitCode(), run.transcript());
             assertTrue(run.out().contains("  scalar "), run.transcript());
             assertTrue(run.out().contains("(no default kernel could be created: -Dmyelin.kernel=nosuch: unknown kernel"
                     + " 'nosuch' (available: "), run.transcript());
             assertTrue(run.err().contains("myelin: -Dmyelin.kernel=nosuch: unknown kernel 'nosuch'"), run.transcript());
-        } finally {
-            restore(KernelRegistry.KERNEL_PROPERTY, saved);
         }
     }
 
@@ -106,11 +98,10 @@ class PropertyErrorTest {
     @Test
     void tooManyThreadsFromThePropertyAreRefused() {
         assumeTrue(KernelRegistry.names().contains("parallel"), "needs the Vector API");
-        String saved = System.getProperty(KernelRegistry.THREADS_PROPERTY);
-        try {
+        try (SystemProperty threads = SystemProperty.set(KernelRegistry.THREADS_PROPERTY, null)) {
             // 99999999999 is beyond an int: the same message, not "not a thread count"
             for (String value : List.of("100000", "99999999999")) {
-                System.setProperty(KernelRegistry.THREADS_PROPERTY, value);
+                threads.to(value);
                 for (String command : List.of("train", "bench")) {
                     Cli run = command.equals("train") ? Cli.run("train", "--epochs", "1", "--kernel", "parallel")
                             : Cli.run("bench", "--shapes", "2x2x2");
@@ -119,16 +110,6 @@ class PropertyErrorTest {
                             run.transcript());
                 }
             }
-        } finally {
-            restore(KernelRegistry.THREADS_PROPERTY, saved);
-        }
-    }
-
-    private static void restore(String property, String saved) {
-        if (saved == null) {
-            System.clearProperty(property);
-        } else {
-            System.setProperty(property, saved);
         }
     }
 }

@@ -1061,9 +1061,7 @@ class TrainCommandTest {
     @Test
     void aBadThreadsPropertyIsAUserErrorWhenTheParallelKernelWouldUseIt() {
         assumeTrue(KernelRegistry.names().contains("parallel"), "needs the Vector API");
-        String saved = System.getProperty(KernelRegistry.THREADS_PROPERTY);
-        System.setProperty(KernelRegistry.THREADS_PROPERTY, "0");
-        try {
+        try (SystemProperty threads = SystemProperty.set(KernelRegistry.THREADS_PROPERTY, "0")) {
             Cli run = Cli.run("train", "--epochs", "1", "--kernel", "parallel");
             assertEquals(2, run.exitCode(), run.transcript());
             assertTrue(run.err().startsWith("myelin: -Dmyelin.threads=0 is not a thread count"), run.transcript());
@@ -1073,12 +1071,6 @@ class TrainCommandTest {
             Cli bench = Cli.run("bench", "--shapes", "2x2x2");
             assertEquals(2, bench.exitCode(), bench.transcript());
             assertTrue(bench.err().startsWith("myelin: -Dmyelin.threads=0 is not a thread count"), bench.transcript());
-        } finally {
-            if (saved == null) {
-                System.clearProperty(KernelRegistry.THREADS_PROPERTY);
-            } else {
-                System.setProperty(KernelRegistry.THREADS_PROPERTY, saved);
-            }
         }
     }
 
